@@ -1,0 +1,39 @@
+// Argument checks shared by every entry point. Each throws detnum::Error with a message of the
+// form "<function>: <argument> <what was expected>, got <value>".
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "detnum/error.hpp"
+
+namespace detnum::detail {
+
+[[noreturn]] void fail(ErrorCode code, std::string_view fn, std::string_view what);
+
+// Shortest text that reads back to the same float ("1.5", "nan", "-inf").
+std::string format_value(float v);
+
+// 0 <= n, and n elements of elem_size bytes are addressable.
+void check_size(std::string_view fn, std::string_view name, std::int64_t n, std::size_t elem_size);
+
+// p in [0, 1).
+void check_probability(std::string_view fn, float p);
+
+// offset + n <= 2^64.
+void check_stream_range(std::string_view fn, std::uint64_t offset, std::int64_t n);
+
+// ptr is not null when n > 0 elements are to be touched.
+void check_not_null(std::string_view fn, std::string_view name, const void* ptr, std::int64_t n);
+
+// The byte ranges [a, a + a_bytes) and [b, b + b_bytes) are disjoint; if allow_same, they may
+// also be exactly the same range (an in-place elementwise op).
+void check_no_overlap(std::string_view fn, std::string_view a_name, const void* a, std::int64_t a_bytes,
+                      std::string_view b_name, const void* b, std::int64_t b_bytes, bool allow_same);
+
+// The thread count of CpuOptions: 0 (the default) or 1 .. 1024.
+int resolve_threads(std::string_view fn, int threads);
+
+}  // namespace detnum::detail
