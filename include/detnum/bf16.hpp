@@ -33,7 +33,7 @@ DETNUM_HD bf16 bf16_from_double(double d) {
   }
   // Normal range: keep 7 of the 52 fraction bits, rounding on the discarded 45 with ties to
   // even; a carry out of the fraction moves into the exponent as it should.
-  const std::uint64_t rounded = mag + 0x00001FFFFFFFFFFFull + ((mag >> 45) & 1u);
+  const std::uint64_t rounded = mag + 0x00000FFFFFFFFFFFull + ((mag >> 45) & 1u);
   const std::uint64_t top = rounded >> 45;               // double exponent and 7 fraction bits
   const std::uint64_t rebias = std::uint64_t{1023 - 127} << 7;
   std::uint64_t b = top - rebias;

@@ -1,10 +1,9 @@
 // A host (and device) replica of cuRAND's Philox4_32_10 device generator: what curand() and
 // curand_uniform() return after curand_init(seed, subsequence, offset), reproduced word for
 // word without cuRAND, so CPU code can regenerate a GPU program's random numbers. The counter
-// arithmetic follows cuRAND's, including its carries: skipping ahead adds the offset's high
-// word to counter word 1 and carries into words 2 and 3 only when that add wraps (a carry out
-// of word 0 when the high word is 0xffffffff is dropped, as cuRAND drops it), and the
-// subsequence is added to words 2 and 3 with no carry beyond word 3.
+// arithmetic follows cuRAND's: the subsequence is added to counter words 2-3 (no carry beyond
+// word 3), offset / 4 to words 0-1 with a carry into words 2-3, and drawing past a block
+// increments the whole 128-bit counter.
 #pragma once
 
 #include <cstdint>

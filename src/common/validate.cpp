@@ -37,7 +37,8 @@ void check_probability(std::string_view fn, float p) {
 }
 
 void check_stream_range(std::string_view fn, std::uint64_t offset, std::int64_t n) {
-  if (offset > std::numeric_limits<std::uint64_t>::max() - static_cast<std::uint64_t>(n))
+  // The last index used is offset + n - 1, which must fit in 64 bits.
+  if (n > 0 && offset > std::numeric_limits<std::uint64_t>::max() - static_cast<std::uint64_t>(n - 1))
     fail(ErrorCode::size_out_of_range, fn,
          "offset + n must not exceed 2^64, got offset " + std::to_string(offset) + " and n " + std::to_string(n));
 }

@@ -1,0 +1,51 @@
+// GPU tests skip, honestly and visibly, on machines without a CUDA device.
+#pragma once
+
+#include <cuda_runtime_api.h>
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <cstdlib>
+
+namespace detnum::test {
+
+inline bool has_cuda_device() {
+  int count = 0;
+  const bool ok = cudaGetDeviceCount(&count) == cudaSuccess && count > 0;
+  (void)cudaGetLastError();
+  return ok;
+}
+
+#define DETNUM_REQUIRE_GPU()                                                \
+  do {                                                                      \
+    if (!::detnum::test::has_cuda_device()) GTEST_SKIP() << "no CUDA device"; \
+  } while (0)
+
+#define DETNUM_TEST_CUDA(call)                                                                       \
+  do {                                                                                               \
+    const cudaError_t e_ = (call);                                                                   \
+    ASSERT_EQ(e_, cudaSuccess) << #call << ": " << cudaGetErrorString(e_) << " at " << __FILE__ << ":" << __LINE__; \
+  } while (0)
+
+// Device memory for T[n], freed on scope exit.
+template <class T>
+class DeviceBuffer {
+ public:
+  explicit DeviceBuffer(std::size_t n) : n_(n) {
+    if (n > 0 && cudaMalloc(&p_, n * sizeof(T)) != cudaSuccess) {
+      std::fprintf(stderr, "cudaMalloc of %zu bytes failed\n", n * sizeof(T));
+      std::abort();
+    }
+  }
+  DeviceBuffer(const DeviceBuffer&) = delete;
+  DeviceBuffer& operator=(const DeviceBuffer&) = delete;
+  ~DeviceBuffer() { cudaFree(p_); }
+  T* get() const { return p_; }
+  std::size_t size() const { return n_; }
+
+ private:
+  T* p_ = nullptr;
+  std::size_t n_;
+};
+
+}  // namespace detnum::test
