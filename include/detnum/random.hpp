@@ -33,6 +33,16 @@ DETNUM_HD PhiloxCounter stream_block(PhiloxKey key, std::uint64_t stream, std::u
   return philox4x32_10(philox_counter(block, stream), key);
 }
 
+// Blocks first_block .. first_block + L - 1 at once, lane l holding block first_block + l.
+template <int L>
+DETNUM_HD void stream_blocks(PhiloxKey key, std::uint64_t stream, std::uint64_t first_block, PhiloxLanes<L>& out) {
+  for (int l = 0; l < L; ++l) {
+    const PhiloxCounter c = philox_counter(first_block + static_cast<std::uint64_t>(l), stream);
+    for (int j = 0; j < 4; ++j) out.w[j][l] = c.w[j];
+  }
+  philox4x32_10(out, key);
+}
+
 // Word g of (seed, stream): the definition; fast paths compute four words per block instead.
 DETNUM_HD std::uint32_t stream_word(std::uint64_t seed, std::uint64_t stream, std::uint64_t g) {
   return stream_block(philox_key(seed), stream, g >> 2).w[g & 3];

@@ -9,52 +9,68 @@
 #include "common/dropout_checks.hpp"
 #include "common/validate.hpp"
 #include "cpu/parallel.hpp"
+#include "cpu/stream_words.hpp"
 #include "detnum/detail/dropout_order.hpp"
 #include "detnum/dropout.hpp"
 
 namespace detnum {
 namespace {
 
-constexpr std::int64_t kBatch = 64;         // elements per batch: 8 mask bytes, 16 or 17 Philox calls
+constexpr std::int64_t kBatch = 4 * detail::kStreamBatchBlocks;  // 64 elements: 8 mask bytes
 constexpr std::int64_t kGrain = 64 * kBatch; // elements per thread range unit; small n stays on one thread
 
 enum class Mask { none, write, read };
 
-// Words g0 .. g0 + count - 1 of the dropout stream, count <= kBatch; returns a pointer into buf.
+// Words g0 .. g0 + count - 1 of the dropout stream, count <= kBatch; returns a pointer into buf,
+// which holds 4 * 17 words.
 const std::uint32_t* stream_words(PhiloxKey key, std::uint64_t g0, std::int64_t count, std::uint32_t* buf) {
   const std::uint64_t first_block = g0 >> 2;
   const auto skip = static_cast<std::int64_t>(g0 & 3);
-  const std::int64_t blocks = (skip + count + 3) / 4;
-  for (std::int64_t b = 0; b < blocks; ++b) {
-    const PhiloxCounter c = stream_block(key, streams::kDropout, first_block + static_cast<std::uint64_t>(b));
-    std::memcpy(buf + 4 * b, c.w, sizeof c.w);
+  detail::stream_words_x16(key, streams::kDropout, first_block, buf);
+  if (skip + count > 4 * detail::kStreamBatchBlocks) {  // an unaligned batch reaches into a 17th block
+    const PhiloxCounter c = stream_block(key, streams::kDropout, first_block + detail::kStreamBatchBlocks);
+    std::memcpy(buf + 4 * detail::kStreamBatchBlocks, c.w, sizeof c.w);
   }
   return buf + skip;
+}
+
+// Bit j of the result is byte j of v (each byte 0 or 1): the eight products land in distinct
+// bits of the top byte, so nothing carries.
+inline unsigned pack_bits8(const std::uint8_t* keep) {
+  std::uint64_t v;
+  std::memcpy(&v, keep, sizeof v);
+  return static_cast<unsigned>((v * 0x0102040810204080ull) >> 56);
+}
+
+// One batch of `count` elements starting at element i (a multiple of 8). Written as separate
+// loops over the batch (keep flags, values, mask bytes) so that each one vectorizes; kFull
+// fixes the trip count at kBatch for the common case.
+template <class T, Mask kMask, bool kFull>
+void dropout_batch(const T* in, T* out, const std::uint8_t* mask_in, std::uint8_t* mask_out, std::int64_t i,
+                   std::int64_t count, const detail::DropoutSpec& spec) {
+  if constexpr (kFull) count = kBatch;
+  alignas(64) std::uint8_t keep[kBatch] = {};
+  if constexpr (kMask == Mask::read) {
+    for (std::int64_t j = 0; j < count; ++j) keep[j] = (mask_in[(i + j) / 8] >> (j % 8)) & 1u;
+  } else {
+    alignas(64) std::uint32_t buf[kBatch + 4];
+    const std::uint32_t* words = stream_words(spec.key, spec.offset + static_cast<std::uint64_t>(i), count, buf);
+    for (std::int64_t j = 0; j < count; ++j) keep[j] = detail::dropout_keeps(words[j], spec.threshold);
+  }
+  for (std::int64_t j = 0; j < count; ++j) {
+    const T kept = detail::dropout_value(in[i + j], spec.scale);  // unconditionally: a select, not a branch
+    out[i + j] = keep[j] ? kept : T{};
+  }
+  if constexpr (kMask == Mask::write)
+    for (std::int64_t b = 0; b < (count + 7) / 8; ++b) mask_out[i / 8 + b] = static_cast<std::uint8_t>(pack_bits8(keep + 8 * b));
 }
 
 template <class T, Mask kMask>
 void dropout_range(const T* in, T* out, const std::uint8_t* mask_in, std::uint8_t* mask_out, std::int64_t begin,
                    std::int64_t end, const detail::DropoutSpec& spec) {
-  alignas(64) std::uint32_t buf[kBatch + 8];
-  for (std::int64_t i = begin; i < end; i += kBatch) {
-    const std::int64_t count = std::min(kBatch, end - i);
-    const std::uint32_t* words = nullptr;
-    if constexpr (kMask != Mask::read) words = stream_words(spec.key, spec.offset + static_cast<std::uint64_t>(i), count, buf);
-    for (std::int64_t j0 = 0; j0 < count; j0 += 8) {
-      const std::int64_t group = std::min<std::int64_t>(8, count - j0);
-      const std::int64_t byte = (i + j0) / 8;
-      unsigned bits = 0;
-      if constexpr (kMask == Mask::read) bits = mask_in[byte];
-      for (std::int64_t j = 0; j < group; ++j) {
-        bool keep;
-        if constexpr (kMask == Mask::read) keep = (bits >> j) & 1u;
-        else keep = detail::dropout_keeps(words[j0 + j], spec.threshold);
-        out[i + j0 + j] = keep ? detail::dropout_value(in[i + j0 + j], spec.scale) : T{};
-        if constexpr (kMask == Mask::write) bits |= static_cast<unsigned>(keep) << j;
-      }
-      if constexpr (kMask == Mask::write) mask_out[byte] = static_cast<std::uint8_t>(bits);
-    }
-  }
+  std::int64_t i = begin;
+  for (; i + kBatch <= end; i += kBatch) dropout_batch<T, kMask, true>(in, out, mask_in, mask_out, i, kBatch, spec);
+  if (i < end) dropout_batch<T, kMask, false>(in, out, mask_in, mask_out, i, end - i, spec);
 }
 
 template <class T, Mask kMask>

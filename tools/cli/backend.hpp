@@ -1,0 +1,44 @@
+// Where `detnum check` runs an op: the scalar reference, the fast CPU path with a thread count,
+// or a CUDA launch shape. Every entry point takes and fills host buffers, so the op entries in
+// check_*.cpp are written once for all backends; a device backend copies the inputs over, runs,
+// waits, and copies the outputs back. A new op family adds its entry points here and to each
+// backend.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "detnum/bf16.hpp"
+#include "detnum/dropout.hpp"
+#include "detnum/environment.hpp"
+
+namespace detnum::cli {
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  // "ref", "cpu/3", "cuda/128x7": the name in tables and JSON.
+  virtual std::string name() const = 0;
+
+  // dropout (detnum/dropout.hpp). For backward_recompute the reference is the forward pass
+  // applied to dy without a mask, which is how dropout.hpp defines it.
+  virtual void dropout_forward(const float* x, float* y, std::int64_t n, const DropoutParams& params,
+                               std::uint8_t* mask) = 0;
+  virtual void dropout_forward(const bf16* x, bf16* y, std::int64_t n, const DropoutParams& params,
+                               std::uint8_t* mask) = 0;
+  virtual void dropout_backward(const float* dy, const std::uint8_t* mask, float* dx, std::int64_t n, float p) = 0;
+  virtual void dropout_backward(const bf16* dy, const std::uint8_t* mask, bf16* dx, std::int64_t n, float p) = 0;
+  virtual void dropout_backward_recompute(const float* dy, float* dx, std::int64_t n, const DropoutParams& params) = 0;
+  virtual void dropout_backward_recompute(const bf16* dy, bf16* dx, std::int64_t n, const DropoutParams& params) = 0;
+};
+
+// The reference first, then cpu/1, cpu/2, cpu/3, cpu/7, then (with a CUDA device) the CUDA
+// launch shapes on device 0.
+std::vector<std::unique_ptr<Backend>> make_backends(const Environment& env);
+
+// backend_cuda.cpp, or an empty list without the CUDA backend.
+std::vector<std::unique_ptr<Backend>> make_cuda_backends(const Environment& env);
+
+}  // namespace detnum::cli

@@ -1,0 +1,143 @@
+// The CUDA backends: detnum::cuda:: on device 0 with several launch shapes (LaunchConfig is
+// block threads x grid blocks; grid 0 lets detnum fill the device). Each call mirrors its host
+// buffers on the device: same bytes (outputs too, so a sentinel the caller wrote shows where a
+// kernel wrote nothing), same address modulo 16 (so a misaligned host buffer takes the kernels'
+// misaligned path), the same buffer for an in-place call. Then it runs, waits and copies the
+// outputs back.
+#include <cuda_runtime_api.h>
+
+#include <cstdint>
+#include <string>
+
+#include "backend.hpp"
+#include "detnum/cuda/dropout.hpp"
+#include "detnum/error.hpp"
+
+namespace detnum::cli {
+namespace {
+
+void check_cuda(cudaError_t err, const char* call) {
+  if (err == cudaSuccess) return;
+  (void)cudaGetLastError();
+  throw Error(ErrorCode::cuda_error,
+              std::string("check: ") + call + " failed: " + cudaGetErrorString(err) + " (" + cudaGetErrorName(err) + ")");
+}
+
+constexpr std::uintptr_t kAlign = 16;
+
+// Device memory standing in for `bytes` bytes of host memory at `host`.
+class Mirror {
+ public:
+  Mirror(const void* host, std::size_t bytes) : bytes_(bytes) {
+    if (host == nullptr || bytes == 0) return;
+    check_cuda(cudaMalloc(&base_, bytes + kAlign), "cudaMalloc");
+    ptr_ = static_cast<char*>(base_) + reinterpret_cast<std::uintptr_t>(host) % kAlign;
+    check_cuda(cudaMemcpy(ptr_, host, bytes, cudaMemcpyHostToDevice), "cudaMemcpy to device");
+  }
+  Mirror(const Mirror&) = delete;
+  Mirror& operator=(const Mirror&) = delete;
+  ~Mirror() {
+    if (base_) (void)cudaFree(base_);
+  }
+  template <class T>
+  T* get() const {
+    return static_cast<T*>(ptr_);
+  }
+  void copy_back(void* host) const {
+    if (ptr_) check_cuda(cudaMemcpy(host, ptr_, bytes_, cudaMemcpyDeviceToHost), "cudaMemcpy to host");
+  }
+
+ private:
+  void* base_ = nullptr;
+  void* ptr_ = nullptr;
+  std::size_t bytes_;
+};
+
+void finish() {
+  check_cuda(cudaGetLastError(), "kernel launch");
+  check_cuda(cudaDeviceSynchronize(), "cudaDeviceSynchronize");
+}
+
+std::size_t mask_bytes(std::int64_t n) { return static_cast<std::size_t>((n + 7) / 8); }
+
+class CudaBackend final : public Backend {
+ public:
+  explicit CudaBackend(cuda::LaunchConfig launch) : launch_(launch) {}
+  std::string name() const override {
+    return "cuda/" + std::to_string(launch_.block_threads) + "x" + std::to_string(launch_.grid_blocks);
+  }
+
+  void dropout_forward(const float* x, float* y, std::int64_t n, const DropoutParams& params,
+                       std::uint8_t* mask) override {
+    forward(x, y, n, params, mask);
+  }
+  void dropout_forward(const bf16* x, bf16* y, std::int64_t n, const DropoutParams& params,
+                       std::uint8_t* mask) override {
+    forward(x, y, n, params, mask);
+  }
+  void dropout_backward(const float* dy, const std::uint8_t* mask, float* dx, std::int64_t n, float p) override {
+    backward(dy, mask, dx, n, p);
+  }
+  void dropout_backward(const bf16* dy, const std::uint8_t* mask, bf16* dx, std::int64_t n, float p) override {
+    backward(dy, mask, dx, n, p);
+  }
+  void dropout_backward_recompute(const float* dy, float* dx, std::int64_t n, const DropoutParams& params) override {
+    recompute(dy, dx, n, params);
+  }
+  void dropout_backward_recompute(const bf16* dy, bf16* dx, std::int64_t n, const DropoutParams& params) override {
+    recompute(dy, dx, n, params);
+  }
+
+ private:
+  template <class T>
+  void forward(const T* x, T* y, std::int64_t n, const DropoutParams& params, std::uint8_t* mask) {
+    const std::size_t bytes = static_cast<std::size_t>(n) * sizeof(T);
+    Mirror dx(x, bytes);
+    const bool in_place = static_cast<const void*>(x) == static_cast<const void*>(y);
+    Mirror dy(in_place ? nullptr : y, in_place ? 0 : bytes);
+    Mirror dm(mask, mask ? mask_bytes(n) : 0);
+    T* dev_y = in_place ? dx.get<T>() : dy.get<T>();
+    cuda::dropout_forward(dx.get<const T>(), dev_y, n, params, mask ? dm.get<std::uint8_t>() : nullptr, nullptr,
+                          launch_);
+    finish();
+    (in_place ? dx : dy).copy_back(y);
+    if (mask) dm.copy_back(mask);
+  }
+
+  template <class T>
+  void backward(const T* dy, const std::uint8_t* mask, T* dx, std::int64_t n, float p) {
+    const std::size_t bytes = static_cast<std::size_t>(n) * sizeof(T);
+    Mirror d_dy(dy, bytes), d_mask(mask, mask_bytes(n)), d_dx(dx, bytes);
+    cuda::dropout_backward(d_dy.get<const T>(), d_mask.get<const std::uint8_t>(), d_dx.get<T>(), n, p, nullptr,
+                           launch_);
+    finish();
+    d_dx.copy_back(dx);
+  }
+
+  template <class T>
+  void recompute(const T* dy, T* dx, std::int64_t n, const DropoutParams& params) {
+    const std::size_t bytes = static_cast<std::size_t>(n) * sizeof(T);
+    Mirror d_dy(dy, bytes), d_dx(dx, bytes);
+    cuda::dropout_backward(d_dy.get<const T>(), d_dx.get<T>(), n, params, nullptr, launch_);
+    finish();
+    d_dx.copy_back(dx);
+  }
+
+  cuda::LaunchConfig launch_;
+};
+
+}  // namespace
+
+std::vector<std::unique_ptr<Backend>> make_cuda_backends(const Environment& env) {
+  std::vector<std::unique_ptr<Backend>> b;
+  if (env.gpus.empty()) return b;
+  check_cuda(cudaSetDevice(0), "cudaSetDevice(0)");
+  // Default grid; few blocks of few warps (every warp strides over many windows); the largest
+  // block with one block; one-warp blocks with a grid that leaves most warps idle at small n.
+  for (const cuda::LaunchConfig launch : {cuda::LaunchConfig{256, 0}, cuda::LaunchConfig{128, 7},
+                                          cuda::LaunchConfig{1024, 1}, cuda::LaunchConfig{32, 1000}})
+    b.push_back(std::make_unique<CudaBackend>(launch));
+  return b;
+}
+
+}  // namespace detnum::cli

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# GPU checks in one go, for a machine with a CUDA GPU:
+#   tools/gpu-check.sh OUT_DIR [BIN_DIR]
+# BIN_DIR is a folder of binaries prepared by tools/pack-gpu.sh on a machine without a GPU
+# (default .gpu/bin); without one, the tree is built here (the fallback: it needs the
+# development packages). Runs every test binary (GPU tests no longer skip), `detnum env` and
+# `detnum check`, then the GPU benchmarks, and writes into OUT_DIR:
+#   summary.log  what ran and the verdicts      tests.log   all test output
+#   env.json     detnum env                     check.json  detnum check --json
+#   bench.json   Google Benchmark JSON of the GPU benchmarks
+# Exit status: 0 when every test and check passed.
+set -uo pipefail
+out=${1:?usage: tools/gpu-check.sh OUT_DIR [BIN_DIR]}
+bin=${2:-}
+cd "$(dirname "$0")/.."
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+summary="$out/summary.log"
+say() { echo "$*" | tee -a "$summary"; }
+
+if [ -z "$bin" ] && [ -x .gpu/bin/detnum ]; then bin=.gpu/bin; fi
+if [ -z "$bin" ]; then
+  say "gpu-check: no prebuilt folder; building here"
+  cmake --preset ci >/dev/null && cmake --build --preset ci -j "$(nproc)" >/dev/null || { say "build failed"; exit 1; }
+  bin=build/bin
+fi
+bin=$(cd "$bin" && pwd)
+export LD_LIBRARY_PATH="$bin${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+
+say "gpu-check: $(date -u +%FT%TZ) on $(hostname), binaries from $bin"
+nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>&1 | tee -a "$summary"
+"$bin/detnum" env >"$out/env.json" 2>>"$summary"
+
+status=0
+for t in "$bin"/*_test; do
+  name=$(basename "$t")
+  [ "$name" = dropout_large_test ] && continue   # 8 GiB of host memory, minutes of CPU time
+  start=$(date +%s%N)
+  echo "=== $name" >>"$out/tests.log"
+  if "$t" >>"$out/tests.log" 2>&1; then verdict=ok; else verdict=FAILED; status=1; fi
+  say "$(printf '%-28s %-6s %6d ms' "$name" "$verdict" $((($(date +%s%N) - start) / 1000000)))"
+done
+grep -E '^\[  (SKIPPED|FAILED) \]' "$out/tests.log" | sort | uniq | tee -a "$summary"
+
+if "$bin/detnum" check --json >"$out/check.json" 2>>"$out/tests.log"; then say "detnum check: ok"; else
+  say "detnum check: FAILED"; status=1; fi
+
+"$bin/detnum_bench" --benchmark_filter='det_cuda|curand|copy|cub|cublas|atomic' \
+  --benchmark_out="$out/bench.json" --benchmark_out_format=json 2>&1 | tee -a "$summary" | tail -n 40
+say "gpu-check: done, status $status"
+exit $status

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Prepares the prebuilt folder that tools/gpu-check.sh runs on a GPU machine: a CUDA Release
+# tree for sm_90 built here (no GPU needed), its build/bin, and this machine's Google Benchmark
+# runtime (the GPU machine's has another soname). Output: .gpu/bin (git-ignored), to be carried.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+tools/install-deps.sh
+cmake --preset ci
+cmake --build --preset ci -j "$(nproc)"
+rm -rf .gpu && mkdir -p .gpu
+cp -a build/bin .gpu/bin
+for lib in libbenchmark.so.1debian; do
+  src=$(ldconfig -p | awk -v l="$lib" '$1 == l {print $NF; exit}')
+  [ -n "$src" ] || { echo "pack-gpu: $lib not found" >&2; exit 1; }
+  cp -L "$src" ".gpu/bin/$lib"
+done
+du -sh .gpu/bin
