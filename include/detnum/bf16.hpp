@@ -25,11 +25,17 @@ DETNUM_HD bf16 bf16_from_double(double d) {
   const std::uint64_t mag = u & 0x7FFFFFFFFFFFFFFFull;
   if (mag > 0x7FF0000000000000ull) return bf16{kCanonicalNanBf16};
   if (mag < 0x3810000000000000ull) {
-    // Below 2^-126: bf16 spacing is 2^-133, so scale to an integer in [0, 128] (exact) and round
-    // it with the 2^52 trick, which rounds to nearest-even for 0 <= q < 2^52.
-    const double q = (d < 0 ? -d : d) * 0x1p133;
-    const double r = (q + 0x1p52) - 0x1p52;
-    return bf16{static_cast<std::uint16_t>(sign | static_cast<std::uint16_t>(r))};
+    // Below 2^-126 bf16 is fixed point with spacing 2^-133: round |d| * 2^133 to an integer
+    // in [0, 128] (128 is the smallest normal, whose bits are the same integer). Integer
+    // arithmetic only, so that no compiler setting can change it.
+    const int e = static_cast<int>(mag >> 52);  // biased exponent; 0 for double subnormals
+    const std::uint64_t m = (mag & 0x000FFFFFFFFFFFFFull) | (e ? 0x0010000000000000ull : 0);
+    const int shift = 1075 - 133 - (e ? e : 1);  // |d| * 2^133 = m * 2^-shift, shift >= 46
+    if (shift > 63) return bf16{sign};            // |d| * 2^133 < 2^-11: rounds to 0
+    const std::uint64_t q = m >> shift, rest = m & ((std::uint64_t{1} << shift) - 1);
+    const std::uint64_t half = std::uint64_t{1} << (shift - 1);
+    const std::uint64_t r = q + (rest > half || (rest == half && (q & 1)) ? 1 : 0);
+    return bf16{static_cast<std::uint16_t>(sign | r)};
   }
   // Normal range: keep 7 of the 52 fraction bits, rounding on the discarded 45 with ties to
   // even; a carry out of the fraction moves into the exponent as it should.

@@ -49,6 +49,12 @@ class CurandPhilox4x32_10 {
     out_ = philox4x32_10(ctr_, key_);
   }
 
+  // skipahead_sequence(n, state)
+  DETNUM_HD void skip_sequence(std::uint64_t n) {
+    add_high(n);
+    out_ = philox4x32_10(ctr_, key_);
+  }
+
   DETNUM_HD PhiloxCounter counter() const { return ctr_; }
 
  private:

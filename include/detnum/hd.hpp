@@ -51,7 +51,10 @@ DETNUM_HD std::uint64_t bits_of(double d) {
 
 DETNUM_HD float canonical_nan_f32() { return float_from_bits(kCanonicalNanF32); }
 
-// x itself, or the canonical NaN if x is any NaN.
-DETNUM_HD float canonicalize(float x) { return x != x ? canonical_nan_f32() : x; }
+// x itself, or the canonical NaN if x is any NaN. Decided on the bits, so that it holds even in
+// a caller's code built with fast math.
+DETNUM_HD float canonicalize(float x) {
+  return (bits_of(x) & 0x7FFFFFFFu) > 0x7F800000u ? canonical_nan_f32() : x;
+}
 
 }  // namespace detnum

@@ -1,11 +1,12 @@
 // Dropout on CUDA: the same bits as src/cpu/dropout_ref.cpp for any grid and block size.
 //
-// Each warp takes windows of 128 consecutive elements, 4 per lane (one float4 or 4 bf16 per
-// load), and strides over the windows of the tensor. A lane's 4 elements need the Philox words
-// offset + i .. offset + i + 3: one block when offset is a multiple of 4, two otherwise; the
-// element -> word mapping is the definition in detnum/random.hpp, never the thread index. The
-// mask's 32-bit words are assembled with three shuffles from 8 lanes' nibbles, so bit i % 8 of
-// byte i / 8 is element i as on the CPU. No atomics, no shared memory.
+// Each thread takes octets of 8 consecutive elements (two float4 or one uint4 of bf16: 16-byte
+// accesses, 32 or 16 bytes in flight per thread) and strides over the octets of the tensor. An
+// octet is exactly one mask byte, so bit i % 8 of byte i / 8 is element i as on the CPU, with
+// no shuffles and no two threads sharing a byte. Its 8 keep decisions use the Philox words
+// offset + i .. offset + i + 7: two blocks when offset is a multiple of 4, three otherwise; the
+// element -> word mapping is the definition in detnum/random.hpp, never the thread index.
+// No atomics, no shared memory.
 #include <algorithm>
 #include <string>
 
@@ -23,99 +24,97 @@ using detail::DropoutSpec;
 enum class Mask { none, write, read };
 
 constexpr int kWarp = 32;
-constexpr std::int64_t kLaneElems = 4;
-constexpr std::int64_t kWindow = kWarp * kLaneElems;
+constexpr std::int64_t kOctet = 8;  // elements per thread per step: one mask byte
 
-// Four elements as one load: 16 bytes of float, 8 bytes of bf16.
-template <class T> struct Quad;
-template <> struct Quad<float> { using type = float4; };
-template <> struct Quad<bf16> { using type = uint2; };
+// 8 elements moved as 16-byte vectors when aligned and complete, else one by one. The
+// (un)packing works on 32-bit words so that everything stays in registers.
+__device__ void unpack(const uint4 (&q)[2], float (&v)[kOctet]) {
+  const std::uint32_t w[8] = {q[0].x, q[0].y, q[0].z, q[0].w, q[1].x, q[1].y, q[1].z, q[1].w};
+  for (int j = 0; j < kOctet; ++j) v[j] = __uint_as_float(w[j]);
+}
+__device__ void pack(const float (&v)[kOctet], uint4 (&q)[2]) {
+  q[0] = make_uint4(__float_as_uint(v[0]), __float_as_uint(v[1]), __float_as_uint(v[2]), __float_as_uint(v[3]));
+  q[1] = make_uint4(__float_as_uint(v[4]), __float_as_uint(v[5]), __float_as_uint(v[6]), __float_as_uint(v[7]));
+}
+__device__ void unpack(const uint4 (&q)[1], bf16 (&v)[kOctet]) {
+  const std::uint32_t w[4] = {q[0].x, q[0].y, q[0].z, q[0].w};
+  for (int j = 0; j < kOctet; ++j) v[j] = bf16{static_cast<std::uint16_t>(w[j / 2] >> (16 * (j % 2)))};
+}
+__device__ void pack(const bf16 (&v)[kOctet], uint4 (&q)[1]) {
+  std::uint32_t w[4];
+  for (int k = 0; k < 4; ++k) w[k] = std::uint32_t{v[2 * k].bits} | std::uint32_t{v[2 * k + 1].bits} << 16;
+  q[0] = make_uint4(w[0], w[1], w[2], w[3]);
+}
 
 template <class T>
-__device__ void load4(const T* p, bool vector, std::int64_t valid, T (&v)[4]) {
-  if (vector && valid >= 4) {
-    const auto q = *reinterpret_cast<const typename Quad<T>::type*>(p);
-    static_assert(sizeof q == sizeof v);
-    memcpy(v, &q, sizeof v);
+constexpr int kVectors = kOctet * sizeof(T) / sizeof(uint4);  // 2 for float, 1 for bf16
+
+template <class T>
+__device__ void load8(const T* p, bool vector, int valid, T (&v)[kOctet]) {
+  if (vector && valid == kOctet) {
+    uint4 q[kVectors<T>];
+    for (int k = 0; k < kVectors<T>; ++k) q[k] = reinterpret_cast<const uint4*>(p)[k];
+    unpack(q, v);
   } else {
-    for (int j = 0; j < 4; ++j) v[j] = j < valid ? p[j] : T{};
+    for (int j = 0; j < kOctet; ++j) v[j] = j < valid ? p[j] : T{};
   }
 }
 
 template <class T>
-__device__ void store4(T* p, bool vector, std::int64_t valid, const T (&v)[4]) {
-  if (vector && valid >= 4) {
-    typename Quad<T>::type q;
-    memcpy(&q, v, sizeof v);
-    *reinterpret_cast<typename Quad<T>::type*>(p) = q;
+__device__ void store8(T* p, bool vector, int valid, const T (&v)[kOctet]) {
+  if (vector && valid == kOctet) {
+    uint4 q[kVectors<T>];
+    pack(v, q);
+    for (int k = 0; k < kVectors<T>; ++k) reinterpret_cast<uint4*>(p)[k] = q[k];
   } else {
-    for (int j = 0; j < 4; ++j)
-      if (j < valid) p[j] = v[j];
+    for (int j = 0; j < kOctet; ++j)
+      if (j < valid) p[j] = v[j];  // constant indices keep v in registers
   }
 }
 
-// Word k (0..7) of the eight words in blocks a, b.
-__device__ std::uint32_t pick(const PhiloxCounter& a, const PhiloxCounter& b, int k) {
-  const PhiloxCounter& c = k < 4 ? a : b;
-  const int m = k & 3;
-  return m == 0 ? c.w[0] : m == 1 ? c.w[1] : m == 2 ? c.w[2] : c.w[3];
-}
-
-// Bit j set when element g + j of the dropout stream is kept.
-__device__ unsigned keep_bits(const DropoutSpec& spec, std::uint64_t g) {
-  const PhiloxCounter a = stream_block(spec.key, streams::kDropout, g >> 2);
-  const int r = static_cast<int>(g & 3);  // the same for every lane of the grid: no divergence
-  const PhiloxCounter b = r == 0 ? a : stream_block(spec.key, streams::kDropout, (g >> 2) + 1);
+// Bit j set when word g + j of the dropout stream keeps its element, j = 0..7.
+__device__ unsigned keep_bits8(const DropoutSpec& spec, std::uint64_t g) {
+  const std::uint64_t b = g >> 2;
+  const int r = static_cast<int>(g & 3);  // the same for every thread of a launch: no divergence
+  std::uint32_t s[12];                    // words 4b .. 4b + 11
+  const PhiloxCounter b0 = stream_block(spec.key, streams::kDropout, b);
+  const PhiloxCounter b1 = stream_block(spec.key, streams::kDropout, b + 1);
+  const PhiloxCounter b2 = r == 0 ? b1 : stream_block(spec.key, streams::kDropout, b + 2);
+  for (int k = 0; k < 4; ++k) {
+    s[k] = b0.w[k];
+    s[4 + k] = b1.w[k];
+    s[8 + k] = b2.w[k];
+  }
   unsigned bits = 0;
-  for (int j = 0; j < 4; ++j) bits |= static_cast<unsigned>(detail::dropout_keeps(pick(a, b, r + j), spec.threshold)) << j;
+  for (int j = 0; j < kOctet; ++j) {
+    const std::uint32_t w = r == 0 ? s[j] : r == 1 ? s[j + 1] : r == 2 ? s[j + 2] : s[j + 3];
+    bits |= static_cast<unsigned>(detail::dropout_keeps(w, spec.threshold)) << j;
+  }
   return bits;
 }
 
 struct Args {
   std::int64_t n;
-  bool vector;        // in and out aligned for 4-element loads
-  bool mask_aligned;  // mask_out aligned for 32-bit stores
+  bool vector;  // in and out 16-byte aligned
 };
 
 template <class T, Mask kMask>
 __global__ void dropout_kernel(const T* in, T* out, const std::uint8_t* mask_in, std::uint8_t* mask_out,
                                DropoutSpec spec, Args args) {
-  const int lane = static_cast<int>(threadIdx.x) % kWarp;
-  const std::int64_t first_warp = (static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x) / kWarp;
-  const std::int64_t warps = static_cast<std::int64_t>(gridDim.x) * blockDim.x / kWarp;
-  const std::int64_t windows = (args.n + kWindow - 1) / kWindow;
-  const std::int64_t mask_bytes = (args.n + 7) / 8;
-
-  // Whole warps iterate together (the bound is per warp), so the shuffles see every lane.
-  for (std::int64_t w = first_warp; w < windows; w += warps) {
-    const std::int64_t i = w * kWindow + kLaneElems * lane;
-    const std::int64_t left = args.n - i;
-    const std::int64_t valid = left >= kLaneElems ? kLaneElems : left > 0 ? left : 0;
-
-    T v[4];
-    load4(in + i, args.vector, valid, v);
+  const std::int64_t octets = (args.n + kOctet - 1) / kOctet;
+  const std::int64_t stride = static_cast<std::int64_t>(gridDim.x) * blockDim.x;
+  for (std::int64_t o = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; o < octets; o += stride) {
+    const std::int64_t i = kOctet * o;
+    const int valid = static_cast<int>(args.n - i < kOctet ? args.n - i : kOctet);
+    T v[kOctet];
+    load8(in + i, args.vector, valid, v);
     unsigned keep;
-    if constexpr (kMask == Mask::read) keep = valid > 0 ? (mask_in[i / 8] >> (i % 8)) & 0xFu : 0u;
-    else keep = keep_bits(spec, spec.offset + static_cast<std::uint64_t>(i));
-    keep &= (1u << valid) - 1u;
-    for (int j = 0; j < 4; ++j) v[j] = (keep >> j) & 1u ? detail::dropout_value(v[j], spec.scale) : T{};
-    store4(out + i, args.vector, valid, v);
-
-    if constexpr (kMask == Mask::write) {
-      // Lanes 8q .. 8q+7 hold elements 32q .. 32q+31: one mask word.
-      unsigned word = keep << (4 * (lane % 8));
-      word |= __shfl_xor_sync(0xFFFFFFFFu, word, 1);
-      word |= __shfl_xor_sync(0xFFFFFFFFu, word, 2);
-      word |= __shfl_xor_sync(0xFFFFFFFFu, word, 4);
-      const std::int64_t byte = i / 8;
-      if (lane % 8 == 0 && byte < mask_bytes) {
-        if (args.mask_aligned && byte + 4 <= mask_bytes) {
-          *reinterpret_cast<std::uint32_t*>(mask_out + byte) = word;
-        } else {
-          for (int b = 0; b < 4 && byte + b < mask_bytes; ++b) mask_out[byte + b] = static_cast<std::uint8_t>(word >> (8 * b));
-        }
-      }
-    }
+    if constexpr (kMask == Mask::read) keep = mask_in[o];
+    else keep = keep_bits8(spec, spec.offset + static_cast<std::uint64_t>(i));
+    keep &= (1u << valid) - 1u;  // the bits past n are 0
+    for (int j = 0; j < kOctet; ++j) v[j] = (keep >> j) & 1u ? detail::dropout_value(v[j], spec.scale) : T{};
+    store8(out + i, args.vector, valid, v);
+    if constexpr (kMask == Mask::write) mask_out[o] = static_cast<std::uint8_t>(keep);
   }
 }
 
@@ -130,14 +129,17 @@ void check_launch(const char* fn, LaunchConfig launch) {
                  "launch.grid_blocks must be 0 (fill the device) or positive, got " + std::to_string(launch.grid_blocks));
 }
 
-int grid_for(const char* fn, std::int64_t n, LaunchConfig launch) {
+// One wave of resident blocks (by the kernel's own occupancy: Philox needs registers), or fewer
+// when n is small; the grid-stride loop covers the rest.
+template <class Kernel>
+int grid_for(const char* fn, Kernel kernel, std::int64_t n, LaunchConfig launch) {
   if (launch.grid_blocks > 0) return launch.grid_blocks;
-  int device = 0, sms = 0, threads_per_sm = 0;
+  int device = 0, sms = 0, per_sm = 0;
   DETNUM_CUDA_CHECK(fn, cudaGetDevice(&device));
   DETNUM_CUDA_CHECK(fn, cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device));
-  DETNUM_CUDA_CHECK(fn, cudaDeviceGetAttribute(&threads_per_sm, cudaDevAttrMaxThreadsPerMultiProcessor, device));
-  const std::int64_t resident = static_cast<std::int64_t>(sms) * std::max(1, threads_per_sm / launch.block_threads);
-  const std::int64_t needed = ((n + kWindow - 1) / kWindow * kWarp + launch.block_threads - 1) / launch.block_threads;
+  DETNUM_CUDA_CHECK(fn, cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_sm, kernel, launch.block_threads, 0));
+  const std::int64_t resident = static_cast<std::int64_t>(sms) * std::max(1, per_sm);
+  const std::int64_t needed = ((n + kOctet - 1) / kOctet + launch.block_threads - 1) / launch.block_threads;
   return static_cast<int>(std::max<std::int64_t>(1, std::min(resident, needed)));
 }
 
@@ -146,9 +148,10 @@ void launch_dropout(const char* fn, const T* in, T* out, const std::uint8_t* mas
                     std::int64_t n, const DropoutSpec& spec, cudaStream_t stream, LaunchConfig launch) {
   check_launch(fn, launch);
   if (n == 0) return;
-  const int grid = grid_for(fn, n, launch);
-  const Args args{n, aligned(in, 4 * sizeof(T)) && aligned(out, 4 * sizeof(T)), aligned(mask_out, 4)};
-  dropout_kernel<T, kMask><<<grid, launch.block_threads, 0, stream>>>(in, out, mask_in, mask_out, spec, args);
+  const auto kernel = dropout_kernel<T, kMask>;
+  const int grid = grid_for(fn, kernel, n, launch);
+  const Args args{n, aligned(in, 16) && aligned(out, 16)};
+  kernel<<<grid, launch.block_threads, 0, stream>>>(in, out, mask_in, mask_out, spec, args);
   DETNUM_CUDA_CHECK(fn, cudaGetLastError());
 }
 

@@ -1,6 +1,8 @@
 // Memory-space checks with the CUDA runtime, and the CUDA error path.
-#include <dlfcn.h>
+#include <link.h>
 
+#include <atomic>
+#include <cstring>
 #include <string>
 
 #include "common/memory_space.hpp"
@@ -18,12 +20,20 @@ void throw_cuda_error(std::string_view fn, const char* call, cudaError_t err, co
 
 namespace {
 // Device memory can only exist once the CUDA driver is loaded into the process, so a CPU call
-// in a process that never touched CUDA is answered without loading (and initializing) it.
+// in a process that never touched CUDA is answered without asking CUDA. Walking the loaded
+// objects makes no system call; once the driver is seen it stays loaded, so that is cached.
 bool cuda_driver_loaded() {
-  void* handle = dlopen("libcuda.so.1", RTLD_LAZY | RTLD_NOLOAD);
-  if (handle == nullptr) return false;
-  dlclose(handle);
-  return true;
+  static std::atomic<bool> seen{false};
+  if (seen.load(std::memory_order_relaxed)) return true;
+  const bool loaded = dl_iterate_phdr(
+      [](dl_phdr_info* info, std::size_t, void*) {
+        const char* slash = info->dlpi_name ? std::strrchr(info->dlpi_name, '/') : nullptr;
+        const char* base = slash ? slash + 1 : info->dlpi_name;
+        return base && std::strncmp(base, "libcuda.so", 10) == 0 ? 1 : 0;
+      },
+      nullptr) != 0;
+  if (loaded) seen.store(true, std::memory_order_relaxed);
+  return loaded;
 }
 
 std::string address(const void* ptr) { return std::to_string(reinterpret_cast<std::uintptr_t>(ptr)); }
@@ -46,11 +56,29 @@ void check_device_accessible(std::string_view fn, std::string_view name, const v
   if (ptr == nullptr) return;
   cudaPointerAttributes attr{};
   DETNUM_CUDA_CHECK(fn, cudaPointerGetAttributes(&attr, ptr));
-  const bool ok = attr.type == cudaMemoryTypeDevice || attr.type == cudaMemoryTypeManaged ||
-                  (attr.type == cudaMemoryTypeHost && attr.devicePointer != nullptr);
-  if (!ok)
-    fail(ErrorCode::wrong_memory_space, fn,
-         std::string(name) + " must be device, managed or mapped memory, got host pointer " + address(ptr));
+  switch (attr.type) {
+    case cudaMemoryTypeManaged:
+      return;
+    case cudaMemoryTypeHost:  // pinned: usable by a kernel only where it is mapped at the same address
+      if (attr.devicePointer == ptr) return;
+      fail(ErrorCode::wrong_memory_space, fn,
+           std::string(name) + " must be device, managed or mapped memory, got pinned host pointer " + address(ptr) +
+               " that is not mapped at the same device address");
+    case cudaMemoryTypeDevice: {
+      int current = 0;
+      DETNUM_CUDA_CHECK(fn, cudaGetDevice(&current));
+      if (attr.device == current) return;
+      int peer = 0;
+      DETNUM_CUDA_CHECK(fn, cudaDeviceCanAccessPeer(&peer, current, attr.device));
+      if (peer) return;  // whether access was enabled is the caller's to arrange
+      fail(ErrorCode::wrong_memory_space, fn,
+           std::string(name) + " must be memory the current device " + std::to_string(current) +
+               " can access, got a pointer to device " + std::to_string(attr.device));
+    }
+    default:
+      fail(ErrorCode::wrong_memory_space, fn,
+           std::string(name) + " must be device, managed or mapped memory, got host pointer " + address(ptr));
+  }
 }
 
 }  // namespace detnum::detail
