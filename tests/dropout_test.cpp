@@ -8,6 +8,7 @@
 #include <bit>
 #include <cmath>
 #include <cstdint>
+#include <tuple>
 #include <vector>
 
 #include "detnum/dropout.hpp"
@@ -21,9 +22,8 @@ using test::DropoutOutput;
 using test::same_bits;
 
 template <class T>
-DropoutBackend<T> cpu_backend(int threads) {
-  const CpuOptions opt{threads};
-  return {"cpu/" + std::to_string(threads),
+DropoutBackend<T> cpu_backend(CpuOptions opt) {
+  return {"cpu/" + std::to_string(opt.threads) + (opt.simd == CpuSimd::portable ? "/portable" : ""),
           [opt](const std::vector<T>& x, const DropoutParams& p) {
             const auto n = static_cast<std::int64_t>(x.size());
             DropoutOutput<T> out{std::vector<T>(x.size()), std::vector<std::uint8_t>(dropout_mask_bytes(n), 0xAB)};
@@ -42,11 +42,17 @@ DropoutBackend<T> cpu_backend(int threads) {
           }};
 }
 
-class DropoutCpu : public ::testing::TestWithParam<int> {};
+// Thread counts x kernels: the AVX2 kernels (where the CPU has them) and the portable code.
+class DropoutCpu : public ::testing::TestWithParam<std::tuple<int, CpuSimd>> {
+ protected:
+  CpuOptions options() const { return {std::get<0>(GetParam()), std::get<1>(GetParam())}; }
+};
 
-TEST_P(DropoutCpu, Float32MatchesReference) { test::expect_matches_reference(cpu_backend<float>(GetParam())); }
-TEST_P(DropoutCpu, Bf16MatchesReference) { test::expect_matches_reference(cpu_backend<bf16>(GetParam())); }
-INSTANTIATE_TEST_SUITE_P(Threads, DropoutCpu, ::testing::Values(1, 2, 3, 7));
+TEST_P(DropoutCpu, Float32MatchesReference) { test::expect_matches_reference(cpu_backend<float>(options())); }
+TEST_P(DropoutCpu, Bf16MatchesReference) { test::expect_matches_reference(cpu_backend<bf16>(options())); }
+INSTANTIATE_TEST_SUITE_P(ThreadsAndKernels, DropoutCpu,
+                         ::testing::Combine(::testing::Values(1, 2, 3, 7),
+                                            ::testing::Values(CpuSimd::best, CpuSimd::portable)));
 
 // The reference against docs/DETERMINISM.md's definition, with Random123's Philox.
 TEST(DropoutReference, FollowsTheDefinition) {

@@ -95,11 +95,13 @@ TEST_F(DropoutErrors, UnsupportedAliasing) {
   EXPECT_NO_THROW(dropout_forward(x.data(), x.data(), n, {0.1f, 1, 0}));  // exactly in place is allowed
 }
 
-TEST_F(DropoutErrors, ThreadCountOutOfRange) {
+TEST_F(DropoutErrors, CpuOptionsOutOfRange) {
   expect_error([&] { dropout_forward(x.data(), y.data(), n, {0.1f, 1, 0}, nullptr, CpuOptions{-1}); },
                ErrorCode::invalid_argument, "options.threads must be 0 (default) or 1 .. 1024, got -1");
   expect_error([&] { dropout_forward(x.data(), y.data(), n, {0.1f, 1, 0}, nullptr, CpuOptions{5000}); },
                ErrorCode::invalid_argument, "got 5000");
+  expect_error([&] { dropout_forward(x.data(), y.data(), n, {0.1f, 1, 0}, nullptr, CpuOptions{1, static_cast<CpuSimd>(9)}); },
+               ErrorCode::invalid_argument, "options.simd must be CpuSimd::best or CpuSimd::portable, got 9");
   expect_untouched();
 }
 

@@ -1,10 +1,16 @@
-// How many CPU threads detnum's fast paths use. The count changes speed, never bits.
+// How detnum's fast CPU paths run: thread count and SIMD kernels. Both change speed, never bits.
 #pragma once
 
 namespace detnum {
 
+enum class CpuSimd {
+  best,      // the widest kernels this CPU supports (AVX2 where present)
+  portable,  // portable C++ only (the compiler may still vectorize it for the baseline ISA)
+};
+
 struct CpuOptions {
-  int threads = 0;  // 0: default_threads(); otherwise 1 .. 1024
+  int threads = 0;              // 0: default_threads(); otherwise 1 .. 1024
+  CpuSimd simd = CpuSimd::best;
 };
 
 // The machine's hardware threads, or DETNUM_NUM_THREADS when set to a positive integer.

@@ -4,7 +4,6 @@
 #include <cmath>
 #include <limits>
 
-#include "detnum/threads.hpp"
 
 namespace detnum::detail {
 
@@ -61,10 +60,15 @@ void check_no_overlap(std::string_view fn, std::string_view a_name, const void* 
              std::to_string(b0) + " (" + std::to_string(b_bytes) + " bytes)");
 }
 
-int resolve_threads(std::string_view fn, int threads) {
-  if (threads < 0 || threads > 1024)
-    fail(ErrorCode::invalid_argument, fn, "options.threads must be 0 (default) or 1 .. 1024, got " + std::to_string(threads));
-  return threads == 0 ? default_threads() : threads;
+CpuOptions resolve_cpu_options(std::string_view fn, CpuOptions options) {
+  if (options.threads < 0 || options.threads > 1024)
+    fail(ErrorCode::invalid_argument, fn,
+         "options.threads must be 0 (default) or 1 .. 1024, got " + std::to_string(options.threads));
+  if (options.simd != CpuSimd::best && options.simd != CpuSimd::portable)
+    fail(ErrorCode::invalid_argument, fn,
+         "options.simd must be CpuSimd::best or CpuSimd::portable, got " + std::to_string(static_cast<int>(options.simd)));
+  if (options.threads == 0) options.threads = default_threads();
+  return options;
 }
 
 }  // namespace detnum::detail

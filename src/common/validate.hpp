@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "detnum/error.hpp"
+#include "detnum/threads.hpp"
 
 namespace detnum::detail {
 
@@ -33,7 +34,8 @@ void check_not_null(std::string_view fn, std::string_view name, const void* ptr,
 void check_no_overlap(std::string_view fn, std::string_view a_name, const void* a, std::int64_t a_bytes,
                       std::string_view b_name, const void* b, std::int64_t b_bytes, bool allow_same);
 
-// The thread count of CpuOptions: 0 (the default) or 1 .. 1024.
-int resolve_threads(std::string_view fn, int threads);
+// CpuOptions checked (threads 0, the default, or 1 .. 1024; a known simd value), with the
+// default thread count filled in.
+CpuOptions resolve_cpu_options(std::string_view fn, CpuOptions options);
 
 }  // namespace detnum::detail

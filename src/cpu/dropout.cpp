@@ -1,111 +1,110 @@
-// The fast CPU path for dropout. Elements are processed in batches of 64: the Philox blocks
-// covering a batch are computed once each (four words per call, where the reference calls
-// Philox per element), then each group of 8 elements becomes one mask byte. Threads take
-// contiguous ranges cut at batch boundaries, so no two threads write the same mask byte; which
-// thread takes which range never changes a bit.
+// The fast CPU path for dropout. Elements go in batches of 128 (16 mask bytes): the batch's keep
+// bits come from its 32 Philox blocks (each computed once, where the reference calls Philox per
+// element) or from the stored mask, then the values are written, then the mask bytes. With AVX2
+// (dropout_avx2.cpp) a batch is a few dozen vector instructions; the portable code below gives
+// the same bits. Threads take contiguous ranges cut at batch boundaries, so no two threads write
+// the same mask byte, and which thread takes which range never changes a bit.
 #include <algorithm>
 #include <cstring>
+#include <type_traits>
 
 #include "common/dropout_checks.hpp"
 #include "common/validate.hpp"
+#include "cpu/dropout_avx2.hpp"
 #include "cpu/parallel.hpp"
-#include "cpu/stream_words.hpp"
 #include "detnum/detail/dropout_order.hpp"
 #include "detnum/dropout.hpp"
 
 namespace detnum {
 namespace {
 
-constexpr std::int64_t kBatch = 4 * detail::kStreamBatchBlocks;  // 64 elements: 8 mask bytes
-constexpr std::int64_t kGrain = 64 * kBatch; // elements per thread range unit; small n stays on one thread
+using detail::kDropoutBatch;
+constexpr std::int64_t kGrain = 32 * kDropoutBatch;  // elements per thread range unit; small n stays on one thread
+constexpr std::int64_t kMaskBytes = kDropoutBatch / 8;
 
 enum class Mask { none, write, read };
 
-// Words g0 .. g0 + count - 1 of the dropout stream, count <= kBatch; returns a pointer into buf,
-// which holds 4 * 17 words.
-const std::uint32_t* stream_words(PhiloxKey key, std::uint64_t g0, std::int64_t count, std::uint32_t* buf) {
-  const std::uint64_t first_block = g0 >> 2;
-  const auto skip = static_cast<std::int64_t>(g0 & 3);
-  detail::stream_words_x16(key, streams::kDropout, first_block, buf);
-  if (skip + count > 4 * detail::kStreamBatchBlocks) {  // an unaligned batch reaches into a 17th block
-    const PhiloxCounter c = stream_block(key, streams::kDropout, first_block + detail::kStreamBatchBlocks);
-    std::memcpy(buf + 4 * detail::kStreamBatchBlocks, c.w, sizeof c.w);
+// Portable keep bits for `count` <= 128 elements whose stream words start at g0 (bits past
+// count stay 0): Philox 16 blocks at a time through the lane-parallel generator.
+void keep_bits_portable(const detail::DropoutSpec& spec, std::uint64_t g0, std::int64_t count, std::uint8_t* keep) {
+  constexpr int kLanes = 16;
+  std::uint32_t words[4 * 48];  // up to 33 blocks, computed 16 at a time
+  const std::uint64_t first = g0 >> 2;
+  const std::int64_t shift = static_cast<std::int64_t>(g0 & 3), blocks = (shift + count + 3) / 4;
+  for (std::int64_t b = 0; b < blocks; b += kLanes) {
+    PhiloxLanes<kLanes> lanes;
+    stream_blocks(spec.key, streams::kDropout, first + static_cast<std::uint64_t>(b), lanes);
+    for (int l = 0; l < kLanes; ++l)
+      for (int j = 0; j < 4; ++j) words[4 * (b + l) + j] = lanes.w[j][l];
   }
-  return buf + skip;
+  for (std::int64_t j = 0; j < count; ++j)
+    if (detail::dropout_keeps(words[shift + j], spec.threshold)) keep[j / 8] = static_cast<std::uint8_t>(keep[j / 8] | 1u << (j % 8));
 }
 
-// Bit j of the result is byte j of v (each byte 0 or 1): the eight products land in distinct
-// bits of the top byte, so nothing carries.
-inline unsigned pack_bits8(const std::uint8_t* keep) {
-  std::uint64_t v;
-  std::memcpy(&v, keep, sizeof v);
-  return static_cast<unsigned>((v * 0x0102040810204080ull) >> 56);
-}
-
-// One batch of `count` elements starting at element i (a multiple of 8). Written as separate
-// loops over the batch (keep flags, values, mask bytes) so that each one vectorizes; kFull
-// fixes the trip count at kBatch for the common case.
-template <class T, Mask kMask, bool kFull>
-void dropout_batch(const T* in, T* out, const std::uint8_t* mask_in, std::uint8_t* mask_out, std::int64_t i,
-                   std::int64_t count, const detail::DropoutSpec& spec) {
-  if constexpr (kFull) count = kBatch;
-  alignas(64) std::uint8_t keep[kBatch] = {};
-  if constexpr (kMask == Mask::read) {
-    for (std::int64_t j = 0; j < count; ++j) keep[j] = (mask_in[(i + j) / 8] >> (j % 8)) & 1u;
-  } else {
-    alignas(64) std::uint32_t buf[kBatch + 4];
-    const std::uint32_t* words = stream_words(spec.key, spec.offset + static_cast<std::uint64_t>(i), count, buf);
-    for (std::int64_t j = 0; j < count; ++j) keep[j] = detail::dropout_keeps(words[j], spec.threshold);
-  }
+template <class T>
+void apply_portable(const T* in, T* out, const std::uint8_t* keep, std::int64_t count, float scale) {
   for (std::int64_t j = 0; j < count; ++j) {
-    const T kept = detail::dropout_value(in[i + j], spec.scale);  // unconditionally: a select, not a branch
-    out[i + j] = keep[j] ? kept : T{};
+    const T kept = detail::dropout_value(in[j], scale);  // unconditionally: a select, not a branch
+    out[j] = (keep[j / 8] >> (j % 8)) & 1u ? kept : T{};
   }
-  if constexpr (kMask == Mask::write)
-    for (std::int64_t b = 0; b < (count + 7) / 8; ++b) mask_out[i / 8 + b] = static_cast<std::uint8_t>(pack_bits8(keep + 8 * b));
 }
 
+// Elements [begin, end), begin a multiple of 128, in batches of 128: the keep bits of a batch
+// (from the stream, or read from the mask), then the values, then the mask bytes.
 template <class T, Mask kMask>
 void dropout_range(const T* in, T* out, const std::uint8_t* mask_in, std::uint8_t* mask_out, std::int64_t begin,
-                   std::int64_t end, const detail::DropoutSpec& spec) {
-  std::int64_t i = begin;
-  for (; i + kBatch <= end; i += kBatch) dropout_batch<T, kMask, true>(in, out, mask_in, mask_out, i, kBatch, spec);
-  if (i < end) dropout_batch<T, kMask, false>(in, out, mask_in, mask_out, i, end - i, spec);
+                   std::int64_t end, const detail::DropoutSpec& spec, bool avx2) {
+  for (std::int64_t i = begin; i < end; i += kDropoutBatch) {
+    const std::int64_t count = std::min(kDropoutBatch, end - i);
+    const bool full = count == kDropoutBatch;
+    const auto bytes = static_cast<std::size_t>((count + 7) / 8);
+    std::uint8_t keep[kMaskBytes] = {};
+    if constexpr (kMask == Mask::read) std::memcpy(keep, mask_in + i / 8, bytes);
+    else if (avx2 && full) detail::dropout_keep_bits_avx2(spec.key, spec.offset + static_cast<std::uint64_t>(i), spec.threshold, keep);
+    else keep_bits_portable(spec, spec.offset + static_cast<std::uint64_t>(i), count, keep);
+
+    if (std::is_same_v<T, float> && avx2 && full)
+      detail::dropout_apply_f32_avx2(reinterpret_cast<const float*>(in + i), reinterpret_cast<float*>(out + i), keep, spec.scale);
+    else apply_portable(in + i, out + i, keep, count, spec.scale);
+
+    if constexpr (kMask == Mask::write) std::memcpy(mask_out + i / 8, keep, bytes);
+  }
 }
 
 template <class T, Mask kMask>
 void run(const T* in, T* out, const std::uint8_t* mask_in, std::uint8_t* mask_out, std::int64_t n,
-         const detail::DropoutSpec& spec, int threads) {
-  detail::parallel_ranges(n, kGrain, threads, [&](std::int64_t begin, std::int64_t end) {
-    dropout_range<T, kMask>(in, out, mask_in, mask_out, begin, end, spec);
+         const detail::DropoutSpec& spec, CpuOptions opt) {
+  const bool avx2 = opt.simd == CpuSimd::best && detail::cpu_has_avx2();
+  detail::parallel_ranges(n, kGrain, opt.threads, [&](std::int64_t begin, std::int64_t end) {
+    dropout_range<T, kMask>(in, out, mask_in, mask_out, begin, end, spec, avx2);
   });
 }
 
 template <class T>
 void forward(const T* x, T* y, std::int64_t n, const DropoutParams& params, std::uint8_t* mask, CpuOptions opt) {
   constexpr const char* fn = "dropout_forward";
-  const int threads = detail::resolve_threads(fn, opt.threads);
+  opt = detail::resolve_cpu_options(fn, opt);
   detail::check_dropout_host(fn, {false, x, y, mask, false, n, sizeof(T)}, params.p, params.offset);
   const auto spec = detail::make_dropout_spec(params);
-  if (mask) run<T, Mask::write>(x, y, nullptr, mask, n, spec, threads);
-  else run<T, Mask::none>(x, y, nullptr, nullptr, n, spec, threads);
+  if (mask) run<T, Mask::write>(x, y, nullptr, mask, n, spec, opt);
+  else run<T, Mask::none>(x, y, nullptr, nullptr, n, spec, opt);
 }
 
 template <class T>
 void backward_recompute(const T* dy, T* dx, std::int64_t n, const DropoutParams& params, CpuOptions opt) {
   constexpr const char* fn = "dropout_backward";
-  const int threads = detail::resolve_threads(fn, opt.threads);
+  opt = detail::resolve_cpu_options(fn, opt);
   detail::check_dropout_host(fn, {true, dy, dx, nullptr, false, n, sizeof(T)}, params.p, params.offset);
-  run<T, Mask::none>(dy, dx, nullptr, nullptr, n, detail::make_dropout_spec(params), threads);
+  run<T, Mask::none>(dy, dx, nullptr, nullptr, n, detail::make_dropout_spec(params), opt);
 }
 
 template <class T>
 void backward_mask(const T* dy, const std::uint8_t* mask, T* dx, std::int64_t n, float p, CpuOptions opt) {
   constexpr const char* fn = "dropout_backward";
-  const int threads = detail::resolve_threads(fn, opt.threads);
+  opt = detail::resolve_cpu_options(fn, opt);
   detail::check_dropout_host(fn, {true, dy, dx, mask, true, n, sizeof(T)}, p, 0);
   const detail::DropoutSpec spec{{}, 0, 0, detail::dropout_scale(p)};
-  run<T, Mask::read>(dy, dx, mask, nullptr, n, spec, threads);
+  run<T, Mask::read>(dy, dx, mask, nullptr, n, spec, opt);
 }
 
 template <class T>

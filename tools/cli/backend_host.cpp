@@ -1,4 +1,5 @@
-// The host backends: detnum::ref:: (the definition) and detnum:: with CpuOptions{threads}.
+// The host backends: detnum::ref:: (the definition) and detnum:: with CpuOptions{threads}, plus
+// one run of the portable kernels.
 // Thread counts 1, 2, 3 and 7 cut the work at different places (3 and 7 do not divide the
 // batch sizes), which is what the thread-invariance promise is about.
 #include <memory>
@@ -36,8 +37,10 @@ class RefBackend final : public Backend {
 
 class CpuBackend final : public Backend {
  public:
-  explicit CpuBackend(int threads) : options_{threads} {}
-  std::string name() const override { return "cpu/" + std::to_string(options_.threads); }
+  explicit CpuBackend(CpuOptions options) : options_(options) {}
+  std::string name() const override {
+    return "cpu/" + std::to_string(options_.threads) + (options_.simd == CpuSimd::portable ? "/portable" : "");
+  }
   void dropout_forward(const float* x, float* y, std::int64_t n, const DropoutParams& params,
                        std::uint8_t* mask) override {
     detnum::dropout_forward(x, y, n, params, mask, options_);
@@ -68,7 +71,8 @@ class CpuBackend final : public Backend {
 std::vector<std::unique_ptr<Backend>> make_backends(const Environment& env) {
   std::vector<std::unique_ptr<Backend>> b;
   b.push_back(std::make_unique<RefBackend>());
-  for (const int threads : {1, 2, 3, 7}) b.push_back(std::make_unique<CpuBackend>(threads));
+  for (const int threads : {1, 2, 3, 7}) b.push_back(std::make_unique<CpuBackend>(CpuOptions{threads}));
+  b.push_back(std::make_unique<CpuBackend>(CpuOptions{3, CpuSimd::portable}));  // without the AVX2 kernels
   for (auto& c : make_cuda_backends(env)) b.push_back(std::move(c));
   return b;
 }
