@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "common/environment_detail.hpp"
+#include "common/json.hpp"
 #include "detnum/config.hpp"
 #include "detnum/threads.hpp"
 
@@ -87,81 +88,6 @@ std::vector<CpuFeature> cpu_features() {
   return f;
 }
 
-// ---- a minimal JSON writer: objects, arrays, strings, numbers, booleans ----
-
-std::string quoted(std::string_view s) {
-  std::string out = "\"";
-  for (const char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20 || c == 0x7F) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += ch;  // UTF-8 passes through unchanged
-        }
-    }
-  }
-  return out + "\"";
-}
-
-class Json {
- public:
-  explicit Json(int indent) : indent_(indent) {}
-  void open(char bracket) {
-    out_ += bracket;
-    first_.push_back(true);
-  }
-  void close(char bracket) {
-    const bool empty = first_.back();
-    first_.pop_back();
-    if (!empty) newline();
-    out_ += bracket;
-  }
-  void key(std::string_view k) {
-    item();
-    out_ += quoted(k);
-    out_ += indent_ > 0 ? ": " : ":";
-  }
-  void element() { item(); }  // before an array element
-  void raw(std::string_view v) { out_ += v; }
-  void str(std::string_view v) { out_ += quoted(v); }
-  void num(long long v) { out_ += std::to_string(v); }
-  void boolean(bool v) { out_ += v ? "true" : "false"; }
-  std::string take() { return std::move(out_); }
-
-  // key: value shorthands
-  void field(std::string_view k, std::string_view v) { key(k); str(v); }
-  void field(std::string_view k, const char* v) { key(k); str(v); }
-  void field(std::string_view k, long long v) { key(k); num(v); }
-  void field(std::string_view k, int v) { key(k); num(v); }
-  void field(std::string_view k, bool v) { key(k); boolean(v); }
-
- private:
-  void item() {
-    if (!first_.back()) out_ += ',';
-    first_.back() = false;
-    newline();
-  }
-  void newline() {
-    if (indent_ <= 0) return;
-    out_ += '\n';
-    out_.append(first_.size() * static_cast<std::size_t>(indent_), ' ');
-  }
-  int indent_;
-  std::string out_;
-  std::vector<bool> first_;
-};
-
 }  // namespace
 
 Environment capture_environment() {
@@ -195,17 +121,17 @@ Environment capture_environment() {
 }
 
 std::string to_json(const Environment& env, int indent) {
-  Json j(indent);
-  j.open('{');
+  detail::JsonWriter j(indent);
+  j.begin_object();
 
   j.key("detnum");
-  j.open('{');
+  j.begin_object();
   j.field("version", env.detnum_version);
   j.field("order_spec_version", env.order_spec_version);
-  j.close('}');
+  j.end_object();
 
   j.key("build");
-  j.open('{');
+  j.begin_object();
   j.field("build_type", env.build_type);
   j.field("cxx_compiler", env.cxx_compiler);
   j.field("cxx_fp_flags", env.cxx_fp_flags);
@@ -213,44 +139,43 @@ std::string to_json(const Environment& env, int indent) {
   j.field("cuda_compiler", env.cuda_compiler);
   j.field("cuda_fp_flags", env.cuda_fp_flags);
   j.field("cuda_architectures", env.cuda_architectures);
-  j.close('}');
+  j.end_object();
 
   j.key("host");
-  j.open('{');
+  j.begin_object();
   j.field("cpu_model", env.cpu_model);
   j.key("cpu_features");
-  j.open('{');
+  j.begin_object();
   for (const CpuFeature& f : env.cpu_features) j.field(f.name, f.present);
-  j.close('}');
+  j.end_object();
   j.field("logical_cores", env.logical_cores);
   j.field("default_threads", env.default_threads);
   j.field("os", env.os_name);
   j.field("os_release", env.os_release);
   j.field("machine", env.machine);
   j.field("host_name", env.host_name);
-  j.close('}');
+  j.end_object();
 
   j.key("cuda");
-  j.open('{');
+  j.begin_object();
   j.field("runtime_version", env.cuda_runtime_version);
   j.field("driver_version", env.cuda_driver_version);
   j.field("status", env.cuda_status);
   j.key("devices");
-  j.open('[');
+  j.begin_array();
   for (const GpuInfo& g : env.gpus) {
-    j.element();
-    j.open('{');
+    j.begin_object();
     j.field("index", g.index);
     j.field("name", g.name);
     j.field("compute_capability", std::to_string(g.compute_major) + "." + std::to_string(g.compute_minor));
     j.field("sm_count", g.sm_count);
     j.field("memory_bytes", static_cast<long long>(g.memory_bytes));
-    j.close('}');
+    j.end_object();
   }
-  j.close(']');
-  j.close('}');
+  j.end_array();
+  j.end_object();
 
-  j.close('}');
+  j.end_object();
   return j.take();
 }
 

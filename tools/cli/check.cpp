@@ -18,7 +18,7 @@
 #include "detnum/environment.hpp"
 #include "detnum/error.hpp"
 #include "detnum/fingerprint.hpp"
-#include "json.hpp"
+#include "common/json.hpp"
 
 namespace detnum::cli {
 
@@ -270,7 +270,7 @@ void print_row(const RowResult& r, int backends_width) {
 
 void write_json(const Environment& env, const Options& opt, const std::vector<std::int64_t>& sizes,
                 const std::vector<RowResult>& rows, double seconds, bool ok) {
-  JsonWriter j;
+  detail::JsonWriter j;
   j.begin_object();
   j.key("environment").raw(to_json(env, 2));
   j.field("quick", opt.quick);

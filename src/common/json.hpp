@@ -1,6 +1,7 @@
-// A tiny JSON writer for the CLI's machine-readable output: objects, arrays, strings (escaped),
-// integers, booleans, and already-serialized JSON spliced in (re-indented to fit). Keys come out
-// in the order they are written, so output is stable and diffs cleanly.
+// A tiny JSON writer for detnum's machine-readable output (environment, `detnum check --json`):
+// objects, arrays, strings (escaped), integers, booleans, and already-serialized JSON spliced in
+// (re-indented to fit). Keys come out in the order they are written, so output is stable and
+// diffs cleanly. Used by the library and the CLI.
 #pragma once
 
 #include <cstdint>
@@ -9,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-namespace detnum::cli {
+namespace detnum::detail {
 
 inline std::string json_quote(std::string_view s) {
   std::string out = "\"";
@@ -60,6 +61,7 @@ class JsonWriter {
   JsonWriter& value(bool v) { return scalar(v ? "true" : "false"); }
   JsonWriter& value(std::int64_t v) { return scalar(std::to_string(v)); }
   JsonWriter& value(int v) { return scalar(std::to_string(v)); }
+  JsonWriter& value(long long v) { return scalar(std::to_string(v)); }
   JsonWriter& null() { return scalar("null"); }
 
   // A complete JSON value produced elsewhere; its line breaks are indented to this depth.
@@ -79,6 +81,7 @@ class JsonWriter {
   }
 
   const std::string& str() const { return out_; }
+  std::string take() { return std::move(out_); }
 
  private:
   JsonWriter& open(char bracket) {
@@ -119,4 +122,4 @@ class JsonWriter {
   bool after_key_ = false;
 };
 
-}  // namespace detnum::cli
+}  // namespace detnum::detail
