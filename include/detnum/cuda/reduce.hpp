@@ -1,0 +1,67 @@
+// Deterministic reductions of a device vector: the same bits as detnum/reduce.hpp on the CPU
+// (the canonical order of docs/ORDER.md), for every GPU and every LaunchConfig.
+//
+// Each call is queued on `stream` and returns without synchronizing; the result is written to
+// `result`, device memory (one element). Temporary storage is the caller's, CUB-style: size it
+// with reduce_workspace_bytes(n) and pass it in; or pass an empty Workspace and detnum takes and
+// returns stream-ordered memory (cudaMallocAsync / cudaFreeAsync: no device-wide sync).
+// No floating-point atomics: an integer ticket elects the block that finishes the reduction.
+#pragma once
+
+#include <cuda_runtime_api.h>
+
+#include <cstddef>
+#include <cstdint>
+
+#include "detnum/cuda/launch.hpp"
+#include "detnum/reduce.hpp"
+
+namespace detnum::cuda {
+
+struct Workspace {
+  void* ptr = nullptr;    // device memory, at least reduce_workspace_bytes(n) bytes, 256-byte aligned
+  std::size_t bytes = 0;  // 0: detnum allocates on the stream for this call
+};
+
+// Enough temporary storage for any reduction below of n elements.
+std::size_t reduce_workspace_bytes(std::int64_t n);
+
+template <Reducible T>
+void sum(const T* x, std::int64_t n, accum_t<T>* result, cudaStream_t stream = nullptr, Workspace ws = {},
+         LaunchConfig launch = {});
+template <Reducible T>
+void asum(const T* x, std::int64_t n, accum_t<T>* result, cudaStream_t stream = nullptr, Workspace ws = {},
+          LaunchConfig launch = {});
+template <Reducible T>
+void dot(const T* x, const T* y, std::int64_t n, accum_t<T>* result, cudaStream_t stream = nullptr, Workspace ws = {},
+         LaunchConfig launch = {});
+template <Reducible T>
+void nrm2(const T* x, std::int64_t n, accum_t<T>* result, cudaStream_t stream = nullptr, Workspace ws = {},
+          LaunchConfig launch = {});
+template <Reducible T>
+void mean(const T* x, std::int64_t n, accum_t<T>* result, cudaStream_t stream = nullptr, Workspace ws = {},
+          LaunchConfig launch = {});
+template <Reducible T>
+void variance(const T* x, std::int64_t n, std::int64_t ddof, accum_t<T>* result, cudaStream_t stream = nullptr,
+              Workspace ws = {}, LaunchConfig launch = {});
+
+template <Reducible T>
+void max(const T* x, std::int64_t n, accum_t<T>* result, cudaStream_t stream = nullptr, Workspace ws = {},
+         LaunchConfig launch = {});
+template <Reducible T>
+void min(const T* x, std::int64_t n, accum_t<T>* result, cudaStream_t stream = nullptr, Workspace ws = {},
+         LaunchConfig launch = {});
+template <Reducible T>
+void amax(const T* x, std::int64_t n, accum_t<T>* result, cudaStream_t stream = nullptr, Workspace ws = {},
+          LaunchConfig launch = {});
+template <Reducible T>
+void amin(const T* x, std::int64_t n, accum_t<T>* result, cudaStream_t stream = nullptr, Workspace ws = {},
+          LaunchConfig launch = {});
+template <Reducible T>
+void argmax(const T* x, std::int64_t n, std::int64_t* result, cudaStream_t stream = nullptr, Workspace ws = {},
+            LaunchConfig launch = {});
+template <Reducible T>
+void argmin(const T* x, std::int64_t n, std::int64_t* result, cudaStream_t stream = nullptr, Workspace ws = {},
+            LaunchConfig launch = {});
+
+}  // namespace detnum::cuda

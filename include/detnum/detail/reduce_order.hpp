@@ -1,0 +1,43 @@
+// The canonical reduction order of docs/ORDER.md (version 1), as the pieces that every backend
+// shares: the shape constants, the lane fold, the widening of inputs, and the NaN rule. The
+// reference (src/cpu/reduce_ref.cpp) spells out the whole order with these; the fast CPU path and
+// the CUDA kernels hold the 128 lanes in registers but call the same fold.
+#pragma once
+
+#include <cstdint>
+
+#include "detnum/bf16.hpp"
+#include "detnum/fp16.hpp"
+#include "detnum/hd.hpp"
+
+namespace detnum::detail {
+
+inline constexpr int kReduceLanes = 128;                     // L: accumulators per chunk
+inline constexpr int kReduceSteps = 64;                      // S: elements per lane per chunk
+inline constexpr std::int64_t kReduceChunk = 128 * 64;       // C = L * S = 8192 elements
+
+DETNUM_HD std::int64_t reduce_chunks(std::int64_t n) { return (n + kReduceChunk - 1) / kReduceChunk; }
+
+// The accumulator of each input type: inputs narrower than float are widened exactly.
+template <class T> struct Accum { using type = T; };
+template <> struct Accum<bf16> { using type = float; };
+template <> struct Accum<fp16> { using type = float; };
+template <class T> using accum_t = typename Accum<T>::type;
+
+DETNUM_HD float widen(float x) { return x; }
+DETNUM_HD double widen(double x) { return x; }
+DETNUM_HD float widen(bf16 x) { return to_float(x); }
+DETNUM_HD float widen(fp16 x) { return to_float(x); }
+
+// The additive identity every lane starts from: -0 + x == x for every x, +0 and -0 included.
+template <class A> DETNUM_HD A lane_identity() { return static_cast<A>(-0.0); }
+
+// Fold 128 lanes in halves: lane l += lane l + h for h = 64, 32, ..., 1; the result is lane 0.
+template <class A>
+DETNUM_HD A fold_lanes(A (&a)[kReduceLanes]) {
+  for (int h = kReduceLanes / 2; h >= 1; h /= 2)
+    for (int l = 0; l < h; ++l) a[l] = a[l] + a[l + h];
+  return a[0];
+}
+
+}  // namespace detnum::detail

@@ -1,0 +1,72 @@
+// Deterministic reductions of a vector on the CPU (CUDA: detnum/cuda/reduce.hpp).
+//
+// Guarantee: every result is a function of the input values and n alone, computed in the
+// canonical order of docs/ORDER.md (version DETNUM_ORDER_SPEC_VERSION): 8192-element chunks of
+// 128 lanes, lanes folded in halves, chunk results reduced the same way. Not of the thread
+// count, the SIMD width, the CUDA launch shape or the device. NaN results are the canonical NaN.
+//
+// Types: float and double accumulate in their own type; bf16 and fp16 are widened exactly to
+// float and accumulate in float. accum_t<T> is the result type.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <type_traits>
+
+#include "detnum/bf16.hpp"
+#include "detnum/detail/reduce_order.hpp"
+#include "detnum/fp16.hpp"
+#include "detnum/threads.hpp"
+
+namespace detnum {
+
+using detail::accum_t;
+
+template <class T>
+concept Reducible = std::is_same_v<T, float> || std::is_same_v<T, double> || std::is_same_v<T, bf16> ||
+                    std::is_same_v<T, fp16>;
+
+// sum x[i]; +0 for n = 0.
+template <Reducible T> accum_t<T> sum(const T* x, std::int64_t n, CpuOptions options = {});
+// sum |x[i]|.
+template <Reducible T> accum_t<T> asum(const T* x, std::int64_t n, CpuOptions options = {});
+// sum x[i] * y[i], each product fused into its lane with fma.
+template <Reducible T> accum_t<T> dot(const T* x, const T* y, std::int64_t n, CpuOptions options = {});
+// sqrt(sum x[i]^2) without overflow or harmful underflow for any finite input (ORDER.md says how).
+template <Reducible T> accum_t<T> nrm2(const T* x, std::int64_t n, CpuOptions options = {});
+// sum / n; NaN for n = 0.
+template <Reducible T> accum_t<T> mean(const T* x, std::int64_t n, CpuOptions options = {});
+// sum (x[i] - mean)^2 / (n - ddof), two passes; NaN when n - ddof <= 0.
+template <Reducible T> accum_t<T> variance(const T* x, std::int64_t n, std::int64_t ddof = 0, CpuOptions options = {});
+
+// Extremes are exact, so independent of any order. +0 counts as greater than -0. A NaN anywhere
+// makes max/min/amax/amin NaN and argmax/argmin the index of the first NaN; ties go to the
+// lowest index. n = 0 is an error.
+template <Reducible T> accum_t<T> max(const T* x, std::int64_t n, CpuOptions options = {});
+template <Reducible T> accum_t<T> min(const T* x, std::int64_t n, CpuOptions options = {});
+template <Reducible T> accum_t<T> amax(const T* x, std::int64_t n, CpuOptions options = {});  // max |x[i]|
+template <Reducible T> accum_t<T> amin(const T* x, std::int64_t n, CpuOptions options = {});  // min |x[i]|
+template <Reducible T> std::int64_t argmax(const T* x, std::int64_t n, CpuOptions options = {});
+template <Reducible T> std::int64_t argmin(const T* x, std::int64_t n, CpuOptions options = {});
+
+// std::span forms.
+template <Reducible T> accum_t<T> sum(std::span<const T> x, CpuOptions o = {}) { return sum(x.data(), std::ssize(x), o); }
+template <Reducible T> accum_t<T> dot(std::span<const T> x, std::span<const T> y, CpuOptions o = {});
+
+// The scalar references: ORDER.md as plain loops. Slow; everything else is tested against them.
+namespace ref {
+template <Reducible T> accum_t<T> sum(const T* x, std::int64_t n);
+template <Reducible T> accum_t<T> asum(const T* x, std::int64_t n);
+template <Reducible T> accum_t<T> dot(const T* x, const T* y, std::int64_t n);
+template <Reducible T> accum_t<T> nrm2(const T* x, std::int64_t n);
+template <Reducible T> accum_t<T> mean(const T* x, std::int64_t n);
+template <Reducible T> accum_t<T> variance(const T* x, std::int64_t n, std::int64_t ddof = 0);
+template <Reducible T> accum_t<T> max(const T* x, std::int64_t n);
+template <Reducible T> accum_t<T> min(const T* x, std::int64_t n);
+template <Reducible T> accum_t<T> amax(const T* x, std::int64_t n);
+template <Reducible T> accum_t<T> amin(const T* x, std::int64_t n);
+template <Reducible T> std::int64_t argmax(const T* x, std::int64_t n);
+template <Reducible T> std::int64_t argmin(const T* x, std::int64_t n);
+}  // namespace ref
+
+}  // namespace detnum
