@@ -13,6 +13,7 @@
 #include "common/dropout_checks.hpp"
 #include "common/validate.hpp"
 #include "cuda/check.hpp"
+#include "cuda/launch.hpp"
 #include "detnum/cuda/dropout.hpp"
 #include "detnum/detail/dropout_order.hpp"
 
@@ -23,7 +24,6 @@ using detail::DropoutSpec;
 
 enum class Mask { none, write, read };
 
-constexpr int kWarp = 32;
 constexpr std::int64_t kOctet = 8;  // elements per thread per step: one mask byte
 
 // 8 elements moved as 16-byte vectors when aligned and complete, else one by one. The
@@ -120,25 +120,12 @@ __global__ void dropout_kernel(const T* in, T* out, const std::uint8_t* mask_in,
 
 bool aligned(const void* p, std::size_t a) { return reinterpret_cast<std::uintptr_t>(p) % a == 0; }
 
-void check_launch(const char* fn, LaunchConfig launch) {
-  if (launch.block_threads < kWarp || launch.block_threads > 1024 || launch.block_threads % kWarp != 0)
-    detail::fail(ErrorCode::invalid_argument, fn,
-                 "launch.block_threads must be a multiple of 32 in [32, 1024], got " + std::to_string(launch.block_threads));
-  if (launch.grid_blocks < 0)
-    detail::fail(ErrorCode::invalid_argument, fn,
-                 "launch.grid_blocks must be 0 (fill the device) or positive, got " + std::to_string(launch.grid_blocks));
-}
-
 // One wave of resident blocks (by the kernel's own occupancy: Philox needs registers), or fewer
 // when n is small; the grid-stride loop covers the rest.
 template <class Kernel>
 int grid_for(const char* fn, Kernel kernel, std::int64_t n, LaunchConfig launch) {
   if (launch.grid_blocks > 0) return launch.grid_blocks;
-  int device = 0, sms = 0, per_sm = 0;
-  DETNUM_CUDA_CHECK(fn, cudaGetDevice(&device));
-  DETNUM_CUDA_CHECK(fn, cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device));
-  DETNUM_CUDA_CHECK(fn, cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_sm, kernel, launch.block_threads, 0));
-  const std::int64_t resident = static_cast<std::int64_t>(sms) * std::max(1, per_sm);
+  const std::int64_t resident = detail::resident_blocks(fn, reinterpret_cast<const void*>(kernel), launch.block_threads);
   const std::int64_t needed = ((n + kOctet - 1) / kOctet + launch.block_threads - 1) / launch.block_threads;
   return static_cast<int>(std::max<std::int64_t>(1, std::min(resident, needed)));
 }
@@ -146,7 +133,7 @@ int grid_for(const char* fn, Kernel kernel, std::int64_t n, LaunchConfig launch)
 template <class T, Mask kMask>
 void launch_dropout(const char* fn, const T* in, T* out, const std::uint8_t* mask_in, std::uint8_t* mask_out,
                     std::int64_t n, const DropoutSpec& spec, cudaStream_t stream, LaunchConfig launch) {
-  check_launch(fn, launch);
+  detail::check_launch(fn, launch);
   if (n == 0) return;
   const auto kernel = dropout_kernel<T, kMask>;
   const int grid = grid_for(fn, kernel, n, launch);

@@ -13,8 +13,13 @@
 #include "detnum/bf16.hpp"
 #include "detnum/dropout.hpp"
 #include "detnum/environment.hpp"
+#include "detnum/fp16.hpp"
 
 namespace detnum::cli {
+
+// The reductions of detnum/reduce.hpp, as one entry point per backend (variance with ddof = 1).
+enum class ReduceOp { sum, asum, dot, nrm2, mean, variance, max, min, amax, amin, argmax, argmin };
+enum class Dtype;
 
 class Backend {
  public:
@@ -32,6 +37,10 @@ class Backend {
   virtual void dropout_backward(const bf16* dy, const std::uint8_t* mask, bf16* dx, std::int64_t n, float p) = 0;
   virtual void dropout_backward_recompute(const float* dy, float* dx, std::int64_t n, const DropoutParams& params) = 0;
   virtual void dropout_backward_recompute(const bf16* dy, bf16* dx, std::int64_t n, const DropoutParams& params) = 0;
+
+  // One reduction of n elements of dtype at x (and y for dot) into *result: accum_t of the
+  // dtype, or std::int64_t for argmax/argmin.
+  virtual void reduce(ReduceOp op, Dtype dtype, const void* x, const void* y, std::int64_t n, void* result) = 0;
 };
 
 // The reference first, then cpu/1, cpu/2, cpu/3, cpu/7, then (with a CUDA device) the CUDA

@@ -8,10 +8,13 @@
 
 #include <cstdint>
 #include <string>
+#include <type_traits>
 
 #include "backend.hpp"
 #include "detnum/cuda/dropout.hpp"
+#include "detnum/cuda/reduce.hpp"
 #include "detnum/error.hpp"
+#include "reduce_dispatch.hpp"
 
 namespace detnum::cli {
 namespace {
@@ -88,7 +91,43 @@ class CudaBackend final : public Backend {
     recompute(dy, dx, n, params);
   }
 
+  void reduce(ReduceOp op, Dtype dtype, const void* x, const void* y, std::int64_t n, void* result) override {
+    with_element_type(dtype, [&](auto type) {
+      using T = std::remove_const_t<std::remove_pointer_t<decltype(type)>>;
+      reduce_typed(op, static_cast<const T*>(x), static_cast<const T*>(y), n, result);
+    });
+  }
+
  private:
+  template <class T>
+  void reduce_typed(ReduceOp op, const T* x, const T* y, std::int64_t n, void* result) {
+    const std::size_t bytes = static_cast<std::size_t>(n) * sizeof(T);
+    Mirror dx(x, bytes), dy(y, y ? bytes : 0);
+    const bool index = op == ReduceOp::argmax || op == ReduceOp::argmin;
+    const std::size_t rbytes = index ? sizeof(std::int64_t) : sizeof(accum_t<T>);
+    Mirror dr(result, rbytes);  // starts as the caller's sentinel bytes
+    const T* px = dx.get<const T>();
+    auto* r = dr.get<accum_t<T>>();
+    auto* i = dr.get<std::int64_t>();
+    const cuda::Workspace ws{};  // stream-ordered, taken and returned by each call
+    switch (op) {
+      case ReduceOp::sum: cuda::sum(px, n, r, nullptr, ws, launch_); break;
+      case ReduceOp::asum: cuda::asum(px, n, r, nullptr, ws, launch_); break;
+      case ReduceOp::dot: cuda::dot(px, dy.get<const T>(), n, r, nullptr, ws, launch_); break;
+      case ReduceOp::nrm2: cuda::nrm2(px, n, r, nullptr, ws, launch_); break;
+      case ReduceOp::mean: cuda::mean(px, n, r, nullptr, ws, launch_); break;
+      case ReduceOp::variance: cuda::variance(px, n, 1, r, nullptr, ws, launch_); break;
+      case ReduceOp::max: cuda::max(px, n, r, nullptr, ws, launch_); break;
+      case ReduceOp::min: cuda::min(px, n, r, nullptr, ws, launch_); break;
+      case ReduceOp::amax: cuda::amax(px, n, r, nullptr, ws, launch_); break;
+      case ReduceOp::amin: cuda::amin(px, n, r, nullptr, ws, launch_); break;
+      case ReduceOp::argmax: cuda::argmax(px, n, i, nullptr, ws, launch_); break;
+      case ReduceOp::argmin: cuda::argmin(px, n, i, nullptr, ws, launch_); break;
+    }
+    finish();
+    dr.copy_back(result);
+  }
+
   template <class T>
   void forward(const T* x, T* y, std::int64_t n, const DropoutParams& params, std::uint8_t* mask) {
     const std::size_t bytes = static_cast<std::size_t>(n) * sizeof(T);

@@ -6,9 +6,38 @@
 #include <string>
 
 #include "backend.hpp"
+#include "detnum/reduce.hpp"
+#include "reduce_dispatch.hpp"
 
 namespace detnum::cli {
 namespace {
+
+// One switch for both host backends: the reference when cpu is null, else the fast path.
+template <class T>
+void host_reduce(ReduceOp op, const T* x, const T* y, std::int64_t n, void* r, const CpuOptions* cpu) {
+  switch (op) {
+    case ReduceOp::sum: return put(r, cpu ? detnum::sum(x, n, *cpu) : ref::sum(x, n));
+    case ReduceOp::asum: return put(r, cpu ? detnum::asum(x, n, *cpu) : ref::asum(x, n));
+    case ReduceOp::dot: return put(r, cpu ? detnum::dot(x, y, n, *cpu) : ref::dot(x, y, n));
+    case ReduceOp::nrm2: return put(r, cpu ? detnum::nrm2(x, n, *cpu) : ref::nrm2(x, n));
+    case ReduceOp::mean: return put(r, cpu ? detnum::mean(x, n, *cpu) : ref::mean(x, n));
+    case ReduceOp::variance: return put(r, cpu ? detnum::variance(x, n, 1, *cpu) : ref::variance(x, n, 1));
+    case ReduceOp::max: return put(r, cpu ? detnum::max(x, n, *cpu) : ref::max(x, n));
+    case ReduceOp::min: return put(r, cpu ? detnum::min(x, n, *cpu) : ref::min(x, n));
+    case ReduceOp::amax: return put(r, cpu ? detnum::amax(x, n, *cpu) : ref::amax(x, n));
+    case ReduceOp::amin: return put(r, cpu ? detnum::amin(x, n, *cpu) : ref::amin(x, n));
+    case ReduceOp::argmax: return put(r, cpu ? detnum::argmax(x, n, *cpu) : ref::argmax(x, n));
+    case ReduceOp::argmin: return put(r, cpu ? detnum::argmin(x, n, *cpu) : ref::argmin(x, n));
+  }
+}
+
+void host_reduce(ReduceOp op, Dtype dtype, const void* x, const void* y, std::int64_t n, void* r,
+                 const CpuOptions* cpu) {
+  with_element_type(dtype, [&](auto type) {
+    using P = decltype(type);
+    host_reduce(op, static_cast<P>(x), static_cast<P>(y), n, r, cpu);
+  });
+}
 
 class RefBackend final : public Backend {
  public:
@@ -32,6 +61,9 @@ class RefBackend final : public Backend {
   }
   void dropout_backward_recompute(const bf16* dy, bf16* dx, std::int64_t n, const DropoutParams& params) override {
     ref::dropout_forward(dy, dx, n, params, nullptr);
+  }
+  void reduce(ReduceOp op, Dtype dtype, const void* x, const void* y, std::int64_t n, void* result) override {
+    host_reduce(op, dtype, x, y, n, result, nullptr);
   }
 };
 
@@ -60,6 +92,9 @@ class CpuBackend final : public Backend {
   }
   void dropout_backward_recompute(const bf16* dy, bf16* dx, std::int64_t n, const DropoutParams& params) override {
     detnum::dropout_backward(dy, dx, n, params, options_);
+  }
+  void reduce(ReduceOp op, Dtype dtype, const void* x, const void* y, std::int64_t n, void* result) override {
+    host_reduce(op, dtype, x, y, n, result, &options_);
   }
 
  private:

@@ -38,8 +38,17 @@ const char* const kCheckHelp =
     "\n"
     "exit status: 0 all backends agree, 1 a difference or a backend error, 2 usage error.\n";
 
-const char* dtype_name(Dtype d) { return d == Dtype::f32 ? "f32" : "bf16"; }
-std::size_t dtype_size(Dtype d) { return d == Dtype::f32 ? 4 : 2; }
+const char* dtype_name(Dtype d) {
+  switch (d) {
+    case Dtype::f32: return "f32";
+    case Dtype::f64: return "f64";
+    case Dtype::bf16: return "bf16";
+    case Dtype::fp16: return "fp16";
+    case Dtype::i64: return "i64";
+  }
+  return "?";
+}
+std::size_t dtype_size(Dtype d) { return d == Dtype::f64 || d == Dtype::i64 ? 8 : d == Dtype::f32 ? 4 : 2; }
 
 namespace {
 
@@ -48,7 +57,7 @@ constexpr int kQuickDrops = 2;
 
 std::vector<CheckOp> all_check_ops() {
   std::vector<CheckOp> ops = dropout_check_ops();
-  // New op families append their entries here.
+  for (CheckOp& op : reduce_check_ops()) ops.push_back(std::move(op));
   return ops;
 }
 
@@ -73,35 +82,49 @@ struct RowResult {
   bool ok() const { return mismatches.empty() && errors.empty(); }
 };
 
-std::uint32_t load_bits(Dtype d, const std::uint8_t* p) {
-  if (d == Dtype::f32) {
-    std::uint32_t u;
-    std::memcpy(&u, p, 4);
-    return u;
-  }
-  std::uint16_t u;
-  std::memcpy(&u, p, 2);
+std::uint64_t load_bits(Dtype d, const std::uint8_t* p) {
+  std::uint64_t u = 0;
+  std::memcpy(&u, p, dtype_size(d));  // little-endian: the low bytes
   return u;
 }
 
-bool is_nan(Dtype d, std::uint32_t u) {
-  return d == Dtype::f32 ? (u & 0x7FFFFFFFu) > 0x7F800000u : (u & 0x7FFFu) > 0x7F80u;
+// The sign bit and the exponent-all-ones pattern of a floating-point dtype.
+std::uint64_t sign_bit(Dtype d) { return std::uint64_t{1} << (8 * dtype_size(d) - 1); }
+std::uint64_t inf_bits(Dtype d) {
+  switch (d) {
+    case Dtype::f32: return 0x7F800000u;
+    case Dtype::f64: return 0x7FF0000000000000ull;
+    case Dtype::bf16: return 0x7F80u;
+    case Dtype::fp16: return 0x7C00u;
+    case Dtype::i64: break;
+  }
+  return ~std::uint64_t{0};
 }
 
-// Position on the number line in ulps: sign-magnitude to a signed integer.
-std::int64_t ordered(Dtype d, std::uint32_t u) {
-  const std::uint32_t sign = d == Dtype::f32 ? 0x80000000u : 0x8000u;
-  const std::int64_t mag = u & (sign - 1);
-  return (u & sign) ? -mag : mag;
+bool is_nan(Dtype d, std::uint64_t u) { return d != Dtype::i64 && (u & (sign_bit(d) - 1)) > inf_bits(d); }
+
+// Position on the number line in ulps: sign-magnitude to a signed integer (i64: the value).
+std::int64_t ordered(Dtype d, std::uint64_t u) {
+  if (d == Dtype::i64) return static_cast<std::int64_t>(u);
+  const auto mag = static_cast<std::int64_t>(u & (sign_bit(d) - 1));
+  return (u & sign_bit(d)) ? -mag : mag;
 }
 
-std::string describe_element(Dtype d, std::uint32_t u) {
-  const float f = d == Dtype::f32 ? float_from_bits(u) : float_from_bits(u << 16);
-  char num[32];
-  const auto r = std::to_chars(num, num + sizeof num, f);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, d == Dtype::f32 ? "0x%08x (%.*s)" : "0x%04x (%.*s)", u, static_cast<int>(r.ptr - num),
-                num);
+std::string describe_element(Dtype d, std::uint64_t u) {
+  if (d == Dtype::i64) return std::to_string(static_cast<std::int64_t>(u));
+  char num[40];
+  std::to_chars_result r{};
+  if (d == Dtype::f64) {
+    r = std::to_chars(num, num + sizeof num, double_from_bits(u));
+  } else {
+    const float f = d == Dtype::f32    ? float_from_bits(static_cast<std::uint32_t>(u))
+                    : d == Dtype::bf16 ? to_float(bf16{static_cast<std::uint16_t>(u)})
+                                       : to_float(fp16{static_cast<std::uint16_t>(u)});
+    r = std::to_chars(num, num + sizeof num, f);
+  }
+  char buf[72];
+  std::snprintf(buf, sizeof buf, "0x%0*llx (%.*s)", static_cast<int>(2 * dtype_size(d)), static_cast<unsigned long long>(u),
+                static_cast<int>(r.ptr - num), num);
   return buf;
 }
 
@@ -114,7 +137,7 @@ std::optional<Mismatch> compare_y(Dtype d, const std::vector<std::uint8_t>& want
   for (std::size_t i = 0; i < want.size() / es; ++i) {
     if (std::memcmp(want.data() + i * es, got.data() + i * es, es) == 0) continue;
     if (!m) {
-      const std::uint32_t a = load_bits(d, want.data() + i * es), b = load_bits(d, got.data() + i * es);
+      const std::uint64_t a = load_bits(d, want.data() + i * es), b = load_bits(d, got.data() + i * es);
       m = Mismatch{"", "y", static_cast<std::int64_t>(i), describe_element(d, a), describe_element(d, b), 0, std::nullopt};
       if (!is_nan(d, a) && !is_nan(d, b)) {
         const std::int64_t ulps = ordered(d, a) - ordered(d, b);
@@ -210,7 +233,7 @@ RowResult run_row(const CheckOp& op, const CheckInputs& in, std::vector<std::uni
       r.errors.emplace_back(b.name(), e.what());
       continue;
     }
-    if (auto m = compare_y(op.dtype, want.y, got.y)) {
+    if (auto m = compare_y(op.result_dtype(), want.y, got.y)) {
       m->backend = b.name();
       r.mismatches.push_back(std::move(*m));
     }

@@ -6,15 +6,17 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "backend.hpp"
 #include "detnum/bf16.hpp"
+#include "detnum/fp16.hpp"
 
 namespace detnum::cli {
 
-enum class Dtype { f32, bf16 };
+enum class Dtype { f32, f64, bf16, fp16, i64 };
 const char* dtype_name(Dtype d);
 std::size_t dtype_size(Dtype d);
 
@@ -24,6 +26,8 @@ struct CheckInputs {
   std::int64_t n = 0;
   std::vector<float> f32;          // n values: mostly in [-4, 4), some +-0, +-Inf, NaNs, subnormals, +-max
   std::vector<bf16> bf16s;         // n values drawn the same way, as bf16
+  std::vector<double> f64;         // n values drawn the same way, as double
+  std::vector<fp16> fp16s;         // n values drawn the same way, as fp16
   std::vector<std::uint8_t> mask;  // ceil(n / 8) random bytes, unused high bits of the last byte random too
 };
 CheckInputs make_check_inputs(std::int64_t n);
@@ -34,6 +38,10 @@ template <>
 inline const std::vector<float>& inputs_of<float>(const CheckInputs& in) { return in.f32; }
 template <>
 inline const std::vector<bf16>& inputs_of<bf16>(const CheckInputs& in) { return in.bf16s; }
+template <>
+inline const std::vector<double>& inputs_of<double>(const CheckInputs& in) { return in.f64; }
+template <>
+inline const std::vector<fp16>& inputs_of<fp16>(const CheckInputs& in) { return in.fp16s; }
 
 // What an op wrote, as bytes: y (or dx), and the mask for ops that write one.
 struct CheckOutputs {
@@ -46,7 +54,7 @@ inline constexpr std::uint8_t kSentinel = 0xA5;
 
 struct CheckOp {
   std::string op;      // "dropout_forward"
-  Dtype dtype;
+  Dtype dtype;         // of the inputs
   bool has_mask;       // the op writes a mask (compared and fingerprinted too)
   std::string params;  // the fixed parameters, for the JSON: "p=0.25 seed=0x... offset=0"
   // Runs the op on one backend.
@@ -55,8 +63,12 @@ struct CheckOp {
   // ref is not compared with itself; when set, run is compared on every backend, ref included
   // (e.g. a split call, whose answer is one unsplit call).
   std::function<CheckOutputs(Backend& ref, const CheckInputs&)> expected;
+  // Of what the op writes to y, when not the input dtype (a reduction of bf16 writes a float).
+  std::optional<Dtype> result;
+  Dtype result_dtype() const { return result.value_or(dtype); }
 };
 
 std::vector<CheckOp> dropout_check_ops();  // check_dropout.cpp
+std::vector<CheckOp> reduce_check_ops();   // check_reduce.cpp
 
 }  // namespace detnum::cli

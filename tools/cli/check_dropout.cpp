@@ -104,16 +104,16 @@ template <class T>
 void add_dtype(std::vector<CheckOp>& ops, Dtype dt, const DropoutParams& fwd, const DropoutParams& recompute,
                const DropoutParams& split, const DropoutParams& inplace) {
   ops.push_back({"dropout_forward", dt, true, describe(fwd),
-                 [fwd](Backend& b, const CheckInputs& in) { return forward<T>(b, in, fwd); }, {}});
+                 [fwd](Backend& b, const CheckInputs& in) { return forward<T>(b, in, fwd); }, {}, std::nullopt});
   ops.push_back({"dropout_backward", dt, false, describe_p(fwd.p) + " mask from the inputs",
-                 [p = fwd.p](Backend& b, const CheckInputs& in) { return backward_mask<T>(b, in, p); }, {}});
+                 [p = fwd.p](Backend& b, const CheckInputs& in) { return backward_mask<T>(b, in, p); }, {}, std::nullopt});
   ops.push_back({"dropout_backward_recompute", dt, false, describe(recompute),
-                 [recompute](Backend& b, const CheckInputs& in) { return backward_recompute<T>(b, in, recompute); }, {}});
+                 [recompute](Backend& b, const CheckInputs& in) { return backward_recompute<T>(b, in, recompute); }, {}, std::nullopt});
   ops.push_back({"dropout_forward_split", dt, true, describe(split) + " cut at 3n/7, 6n/7",
                  [split](Backend& b, const CheckInputs& in) { return forward_split<T>(b, in, split); },
-                 [split](Backend& ref, const CheckInputs& in) { return forward<T>(ref, in, split); }});
+                 [split](Backend& ref, const CheckInputs& in) { return forward<T>(ref, in, split); }, std::nullopt});
   ops.push_back({"dropout_forward_inplace", dt, false, describe(inplace) + " in place, misaligned",
-                 [inplace](Backend& b, const CheckInputs& in) { return forward_inplace<T>(b, in, inplace); }, {}});
+                 [inplace](Backend& b, const CheckInputs& in) { return forward_inplace<T>(b, in, inplace); }, {}, std::nullopt});
 }
 
 }  // namespace

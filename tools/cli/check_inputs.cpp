@@ -4,8 +4,9 @@
 // Element i of a value stream uses words 2i and 2i+1 of (kInputSeed, stream): the second word
 // decides whether the element is special (1 in 16) and which special; otherwise the first
 // word w becomes w * 2^-29 - 4, exact in double, in [-4, 4), rounded once to float (or to bf16
-// with detnum::bf16_from_double). The mask bytes are the bytes of stream kMaskStream's words,
-// low byte first.
+// with detnum::bf16_from_double; kept as is for double). fp16 elements are the words' low 16
+// bits: every pattern, NaNs, infinities and subnormals included. The mask bytes are the bytes of
+// stream kMaskStream's words, low byte first.
 #include <algorithm>
 #include <array>
 #include <cstring>
@@ -20,6 +21,8 @@ constexpr std::uint64_t kInputSeed = 0x6465746E756D2121ull;  // "detnum!!"
 constexpr std::uint64_t kF32Stream = 1;
 constexpr std::uint64_t kBf16Stream = 2;
 constexpr std::uint64_t kMaskStream = 3;
+constexpr std::uint64_t kF64Stream = 4;
+constexpr std::uint64_t kFp16Stream = 5;
 
 // +0, -0, +-Inf, NaNs (canonical, with payload, negative, signalling), subnormals (smallest,
 // largest, negative), the smallest normal, +-max (which overflow when scaled up), +-1 and the
@@ -59,6 +62,13 @@ CheckInputs make_check_inputs(std::int64_t n) {
   in.bf16s = draw<bf16>(
       n, kBf16Stream, [](double d) { return bf16_from_double(d); },
       [](std::uint32_t k) { return bf16{kSpecialBf16[k % kSpecialBf16.size()]}; });
+  in.f64 = draw<double>(
+      n, kF64Stream, [](double d) { return d; },
+      [](std::uint32_t k) { return static_cast<double>(float_from_bits(kSpecialF32[k % kSpecialF32.size()])); });
+  in.fp16s.resize(static_cast<std::size_t>(n));
+  for (std::int64_t i = 0; i < n; ++i)
+    in.fp16s[static_cast<std::size_t>(i)] =
+        fp16{static_cast<std::uint16_t>(stream_word(kInputSeed, kFp16Stream, static_cast<std::uint64_t>(i)))};
   in.mask.resize(static_cast<std::size_t>((n + 7) / 8));
   const PhiloxKey key = philox_key(kInputSeed);
   for (std::size_t b = 0; b < in.mask.size(); b += 16) {

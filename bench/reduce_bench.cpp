@@ -1,0 +1,155 @@
+// Reductions on the CPU: detnum's fixed-order sum and dot next to Eigen's and std::accumulate.
+//
+//   sum/det_cpu/N/threads     detnum::sum(float), CpuOptions{threads}
+//   sum/eigen/N/1             Eigen::Map<const Eigen::VectorXf>(x, N).sum()
+//   sum/accumulate/N/1        std::accumulate(x, x + N, 0.0f): one dependent chain of adds
+//   dot/det_cpu/N/threads     detnum::dot(float)
+//   dot/eigen/N/1             Eigen's x.dot(y)
+//
+// N = 2^16 (256 KiB of floats: L2), 2^20 (4 MiB: L3), 2^26 (256 MiB: DRAM); threads 1 and all
+// hardware threads (Eigen's and accumulate's sums are single-threaded). bytes_per_second counts
+// the bytes read: 4N for a sum, 8N for a dot. Time is wall-clock (UseRealTime). Before timing,
+// det_cpu's result is compared bit for bit with detnum::ref (the benchmark is skipped if they
+// differ). The Eigen peers are compiled for AVX2 + FMA (reduce_bench_eigen.cpp), as Eigen is
+// built for this CPU in ../shared/anchors.md, and skip on a CPU without them.
+#include <benchmark/benchmark.h>
+
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <new>
+#include <numeric>
+#include <string>
+#include <thread>
+
+#include "detnum/reduce.hpp"
+#include "detnum/threads.hpp"
+
+namespace detnum_bench {
+// reduce_bench_eigen.cpp; false where the CPU lacks AVX2 or FMA (nothing is computed then).
+bool eigen_sum(const float* x, std::int64_t n, float& result);
+bool eigen_dot(const float* x, const float* y, std::int64_t n, float& result);
+}  // namespace detnum_bench
+
+namespace {
+
+// 64-byte aligned host memory, as a framework's allocator gives.
+class FloatBuffer {
+ public:
+  explicit FloatBuffer(std::int64_t count) {
+    const auto bytes = (static_cast<std::size_t>(count) * sizeof(float) + 63) / 64 * 64;
+    ptr_.reset(static_cast<float*>(std::aligned_alloc(64, bytes == 0 ? 64 : bytes)));
+    if (!ptr_) throw std::bad_alloc();
+  }
+  float* get() const { return ptr_.get(); }
+
+ private:
+  struct Free {
+    void operator()(float* p) const { std::free(p); }
+  };
+  std::unique_ptr<float, Free> ptr_;
+};
+
+// Finite values of both signs with rounding in every add.
+void fill(float* x, std::int64_t n, int salt) {
+  for (std::int64_t i = 0; i < n; ++i)
+    x[i] = static_cast<float>(static_cast<int>((i * 7 + salt) % 1021) - 510) * 0.0625f + 0.001f * static_cast<float>(salt);
+}
+
+int hardware_threads() {
+  const unsigned hw = std::thread::hardware_concurrency();
+  return hw == 0 ? 1 : static_cast<int>(hw);
+}
+
+constexpr std::int64_t kSizes[] = {std::int64_t{1} << 16, std::int64_t{1} << 20, std::int64_t{1} << 26};
+
+void sizes_and_threads(benchmark::internal::Benchmark* b) {
+  for (const std::int64_t n : kSizes) {
+    b->Args({n, 1});
+    if (hardware_threads() > 1) b->Args({n, hardware_threads()});
+  }
+}
+void sizes_one_thread(benchmark::internal::Benchmark* b) {
+  for (const std::int64_t n : kSizes) b->Args({n, 1});
+}
+
+bool same_bits(float a, float b) { return std::memcmp(&a, &b, sizeof a) == 0; }
+
+void BM_sum_det_cpu(benchmark::State& state) {
+  const std::int64_t n = state.range(0);
+  const detnum::CpuOptions options{static_cast<int>(state.range(1))};
+  FloatBuffer x(n);
+  fill(x.get(), n, 1);
+  if (!same_bits(detnum::sum(x.get(), n, options), detnum::ref::sum(x.get(), n))) {
+    state.SkipWithError("detnum::sum differs from detnum::ref::sum");
+    return;
+  }
+  for (auto _ : state) benchmark::DoNotOptimize(detnum::sum(x.get(), n, options));
+  state.SetBytesProcessed(state.iterations() * n * static_cast<std::int64_t>(sizeof(float)));
+}
+
+void BM_sum_eigen(benchmark::State& state) {
+  const std::int64_t n = state.range(0);
+  FloatBuffer x(n);
+  fill(x.get(), n, 1);
+  float s = 0;
+  if (!detnum_bench::eigen_sum(x.get(), n, s)) {
+    state.SkipWithError("the Eigen peer is built for AVX2 + FMA, which this CPU lacks");
+    return;
+  }
+  for (auto _ : state) {
+    detnum_bench::eigen_sum(x.get(), n, s);
+    benchmark::DoNotOptimize(s);
+  }
+  state.SetBytesProcessed(state.iterations() * n * static_cast<std::int64_t>(sizeof(float)));
+}
+
+void BM_sum_accumulate(benchmark::State& state) {
+  const std::int64_t n = state.range(0);
+  FloatBuffer x(n);
+  fill(x.get(), n, 1);
+  for (auto _ : state) benchmark::DoNotOptimize(std::accumulate(x.get(), x.get() + n, 0.0f));
+  state.SetBytesProcessed(state.iterations() * n * static_cast<std::int64_t>(sizeof(float)));
+}
+
+void BM_dot_det_cpu(benchmark::State& state) {
+  const std::int64_t n = state.range(0);
+  const detnum::CpuOptions options{static_cast<int>(state.range(1))};
+  FloatBuffer x(n), y(n);
+  fill(x.get(), n, 1);
+  fill(y.get(), n, 2);
+  if (!same_bits(detnum::dot(x.get(), y.get(), n, options), detnum::ref::dot(x.get(), y.get(), n))) {
+    state.SkipWithError("detnum::dot differs from detnum::ref::dot");
+    return;
+  }
+  for (auto _ : state) benchmark::DoNotOptimize(detnum::dot(x.get(), y.get(), n, options));
+  state.SetBytesProcessed(state.iterations() * n * static_cast<std::int64_t>(2 * sizeof(float)));
+}
+
+void BM_dot_eigen(benchmark::State& state) {
+  const std::int64_t n = state.range(0);
+  FloatBuffer x(n), y(n);
+  fill(x.get(), n, 1);
+  fill(y.get(), n, 2);
+  float d = 0;
+  if (!detnum_bench::eigen_dot(x.get(), y.get(), n, d)) {
+    state.SkipWithError("the Eigen peer is built for AVX2 + FMA, which this CPU lacks");
+    return;
+  }
+  for (auto _ : state) {
+    detnum_bench::eigen_dot(x.get(), y.get(), n, d);
+    benchmark::DoNotOptimize(d);
+  }
+  state.SetBytesProcessed(state.iterations() * n * static_cast<std::int64_t>(2 * sizeof(float)));
+}
+
+void cpu_benchmark(benchmark::internal::Benchmark* b) { b->UseRealTime()->Unit(benchmark::kMicrosecond); }
+
+BENCHMARK(BM_sum_det_cpu)->Name("sum/det_cpu")->Apply(sizes_and_threads)->Apply(cpu_benchmark);
+BENCHMARK(BM_sum_eigen)->Name("sum/eigen")->Apply(sizes_one_thread)->Apply(cpu_benchmark);
+BENCHMARK(BM_sum_accumulate)->Name("sum/accumulate")->Apply(sizes_one_thread)->Apply(cpu_benchmark);
+BENCHMARK(BM_dot_det_cpu)->Name("dot/det_cpu")->Apply(sizes_and_threads)->Apply(cpu_benchmark);
+BENCHMARK(BM_dot_eigen)->Name("dot/eigen")->Apply(sizes_one_thread)->Apply(cpu_benchmark);
+
+}  // namespace

@@ -1,0 +1,345 @@
+// AVX2 kernels for CPU reductions: one chunk of ORDER.md's canonical order, and the search for
+// an extreme.
+//
+// A chunk's 128 lanes are 16 vectors of 8 floats (or 32 of 4 doubles). Vector j of the 128
+// always holds lanes 8j .. 8j+7 (4j .. 4j+3), so the order inside each lane is exactly the
+// reference's; only which lanes advance together changes, and lanes are independent. Float
+// holds all 16 vectors in registers and reads the chunk once, in order; double sweeps 8 of its
+// 32 vectors at a time over a few steps, then the next 8 over the same steps (kHeldVectors,
+// kStepBlock below). The last partial step (count not a multiple of 128) is scalar. The fold is
+// the reference's, lane for lane, on vectors: the halves h >= 8 (float) or h >= 4 (double) are
+// whole vectors, the rest shuffles within one.
+//
+// Widening: bf16 is the top half of a float (zero-extend, shift by 16), fp16 goes through F16C's
+// vcvtph2ps (exact for every binary16, subnormals included); squares of float, bf16 and fp16
+// are accumulated in double (vcvtps2pd, exact). Every fma is _mm256_fmadd_*, correctly rounded
+// like std::fma, so the bits are the portable code's.
+#include "cpu/reduce_avx2.hpp"
+
+#include <immintrin.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+#include <utility>
+
+#include "detnum/bf16.hpp"
+#include "detnum/fp16.hpp"
+
+#define DETNUM_AVX2 [[gnu::target("avx2,fma,f16c")]]
+
+namespace detnum::detail {
+
+bool cpu_has_reduce_avx2() {
+  static const bool has =
+      __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c");
+  return has;
+}
+
+namespace {
+
+// How the lane vectors are swept: kHeldVectors of them in registers at a time, for kStepBlock
+// steps of 128 elements, then the next kHeldVectors for the same steps. Float: all 16 vectors
+// at once, one sequential pass over the chunk (a dot's x operand or a widening's temporary
+// costs the compiler one spilled accumulator per step, which measured cheaper than two
+// passes). Double: 8 of the 32 vectors at a time over 4 steps (4 KiB windows that stay in L1
+// while the four groups pass). Measured on the 2-core EPYC (docs/PERFORMANCE.md); any choice
+// gives the same bits.
+template <class A> constexpr int kHeldVectors = 16;
+template <> constexpr int kHeldVectors<double> = 8;
+template <class A> constexpr int kStepBlock = kReduceSteps;
+template <> constexpr int kStepBlock<double> = 4;
+
+// --- vectors of the accumulator type --------------------------------------------------------
+
+template <class A> struct Vec;
+template <> struct Vec<float> {
+  using V = __m256;
+  static constexpr int kWidth = 8;
+  DETNUM_AVX2 static V set1(float a) { return _mm256_set1_ps(a); }
+  DETNUM_AVX2 static V load(const float* p) { return _mm256_load_ps(p); }
+  DETNUM_AVX2 static void store(float* p, V v) { _mm256_store_ps(p, v); }
+  DETNUM_AVX2 static V add(V a, V b) { return _mm256_add_ps(a, b); }
+  DETNUM_AVX2 static V sub(V a, V b) { return _mm256_sub_ps(a, b); }
+  DETNUM_AVX2 static V mul(V a, V b) { return _mm256_mul_ps(a, b); }
+  DETNUM_AVX2 static V fma(V a, V b, V c) { return _mm256_fmadd_ps(a, b, c); }
+  DETNUM_AVX2 static V abs(V a) { return _mm256_andnot_ps(_mm256_set1_ps(-0.0f), a); }
+};
+template <> struct Vec<double> {
+  using V = __m256d;
+  static constexpr int kWidth = 4;
+  DETNUM_AVX2 static V set1(double a) { return _mm256_set1_pd(a); }
+  DETNUM_AVX2 static V load(const double* p) { return _mm256_load_pd(p); }
+  DETNUM_AVX2 static void store(double* p, V v) { _mm256_store_pd(p, v); }
+  DETNUM_AVX2 static V add(V a, V b) { return _mm256_add_pd(a, b); }
+  DETNUM_AVX2 static V sub(V a, V b) { return _mm256_sub_pd(a, b); }
+  DETNUM_AVX2 static V mul(V a, V b) { return _mm256_mul_pd(a, b); }
+  DETNUM_AVX2 static V fma(V a, V b, V c) { return _mm256_fmadd_pd(a, b, c); }
+  DETNUM_AVX2 static V abs(V a) { return _mm256_andnot_pd(_mm256_set1_pd(-0.0), a); }
+};
+
+// --- loads, widened exactly to the accumulator type -------------------------------------------
+
+DETNUM_AVX2 inline __m128i load128(const void* p) { return _mm_loadu_si128(static_cast<const __m128i*>(p)); }
+DETNUM_AVX2 inline __m128i load64(const void* p) { return _mm_loadl_epi64(static_cast<const __m128i*>(p)); }
+
+// 8 lanes of float.
+DETNUM_AVX2 inline __m256 widen8(const float* p) { return _mm256_loadu_ps(p); }
+DETNUM_AVX2 inline __m256 widen8(const bf16* p) {
+  return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(load128(p)), 16));
+}
+DETNUM_AVX2 inline __m256 widen8(const fp16* p) { return _mm256_cvtph_ps(load128(p)); }
+
+// 4 lanes of double.
+DETNUM_AVX2 inline __m256d widen4(const double* p) { return _mm256_loadu_pd(p); }
+DETNUM_AVX2 inline __m256d widen4(const float* p) { return _mm256_cvtps_pd(_mm_loadu_ps(p)); }
+DETNUM_AVX2 inline __m256d widen4(const bf16* p) {
+  return _mm256_cvtps_pd(_mm_castsi128_ps(_mm_slli_epi32(_mm_cvtepu16_epi32(load64(p)), 16)));
+}
+DETNUM_AVX2 inline __m256d widen4(const fp16* p) { return _mm256_cvtps_pd(_mm_cvtph_ps(load64(p))); }
+
+template <class A, class T>
+DETNUM_AVX2 inline typename Vec<A>::V widen_load(const T* p) {
+  if constexpr (std::is_same_v<A, float>) return widen8(p);
+  else return widen4(p);
+}
+
+// --- the term, on one vector of lanes --------------------------------------------------------
+
+template <ReduceTerm kTerm, class A>
+struct TermConstants {
+  typename Vec<A>::V shift, scale, scale2;
+  DETNUM_AVX2 explicit TermConstants(const TermParams& p)
+      : shift(Vec<A>::set1(static_cast<A>(p.shift))),
+        scale(Vec<A>::set1(static_cast<A>(p.scale))),
+        scale2(Vec<A>::set1(static_cast<A>(p.scale2))) {}
+};
+
+template <ReduceTerm kTerm, class A, class T>
+DETNUM_AVX2 inline typename Vec<A>::V vector_step(typename Vec<A>::V a, const T* x, const T* y,
+                                                  const TermConstants<kTerm, A>& k) {
+  using W = Vec<A>;
+  if constexpr (kTerm == ReduceTerm::sum) return W::add(a, widen_load<A>(x));
+  else if constexpr (kTerm == ReduceTerm::asum) return W::add(a, W::abs(widen_load<A>(x)));
+  else if constexpr (kTerm == ReduceTerm::dot) return W::fma(widen_load<A>(x), widen_load<A>(y), a);
+  else if constexpr (kTerm == ReduceTerm::sq_dev) {
+    const auto d = W::sub(widen_load<A>(x), k.shift);
+    return W::fma(d, d, a);
+  } else if constexpr (kTerm == ReduceTerm::sq) {
+    const auto t = widen_load<A>(x);
+    return W::fma(t, t, a);
+  } else {
+    const auto t = W::mul(W::mul(widen_load<A>(x), k.scale), k.scale2);
+    return W::fma(t, t, a);
+  }
+}
+
+// --- the fold of ORDER.md step 4, on vectors ---------------------------------------------------
+
+DETNUM_AVX2 inline float fold(const float (&acc)[kReduceLanes]) {
+  __m256 v[16];
+  for (int j = 0; j < 16; ++j) v[j] = _mm256_load_ps(acc + 8 * j);
+  for (int h = 8; h >= 1; h /= 2)  // lanes: h = 64, 32, 16, 8
+    for (int j = 0; j < h; ++j) v[j] = _mm256_add_ps(v[j], v[j + h]);
+  __m128 q = _mm_add_ps(_mm256_castps256_ps128(v[0]), _mm256_extractf128_ps(v[0], 1));  // h = 4
+  q = _mm_add_ps(q, _mm_movehl_ps(q, q));                                                // h = 2
+  q = _mm_add_ss(q, _mm_shuffle_ps(q, q, 1));                                            // h = 1
+  return _mm_cvtss_f32(q);
+}
+
+DETNUM_AVX2 inline double fold(const double (&acc)[kReduceLanes]) {
+  __m256d v[32];
+  for (int j = 0; j < 32; ++j) v[j] = _mm256_load_pd(acc + 4 * j);
+  for (int h = 16; h >= 1; h /= 2)  // lanes: h = 64, 32, 16, 8, 4
+    for (int j = 0; j < h; ++j) v[j] = _mm256_add_pd(v[j], v[j + h]);
+  __m128d q = _mm_add_pd(_mm256_castpd256_pd128(v[0]), _mm256_extractf128_pd(v[0], 1));  // h = 2
+  q = _mm_add_sd(q, _mm_unpackhi_pd(q, q));                                                // h = 1
+  return _mm_cvtsd_f64(q);
+}
+
+// Steps [s0, s1) of the lane vectors v0 .. v0 + sizeof...(J) - 1, held in registers: each
+// vector's accumulator is loaded from acc, takes the steps in order, and is stored back.
+template <ReduceTerm kTerm, class A, class T, std::size_t... J>
+DETNUM_AVX2 inline void sweep(A* acc, int v0, const T* x, const T* y, int s0, int s1, const TermConstants<kTerm, A>& k,
+                              std::index_sequence<J...>) {
+  using W = Vec<A>;
+  typename W::V r[sizeof...(J)];
+  ((r[J] = W::load(acc + (v0 + static_cast<int>(J)) * W::kWidth)), ...);
+  for (int s = s0; s < s1; ++s) {
+    const std::int64_t i = static_cast<std::int64_t>(s) * kReduceLanes + v0 * W::kWidth;
+    ((r[J] = vector_step<kTerm, A>(r[J], x + i + J * W::kWidth, kTerm == ReduceTerm::dot ? y + i + J * W::kWidth : nullptr,
+                                   k)),
+     ...);
+  }
+  ((W::store(acc + (v0 + static_cast<int>(J)) * W::kWidth, r[J])), ...);
+}
+
+}  // namespace
+
+template <ReduceTerm kTerm, class T>
+DETNUM_AVX2 term_accum_t<kTerm, T> chunk_partial_avx2(const T* x, const T* y, std::int64_t count, const TermParams& p) {
+  using A = term_accum_t<kTerm, T>;
+  using W = Vec<A>;
+  constexpr int kVectors = kReduceLanes / W::kWidth;  // 16 or 32
+  constexpr int kHeld = kHeldVectors<A>, kSteps = kStepBlock<A>;
+  const TermConstants<kTerm, A> k(p);
+
+  alignas(32) A acc[kReduceLanes];
+  for (int l = 0; l < kReduceLanes; l += W::kWidth) W::store(acc + l, W::set1(lane_identity<A>()));
+
+  const int steps = static_cast<int>(count / kReduceLanes);
+  for (int s0 = 0; s0 < steps; s0 += kSteps) {
+    const int s1 = std::min(s0 + kSteps, steps);
+    for (int v0 = 0; v0 < kVectors; v0 += kHeld) sweep<kTerm>(acc, v0, x, y, s0, s1, k, std::make_index_sequence<kHeld>{});
+  }
+  const std::int64_t done = static_cast<std::int64_t>(steps) * kReduceLanes;
+  for (int l = 0; l < count - done; ++l) acc[l] = term_step<kTerm, T>(acc[l], x, y, done + l, p);
+  return fold(acc);
+}
+
+// --- extremes ----------------------------------------------------------------------------------
+
+namespace {
+
+constexpr std::int64_t kExtremeBlock = 2048;
+
+template <class T>
+auto widened_bits(T v) {
+  return bits_of(widen(v));
+}
+
+template <ExtremeKey kKey>
+DETNUM_AVX2 inline __m256i keys8(__m256i b) {
+  if constexpr (kKey == ExtremeKey::max || kKey == ExtremeKey::min) {
+    const __m256i ordered = _mm256_xor_si256(b, _mm256_srli_epi32(_mm256_srai_epi32(b, 31), 1));
+    return kKey == ExtremeKey::max ? ordered : _mm256_xor_si256(ordered, _mm256_set1_epi32(-1));
+  } else {
+    const __m256i magnitude = _mm256_and_si256(b, _mm256_set1_epi32(0x7FFFFFFF));
+    return kKey == ExtremeKey::amax ? magnitude : _mm256_xor_si256(magnitude, _mm256_set1_epi32(-1));
+  }
+}
+
+template <ExtremeKey kKey>
+DETNUM_AVX2 inline __m256i keys4(__m256i b) {
+  if constexpr (kKey == ExtremeKey::max || kKey == ExtremeKey::min) {
+    const __m256i sign = _mm256_cmpgt_epi64(_mm256_setzero_si256(), b);
+    const __m256i ordered = _mm256_xor_si256(b, _mm256_srli_epi64(sign, 1));
+    return kKey == ExtremeKey::max ? ordered : _mm256_xor_si256(ordered, _mm256_set1_epi64x(-1));
+  } else {
+    const __m256i magnitude = _mm256_and_si256(b, _mm256_set1_epi64x(0x7FFFFFFFFFFFFFFFll));
+    return kKey == ExtremeKey::amax ? magnitude : _mm256_xor_si256(magnitude, _mm256_set1_epi64x(-1));
+  }
+}
+
+DETNUM_AVX2 inline std::int32_t hmax(__m256i v) {
+  __m128i q = _mm_max_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+  q = _mm_max_epi32(q, _mm_shuffle_epi32(q, 0x4E));
+  q = _mm_max_epi32(q, _mm_shuffle_epi32(q, 0xB1));
+  return _mm_cvtsi128_si32(q);
+}
+
+DETNUM_AVX2 inline __m256i max64(__m256i a, __m256i b) { return _mm256_blendv_epi8(a, b, _mm256_cmpgt_epi64(b, a)); }
+
+DETNUM_AVX2 inline std::int64_t hmax64(__m256i v) {
+  alignas(32) std::int64_t l[4];
+  _mm256_store_si256(reinterpret_cast<__m256i*>(l), v);
+  return std::max(std::max(l[0], l[1]), std::max(l[2], l[3]));
+}
+
+// Over [b, e): the largest key, and whether there is a NaN (then the key means nothing).
+template <ExtremeKey kKey, class T>
+DETNUM_AVX2 auto block_max(const T* x, std::int64_t b, std::int64_t e, bool& nan) {
+  constexpr int kUnroll = 4;
+  if constexpr (std::is_same_v<T, double>) {
+    constexpr int kW = 4;
+    __m256i m[kUnroll];
+    __m256d un = _mm256_setzero_pd();
+    for (auto& v : m) v = _mm256_set1_epi64x(std::numeric_limits<std::int64_t>::min());
+    std::int64_t i = b;
+    for (; i + kUnroll * kW <= e; i += kUnroll * kW)
+      for (int u = 0; u < kUnroll; ++u) {
+        const __m256d v = _mm256_loadu_pd(x + i + u * kW);
+        un = _mm256_or_pd(un, _mm256_cmp_pd(v, v, _CMP_UNORD_Q));
+        m[u] = max64(m[u], keys4<kKey>(_mm256_castpd_si256(v)));
+      }
+    std::int64_t best = hmax64(max64(max64(m[0], m[1]), max64(m[2], m[3])));
+    nan = _mm256_movemask_pd(un) != 0;
+    for (; i < e; ++i) {
+      const std::uint64_t bits = bits_of(x[i]);
+      nan = nan || (bits & 0x7FFFFFFFFFFFFFFFull) > 0x7FF0000000000000ull;
+      best = std::max(best, extreme_key<kKey>(bits));
+    }
+    return best;
+  } else {
+    constexpr int kW = 8;
+    __m256i m[kUnroll];
+    __m256 un = _mm256_setzero_ps();
+    for (auto& v : m) v = _mm256_set1_epi32(std::numeric_limits<std::int32_t>::min());
+    std::int64_t i = b;
+    for (; i + kUnroll * kW <= e; i += kUnroll * kW)
+      for (int u = 0; u < kUnroll; ++u) {
+        const __m256 v = widen8(x + i + u * kW);
+        un = _mm256_or_ps(un, _mm256_cmp_ps(v, v, _CMP_UNORD_Q));
+        m[u] = _mm256_max_epi32(m[u], keys8<kKey>(_mm256_castps_si256(v)));
+      }
+    std::int32_t best = hmax(_mm256_max_epi32(_mm256_max_epi32(m[0], m[1]), _mm256_max_epi32(m[2], m[3])));
+    nan = _mm256_movemask_ps(un) != 0;
+    for (; i < e; ++i) {
+      const std::uint32_t bits = widened_bits(x[i]);
+      nan = nan || (bits & 0x7FFFFFFFu) > 0x7F800000u;
+      best = std::max(best, extreme_key<kKey>(bits));
+    }
+    return best;
+  }
+}
+
+}  // namespace
+
+template <ExtremeKey kKey, class T>
+DETNUM_AVX2 std::int64_t extreme_index_avx2(const T* x, std::int64_t begin, std::int64_t end) {
+  using Key = decltype(extreme_key<kKey>(widened_bits(x[0])));
+  Key best = std::numeric_limits<Key>::min();
+  std::int64_t best_block = -1;
+  for (std::int64_t b = begin; b < end; b += kExtremeBlock) {
+    const std::int64_t e = std::min(b + kExtremeBlock, end);
+    bool nan = false;
+    const Key m = block_max<kKey>(x, b, e, nan);
+    if (nan) {
+      for (std::int64_t i = b;; ++i)
+        if (widen(x[i]) != widen(x[i])) return i;
+    }
+    if (best_block < 0 || m > best) {
+      best = m;
+      best_block = b;
+    }
+  }
+  for (std::int64_t i = best_block;; ++i)
+    if (extreme_key<kKey>(widened_bits(x[i])) == best) return i;
+}
+
+#define DETNUM_REDUCE_AVX2_TERMS(T)                                                                                   \
+  template term_accum_t<ReduceTerm::sum, T> chunk_partial_avx2<ReduceTerm::sum, T>(const T*, const T*, std::int64_t,   \
+                                                                                   const TermParams&);                \
+  template term_accum_t<ReduceTerm::asum, T> chunk_partial_avx2<ReduceTerm::asum, T>(const T*, const T*, std::int64_t, \
+                                                                                     const TermParams&);              \
+  template term_accum_t<ReduceTerm::dot, T> chunk_partial_avx2<ReduceTerm::dot, T>(const T*, const T*, std::int64_t,   \
+                                                                                   const TermParams&);                \
+  template term_accum_t<ReduceTerm::sq_dev, T> chunk_partial_avx2<ReduceTerm::sq_dev, T>(const T*, const T*,           \
+                                                                                         std::int64_t,                \
+                                                                                         const TermParams&);          \
+  template std::int64_t extreme_index_avx2<ExtremeKey::max, T>(const T*, std::int64_t, std::int64_t);                 \
+  template std::int64_t extreme_index_avx2<ExtremeKey::min, T>(const T*, std::int64_t, std::int64_t);                 \
+  template std::int64_t extreme_index_avx2<ExtremeKey::amax, T>(const T*, std::int64_t, std::int64_t);                \
+  template std::int64_t extreme_index_avx2<ExtremeKey::amin, T>(const T*, std::int64_t, std::int64_t);
+DETNUM_REDUCE_AVX2_TERMS(float)
+DETNUM_REDUCE_AVX2_TERMS(double)
+DETNUM_REDUCE_AVX2_TERMS(bf16)
+DETNUM_REDUCE_AVX2_TERMS(fp16)
+#undef DETNUM_REDUCE_AVX2_TERMS
+template double chunk_partial_avx2<ReduceTerm::sq, float>(const float*, const float*, std::int64_t, const TermParams&);
+template double chunk_partial_avx2<ReduceTerm::sq, bf16>(const bf16*, const bf16*, std::int64_t, const TermParams&);
+template double chunk_partial_avx2<ReduceTerm::sq, fp16>(const fp16*, const fp16*, std::int64_t, const TermParams&);
+template double chunk_partial_avx2<ReduceTerm::sq_scaled, double>(const double*, const double*, std::int64_t,
+                                                                  const TermParams&);
+
+}  // namespace detnum::detail

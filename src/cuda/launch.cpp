@@ -1,0 +1,47 @@
+#include "cuda/launch.hpp"
+
+#include <cuda_runtime_api.h>
+
+#include <algorithm>
+#include <map>
+#include <mutex>
+#include <string>
+#include <tuple>
+
+#include "common/validate.hpp"
+#include "cuda/check.hpp"
+
+namespace detnum::detail {
+
+void check_launch(std::string_view fn, cuda::LaunchConfig launch) {
+  if (launch.block_threads < kWarpThreads || launch.block_threads > 1024 || launch.block_threads % kWarpThreads != 0)
+    fail(ErrorCode::invalid_argument, fn,
+                         "launch.block_threads must be a multiple of 32 in [32, 1024], got " +
+                             std::to_string(launch.block_threads));
+  if (launch.grid_blocks < 0)
+    fail(ErrorCode::invalid_argument, fn,
+                         "launch.grid_blocks must be 0 (fill the device) or positive, got " +
+                             std::to_string(launch.grid_blocks));
+}
+
+int resident_blocks(std::string_view fn, const void* kernel, int block_threads) {
+  int device = 0;
+  DETNUM_CUDA_CHECK(fn, cudaGetDevice(&device));
+  using Key = std::tuple<int, const void*, int>;
+  static std::mutex mutex;
+  static std::map<Key, int> cache;
+  const Key key{device, kernel, block_threads};
+  {
+    const std::lock_guard<std::mutex> lock(mutex);
+    if (const auto it = cache.find(key); it != cache.end()) return it->second;
+  }
+  int sms = 0, per_sm = 0;
+  DETNUM_CUDA_CHECK(fn, cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device));
+  DETNUM_CUDA_CHECK(fn, cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_sm, kernel, block_threads, 0));
+  const int resident = std::max(1, sms) * std::max(1, per_sm);
+  const std::lock_guard<std::mutex> lock(mutex);
+  cache.emplace(key, resident);
+  return resident;
+}
+
+}  // namespace detnum::detail

@@ -1,0 +1,22 @@
+// Launch shapes shared by detnum's CUDA ops: LaunchConfig validation, and the size of one wave of
+// resident blocks (the grid a memory-bound kernel with a grid-stride loop wants). Shapes change
+// speed only: every kernel gives the same bits for every valid LaunchConfig.
+#pragma once
+
+#include <string_view>
+
+#include "detnum/cuda/launch.hpp"
+
+namespace detnum::detail {
+
+inline constexpr int kWarpThreads = 32;
+
+// block_threads a multiple of 32 in [32, 1024]; grid_blocks 0 (fill the device) or positive.
+void check_launch(std::string_view fn, cuda::LaunchConfig launch);
+
+// The current device's SM count times the blocks of `kernel` (block_threads threads, no dynamic
+// shared memory) that one SM holds at once, at least one per SM. Cached per device, kernel and
+// block size: the occupancy query costs microseconds, a call of a small reduction not many more.
+int resident_blocks(std::string_view fn, const void* kernel, int block_threads);
+
+}  // namespace detnum::detail

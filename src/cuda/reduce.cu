@@ -1,0 +1,799 @@
+// Reductions on CUDA: the same bits as src/cpu/reduce_ref.cpp (docs/ORDER.md, "Reductions") for
+// every n, every grid and block size and every device.
+//
+// The order. A chunk is 8192 elements in 64 steps of 128 lanes; lane l folds in the chunk's
+// elements l mod 128 in increasing order from -0, then the lanes fold in halves (l += l + 64, ...
+// l += l + 1). One warp computes one whole chunk: thread t holds 4 of the 128 lanes in registers
+// and takes each step's elements with 16-byte loads (float4; double2 twice; 8 bytes for the
+// 16-bit types), so
+//   float, bf16, fp16 (W = 4 elements per load):   thread t holds lanes 4t .. 4t + 3
+//   double            (W = 2, two loads per step): thread t holds lanes 2t, 2t + 1, 64 + 2t, 65 + 2t
+// and the fold pairs exactly the lanes that detail::fold_lanes pairs: halves that lie in one
+// thread add in registers, the others come over __shfl_down_sync from the thread that holds lane
+// l + h (fold_warp below). Every addition is `a[l] + a[l + h]` with the same operands as the
+// reference, so the chunk partial is the reference's, whatever warp computes it.
+//
+// One launch per pass. Warps take chunks grid-stride, numbered block-first (virtual warp
+// v = warp * gridDim + block) so that a small n still spreads over every SM. Each chunk's partial
+// goes to the workspace at its chunk index. Then every block takes an integer ticket (atomicAdd
+// on an unsigned: integers only, never a floating-point atomic); the block that draws the last
+// ticket has seen every partial (fences on both sides) and reduces them level by level in the
+// same canonical order (chunks of the partials, lanes, fold) until one value remains, applies
+// the op's last step (division, sqrt, scaling) and writes the canonical-NaN result.
+//
+// The ticket. The workspace is the caller's and its contents are arbitrary (tests fill it with a
+// sentinel), so each call zeroes the ticket with cudaMemsetAsync before its first launch. The
+// last block also puts it back to zero, which is what the second pass of variance and of the
+// double nrm2 relies on (no second memset).
+//
+// Workspace layout (reduce_workspace_bytes(n), 256-byte aligned):
+//   [0, 4)        the ticket          [8, 16)  aux: the mean for variance, amax for double nrm2
+//   [256, ...)    the partials of level 1 (one per chunk), then of level 2, ... each level's
+//                 region rounded up to 32 entries (entries of 8 bytes at most)
+// Extremes keep one index per busy warp in the level-1 region instead: their result involves no
+// rounding, so partial results may combine in any order; ties and NaNs are made deterministic by
+// comparing (key, index) pairs in a total order (NaN above everything, then value with +0 > -0,
+// then the lower index).
+//
+// Loads stay in flight: each thread issues a batch of 16-byte loads (256 bytes per thread for
+// blocks up to 256 threads, 128 bytes for the 1024-thread variant whose registers are capped at
+// 64) before it adds any of them, so a warp keeps 4-8 KB in flight even when only one warp per SM
+// has work (n = 2^20). Full, aligned chunks take that path; the last partial chunk and misaligned
+// pointers take a checked element-by-element path with the same order.
+#include <cuda_runtime.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <type_traits>
+
+#include "common/reduce_checks.hpp"
+#include "common/validate.hpp"
+#include "cuda/check.hpp"
+#include "cuda/launch.hpp"
+#include "detnum/cuda/reduce.hpp"
+#include "detnum/detail/reduce_order.hpp"
+
+namespace detnum::cuda {
+namespace {
+
+using detail::kReduceChunk;
+using detail::kReduceLanes;
+using detail::kReduceSteps;
+
+constexpr int kWarp = 32;
+constexpr int kLanesPerThread = kReduceLanes / kWarp;  // 4
+constexpr unsigned kFullMask = 0xFFFFFFFFu;
+constexpr std::size_t kWorkspaceAlign = 256;
+constexpr std::size_t kHeaderBytes = 256;       // ticket, aux, padding
+constexpr std::size_t kAuxOffset = 8;
+constexpr std::int64_t kLevelRound = 32;        // entries; 256 bytes of doubles
+constexpr std::size_t kEntryBytes = 8;          // the widest partial: double, or an int64 index
+constexpr std::int64_t kNoIndex = std::numeric_limits<std::int64_t>::max();
+
+__host__ __device__ constexpr std::int64_t level_entries(std::int64_t m) {
+  return (m + kLevelRound - 1) / kLevelRound * kLevelRound;
+}
+
+// --- How the 128 lanes of a step map onto a warp ---------------------------------------------
+
+// W elements per load, packed as Vec; thread t holds lanes g * 32W + tW + j (g < 4/W, j < W).
+template <class T> struct Packed;
+template <> struct Packed<float> { using Vec = float4; static constexpr int W = 4; };
+template <> struct Packed<double> { using Vec = double2; static constexpr int W = 2; };
+template <> struct Packed<bf16> { using Vec = uint2; static constexpr int W = 4; };
+template <> struct Packed<fp16> { using Vec = uint2; static constexpr int W = 4; };
+
+// The lane (offset in the step) of thread t's k-th accumulator, k < 4.
+template <class T>
+__device__ __forceinline__ int lane_of(int k, int t) {
+  constexpr int W = Packed<T>::W;
+  return (k / W) * kWarp * W + t * W + k % W;
+}
+
+template <class T>
+__device__ __forceinline__ T element(const typename Packed<T>::Vec& q, int j) {
+  if constexpr (std::is_same_v<T, float>) {
+    return j == 0 ? q.x : j == 1 ? q.y : j == 2 ? q.z : q.w;
+  } else if constexpr (std::is_same_v<T, double>) {
+    return j == 0 ? q.x : q.y;
+  } else {  // 16-bit: little-endian halves of two words
+    const unsigned word = j < 2 ? q.x : q.y;
+    return T{static_cast<std::uint16_t>(word >> (16 * (j & 1)))};
+  }
+}
+
+// kL2: read through L2 only (ld.global.cg), for partials that other blocks of this launch wrote.
+template <class T, bool kL2>
+__device__ __forceinline__ typename Packed<T>::Vec load_packed(const T* p) {
+  using Vec = typename Packed<T>::Vec;
+  if constexpr (kL2) return __ldcg(reinterpret_cast<const Vec*>(p));
+  else return *reinterpret_cast<const Vec*>(p);
+}
+template <class T, bool kL2>
+__device__ __forceinline__ T load_one(const T* p) {
+  if constexpr (kL2) return __ldcg(p);
+  else return *p;
+}
+
+// Steps per batch of loads: 256 bytes per thread in flight for blocks up to 256 threads, 128 for
+// the variant that must fit 1024 threads (64 registers).
+template <class T, int kInputs, int kMaxThreads>
+__host__ __device__ constexpr int batch_steps() {
+  constexpr int bytes = kMaxThreads <= 256 ? 256 : 128;
+  constexpr int b = bytes / static_cast<int>(kLanesPerThread * sizeof(T) * kInputs);
+  return b < 1 ? 1 : b > kReduceSteps ? kReduceSteps : b;
+}
+
+// Checked path (the last chunk, misaligned pointers): 4 steps per batch; each element there
+// takes a register of its own and a bounds check, and more steps cost occupancy.
+constexpr int kCheckedBatch = 4;
+
+// Calls f(k, i, x[i], y[i]) for this thread's elements of chunk c, in the canonical order of each
+// of its lanes (steps in increasing order; k is the lane's accumulator). y is read only when
+// kInputs == 2. `vec`: x (and y) are aligned for packed loads. Full aligned chunks: batches of
+// kBatch steps, every load of a batch issued before any of its elements is added. Otherwise
+// element by element with bounds checks, kChecked steps per batch.
+template <int kInputs, bool kL2, int kBatch, int kChecked, class T, class F>
+__device__ __forceinline__ void walk_chunk(const T* __restrict__ x, const T* __restrict__ y, std::int64_t n,
+                                           std::int64_t c, bool vec, int t, F&& f) {
+  using Vec = typename Packed<T>::Vec;
+  constexpr int W = Packed<T>::W, G = kLanesPerThread / W;
+  static_assert(kReduceSteps % kBatch == 0 && kReduceSteps % kChecked == 0);
+  const std::int64_t base = c * kReduceChunk;
+  if (vec && n - base >= kReduceChunk) {
+    const T* xs = x + base + t * W;
+    const T* ys = kInputs == 2 ? y + base + t * W : nullptr;
+#pragma unroll 1
+    for (int s0 = 0; s0 < kReduceSteps; s0 += kBatch) {
+      Vec xv[kBatch][G], yv[kBatch][G];
+#pragma unroll
+      for (int u = 0; u < kBatch; ++u)
+#pragma unroll
+        for (int g = 0; g < G; ++g) {
+          const int off = (s0 + u) * kReduceLanes + g * kWarp * W;
+          xv[u][g] = load_packed<T, kL2>(xs + off);
+          if constexpr (kInputs == 2) yv[u][g] = load_packed<T, kL2>(ys + off);
+        }
+#pragma unroll
+      for (int u = 0; u < kBatch; ++u)
+#pragma unroll
+        for (int k = 0; k < kLanesPerThread; ++k) {
+          const std::int64_t i = base + (s0 + u) * kReduceLanes + lane_of<T>(k, t);
+          const T xe = element<T>(xv[u][k / W], k % W);
+          if constexpr (kInputs == 2) f(k, i, xe, element<T>(yv[u][k / W], k % W));
+          else f(k, i, xe, xe);
+        }
+    }
+  } else {
+    // Offsets inside the chunk are ints; `valid` is how many of the chunk's elements exist.
+    const int valid = static_cast<int>(n - base < kReduceChunk ? n - base : kReduceChunk);
+#pragma unroll 1
+    for (int s0 = 0; s0 < kReduceSteps && s0 * kReduceLanes < valid; s0 += kChecked) {
+      T xv[kChecked][kLanesPerThread], yv[kChecked][kLanesPerThread];
+#pragma unroll
+      for (int u = 0; u < kChecked; ++u)
+#pragma unroll
+        for (int k = 0; k < kLanesPerThread; ++k) {
+          const int o = (s0 + u) * kReduceLanes + lane_of<T>(k, t);
+          xv[u][k] = o < valid ? load_one<T, kL2>(x + base + o) : T{};
+          if constexpr (kInputs == 2) yv[u][k] = o < valid ? load_one<T, kL2>(y + base + o) : T{};
+        }
+#pragma unroll
+      for (int u = 0; u < kChecked; ++u)
+#pragma unroll
+        for (int k = 0; k < kLanesPerThread; ++k) {
+          const int o = (s0 + u) * kReduceLanes + lane_of<T>(k, t);
+          if (o < valid) {  // a lane with no element left stays as it is: no step with a dummy
+            if constexpr (kInputs == 2) f(k, base + o, xv[u][k], yv[u][k]);
+            else f(k, base + o, xv[u][k], xv[u][k]);
+          }
+        }
+    }
+  }
+}
+
+// ORDER.md step 4 on the warp's 128 lanes (layout of input type T): for h = 64, 32, ..., 1,
+// lane l += lane l + h. Returns lane 0 (valid in thread 0). Lanes l + h in the same thread add
+// in registers; the others are lane l's own slot in thread t + h / W.
+template <class T, class A>
+__device__ __forceinline__ A fold_warp(A (&a)[kLanesPerThread]) {
+  constexpr int W = Packed<T>::W;
+#pragma unroll
+  for (int e = 6; e >= 0; --e) {
+    const int h = 1 << e;
+    if (h >= kWarp * W) {  // lane l + h is in group g + h / 32W of the same thread
+      const int gh = h / (kWarp * W);
+#pragma unroll
+      for (int g = 0; g < gh; ++g)
+#pragma unroll
+        for (int j = 0; j < W; ++j) a[g * W + j] = a[g * W + j] + a[(g + gh) * W + j];
+    } else if (h >= W) {  // lane l + h is slot j of thread t + h / W (only group 0 is left)
+#pragma unroll
+      for (int j = 0; j < W; ++j) a[j] = a[j] + __shfl_down_sync(kFullMask, a[j], h / W);
+    } else {  // lanes 0 .. 2h - 1 are all in thread 0
+#pragma unroll
+      for (int j = 0; j < h; ++j) a[j] = a[j] + a[j + h];
+    }
+  }
+  return a[0];
+}
+
+// The partial of chunk c (valid in thread 0 of the warp).
+template <bool kL2, int kBatch, int kChecked, class Step, class T>
+__device__ __forceinline__ typename Step::A chunk_partial(const Step& step, const T* x, const T* y, std::int64_t n,
+                                                          std::int64_t c, bool vec, int t) {
+  using A = typename Step::A;
+  A a[kLanesPerThread];
+#pragma unroll
+  for (int k = 0; k < kLanesPerThread; ++k) a[k] = detail::lane_identity<A>();
+  walk_chunk<Step::kInputs, kL2, kBatch, kChecked>(x, y, n, c, vec, t,
+                                         [&](int k, std::int64_t, T xe, T ye) { a[k] = step(a[k], xe, ye); });
+  return fold_warp<T>(a);
+}
+
+// --- The steps of ORDER.md's ops (a = the lane's accumulator) ----------------------------------
+
+__device__ __forceinline__ float fused(float a, float b, float c) { return fmaf(a, b, c); }
+__device__ __forceinline__ double fused(double a, double b, double c) { return fma(a, b, c); }
+__device__ __forceinline__ float magnitude(float v) { return fabsf(v); }
+__device__ __forceinline__ double magnitude(double v) { return fabs(v); }
+__device__ __forceinline__ bool is_nan(float v) { return (bits_of(v) & 0x7FFFFFFFu) > 0x7F800000u; }
+__device__ __forceinline__ bool is_nan(double v) {
+  return (bits_of(v) & 0x7FFFFFFFFFFFFFFFull) > 0x7FF0000000000000ull;
+}
+
+// prepare() runs once per thread before any step; false: nothing to reduce (the finish knows).
+template <class T>
+struct SumStep {
+  using In = T;
+  using A = detail::accum_t<T>;
+  static constexpr int kInputs = 1;
+  __device__ bool prepare() { return true; }
+  __device__ A operator()(A a, T x, T) const { return a + detail::widen(x); }
+};
+
+template <class T>
+struct AsumStep {
+  using In = T;
+  using A = detail::accum_t<T>;
+  static constexpr int kInputs = 1;
+  __device__ bool prepare() { return true; }
+  __device__ A operator()(A a, T x, T) const { return a + magnitude(detail::widen(x)); }
+};
+
+template <class T>
+struct DotStep {
+  using In = T;
+  using A = detail::accum_t<T>;
+  static constexpr int kInputs = 2;
+  __device__ bool prepare() { return true; }
+  __device__ A operator()(A a, T x, T y) const { return fused(detail::widen(x), detail::widen(y), a); }
+};
+
+// float, bf16, fp16: squares are exact in double.
+template <class T>
+struct Nrm2Step {
+  using In = T;
+  using A = double;
+  static constexpr int kInputs = 1;
+  __device__ bool prepare() { return true; }
+  __device__ double operator()(double a, T x, T) const {
+    const double v = static_cast<double>(detail::widen(x));
+    return fused(v, v, a);
+  }
+};
+
+// d = w(x) - mean, with the mean that pass 1 left in the workspace.
+template <class T>
+struct VarianceStep {
+  using In = T;
+  using A = detail::accum_t<T>;
+  static constexpr int kInputs = 1;
+  const A* mean_at;
+  A mean;
+  __device__ bool prepare() {
+    mean = __ldcg(mean_at);
+    return true;
+  }
+  __device__ A operator()(A a, T x, T) const {
+    const A d = detail::widen(x) - mean;
+    return fused(d, d, a);
+  }
+};
+
+// 2^k for k in [-1074, 1023], exactly.
+__device__ __forceinline__ double pow2(int k) {
+  return k >= -1022 ? double_from_bits(static_cast<std::uint64_t>(k + 1023) << 52)
+                    : double_from_bits(std::uint64_t{1} << (k + 1074));
+}
+// floor(log2 s) for finite s > 0, subnormals included (std::ilogb).
+__device__ __forceinline__ int exponent_of(double s) {
+  const std::uint64_t u = bits_of(s);
+  const int e = static_cast<int>((u >> 52) & 0x7FF);
+  if (e != 0) return e - 1023;
+  return (63 - __clzll(static_cast<long long>(u & 0x000FFFFFFFFFFFFFull))) - 1074;
+}
+// amax results for which the double nrm2 is amax itself: NaN, +0, +Inf.
+__device__ __forceinline__ bool nrm2_is_amax(double s) {
+  return is_nan(s) || s == 0.0 || bits_of(s) == 0x7FF0000000000000ull;
+}
+
+// double: t = x * 2^-k with s = amax from pass 1 and 2^k <= s < 2^(k+1) (ORDER.md).
+struct ScaledNrm2Step {
+  using In = double;
+  using A = double;
+  static constexpr int kInputs = 1;
+  const double* amax_at;
+  double down, down2;
+  __device__ bool prepare() {
+    const double s = __ldcg(amax_at);
+    if (nrm2_is_amax(s)) return false;
+    const int k = exponent_of(s);
+    down = -k <= 1023 ? pow2(-k) : pow2(1023);
+    down2 = -k <= 1023 ? 1.0 : pow2(-k - 1023);
+    return true;
+  }
+  __device__ double operator()(double a, double x, double) const {
+    const double t = x * down * down2;
+    return fused(t, t, a);
+  }
+};
+
+// The partials of level >= 2: a + p_c.
+template <class P>
+struct AddStep {
+  using In = P;
+  using A = P;
+  static constexpr int kInputs = 1;
+  __device__ bool prepare() { return true; }
+  __device__ P operator()(P a, P p, P) const { return a + p; }
+};
+
+// --- What happens to the total ------------------------------------------------------------------
+
+template <class A>
+struct WriteTotal {
+  A* out;
+  __device__ void operator()(A total) const { *out = canonicalize(total); }
+};
+
+template <class A>
+struct WriteQuotient {  // mean, variance: one IEEE division by A(n) or A(n - ddof)
+  A* out;
+  A divisor;
+  __device__ void operator()(A total) const { *out = canonicalize(total / divisor); }
+};
+
+struct WriteRootAsFloat {  // nrm2 of float, bf16, fp16
+  float* out;
+  __device__ void operator()(double total) const { *out = canonicalize(static_cast<float>(sqrt(total))); }
+};
+
+struct WriteScaledRoot {  // nrm2 of double
+  double* out;
+  const double* amax_at;
+  __device__ void operator()(double total) const {
+    const double s = __ldcg(amax_at);
+    *out = nrm2_is_amax(s) ? canonicalize(s) : canonicalize(sqrt(total) * pow2(exponent_of(s)));
+  }
+};
+
+// --- The workspace and the ticket ----------------------------------------------------------------
+
+struct WorkspaceView {
+  unsigned* ticket;
+  void* aux;
+  void* partials;
+};
+
+WorkspaceView view_of(void* ws) {
+  auto* b = static_cast<unsigned char*>(ws);
+  return {reinterpret_cast<unsigned*>(b), b + kAuxOffset, b + kHeaderBytes};
+}
+
+// Every block calls this once, after writing its partials; true in the one block that arrives
+// last, which may then read every block's partials.
+__device__ __forceinline__ bool arrive_last(unsigned* ticket) {
+  __shared__ bool last;
+  __threadfence();  // this thread's partials are visible device-wide before its block's ticket
+  __syncthreads();
+  if (threadIdx.x == 0) last = atomicAdd(ticket, 1u) == gridDim.x - 1;
+  __syncthreads();
+  if (last) __threadfence();
+  return last;
+}
+
+// --- Sums and everything built on them ---------------------------------------------------------
+
+template <class Step, class Finish, int kMaxThreads>
+__global__ void __launch_bounds__(kMaxThreads)
+    reduce_kernel(Step step, Finish finish, const typename Step::In* __restrict__ x,
+                  const typename Step::In* __restrict__ y, std::int64_t n, bool vec, WorkspaceView ws) {
+  using T = typename Step::In;
+  using A = typename Step::A;
+  constexpr int kBatch = batch_steps<T, Step::kInputs, kMaxThreads>();
+  constexpr int kLevelBatch = batch_steps<A, 1, kMaxThreads>();
+  const int t = static_cast<int>(threadIdx.x) % kWarp, w = static_cast<int>(threadIdx.x) / kWarp;
+  const int warps_per_block = static_cast<int>(blockDim.x) / kWarp;
+  const std::int64_t m = detail::reduce_chunks(n);
+  A* const partials = static_cast<A*>(ws.partials);
+
+  const bool active = step.prepare();  // block-uniform: every thread reads the same value
+  if (active) {
+    const std::int64_t warps = static_cast<std::int64_t>(gridDim.x) * warps_per_block;
+    for (std::int64_t c = static_cast<std::int64_t>(w) * gridDim.x + blockIdx.x; c < m; c += warps) {
+      const A p = chunk_partial<false, kBatch, kCheckedBatch>(step, x, y, n, c, vec, t);
+      if (t == 0) partials[c] = p;
+    }
+  }
+  if (!arrive_last(ws.ticket)) return;
+
+  // The last block: levels 2, 3, ... until one value remains (ORDER.md step 5).
+  const A* src = partials;
+  A* dst = partials + level_entries(m);
+  std::int64_t len = m;
+  if (active) {
+    while (len > 1) {
+      const std::int64_t next = detail::reduce_chunks(len);
+      for (std::int64_t c = w; c < next; c += warps_per_block) {
+        const A p = chunk_partial<true, kLevelBatch, kCheckedBatch>(AddStep<A>{}, src, static_cast<const A*>(nullptr), len, c, true, t);
+        if (t == 0) dst[c] = p;
+      }
+      __syncthreads();
+      src = dst;
+      dst += level_entries(next);
+      len = next;
+    }
+  }
+  if (threadIdx.x == 0) {
+    finish(active ? __ldcg(src) : A(0));
+    *ws.ticket = 0;  // ready for the next pass on this stream
+  }
+}
+
+// --- Extremes ------------------------------------------------------------------------------------
+
+enum class Extreme { max, min, amax, amin };
+
+// Keys in which "better" is "greater": NaN above everything; max: the value's order with
+// +0 > -0; min: the reverse; amax, amin: the same on |value|. Non-NaN keys are never ~0 or 0.
+__device__ __forceinline__ std::uint32_t ordered(float v) {
+  const std::uint32_t u = bits_of(v);
+  return (u & 0x80000000u) ? ~u : (u | 0x80000000u);
+}
+__device__ __forceinline__ std::uint64_t ordered(double v) {
+  const std::uint64_t u = bits_of(v);
+  return (u & 0x8000000000000000ull) ? ~u : (u | 0x8000000000000000ull);
+}
+template <Extreme E, class A>
+__device__ __forceinline__ std::uint64_t extreme_key(A v) {
+  if (is_nan(v)) return ~std::uint64_t{0};
+  const auto k = ordered(E == Extreme::amax || E == Extreme::amin ? magnitude(v) : v);  // 32 or 64 bits
+  const decltype(k) reversed = ~k;
+  return E == Extreme::min || E == Extreme::amin ? reversed : k;
+}
+
+struct Best {
+  std::uint64_t key;
+  std::int64_t index;
+};
+// A total order on (key, index) pairs with distinct indices: combining in any order gives the
+// same winner.
+__device__ __forceinline__ Best better(Best a, Best b) {
+  return a.key > b.key || (a.key == b.key && a.index < b.index) ? a : b;
+}
+__device__ __forceinline__ Best warp_best(Best b) {
+#pragma unroll
+  for (int d = 16; d >= 1; d /= 2) {
+    const Best o{__shfl_xor_sync(kFullMask, b.key, d), __shfl_xor_sync(kFullMask, b.index, d)};
+    b = better(b, o);
+  }
+  return b;
+}
+
+// result: the index (kIndex) or the value, |value| for amax/amin, as accum_t<T>.
+template <class T, Extreme E, bool kIndex, int kMaxThreads>
+__global__ void __launch_bounds__(kMaxThreads)
+    extreme_kernel(const T* __restrict__ x, std::int64_t n, bool vec, WorkspaceView ws, void* result) {
+  using A = detail::accum_t<T>;
+  // (key, index) per element costs registers: half the batch of a sum.
+  constexpr int kBatch = batch_steps<T, 2, kMaxThreads>();
+  const int t = static_cast<int>(threadIdx.x) % kWarp, w = static_cast<int>(threadIdx.x) / kWarp;
+  const int warps_per_block = static_cast<int>(blockDim.x) / kWarp;
+  const std::int64_t m = detail::reduce_chunks(n);
+  const std::int64_t warps = static_cast<std::int64_t>(gridDim.x) * warps_per_block;
+  auto* const slots = static_cast<std::int64_t*>(ws.partials);  // one per warp that had a chunk
+
+  const std::int64_t v = static_cast<std::int64_t>(w) * gridDim.x + blockIdx.x;
+  Best b{0, kNoIndex};
+  for (std::int64_t c = v; c < m; c += warps)
+    walk_chunk<1, false, kBatch, kCheckedBatch>(x, static_cast<const T*>(nullptr), n, c, vec, t, [&](int, std::int64_t i, T xe, T) {
+      b = better(b, Best{extreme_key<E>(detail::widen(xe)), i});
+    });
+  b = warp_best(b);
+  if (t == 0 && v < m) slots[v] = b.index;
+  if (!arrive_last(ws.ticket)) return;
+
+  __shared__ Best per_warp[1024 / kWarp];
+  b = Best{0, kNoIndex};
+  const std::int64_t used = warps < m ? warps : m;
+  for (std::int64_t s = threadIdx.x; s < used; s += blockDim.x) {
+    const std::int64_t i = __ldcg(slots + s);
+    b = better(b, Best{extreme_key<E>(detail::widen(x[i])), i});
+  }
+  b = warp_best(b);
+  if (t == 0) per_warp[w] = b;
+  __syncthreads();
+  if (w == 0) {
+    b = warp_best(t < warps_per_block ? per_warp[t] : Best{0, kNoIndex});
+    if (t == 0) {
+      if constexpr (kIndex) {
+        *static_cast<std::int64_t*>(result) = b.index;
+      } else {
+        const A value = detail::widen(x[b.index]);
+        *static_cast<A*>(result) =
+            canonicalize(E == Extreme::amax || E == Extreme::amin ? magnitude(value) : value);
+      }
+      *ws.ticket = 0;
+    }
+  }
+}
+
+template <class R>
+__global__ void write_value_kernel(R* out, R value) {
+  *out = value;
+}
+
+// --- Host side ------------------------------------------------------------------------------------
+
+template <class T>
+bool aligned_for_packed(const T* p) {
+  return reinterpret_cast<std::uintptr_t>(p) % (sizeof(T) * Packed<T>::W) == 0;
+}
+
+template <class R>
+void write_value(const char* fn, R* out, R value, cudaStream_t stream) {
+  write_value_kernel<<<1, 1, 0, stream>>>(out, value);
+  DETNUM_CUDA_CHECK(fn, cudaGetLastError());
+}
+
+// The caller's workspace (checked), or stream-ordered memory of this call. Either way the ticket
+// is zeroed on the stream before any kernel of the call.
+class CallWorkspace {
+ public:
+  CallWorkspace(const char* fn, Workspace ws, std::int64_t n, cudaStream_t stream) : stream_(stream) {
+    if (ws.bytes == 0) {
+      DETNUM_CUDA_CHECK(fn, cudaMallocAsync(&ptr_, reduce_workspace_bytes(n), stream));
+      owned_ = true;
+    } else {
+      ptr_ = ws.ptr;
+    }
+    DETNUM_CUDA_CHECK(fn, cudaMemsetAsync(ptr_, 0, sizeof(unsigned), stream));
+  }
+  ~CallWorkspace() {
+    if (owned_ && cudaFreeAsync(ptr_, stream_) != cudaSuccess) (void)cudaGetLastError();
+  }
+  CallWorkspace(const CallWorkspace&) = delete;
+  CallWorkspace& operator=(const CallWorkspace&) = delete;
+  WorkspaceView view() const { return view_of(ptr_); }
+
+ private:
+  void* ptr_ = nullptr;
+  cudaStream_t stream_;
+  bool owned_ = false;
+};
+
+void check_workspace(const char* fn, Workspace ws, std::int64_t n) {
+  if (ws.bytes == 0) return;
+  detail::check_not_null(fn, "ws.ptr", ws.ptr, 1);
+  detail::check_device_accessible(fn, "ws.ptr", ws.ptr);
+  const std::size_t need = reduce_workspace_bytes(n);
+  if (ws.bytes < need)
+    detail::fail(ErrorCode::invalid_argument, fn,
+                 "ws.bytes must be at least reduce_workspace_bytes(n) = " + std::to_string(need) + ", got " +
+                     std::to_string(ws.bytes));
+  if (reinterpret_cast<std::uintptr_t>(ws.ptr) % kWorkspaceAlign != 0)
+    detail::fail(ErrorCode::invalid_argument, fn,
+                 "ws.ptr must be 256-byte aligned, got address " +
+                     std::to_string(reinterpret_cast<std::uintptr_t>(ws.ptr)));
+}
+
+// Every entry point's checks: x (and y) on the device for n elements, result, launch, workspace.
+template <class T, class R>
+void check_call(const char* fn, const T* x, const T* y, bool has_y, std::int64_t n, bool nonempty, const R* result,
+                Workspace ws, LaunchConfig launch) {
+  detail::check_reduce_input(fn, "x", x, n, sizeof(T), nonempty, true);
+  if (has_y) detail::check_reduce_input(fn, "y", y, n, sizeof(T), false, true);
+  detail::check_not_null(fn, "result", result, 1);
+  detail::check_device_accessible(fn, "result", result);
+  detail::check_launch(fn, launch);
+  check_workspace(fn, ws, n);
+}
+
+template <class Kernel>
+int grid_for(const char* fn, Kernel kernel, std::int64_t chunks, LaunchConfig launch) {
+  if (launch.grid_blocks > 0) return launch.grid_blocks;
+  const std::int64_t resident =
+      detail::resident_blocks(fn, reinterpret_cast<const void*>(kernel), launch.block_threads);
+  return static_cast<int>(std::max<std::int64_t>(1, std::min(resident, chunks)));
+}
+
+template <int kMaxThreads, class Step, class Finish>
+void launch_reduce_as(const char* fn, const Step& step, const Finish& finish, const typename Step::In* x,
+                      const typename Step::In* y, std::int64_t n, WorkspaceView ws, cudaStream_t stream,
+                      LaunchConfig launch) {
+  const auto kernel = reduce_kernel<Step, Finish, kMaxThreads>;
+  const int grid = grid_for(fn, kernel, detail::reduce_chunks(n), launch);
+  const bool vec = aligned_for_packed(x) && (Step::kInputs == 1 || aligned_for_packed(y));
+  kernel<<<grid, launch.block_threads, 0, stream>>>(step, finish, x, y, n, vec, ws);
+  DETNUM_CUDA_CHECK(fn, cudaGetLastError());
+}
+
+// One pass, n >= 1. Blocks up to 256 threads take the kernel with the larger load batches.
+template <class Step, class Finish>
+void launch_reduce(const char* fn, const Step& step, const Finish& finish, const typename Step::In* x,
+                   const typename Step::In* y, std::int64_t n, WorkspaceView ws, cudaStream_t stream,
+                   LaunchConfig launch) {
+  if (launch.block_threads <= 256) launch_reduce_as<256>(fn, step, finish, x, y, n, ws, stream, launch);
+  else launch_reduce_as<1024>(fn, step, finish, x, y, n, ws, stream, launch);
+}
+
+template <class T, Extreme E, bool kIndex, int kMaxThreads>
+void launch_extreme_as(const char* fn, const T* x, std::int64_t n, WorkspaceView ws, void* result,
+                       cudaStream_t stream, LaunchConfig launch) {
+  const auto kernel = extreme_kernel<T, E, kIndex, kMaxThreads>;
+  const int grid = grid_for(fn, kernel, detail::reduce_chunks(n), launch);
+  kernel<<<grid, launch.block_threads, 0, stream>>>(x, n, aligned_for_packed(x), ws, result);
+  DETNUM_CUDA_CHECK(fn, cudaGetLastError());
+}
+
+template <class T, Extreme E, bool kIndex>
+void launch_extreme(const char* fn, const T* x, std::int64_t n, WorkspaceView ws, void* result, cudaStream_t stream,
+                    LaunchConfig launch) {
+  if (launch.block_threads <= 256) launch_extreme_as<T, E, kIndex, 256>(fn, x, n, ws, result, stream, launch);
+  else launch_extreme_as<T, E, kIndex, 1024>(fn, x, n, ws, result, stream, launch);
+}
+
+// A single-pass op whose empty sum is +0.
+template <class Step, class Finish, class T, class R>
+void single_pass(const char* fn, const Step& step, const Finish& finish, const T* x, const T* y, std::int64_t n,
+                 R* result, cudaStream_t stream, Workspace ws, LaunchConfig launch) {
+  check_call(fn, x, y, Step::kInputs == 2, n, false, result, ws, launch);
+  if (n == 0) return write_value(fn, result, R(0), stream);
+  CallWorkspace call(fn, ws, n, stream);
+  launch_reduce(fn, step, finish, x, y, n, call.view(), stream, launch);
+}
+
+template <class T, Extreme E, bool kIndex, class R>
+void extreme(const char* fn, const T* x, std::int64_t n, R* result, cudaStream_t stream, Workspace ws,
+             LaunchConfig launch) {
+  check_call(fn, x, static_cast<const T*>(nullptr), false, n, true, result, ws, launch);
+  CallWorkspace call(fn, ws, n, stream);
+  launch_extreme<T, E, kIndex>(fn, x, n, call.view(), result, stream, launch);
+}
+
+}  // namespace
+
+std::size_t reduce_workspace_bytes(std::int64_t n) {
+  detail::check_size("cuda::reduce_workspace_bytes", "n", n, 1);
+  std::int64_t entries = 0;
+  for (std::int64_t m = detail::reduce_chunks(n);; m = detail::reduce_chunks(m)) {
+    entries += level_entries(m);
+    if (m <= 1) break;
+  }
+  const std::size_t bytes = kHeaderBytes + kEntryBytes * static_cast<std::size_t>(entries);
+  return (bytes + kWorkspaceAlign - 1) / kWorkspaceAlign * kWorkspaceAlign;
+}
+
+template <Reducible T>
+void sum(const T* x, std::int64_t n, accum_t<T>* result, cudaStream_t stream, Workspace ws, LaunchConfig launch) {
+  single_pass("cuda::sum", SumStep<T>{}, WriteTotal<accum_t<T>>{result}, x, static_cast<const T*>(nullptr), n, result,
+              stream, ws, launch);
+}
+
+template <Reducible T>
+void asum(const T* x, std::int64_t n, accum_t<T>* result, cudaStream_t stream, Workspace ws, LaunchConfig launch) {
+  single_pass("cuda::asum", AsumStep<T>{}, WriteTotal<accum_t<T>>{result}, x, static_cast<const T*>(nullptr), n,
+              result, stream, ws, launch);
+}
+
+template <Reducible T>
+void dot(const T* x, const T* y, std::int64_t n, accum_t<T>* result, cudaStream_t stream, Workspace ws,
+         LaunchConfig launch) {
+  single_pass("cuda::dot", DotStep<T>{}, WriteTotal<accum_t<T>>{result}, x, y, n, result, stream, ws, launch);
+}
+
+template <Reducible T>
+void nrm2(const T* x, std::int64_t n, accum_t<T>* result, cudaStream_t stream, Workspace ws, LaunchConfig launch) {
+  constexpr const char* fn = "cuda::nrm2";
+  if constexpr (std::is_same_v<T, double>) {
+    check_call(fn, x, static_cast<const T*>(nullptr), false, n, false, result, ws, launch);
+    if (n == 0) return write_value(fn, result, 0.0, stream);
+    CallWorkspace call(fn, ws, n, stream);
+    const WorkspaceView v = call.view();
+    auto* amax_at = static_cast<double*>(v.aux);
+    launch_extreme<double, Extreme::amax, false>(fn, x, n, v, amax_at, stream, launch);
+    launch_reduce(fn, ScaledNrm2Step{amax_at, 0.0, 0.0}, WriteScaledRoot{result, amax_at}, x,
+                  static_cast<const double*>(nullptr), n, v, stream, launch);
+  } else {
+    single_pass(fn, Nrm2Step<T>{}, WriteRootAsFloat{result}, x, static_cast<const T*>(nullptr), n, result, stream, ws,
+                launch);
+  }
+}
+
+template <Reducible T>
+void mean(const T* x, std::int64_t n, accum_t<T>* result, cudaStream_t stream, Workspace ws, LaunchConfig launch) {
+  constexpr const char* fn = "cuda::mean";
+  using A = accum_t<T>;
+  check_call(fn, x, static_cast<const T*>(nullptr), false, n, false, result, ws, launch);
+  if (n == 0) return write_value(fn, result, canonicalize(A(NAN)), stream);
+  CallWorkspace call(fn, ws, n, stream);
+  launch_reduce(fn, SumStep<T>{}, WriteQuotient<A>{result, static_cast<A>(n)}, x, static_cast<const T*>(nullptr), n,
+                call.view(), stream, launch);
+}
+
+template <Reducible T>
+void variance(const T* x, std::int64_t n, std::int64_t ddof, accum_t<T>* result, cudaStream_t stream, Workspace ws,
+              LaunchConfig launch) {
+  constexpr const char* fn = "cuda::variance";
+  using A = accum_t<T>;
+  check_call(fn, x, static_cast<const T*>(nullptr), false, n, false, result, ws, launch);
+  detail::check_ddof(fn, ddof);
+  if (n - ddof <= 0) return write_value(fn, result, canonicalize(A(NAN)), stream);
+  CallWorkspace call(fn, ws, n, stream);
+  const WorkspaceView v = call.view();
+  auto* mean_at = static_cast<A*>(v.aux);
+  launch_reduce(fn, SumStep<T>{}, WriteQuotient<A>{mean_at, static_cast<A>(n)}, x, static_cast<const T*>(nullptr), n, v,
+                stream, launch);
+  launch_reduce(fn, VarianceStep<T>{mean_at, A(0)}, WriteQuotient<A>{result, static_cast<A>(n - ddof)}, x,
+                static_cast<const T*>(nullptr), n, v, stream, launch);
+}
+
+template <Reducible T>
+void max(const T* x, std::int64_t n, accum_t<T>* result, cudaStream_t stream, Workspace ws, LaunchConfig launch) {
+  extreme<T, Extreme::max, false>("cuda::max", x, n, result, stream, ws, launch);
+}
+template <Reducible T>
+void min(const T* x, std::int64_t n, accum_t<T>* result, cudaStream_t stream, Workspace ws, LaunchConfig launch) {
+  extreme<T, Extreme::min, false>("cuda::min", x, n, result, stream, ws, launch);
+}
+template <Reducible T>
+void amax(const T* x, std::int64_t n, accum_t<T>* result, cudaStream_t stream, Workspace ws, LaunchConfig launch) {
+  extreme<T, Extreme::amax, false>("cuda::amax", x, n, result, stream, ws, launch);
+}
+template <Reducible T>
+void amin(const T* x, std::int64_t n, accum_t<T>* result, cudaStream_t stream, Workspace ws, LaunchConfig launch) {
+  extreme<T, Extreme::amin, false>("cuda::amin", x, n, result, stream, ws, launch);
+}
+template <Reducible T>
+void argmax(const T* x, std::int64_t n, std::int64_t* result, cudaStream_t stream, Workspace ws, LaunchConfig launch) {
+  extreme<T, Extreme::max, true>("cuda::argmax", x, n, result, stream, ws, launch);
+}
+template <Reducible T>
+void argmin(const T* x, std::int64_t n, std::int64_t* result, cudaStream_t stream, Workspace ws, LaunchConfig launch) {
+  extreme<T, Extreme::min, true>("cuda::argmin", x, n, result, stream, ws, launch);
+}
+
+#define DETNUM_CUDA_REDUCE(T)                                                                                      \
+  template void sum<T>(const T*, std::int64_t, accum_t<T>*, cudaStream_t, Workspace, LaunchConfig);               \
+  template void asum<T>(const T*, std::int64_t, accum_t<T>*, cudaStream_t, Workspace, LaunchConfig);              \
+  template void dot<T>(const T*, const T*, std::int64_t, accum_t<T>*, cudaStream_t, Workspace, LaunchConfig);     \
+  template void nrm2<T>(const T*, std::int64_t, accum_t<T>*, cudaStream_t, Workspace, LaunchConfig);              \
+  template void mean<T>(const T*, std::int64_t, accum_t<T>*, cudaStream_t, Workspace, LaunchConfig);              \
+  template void variance<T>(const T*, std::int64_t, std::int64_t, accum_t<T>*, cudaStream_t, Workspace,           \
+                            LaunchConfig);                                                                         \
+  template void max<T>(const T*, std::int64_t, accum_t<T>*, cudaStream_t, Workspace, LaunchConfig);               \
+  template void min<T>(const T*, std::int64_t, accum_t<T>*, cudaStream_t, Workspace, LaunchConfig);               \
+  template void amax<T>(const T*, std::int64_t, accum_t<T>*, cudaStream_t, Workspace, LaunchConfig);              \
+  template void amin<T>(const T*, std::int64_t, accum_t<T>*, cudaStream_t, Workspace, LaunchConfig);              \
+  template void argmax<T>(const T*, std::int64_t, std::int64_t*, cudaStream_t, Workspace, LaunchConfig);          \
+  template void argmin<T>(const T*, std::int64_t, std::int64_t*, cudaStream_t, Workspace, LaunchConfig);
+DETNUM_CUDA_REDUCE(float)
+DETNUM_CUDA_REDUCE(double)
+DETNUM_CUDA_REDUCE(bf16)
+DETNUM_CUDA_REDUCE(fp16)
+#undef DETNUM_CUDA_REDUCE
+
+}  // namespace detnum::cuda

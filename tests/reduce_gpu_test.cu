@@ -1,0 +1,439 @@
+// Reductions on CUDA against the scalar reference, bit for bit: every op, every type, the sizes
+// and input families of reduce_cases.hpp, several launch configurations and both workspace modes
+// (the caller's, pre-filled with a sentinel so that no kernel can rely on its contents, with guard
+// bytes after it; and Workspace{}, stream-ordered memory of detnum's). Plus streams, the errors
+// only a GPU machine can produce, and a reduction past 2^31 elements.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cinttypes>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "detnum/cuda/reduce.hpp"
+#include "detnum/error.hpp"
+#include "detnum/reduce.hpp"
+#include "reduce_cases.hpp"
+#include "support/gpu.hpp"
+
+namespace detnum {
+namespace {
+
+using test::DeviceBuffer;
+using test::Family;
+
+const cuda::LaunchConfig kLaunches[] = {{256, 0}, {128, 7}, {1024, 1}, {32, 1000}, {64, 3}};
+
+enum class Op { sum, asum, dot, nrm2, mean, variance, variance_ddof1, max, min, amax, amin, argmax, argmin };
+const Op kOps[] = {Op::sum, Op::asum, Op::dot,  Op::nrm2, Op::mean,   Op::variance, Op::variance_ddof1,
+                   Op::max, Op::min,  Op::amax, Op::amin, Op::argmax, Op::argmin};
+
+const char* name_of(Op op) {
+  switch (op) {
+    case Op::sum: return "sum";
+    case Op::asum: return "asum";
+    case Op::dot: return "dot";
+    case Op::nrm2: return "nrm2";
+    case Op::mean: return "mean";
+    case Op::variance: return "variance";
+    case Op::variance_ddof1: return "variance(ddof 1)";
+    case Op::max: return "max";
+    case Op::min: return "min";
+    case Op::amax: return "amax";
+    case Op::amin: return "amin";
+    case Op::argmax: return "argmax";
+    case Op::argmin: return "argmin";
+  }
+  return "?";
+}
+bool is_extreme(Op op) { return op >= Op::max; }
+bool is_index(Op op) { return op == Op::argmax || op == Op::argmin; }
+
+template <class T> const char* type_name();
+template <> const char* type_name<float>() { return "float"; }
+template <> const char* type_name<double>() { return "double"; }
+template <> const char* type_name<bf16>() { return "bf16"; }
+template <> const char* type_name<fp16>() { return "fp16"; }
+
+// A result as its bits (a float, a double or an index), printable.
+struct Value {
+  std::uint64_t bits = 0;
+  int bytes = 0;
+  bool is_index = false;
+  bool operator==(const Value& o) const { return bits == o.bits && bytes == o.bytes; }
+};
+template <class A>
+Value value_of(A v) {
+  Value r;
+  std::memcpy(&r.bits, &v, sizeof v);
+  r.bytes = sizeof v;
+  return r;
+}
+Value index_value(std::int64_t i) {
+  Value r = value_of(i);
+  r.is_index = true;
+  return r;
+}
+std::string describe(const Value& v) {
+  char buf[96];
+  if (v.is_index) {
+    std::snprintf(buf, sizeof buf, "index %" PRId64, static_cast<std::int64_t>(v.bits));
+  } else if (v.bytes == 4) {
+    float f;
+    std::memcpy(&f, &v.bits, 4);
+    std::snprintf(buf, sizeof buf, "0x%08" PRIx64 " (%.9g)", v.bits, static_cast<double>(f));
+  } else {
+    double d;
+    std::memcpy(&d, &v.bits, 8);
+    std::snprintf(buf, sizeof buf, "0x%016" PRIx64 " (%.17g)", v.bits, d);
+  }
+  return buf;
+}
+
+template <class T>
+Value reference(Op op, const T* x, const T* y, std::int64_t n) {
+  switch (op) {
+    case Op::sum: return value_of(ref::sum(x, n));
+    case Op::asum: return value_of(ref::asum(x, n));
+    case Op::dot: return value_of(ref::dot(x, y, n));
+    case Op::nrm2: return value_of(ref::nrm2(x, n));
+    case Op::mean: return value_of(ref::mean(x, n));
+    case Op::variance: return value_of(ref::variance(x, n, 0));
+    case Op::variance_ddof1: return value_of(ref::variance(x, n, 1));
+    case Op::max: return value_of(ref::max(x, n));
+    case Op::min: return value_of(ref::min(x, n));
+    case Op::amax: return value_of(ref::amax(x, n));
+    case Op::amin: return value_of(ref::amin(x, n));
+    case Op::argmax: return index_value(ref::argmax(x, n));
+    case Op::argmin: return index_value(ref::argmin(x, n));
+  }
+  return {};
+}
+
+// Queues op on the stream; `out` is device memory for one result.
+template <class T>
+void run(Op op, const T* x, const T* y, std::int64_t n, void* out, cudaStream_t s, cuda::Workspace ws,
+         cuda::LaunchConfig l) {
+  using A = accum_t<T>;
+  auto* r = static_cast<A*>(out);
+  auto* ri = static_cast<std::int64_t*>(out);
+  switch (op) {
+    case Op::sum: return cuda::sum(x, n, r, s, ws, l);
+    case Op::asum: return cuda::asum(x, n, r, s, ws, l);
+    case Op::dot: return cuda::dot(x, y, n, r, s, ws, l);
+    case Op::nrm2: return cuda::nrm2(x, n, r, s, ws, l);
+    case Op::mean: return cuda::mean(x, n, r, s, ws, l);
+    case Op::variance: return cuda::variance(x, n, 0, r, s, ws, l);
+    case Op::variance_ddof1: return cuda::variance(x, n, 1, r, s, ws, l);
+    case Op::max: return cuda::max(x, n, r, s, ws, l);
+    case Op::min: return cuda::min(x, n, r, s, ws, l);
+    case Op::amax: return cuda::amax(x, n, r, s, ws, l);
+    case Op::amin: return cuda::amin(x, n, r, s, ws, l);
+    case Op::argmax: return cuda::argmax(x, n, ri, s, ws, l);
+    case Op::argmin: return cuda::argmin(x, n, ri, s, ws, l);
+  }
+}
+
+constexpr unsigned char kSentinel = 0xA5;
+constexpr std::size_t kGuardBytes = 256;
+
+// "" when bytes [from, to) of the device buffer are all sentinels, else the first that is not.
+std::string untouched(const unsigned char* d, std::size_t from, std::size_t to) {
+  std::vector<unsigned char> h(to - from);
+  if (cudaMemcpy(h.data(), d + from, h.size(), cudaMemcpyDeviceToHost) != cudaSuccess) return "copy failed";
+  for (std::size_t i = 0; i < h.size(); ++i)
+    if (h[i] != kSentinel) return "byte " + std::to_string(from + i) + " was written";
+  return "";
+}
+
+// One op on the device, its result read back; the result slot and the caller's workspace start
+// as sentinels, and the bytes past them must still be sentinels afterwards.
+template <class T>
+Value device_result(Op op, const T* dx, const T* dy, std::int64_t n, cuda::LaunchConfig launch, bool caller_ws,
+                    unsigned char* out, unsigned char* ws, std::size_t ws_bytes) {
+  constexpr std::size_t kOut = 16;
+  EXPECT_EQ(cudaMemset(out, kSentinel, kOut), cudaSuccess);
+  cuda::Workspace w{};
+  if (caller_ws) {
+    EXPECT_EQ(cudaMemset(ws, kSentinel, ws_bytes + kGuardBytes), cudaSuccess);
+    w = {ws, ws_bytes};
+  }
+  run(op, dx, dy, n, out, nullptr, w, launch);
+  EXPECT_EQ(cudaDeviceSynchronize(), cudaSuccess);
+  Value v;
+  v.is_index = is_index(op);
+  v.bytes = is_index(op) ? 8 : static_cast<int>(sizeof(accum_t<T>));
+  EXPECT_EQ(cudaMemcpy(&v.bits, out, static_cast<std::size_t>(v.bytes), cudaMemcpyDeviceToHost), cudaSuccess);
+  EXPECT_EQ(untouched(out, static_cast<std::size_t>(v.bytes), kOut), "") << "result slot";
+  if (caller_ws) EXPECT_EQ(untouched(ws, ws_bytes, ws_bytes + kGuardBytes), "") << "past the workspace";
+  return v;
+}
+
+// Every op at every size, family, launch and workspace mode against the reference.
+template <class T>
+void expect_all_match_reference() {
+  DeviceBuffer<unsigned char> out(16);
+  int failures = 0;
+  for (const Family family : {Family::mixed, Family::finite}) {
+    for (const std::int64_t n : test::reduce_sizes()) {
+      const std::vector<T> x = test::reduce_input<T>(n, 1 + static_cast<std::uint64_t>(n), family);
+      const std::vector<T> y = test::reduce_input<T>(n, 7 + static_cast<std::uint64_t>(n), family);
+      DeviceBuffer<T> dx(static_cast<std::size_t>(n) + 1), dy(static_cast<std::size_t>(n) + 1);
+      if (n > 0) {
+        ASSERT_EQ(cudaMemcpy(dx.get(), x.data(), x.size() * sizeof(T), cudaMemcpyHostToDevice), cudaSuccess);
+        ASSERT_EQ(cudaMemcpy(dy.get(), y.data(), y.size() * sizeof(T), cudaMemcpyHostToDevice), cudaSuccess);
+      }
+      const std::size_t ws_bytes = cuda::reduce_workspace_bytes(n);
+      DeviceBuffer<unsigned char> ws(ws_bytes + kGuardBytes);
+      for (const Op op : kOps) {
+        const std::string where = std::string(name_of(op)) + "<" + type_name<T>() + ">, n " + std::to_string(n) +
+                                  (family == Family::mixed ? ", mixed" : ", finite");
+        if (is_extreme(op) && n == 0) {
+          try {
+            run(op, dx.get(), dy.get(), n, out.get(), nullptr, {}, {});
+            ADD_FAILURE() << where << ": no error for n = 0";
+          } catch (const Error& e) {
+            EXPECT_EQ(e.code(), ErrorCode::size_out_of_range) << e.what();
+          }
+          continue;
+        }
+        const Value want = reference(op, x.data(), y.data(), n);
+        for (const cuda::LaunchConfig& launch : kLaunches)
+          for (const bool caller_ws : {true, false}) {
+            const Value got = device_result(op, dx.get(), dy.get(), n, launch, caller_ws, out.get(), ws.get(), ws_bytes);
+            if (!(got == want)) {
+              ADD_FAILURE() << where << ", launch " << launch.block_threads << "x" << launch.grid_blocks
+                            << (caller_ws ? ", caller's workspace" : ", Workspace{}") << ": expected "
+                            << describe(want) << ", got " << describe(got);
+              if (++failures >= 20) FAIL() << "stopping after 20 mismatches";
+            }
+          }
+      }
+    }
+  }
+}
+
+TEST(ReduceGpu, Float32MatchesReference) {
+  DETNUM_REQUIRE_GPU();
+  expect_all_match_reference<float>();
+}
+TEST(ReduceGpu, Float64MatchesReference) {
+  DETNUM_REQUIRE_GPU();
+  expect_all_match_reference<double>();
+}
+TEST(ReduceGpu, Bf16MatchesReference) {
+  DETNUM_REQUIRE_GPU();
+  expect_all_match_reference<bf16>();
+}
+TEST(ReduceGpu, Fp16MatchesReference) {
+  DETNUM_REQUIRE_GPU();
+  expect_all_match_reference<fp16>();
+}
+
+// Pointers off the 16-byte (8-byte for 16-bit types) boundary take the element-by-element path:
+// the same bits.
+template <class T>
+void expect_unaligned_match() {
+  DeviceBuffer<unsigned char> out(16);
+  for (const std::int64_t n : {std::int64_t{8193}, std::int64_t{100003}}) {
+    const std::vector<T> x = test::reduce_input<T>(n, 3, Family::finite), y = test::reduce_input<T>(n, 4, Family::finite);
+    DeviceBuffer<T> dx(static_cast<std::size_t>(n) + 3), dy(static_cast<std::size_t>(n) + 3);
+    for (const std::size_t shift : {1, 3}) {
+      ASSERT_EQ(cudaMemcpy(dx.get() + shift, x.data(), x.size() * sizeof(T), cudaMemcpyHostToDevice), cudaSuccess);
+      ASSERT_EQ(cudaMemcpy(dy.get() + 1, y.data(), y.size() * sizeof(T), cudaMemcpyHostToDevice), cudaSuccess);
+      for (const Op op : kOps) {
+        const Value want = reference(op, x.data(), y.data(), n);
+        const Value got = device_result(op, dx.get() + shift, dy.get() + 1, n, {96, 0}, false, out.get(), nullptr, 0);
+        EXPECT_TRUE(got == want) << name_of(op) << "<" << type_name<T>() << ">, n " << n << ", shift " << shift
+                                 << ": expected " << describe(want) << ", got " << describe(got);
+      }
+    }
+  }
+}
+
+TEST(ReduceGpu, UnalignedPointersMatchReference) {
+  DETNUM_REQUIRE_GPU();
+  expect_unaligned_match<float>();
+  expect_unaligned_match<double>();
+  expect_unaligned_match<bf16>();
+  expect_unaligned_match<fp16>();
+}
+
+// Ties and NaNs in the extremes: the lowest index wins whichever block sees it first.
+TEST(ReduceGpu, ExtremesTakeTheFirstTieAndTheFirstNan) {
+  DETNUM_REQUIRE_GPU();
+  const std::int64_t n = 3 * 8192 * 100 + 17;
+  std::vector<float> x(static_cast<std::size_t>(n), 1.0f);
+  for (const std::int64_t i : {std::int64_t{5000}, std::int64_t{700000}, n - 1}) x[i] = 7.0f;   // ties of max
+  for (const std::int64_t i : {std::int64_t{9000}, std::int64_t{800000}}) x[i] = -7.0f;        // ties of min
+  x[12345] = -0.0f;
+  DeviceBuffer<float> dx(x.size());
+  DeviceBuffer<unsigned char> out(16);
+  ASSERT_EQ(cudaMemcpy(dx.get(), x.data(), x.size() * sizeof(float), cudaMemcpyHostToDevice), cudaSuccess);
+  for (const cuda::LaunchConfig& launch : kLaunches) {
+    for (const Op op : {Op::argmax, Op::argmin, Op::amax, Op::amin})
+      EXPECT_TRUE(device_result(op, dx.get(), dx.get(), n, launch, false, out.get(), nullptr, 0) ==
+                  reference(op, x.data(), x.data(), n))
+          << name_of(op) << " at " << launch.block_threads << "x" << launch.grid_blocks;
+  }
+  // NaNs late and early: the first one.
+  x[600001] = float_from_bits(0xFFC12345u);
+  x[400003] = float_from_bits(0x7F800001u);
+  ASSERT_EQ(cudaMemcpy(dx.get(), x.data(), x.size() * sizeof(float), cudaMemcpyHostToDevice), cudaSuccess);
+  for (const cuda::LaunchConfig& launch : kLaunches)
+    for (const Op op : {Op::argmax, Op::argmin, Op::max, Op::amin}) {
+      const Value got = device_result(op, dx.get(), dx.get(), n, launch, false, out.get(), nullptr, 0);
+      EXPECT_TRUE(got == reference(op, x.data(), x.data(), n)) << name_of(op) << ": " << describe(got);
+    }
+}
+
+// On a stream of the caller's, with and without a workspace, repeated: the same bits each time.
+TEST(ReduceGpu, OnAStreamRepeatedly) {
+  DETNUM_REQUIRE_GPU();
+  const std::int64_t n = 1000003;
+  const std::vector<float> x = test::reduce_input<float>(n, 11, Family::finite);
+  const float want = ref::sum(x.data(), n);
+  const float want_var = ref::variance(x.data(), n, 1);
+  cudaStream_t stream;
+  ASSERT_EQ(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking), cudaSuccess);
+  DeviceBuffer<float> dx(x.size()), results(8);
+  DeviceBuffer<unsigned char> ws(cuda::reduce_workspace_bytes(n));
+  ASSERT_EQ(cudaMemcpy(dx.get(), x.data(), x.size() * sizeof(float), cudaMemcpyHostToDevice), cudaSuccess);
+  for (int r = 0; r < 4; ++r) {
+    const cuda::Workspace w = r % 2 ? cuda::Workspace{ws.get(), ws.size()} : cuda::Workspace{};
+    cuda::sum(dx.get(), n, results.get() + 2 * r, stream, w);
+    cuda::variance(dx.get(), n, 1, results.get() + 2 * r + 1, stream, w);
+  }
+  std::vector<float> got(8);
+  ASSERT_EQ(cudaMemcpyAsync(got.data(), results.get(), 8 * sizeof(float), cudaMemcpyDeviceToHost, stream), cudaSuccess);
+  ASSERT_EQ(cudaStreamSynchronize(stream), cudaSuccess);
+  ASSERT_EQ(cudaStreamDestroy(stream), cudaSuccess);
+  for (int r = 0; r < 4; ++r) {
+    EXPECT_TRUE(test::same_value(want, got[2 * r])) << "sum, call " << r;
+    EXPECT_TRUE(test::same_value(want_var, got[2 * r + 1])) << "variance, call " << r;
+  }
+}
+
+template <class F>
+void expect_error(F&& f, ErrorCode code, const std::string& part) {
+  try {
+    f();
+    ADD_FAILURE() << "no detnum::Error thrown";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), code) << e.what();
+    EXPECT_NE(std::string(e.what()).find(part), std::string::npos) << e.what();
+  }
+}
+
+TEST(ReduceGpu, PointersInTheWrongMemorySpace) {
+  DETNUM_REQUIRE_GPU();
+  std::vector<float> host(64, 1.0f);
+  float host_result = 0.0f;
+  std::int64_t host_index = 0;
+  DeviceBuffer<float> dev(64), dev_result(1);
+  expect_error([&] { cuda::sum(dev.get(), 64, &host_result); }, ErrorCode::wrong_memory_space,
+               "cuda::sum: result must be device, managed or mapped memory");
+  expect_error([&] { cuda::argmax(dev.get(), 64, &host_index); }, ErrorCode::wrong_memory_space,
+               "cuda::argmax: result must be device");
+  expect_error([&] { cuda::dot(dev.get(), host.data(), 64, dev_result.get()); }, ErrorCode::wrong_memory_space,
+               "cuda::dot: y must be device");
+  expect_error([&] { cuda::nrm2(host.data(), 64, dev_result.get()); }, ErrorCode::wrong_memory_space,
+               "cuda::nrm2: x must be device");
+  expect_error([&] { cuda::sum(dev.get(), 64, dev_result.get(), nullptr, {host.data(), 4096}); },
+               ErrorCode::wrong_memory_space, "cuda::sum: ws.ptr must be device");
+}
+
+TEST(ReduceGpu, InvalidArguments) {
+  DETNUM_REQUIRE_GPU();
+  DeviceBuffer<float> d(1 << 16), r(1);
+  DeviceBuffer<unsigned char> ws(cuda::reduce_workspace_bytes(1 << 16) + 256);
+  expect_error([&] { cuda::sum(d.get(), 64, r.get(), nullptr, {}, {100, 0}); }, ErrorCode::invalid_argument,
+               "cuda::sum: launch.block_threads must be a multiple of 32 in [32, 1024], got 100");
+  expect_error([&] { cuda::mean(d.get(), 64, r.get(), nullptr, {}, {64, -1}); }, ErrorCode::invalid_argument,
+               "cuda::mean: launch.grid_blocks must be 0 (fill the device) or positive, got -1");
+  expect_error([&] { cuda::variance(d.get(), 64, -1, r.get()); }, ErrorCode::invalid_argument,
+               "cuda::variance: ddof must be >= 0, got -1");
+  expect_error([&] { cuda::sum(d.get(), 1 << 16, r.get(), nullptr, {ws.get(), 256}); }, ErrorCode::invalid_argument,
+               "cuda::sum: ws.bytes must be at least reduce_workspace_bytes(n)");
+  expect_error([&] { cuda::asum(d.get(), 1 << 16, r.get(), nullptr, {ws.get() + 8, ws.size() - 8}); },
+               ErrorCode::invalid_argument, "cuda::asum: ws.ptr must be 256-byte aligned");
+  expect_error([&] { cuda::sum(d.get(), 64, static_cast<float*>(nullptr)); }, ErrorCode::null_pointer,
+               "cuda::sum: result must not be null");
+  expect_error([&] { cuda::sum(static_cast<const float*>(nullptr), 64, r.get()); }, ErrorCode::null_pointer,
+               "cuda::sum: x must not be null");
+  expect_error([&] { cuda::sum(d.get(), -1, r.get()); }, ErrorCode::size_out_of_range, "cuda::sum: n must be >= 0");
+  expect_error([&] { cuda::argmin(d.get(), 0, reinterpret_cast<std::int64_t*>(r.get())); },
+               ErrorCode::size_out_of_range, "cuda::argmin: n must be >= 1");
+}
+
+// --- Past 2^31 elements, on the device; the reference by ORDER.md step 5 on the host ---------------
+
+__host__ __device__ float large_value(std::int64_t i) {
+  const auto h = static_cast<std::uint32_t>((static_cast<std::uint64_t>(i) * 0x9E3779B97F4A7C15ull) >> 40);
+  return static_cast<float>(h & 0xFFFFFFu) * 0x1p-20f - 8.0f;  // 24 significant bits, in [-8, 8)
+}
+
+__global__ void fill_large(float* x, std::int64_t n) {
+  const std::int64_t stride = static_cast<std::int64_t>(gridDim.x) * blockDim.x;
+  for (std::int64_t i = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < n; i += stride)
+    x[i] = large_value(i);
+}
+
+// ORDER.md: the result is the reduction of the chunk partials, and each chunk's partial is the
+// reference of that chunk alone. So the reference of 2^31 elements is the reference over the
+// partials, each computed on its 8192 elements (in parallel on the host).
+template <class Partial>
+float reference_by_chunks(std::int64_t n, Partial partial) {
+  const std::int64_t m = detail::reduce_chunks(n);
+  std::vector<float> partials(static_cast<std::size_t>(m));
+  const unsigned threads = std::max(1u, std::thread::hardware_concurrency());
+  std::vector<std::thread> pool;
+  for (unsigned w = 0; w < threads; ++w)
+    pool.emplace_back([&, w] {
+      std::vector<float> chunk(static_cast<std::size_t>(detail::kReduceChunk));
+      for (std::int64_t c = w; c < m; c += threads) {
+        const std::int64_t base = c * detail::kReduceChunk, len = std::min(detail::kReduceChunk, n - base);
+        for (std::int64_t i = 0; i < len; ++i) chunk[static_cast<std::size_t>(i)] = large_value(base + i);
+        partials[static_cast<std::size_t>(c)] = partial(chunk.data(), len);
+      }
+    });
+  for (std::thread& t : pool) t.join();
+  return ref::sum(partials.data(), m);
+}
+
+TEST(ReduceGpu, PastTwoToThe31Elements) {
+  DETNUM_REQUIRE_GPU();
+  const std::int64_t n = (std::int64_t{1} << 31) + 12345;
+  DeviceBuffer<float> dx(static_cast<std::size_t>(n));
+  DeviceBuffer<float> r(2);
+  DeviceBuffer<std::int64_t> ri(2);
+  fill_large<<<1024, 256>>>(dx.get(), n);
+  DETNUM_TEST_CUDA(cudaGetLastError());
+  cuda::sum(dx.get(), n, r.get());
+  cuda::dot(dx.get(), dx.get(), n, r.get() + 1);
+  // A unique largest element past 2^31 and a unique smallest one below it.
+  const std::int64_t hi = n - 7, lo = (std::int64_t{1} << 31) - 3;
+  const float big = 100.0f, small = -100.0f;
+  DETNUM_TEST_CUDA(cudaMemcpy(dx.get() + hi, &big, sizeof big, cudaMemcpyHostToDevice));
+  DETNUM_TEST_CUDA(cudaMemcpy(dx.get() + lo, &small, sizeof small, cudaMemcpyHostToDevice));
+  cuda::argmax(dx.get(), n, ri.get());
+  cuda::argmin(dx.get(), n, ri.get() + 1);
+  float got[2];
+  std::int64_t got_index[2];
+  DETNUM_TEST_CUDA(cudaMemcpy(got, r.get(), sizeof got, cudaMemcpyDeviceToHost));
+  DETNUM_TEST_CUDA(cudaMemcpy(got_index, ri.get(), sizeof got_index, cudaMemcpyDeviceToHost));
+
+  const float want_sum = reference_by_chunks(n, [](const float* c, std::int64_t len) { return ref::sum(c, len); });
+  const float want_dot = reference_by_chunks(n, [](const float* c, std::int64_t len) { return ref::dot(c, c, len); });
+  EXPECT_TRUE(test::same_value(want_sum, got[0])) << "sum";
+  EXPECT_TRUE(test::same_value(want_dot, got[1])) << "dot";
+  EXPECT_EQ(got_index[0], hi);
+  EXPECT_EQ(got_index[1], lo);
+}
+
+}  // namespace
+}  // namespace detnum
