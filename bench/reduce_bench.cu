@@ -296,7 +296,8 @@ void BM_atomic_sum(benchmark::State& state) {
     RB_CHECK(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device));
     RB_CHECK(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_sm, atomic_sum_kernel, kAtomicBlock, 0));
     const std::int64_t needed = (n / 4 + kAtomicBlock - 1) / kAtomicBlock;
-    const int grid = static_cast<int>(std::max<std::int64_t>(1, std::min<std::int64_t>(sms * std::max(per_sm, 1), needed)));
+    const std::int64_t resident = static_cast<std::int64_t>(sms) * std::max(per_sm, 1);
+    const int grid = static_cast<int>(std::max<std::int64_t>(1, std::min(resident, needed)));
     time_calls(state, stream.get(), n, 4 * n, [&] {
       RB_CHECK(cudaMemsetAsync(result.get(), 0, sizeof(float), stream.get()));
       atomic_sum_kernel<<<grid, kAtomicBlock, 0, stream.get()>>>(x.get(), n, result.get());

@@ -204,7 +204,8 @@ void expect_all_match_reference() {
         const Value want = reference(op, x.data(), y.data(), n);
         for (const cuda::LaunchConfig& launch : kLaunches)
           for (const bool caller_ws : {true, false}) {
-            const Value got = device_result(op, dx.get(), dy.get(), n, launch, caller_ws, out.get(), ws.get(), ws_bytes);
+            const Value got =
+                device_result(op, dx.get(), dy.get(), n, launch, caller_ws, out.get(), ws.get(), ws_bytes);
             if (!(got == want)) {
               ADD_FAILURE() << where << ", launch " << launch.block_threads << "x" << launch.grid_blocks
                             << (caller_ws ? ", caller's workspace" : ", Workspace{}") << ": expected "
@@ -240,7 +241,8 @@ template <class T>
 void expect_unaligned_match() {
   DeviceBuffer<unsigned char> out(16);
   for (const std::int64_t n : {std::int64_t{8193}, std::int64_t{100003}}) {
-    const std::vector<T> x = test::reduce_input<T>(n, 3, Family::finite), y = test::reduce_input<T>(n, 4, Family::finite);
+    const std::vector<T> x = test::reduce_input<T>(n, 3, Family::finite);
+    const std::vector<T> y = test::reduce_input<T>(n, 4, Family::finite);
     DeviceBuffer<T> dx(static_cast<std::size_t>(n) + 3), dy(static_cast<std::size_t>(n) + 3);
     for (const std::size_t shift : {1, 3}) {
       ASSERT_EQ(cudaMemcpy(dx.get() + shift, x.data(), x.size() * sizeof(T), cudaMemcpyHostToDevice), cudaSuccess);

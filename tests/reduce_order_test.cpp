@@ -33,12 +33,6 @@ namespace {
 
 using test::describe;
 
-std::string describe(double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "0x%016llx (%.17g)", static_cast<unsigned long long>(bits_of(v)), v);
-  return buf;
-}
-
 // Bitwise comparison of a result with the expected value (so -0 != +0 and NaN bits count).
 template <class A>
 ::testing::AssertionResult same(A want, A got) {

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <ranges>
 #include <span>
 #include <type_traits>
 
@@ -49,9 +50,24 @@ template <Reducible T> accum_t<T> amin(const T* x, std::int64_t n, CpuOptions op
 template <Reducible T> std::int64_t argmax(const T* x, std::int64_t n, CpuOptions options = {});
 template <Reducible T> std::int64_t argmin(const T* x, std::int64_t n, CpuOptions options = {});
 
-// std::span forms.
-template <Reducible T> accum_t<T> sum(std::span<const T> x, CpuOptions o = {}) { return sum(x.data(), std::ssize(x), o); }
+// Forms for contiguous ranges (std::vector, std::span, std::array, ...). dot checks that the
+// sizes agree.
+template <class R>
+concept ReducibleRange =
+    std::ranges::contiguous_range<R> && std::ranges::sized_range<R> && Reducible<std::ranges::range_value_t<R>>;
+
 template <Reducible T> accum_t<T> dot(std::span<const T> x, std::span<const T> y, CpuOptions o = {});
+
+template <ReducibleRange R>
+auto sum(const R& x, CpuOptions o = {}) {
+  return sum(std::ranges::data(x), static_cast<std::int64_t>(std::ranges::size(x)), o);
+}
+template <ReducibleRange R>
+auto dot(const R& x, const R& y, CpuOptions o = {}) {
+  using T = std::ranges::range_value_t<R>;
+  return dot(std::span<const T>(std::ranges::data(x), std::ranges::size(x)),
+             std::span<const T>(std::ranges::data(y), std::ranges::size(y)), o);
+}
 
 // The scalar references: ORDER.md as plain loops. Slow; everything else is tested against them.
 namespace ref {

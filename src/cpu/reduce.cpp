@@ -1,13 +1,16 @@
 // The fast CPU path for reductions: docs/ORDER.md's canonical order with threads and SIMD.
 //
-// Threads take contiguous ranges of whole chunks (detail::parallel_ranges with a grain of
-// kGrainChunks chunks) and write each chunk's partial into its slot of a vector; the partials
-// are then reduced by the same order on one thread (they are 8192 times fewer). Inside a chunk,
-// the 128 lanes are either the AVX2 kernels of reduce_avx2.cpp (16 vectors of 8 floats or 32 of
-// 4 doubles, picked at run time) or the portable code below, an array of 128 accumulators swept
-// one step of 128 elements at a time (the compiler vectorizes the sweep for the baseline ISA).
-// Which thread computes a chunk and how its lanes are vectorized never changes a bit: every lane
-// sees its own elements in order and the fold is the reference's.
+// Threads take contiguous ranges of whole chunks (detail::parallel_ranges, with a grain of whole
+// chunks that read at least kGrainBytes) and write each chunk's partial into its slot of a
+// vector; the partials are then reduced by the same order on one thread (they are 8192 times
+// fewer). Inside a chunk, the 128 lanes are either the AVX2 kernels of reduce_avx2.cpp (16
+// vectors of 8 floats or 32 of 4 doubles, picked at run time) or the portable code below: an
+// array of 128 accumulators swept one step of 128 elements at a time. For the baseline x86-64
+// ISA the compiler vectorizes the portable sweep of sum and asum (SSE2); terms with an fma call
+// libm's fma per element there (no FMA instruction in the baseline), and fp16 widening branches,
+// so CpuSimd::portable is the slow, obviously-portable path. Which thread computes a chunk and
+// how its lanes are vectorized never changes a bit: every lane sees its own elements in order
+// and the fold is the reference's.
 //
 // The extremes are exact, so any order gives the same answer: each thread finds the first NaN
 // or the first largest key (reduce_avx2.hpp) of its range, and the ranges are combined in index
@@ -35,10 +38,13 @@ using detail::ReduceTerm;
 using detail::term_accum_t;
 using detail::TermParams;
 
-// Elements per unit of the thread ranges: 4 chunks (128 KiB of floats), so that 2^16 floats
-// already go to two threads and a range's partials fill whole cache lines.
-constexpr std::int64_t kGrainChunks = 4;
-constexpr std::int64_t kGrain = kGrainChunks * kReduceChunk;
+// The unit of the thread ranges: whole chunks, as many as read kGrainBytes (8 chunks of floats
+// for a sum, 4 for a dot). Starting a second thread costs about 3 µs on the 2-core EPYC of
+// docs/PERFORMANCE.md, the time to sum 256 KiB from L2, so smaller inputs stay on one thread.
+constexpr std::int64_t kGrainBytes = std::int64_t{256} << 10;
+constexpr std::int64_t grain_of(std::int64_t bytes_per_element) {
+  return std::max<std::int64_t>(1, kGrainBytes / (kReduceChunk * bytes_per_element)) * kReduceChunk;
+}
 constexpr std::int64_t kExtremeBlock = 2048;
 
 // --- the canonical order -----------------------------------------------------------------------
@@ -90,7 +96,8 @@ term_accum_t<kTerm, T> canonical_reduce(const T* x, const T* y, std::int64_t n, 
   const bool avx2 = use_avx2(opt);
   if (n <= kReduceChunk) return chunk_partial<kTerm>(x, y, n, 0, p, avx2);
   std::vector<A> partials(static_cast<std::size_t>(detail::reduce_chunks(n)));
-  detail::parallel_ranges(n, kGrain, opt.threads, [&](std::int64_t begin, std::int64_t end) {
+  constexpr std::int64_t grain = grain_of(static_cast<std::int64_t>(sizeof(T)) * (kTerm == ReduceTerm::dot ? 2 : 1));
+  detail::parallel_ranges(n, grain, opt.threads, [&](std::int64_t begin, std::int64_t end) {
     for (std::int64_t c = begin / kReduceChunk; c < detail::reduce_chunks(end); ++c)
       partials[static_cast<std::size_t>(c)] = chunk_partial<kTerm>(x, y, n, c, p, avx2);
   });
@@ -120,12 +127,13 @@ std::int64_t extreme_index_portable(const T* x, std::int64_t begin, std::int64_t
   for (std::int64_t b = begin; b < end; b += kExtremeBlock) {
     const std::int64_t e = std::min(b + kExtremeBlock, end);
     Key m = std::numeric_limits<Key>::min();
-    bool nan = false;
+    unsigned nan = 0;
     for (std::int64_t i = b; i < e; ++i) {
       const auto bits = widened_bits(x[i]);
-      if constexpr (sizeof(bits) == 4) nan |= (bits & 0x7FFFFFFFu) > 0x7F800000u;
-      else nan |= (bits & 0x7FFFFFFFFFFFFFFFull) > 0x7FF0000000000000ull;
-      m = std::max(m, detail::extreme_key<kKey>(bits));
+      if constexpr (sizeof(bits) == 4) nan |= (bits & 0x7FFFFFFFu) > 0x7F800000u ? 1u : 0u;
+      else nan |= (bits & 0x7FFFFFFFFFFFFFFFull) > 0x7FF0000000000000ull ? 1u : 0u;
+      const Key k = detail::extreme_key<kKey>(bits);
+      m = k > m ? k : m;
     }
     if (nan)
       for (std::int64_t i = b;; ++i)
@@ -147,10 +155,11 @@ std::int64_t extreme_index(const T* x, std::int64_t n, CpuOptions opt) {
   const auto search = [&](std::int64_t begin, std::int64_t end) {
     return avx2 ? detail::extreme_index_avx2<kKey>(x, begin, end) : extreme_index_portable<kKey>(x, begin, end);
   };
-  if (n <= kGrain || opt.threads == 1) return search(0, n);
-  std::vector<std::int64_t> found(static_cast<std::size_t>((n + kGrain - 1) / kGrain), -1);
-  detail::parallel_ranges(n, kGrain, opt.threads, [&](std::int64_t begin, std::int64_t end) {
-    found[static_cast<std::size_t>(begin / kGrain)] = search(begin, end);
+  constexpr std::int64_t grain = grain_of(sizeof(T));
+  if (n <= grain || opt.threads == 1) return search(0, n);
+  std::vector<std::int64_t> found(static_cast<std::size_t>((n + grain - 1) / grain), -1);
+  detail::parallel_ranges(n, grain, opt.threads, [&](std::int64_t begin, std::int64_t end) {
+    found[static_cast<std::size_t>(begin / grain)] = search(begin, end);
   });
   std::int64_t best = -1;
   for (const std::int64_t i : found) {

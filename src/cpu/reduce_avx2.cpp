@@ -4,11 +4,12 @@
 // A chunk's 128 lanes are 16 vectors of 8 floats (or 32 of 4 doubles). Vector j of the 128
 // always holds lanes 8j .. 8j+7 (4j .. 4j+3), so the order inside each lane is exactly the
 // reference's; only which lanes advance together changes, and lanes are independent. Float
-// holds all 16 vectors in registers and reads the chunk once, in order; double sweeps 8 of its
-// 32 vectors at a time over a few steps, then the next 8 over the same steps (kHeldVectors,
-// kStepBlock below). The last partial step (count not a multiple of 128) is scalar. The fold is
-// the reference's, lane for lane, on vectors: the halves h >= 8 (float) or h >= 4 (double) are
-// whole vectors, the rest shuffles within one.
+// holds all 16 vectors in registers from -0 to the fold and reads a whole chunk once, in order;
+// double sweeps 8 of its 32 vectors at a time over a few steps, then the next 8 over the same
+// steps, keeping the accumulators in memory between sweeps (kHeldVectors, kStepBlock below), as
+// float does for a chunk shorter than 8192. The last partial step (count not a multiple of 128)
+// is scalar. The fold is the reference's, lane for lane, on vectors: the halves h >= 8 (float)
+// or h >= 4 (double) are whole vectors, the rest shuffles within one.
 //
 // Widening: bf16 is the top half of a float (zero-extend, shift by 16), fp16 goes through F16C's
 // vcvtph2ps (exact for every binary16, subnormals included); squares of float, bf16 and fp16
@@ -41,10 +42,10 @@ namespace {
 // How the lane vectors are swept: kHeldVectors of them in registers at a time, for kStepBlock
 // steps of 128 elements, then the next kHeldVectors for the same steps. Float: all 16 vectors
 // at once, one sequential pass over the chunk (a dot's x operand or a widening's temporary
-// costs the compiler one spilled accumulator per step, which measured cheaper than two
-// passes). Double: 8 of the 32 vectors at a time over 4 steps (4 KiB windows that stay in L1
-// while the four groups pass). Measured on the 2-core EPYC (docs/PERFORMANCE.md); any choice
-// gives the same bits.
+// makes the compiler spill one or two accumulators, a load and a store per step of 16 vectors,
+// which measured faster than two passes of 8). Double: 8 of the 32 vectors at a time over 4
+// steps (4 KiB windows that stay in L1 while the four groups pass). Measured on the 2-core EPYC
+// of docs/PERFORMANCE.md; any choice gives the same bits.
 template <class A> constexpr int kHeldVectors = 16;
 template <> constexpr int kHeldVectors<double> = 8;
 template <class A> constexpr int kStepBlock = kReduceSteps;
@@ -136,9 +137,7 @@ DETNUM_AVX2 inline typename Vec<A>::V vector_step(typename Vec<A>::V a, const T*
 
 // --- the fold of ORDER.md step 4, on vectors ---------------------------------------------------
 
-DETNUM_AVX2 inline float fold(const float (&acc)[kReduceLanes]) {
-  __m256 v[16];
-  for (int j = 0; j < 16; ++j) v[j] = _mm256_load_ps(acc + 8 * j);
+DETNUM_AVX2 inline float fold(__m256 (&v)[16]) {
   for (int h = 8; h >= 1; h /= 2)  // lanes: h = 64, 32, 16, 8
     for (int j = 0; j < h; ++j) v[j] = _mm256_add_ps(v[j], v[j + h]);
   __m128 q = _mm_add_ps(_mm256_castps256_ps128(v[0]), _mm256_extractf128_ps(v[0], 1));  // h = 4
@@ -147,14 +146,37 @@ DETNUM_AVX2 inline float fold(const float (&acc)[kReduceLanes]) {
   return _mm_cvtss_f32(q);
 }
 
-DETNUM_AVX2 inline double fold(const double (&acc)[kReduceLanes]) {
-  __m256d v[32];
-  for (int j = 0; j < 32; ++j) v[j] = _mm256_load_pd(acc + 4 * j);
+DETNUM_AVX2 inline double fold(__m256d (&v)[32]) {
   for (int h = 16; h >= 1; h /= 2)  // lanes: h = 64, 32, 16, 8, 4
     for (int j = 0; j < h; ++j) v[j] = _mm256_add_pd(v[j], v[j + h]);
   __m128d q = _mm_add_pd(_mm256_castpd256_pd128(v[0]), _mm256_extractf128_pd(v[0], 1));  // h = 2
   q = _mm_add_sd(q, _mm_unpackhi_pd(q, q));                                                // h = 1
   return _mm_cvtsd_f64(q);
+}
+
+template <class A>
+DETNUM_AVX2 inline A fold(const A (&acc)[kReduceLanes]) {
+  using W = Vec<A>;
+  typename W::V v[kReduceLanes / W::kWidth];
+  for (int j = 0; j < kReduceLanes / W::kWidth; ++j) v[j] = W::load(acc + j * W::kWidth);
+  return fold(v);
+}
+
+// A whole chunk with every lane vector in registers (float: 16 vectors): from -0, 64 steps, the
+// fold, without a trip through memory.
+template <ReduceTerm kTerm, class A, class T, std::size_t... J>
+DETNUM_AVX2 inline A full_chunk_in_registers(const T* x, const T* y, const TermConstants<kTerm, A>& k,
+                                             std::index_sequence<J...>) {
+  using W = Vec<A>;
+  typename W::V r[sizeof...(J)];
+  ((r[J] = W::set1(lane_identity<A>())), ...);
+  for (int s = 0; s < kReduceSteps; ++s) {
+    const std::int64_t i = static_cast<std::int64_t>(s) * kReduceLanes;
+    ((r[J] = vector_step<kTerm, A>(r[J], x + i + J * W::kWidth, kTerm == ReduceTerm::dot ? y + i + J * W::kWidth : nullptr,
+                                   k)),
+     ...);
+  }
+  return fold(r);
 }
 
 // Steps [s0, s1) of the lane vectors v0 .. v0 + sizeof...(J) - 1, held in registers: each
@@ -183,6 +205,8 @@ DETNUM_AVX2 term_accum_t<kTerm, T> chunk_partial_avx2(const T* x, const T* y, st
   constexpr int kVectors = kReduceLanes / W::kWidth;  // 16 or 32
   constexpr int kHeld = kHeldVectors<A>, kSteps = kStepBlock<A>;
   const TermConstants<kTerm, A> k(p);
+  if constexpr (kHeld == kVectors)
+    if (count == kReduceChunk) return full_chunk_in_registers<kTerm, A>(x, y, k, std::make_index_sequence<kVectors>{});
 
   alignas(32) A acc[kReduceLanes];
   for (int l = 0; l < kReduceLanes; l += W::kWidth) W::store(acc + l, W::set1(lane_identity<A>()));

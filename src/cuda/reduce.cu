@@ -39,7 +39,10 @@
 // blocks up to 256 threads, 128 bytes for the 1024-thread variant whose registers are capped at
 // 64) before it adds any of them, so a warp keeps 4-8 KB in flight even when only one warp per SM
 // has work (n = 2^20). Full, aligned chunks take that path; the last partial chunk and misaligned
-// pointers take a checked element-by-element path with the same order.
+// pointers take a checked element-by-element path with the same order, 4 steps per batch and
+// bounds checked on int offsets inside the chunk (larger batches there, int64 checks, or a
+// ping-pong of two half-batches on the packed path all made nvcc take 128-250 registers for the
+// float sum, 1-2 blocks per SM instead of 3 at 78 registers).
 #include <cuda_runtime.h>
 
 #include <algorithm>
@@ -438,7 +441,8 @@ __global__ void __launch_bounds__(kMaxThreads)
     while (len > 1) {
       const std::int64_t next = detail::reduce_chunks(len);
       for (std::int64_t c = w; c < next; c += warps_per_block) {
-        const A p = chunk_partial<true, kLevelBatch, kCheckedBatch>(AddStep<A>{}, src, static_cast<const A*>(nullptr), len, c, true, t);
+        const A p = chunk_partial<true, kLevelBatch, kCheckedBatch>(AddStep<A>{}, src, static_cast<const A*>(nullptr),
+                                                                    len, c, true, t);
         if (t == 0) dst[c] = p;
       }
       __syncthreads();
@@ -508,10 +512,9 @@ __global__ void __launch_bounds__(kMaxThreads)
 
   const std::int64_t v = static_cast<std::int64_t>(w) * gridDim.x + blockIdx.x;
   Best b{0, kNoIndex};
+  const auto visit = [&](int, std::int64_t i, T xe, T) { b = better(b, Best{extreme_key<E>(detail::widen(xe)), i}); };
   for (std::int64_t c = v; c < m; c += warps)
-    walk_chunk<1, false, kBatch, kCheckedBatch>(x, static_cast<const T*>(nullptr), n, c, vec, t, [&](int, std::int64_t i, T xe, T) {
-      b = better(b, Best{extreme_key<E>(detail::widen(xe)), i});
-    });
+    walk_chunk<1, false, kBatch, kCheckedBatch>(x, static_cast<const T*>(nullptr), n, c, vec, t, visit);
   b = warp_best(b);
   if (t == 0 && v < m) slots[v] = b.index;
   if (!arrive_last(ws.ticket)) return;

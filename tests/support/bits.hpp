@@ -26,6 +26,12 @@ inline std::string describe(bf16 v) {
   std::snprintf(buf, sizeof buf, "0x%04x (%.4g)", static_cast<unsigned>(v.bits), static_cast<double>(to_float(v)));
   return buf;
 }
+inline std::string describe(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "0x%016" PRIx64 " (%.17g)", bits_of(v), v);
+  return buf;
+}
+inline std::string describe(std::int64_t v) { return std::to_string(v); }
 inline std::string describe(std::uint8_t v) {
   char buf[16];
   std::snprintf(buf, sizeof buf, "0x%02x", static_cast<unsigned>(v));
@@ -46,6 +52,16 @@ inline long long ulps(bf16 a, bf16 b) {
   return ulps(float_from_bits(std::uint32_t{a.bits} << 16), float_from_bits(std::uint32_t{b.bits} << 16));
 }
 inline long long ulps(std::uint8_t a, std::uint8_t b) { return a > b ? a - b : b - a; }
+inline long long ulps(double a, double b) {
+  if (std::isnan(a) || std::isnan(b)) return -1;
+  const auto key = [](double d) {
+    const auto u = static_cast<std::int64_t>(bits_of(d) & 0x7FFFFFFFFFFFFFFFull);
+    return (bits_of(d) >> 63) ? -u : u;
+  };
+  const long long diff = key(a) - key(b);
+  return diff < 0 ? -diff : diff;
+}
+inline long long ulps(std::int64_t a, std::int64_t b) { return a > b ? a - b : b - a; }
 
 template <class T>
 ::testing::AssertionResult same_bits(std::span<const T> expected, std::span<const T> actual) {
