@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "support/errors.hpp"
 #include "detnum/cuda/dropout.hpp"
 #include "detnum/dropout.hpp"
 #include "detnum/error.hpp"
@@ -155,16 +156,7 @@ TEST(DropoutGpu, InPlaceOnAStream) {
   EXPECT_TRUE(test::same_bits(want.y, d.download()));
 }
 
-template <class F>
-void expect_error(F&& f, ErrorCode code, const std::string& part) {
-  try {
-    f();
-    ADD_FAILURE() << "no detnum::Error thrown";
-  } catch (const Error& e) {
-    EXPECT_EQ(e.code(), code) << e.what();
-    EXPECT_NE(std::string(e.what()).find(part), std::string::npos) << e.what();
-  }
-}
+using test::expect_error;
 
 TEST(DropoutGpu, PointersInTheWrongMemorySpace) {
   DETNUM_REQUIRE_GPU();

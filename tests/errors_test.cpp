@@ -9,22 +9,14 @@
 #include <string>
 #include <vector>
 
+#include "support/errors.hpp"
 #include "detnum/dropout.hpp"
 #include "detnum/error.hpp"
 
 namespace detnum {
 namespace {
 
-template <class F>
-void expect_error(F&& f, ErrorCode code, const std::string& message_part) {
-  try {
-    f();
-    ADD_FAILURE() << "no detnum::Error thrown; expected " << to_string(code) << " with \"" << message_part << "\"";
-  } catch (const Error& e) {
-    EXPECT_EQ(e.code(), code) << e.what();
-    EXPECT_NE(std::string(e.what()).find(message_part), std::string::npos) << e.what();
-  }
-}
+using test::expect_error;
 
 class DropoutErrors : public ::testing::Test {
  protected:

@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "support/errors.hpp"
 #include "detnum/cuda/reduce.hpp"
 #include "detnum/error.hpp"
 #include "detnum/reduce.hpp"
@@ -320,16 +321,7 @@ TEST(ReduceGpu, OnAStreamRepeatedly) {
   }
 }
 
-template <class F>
-void expect_error(F&& f, ErrorCode code, const std::string& part) {
-  try {
-    f();
-    ADD_FAILURE() << "no detnum::Error thrown";
-  } catch (const Error& e) {
-    EXPECT_EQ(e.code(), code) << e.what();
-    EXPECT_NE(std::string(e.what()).find(part), std::string::npos) << e.what();
-  }
-}
+using test::expect_error;
 
 TEST(ReduceGpu, PointersInTheWrongMemorySpace) {
   DETNUM_REQUIRE_GPU();

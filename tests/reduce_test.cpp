@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "support/errors.hpp"
 #include "detnum/error.hpp"
 #include "detnum/reduce.hpp"
 #include "reduce_cases.hpp"
@@ -438,16 +439,7 @@ TEST(ReduceExtremes, ZerosOfBothSignsAcrossRanges) {
 
 // --- errors ------------------------------------------------------------------------------------
 
-template <class F>
-void expect_error(F&& f, ErrorCode code, const std::string& message_part) {
-  try {
-    f();
-    ADD_FAILURE() << "no detnum::Error thrown; expected " << to_string(code) << " with \"" << message_part << "\"";
-  } catch (const Error& e) {
-    EXPECT_EQ(e.code(), code) << e.what();
-    EXPECT_NE(std::string(e.what()).find(message_part), std::string::npos) << e.what();
-  }
-}
+using test::expect_error;
 
 TEST(ReduceErrors, NullPointers) {
   const float* null = nullptr;
