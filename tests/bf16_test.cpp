@@ -11,6 +11,7 @@
 
 #include "detnum/bf16.hpp"
 #include "detnum/detail/dropout_order.hpp"
+#include "detnum/fp16.hpp"
 
 namespace detnum {
 namespace {
@@ -98,3 +99,11 @@ TEST(Bf16, DropoutKeptValueIsTheExactProductRoundedOnce) {
 
 }  // namespace
 }  // namespace detnum
+
+// The branch-free widening that vectorized loops use must be to_float, bit for bit.
+TEST(Fp16, BranchlessWideningEqualsToFloatForAllInputs) {
+  for (std::uint32_t b = 0; b <= 0xFFFFu; ++b) {
+    const detnum::fp16 h{static_cast<std::uint16_t>(b)};
+    ASSERT_EQ(detnum::bits_of(detnum::to_float_branchless(h)), detnum::bits_of(detnum::to_float(h))) << "fp16 bits 0x" << std::hex << b;
+  }
+}

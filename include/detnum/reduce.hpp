@@ -69,6 +69,32 @@ auto dot(const R& x, const R& y, CpuOptions o = {}) {
              std::span<const T>(std::ranges::data(y), std::ranges::size(y)), o);
 }
 
+// --- Axis sums of a batch of row-major matrices ---------------------------------------------------
+
+// Where element (b, i, j) of a batch of row-major matrices lives: x[b * batch_stride + i * ld + j],
+// for b < batch, i < rows, j < cols. ld >= max(1, cols); batch_stride >= 0 (matrices may overlap:
+// they are only read).
+struct MatrixLayout {
+  std::int64_t rows = 0, cols = 0;
+  std::int64_t ld = 1;
+  std::int64_t batch = 1;
+  std::int64_t batch_stride = 0;
+
+  // One dense matrix or a dense batch: ld = cols, batch_stride = rows * cols.
+  static constexpr MatrixLayout dense(std::int64_t rows, std::int64_t cols, std::int64_t batch = 1) {
+    return {rows, cols, cols > 1 ? cols : 1, batch, rows * cols};
+  }
+};
+
+// out[b * rows + i] = the sum of row i of matrix b: exactly sum(row, cols), the vector order of
+// ORDER.md on the row's cols elements. Batch invariant by construction: the bits of a row's sum
+// depend on that row's values alone, not on rows, batch, ld or the other rows.
+template <Reducible T> void row_sums(const T* x, const MatrixLayout& m, accum_t<T>* out, CpuOptions options = {});
+// out[b * cols + j] = the sum of column j of matrix b (the bias gradient of a layer): exactly
+// sum() of the column as a vector of rows elements. Its bits depend on that column's values
+// alone, not on cols, batch or ld.
+template <Reducible T> void column_sums(const T* x, const MatrixLayout& m, accum_t<T>* out, CpuOptions options = {});
+
 // The scalar references: ORDER.md as plain loops. Slow; everything else is tested against them.
 namespace ref {
 template <Reducible T> accum_t<T> sum(const T* x, std::int64_t n);
@@ -83,6 +109,8 @@ template <Reducible T> accum_t<T> amax(const T* x, std::int64_t n);
 template <Reducible T> accum_t<T> amin(const T* x, std::int64_t n);
 template <Reducible T> std::int64_t argmax(const T* x, std::int64_t n);
 template <Reducible T> std::int64_t argmin(const T* x, std::int64_t n);
+template <Reducible T> void row_sums(const T* x, const MatrixLayout& m, accum_t<T>* out);
+template <Reducible T> void column_sums(const T* x, const MatrixLayout& m, accum_t<T>* out);
 }  // namespace ref
 
 }  // namespace detnum

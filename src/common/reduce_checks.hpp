@@ -7,6 +7,7 @@
 
 #include "common/memory_space.hpp"
 #include "common/validate.hpp"
+#include "detnum/reduce.hpp"
 
 namespace detnum::detail {
 
@@ -22,6 +23,54 @@ inline void check_reduce_input(std::string_view fn, std::string_view name, const
 
 inline void check_ddof(std::string_view fn, std::int64_t ddof) {
   if (ddof < 0) fail(ErrorCode::invalid_argument, fn, "ddof must be >= 0, got " + std::to_string(ddof));
+}
+
+// a * b + c for nonnegative operands, or -1 if it exceeds int64.
+inline std::int64_t checked_mul_add(std::int64_t a, std::int64_t b, std::int64_t c) {
+  std::int64_t r;
+  if (__builtin_mul_overflow(a, b, &r) || __builtin_add_overflow(r, c, &r)) return -1;
+  return r;
+}
+
+// An axis sum's arguments: a valid layout whose elements x holds (host or device memory), and
+// `outputs` results at out (batch * rows or batch * cols) that overlap nothing x names. Returns
+// the number of outputs.
+inline std::int64_t check_axis_call(std::string_view fn, const void* x, const MatrixLayout& m, std::size_t elem_size,
+                                    const void* out, bool per_row, std::size_t out_size, bool on_device) {
+  check_size(fn, "m.rows", m.rows, elem_size);
+  check_size(fn, "m.cols", m.cols, elem_size);
+  check_size(fn, "m.batch", m.batch, elem_size);
+  if (m.ld < 1 || m.ld < m.cols)
+    fail(ErrorCode::invalid_argument, fn,
+         "m.ld must be >= max(1, m.cols) = " + std::to_string(m.cols > 1 ? m.cols : 1) + ", got " + std::to_string(m.ld));
+  if (m.batch_stride < 0)
+    fail(ErrorCode::invalid_argument, fn, "m.batch_stride must be >= 0, got " + std::to_string(m.batch_stride));
+  const bool empty = m.rows == 0 || m.cols == 0 || m.batch == 0;
+  // The last element named plus one: (batch - 1) * batch_stride + (rows - 1) * ld + cols.
+  const std::int64_t last_row = empty ? 0 : checked_mul_add(m.rows - 1, m.ld, m.cols);
+  const std::int64_t extent = empty ? 0 : last_row < 0 ? -1 : checked_mul_add(m.batch - 1, m.batch_stride, last_row);
+  if (extent < 0)
+    fail(ErrorCode::size_out_of_range, fn,
+         "the layout names elements beyond 2^63 (rows " + std::to_string(m.rows) + ", cols " + std::to_string(m.cols) +
+             ", ld " + std::to_string(m.ld) + ", batch " + std::to_string(m.batch) + ", batch_stride " +
+             std::to_string(m.batch_stride) + ")");
+  check_size(fn, "the layout's extent (elements from x[0] to its last element)", extent, elem_size);
+  const std::int64_t outputs = checked_mul_add(m.batch, per_row ? m.rows : m.cols, 0);
+  if (outputs < 0) fail(ErrorCode::size_out_of_range, fn, "m.batch * " + std::string(per_row ? "m.rows" : "m.cols") + " exceeds 2^63");
+  check_size(fn, per_row ? "m.batch * m.rows" : "m.batch * m.cols", outputs, out_size);
+  check_not_null(fn, "x", x, extent);
+  check_not_null(fn, "out", out, outputs);
+  if (extent > 0) {
+    if (on_device) check_device_accessible(fn, "x", x);
+    else check_host_accessible(fn, "x", x);
+  }
+  if (outputs > 0) {
+    if (on_device) check_device_accessible(fn, "out", out);
+    else check_host_accessible(fn, "out", out);
+  }
+  check_no_overlap(fn, "out", out, outputs * static_cast<std::int64_t>(out_size), "x", x,
+                   extent * static_cast<std::int64_t>(elem_size), false);
+  return outputs;
 }
 
 }  // namespace detnum::detail

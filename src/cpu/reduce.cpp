@@ -1,7 +1,7 @@
 // The fast CPU path for reductions: docs/ORDER.md's canonical order with threads and SIMD.
 //
 // Threads take contiguous ranges of whole chunks (detail::parallel_ranges, with a grain of whole
-// chunks that read at least kGrainBytes) and write each chunk's partial into its slot of a
+// chunks that read at least kThreadGrainBytes) and write each chunk's partial into its slot of a
 // vector; the partials are then reduced by the same order on one thread (they are 8192 times
 // fewer). Inside a chunk, the 128 lanes are either the AVX2 kernels of reduce_avx2.cpp (16
 // vectors of 8 floats or 32 of 4 doubles, picked at run time) or the portable code below: an
@@ -26,6 +26,7 @@
 #include "common/validate.hpp"
 #include "cpu/parallel.hpp"
 #include "cpu/reduce_avx2.hpp"
+#include "cpu/reduce_cpu.hpp"
 #include "detnum/reduce.hpp"
 
 namespace detnum {
@@ -38,12 +39,10 @@ using detail::ReduceTerm;
 using detail::term_accum_t;
 using detail::TermParams;
 
-// The unit of the thread ranges: whole chunks, as many as read kGrainBytes (8 chunks of floats
-// for a sum, 4 for a dot). Starting a second thread costs about 3 µs on the 2-core EPYC of
-// docs/PERFORMANCE.md, the time to sum 256 KiB from L2, so smaller inputs stay on one thread.
-constexpr std::int64_t kGrainBytes = std::int64_t{256} << 10;
+// The unit of the thread ranges: whole chunks, as many as read kThreadGrainBytes (8 chunks of
+// floats for a sum, 4 for a dot).
 constexpr std::int64_t grain_of(std::int64_t bytes_per_element) {
-  return std::max<std::int64_t>(1, kGrainBytes / (kReduceChunk * bytes_per_element)) * kReduceChunk;
+  return std::max<std::int64_t>(1, detail::kThreadGrainBytes / (kReduceChunk * bytes_per_element)) * kReduceChunk;
 }
 constexpr std::int64_t kExtremeBlock = 2048;
 
@@ -86,14 +85,12 @@ A reduce_partials(std::vector<A> p, bool avx2) {
   return p[0];
 }
 
-bool use_avx2(CpuOptions opt) { return opt.simd == CpuSimd::best && detail::cpu_has_reduce_avx2(); }
-
 // R(n, step) for the term; not canonicalized.
 template <ReduceTerm kTerm, class T>
 term_accum_t<kTerm, T> canonical_reduce(const T* x, const T* y, std::int64_t n, const TermParams& p, CpuOptions opt) {
   using A = term_accum_t<kTerm, T>;
   if (n == 0) return A(0);
-  const bool avx2 = use_avx2(opt);
+  const bool avx2 = detail::use_reduce_avx2(opt);
   if (n <= kReduceChunk) return chunk_partial<kTerm>(x, y, n, 0, p, avx2);
   std::vector<A> partials(static_cast<std::size_t>(detail::reduce_chunks(n)));
   constexpr std::int64_t grain = grain_of(static_cast<std::int64_t>(sizeof(T)) * (kTerm == ReduceTerm::dot ? 2 : 1));
@@ -151,7 +148,7 @@ std::int64_t extreme_index_portable(const T* x, std::int64_t begin, std::int64_t
 // the lowest index.
 template <ExtremeKey kKey, class T>
 std::int64_t extreme_index(const T* x, std::int64_t n, CpuOptions opt) {
-  const bool avx2 = use_avx2(opt);
+  const bool avx2 = detail::use_reduce_avx2(opt);
   const auto search = [&](std::int64_t begin, std::int64_t end) {
     return avx2 ? detail::extreme_index_avx2<kKey>(x, begin, end) : extreme_index_portable<kKey>(x, begin, end);
   };
@@ -191,6 +188,13 @@ accum_t<T> mean_of(const T* x, std::int64_t n, CpuOptions opt) {
 }
 
 }  // namespace
+
+bool detail::use_reduce_avx2(CpuOptions opt) { return opt.simd == CpuSimd::best && detail::cpu_has_reduce_avx2(); }
+
+template <class T>
+accum_t<T> detail::canonical_sum(const T* x, std::int64_t n, CpuOptions opt) {
+  return canonical_reduce<ReduceTerm::sum>(x, static_cast<const T*>(nullptr), n, {}, opt);
+}
 
 template <Reducible T>
 accum_t<T> sum(const T* x, std::int64_t n, CpuOptions options) {
@@ -300,6 +304,7 @@ std::int64_t argmin(const T* x, std::int64_t n, CpuOptions options) {
 }
 
 #define DETNUM_REDUCE(T)                                                                   \
+  template accum_t<T> detail::canonical_sum<T>(const T*, std::int64_t, CpuOptions);        \
   template accum_t<T> sum<T>(const T*, std::int64_t, CpuOptions);                          \
   template accum_t<T> asum<T>(const T*, std::int64_t, CpuOptions);                         \
   template accum_t<T> dot<T>(const T*, const T*, std::int64_t, CpuOptions);                \

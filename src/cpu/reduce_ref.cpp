@@ -179,6 +179,31 @@ accum_t<T> amin(const T* x, std::int64_t n) {
   return canonicalize(std::fabs(detail::widen(x[i])));
 }
 
+// Each row, and each column, is a vector reduced by R(n, step) on its own (ORDER.md, "Axis sums").
+template <Reducible T>
+void row_sums(const T* x, const MatrixLayout& m, accum_t<T>* out) {
+  detail::check_axis_call("ref::row_sums", x, m, sizeof(T), out, true, sizeof(accum_t<T>), false);
+  using A = accum_t<T>;
+  for (std::int64_t b = 0; b < m.batch; ++b)
+    for (std::int64_t i = 0; i < m.rows; ++i) {
+      const T* row = x + b * m.batch_stride + i * m.ld;
+      out[b * m.rows + i] =
+          canonicalize(canonical_reduce<A>(m.cols, [&](A a, std::int64_t j) { return a + detail::widen(row[j]); }));
+    }
+}
+
+template <Reducible T>
+void column_sums(const T* x, const MatrixLayout& m, accum_t<T>* out) {
+  detail::check_axis_call("ref::column_sums", x, m, sizeof(T), out, false, sizeof(accum_t<T>), false);
+  using A = accum_t<T>;
+  for (std::int64_t b = 0; b < m.batch; ++b)
+    for (std::int64_t j = 0; j < m.cols; ++j) {
+      const T* column = x + b * m.batch_stride + j;
+      out[b * m.cols + j] = canonicalize(
+          canonical_reduce<A>(m.rows, [&](A a, std::int64_t i) { return a + detail::widen(column[i * m.ld]); }));
+    }
+}
+
 #define DETNUM_REF_REDUCE(T)                                                          \
   template accum_t<T> sum<T>(const T*, std::int64_t);                                 \
   template accum_t<T> asum<T>(const T*, std::int64_t);                                \
@@ -191,7 +216,9 @@ accum_t<T> amin(const T* x, std::int64_t n) {
   template accum_t<T> amax<T>(const T*, std::int64_t);                                \
   template accum_t<T> amin<T>(const T*, std::int64_t);                                \
   template std::int64_t argmax<T>(const T*, std::int64_t);                            \
-  template std::int64_t argmin<T>(const T*, std::int64_t);
+  template std::int64_t argmin<T>(const T*, std::int64_t);                            \
+  template void row_sums<T>(const T*, const MatrixLayout&, accum_t<T>*);              \
+  template void column_sums<T>(const T*, const MatrixLayout&, accum_t<T>*);
 DETNUM_REF_REDUCE(float)
 DETNUM_REF_REDUCE(double)
 DETNUM_REF_REDUCE(bf16)

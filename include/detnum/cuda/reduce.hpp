@@ -64,4 +64,17 @@ template <Reducible T>
 void argmin(const T* x, std::int64_t n, std::int64_t* result, cudaStream_t stream = nullptr, Workspace ws = {},
             LaunchConfig launch = {});
 
+// Axis sums (detnum/reduce.hpp): the same bits as row_sums / column_sums on the CPU. Fibers
+// longer than one chunk (8192 elements) reduce their chunk partials in further launches, through
+// workspace of row_sums_workspace_bytes(m) / column_sums_workspace_bytes(m) bytes; that is 0 when
+// no fiber is longer than a chunk. Workspace{} means stream-ordered memory of the call, as above.
+std::size_t row_sums_workspace_bytes(const MatrixLayout& m);
+std::size_t column_sums_workspace_bytes(const MatrixLayout& m);
+template <Reducible T>
+void row_sums(const T* x, const MatrixLayout& m, accum_t<T>* out, cudaStream_t stream = nullptr, Workspace ws = {},
+              LaunchConfig launch = {});
+template <Reducible T>
+void column_sums(const T* x, const MatrixLayout& m, accum_t<T>* out, cudaStream_t stream = nullptr, Workspace ws = {},
+                 LaunchConfig launch = {});
+
 }  // namespace detnum::cuda

@@ -1,0 +1,158 @@
+// The fast CPU path for axis sums (ORDER.md, "Axis sums"): every row and every column is a vector
+// reduced by the canonical order on its own.
+//
+// Rows are contiguous: each is reduce.cpp's canonical_sum, one thread per group of rows when
+// there are rows enough to share, every thread inside each row otherwise.
+//
+// Columns are strided. A block of kBlock adjacent columns walks one chunk of 8192 rows at a
+// time: row r of the chunk is added into lane r mod 128 of every column of the block, an array
+// acc[128][kBlock] (16 KiB) that stays in L1 while the rows stream past, and the 128 lanes then
+// fold in halves for all the block's columns at once. Each column's lanes see its elements in
+// the reference's order and fold as the reference folds, so the block width, the thread that
+// takes a block and the vector width never change a bit. Columns longer than one chunk leave a
+// partial per chunk: per batch entry a (chunks x cols) matrix whose column sums are the next
+// level of ORDER.md step 5, reduced by the same code until one row is left.
+//
+// The block loop is written once, without intrinsics, and compiled twice: for the baseline ISA
+// and, inlined into a gnu::target("avx2") function, for AVX2 (the compiler vectorizes it over
+// the block's columns; fp16 is widened by a branch-free formula, fp16.hpp, so that it vectorizes
+// too).
+#include <algorithm>
+#include <vector>
+
+#include "common/reduce_checks.hpp"
+#include "common/validate.hpp"
+#include "cpu/parallel.hpp"
+#include "cpu/reduce_cpu.hpp"
+#include "detnum/reduce.hpp"
+
+namespace detnum {
+namespace {
+
+using detail::kReduceChunk;
+using detail::kReduceLanes;
+
+// 128 bytes of accumulators per lane: 32 floats or 16 doubles.
+template <class A>
+constexpr int kBlock = static_cast<int>(128 / sizeof(A));
+
+template <class T>
+inline auto widen_for_simd(T v) {
+  if constexpr (std::is_same_v<T, fp16>) return to_float_branchless(v);
+  else return detail::widen(v);
+}
+
+// dst[j] = the partial of one chunk (rows rows, rows <= 8192) of column j < width of the block
+// starting at x; x[r * ld + j] is row r of the chunk.
+template <class T, class A>
+[[gnu::always_inline]] inline void block_partials(const T* __restrict x, std::int64_t ld, int rows, int width,
+                                                  A* __restrict dst) {
+  constexpr int W = kBlock<A>;
+  alignas(64) A acc[kReduceLanes][W];
+  for (auto& lane : acc)
+    for (A& a : lane) a = detail::lane_identity<A>();
+  if (width == W) {
+    for (int r = 0; r < rows; ++r) {
+      A* __restrict a = acc[r % kReduceLanes];
+      const T* __restrict row = x + static_cast<std::int64_t>(r) * ld;
+      for (int j = 0; j < W; ++j) a[j] = a[j] + widen_for_simd(row[j]);
+    }
+  } else {
+    for (int r = 0; r < rows; ++r) {
+      A* __restrict a = acc[r % kReduceLanes];
+      const T* __restrict row = x + static_cast<std::int64_t>(r) * ld;
+      for (int j = 0; j < width; ++j) a[j] = a[j] + widen_for_simd(row[j]);
+    }
+  }
+  // ORDER.md step 4 (detail::fold_lanes) for every column: lane l += lane l + h.
+  for (int h = kReduceLanes / 2; h >= 1; h /= 2)
+    for (int l = 0; l < h; ++l)
+      for (int j = 0; j < W; ++j) acc[l][j] = acc[l][j] + acc[l + h][j];
+  for (int j = 0; j < width; ++j) dst[j] = acc[0][j];
+}
+
+template <class T, class A>
+[[gnu::target("avx2,fma,f16c")]] void block_partials_avx2(const T* x, std::int64_t ld, int rows, int width,
+                                                         A* dst) {
+  block_partials(x, ld, rows, width, dst);
+}
+template <class T, class A>
+void block_partials_portable(const T* x, std::int64_t ld, int rows, int width, A* dst) {
+  block_partials(x, ld, rows, width, dst);
+}
+
+// Column sums of the batch at x into out (batch x cols), not canonicalized: one level of chunks,
+// then the partials' column sums, recursively.
+template <class T, class A = accum_t<T>>
+void column_levels(const T* x, const MatrixLayout& m, A* out, CpuOptions opt) {
+  constexpr int W = kBlock<A>;
+  const std::int64_t chunks = detail::reduce_chunks(m.rows);
+  const std::int64_t blocks = (m.cols + W - 1) / W;
+  // Level 1 writes the chunk partials of batch entry b, chunk c, column j to
+  // partials[(b * chunks + c) * cols + j]: straight into out when there is one chunk.
+  std::vector<A> level(chunks == 1 ? 0 : static_cast<std::size_t>(m.batch * chunks * m.cols));
+  A* const partials = chunks == 1 ? out : level.data();
+  const bool avx2 = detail::use_reduce_avx2(opt);
+  const std::int64_t unit_bytes = std::min(m.rows, kReduceChunk) * W * static_cast<std::int64_t>(sizeof(T));
+  const std::int64_t grain = std::max<std::int64_t>(1, detail::kThreadGrainBytes / std::max<std::int64_t>(1, unit_bytes));
+  // Units in the order (b, c, block): threads that share a chunk's rows share their cache lines.
+  detail::parallel_ranges(m.batch * chunks * blocks, grain, opt.threads, [&](std::int64_t begin, std::int64_t end) {
+    for (std::int64_t u = begin; u < end; ++u) {
+      const std::int64_t blk = u % blocks, c = u / blocks % chunks, b = u / blocks / chunks;
+      const std::int64_t j0 = blk * W, r0 = c * kReduceChunk;
+      const T* src = x + b * m.batch_stride + r0 * m.ld + j0;
+      const int rows = static_cast<int>(std::min(kReduceChunk, m.rows - r0));
+      const int width = static_cast<int>(std::min<std::int64_t>(W, m.cols - j0));
+      A* dst = partials + (b * chunks + c) * m.cols + j0;
+      if (avx2) block_partials_avx2(src, m.ld, rows, width, dst);
+      else block_partials_portable(src, m.ld, rows, width, dst);
+    }
+  });
+  if (chunks > 1) column_levels<A>(partials, MatrixLayout::dense(chunks, m.cols, m.batch), out, opt);
+}
+
+template <class A>
+void canonicalize_all(A* out, std::int64_t count) {
+  for (std::int64_t k = 0; k < count; ++k) out[k] = canonicalize(out[k]);
+}
+
+}  // namespace
+
+template <Reducible T>
+void row_sums(const T* x, const MatrixLayout& m, accum_t<T>* out, CpuOptions options) {
+  options = detail::resolve_cpu_options("row_sums", options);
+  const std::int64_t count = detail::check_axis_call("row_sums", x, m, sizeof(T), out, true, sizeof(accum_t<T>), false);
+  const auto row = [&](std::int64_t f) { return x + f / m.rows * m.batch_stride + f % m.rows * m.ld; };
+  const std::int64_t row_bytes = m.cols * static_cast<std::int64_t>(sizeof(T));
+  if (count >= options.threads || m.cols <= kReduceChunk) {
+    CpuOptions one = options;
+    one.threads = 1;
+    const std::int64_t grain = std::max<std::int64_t>(1, detail::kThreadGrainBytes / std::max<std::int64_t>(1, row_bytes));
+    detail::parallel_ranges(count, grain, options.threads, [&](std::int64_t begin, std::int64_t end) {
+      for (std::int64_t f = begin; f < end; ++f) out[f] = canonicalize(detail::canonical_sum(row(f), m.cols, one));
+    });
+  } else {
+    for (std::int64_t f = 0; f < count; ++f) out[f] = canonicalize(detail::canonical_sum(row(f), m.cols, options));
+  }
+}
+
+template <Reducible T>
+void column_sums(const T* x, const MatrixLayout& m, accum_t<T>* out, CpuOptions options) {
+  options = detail::resolve_cpu_options("column_sums", options);
+  const std::int64_t count = detail::check_axis_call("column_sums", x, m, sizeof(T), out, false, sizeof(accum_t<T>), false);
+  if (count == 0) return;
+  if (m.rows == 0) return std::fill(out, out + count, accum_t<T>(0));
+  column_levels(x, m, out, options);
+  canonicalize_all(out, count);
+}
+
+#define DETNUM_AXIS_SUMS(T)                                                                  \
+  template void row_sums<T>(const T*, const MatrixLayout&, accum_t<T>*, CpuOptions);         \
+  template void column_sums<T>(const T*, const MatrixLayout&, accum_t<T>*, CpuOptions);
+DETNUM_AXIS_SUMS(float)
+DETNUM_AXIS_SUMS(double)
+DETNUM_AXIS_SUMS(bf16)
+DETNUM_AXIS_SUMS(fp16)
+#undef DETNUM_AXIS_SUMS
+
+}  // namespace detnum
