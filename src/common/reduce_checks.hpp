@@ -32,11 +32,9 @@ inline std::int64_t checked_mul_add(std::int64_t a, std::int64_t b, std::int64_t
   return r;
 }
 
-// An axis sum's arguments: a valid layout whose elements x holds (host or device memory), and
-// `outputs` results at out (batch * rows or batch * cols) that overlap nothing x names. Returns
-// the number of outputs.
-inline std::int64_t check_axis_call(std::string_view fn, const void* x, const MatrixLayout& m, std::size_t elem_size,
-                                    const void* out, bool per_row, std::size_t out_size, bool on_device) {
+// A valid layout (MatrixLayout's rules, every offset in int64); returns its extent: the elements
+// from x[0] to one past the last element it names, 0 when it names none.
+inline std::int64_t check_matrix_layout(std::string_view fn, const MatrixLayout& m, std::size_t elem_size) {
   check_size(fn, "m.rows", m.rows, elem_size);
   check_size(fn, "m.cols", m.cols, elem_size);
   check_size(fn, "m.batch", m.batch, elem_size);
@@ -46,7 +44,7 @@ inline std::int64_t check_axis_call(std::string_view fn, const void* x, const Ma
   if (m.batch_stride < 0)
     fail(ErrorCode::invalid_argument, fn, "m.batch_stride must be >= 0, got " + std::to_string(m.batch_stride));
   const bool empty = m.rows == 0 || m.cols == 0 || m.batch == 0;
-  // The last element named plus one: (batch - 1) * batch_stride + (rows - 1) * ld + cols.
+  // (batch - 1) * batch_stride + (rows - 1) * ld + cols
   const std::int64_t last_row = empty ? 0 : checked_mul_add(m.rows - 1, m.ld, m.cols);
   const std::int64_t extent = empty ? 0 : last_row < 0 ? -1 : checked_mul_add(m.batch - 1, m.batch_stride, last_row);
   if (extent < 0)
@@ -55,8 +53,18 @@ inline std::int64_t check_axis_call(std::string_view fn, const void* x, const Ma
              ", ld " + std::to_string(m.ld) + ", batch " + std::to_string(m.batch) + ", batch_stride " +
              std::to_string(m.batch_stride) + ")");
   check_size(fn, "the layout's extent (elements from x[0] to its last element)", extent, elem_size);
-  const std::int64_t outputs = checked_mul_add(m.batch, per_row ? m.rows : m.cols, 0);
-  if (outputs < 0) fail(ErrorCode::size_out_of_range, fn, "m.batch * " + std::string(per_row ? "m.rows" : "m.cols") + " exceeds 2^63");
+  const std::int64_t most = checked_mul_add(m.batch, m.rows > m.cols ? m.rows : m.cols, 0);
+  if (most < 0) fail(ErrorCode::size_out_of_range, fn, "m.batch * max(m.rows, m.cols) exceeds 2^63");
+  return extent;
+}
+
+// An axis sum's arguments: a valid layout whose elements x holds (host or device memory), and
+// the batch * rows (per_row) or batch * cols results at out, overlapping nothing x names.
+// Returns the number of results.
+inline std::int64_t check_axis_call(std::string_view fn, const void* x, const MatrixLayout& m, std::size_t elem_size,
+                                    const void* out, bool per_row, std::size_t out_size, bool on_device) {
+  const std::int64_t extent = check_matrix_layout(fn, m, elem_size);
+  const std::int64_t outputs = m.batch * (per_row ? m.rows : m.cols);
   check_size(fn, per_row ? "m.batch * m.rows" : "m.batch * m.cols", outputs, out_size);
   check_not_null(fn, "x", x, extent);
   check_not_null(fn, "out", out, outputs);

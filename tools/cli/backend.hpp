@@ -14,6 +14,7 @@
 #include "detnum/dropout.hpp"
 #include "detnum/environment.hpp"
 #include "detnum/fp16.hpp"
+#include "detnum/reduce.hpp"
 
 namespace detnum::cli {
 
@@ -41,6 +42,8 @@ class Backend {
   // One reduction of n elements of dtype at x (and y for dot) into *result: accum_t of the
   // dtype, or std::int64_t for argmax/argmin.
   virtual void reduce(ReduceOp op, Dtype dtype, const void* x, const void* y, std::int64_t n, void* result) = 0;
+  // row_sums (per_row) or column_sums of the batch of matrices at x into out (accum_t of dtype).
+  virtual void axis_sums(bool per_row, Dtype dtype, const void* x, const MatrixLayout& m, void* out) = 0;
 };
 
 // The reference first, then cpu/1, cpu/2, cpu/3, cpu/7, then (with a CUDA device) the CUDA

@@ -98,6 +98,21 @@ class CudaBackend final : public Backend {
     });
   }
 
+  void axis_sums(bool per_row, Dtype dtype, const void* x, const MatrixLayout& m, void* out) override {
+    with_element_type(dtype, [&](auto type) {
+      using T = std::remove_const_t<std::remove_pointer_t<decltype(type)>>;
+      const bool empty = m.rows == 0 || m.cols == 0 || m.batch == 0;
+      const std::int64_t extent = empty ? 0 : (m.batch - 1) * m.batch_stride + (m.rows - 1) * m.ld + m.cols;
+      const std::int64_t count = m.batch * (per_row ? m.rows : m.cols);
+      Mirror dx(x, static_cast<std::size_t>(extent) * sizeof(T));
+      Mirror dout(out, static_cast<std::size_t>(count) * sizeof(accum_t<T>));
+      if (per_row) cuda::row_sums(dx.get<const T>(), m, dout.get<accum_t<T>>(), nullptr, {}, launch_);
+      else cuda::column_sums(dx.get<const T>(), m, dout.get<accum_t<T>>(), nullptr, {}, launch_);
+      finish();
+      dout.copy_back(out);
+    });
+  }
+
  private:
   template <class T>
   void reduce_typed(ReduceOp op, const T* x, const T* y, std::int64_t n, void* result) {

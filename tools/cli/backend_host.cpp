@@ -39,6 +39,19 @@ void host_reduce(ReduceOp op, Dtype dtype, const void* x, const void* y, std::in
   });
 }
 
+// Row or column sums through the reference (cpu == nullptr) or the fast path.
+void host_axis_sums(bool per_row, Dtype dtype, const void* x, const MatrixLayout& m, void* out, const CpuOptions* cpu) {
+  with_element_type(dtype, [&](auto type) {
+    using T = std::remove_const_t<std::remove_pointer_t<decltype(type)>>;
+    const T* px = static_cast<const T*>(x);
+    auto* po = static_cast<accum_t<T>*>(out);
+    if (cpu == nullptr && per_row) ref::row_sums(px, m, po);
+    else if (cpu == nullptr) ref::column_sums(px, m, po);
+    else if (per_row) detnum::row_sums(px, m, po, *cpu);
+    else detnum::column_sums(px, m, po, *cpu);
+  });
+}
+
 class RefBackend final : public Backend {
  public:
   std::string name() const override { return "ref"; }
@@ -64,6 +77,9 @@ class RefBackend final : public Backend {
   }
   void reduce(ReduceOp op, Dtype dtype, const void* x, const void* y, std::int64_t n, void* result) override {
     host_reduce(op, dtype, x, y, n, result, nullptr);
+  }
+  void axis_sums(bool per_row, Dtype dtype, const void* x, const MatrixLayout& m, void* out) override {
+    host_axis_sums(per_row, dtype, x, m, out, nullptr);
   }
 };
 
@@ -95,6 +111,9 @@ class CpuBackend final : public Backend {
   }
   void reduce(ReduceOp op, Dtype dtype, const void* x, const void* y, std::int64_t n, void* result) override {
     host_reduce(op, dtype, x, y, n, result, &options_);
+  }
+  void axis_sums(bool per_row, Dtype dtype, const void* x, const MatrixLayout& m, void* out) override {
+    host_axis_sums(per_row, dtype, x, m, out, &options_);
   }
 
  private:

@@ -1,0 +1,299 @@
+// Axis sums on CUDA: the same bits as src/cpu/reduce_ref.cpp's row_sums and column_sums (each row,
+// each column, reduced as a vector in ORDER.md's order) for every layout, launch shape and GPU.
+//
+// Rows. A row is a contiguous vector, so one warp computes one chunk of one row exactly as the
+// vector reduction does (chunk_warp.cuh: 128 lanes as 32 threads x 4, folded with shuffles).
+// Warps take (row, chunk) pairs grid-stride. A row of one chunk writes its result; longer rows
+// write one partial per chunk to the workspace, a (rows x chunks) matrix whose row sums are the
+// next level (ORDER.md step 5), reduced by the same kernel in a further launch on the stream.
+//
+// Columns. A block computes one tile: 32 adjacent columns x one chunk (8192 rows). Thread t of
+// warp w owns column j0 + t and the lanes l = w + kWarps * k (k < 128 / kWarps) of it, so a warp
+// reads 32 adjacent elements of one row per load (coalesced) and every lane still takes its rows
+// l, l + 128, l + 256, ... in increasing order. The fold of ORDER.md step 4 pairs lane l with
+// l + h: for h >= kWarps both are in one thread (slots k and k + h / kWarps); the last steps,
+// h < kWarps, go through shared memory, folded by warp 0 in the same halves. Columns longer than
+// a chunk leave one partial per chunk: a (chunks x cols) matrix per batch entry whose column sums
+// are the next level, reduced by the same kernel in a further launch.
+//
+// No atomics, no ticket: each launch writes each output once. kWarps is the block size / 32
+// (4, 8, 16 or 32): it changes which thread holds a lane, never the lane's elements or the fold.
+#include <cuda_runtime.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/reduce_checks.hpp"
+#include "common/validate.hpp"
+#include "cuda/check.hpp"
+#include "cuda/chunk_warp.cuh"
+#include "cuda/launch.hpp"
+#include "detnum/cuda/reduce.hpp"
+
+namespace detnum::cuda {
+namespace {
+
+using namespace warp;
+
+constexpr std::size_t kLevelAlign = 256;
+
+// --- Rows -----------------------------------------------------------------------------------------
+
+// Chunk c of fiber f (f = b * rows + i) goes to out[f * chunks + c]; canonicalized when it is the
+// final value (one chunk per row).
+template <class T, int kMaxThreads>
+__global__ void __launch_bounds__(kMaxThreads)
+    row_partials_kernel(const T* __restrict__ x, MatrixLayout m, bool vec, detail::accum_t<T>* __restrict__ out) {
+  using A = detail::accum_t<T>;
+  constexpr int kBatch = batch_steps<T, 1, kMaxThreads>();
+  const int t = static_cast<int>(threadIdx.x) % kWarp, w = static_cast<int>(threadIdx.x) / kWarp;
+  const std::int64_t warps = static_cast<std::int64_t>(gridDim.x) * (blockDim.x / kWarp);
+  const std::int64_t chunks = detail::reduce_chunks(m.cols), pairs = m.batch * m.rows * chunks;
+  for (std::int64_t v = static_cast<std::int64_t>(w) * gridDim.x + blockIdx.x; v < pairs; v += warps) {
+    const std::int64_t f = v / chunks, c = v % chunks;
+    const T* row = x + f / m.rows * m.batch_stride + f % m.rows * m.ld;
+    const A p = chunk_partial<false, kBatch, kCheckedBatch>(SumStep<T>{}, row, static_cast<const T*>(nullptr), m.cols,
+                                                            c, vec, t);
+    if (t == 0) out[v] = chunks == 1 ? canonicalize(p) : p;
+  }
+}
+
+// --- Columns --------------------------------------------------------------------------------------
+
+// Chunk c of column j of batch entry b goes to out[(b * chunks + c) * cols + j]; canonicalized
+// when it is the final value (one chunk per column).
+template <class T, int kWarps>
+__global__ void __launch_bounds__(kWarps * kWarp)
+    column_partials_kernel(const T* __restrict__ x, MatrixLayout m, detail::accum_t<T>* __restrict__ out) {
+  using A = detail::accum_t<T>;
+  constexpr int K = kReduceLanes / kWarps;  // lanes per thread
+  __shared__ A lane_of_warp[kWarps][kWarp];
+  const int t = static_cast<int>(threadIdx.x) % kWarp, w = static_cast<int>(threadIdx.x) / kWarp;
+  const std::int64_t chunks = detail::reduce_chunks(m.rows), column_tiles = (m.cols + kWarp - 1) / kWarp;
+  const std::int64_t tiles = m.batch * chunks * column_tiles;
+  for (std::int64_t tile = blockIdx.x; tile < tiles; tile += gridDim.x) {
+    const std::int64_t ct = tile % column_tiles, c = tile / column_tiles % chunks, b = tile / column_tiles / chunks;
+    const std::int64_t j = ct * kWarp + t;
+    const bool owns_column = j < m.cols;
+    // Threads past the last column read the last column and discard it: every load is in bounds.
+    const T* base = x + b * m.batch_stride + c * kReduceChunk * m.ld + (owns_column ? j : m.cols - 1);
+    const std::int64_t left = m.rows - c * kReduceChunk;
+    const int valid = static_cast<int>(left < kReduceChunk ? left : kReduceChunk);
+
+    A a[K];
+#pragma unroll
+    for (int k = 0; k < K; ++k) a[k] = detail::lane_identity<A>();
+    if (valid == kReduceChunk) {
+#pragma unroll 1
+      for (int s = 0; s < kReduceSteps; ++s) {
+        T v[K];
+#pragma unroll
+        for (int k = 0; k < K; ++k) v[k] = base[static_cast<std::int64_t>(s * kReduceLanes + w + kWarps * k) * m.ld];
+#pragma unroll
+        for (int k = 0; k < K; ++k) a[k] = a[k] + detail::widen(v[k]);
+      }
+    } else {
+#pragma unroll 1
+      for (int s = 0; s * kReduceLanes < valid; ++s)
+#pragma unroll
+        for (int k = 0; k < K; ++k) {
+          const int r = s * kReduceLanes + w + kWarps * k;
+          if (r < valid) a[k] = a[k] + detail::widen(base[static_cast<std::int64_t>(r) * m.ld]);
+        }
+    }
+    // ORDER.md step 4: lane l += lane l + h; in registers while both lanes are in this thread.
+#pragma unroll
+    for (int h = kReduceLanes / 2; h >= kWarps; h /= 2)
+#pragma unroll
+      for (int k = 0; k < h / kWarps; ++k) a[k] = a[k] + a[k + h / kWarps];
+    lane_of_warp[w][t] = a[0];  // lane w
+    __syncthreads();
+    if (w == 0) {
+      A lane[kWarps];
+#pragma unroll
+      for (int l = 0; l < kWarps; ++l) lane[l] = lane_of_warp[l][t];
+#pragma unroll
+      for (int h = kWarps / 2; h >= 1; h /= 2)
+#pragma unroll
+        for (int l = 0; l < h; ++l) lane[l] = lane[l] + lane[l + h];
+      if (owns_column) out[(b * chunks + c) * m.cols + j] = chunks == 1 ? canonicalize(lane[0]) : lane[0];
+    }
+    __syncthreads();  // lane_of_warp is free for the next tile
+  }
+}
+
+// --- Host side ------------------------------------------------------------------------------------
+
+template <class A>
+std::size_t level_bytes(std::int64_t entries) {
+  return (static_cast<std::size_t>(entries) * sizeof(A) + kLevelAlign - 1) / kLevelAlign * kLevelAlign;
+}
+
+// The workspace of every level but the last: fibers x chunks partials while chunks > 1.
+template <class A>
+std::size_t levels_bytes(std::int64_t fibers, std::int64_t length) {
+  std::size_t bytes = 0;
+  for (std::int64_t chunks = detail::reduce_chunks(length); chunks > 1; chunks = detail::reduce_chunks(chunks))
+    bytes += level_bytes<A>(fibers * chunks);
+  return bytes;
+}
+
+// The bytes of the widest accumulator, so one size serves every input type.
+std::size_t workspace_bytes(std::int64_t fibers, std::int64_t length) { return levels_bytes<double>(fibers, length); }
+
+// The caller's workspace, or stream-ordered memory of this call when it needs some.
+class LevelBuffer {
+ public:
+  LevelBuffer(const char* fn, Workspace ws, std::size_t need, cudaStream_t stream) : stream_(stream) {
+    if (need == 0) return;
+    if (ws.bytes == 0) {
+      DETNUM_CUDA_CHECK(fn, cudaMallocAsync(&ptr_, need, stream));
+      owned_ = true;
+      return;
+    }
+    detail::check_not_null(fn, "ws.ptr", ws.ptr, 1);
+    detail::check_device_accessible(fn, "ws.ptr", ws.ptr);
+    if (ws.bytes < need)
+      detail::fail(ErrorCode::invalid_argument, fn,
+                   "ws.bytes must be at least " + std::string(fn) + "_workspace_bytes(m) = " + std::to_string(need) +
+                       ", got " + std::to_string(ws.bytes));
+    if (reinterpret_cast<std::uintptr_t>(ws.ptr) % kLevelAlign != 0)
+      detail::fail(ErrorCode::invalid_argument, fn,
+                   "ws.ptr must be 256-byte aligned, got address " +
+                       std::to_string(reinterpret_cast<std::uintptr_t>(ws.ptr)));
+    ptr_ = ws.ptr;
+  }
+  ~LevelBuffer() {
+    if (owned_ && cudaFreeAsync(ptr_, stream_) != cudaSuccess) (void)cudaGetLastError();
+  }
+  LevelBuffer(const LevelBuffer&) = delete;
+  LevelBuffer& operator=(const LevelBuffer&) = delete;
+  unsigned char* bytes() const { return static_cast<unsigned char*>(ptr_); }
+
+ private:
+  void* ptr_ = nullptr;
+  cudaStream_t stream_;
+  bool owned_ = false;
+};
+
+template <class Kernel>
+int grid_for(const char* fn, Kernel kernel, int block_threads, std::int64_t work, LaunchConfig launch) {
+  if (launch.grid_blocks > 0) return launch.grid_blocks;
+  const std::int64_t resident = detail::resident_blocks(fn, reinterpret_cast<const void*>(kernel), block_threads);
+  return static_cast<int>(std::max<std::int64_t>(1, std::min(resident, work)));
+}
+
+template <class T, int kMaxThreads>
+void launch_rows_as(const char* fn, const T* x, const MatrixLayout& m, detail::accum_t<T>* out, cudaStream_t stream,
+                    LaunchConfig launch) {
+  constexpr int W = Packed<T>::W;
+  const bool vec = aligned_for_packed(x) && m.ld % W == 0 && m.batch_stride % W == 0;
+  const auto kernel = row_partials_kernel<T, kMaxThreads>;
+  const std::int64_t pairs = m.batch * m.rows * detail::reduce_chunks(m.cols);
+  const int grid = grid_for(fn, kernel, launch.block_threads, (pairs + 7) / 8, launch);
+  kernel<<<grid, launch.block_threads, 0, stream>>>(x, m, vec, out);
+  DETNUM_CUDA_CHECK(fn, cudaGetLastError());
+}
+
+// Level after level: each launch leaves fibers x chunks partials until chunks is 1.
+template <class T>
+void launch_rows(const char* fn, const T* x, const MatrixLayout& m, detail::accum_t<T>* out, unsigned char* ws,
+                 cudaStream_t stream, LaunchConfig launch) {
+  using A = detail::accum_t<T>;
+  const std::int64_t fibers = m.batch * m.rows, chunks = detail::reduce_chunks(m.cols);
+  A* dst = chunks == 1 ? out : reinterpret_cast<A*>(ws);
+  if (launch.block_threads <= 256) launch_rows_as<T, 256>(fn, x, m, dst, stream, launch);
+  else launch_rows_as<T, 1024>(fn, x, m, dst, stream, launch);
+  if (chunks > 1)
+    launch_rows<A>(fn, dst, MatrixLayout::dense(fibers, chunks), out, ws + level_bytes<A>(fibers * chunks), stream,
+                   launch);
+}
+
+template <class T, int kWarps>
+void launch_columns_as(const char* fn, const T* x, const MatrixLayout& m, detail::accum_t<T>* out,
+                       cudaStream_t stream, LaunchConfig launch) {
+  const auto kernel = column_partials_kernel<T, kWarps>;
+  const std::int64_t tiles = m.batch * detail::reduce_chunks(m.rows) * ((m.cols + kWarp - 1) / kWarp);
+  const int grid = grid_for(fn, kernel, kWarps * kWarp, tiles, launch);
+  kernel<<<grid, kWarps * kWarp, 0, stream>>>(x, m, out);
+  DETNUM_CUDA_CHECK(fn, cudaGetLastError());
+}
+
+template <class T>
+void launch_columns(const char* fn, const T* x, const MatrixLayout& m, detail::accum_t<T>* out, unsigned char* ws,
+                    cudaStream_t stream, LaunchConfig launch) {
+  using A = detail::accum_t<T>;
+  const std::int64_t chunks = detail::reduce_chunks(m.rows);
+  A* dst = chunks == 1 ? out : reinterpret_cast<A*>(ws);
+  if (launch.block_threads >= 1024) launch_columns_as<T, 32>(fn, x, m, dst, stream, launch);
+  else if (launch.block_threads >= 512) launch_columns_as<T, 16>(fn, x, m, dst, stream, launch);
+  else if (launch.block_threads >= 256) launch_columns_as<T, 8>(fn, x, m, dst, stream, launch);
+  else launch_columns_as<T, 4>(fn, x, m, dst, stream, launch);
+  if (chunks > 1)
+    launch_columns<A>(fn, dst, MatrixLayout::dense(chunks, m.cols, m.batch), out,
+                      ws + level_bytes<A>(m.batch * chunks * m.cols), stream, launch);
+}
+
+template <class R>
+__global__ void fill_zero_kernel(R* out, std::int64_t n) {
+  for (std::int64_t i = blockIdx.x * static_cast<std::int64_t>(blockDim.x) + threadIdx.x; i < n;
+       i += static_cast<std::int64_t>(gridDim.x) * blockDim.x)
+    out[i] = R(0);
+}
+
+// Sums of empty fibers: +0 (a memset would do, but this keeps the zero's bits explicit).
+template <class R>
+void fill_zero(const char* fn, R* out, std::int64_t n, cudaStream_t stream) {
+  const int grid = static_cast<int>(std::min<std::int64_t>(1024, (n + 255) / 256));
+  fill_zero_kernel<<<grid, 256, 0, stream>>>(out, n);
+  DETNUM_CUDA_CHECK(fn, cudaGetLastError());
+}
+
+}  // namespace
+
+std::size_t row_sums_workspace_bytes(const MatrixLayout& m) {
+  detail::check_matrix_layout("cuda::row_sums_workspace_bytes", m, 1);
+  return workspace_bytes(m.batch * m.rows, m.cols);
+}
+
+std::size_t column_sums_workspace_bytes(const MatrixLayout& m) {
+  detail::check_matrix_layout("cuda::column_sums_workspace_bytes", m, 1);
+  return workspace_bytes(m.batch * m.cols, m.rows);
+}
+
+template <Reducible T>
+void row_sums(const T* x, const MatrixLayout& m, accum_t<T>* out, cudaStream_t stream, Workspace ws,
+              LaunchConfig launch) {
+  constexpr const char* fn = "cuda::row_sums";
+  const std::int64_t count = detail::check_axis_call(fn, x, m, sizeof(T), out, true, sizeof(accum_t<T>), true);
+  detail::check_launch(fn, launch);
+  if (count == 0) return;
+  if (m.cols == 0) return fill_zero(fn, out, count, stream);
+  LevelBuffer levels(fn, ws, workspace_bytes(count, m.cols), stream);
+  launch_rows(fn, x, m, out, levels.bytes(), stream, launch);
+}
+
+template <Reducible T>
+void column_sums(const T* x, const MatrixLayout& m, accum_t<T>* out, cudaStream_t stream, Workspace ws,
+                 LaunchConfig launch) {
+  constexpr const char* fn = "cuda::column_sums";
+  const std::int64_t count = detail::check_axis_call(fn, x, m, sizeof(T), out, false, sizeof(accum_t<T>), true);
+  detail::check_launch(fn, launch);
+  if (count == 0) return;
+  if (m.rows == 0) return fill_zero(fn, out, count, stream);
+  LevelBuffer levels(fn, ws, workspace_bytes(count, m.rows), stream);
+  launch_columns(fn, x, m, out, levels.bytes(), stream, launch);
+}
+
+#define DETNUM_CUDA_AXIS_SUMS(T)                                                                                 \
+  template void row_sums<T>(const T*, const MatrixLayout&, accum_t<T>*, cudaStream_t, Workspace, LaunchConfig); \
+  template void column_sums<T>(const T*, const MatrixLayout&, accum_t<T>*, cudaStream_t, Workspace, LaunchConfig);
+DETNUM_CUDA_AXIS_SUMS(float)
+DETNUM_CUDA_AXIS_SUMS(double)
+DETNUM_CUDA_AXIS_SUMS(bf16)
+DETNUM_CUDA_AXIS_SUMS(fp16)
+#undef DETNUM_CUDA_AXIS_SUMS
+
+}  // namespace detnum::cuda
