@@ -74,7 +74,7 @@ TEST(AxisSums, Fp16MatchesTheReference) { check_all_cases<fp16>(); }
 // in a one-column matrix (and a contiguous vector); row i of a 10,000-row matrix as that row alone.
 TEST(AxisSums, ColumnSumDoesNotDependOnTheOtherColumns) {
   // 10,000 columns of a few rows, and 3 columns of more than a chunk of rows.
-  for (const auto [rows, cols] : {std::pair<std::int64_t, std::int64_t>{300, 10000}, {20000, 3}}) {
+  for (const auto& [rows, cols] : {std::pair<std::int64_t, std::int64_t>{300, 10000}, {20000, 3}}) {
     const std::vector<float> x = reduce_input<float>(rows * cols, 5, Family::finite);
     std::vector<float> all(cols);
     column_sums(x.data(), MatrixLayout::dense(rows, cols), all.data());

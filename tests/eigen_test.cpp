@@ -1,0 +1,94 @@
+// The Eigen overloads (detnum/eigen.hpp) give the bits of the pointer forms on the same values,
+// whatever the storage order, stride or expression the values come in.
+#include <gtest/gtest.h>
+
+#include <Eigen/Core>
+
+#include <cstdint>
+#include <vector>
+
+#include "detnum/eigen.hpp"
+#include "detnum/error.hpp"
+#include "reduce_cases.hpp"
+#include "support/errors.hpp"
+
+namespace detnum::test {
+namespace {
+
+using RowMajorXf = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+Eigen::VectorXf random_vector(std::int64_t n, std::uint64_t seed) {
+  const std::vector<float> v = reduce_input<float>(n, seed, Family::finite);
+  return Eigen::Map<const Eigen::VectorXf>(v.data(), static_cast<Eigen::Index>(n));
+}
+
+TEST(Eigen, VectorOpsEqualThePointerForms) {
+  const Eigen::VectorXf a = random_vector(20011, 1), b = random_vector(20011, 2);
+  const float* x = a.data();
+  const std::int64_t n = a.size();
+  EXPECT_TRUE(same_value(sum(x, n), sum(a)));
+  EXPECT_TRUE(same_value(asum(x, n), asum(a)));
+  EXPECT_TRUE(same_value(nrm2(x, n), nrm2(a)));
+  EXPECT_TRUE(same_value(mean(x, n), mean(a)));
+  EXPECT_TRUE(same_value(variance(x, n, 1), variance(a, 1)));
+  EXPECT_TRUE(same_value(max(x, n), max(a)));
+  EXPECT_TRUE(same_value(amin(x, n), amin(a)));
+  EXPECT_EQ(argmax(x, n), argmax(a));
+  EXPECT_EQ(argmin(x, n), argmin(a));
+  EXPECT_TRUE(same_value(dot(x, b.data(), n), dot(a, b)));
+  EXPECT_TRUE(same_value(sum(x, n), sum(Eigen::Ref<const Eigen::VectorXf>(a))));
+  EXPECT_TRUE(same_value(sum(x, n, {1}), sum(a, {1})));
+}
+
+TEST(Eigen, StridedVectorsAndExpressionsAreSummedAsTheirValues) {
+  const Eigen::VectorXf a = random_vector(3 * 5000, 3), b = random_vector(3 * 5000, 4);
+  const Eigen::Map<const Eigen::VectorXf, 0, Eigen::InnerStride<3>> every_third(a.data(), 5000);
+  const Eigen::VectorXf copy = every_third;
+  EXPECT_TRUE(same_value(sum(copy.data(), copy.size()), sum(every_third)));
+  const Eigen::VectorXf both = a + b;
+  EXPECT_TRUE(same_value(sum(both.data(), both.size()), sum(a + b)));
+  // A row of a column-major matrix: stride between elements.
+  const Eigen::MatrixXf m = Eigen::Map<const Eigen::MatrixXf>(a.data(), 3, 5000);
+  const Eigen::RowVectorXf row = m.row(1);
+  EXPECT_TRUE(same_value(sum(row.data(), row.size()), sum(m.row(1))));
+}
+
+TEST(Eigen, RowAndColumnSumsInBothStorageOrders) {
+  const Eigen::VectorXf values = random_vector(9000 * 37, 5);
+  const RowMajorXf r = Eigen::Map<const RowMajorXf>(values.data(), 9000, 37);
+  const Eigen::MatrixXf c = r;  // the same matrix, column-major
+  std::vector<float> rows(9000), cols(37);
+  row_sums(r.data(), MatrixLayout::dense(9000, 37), rows.data());
+  column_sums(r.data(), MatrixLayout::dense(9000, 37), cols.data());
+  for (const auto& [name, got_rows, got_cols] :
+       {std::tuple{"row-major", Eigen::VectorXf(row_sums(r)), Eigen::RowVectorXf(column_sums(r))},
+        std::tuple{"column-major", Eigen::VectorXf(row_sums(c)), Eigen::RowVectorXf(column_sums(c))},
+        std::tuple{"expression", Eigen::VectorXf(row_sums(c * 1.0f)), Eigen::RowVectorXf(column_sums(c * 1.0f))}}) {
+    EXPECT_TRUE(same_bits(std::span<const float>(rows), std::span<const float>(got_rows.data(), 9000))) << name;
+    EXPECT_TRUE(same_bits(std::span<const float>(cols), std::span<const float>(got_cols.data(), 37))) << name;
+  }
+  // A block: rows 100..299, columns 3..12, read in place through the parent's stride.
+  const RowMajorXf block = r.block(100, 3, 200, 10);
+  std::vector<float> block_rows(200);
+  row_sums(block.data(), MatrixLayout::dense(200, 10), block_rows.data());
+  const Eigen::VectorXf got = row_sums(c.block(100, 3, 200, 10));
+  EXPECT_TRUE(same_bits(std::span<const float>(block_rows), std::span<const float>(got.data(), 200)));
+}
+
+TEST(Eigen, DoubleAndEmpty) {
+  const Eigen::VectorXd d = random_vector(1000, 6).cast<double>();
+  EXPECT_TRUE(same_value(sum(d.data(), d.size()), sum(d)));
+  const Eigen::MatrixXd empty(0, 4);
+  const Eigen::RowVectorXd sums = column_sums(empty);
+  ASSERT_EQ(sums.size(), 4);
+  for (const double v : sums) EXPECT_EQ(bits_of(v), 0u);
+}
+
+TEST(Eigen, SizeMismatchIsAnError) {
+  const Eigen::VectorXf a = random_vector(10, 7), b = random_vector(11, 8);
+  expect_error([&] { (void)dot(a, b); }, ErrorCode::invalid_argument, "y.size() must equal x.size() = 10, got 11");
+  expect_error([&] { (void)max(Eigen::VectorXf()); }, ErrorCode::size_out_of_range, "n must be >= 1");
+}
+
+}  // namespace
+}  // namespace detnum::test
