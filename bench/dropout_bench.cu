@@ -39,127 +39,15 @@
 #include "detnum/cuda/dropout.hpp"
 #include "detnum/curand_compat.hpp"
 #include "detnum/dropout.hpp"
+#include "gpu_bench.hpp"
 
 namespace {
+
+using namespace detnum_bench::gpu;
 
 constexpr float kP = 0.1f;
 constexpr std::uint64_t kSeed = 0x5EED'0000'1234ull;
 constexpr std::int64_t kSmallest = std::int64_t{1} << 20;
-constexpr std::int64_t kWorkPerIteration = std::int64_t{1} << 26;  // elements queued per timed iteration
-
-// --- CUDA plumbing: every call checked; a failure becomes an exception that the benchmark turns
-// into SkipWithError with the call, CUDA's message, the file and the line. ---
-
-struct CudaFailure : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-
-void check(cudaError_t err, const char* call, const char* file, int line) {
-  if (err == cudaSuccess) return;
-  (void)cudaGetLastError();  // clear a non-sticky error
-  throw CudaFailure(std::string(call) + " failed: " + cudaGetErrorString(err) + " (" + cudaGetErrorName(err) +
-                    ") at " + file + ":" + std::to_string(line));
-}
-#define BENCH_CUDA_CHECK(call) check((call), #call, __FILE__, __LINE__)
-
-// Destructors cannot throw: a failed release is printed instead.
-void check_release(cudaError_t err, const char* call) {
-  if (err != cudaSuccess) std::fprintf(stderr, "detnum_bench: %s failed: %s\n", call, cudaGetErrorString(err));
-}
-
-bool have_device() {
-  static const bool yes = [] {
-    int count = 0;
-    const cudaError_t err = cudaGetDeviceCount(&count);
-    if (err != cudaSuccess) {
-      (void)cudaGetLastError();
-      return false;
-    }
-    return count > 0;
-  }();
-  return yes;
-}
-
-template <class T>
-class DeviceBuffer {
- public:
-  explicit DeviceBuffer(std::int64_t count) : count_(count) {
-    BENCH_CUDA_CHECK(cudaMalloc(&ptr_, static_cast<std::size_t>(std::max<std::int64_t>(count, 1)) * sizeof(T)));
-  }
-  ~DeviceBuffer() { check_release(cudaFree(ptr_), "cudaFree"); }
-  DeviceBuffer(const DeviceBuffer&) = delete;
-  DeviceBuffer& operator=(const DeviceBuffer&) = delete;
-  T* get() const { return ptr_; }
-  std::vector<T> to_host() const {
-    std::vector<T> h(static_cast<std::size_t>(count_));
-    BENCH_CUDA_CHECK(cudaMemcpy(h.data(), ptr_, h.size() * sizeof(T), cudaMemcpyDeviceToHost));
-    return h;
-  }
-
- private:
-  T* ptr_ = nullptr;
-  std::int64_t count_;
-};
-
-class Stream {
- public:
-  Stream() { BENCH_CUDA_CHECK(cudaStreamCreateWithFlags(&s_, cudaStreamNonBlocking)); }
-  ~Stream() { check_release(cudaStreamDestroy(s_), "cudaStreamDestroy"); }
-  Stream(const Stream&) = delete;
-  Stream& operator=(const Stream&) = delete;
-  cudaStream_t get() const { return s_; }
-
- private:
-  cudaStream_t s_ = nullptr;
-};
-
-class Event {
- public:
-  Event() { BENCH_CUDA_CHECK(cudaEventCreate(&e_)); }
-  ~Event() { check_release(cudaEventDestroy(e_), "cudaEventDestroy"); }
-  Event(const Event&) = delete;
-  Event& operator=(const Event&) = delete;
-  cudaEvent_t get() const { return e_; }
-
- private:
-  cudaEvent_t e_ = nullptr;
-};
-
-// Runs body(); without a device, or when body throws, the benchmark is skipped with the reason.
-template <class Body>
-void guarded(benchmark::State& state, Body body) {
-  if (!have_device()) {
-    state.SkipWithError("no CUDA device");
-    return;
-  }
-  try {
-    body();
-  } catch (const std::exception& e) {
-    state.SkipWithError(e.what());
-  }
-}
-
-// One warm-up call, then per iteration `calls` calls between two events; time per call.
-template <class Launch>
-void time_calls(benchmark::State& state, cudaStream_t stream, std::int64_t n, std::int64_t bytes_per_call,
-                Launch launch) {
-  const int calls = static_cast<int>(std::max<std::int64_t>(1, kWorkPerIteration / std::max<std::int64_t>(n, 1)));
-  Event start, stop;
-  launch();
-  BENCH_CUDA_CHECK(cudaStreamSynchronize(stream));
-  for (auto _ : state) {
-    BENCH_CUDA_CHECK(cudaEventRecord(start.get(), stream));
-    for (int c = 0; c < calls; ++c) launch();
-    BENCH_CUDA_CHECK(cudaEventRecord(stop.get(), stream));
-    BENCH_CUDA_CHECK(cudaEventSynchronize(stop.get()));
-    float ms = 0.0f;
-    BENCH_CUDA_CHECK(cudaEventElapsedTime(&ms, start.get(), stop.get()));
-    state.SetIterationTime(static_cast<double>(ms) * 1e-3 / calls);
-  }
-  state.SetBytesProcessed(state.iterations() * bytes_per_call);
-  state.SetItemsProcessed(state.iterations() * n);
-  state.counters["calls_per_iteration"] = calls;
-}
 
 // --- inputs, written on the device ---
 
@@ -177,8 +65,8 @@ __global__ void fill_kernel(T* x, std::int64_t n) {
 template <class T>
 void fill(T* x, std::int64_t n, cudaStream_t stream) {
   fill_kernel<<<1024, 256, 0, stream>>>(x, n);
-  BENCH_CUDA_CHECK(cudaGetLastError());
-  BENCH_CUDA_CHECK(cudaStreamSynchronize(stream));
+  BENCH_CHECK(cudaGetLastError());
+  BENCH_CHECK(cudaStreamSynchronize(stream));
 }
 
 // The first index where a and b differ in bits, or -1.
@@ -214,7 +102,7 @@ void BM_det_cuda(benchmark::State& state) {
 
     if (n <= kSmallest) {  // validate before timing: the CPU reference defines the answer
       detnum::cuda::dropout_forward(x.get(), y.get(), n, params, mask.get(), stream.get());
-      BENCH_CUDA_CHECK(cudaStreamSynchronize(stream.get()));
+      BENCH_CHECK(cudaStreamSynchronize(stream.get()));
       const std::vector<T> hx = x.to_host(), hy = y.to_host();
       const std::vector<std::uint8_t> hm = mask.to_host();
       std::vector<T> ry(static_cast<std::size_t>(n));
@@ -273,9 +161,9 @@ __global__ void curand_dropout_kernel(const float* x, float* y, std::uint8_t* ma
 // As PyTorch sizes it: enough blocks to fill every SM, no more than the elements need.
 int curand_grid(std::int64_t n) {
   int device = 0, sms = 0, threads_per_sm = 0;
-  BENCH_CUDA_CHECK(cudaGetDevice(&device));
-  BENCH_CUDA_CHECK(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device));
-  BENCH_CUDA_CHECK(cudaDeviceGetAttribute(&threads_per_sm, cudaDevAttrMaxThreadsPerMultiProcessor, device));
+  BENCH_CHECK(cudaGetDevice(&device));
+  BENCH_CHECK(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device));
+  BENCH_CHECK(cudaDeviceGetAttribute(&threads_per_sm, cudaDevAttrMaxThreadsPerMultiProcessor, device));
   const std::int64_t resident = static_cast<std::int64_t>(sms) * std::max(1, threads_per_sm / kCurandBlock);
   const std::int64_t needed = (n + 4 * kCurandBlock - 1) / (4 * kCurandBlock);
   return static_cast<int>(std::max<std::int64_t>(1, std::min(resident, needed)));
@@ -309,12 +197,12 @@ void BM_curand(benchmark::State& state) {
     auto launch = [&] {
       curand_dropout_kernel<<<grid, kCurandBlock, 0, stream.get()>>>(x.get(), y.get(), mask.get(), n, keep_p, scale,
                                                                      kSeed, 0);
-      BENCH_CUDA_CHECK(cudaGetLastError());
+      BENCH_CHECK(cudaGetLastError());
     };
 
     if (n <= kSmallest) {  // validate before timing: kept fraction, values, and the replica
       launch();
-      BENCH_CUDA_CHECK(cudaStreamSynchronize(stream.get()));
+      BENCH_CHECK(cudaStreamSynchronize(stream.get()));
       const std::vector<float> hx = x.to_host(), hy = y.to_host();
       const std::vector<std::uint8_t> hm = mask.to_host();
       std::int64_t kept = 0;
@@ -351,7 +239,7 @@ void BM_copy(benchmark::State& state) {
     DeviceBuffer<float> x(n), y(n);
     fill(x.get(), n, stream.get());
     time_calls(state, stream.get(), n, 8 * n, [&] {
-      BENCH_CUDA_CHECK(cudaMemcpyAsync(y.get(), x.get(), static_cast<std::size_t>(n) * sizeof(float),
+      BENCH_CHECK(cudaMemcpyAsync(y.get(), x.get(), static_cast<std::size_t>(n) * sizeof(float),
                                        cudaMemcpyDeviceToDevice, stream.get()));
     });
   });

@@ -37,138 +37,13 @@
 
 #include "detnum/cuda/reduce.hpp"
 #include "detnum/reduce.hpp"
+#include "gpu_bench.hpp"
 
 namespace {
 
+using namespace detnum_bench::gpu;
+
 constexpr std::int64_t kSmallest = std::int64_t{1} << 20;
-constexpr std::int64_t kWorkPerIteration = std::int64_t{1} << 26;  // elements queued per timed iteration
-
-// --- CUDA plumbing: every call checked; a failure becomes an exception that the benchmark turns
-// into SkipWithError. ---
-
-struct CudaFailure : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-
-void check(cudaError_t err, const char* call, const char* file, int line) {
-  if (err == cudaSuccess) return;
-  (void)cudaGetLastError();
-  throw CudaFailure(std::string(call) + " failed: " + cudaGetErrorString(err) + " at " + file + ":" +
-                    std::to_string(line));
-}
-void check(cublasStatus_t st, const char* call, const char* file, int line) {
-  if (st == CUBLAS_STATUS_SUCCESS) return;
-  throw CudaFailure(std::string(call) + " failed: " + cublasGetStatusString(st) + " at " + file + ":" +
-                    std::to_string(line));
-}
-#define RB_CHECK(call) check((call), #call, __FILE__, __LINE__)
-
-void report_release(bool ok, const char* what) {
-  if (!ok) std::fprintf(stderr, "detnum_bench: %s failed\n", what);
-}
-
-bool have_device() {
-  static const bool yes = [] {
-    int count = 0;
-    if (cudaGetDeviceCount(&count) != cudaSuccess) {
-      (void)cudaGetLastError();
-      return false;
-    }
-    return count > 0;
-  }();
-  return yes;
-}
-
-template <class T>
-class DeviceArray {
- public:
-  explicit DeviceArray(std::int64_t count) {
-    RB_CHECK(cudaMalloc(&ptr_, static_cast<std::size_t>(std::max<std::int64_t>(count, 1)) * sizeof(T)));
-  }
-  ~DeviceArray() { report_release(cudaFree(ptr_) == cudaSuccess, "cudaFree"); }
-  DeviceArray(const DeviceArray&) = delete;
-  DeviceArray& operator=(const DeviceArray&) = delete;
-  T* get() const { return ptr_; }
-
- private:
-  T* ptr_ = nullptr;
-};
-
-class Stream {
- public:
-  Stream() { RB_CHECK(cudaStreamCreateWithFlags(&s_, cudaStreamNonBlocking)); }
-  ~Stream() { report_release(cudaStreamDestroy(s_) == cudaSuccess, "cudaStreamDestroy"); }
-  Stream(const Stream&) = delete;
-  Stream& operator=(const Stream&) = delete;
-  cudaStream_t get() const { return s_; }
-
- private:
-  cudaStream_t s_ = nullptr;
-};
-
-class Event {
- public:
-  Event() { RB_CHECK(cudaEventCreate(&e_)); }
-  ~Event() { report_release(cudaEventDestroy(e_) == cudaSuccess, "cudaEventDestroy"); }
-  Event(const Event&) = delete;
-  Event& operator=(const Event&) = delete;
-  cudaEvent_t get() const { return e_; }
-
- private:
-  cudaEvent_t e_ = nullptr;
-};
-
-// A cuBLAS handle on `stream` that reads and writes scalars in device memory.
-class Cublas {
- public:
-  explicit Cublas(cudaStream_t stream) {
-    RB_CHECK(cublasCreate(&h_));
-    RB_CHECK(cublasSetStream(h_, stream));
-    RB_CHECK(cublasSetPointerMode(h_, CUBLAS_POINTER_MODE_DEVICE));
-  }
-  ~Cublas() { report_release(cublasDestroy(h_) == CUBLAS_STATUS_SUCCESS, "cublasDestroy"); }
-  Cublas(const Cublas&) = delete;
-  Cublas& operator=(const Cublas&) = delete;
-  cublasHandle_t get() const { return h_; }
-
- private:
-  cublasHandle_t h_ = nullptr;
-};
-
-template <class Body>
-void guarded(benchmark::State& state, Body body) {
-  if (!have_device()) {
-    state.SkipWithError("no CUDA device");
-    return;
-  }
-  try {
-    body();
-  } catch (const std::exception& e) {
-    state.SkipWithError(e.what());
-  }
-}
-
-// One warm-up call, then per iteration `calls` calls between two events; time per call.
-template <class Launch>
-void time_calls(benchmark::State& state, cudaStream_t stream, std::int64_t n, std::int64_t bytes_per_call,
-                Launch launch) {
-  const int calls = static_cast<int>(std::max<std::int64_t>(1, kWorkPerIteration / std::max<std::int64_t>(n, 1)));
-  Event start, stop;
-  launch();
-  RB_CHECK(cudaStreamSynchronize(stream));
-  for (auto _ : state) {
-    RB_CHECK(cudaEventRecord(start.get(), stream));
-    for (int c = 0; c < calls; ++c) launch();
-    RB_CHECK(cudaEventRecord(stop.get(), stream));
-    RB_CHECK(cudaEventSynchronize(stop.get()));
-    float ms = 0.0f;
-    RB_CHECK(cudaEventElapsedTime(&ms, start.get(), stop.get()));
-    state.SetIterationTime(static_cast<double>(ms) * 1e-3 / calls);
-  }
-  state.SetBytesProcessed(state.iterations() * bytes_per_call);
-  state.SetItemsProcessed(state.iterations() * n);
-  state.counters["calls_per_iteration"] = calls;
-}
 
 // --- inputs, written on the device: values with full 24-bit significands so that every rounding
 // of the order shows ---
@@ -186,14 +61,8 @@ __global__ void fill_kernel(float* x, std::int64_t n, std::uint32_t salt) {
 
 void fill(float* x, std::int64_t n, std::uint32_t salt, cudaStream_t stream) {
   fill_kernel<<<1024, 256, 0, stream>>>(x, n, salt);
-  RB_CHECK(cudaGetLastError());
-  RB_CHECK(cudaStreamSynchronize(stream));
-}
-
-std::vector<float> to_host(const float* d, std::int64_t n) {
-  std::vector<float> h(static_cast<std::size_t>(n));
-  RB_CHECK(cudaMemcpy(h.data(), d, h.size() * sizeof(float), cudaMemcpyDeviceToHost));
-  return h;
+  BENCH_CHECK(cudaGetLastError());
+  BENCH_CHECK(cudaStreamSynchronize(stream));
 }
 
 std::string hex_of(float v) {
@@ -207,7 +76,7 @@ std::string hex_of(float v) {
 // true when the device's result equals want in bits; otherwise the benchmark is skipped.
 bool validated(benchmark::State& state, const char* what, const float* d_result, float want) {
   float got = 0.0f;
-  RB_CHECK(cudaMemcpy(&got, d_result, sizeof got, cudaMemcpyDeviceToHost));
+  BENCH_CHECK(cudaMemcpy(&got, d_result, sizeof got, cudaMemcpyDeviceToHost));
   if (std::memcmp(&got, &want, sizeof got) == 0) return true;
   const std::string msg = std::string(what) + " differs from detnum::ref: " + hex_of(got) + " vs " + hex_of(want);
   state.SkipWithError(msg.c_str());
@@ -223,11 +92,11 @@ void BM_det_cuda(benchmark::State& state) {
   guarded(state, [&] {
     const std::int64_t n = state.range(0);
     Stream stream;
-    DeviceArray<float> x(n), y(kKind == Kind::dot ? n : 1), result(1);
+    DeviceBuffer<float> x(n), y(kKind == Kind::dot ? n : 1), result(1);
     fill(x.get(), n, 1, stream.get());
     if (kKind == Kind::dot) fill(y.get(), n, 2, stream.get());
     const std::size_t ws_bytes = detnum::cuda::reduce_workspace_bytes(n);
-    DeviceArray<unsigned char> ws(static_cast<std::int64_t>(ws_bytes));
+    DeviceBuffer<unsigned char> ws(static_cast<std::int64_t>(ws_bytes));
     const detnum::cuda::Workspace w{ws.get(), ws_bytes};
     auto launch = [&] {
       if constexpr (kKind == Kind::sum) detnum::cuda::sum(x.get(), n, result.get(), stream.get(), w);
@@ -237,11 +106,11 @@ void BM_det_cuda(benchmark::State& state) {
 
     if (n <= kSmallest) {  // validate before timing: the CPU reference defines the answer
       launch();
-      RB_CHECK(cudaStreamSynchronize(stream.get()));
-      const std::vector<float> hx = to_host(x.get(), n);
+      BENCH_CHECK(cudaStreamSynchronize(stream.get()));
+      const std::vector<float> hx = x.to_host();
       float want = 0.0f;
       if constexpr (kKind == Kind::sum) want = detnum::ref::sum(hx.data(), n);
-      else if constexpr (kKind == Kind::dot) want = detnum::ref::dot(hx.data(), to_host(y.get(), n).data(), n);
+      else if constexpr (kKind == Kind::dot) want = detnum::ref::dot(hx.data(), y.to_host().data(), n);
       else want = detnum::ref::nrm2(hx.data(), n);
       if (!validated(state, "det_cuda", result.get(), want)) return;
     }
@@ -255,13 +124,13 @@ void BM_cub_sum(benchmark::State& state) {
   guarded(state, [&] {
     const std::int64_t n = state.range(0);
     Stream stream;
-    DeviceArray<float> x(n), result(1);
+    DeviceBuffer<float> x(n), result(1);
     fill(x.get(), n, 1, stream.get());
     std::size_t temp_bytes = 0;
-    RB_CHECK(cub::DeviceReduce::Sum(nullptr, temp_bytes, x.get(), result.get(), static_cast<int>(n), stream.get()));
-    DeviceArray<unsigned char> temp(static_cast<std::int64_t>(std::max<std::size_t>(temp_bytes, 1)));
+    BENCH_CHECK(cub::DeviceReduce::Sum(nullptr, temp_bytes, x.get(), result.get(), static_cast<int>(n), stream.get()));
+    DeviceBuffer<unsigned char> temp(static_cast<std::int64_t>(std::max<std::size_t>(temp_bytes, 1)));
     time_calls(state, stream.get(), n, 4 * n, [&] {
-      RB_CHECK(cub::DeviceReduce::Sum(temp.get(), temp_bytes, x.get(), result.get(), static_cast<int>(n),
+      BENCH_CHECK(cub::DeviceReduce::Sum(temp.get(), temp_bytes, x.get(), result.get(), static_cast<int>(n),
                                       stream.get()));
     });
   });
@@ -289,19 +158,19 @@ void BM_atomic_sum(benchmark::State& state) {
   guarded(state, [&] {
     const std::int64_t n = state.range(0);
     Stream stream;
-    DeviceArray<float> x(n), result(1);
+    DeviceBuffer<float> x(n), result(1);
     fill(x.get(), n, 1, stream.get());
     int device = 0, sms = 0, per_sm = 0;
-    RB_CHECK(cudaGetDevice(&device));
-    RB_CHECK(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device));
-    RB_CHECK(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_sm, atomic_sum_kernel, kAtomicBlock, 0));
+    BENCH_CHECK(cudaGetDevice(&device));
+    BENCH_CHECK(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device));
+    BENCH_CHECK(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_sm, atomic_sum_kernel, kAtomicBlock, 0));
     const std::int64_t needed = (n / 4 + kAtomicBlock - 1) / kAtomicBlock;
     const std::int64_t resident = static_cast<std::int64_t>(sms) * std::max(per_sm, 1);
     const int grid = static_cast<int>(std::max<std::int64_t>(1, std::min(resident, needed)));
     time_calls(state, stream.get(), n, 4 * n, [&] {
-      RB_CHECK(cudaMemsetAsync(result.get(), 0, sizeof(float), stream.get()));
+      BENCH_CHECK(cudaMemsetAsync(result.get(), 0, sizeof(float), stream.get()));
       atomic_sum_kernel<<<grid, kAtomicBlock, 0, stream.get()>>>(x.get(), n, result.get());
-      RB_CHECK(cudaGetLastError());
+      BENCH_CHECK(cudaGetLastError());
     });
   });
 }
@@ -311,15 +180,15 @@ void BM_cublas(benchmark::State& state) {
   guarded(state, [&] {
     const std::int64_t n = state.range(0);
     Stream stream;
-    Cublas handle(stream.get());
-    DeviceArray<float> x(n), y(kKind == Kind::dot ? n : 1), result(1);
+    Cublas handle(stream.get(), true);
+    DeviceBuffer<float> x(n), y(kKind == Kind::dot ? n : 1), result(1);
     fill(x.get(), n, 1, stream.get());
     if (kKind == Kind::dot) fill(y.get(), n, 2, stream.get());
     time_calls(state, stream.get(), n, n * static_cast<std::int64_t>(kKind == Kind::dot ? 8 : 4), [&] {
       if constexpr (kKind == Kind::dot)
-        RB_CHECK(cublasSdot(handle.get(), static_cast<int>(n), x.get(), 1, y.get(), 1, result.get()));
+        BENCH_CHECK(cublasSdot(handle.get(), static_cast<int>(n), x.get(), 1, y.get(), 1, result.get()));
       else
-        RB_CHECK(cublasSnrm2(handle.get(), static_cast<int>(n), x.get(), 1, result.get()));
+        BENCH_CHECK(cublasSnrm2(handle.get(), static_cast<int>(n), x.get(), 1, result.get()));
     });
   });
 }

@@ -4,10 +4,11 @@
 // Rows are contiguous: each is reduce.cpp's canonical_sum, one thread per group of rows when
 // there are rows enough to share, every thread inside each row otherwise.
 //
-// Columns are strided. A block of kBlock adjacent columns walks one chunk of 8192 rows at a
+// Columns are strided. A block of up to 1024 adjacent columns walks one chunk of 8192 rows at a
 // time: row r of the chunk is added into lane r mod 128 of every column of the block, an array
-// acc[128][kBlock] (16 KiB) that stays in L1 while the rows stream past, and the 128 lanes then
-// fold in halves for all the block's columns at once. Each column's lanes see its elements in
+// acc[128][width] (512 KiB at most) that stays in L2 while the rows stream past in long runs, and
+// the 128 lanes then fold in halves for all the block's columns at once. (Blocks of 32 columns,
+// whose lanes fit L1, read memory in 128-byte pieces a page apart and ran at half the speed.) Each column's lanes see its elements in
 // the reference's order and fold as the reference folds, so the block width, the thread that
 // takes a block and the vector width never change a bit. Columns longer than one chunk leave a
 // partial per chunk: per batch entry a (chunks x cols) matrix whose column sums are the next
@@ -26,15 +27,14 @@
 #include "cpu/reduce_cpu.hpp"
 #include "detnum/reduce.hpp"
 
+
+
+
 namespace detnum {
 namespace {
 
 using detail::kReduceChunk;
 using detail::kReduceLanes;
-
-// 128 bytes of accumulators per lane: 32 floats or 16 doubles.
-template <class A>
-constexpr int kBlock = static_cast<int>(128 / sizeof(A));
 
 template <class T>
 inline auto widen_for_simd(T v) {
@@ -42,70 +42,70 @@ inline auto widen_for_simd(T v) {
   else return detail::widen(v);
 }
 
-// dst[j] = the partial of one chunk (rows rows, rows <= 8192) of column j < width of the block
-// starting at x; x[r * ld + j] is row r of the chunk.
+// The widest column block: 4 KiB of accumulators per lane (1024 floats), 512 KiB in all, which
+// L2 holds while the rows stream through from memory in runs of up to 4 KiB.
+template <class A>
+constexpr std::int64_t kMaxBlock = 4096 / static_cast<std::int64_t>(sizeof(A));
+
+// dst[j] = the partial of one chunk (rows <= 8192 rows) of column j < width of the block starting
+// at x; x[r * ld + j] is row r of the chunk. acc holds 128 lanes of width accumulators.
 template <class T, class A>
 [[gnu::always_inline]] inline void block_partials(const T* __restrict x, std::int64_t ld, int rows, int width,
-                                                  A* __restrict dst) {
-  constexpr int W = kBlock<A>;
-  alignas(64) A acc[kReduceLanes][W];
-  for (auto& lane : acc)
-    for (A& a : lane) a = detail::lane_identity<A>();
-  if (width == W) {
-    for (int r = 0; r < rows; ++r) {
-      A* __restrict a = acc[r % kReduceLanes];
-      const T* __restrict row = x + static_cast<std::int64_t>(r) * ld;
-      for (int j = 0; j < W; ++j) a[j] = a[j] + widen_for_simd(row[j]);
-    }
-  } else {
-    for (int r = 0; r < rows; ++r) {
-      A* __restrict a = acc[r % kReduceLanes];
-      const T* __restrict row = x + static_cast<std::int64_t>(r) * ld;
-      for (int j = 0; j < width; ++j) a[j] = a[j] + widen_for_simd(row[j]);
-    }
+                                                  A* __restrict acc, A* __restrict dst) {
+  std::fill(acc, acc + kReduceLanes * width, detail::lane_identity<A>());
+  for (int r = 0; r < rows; ++r) {
+    A* __restrict a = acc + (r % kReduceLanes) * width;
+    const T* __restrict row = x + static_cast<std::int64_t>(r) * ld;
+    for (int j = 0; j < width; ++j) a[j] = a[j] + widen_for_simd(row[j]);
   }
   // ORDER.md step 4 (detail::fold_lanes) for every column: lane l += lane l + h.
   for (int h = kReduceLanes / 2; h >= 1; h /= 2)
-    for (int l = 0; l < h; ++l)
-      for (int j = 0; j < W; ++j) acc[l][j] = acc[l][j] + acc[l + h][j];
-  for (int j = 0; j < width; ++j) dst[j] = acc[0][j];
+    for (int l = 0; l < h; ++l) {
+      A* __restrict a = acc + l * width;
+      const A* __restrict b = acc + (l + h) * width;
+      for (int j = 0; j < width; ++j) a[j] = a[j] + b[j];
+    }
+  std::copy(acc, acc + width, dst);
 }
 
 template <class T, class A>
-[[gnu::target("avx2,fma,f16c")]] void block_partials_avx2(const T* x, std::int64_t ld, int rows, int width,
+[[gnu::target("avx2,fma,f16c")]] void block_partials_avx2(const T* x, std::int64_t ld, int rows, int width, A* acc,
                                                          A* dst) {
-  block_partials(x, ld, rows, width, dst);
+  block_partials(x, ld, rows, width, acc, dst);
 }
 template <class T, class A>
-void block_partials_portable(const T* x, std::int64_t ld, int rows, int width, A* dst) {
-  block_partials(x, ld, rows, width, dst);
+void block_partials_portable(const T* x, std::int64_t ld, int rows, int width, A* acc, A* dst) {
+  block_partials(x, ld, rows, width, acc, dst);
 }
 
 // Column sums of the batch at x into out (batch x cols), not canonicalized: one level of chunks,
 // then the partials' column sums, recursively.
 template <class T, class A = accum_t<T>>
 void column_levels(const T* x, const MatrixLayout& m, A* out, CpuOptions opt) {
-  constexpr int W = kBlock<A>;
   const std::int64_t chunks = detail::reduce_chunks(m.rows);
-  const std::int64_t blocks = (m.cols + W - 1) / W;
+  // Full-width blocks even when that leaves threads idle (a single chunk of at most 1024
+  // columns): narrower blocks read each row in pieces and ran at 40% of the speed.
+  const std::int64_t width = std::min(kMaxBlock<A>, m.cols);
+  const std::int64_t blocks = (m.cols + width - 1) / width;
   // Level 1 writes the chunk partials of batch entry b, chunk c, column j to
   // partials[(b * chunks + c) * cols + j]: straight into out when there is one chunk.
   std::vector<A> level(chunks == 1 ? 0 : static_cast<std::size_t>(m.batch * chunks * m.cols));
   A* const partials = chunks == 1 ? out : level.data();
   const bool avx2 = detail::use_reduce_avx2(opt);
-  const std::int64_t unit_bytes = std::min(m.rows, kReduceChunk) * W * static_cast<std::int64_t>(sizeof(T));
+  const std::int64_t unit_bytes = std::min(m.rows, kReduceChunk) * width * static_cast<std::int64_t>(sizeof(T));
   const std::int64_t grain = std::max<std::int64_t>(1, detail::kThreadGrainBytes / std::max<std::int64_t>(1, unit_bytes));
   // Units in the order (b, c, block): threads that share a chunk's rows share their cache lines.
   detail::parallel_ranges(m.batch * chunks * blocks, grain, opt.threads, [&](std::int64_t begin, std::int64_t end) {
+    std::vector<A> acc(static_cast<std::size_t>(kReduceLanes * width));
     for (std::int64_t u = begin; u < end; ++u) {
       const std::int64_t blk = u % blocks, c = u / blocks % chunks, b = u / blocks / chunks;
-      const std::int64_t j0 = blk * W, r0 = c * kReduceChunk;
+      const std::int64_t j0 = blk * width, r0 = c * kReduceChunk;
       const T* src = x + b * m.batch_stride + r0 * m.ld + j0;
       const int rows = static_cast<int>(std::min(kReduceChunk, m.rows - r0));
-      const int width = static_cast<int>(std::min<std::int64_t>(W, m.cols - j0));
+      const int w = static_cast<int>(std::min(width, m.cols - j0));
       A* dst = partials + (b * chunks + c) * m.cols + j0;
-      if (avx2) block_partials_avx2(src, m.ld, rows, width, dst);
-      else block_partials_portable(src, m.ld, rows, width, dst);
+      if (avx2) block_partials_avx2(src, m.ld, rows, w, acc.data(), dst);
+      else block_partials_portable(src, m.ld, rows, w, acc.data(), dst);
     }
   });
   if (chunks > 1) column_levels<A>(partials, MatrixLayout::dense(chunks, m.cols, m.batch), out, opt);
