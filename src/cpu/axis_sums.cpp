@@ -6,13 +6,13 @@
 //
 // Columns are strided. A block of up to 1024 adjacent columns walks one chunk of 8192 rows at a
 // time: row r of the chunk is added into lane r mod 128 of every column of the block, an array
-// acc[128][width] (512 KiB at most) that stays in L2 while the rows stream past in long runs, and
+// acc[128][width] (512 KiB at most) that L2 holds while the rows stream past in long runs, and
 // the 128 lanes then fold in halves for all the block's columns at once. (Blocks of 32 columns,
-// whose lanes fit L1, read memory in 128-byte pieces a page apart and ran at half the speed.) Each column's lanes see its elements in
-// the reference's order and fold as the reference folds, so the block width, the thread that
-// takes a block and the vector width never change a bit. Columns longer than one chunk leave a
-// partial per chunk: per batch entry a (chunks x cols) matrix whose column sums are the next
-// level of ORDER.md step 5, reduced by the same code until one row is left.
+// whose lanes fit L1, read memory in 128-byte pieces a page apart: half the speed.) Each column's
+// lanes see its elements in the reference's order and fold as the reference folds, so the block
+// width, the thread that takes a block and the vector width never change a bit. Columns longer
+// than one chunk leave a partial per chunk: per batch entry a (chunks x cols) matrix whose column
+// sums are the next level of ORDER.md step 5, reduced by the same code until one row is left.
 //
 // The block loop is written once, without intrinsics, and compiled twice: for the baseline ISA
 // and, inlined into a gnu::target("avx2") function, for AVX2 (the compiler vectorizes it over
