@@ -162,18 +162,37 @@ DETNUM_AVX2 inline A fold(const A (&acc)[kReduceLanes]) {
   return fold(v);
 }
 
-// A whole chunk with every lane vector in registers (float: 16 vectors): from -0, 64 steps, the
-// fold, without a trip through memory.
+// Lanes i < m of `next` and the others of `prev` (m may be <= 0 or >= the width).
+DETNUM_AVX2 inline __m256 lanes_below(__m256 prev, __m256 next, int m) {
+  const __m256i keep = _mm256_cmpgt_epi32(_mm256_set1_epi32(m), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+  return _mm256_blendv_ps(prev, next, _mm256_castsi256_ps(keep));
+}
+
+// A chunk of count (1 .. 8192) elements with every lane vector in registers (float: 16 vectors),
+// without a trip through memory: from -0, the whole steps of 128, then the last partial step
+// from a copy of its elements padded to 128, each vector keeping its new value only in the lanes
+// that had an element (lanes without one stay as they are, as ORDER.md step 3 says), then the fold.
 template <ReduceTerm kTerm, class A, class T, std::size_t... J>
-DETNUM_AVX2 inline A full_chunk_in_registers(const T* x, const T* y, const TermConstants<kTerm, A>& k,
-                                             std::index_sequence<J...>) {
+DETNUM_AVX2 inline A chunk_in_registers(const T* x, const T* y, std::int64_t count, const TermConstants<kTerm, A>& k,
+                                        std::index_sequence<J...>) {
   using W = Vec<A>;
   typename W::V r[sizeof...(J)];
   ((r[J] = W::set1(lane_identity<A>())), ...);
-  for (int s = 0; s < kReduceSteps; ++s) {
+  const int steps = static_cast<int>(count / kReduceLanes);
+  for (int s = 0; s < steps; ++s) {
     const std::int64_t i = static_cast<std::int64_t>(s) * kReduceLanes;
     ((r[J] = vector_step<kTerm, A>(r[J], x + i + J * W::kWidth, kTerm == ReduceTerm::dot ? y + i + J * W::kWidth : nullptr,
                                    k)),
+     ...);
+  }
+  const int rest = static_cast<int>(count) - steps * kReduceLanes;
+  if (rest > 0) {
+    const std::int64_t done = static_cast<std::int64_t>(steps) * kReduceLanes;
+    alignas(32) T xt[kReduceLanes] = {}, yt[kReduceLanes] = {};
+    std::copy(x + done, x + done + rest, xt);
+    if (kTerm == ReduceTerm::dot) std::copy(y + done, y + done + rest, yt);
+    ((r[J] = lanes_below(r[J], vector_step<kTerm, A>(r[J], xt + J * W::kWidth, yt + J * W::kWidth, k),
+                         rest - static_cast<int>(J) * W::kWidth)),
      ...);
   }
   return fold(r);
@@ -205,8 +224,7 @@ DETNUM_AVX2 term_accum_t<kTerm, T> chunk_partial_avx2(const T* x, const T* y, st
   constexpr int kVectors = kReduceLanes / W::kWidth;  // 16 or 32
   constexpr int kHeld = kHeldVectors<A>, kSteps = kStepBlock<A>;
   const TermConstants<kTerm, A> k(p);
-  if constexpr (kHeld == kVectors)
-    if (count == kReduceChunk) return full_chunk_in_registers<kTerm, A>(x, y, k, std::make_index_sequence<kVectors>{});
+  if constexpr (kHeld == kVectors) return chunk_in_registers<kTerm, A>(x, y, count, k, std::make_index_sequence<kVectors>{});
 
   alignas(32) A acc[kReduceLanes];
   for (int l = 0; l < kReduceLanes; l += W::kWidth) W::store(acc + l, W::set1(lane_identity<A>()));
