@@ -25,13 +25,6 @@ inline void check_ddof(std::string_view fn, std::int64_t ddof) {
   if (ddof < 0) fail(ErrorCode::invalid_argument, fn, "ddof must be >= 0, got " + std::to_string(ddof));
 }
 
-// a * b + c for nonnegative operands, or -1 if it exceeds int64.
-inline std::int64_t checked_mul_add(std::int64_t a, std::int64_t b, std::int64_t c) {
-  std::int64_t r;
-  if (__builtin_mul_overflow(a, b, &r) || __builtin_add_overflow(r, c, &r)) return -1;
-  return r;
-}
-
 // A valid layout (MatrixLayout's rules, every offset in int64); returns its extent: the elements
 // from x[0] to one past the last element it names, 0 when it names none.
 inline std::int64_t check_matrix_layout(std::string_view fn, const MatrixLayout& m, std::size_t elem_size) {

@@ -20,6 +20,13 @@ std::string format_value(float v);
 // 0 <= n, and n elements of elem_size bytes are addressable.
 void check_size(std::string_view fn, std::string_view name, std::int64_t n, std::size_t elem_size);
 
+// a * b + c for nonnegative operands, or -1 if it exceeds int64.
+inline std::int64_t checked_mul_add(std::int64_t a, std::int64_t b, std::int64_t c) {
+  std::int64_t r;
+  if (__builtin_mul_overflow(a, b, &r) || __builtin_add_overflow(r, c, &r)) return -1;
+  return r;
+}
+
 // p in [0, 1).
 void check_probability(std::string_view fn, float p);
 
