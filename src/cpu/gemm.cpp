@@ -35,7 +35,7 @@ using detail::TileUpdate;
 constexpr std::int64_t kKC = detail::kGemmSegment;  // a packed k-block is exactly one segment
 constexpr std::int64_t kMC = 144;                   // rows of A per packed block: 144 KiB, L2
 constexpr std::int64_t kNC = 4096;                  // columns of B per packed block: 4 MiB, L3
-constexpr std::int64_t kPanelsPerUnit = 8;          // NR panels a thread takes with one A block
+constexpr std::int64_t kPanelsPerUnit = 8;          // NR panels per unit when row blocks are few
 
 }  // namespace
 
@@ -55,38 +55,44 @@ void detail::gemm_tile_portable(int kc, const float* pa, const float* pb, float*
 
 namespace {
 
-struct Operand {
-  const void* data;
-  std::int64_t ld;
-  bool transposed;
-};
-
-// op(X)[row][col] widened, where op(X) is stored row-major (or transposed) at x with ld.
-template <class T>
-float element(const T* x, std::int64_t ld, bool transposed, std::int64_t row, std::int64_t col) {
-  return detail::gemm_widen(transposed ? x[col * ld + row] : x[row * ld + col]);
+// One packed panel: out[q * W + r] = w(x[q * k_step + r * w_step]) for q < kc and r < valid, 0 for
+// r in [valid, W) (rows or columns past m or n, whose outputs are never stored). op(A) without
+// transpose has k_step 1 and w_step lda; transposed, k_step lda and w_step 1; op(B) the other
+// way round. The two unit-stride cases read memory in order.
+template <int W, class T>
+void pack_panel(const T* x, std::int64_t k_step, std::int64_t w_step, std::int64_t kc, std::int64_t valid,
+                float* out) {
+  if (valid == W && w_step == 1) {
+    for (std::int64_t q = 0; q < kc; ++q)
+      for (int r = 0; r < W; ++r) out[q * W + r] = detail::gemm_widen(x[q * k_step + r]);
+  } else if (k_step == 1) {
+    for (std::int64_t r = 0; r < valid; ++r)
+      for (std::int64_t q = 0; q < kc; ++q) out[q * W + r] = detail::gemm_widen(x[r * w_step + q]);
+    for (std::int64_t r = valid; r < W; ++r)
+      for (std::int64_t q = 0; q < kc; ++q) out[q * W + r] = 0.0f;
+  } else {
+    for (std::int64_t q = 0; q < kc; ++q)
+      for (int r = 0; r < W; ++r) out[q * W + r] = r < valid ? detail::gemm_widen(x[q * k_step + r * w_step]) : 0.0f;
+  }
 }
 
-// Rows [i0, i0 + mc) and k [p0, p0 + kc) of op(A) as ceil(mc / MR) panels of kc x MR, rows past
-// m zero (their outputs are never stored).
+// Rows [i0, i0 + mc) and k [p0, p0 + kc) of op(A) as ceil(mc / MR) panels of kc x MR.
 template <class T>
 void pack_a(const T* a, std::int64_t lda, bool ta, std::int64_t m, std::int64_t i0, std::int64_t mc, std::int64_t p0,
             std::int64_t kc, float* out) {
-  for (std::int64_t r0 = 0; r0 < mc; r0 += kGemmMR, out += kc * kGemmMR)
-    for (std::int64_t q = 0; q < kc; ++q)
-      for (int r = 0; r < kGemmMR; ++r) {
-        const std::int64_t i = i0 + r0 + r;
-        out[q * kGemmMR + r] = i < m ? element(a, lda, ta, i, p0 + q) : 0.0f;
-      }
+  const std::int64_t k_step = ta ? lda : 1, w_step = ta ? 1 : lda;
+  for (std::int64_t r0 = 0; r0 < mc; r0 += kGemmMR, out += kc * kGemmMR) {
+    const std::int64_t i = i0 + r0;
+    pack_panel<kGemmMR>(a + p0 * k_step + i * w_step, k_step, w_step, kc, std::min<std::int64_t>(kGemmMR, m - i), out);
+  }
 }
 
-// k [p0, p0 + kc) and columns [j0, j0 + nc) of op(B) as panels of kc x NR, columns past n zero.
+// k [p0, p0 + kc) and columns [j0, j0 + NR) of op(B) as one panel of kc x NR.
 template <class T>
 void pack_b_panel(const T* b, std::int64_t ldb, bool tb, std::int64_t n, std::int64_t j0, std::int64_t p0,
                   std::int64_t kc, float* out) {
-  for (std::int64_t q = 0; q < kc; ++q)
-    for (int j = 0; j < kGemmNR; ++j)
-      out[q * kGemmNR + j] = j0 + j < n ? element(b, ldb, tb, p0 + q, j0 + j) : 0.0f;
+  const std::int64_t k_step = tb ? 1 : ldb, w_step = tb ? ldb : 1;
+  pack_panel<kGemmNR>(b + p0 * k_step + j0 * w_step, k_step, w_step, kc, std::min<std::int64_t>(kGemmNR, n - j0), out);
 }
 
 // C = alpha op(A) op(B) + beta C with C float; the whole order of ORDER.md.
@@ -119,7 +125,9 @@ void gemm_float(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t k
     alignas(32) float edge[kGemmMR * kGemmNR];
     for (std::int64_t j0 = 0; j0 < n; j0 += kNC) {
       const std::int64_t nc = std::min(kNC, n - j0), panels = (nc + kGemmNR - 1) / kGemmNR;
-      const std::int64_t groups = (panels + kPanelsPerUnit - 1) / kPanelsPerUnit;
+      // Column groups only when row blocks alone leave threads idle: each unit packs its own A.
+      const std::int64_t per_group = m_blocks >= 2 * threads ? panels : std::min(panels, kPanelsPerUnit);
+      const std::int64_t groups = (panels + per_group - 1) / per_group;
       for (std::int64_t s = 0; s < segments; ++s) {
         const std::int64_t p0 = s * kKC, kc = std::min(kKC, k - p0);
         const TileUpdate u{alpha, beta, s == 0, s == segments - 1};
@@ -133,8 +141,8 @@ void gemm_float(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t k
           const std::int64_t ib = unit / groups, g = unit % groups;
           const std::int64_t i0 = ib * kMC, mc = std::min(kMC, m - i0);
           pack_a(a, lda, ta, m, i0, mc, p0, kc, packed_a.data());
-          const std::int64_t jp_end = std::min(panels, (g + 1) * kPanelsPerUnit);
-          for (std::int64_t jp = g * kPanelsPerUnit; jp < jp_end; ++jp) {
+          const std::int64_t jp_end = std::min(panels, (g + 1) * per_group);
+          for (std::int64_t jp = g * per_group; jp < jp_end; ++jp) {
             const std::int64_t j = j0 + jp * kGemmNR, nr = std::min<std::int64_t>(kGemmNR, n - j);
             for (std::int64_t r0 = 0; r0 < mc; r0 += kGemmMR) {
               const std::int64_t i = i0 + r0, mr = std::min<std::int64_t>(kGemmMR, m - i);
