@@ -84,6 +84,41 @@ TEST(Eigen, DoubleAndEmpty) {
   for (const double v : sums) EXPECT_EQ(bits_of(v), 0u);
 }
 
+// gemm and matmul in every storage order give the row-major pointer form's bits.
+TEST(Eigen, GemmInEveryStorageOrder) {
+  constexpr std::int64_t kM = 37, kK = 300, kN = 21;
+  const Eigen::VectorXf va = random_vector(kM * kK, 9), vb = random_vector(kK * kN, 10), vc = random_vector(kM * kN, 11);
+  const RowMajorXf ra = Eigen::Map<const RowMajorXf>(va.data(), kM, kK);
+  const RowMajorXf rb = Eigen::Map<const RowMajorXf>(vb.data(), kK, kN);
+  const RowMajorXf rc = Eigen::Map<const RowMajorXf>(vc.data(), kM, kN);
+  RowMajorXf want = rc;
+  gemm(Transpose::no, Transpose::no, kM, kN, kK, 0.5f, ra.data(), kK, rb.data(), kN, 0.25f, want.data(), kN);
+  const Eigen::MatrixXf ca = ra, cb = rb;
+  const auto same = [&](const auto& got) {
+    const RowMajorXf g = got;
+    return same_bits(std::span<const float>(want.data(), kM * kN), std::span<const float>(g.data(), kM * kN));
+  };
+  RowMajorXf c1 = rc;
+  gemm(0.5f, ra, rb, 0.25f, c1);
+  EXPECT_TRUE(same(c1)) << "all row-major";
+  Eigen::MatrixXf c2 = rc;
+  gemm(0.5f, ca, cb, 0.25f, c2);
+  EXPECT_TRUE(same(c2)) << "all column-major";
+  Eigen::MatrixXf c3 = rc;
+  gemm(0.5f, ra, cb, 0.25f, c3, {1});
+  EXPECT_TRUE(same(c3)) << "mixed";
+  RowMajorXf c4 = rc;
+  gemm(0.5f, ca * 1.0f, rb, 0.25f, c4);
+  EXPECT_TRUE(same(c4)) << "an expression";
+  RowMajorXf plain(kM, kN);
+  gemm(Transpose::no, Transpose::no, kM, kN, kK, 1.0f, ra.data(), kK, rb.data(), kN, 0.0f, plain.data(), kN);
+  const Eigen::MatrixXf product = matmul(ca, rb);
+  const RowMajorXf p = product;
+  EXPECT_TRUE(same_bits(std::span<const float>(plain.data(), kM * kN), std::span<const float>(p.data(), kM * kN)));
+  Eigen::MatrixXf wrong(kM + 1, kN);
+  expect_error([&] { gemm(1.0f, ca, cb, 0.0f, wrong); }, ErrorCode::invalid_argument, "gemm: sizes must agree");
+}
+
 TEST(Eigen, SizeMismatchIsAnError) {
   const Eigen::VectorXf a = random_vector(10, 7), b = random_vector(11, 8);
   expect_error([&] { (void)dot(a, b); }, ErrorCode::invalid_argument, "y.size() must equal x.size() = 10, got 11");

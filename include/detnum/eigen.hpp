@@ -7,6 +7,10 @@
 //   detnum::row_sums(m), detnum::column_sums(m)
 //                      for any float or double matrix expression, either storage order; a
 //                      column vector of rows sums, a row vector of column sums
+//   detnum::gemm(alpha, a, b, beta, c), detnum::matmul(a, b)
+//                      float matrices of either storage order (a and b may be expressions; c a
+//                      matrix or Map with unit inner stride): detnum/gemm.hpp's bits for
+//                      c = alpha a b + beta c, and a new column-major a * b
 //
 // The bits are those of the same values as a contiguous vector (or row-major matrix) passed to
 // the pointer forms: a row's sum is the sum of its elements in column order whether the matrix is
@@ -20,7 +24,10 @@
 #include <concepts>
 #include <cstdint>
 #include <span>
+#include <string>
 
+#include "detnum/error.hpp"
+#include "detnum/gemm.hpp"
 #include "detnum/reduce.hpp"
 
 namespace detnum {
@@ -61,6 +68,20 @@ decltype(auto) with_matrix(const Eigen::DenseBase<D>& m, F&& f) {
   } else {
     const Eigen::Matrix<typename D::Scalar, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> copy = m.derived();
     return f(copy.data(), MatrixLayout::dense(copy.rows(), copy.cols()), false);
+  }
+}
+
+// f(pointer, ld, row_major) for a float matrix read in place, or for a row-major copy of it.
+template <class D, class F>
+decltype(auto) with_operand(const Eigen::DenseBase<D>& x, F&& f) {
+  if constexpr (kInPlace<D>) {
+    const D& d = x.derived();
+    const std::int64_t inner = D::IsRowMajor ? d.cols() : d.rows();
+    const std::int64_t ld = d.outerStride() > inner ? d.outerStride() : (inner > 1 ? inner : 1);
+    return f(d.data(), ld, static_cast<bool>(D::IsRowMajor));
+  } else {
+    const Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> copy = x.derived();
+    return f(copy.data(), copy.cols() > 1 ? static_cast<std::int64_t>(copy.cols()) : 1, true);
   }
 }
 
@@ -116,6 +137,42 @@ Eigen::Matrix<typename D::Scalar, 1, Eigen::Dynamic> column_sums(const Eigen::De
     else column_sums(x, l, out.data(), o);
   });
   return out;
+}
+
+// c = alpha * a * b + beta * c (detnum/gemm.hpp). Sizes must agree (detnum::Error otherwise); c is
+// written in place, so it must be a matrix or a Map with unit inner stride. A column-major c is
+// computed as its transpose, c^T = alpha b^T a^T + beta c^T: every element is the same fma chain
+// (a product's operands only change sides), so the bits are those of the row-major form.
+template <class DA, class DB, class DC>
+  requires std::same_as<typename DA::Scalar, float> && std::same_as<typename DB::Scalar, float> &&
+           std::same_as<typename DC::Scalar, float> && eigen_detail::kInPlace<DC>
+void gemm(float alpha, const Eigen::DenseBase<DA>& a, const Eigen::DenseBase<DB>& b, float beta,
+          Eigen::DenseBase<DC>& c, CpuOptions o = {}) {
+  const std::int64_t m = a.rows(), k = a.cols(), n = b.cols();
+  if (b.rows() != k || c.rows() != m || c.cols() != n)
+    throw Error(ErrorCode::invalid_argument,
+                "gemm: sizes must agree: a is " + std::to_string(m) + " x " + std::to_string(k) + ", b is " +
+                    std::to_string(b.rows()) + " x " + std::to_string(n) + ", c is " + std::to_string(c.rows()) +
+                    " x " + std::to_string(c.cols()));
+  DC& out = c.derived();
+  const std::int64_t c_inner = DC::IsRowMajor ? n : m;
+  const std::int64_t ldc = out.outerStride() > c_inner ? out.outerStride() : (c_inner > 1 ? c_inner : 1);
+  eigen_detail::with_operand(a, [&](const float* pa, std::int64_t lda, bool a_rows) {
+    eigen_detail::with_operand(b, [&](const float* pb, std::int64_t ldb, bool b_rows) {
+      const auto t = [](bool transposed) { return transposed ? Transpose::yes : Transpose::no; };
+      if constexpr (DC::IsRowMajor) gemm(t(!a_rows), t(!b_rows), m, n, k, alpha, pa, lda, pb, ldb, beta, out.data(), ldc, o);
+      else gemm(t(b_rows), t(a_rows), n, m, k, alpha, pb, ldb, pa, lda, beta, out.data(), ldc, o);
+    });
+  });
+}
+
+// a * b as a new column-major matrix.
+template <class DA, class DB>
+  requires std::same_as<typename DA::Scalar, float> && std::same_as<typename DB::Scalar, float>
+Eigen::MatrixXf matmul(const Eigen::DenseBase<DA>& a, const Eigen::DenseBase<DB>& b, CpuOptions o = {}) {
+  Eigen::MatrixXf c(a.rows(), b.cols());
+  gemm(1.0f, a, b, 0.0f, c, o);
+  return c;
 }
 
 }  // namespace detnum
