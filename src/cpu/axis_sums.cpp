@@ -52,19 +52,24 @@ constexpr std::int64_t kMaxBlock = 4096 / static_cast<std::int64_t>(sizeof(A));
 template <class T, class A>
 [[gnu::always_inline]] inline void block_partials(const T* __restrict x, std::int64_t ld, int rows, int width,
                                                   A* __restrict acc, A* __restrict dst) {
-  std::fill(acc, acc + kReduceLanes * width, detail::lane_identity<A>());
+  // Only the first min(rows, 128) lanes receive elements; the others stay -0, and adding -0 is
+  // exact (x + -0 == x for every x), so they are neither filled nor folded in.
+  int used = rows < kReduceLanes ? rows : kReduceLanes;
+  std::fill(acc, acc + used * width, detail::lane_identity<A>());
   for (int r = 0; r < rows; ++r) {
     A* __restrict a = acc + (r % kReduceLanes) * width;
     const T* __restrict row = x + static_cast<std::int64_t>(r) * ld;
     for (int j = 0; j < width; ++j) a[j] = a[j] + widen_for_simd(row[j]);
   }
   // ORDER.md step 4 (detail::fold_lanes) for every column: lane l += lane l + h.
-  for (int h = kReduceLanes / 2; h >= 1; h /= 2)
-    for (int l = 0; l < h; ++l) {
+  for (int h = kReduceLanes / 2; h >= 1; h /= 2) {
+    for (int l = 0; l < h && l + h < used; ++l) {
       A* __restrict a = acc + l * width;
       const A* __restrict b = acc + (l + h) * width;
       for (int j = 0; j < width; ++j) a[j] = a[j] + b[j];
     }
+    used = used < h ? used : h;
+  }
   std::copy(acc, acc + width, dst);
 }
 

@@ -25,6 +25,7 @@ std::vector<A> chunk_partials(std::int64_t n, const Step& step) {
       for (int l = 0; l < kReduceLanes; ++l) {
         const std::int64_t i = static_cast<std::int64_t>(c) * kReduceChunk + s * kReduceLanes + l;
         if (i < n) a[l] = step(a[l], i);
+        else s = kReduceSteps;  // past the end: no later step has an element either
       }
     partials[c] = detail::fold_lanes(a);
   }
