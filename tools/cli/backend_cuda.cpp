@@ -14,7 +14,7 @@
 #include "detnum/cuda/dropout.hpp"
 #include "detnum/cuda/reduce.hpp"
 #include "detnum/error.hpp"
-#include "reduce_dispatch.hpp"
+#include "dtype_dispatch.hpp"
 
 namespace detnum::cli {
 namespace {

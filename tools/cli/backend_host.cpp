@@ -7,7 +7,7 @@
 
 #include "backend.hpp"
 #include "detnum/reduce.hpp"
-#include "reduce_dispatch.hpp"
+#include "dtype_dispatch.hpp"
 
 namespace detnum::cli {
 namespace {
