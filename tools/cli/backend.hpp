@@ -14,6 +14,7 @@
 #include "detnum/dropout.hpp"
 #include "detnum/environment.hpp"
 #include "detnum/fp16.hpp"
+#include "detnum/gemm.hpp"
 #include "detnum/reduce.hpp"
 
 namespace detnum::cli {
@@ -44,6 +45,23 @@ class Backend {
   virtual void reduce(ReduceOp op, Dtype dtype, const void* x, const void* y, std::int64_t n, void* result) = 0;
   // row_sums (per_row) or column_sums of the batch of matrices at x into out (accum_t of dtype).
   virtual void axis_sums(bool per_row, Dtype dtype, const void* x, const MatrixLayout& m, void* out) = 0;
+
+  // gemm (detnum/gemm.hpp) with inputs of dtype `in` (f32, bf16, fp16) and C of dtype `out` (f32,
+  // bf16). The CUDA backends use a tile configuration or split of k of their own.
+  struct GemmCall {
+    Dtype in, out;
+    Transpose trans_a, trans_b;
+    std::int64_t m, n, k;
+    float alpha;
+    const void* a;
+    std::int64_t lda;
+    const void* b;
+    std::int64_t ldb;
+    float beta;
+    void* c;
+    std::int64_t ldc;
+  };
+  virtual void gemm(const GemmCall& g) = 0;
 };
 
 // The reference first, then cpu/1, cpu/2, cpu/3, cpu/7, then (with a CUDA device) the CUDA

@@ -12,6 +12,7 @@
 
 #include "backend.hpp"
 #include "detnum/cuda/dropout.hpp"
+#include "detnum/cuda/gemm.hpp"
 #include "detnum/cuda/reduce.hpp"
 #include "detnum/error.hpp"
 #include "dtype_dispatch.hpp"
@@ -113,7 +114,37 @@ class CudaBackend final : public Backend {
     });
   }
 
+  // Each launch shape stands for a GEMM tuning of its own: tile and split of k.
+  void gemm(const GemmCall& g) override {
+    with_gemm_types(g.in, g.out, [&](auto in_type, auto out_type) {
+      using T = std::remove_const_t<std::remove_pointer_t<decltype(in_type)>>;
+      using C = std::remove_pointer_t<decltype(out_type)>;
+      const bool ta = g.trans_a == Transpose::yes, tb = g.trans_b == Transpose::yes;
+      const auto extent = [](std::int64_t rows, std::int64_t cols, std::int64_t ld) {
+        return rows == 0 || cols == 0 ? std::int64_t{0} : (rows - 1) * ld + cols;
+      };
+      const bool reads_ab = g.m > 0 && g.n > 0 && g.k > 0 && g.alpha != 0.0f;
+      const std::int64_t ea = reads_ab ? extent(ta ? g.k : g.m, ta ? g.m : g.k, g.lda) : 0;
+      const std::int64_t eb = reads_ab ? extent(tb ? g.n : g.k, tb ? g.k : g.n, g.ldb) : 0;
+      Mirror da(g.a, static_cast<std::size_t>(ea) * sizeof(T)), db(g.b, static_cast<std::size_t>(eb) * sizeof(T));
+      Mirror dc(g.c, static_cast<std::size_t>(extent(g.m, g.n, g.ldc)) * sizeof(C));
+      cuda::gemm(g.trans_a, g.trans_b, g.m, g.n, g.k, g.alpha, da.get<const T>(), g.lda, db.get<const T>(), g.ldb,
+                 g.beta, dc.get<C>(), g.ldc, nullptr, {}, gemm_config());
+      finish();
+      dc.copy_back(g.c);
+    });
+  }
+
  private:
+  cuda::GemmConfig gemm_config() const {
+    switch (launch_.block_threads) {
+      case 128: return {cuda::GemmTile::m64n64, 1};
+      case 1024: return {cuda::GemmTile::m128n128, 1};
+      case 32: return {cuda::GemmTile::m64n64, 3};
+      default: return {};  // automatic
+    }
+  }
+
   template <class T>
   void reduce_typed(ReduceOp op, const T* x, const T* y, std::int64_t n, void* result) {
     const std::size_t bytes = static_cast<std::size_t>(n) * sizeof(T);

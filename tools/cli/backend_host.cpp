@@ -6,6 +6,7 @@
 #include <string>
 
 #include "backend.hpp"
+#include "detnum/gemm.hpp"
 #include "detnum/reduce.hpp"
 #include "dtype_dispatch.hpp"
 
@@ -52,6 +53,19 @@ void host_axis_sums(bool per_row, Dtype dtype, const void* x, const MatrixLayout
   });
 }
 
+// gemm through the reference (cpu == nullptr) or the fast path.
+void host_gemm(const Backend::GemmCall& g, const CpuOptions* cpu) {
+  with_gemm_types(g.in, g.out, [&](auto in_type, auto out_type) {
+    using T = std::remove_const_t<std::remove_pointer_t<decltype(in_type)>>;
+    using C = std::remove_pointer_t<decltype(out_type)>;
+    const T* a = static_cast<const T*>(g.a);
+    const T* b = static_cast<const T*>(g.b);
+    C* c = static_cast<C*>(g.c);
+    if (cpu == nullptr) ref::gemm(g.trans_a, g.trans_b, g.m, g.n, g.k, g.alpha, a, g.lda, b, g.ldb, g.beta, c, g.ldc);
+    else detnum::gemm(g.trans_a, g.trans_b, g.m, g.n, g.k, g.alpha, a, g.lda, b, g.ldb, g.beta, c, g.ldc, *cpu);
+  });
+}
+
 class RefBackend final : public Backend {
  public:
   std::string name() const override { return "ref"; }
@@ -81,6 +95,7 @@ class RefBackend final : public Backend {
   void axis_sums(bool per_row, Dtype dtype, const void* x, const MatrixLayout& m, void* out) override {
     host_axis_sums(per_row, dtype, x, m, out, nullptr);
   }
+  void gemm(const GemmCall& g) override { host_gemm(g, nullptr); }
 };
 
 class CpuBackend final : public Backend {
@@ -115,6 +130,7 @@ class CpuBackend final : public Backend {
   void axis_sums(bool per_row, Dtype dtype, const void* x, const MatrixLayout& m, void* out) override {
     host_axis_sums(per_row, dtype, x, m, out, &options_);
   }
+  void gemm(const GemmCall& g) override { host_gemm(g, &options_); }
 
  private:
   CpuOptions options_;

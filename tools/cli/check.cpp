@@ -58,6 +58,7 @@ constexpr int kQuickDrops = 2;
 std::vector<CheckOp> all_check_ops() {
   std::vector<CheckOp> ops = dropout_check_ops();
   for (CheckOp& op : reduce_check_ops()) ops.push_back(std::move(op));
+  for (CheckOp& op : gemm_check_ops()) ops.push_back(std::move(op));
   return ops;
 }
 

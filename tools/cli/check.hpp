@@ -70,5 +70,6 @@ struct CheckOp {
 
 std::vector<CheckOp> dropout_check_ops();  // check_dropout.cpp
 std::vector<CheckOp> reduce_check_ops();   // check_reduce.cpp
+std::vector<CheckOp> gemm_check_ops();     // check_gemm.cpp
 
 }  // namespace detnum::cli

@@ -1,0 +1,601 @@
+// GEMM on CUDA: C = alpha * op(A) * op(B) + beta * C with the bits of src/cpu/gemm_ref.cpp
+// (docs/ORDER.md, "GEMM") for every shape, tile configuration, split of k and GPU.
+//
+// What each output gets. ORDER.md defines every C[i][j] on its own: the k products cut into
+// segments of KS = 256, each segment an fma chain from -0 in increasing k, the segment partials
+// combined in order (gemm_first, then gemm_next), the result stored once (gemm_store). This file
+// calls those pieces of detnum/detail/gemm_order.hpp and nothing else that rounds: so a kernel is
+// right when, for every output, it feeds exactly the segment's products, in increasing k, into a
+// chain that starts at gemm_segment_start(), and folds the chains in segment order.
+//
+// The tile kernel (gemm_tile_kernel, tuning as data in a TilePolicy). A block computes BM x BN
+// outputs of one matrix of the batch; its threads form a (BM / TM) x (BN / TN) grid and thread
+// (ty, tx) owns TM x TN outputs: rows ty*4 + g*(BM / (TM/4)) + 0..3 for g < TM/4, columns likewise
+// (groups of 4 so that a thread reads its operands from shared memory as float4s without bank
+// conflicts). The block walks k in tiles of BK (a divisor of KS, so a k-tile never straddles two
+// segments): op(A)'s BM x BK and op(B)'s BK x BN slices are staged in shared memory as floats
+// (bf16 and fp16 widened exactly on the way, gemm_widen), k-major, so a k step is one row of each.
+// For every output the thread keeps acc (the current segment's chain) and R (the running result)
+// in registers; per k step, in increasing k, acc = fused(a, b, acc). A k-tile past the end of k
+// holds fewer than BK valid steps and the loop stops at the last valid one: the padding is never
+// fed into a chain (fma(0, 0, -0) would be +0). After the last k-tile of a segment R takes acc
+// (gemm_first for segment 0, with the old C loaded before the loop only when beta != 0; then
+// gemm_next) and acc restarts at -0. Outputs outside m x n are computed from zero padding and
+// never written. So each output's arithmetic is the reference's, step for step, whatever BM, BN,
+// BK, TM, TN or the thread that holds it.
+//
+// Loads. The next k-tile is read from global memory into registers while the current one is
+// computed, then stored into the other half of a double buffer (one __syncthreads per k-tile).
+// Each thread reads whole runs of 4 elements along the stored matrix's contiguous dimension (k
+// for A, or for B transposed; m or n otherwise): one 16-byte load for float, 8 bytes for the
+// 16-bit types, when the host found the base pointer aligned and ld (and the batch stride) a
+// multiple of 4, and the run lies inside the matrix; element by element with bounds checks
+// otherwise (any ld, any alignment, the edges). Either way the same values reach shared memory.
+//
+// Split-K. With s > 1 parts, grid.y = part, and part z takes the whole segments
+// [z * per, (z + 1) * per) (per = ceil(segments / s)). Instead of folding a segment's chain into
+// R it writes it, as it is, to the workspace, laid out [segment][batch][m][n] in floats. Then
+// gemm_combine_kernel folds, per output, p_0, p_1, ... in segment order with gemm_first /
+// gemm_next and stores: the same chains, the same folds as without a split. The fold cannot be
+// spread over the parts (each fma of R rounds and depends on the previous R), so every segment's
+// partial is kept: gemm_workspace_bytes = segments * batch * m * n * 4 bytes, rounded up to 256
+// (0 when k <= 256, where no split exists). The automatic rule splits only shapes whose output
+// tiles are fewer than the SMs, with at least kAutoSplitMinSegments segments and a workspace of at
+// most kAutoSplitMaxBytes.
+//
+// No products (k = 0 or alpha = 0): gemm_no_products_kernel stores gemm_without_products(beta,
+// c_old) and never reads A or B (nor C when beta = 0). No floating-point atomics anywhere: each
+// launch writes each output or partial once.
+#include <cuda_runtime.h>
+
+#include <algorithm>
+#include <climits>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <type_traits>
+
+#include "common/gemm_checks.hpp"
+#include "common/validate.hpp"
+#include "cuda/check.hpp"
+#include "cuda/chunk_warp.cuh"
+#include "detnum/cuda/gemm.hpp"
+#include "detnum/detail/gemm_order.hpp"
+
+namespace detnum::cuda {
+namespace {
+
+using detail::kGemmSegment;
+using std::int64_t;
+
+constexpr std::size_t kWorkspaceAlign = 256;
+constexpr int64_t kAutoSplitMinSegments = 4;                 // k >= 769: shorter k is not worth a split
+constexpr std::size_t kAutoSplitMaxBytes = std::size_t{128} << 20;  // partials of an automatic split
+constexpr int kMaxGridY = 65535, kMaxGridZ = 65535;
+constexpr int kPad = 4;  // floats after each shared-memory row: fewer bank conflicts, float4 alignment kept
+
+// --- Tile policies: tuning as data ---------------------------------------------------------------
+
+template <int kBM, int kBN, int kBK, int kTM, int kTN, int kMinBlocksPerSM>
+struct TilePolicy {
+  static constexpr int BM = kBM, BN = kBN, BK = kBK, TM = kTM, TN = kTN, kMinBlocks = kMinBlocksPerSM;
+  static constexpr int kThreads = (BM / TM) * (BN / TN);
+  static_assert(kGemmSegment % BK == 0, "a k-tile must never straddle two segments");
+  static_assert(TM % 4 == 0 && TN % 4 == 0 && BM % TM == 0 && BN % TN == 0 && BK % 4 == 0);
+  static_assert(BM * BK % (4 * kThreads) == 0 && BN * BK % (4 * kThreads) == 0, "whole runs of 4 per thread");
+};
+using Tile128 = TilePolicy<128, 128, 8, 8, 8, 1>;  // 256 threads, 8 x 8 outputs each
+using Tile64 = TilePolicy<64, 64, 16, 4, 4, 2>;    // 256 threads, 4 x 4 outputs each
+
+// --- Kernel arguments ----------------------------------------------------------------------------
+
+template <class T, class C>
+struct GemmParams {
+  const T* a;
+  const T* b;
+  C* c;
+  int64_t m, n, k, lda, ldb, ldc, stride_a, stride_b, stride_c, batch;
+  float alpha, beta;
+  bool vec_a, vec_b;      // runs of 4 may be read with one load (alignment, ld, stride)
+  int64_t tiles_n;        // output tiles along n
+  int64_t tile_base;      // tile of blockIdx.x == 0 (grids of more than 2^31 - 1 tiles)
+  int64_t batch_base;     // matrix of blockIdx.z == 0 (batches of more than 65535)
+  int64_t segments;       // ceil(k / KS)
+  int64_t segs_per_part;  // whole segments per blockIdx.y
+  float* partials;        // split: [segment][batch][m][n]; nullptr: fold into R and store C
+};
+
+// --- Global -> registers -> shared memory ------------------------------------------------------
+
+template <class T>
+__device__ __forceinline__ float load_widened(const T* p) {
+  if constexpr (std::is_same_v<T, float>) {
+    return __ldg(p);
+  } else {
+    return detail::gemm_widen(T{__ldg(reinterpret_cast<const unsigned short*>(p))});
+  }
+}
+
+// 4 consecutive elements in one load (p aligned for it), widened exactly.
+template <class T>
+__device__ __forceinline__ void load_run(const T* p, float (&out)[4]) {
+  using Vec = typename warp::Packed<T>::Vec;
+  const Vec v = __ldg(reinterpret_cast<const Vec*>(p));
+#pragma unroll
+  for (int j = 0; j < 4; ++j) out[j] = detail::gemm_widen(warp::element<T>(v, j));
+}
+
+// One operand's R x BK slice (R = BM for op(A), BN for op(B)) for one k-tile. The stored matrix
+// is either k-contiguous (element (r, p) at base[r * ld + p]: A, or B transposed) or
+// r-contiguous (at base[p * ld + r]: A transposed, or B). Runs of 4 go along the contiguous
+// dimension; thread tid takes runs tid, tid + kThreads, ... Shared memory holds S[p][r].
+template <class T, int R, int BK, int kThreads, bool kKContiguous>
+struct SliceLoader {
+  static constexpr int kRuns = R * BK / 4 / kThreads;
+  static constexpr int kRunsPerLine = kKContiguous ? BK / 4 : R / 4;
+  float v[kRuns][4];
+
+  // Slice origin (r0, k0); rows: the extent along r (m or n); k_end: the end of this part's k.
+  __device__ __forceinline__ void load(const T* __restrict__ base, int64_t ld, int64_t r0, int64_t rows,
+                                       int64_t k0, int64_t k_end, bool vec, int tid) {
+#pragma unroll
+    for (int i = 0; i < kRuns; ++i) {
+      const int e = tid + i * kThreads;
+      int r, p;
+      if constexpr (kKContiguous) {
+        r = e / kRunsPerLine;
+        p = e % kRunsPerLine * 4;
+      } else {
+        p = e / kRunsPerLine;
+        r = e % kRunsPerLine * 4;
+      }
+      const int64_t gr = r0 + r, gk = k0 + p;
+      if constexpr (kKContiguous) {
+        if (vec && gr < rows && gk + 3 < k_end) {
+          load_run(base + gr * ld + gk, v[i]);
+        } else {
+#pragma unroll
+          for (int j = 0; j < 4; ++j) v[i][j] = gr < rows && gk + j < k_end ? load_widened(base + gr * ld + gk + j) : 0.0f;
+        }
+      } else {
+        if (vec && gk < k_end && gr + 3 < rows) {
+          load_run(base + gk * ld + gr, v[i]);
+        } else {
+#pragma unroll
+          for (int j = 0; j < 4; ++j) v[i][j] = gk < k_end && gr + j < rows ? load_widened(base + gk * ld + gr + j) : 0.0f;
+        }
+      }
+    }
+  }
+
+  __device__ __forceinline__ void store(float (*s)[R + kPad], int tid) const {
+#pragma unroll
+    for (int i = 0; i < kRuns; ++i) {
+      const int e = tid + i * kThreads;
+      if constexpr (kKContiguous) {
+        const int r = e / kRunsPerLine, p = e % kRunsPerLine * 4;
+#pragma unroll
+        for (int j = 0; j < 4; ++j) s[p + j][r] = v[i][j];
+      } else {
+        const int p = e / kRunsPerLine, r = e % kRunsPerLine * 4;
+        *reinterpret_cast<float4*>(&s[p][r]) = make_float4(v[i][0], v[i][1], v[i][2], v[i][3]);
+      }
+    }
+  }
+};
+
+// --- The tile kernel -------------------------------------------------------------------------------
+
+template <class P, class T, class C, bool kTransA, bool kTransB>
+__global__ void __launch_bounds__(P::kThreads, P::kMinBlocks) gemm_tile_kernel(const GemmParams<T, C> g) {
+  constexpr int BM = P::BM, BN = P::BN, BK = P::BK, TM = P::TM, TN = P::TN, kThreads = P::kThreads;
+  constexpr int kTilesPerSegment = static_cast<int>(kGemmSegment / BK);
+  constexpr int kRowStep = BM / (TM / 4), kColStep = BN / (TN / 4);  // between a thread's groups of 4
+  __shared__ __align__(16) float as[2][BK][BM + kPad];
+  __shared__ __align__(16) float bs[2][BK][BN + kPad];
+
+  const int tid = static_cast<int>(threadIdx.x);
+  const int tx = tid % (BN / TN), ty = tid / (BN / TN);
+  const int64_t tile = g.tile_base + blockIdx.x;
+  const int64_t m0 = tile / g.tiles_n * BM, n0 = tile % g.tiles_n * BN;
+  const int64_t q = g.batch_base + blockIdx.z;  // the matrix of the batch
+  const T* __restrict__ a = g.a + q * g.stride_a;
+  const T* __restrict__ b = g.b + q * g.stride_b;
+  C* const c = g.c + q * g.stride_c;
+
+  // This part's whole segments and k range (the whole of k without a split).
+  const int64_t seg_begin = static_cast<int64_t>(blockIdx.y) * g.segs_per_part;
+  const int64_t seg_end = seg_begin + g.segs_per_part < g.segments ? seg_begin + g.segs_per_part : g.segments;
+  const int64_t k_begin = seg_begin * kGemmSegment, k_end = seg_end * kGemmSegment < g.k ? seg_end * kGemmSegment : g.k;
+  const int64_t k_tiles = (k_end - k_begin + BK - 1) / BK;
+
+  // Output (i, j) of this thread: row m0 + row_of(i), column n0 + col_of(j).
+  const auto row_of = [&](int i) { return (i / 4) * kRowStep + ty * 4 + i % 4; };
+  const auto col_of = [&](int j) { return (j / 4) * kColStep + tx * 4 + j % 4; };
+
+  // R starts as the old C (read only when beta != 0, and only inside m x n); gemm_first takes it.
+  float acc[TM][TN], r[TM][TN];
+#pragma unroll
+  for (int i = 0; i < TM; ++i)
+#pragma unroll
+    for (int j = 0; j < TN; ++j) {
+      acc[i][j] = detail::gemm_segment_start();
+      const int64_t gi = m0 + row_of(i), gj = n0 + col_of(j);
+      r[i][j] = g.partials == nullptr && g.beta != 0.0f && gi < g.m && gj < g.n ? detail::gemm_load(c + gi * g.ldc + gj)
+                                                                                 : 0.0f;
+    }
+
+  SliceLoader<T, BM, BK, kThreads, !kTransA> load_a;  // A: (i, p) at a[i * lda + p]; transposed a[p * lda + i]
+  SliceLoader<T, BN, BK, kThreads, kTransB> load_b;   // B: (p, j) at b[p * ldb + j]; transposed b[j * ldb + p]
+  load_a.load(a, g.lda, m0, g.m, k_begin, k_end, g.vec_a, tid);
+  load_b.load(b, g.ldb, n0, g.n, k_begin, k_end, g.vec_b, tid);
+  load_a.store(as[0], tid);
+  load_b.store(bs[0], tid);
+  __syncthreads();
+
+#pragma unroll 1
+  for (int64_t t = 0; t < k_tiles; ++t) {
+    const int buf = static_cast<int>(t & 1);
+    const bool more = t + 1 < k_tiles;
+    if (more) {  // the next k-tile into registers while this one is computed
+      const int64_t k_next = k_begin + (t + 1) * BK;
+      load_a.load(a, g.lda, m0, g.m, k_next, k_end, g.vec_a, tid);
+      load_b.load(b, g.ldb, n0, g.n, k_next, k_end, g.vec_b, tid);
+    }
+    // Valid k steps of this tile: BK, except in the last tile of k.
+    const int64_t left = k_end - (k_begin + t * BK);
+    const int steps = left < BK ? static_cast<int>(left) : BK;
+    const auto step = [&](int p) {
+      float av[TM], bv[TN];
+#pragma unroll
+      for (int gi = 0; gi < TM / 4; ++gi) {
+        const float4 x = *reinterpret_cast<const float4*>(&as[buf][p][gi * kRowStep + ty * 4]);
+        av[4 * gi] = x.x;
+        av[4 * gi + 1] = x.y;
+        av[4 * gi + 2] = x.z;
+        av[4 * gi + 3] = x.w;
+      }
+#pragma unroll
+      for (int gj = 0; gj < TN / 4; ++gj) {
+        const float4 x = *reinterpret_cast<const float4*>(&bs[buf][p][gj * kColStep + tx * 4]);
+        bv[4 * gj] = x.x;
+        bv[4 * gj + 1] = x.y;
+        bv[4 * gj + 2] = x.z;
+        bv[4 * gj + 3] = x.w;
+      }
+#pragma unroll
+      for (int i = 0; i < TM; ++i)
+#pragma unroll
+        for (int j = 0; j < TN; ++j) acc[i][j] = detail::fused(av[i], bv[j], acc[i][j]);
+    };
+    if (steps == BK) {
+#pragma unroll
+      for (int p = 0; p < BK; ++p) step(p);
+    } else {
+#pragma unroll 1
+      for (int p = 0; p < steps; ++p) step(p);  // never past the end of k
+    }
+
+    // The end of a segment: its chain is complete.
+    if ((t + 1) % kTilesPerSegment == 0 || !more) {
+      const int64_t s = seg_begin + t / kTilesPerSegment;
+#pragma unroll
+      for (int i = 0; i < TM; ++i)
+#pragma unroll
+        for (int j = 0; j < TN; ++j) {
+          if (g.partials != nullptr) {
+            const int64_t gi = m0 + row_of(i), gj = n0 + col_of(j);
+            if (gi < g.m && gj < g.n) g.partials[((s * g.batch + q) * g.m + gi) * g.n + gj] = acc[i][j];
+          } else {
+            r[i][j] = s == 0 ? detail::gemm_first(g.alpha, acc[i][j], g.beta, r[i][j])
+                             : detail::gemm_next(g.alpha, acc[i][j], r[i][j]);
+          }
+          acc[i][j] = detail::gemm_segment_start();
+        }
+    }
+
+    if (more) {  // the other buffer was last read in iteration t - 1, before its closing barrier
+      load_a.store(as[buf ^ 1], tid);
+      load_b.store(bs[buf ^ 1], tid);
+    }
+    __syncthreads();
+  }
+
+  if (g.partials != nullptr) return;
+  // gemm_store, 4 adjacent outputs at a time; one vector store where C allows it.
+  const bool vec_c = warp::aligned_for_packed(g.c) && g.ldc % 4 == 0 && g.stride_c % 4 == 0;
+#pragma unroll
+  for (int i = 0; i < TM; ++i) {
+    const int64_t gi = m0 + row_of(i);
+    if (gi >= g.m) continue;
+#pragma unroll
+    for (int j0 = 0; j0 < TN; j0 += 4) {
+      const int64_t gj = n0 + col_of(j0);
+      C* out = c + gi * g.ldc + gj;
+      if (vec_c && gj + 3 < g.n) {
+        C v[4];
+#pragma unroll
+        for (int j = 0; j < 4; ++j) detail::gemm_store(r[i][j0 + j], &v[j]);
+        if constexpr (std::is_same_v<C, float>) {
+          *reinterpret_cast<float4*>(out) = make_float4(v[0], v[1], v[2], v[3]);
+        } else {
+          uint2 w;
+          w.x = static_cast<unsigned>(v[0].bits) | static_cast<unsigned>(v[1].bits) << 16;
+          w.y = static_cast<unsigned>(v[2].bits) | static_cast<unsigned>(v[3].bits) << 16;
+          *reinterpret_cast<uint2*>(out) = w;
+        }
+      } else {
+#pragma unroll
+        for (int j = 0; j < 4; ++j)
+          if (gj + j < g.n) detail::gemm_store(r[i][j0 + j], out + j);
+      }
+    }
+  }
+}
+
+// --- After a split: the partials folded in segment order ---------------------------------------
+
+constexpr int kCombineBatch = 16;  // partials loaded before any is folded (loads in flight)
+
+template <class C>
+__global__ void __launch_bounds__(256)
+    gemm_combine_kernel(const float* __restrict__ partials, int64_t segments, int64_t batch, int64_t m, int64_t n,
+                        float alpha, float beta, C* c, int64_t ldc, int64_t stride_c) {
+  const int64_t per_matrix = m * n, total = batch * per_matrix;
+  const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
+  for (int64_t e = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; e < total; e += stride) {
+    const int64_t q = e / per_matrix, ij = e % per_matrix;
+    C* const out = c + q * stride_c + ij / n * ldc + ij % n;
+    float r = beta != 0.0f ? detail::gemm_load(out) : 0.0f;  // beta = 0: C is not read
+    for (int64_t s0 = 0; s0 < segments; s0 += kCombineBatch) {
+      float p[kCombineBatch];
+#pragma unroll
+      for (int u = 0; u < kCombineBatch; ++u) p[u] = s0 + u < segments ? partials[(s0 + u) * total + e] : 0.0f;
+#pragma unroll
+      for (int u = 0; u < kCombineBatch; ++u)
+        if (s0 + u < segments)
+          r = s0 + u == 0 ? detail::gemm_first(alpha, p[u], beta, r) : detail::gemm_next(alpha, p[u], r);
+    }
+    detail::gemm_store(r, out);
+  }
+}
+
+// --- No products: k = 0 or alpha = 0 ---------------------------------------------------------------
+
+template <class C>
+__global__ void __launch_bounds__(256) gemm_no_products_kernel(int64_t batch, int64_t m, int64_t n, float beta, C* c,
+                                                               int64_t ldc, int64_t stride_c) {
+  const int64_t per_matrix = m * n, total = batch * per_matrix;
+  const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
+  for (int64_t e = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; e < total; e += stride) {
+    const int64_t q = e / per_matrix, ij = e % per_matrix;
+    C* const out = c + q * stride_c + ij / n * ldc + ij % n;
+    detail::gemm_store(detail::gemm_without_products(beta, beta != 0.0f ? detail::gemm_load(out) : 0.0f), out);
+  }
+}
+
+// --- Host side -------------------------------------------------------------------------------------
+
+int sm_count(const char* fn) {
+  int device = 0;
+  DETNUM_CUDA_CHECK(fn, cudaGetDevice(&device));
+  static std::mutex mutex;
+  static std::map<int, int> cache;
+  {
+    const std::lock_guard<std::mutex> lock(mutex);
+    if (const auto it = cache.find(device); it != cache.end()) return it->second;
+  }
+  int sms = 0;
+  DETNUM_CUDA_CHECK(fn, cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device));
+  sms = std::max(sms, 1);
+  const std::lock_guard<std::mutex> lock(mutex);
+  cache.emplace(device, sms);
+  return sms;
+}
+
+int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+// segments * batch * m * n floats, rounded up to 256 bytes; -1 past 2^63.
+int64_t partials_bytes(int64_t segments, int64_t batch, int64_t m, int64_t n) {
+  int64_t e = detail::checked_mul_add(segments, batch, 0);
+  if (e >= 0) e = detail::checked_mul_add(e, m, 0);
+  if (e >= 0) e = detail::checked_mul_add(e, n, 0);
+  if (e >= 0) e = detail::checked_mul_add(e, 4, static_cast<int64_t>(kWorkspaceAlign) - 1);
+  return e < 0 ? -1 : e / static_cast<int64_t>(kWorkspaceAlign) * static_cast<int64_t>(kWorkspaceAlign);
+}
+
+std::size_t workspace_bytes(const char* fn, int64_t m, int64_t n, int64_t k, int64_t batch) {
+  const int64_t segments = detail::gemm_segments(k);
+  if (segments <= 1 || m == 0 || n == 0 || batch == 0) return 0;
+  const int64_t bytes = partials_bytes(segments, batch, m, n);
+  if (bytes < 0)
+    detail::fail(ErrorCode::size_out_of_range, fn,
+                 "the split-K workspace (segments * batch * m * n floats) exceeds 2^63 bytes for m " +
+                     std::to_string(m) + ", n " + std::to_string(n) + ", k " + std::to_string(k) + ", batch " +
+                     std::to_string(batch));
+  return static_cast<std::size_t>(bytes);
+}
+
+void check_config(const char* fn, GemmConfig config) {
+  if (config.tile != GemmTile::automatic && config.tile != GemmTile::m128n128 && config.tile != GemmTile::m64n64)
+    detail::fail(ErrorCode::invalid_argument, fn,
+                 "config.tile must be GemmTile::automatic, m128n128 or m64n64, got " +
+                     std::to_string(static_cast<int>(config.tile)));
+  if (config.split_k < 0)
+    detail::fail(ErrorCode::invalid_argument, fn,
+                 "config.split_k must be >= 0 (0: automatic), got " + std::to_string(config.split_k));
+}
+
+// The tile and the number of parts of k for this call (speed only: every choice has the same bits).
+struct Plan {
+  GemmTile tile;
+  int64_t parts;
+  int64_t segs_per_part;
+};
+
+Plan plan_for(const char* fn, int64_t m, int64_t n, int64_t batch, int64_t segments, GemmConfig config) {
+  const auto tiles_of = [&](int bm, int bn) { return batch * ceil_div(m, bm) * ceil_div(n, bn); };
+  Plan plan{config.tile, 1, segments};
+  const bool need_sms = config.tile == GemmTile::automatic || (config.split_k == 0 && segments > 1);
+  const int64_t sms = need_sms ? sm_count(fn) : 1;
+  if (plan.tile == GemmTile::automatic)  // the large tile once it fills every SM
+    plan.tile = tiles_of(Tile128::BM, Tile128::BN) >= sms ? GemmTile::m128n128 : GemmTile::m64n64;
+  const int64_t tiles = plan.tile == GemmTile::m128n128 ? tiles_of(Tile128::BM, Tile128::BN)
+                                                        : tiles_of(Tile64::BM, Tile64::BN);
+  int64_t parts = 1;
+  if (config.split_k > 1) {
+    parts = config.split_k;
+  } else if (config.split_k == 0 && tiles < sms && segments >= kAutoSplitMinSegments) {
+    const int64_t bytes = partials_bytes(segments, batch, m, n);
+    if (bytes >= 0 && static_cast<std::size_t>(bytes) <= kAutoSplitMaxBytes) parts = ceil_div(2 * sms, tiles);
+  }
+  parts = std::min<int64_t>({parts, segments, kMaxGridY});
+  if (parts > 1) {
+    plan.segs_per_part = ceil_div(segments, parts);
+    plan.parts = ceil_div(segments, plan.segs_per_part);  // no empty part
+  }
+  return plan;
+}
+
+// The caller's workspace (checked), or stream-ordered memory of this call; nothing when need is 0.
+class PartialsBuffer {
+ public:
+  PartialsBuffer(const char* fn, Workspace ws, std::size_t need, cudaStream_t stream) : stream_(stream) {
+    if (need == 0) return;
+    if (ws.bytes == 0) {
+      DETNUM_CUDA_CHECK(fn, cudaMallocAsync(&ptr_, need, stream));
+      owned_ = true;
+      return;
+    }
+    detail::check_not_null(fn, "ws.ptr", ws.ptr, 1);
+    detail::check_device_accessible(fn, "ws.ptr", ws.ptr);
+    if (ws.bytes < need)
+      detail::fail(ErrorCode::invalid_argument, fn,
+                   "ws.bytes must be at least gemm_workspace_bytes(m, n, k, batch) = " + std::to_string(need) +
+                       " for a split of k, got " + std::to_string(ws.bytes));
+    if (reinterpret_cast<std::uintptr_t>(ws.ptr) % kWorkspaceAlign != 0)
+      detail::fail(ErrorCode::invalid_argument, fn,
+                   "ws.ptr must be 256-byte aligned, got address " +
+                       std::to_string(reinterpret_cast<std::uintptr_t>(ws.ptr)));
+    ptr_ = ws.ptr;
+  }
+  ~PartialsBuffer() {
+    if (owned_ && cudaFreeAsync(ptr_, stream_) != cudaSuccess) (void)cudaGetLastError();
+  }
+  PartialsBuffer(const PartialsBuffer&) = delete;
+  PartialsBuffer& operator=(const PartialsBuffer&) = delete;
+  float* get() const { return static_cast<float*>(ptr_); }
+
+ private:
+  void* ptr_ = nullptr;
+  cudaStream_t stream_;
+  bool owned_ = false;
+};
+
+// A grid-stride launch over batch * m * n outputs.
+int elementwise_grid(int64_t total) { return static_cast<int>(std::min<int64_t>(ceil_div(total, 256), 65536)); }
+
+template <class P, class T, class C, bool kTransA, bool kTransB>
+void launch_tiles(const char* fn, GemmParams<T, C> g, int64_t parts, cudaStream_t stream) {
+  const int64_t tiles = ceil_div(g.m, P::BM) * ceil_div(g.n, P::BN);
+  g.tiles_n = ceil_div(g.n, P::BN);
+  for (int64_t b0 = 0; b0 < g.batch; b0 += kMaxGridZ)
+    for (int64_t t0 = 0; t0 < tiles; t0 += INT_MAX) {
+      g.batch_base = b0;
+      g.tile_base = t0;
+      const dim3 grid(static_cast<unsigned>(std::min<int64_t>(tiles - t0, INT_MAX)), static_cast<unsigned>(parts),
+                      static_cast<unsigned>(std::min<int64_t>(g.batch - b0, kMaxGridZ)));
+      gemm_tile_kernel<P, T, C, kTransA, kTransB><<<grid, P::kThreads, 0, stream>>>(g);
+      DETNUM_CUDA_CHECK(fn, cudaGetLastError());
+    }
+}
+
+template <class P, class T, class C>
+void launch_tiles_for(const char* fn, Transpose ta, Transpose tb, const GemmParams<T, C>& g, int64_t parts,
+                      cudaStream_t stream) {
+  const bool a_t = ta == Transpose::yes, b_t = tb == Transpose::yes;
+  if (!a_t && !b_t) launch_tiles<P, T, C, false, false>(fn, g, parts, stream);
+  else if (!a_t && b_t) launch_tiles<P, T, C, false, true>(fn, g, parts, stream);
+  else if (a_t && !b_t) launch_tiles<P, T, C, true, false>(fn, g, parts, stream);
+  else launch_tiles<P, T, C, true, true>(fn, g, parts, stream);
+}
+
+template <class T, class C>
+void run(const char* fn, Transpose ta, Transpose tb, int64_t m, int64_t n, int64_t k, float alpha, const T* a,
+         int64_t lda, int64_t stride_a, const T* b, int64_t ldb, int64_t stride_b, float beta, C* c, int64_t ldc,
+         int64_t stride_c, int64_t batch, cudaStream_t stream, Workspace ws, GemmConfig config) {
+  detail::check_gemm(fn, {ta, tb, m, n, k, alpha, a, lda, stride_a, b, ldb, stride_b, beta, c, ldc, stride_c, batch},
+                     sizeof(T), sizeof(C), true);
+  check_config(fn, config);
+  if (m == 0 || n == 0 || batch == 0) return;
+  const int64_t segments = alpha == 0.0f ? 0 : detail::gemm_segments(k);  // ORDER.md step 1
+  if (segments == 0) {
+    gemm_no_products_kernel<C><<<elementwise_grid(batch * m * n), 256, 0, stream>>>(batch, m, n, beta, c, ldc, stride_c);
+    DETNUM_CUDA_CHECK(fn, cudaGetLastError());
+    return;
+  }
+  const Plan plan = plan_for(fn, m, n, batch, segments, config);
+  const auto runs_ok = [&](const T* p, int64_t ld, int64_t stride) {
+    return warp::aligned_for_packed(p) && ld % 4 == 0 && (batch == 1 || stride % 4 == 0);
+  };
+  GemmParams<T, C> g{a, b, c, m, n, k, lda, ldb, ldc, stride_a, stride_b, stride_c, batch, alpha, beta,
+                     runs_ok(a, lda, stride_a), runs_ok(b, ldb, stride_b), 0, 0, 0, segments, plan.segs_per_part,
+                     nullptr};
+  // Declared before any launch so that its stream-ordered memory is freed after the last of them.
+  PartialsBuffer partials(fn, ws, plan.parts > 1 ? workspace_bytes(fn, m, n, k, batch) : 0, stream);
+  if (plan.parts > 1) g.partials = partials.get();
+  if (plan.tile == GemmTile::m128n128) launch_tiles_for<Tile128>(fn, ta, tb, g, plan.parts, stream);
+  else launch_tiles_for<Tile64>(fn, ta, tb, g, plan.parts, stream);
+  if (plan.parts > 1) {
+    gemm_combine_kernel<C><<<elementwise_grid(batch * m * n), 256, 0, stream>>>(g.partials, segments, batch, m, n,
+                                                                                 alpha, beta, c, ldc, stride_c);
+    DETNUM_CUDA_CHECK(fn, cudaGetLastError());
+  }
+}
+
+}  // namespace
+
+std::size_t gemm_workspace_bytes(std::int64_t m, std::int64_t n, std::int64_t k, std::int64_t batch) {
+  constexpr const char* fn = "cuda::gemm_workspace_bytes";
+  detail::check_size(fn, "m", m, 1);
+  detail::check_size(fn, "n", n, 1);
+  detail::check_size(fn, "k", k, 1);
+  detail::check_size(fn, "batch", batch, 1);
+  return workspace_bytes(fn, m, n, k, batch);
+}
+
+template <GemmInput T, GemmOutput C>
+void gemm(Transpose trans_a, Transpose trans_b, std::int64_t m, std::int64_t n, std::int64_t k, float alpha, const T* a,
+          std::int64_t lda, const T* b, std::int64_t ldb, float beta, C* c, std::int64_t ldc, cudaStream_t stream,
+          Workspace ws, GemmConfig config) {
+  run("cuda::gemm", trans_a, trans_b, m, n, k, alpha, a, lda, 0, b, ldb, 0, beta, c, ldc, 0, 1, stream, ws, config);
+}
+
+template <GemmInput T, GemmOutput C>
+void gemm_strided_batched(Transpose trans_a, Transpose trans_b, std::int64_t m, std::int64_t n, std::int64_t k,
+                          float alpha, const T* a, std::int64_t lda, std::int64_t stride_a, const T* b,
+                          std::int64_t ldb, std::int64_t stride_b, float beta, C* c, std::int64_t ldc,
+                          std::int64_t stride_c, std::int64_t batch, cudaStream_t stream, Workspace ws,
+                          GemmConfig config) {
+  run("cuda::gemm_strided_batched", trans_a, trans_b, m, n, k, alpha, a, lda, stride_a, b, ldb, stride_b, beta, c, ldc,
+      stride_c, batch, stream, ws, config);
+}
+
+#define DETNUM_CUDA_GEMM(T, C)                                                                                    \
+  template void gemm<T, C>(Transpose, Transpose, std::int64_t, std::int64_t, std::int64_t, float, const T*,      \
+                           std::int64_t, const T*, std::int64_t, float, C*, std::int64_t, cudaStream_t, Workspace, \
+                           GemmConfig);                                                                           \
+  template void gemm_strided_batched<T, C>(Transpose, Transpose, std::int64_t, std::int64_t, std::int64_t, float, \
+                                           const T*, std::int64_t, std::int64_t, const T*, std::int64_t,         \
+                                           std::int64_t, float, C*, std::int64_t, std::int64_t, std::int64_t,    \
+                                           cudaStream_t, Workspace, GemmConfig);
+DETNUM_CUDA_GEMM(float, float)
+DETNUM_CUDA_GEMM(float, bf16)
+DETNUM_CUDA_GEMM(bf16, float)
+DETNUM_CUDA_GEMM(bf16, bf16)
+DETNUM_CUDA_GEMM(fp16, float)
+DETNUM_CUDA_GEMM(fp16, bf16)
+#undef DETNUM_CUDA_GEMM
+
+}  // namespace detnum::cuda
