@@ -36,9 +36,15 @@ namespace {
 
 [[gnu::target("avx2,fma")]] void gemm_tile_avx2(int kc, const float* pa, const float* pb, float* c, std::int64_t ldc,
                                                 const TileUpdate& u) {
+  // The tile of C is updated after the k loop: start bringing its lines in now (a hint only).
+  for (int r = 0; r < kGemmMR; ++r) {
+    _mm_prefetch(reinterpret_cast<const char*>(c + r * ldc), _MM_HINT_T0);
+    _mm_prefetch(reinterpret_cast<const char*>(c + r * ldc + kGemmNR - 1), _MM_HINT_T0);
+  }
   const __m256 start = _mm256_set1_ps(gemm_segment_start());
   __m256 c00 = start, c01 = start, c10 = start, c11 = start, c20 = start, c21 = start;
   __m256 c30 = start, c31 = start, c40 = start, c41 = start, c50 = start, c51 = start;
+#pragma GCC unroll 4
   for (int p = 0; p < kc; ++p) {
     const __m256 b0 = _mm256_loadu_ps(pb), b1 = _mm256_loadu_ps(pb + 8);
     __m256 a = _mm256_broadcast_ss(pa + 0);
