@@ -83,14 +83,6 @@ void time_gemm(benchmark::State& state, cudaStream_t stream, Shape s, auto launc
                          benchmark::Counter::kIsIterationInvariantRate);
 }
 
-std::string hex_of(float v) {
-  std::uint32_t u = 0;
-  std::memcpy(&u, &v, sizeof v);
-  char buf[48];
-  std::snprintf(buf, sizeof buf, "0x%08" PRIx32 " (%.9g)", u, static_cast<double>(v));
-  return buf;
-}
-
 // --- detnum ---
 
 template <class T>

@@ -10,8 +10,10 @@
 #include <cuda_runtime.h>
 
 #include <algorithm>
+#include <cinttypes>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <exception>
 #include <stdexcept>
 #include <string>
@@ -153,6 +155,15 @@ void time_calls(benchmark::State& state, cudaStream_t stream, std::int64_t n, st
   state.SetBytesProcessed(state.iterations() * bytes_per_call);
   state.SetItemsProcessed(state.iterations() * n);
   state.counters["calls_per_iteration"] = calls;
+}
+
+// A float as its bits and its value, for messages about results that differ.
+inline std::string hex_of(float v) {
+  std::uint32_t u = 0;
+  std::memcpy(&u, &v, sizeof v);
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "0x%08" PRIx32 " (%.9g)", u, static_cast<double>(v));
+  return buf;
 }
 
 }  // namespace detnum_bench::gpu

@@ -65,14 +65,6 @@ void fill(float* x, std::int64_t n, std::uint32_t salt, cudaStream_t stream) {
   BENCH_CHECK(cudaStreamSynchronize(stream));
 }
 
-std::string hex_of(float v) {
-  std::uint32_t u = 0;
-  std::memcpy(&u, &v, sizeof v);
-  char buf[48];
-  std::snprintf(buf, sizeof buf, "0x%08" PRIx32 " (%.9g)", u, static_cast<double>(v));
-  return buf;
-}
-
 // true when the device's result equals want in bits; otherwise the benchmark is skipped.
 bool validated(benchmark::State& state, const char* what, const float* d_result, float want) {
   float got = 0.0f;

@@ -29,9 +29,10 @@ namespace {
 using cuda::GemmConfig;
 using cuda::GemmTile;
 using test::DeviceBuffer;
+using test::kGuardBytes;
+using test::kSentinel;
+using test::untouched;
 
-constexpr unsigned char kSentinel = 0xA5;
-constexpr std::size_t kGuardBytes = 256;
 constexpr std::int64_t kTail = 16;  // elements of C past the last row, compared like the rest
 
 template <class T> const char* type_name();
@@ -111,14 +112,6 @@ struct Problem {
     return buf;
   }
 };
-
-std::string untouched(const unsigned char* d, std::size_t from, std::size_t to) {
-  std::vector<unsigned char> h(to - from);
-  if (cudaMemcpy(h.data(), d + from, h.size(), cudaMemcpyDeviceToHost) != cudaSuccess) return "copy failed";
-  for (std::size_t i = 0; i < h.size(); ++i)
-    if (h[i] != kSentinel) return "byte " + std::to_string(from + i) + " was written";
-  return "";
-}
 
 template <class T>
 void upload(DeviceBuffer<T>& d, std::int64_t offset, const std::vector<T>& h) {

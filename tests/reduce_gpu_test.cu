@@ -25,6 +25,9 @@ namespace detnum {
 namespace {
 
 using test::DeviceBuffer;
+using test::kGuardBytes;
+using test::kSentinel;
+using test::untouched;
 using test::Family;
 
 const cuda::LaunchConfig kLaunches[] = {{256, 0}, {128, 7}, {1024, 1}, {32, 1000}, {64, 3}};
@@ -139,17 +142,6 @@ void run(Op op, const T* x, const T* y, std::int64_t n, void* out, cudaStream_t 
   }
 }
 
-constexpr unsigned char kSentinel = 0xA5;
-constexpr std::size_t kGuardBytes = 256;
-
-// "" when bytes [from, to) of the device buffer are all sentinels, else the first that is not.
-std::string untouched(const unsigned char* d, std::size_t from, std::size_t to) {
-  std::vector<unsigned char> h(to - from);
-  if (cudaMemcpy(h.data(), d + from, h.size(), cudaMemcpyDeviceToHost) != cudaSuccess) return "copy failed";
-  for (std::size_t i = 0; i < h.size(); ++i)
-    if (h[i] != kSentinel) return "byte " + std::to_string(from + i) + " was written";
-  return "";
-}
 
 // One op on the device, its result read back; the result slot and the caller's workspace start
 // as sentinels, and the bytes past them must still be sentinels afterwards.

@@ -30,6 +30,7 @@
 #include "cuda/check.hpp"
 #include "cuda/chunk_warp.cuh"
 #include "cuda/launch.hpp"
+#include "cuda/stream_workspace.hpp"
 #include "detnum/cuda/reduce.hpp"
 
 namespace detnum::cuda {
@@ -37,7 +38,6 @@ namespace {
 
 using namespace warp;
 
-constexpr std::size_t kLevelAlign = 256;
 
 // --- Rows -----------------------------------------------------------------------------------------
 
@@ -128,7 +128,7 @@ __global__ void __launch_bounds__(kWarps * kWarp)
 
 template <class A>
 std::size_t level_bytes(std::int64_t entries) {
-  return (static_cast<std::size_t>(entries) * sizeof(A) + kLevelAlign - 1) / kLevelAlign * kLevelAlign;
+  return (static_cast<std::size_t>(entries) * sizeof(A) + kWorkspaceAlign - 1) / kWorkspaceAlign * kWorkspaceAlign;
 }
 
 // The workspace of every level but the last: fibers x chunks partials while chunks > 1.
@@ -142,41 +142,6 @@ std::size_t levels_bytes(std::int64_t fibers, std::int64_t length) {
 
 // The bytes of the widest accumulator, so one size serves every input type.
 std::size_t workspace_bytes(std::int64_t fibers, std::int64_t length) { return levels_bytes<double>(fibers, length); }
-
-// The caller's workspace, or stream-ordered memory of this call when it needs some.
-class LevelBuffer {
- public:
-  LevelBuffer(const char* fn, Workspace ws, std::size_t need, cudaStream_t stream) : stream_(stream) {
-    if (need == 0) return;
-    if (ws.bytes == 0) {
-      DETNUM_CUDA_CHECK(fn, cudaMallocAsync(&ptr_, need, stream));
-      owned_ = true;
-      return;
-    }
-    detail::check_not_null(fn, "ws.ptr", ws.ptr, 1);
-    detail::check_device_accessible(fn, "ws.ptr", ws.ptr);
-    if (ws.bytes < need)
-      detail::fail(ErrorCode::invalid_argument, fn,
-                   "ws.bytes must be at least " + std::string(fn) + "_workspace_bytes(m) = " + std::to_string(need) +
-                       ", got " + std::to_string(ws.bytes));
-    if (reinterpret_cast<std::uintptr_t>(ws.ptr) % kLevelAlign != 0)
-      detail::fail(ErrorCode::invalid_argument, fn,
-                   "ws.ptr must be 256-byte aligned, got address " +
-                       std::to_string(reinterpret_cast<std::uintptr_t>(ws.ptr)));
-    ptr_ = ws.ptr;
-  }
-  ~LevelBuffer() {
-    if (owned_ && cudaFreeAsync(ptr_, stream_) != cudaSuccess) (void)cudaGetLastError();
-  }
-  LevelBuffer(const LevelBuffer&) = delete;
-  LevelBuffer& operator=(const LevelBuffer&) = delete;
-  unsigned char* bytes() const { return static_cast<unsigned char*>(ptr_); }
-
- private:
-  void* ptr_ = nullptr;
-  cudaStream_t stream_;
-  bool owned_ = false;
-};
 
 template <class Kernel>
 int grid_for(const char* fn, Kernel kernel, int block_threads, std::int64_t work, LaunchConfig launch) {
@@ -271,8 +236,8 @@ void row_sums(const T* x, const MatrixLayout& m, accum_t<T>* out, cudaStream_t s
   detail::check_launch(fn, launch);
   if (count == 0) return;
   if (m.cols == 0) return fill_zero(fn, out, count, stream);
-  LevelBuffer levels(fn, ws, workspace_bytes(count, m.cols), stream);
-  launch_rows(fn, x, m, out, levels.bytes(), stream, launch);
+  StreamWorkspace levels(fn, ws, workspace_bytes(count, m.cols), "cuda::row_sums_workspace_bytes(m)", stream);
+  launch_rows(fn, x, m, out, static_cast<unsigned char*>(levels.get()), stream, launch);
 }
 
 template <Reducible T>
@@ -283,8 +248,8 @@ void column_sums(const T* x, const MatrixLayout& m, accum_t<T>* out, cudaStream_
   detail::check_launch(fn, launch);
   if (count == 0) return;
   if (m.rows == 0) return fill_zero(fn, out, count, stream);
-  LevelBuffer levels(fn, ws, workspace_bytes(count, m.rows), stream);
-  launch_columns(fn, x, m, out, levels.bytes(), stream, launch);
+  StreamWorkspace levels(fn, ws, workspace_bytes(count, m.rows), "cuda::column_sums_workspace_bytes(m)", stream);
+  launch_columns(fn, x, m, out, static_cast<unsigned char*>(levels.get()), stream, launch);
 }
 
 #define DETNUM_CUDA_AXIS_SUMS(T)                                                                                 \

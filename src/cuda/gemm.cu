@@ -60,6 +60,7 @@
 #include "common/validate.hpp"
 #include "cuda/check.hpp"
 #include "cuda/chunk_warp.cuh"
+#include "cuda/stream_workspace.hpp"
 #include "detnum/cuda/gemm.hpp"
 #include "detnum/detail/gemm_order.hpp"
 
@@ -69,7 +70,6 @@ namespace {
 using detail::kGemmSegment;
 using std::int64_t;
 
-constexpr std::size_t kWorkspaceAlign = 256;
 constexpr int64_t kAutoSplitMinSegments = 4;                 // k >= 769: shorter k is not worth a split
 constexpr std::size_t kAutoSplitMaxBytes = std::size_t{128} << 20;  // partials of an automatic split
 constexpr int kMaxGridY = 65535, kMaxGridZ = 65535;
@@ -458,41 +458,6 @@ Plan plan_for(const char* fn, int64_t m, int64_t n, int64_t batch, int64_t segme
   return plan;
 }
 
-// The caller's workspace (checked), or stream-ordered memory of this call; nothing when need is 0.
-class PartialsBuffer {
- public:
-  PartialsBuffer(const char* fn, Workspace ws, std::size_t need, cudaStream_t stream) : stream_(stream) {
-    if (need == 0) return;
-    if (ws.bytes == 0) {
-      DETNUM_CUDA_CHECK(fn, cudaMallocAsync(&ptr_, need, stream));
-      owned_ = true;
-      return;
-    }
-    detail::check_not_null(fn, "ws.ptr", ws.ptr, 1);
-    detail::check_device_accessible(fn, "ws.ptr", ws.ptr);
-    if (ws.bytes < need)
-      detail::fail(ErrorCode::invalid_argument, fn,
-                   "ws.bytes must be at least gemm_workspace_bytes(m, n, k, batch) = " + std::to_string(need) +
-                       " for a split of k, got " + std::to_string(ws.bytes));
-    if (reinterpret_cast<std::uintptr_t>(ws.ptr) % kWorkspaceAlign != 0)
-      detail::fail(ErrorCode::invalid_argument, fn,
-                   "ws.ptr must be 256-byte aligned, got address " +
-                       std::to_string(reinterpret_cast<std::uintptr_t>(ws.ptr)));
-    ptr_ = ws.ptr;
-  }
-  ~PartialsBuffer() {
-    if (owned_ && cudaFreeAsync(ptr_, stream_) != cudaSuccess) (void)cudaGetLastError();
-  }
-  PartialsBuffer(const PartialsBuffer&) = delete;
-  PartialsBuffer& operator=(const PartialsBuffer&) = delete;
-  float* get() const { return static_cast<float*>(ptr_); }
-
- private:
-  void* ptr_ = nullptr;
-  cudaStream_t stream_;
-  bool owned_ = false;
-};
-
 // A grid-stride launch over batch * m * n outputs.
 int elementwise_grid(int64_t total) { return static_cast<int>(std::min<int64_t>(ceil_div(total, 256), 65536)); }
 
@@ -543,8 +508,9 @@ void run(const char* fn, Transpose ta, Transpose tb, int64_t m, int64_t n, int64
                      runs_ok(a, lda, stride_a), runs_ok(b, ldb, stride_b), 0, 0, 0, segments, plan.segs_per_part,
                      nullptr};
   // Declared before any launch so that its stream-ordered memory is freed after the last of them.
-  PartialsBuffer partials(fn, ws, plan.parts > 1 ? workspace_bytes(fn, m, n, k, batch) : 0, stream);
-  if (plan.parts > 1) g.partials = partials.get();
+  StreamWorkspace partials(fn, ws, plan.parts > 1 ? workspace_bytes(fn, m, n, k, batch) : 0,
+                           "gemm_workspace_bytes(m, n, k, batch)", stream);
+  if (plan.parts > 1) g.partials = static_cast<float*>(partials.get());
   if (plan.tile == GemmTile::m128n128) launch_tiles_for<Tile128>(fn, ta, tb, g, plan.parts, stream);
   else launch_tiles_for<Tile64>(fn, ta, tb, g, plan.parts, stream);
   if (plan.parts > 1) {

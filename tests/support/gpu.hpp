@@ -6,6 +6,8 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <string>
+#include <vector>
 
 namespace detnum::test {
 
@@ -47,5 +49,18 @@ class DeviceBuffer {
   T* p_ = nullptr;
   std::size_t n_;
 };
+
+// Device buffers a kernel must not touch start as this byte; guard bytes follow a workspace.
+inline constexpr unsigned char kSentinel = 0xA5;
+inline constexpr std::size_t kGuardBytes = 256;
+
+// "" when bytes [from, to) of the device buffer are all sentinels, else the first that is not.
+inline std::string untouched(const unsigned char* d, std::size_t from, std::size_t to) {
+  std::vector<unsigned char> h(to - from);
+  if (cudaMemcpy(h.data(), d + from, h.size(), cudaMemcpyDeviceToHost) != cudaSuccess) return "copy failed";
+  for (std::size_t i = 0; i < h.size(); ++i)
+    if (h[i] != kSentinel) return "byte " + std::to_string(from + i) + " was written";
+  return "";
+}
 
 }  // namespace detnum::test
