@@ -1,5 +1,5 @@
 // Fingerprints of device tensors (detnum/cuda/fingerprint.hpp): the host's hash layout
-// (common/tensor_fingerprint.hpp) fed piece by piece through pinned memory, and the statistics
+// (common/fingerprint_detail.hpp) fed piece by piece through pinned memory, and the statistics
 // from the CUDA reductions, which give the CPU's bits.
 #include <cuda_runtime.h>
 
@@ -9,7 +9,7 @@
 #include <type_traits>
 
 #include "common/memory_space.hpp"
-#include "common/tensor_fingerprint.hpp"
+#include "common/fingerprint_detail.hpp"
 #include "common/validate.hpp"
 #include "cuda/check.hpp"
 #include "detnum/cuda/fingerprint.hpp"

@@ -36,6 +36,8 @@ class HashState {
 // dimension as 8-byte little-endian integers. The bytes follow, then finish_hash.
 void start_hash(XXH3_state_t* state, const TensorView& v);
 std::string finish_hash(XXH3_state_t* state);
+// "xxh3:" and the 32 hex digits of h, high 64 bits first.
+std::string hash_text(XXH128_hash_t h);
 
 // Integer statistics of n elements, folded in index order; call once per piece, in order.
 struct IntegerStats {
