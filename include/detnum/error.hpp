@@ -15,6 +15,7 @@ enum class ErrorCode {
   wrong_memory_space,   // a device pointer given to a CPU function, or a host pointer to CUDA
   unsupported_aliasing, // outputs overlapping inputs in a way the op does not allow
   cuda_error,           // the CUDA runtime reported an error (its message is included)
+  io_error,             // a file could not be read or written, or is not what it should be
 };
 
 const char* to_string(ErrorCode code) noexcept;

@@ -10,6 +10,7 @@ const char* to_string(ErrorCode code) noexcept {
     case ErrorCode::wrong_memory_space: return "wrong_memory_space";
     case ErrorCode::unsupported_aliasing: return "unsupported_aliasing";
     case ErrorCode::cuda_error: return "cuda_error";
+    case ErrorCode::io_error: return "io_error";
   }
   return "unknown";
 }

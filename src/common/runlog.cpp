@@ -1,0 +1,504 @@
+// The run log on SQLite (detnum/runlog.hpp).
+//
+// Schema version 1:
+//   meta(key PRIMARY KEY, value)            format = "detnum-runlog", schema_version = "1"
+//   runs(id PRIMARY KEY AUTOINCREMENT, name, status, started_at, ended_at, host, pid)
+//   params(run_id, key, value)   environment(run_id, key, value)   tags(run_id, tag)
+//   seeds(run_id, name, value)
+//   records(run_id, step, name, hash, dtype, shape, count, nans, infs, min, max, sum, l2)
+//   metrics(run_id, step, name, value)
+// with (run_id, step, name) unique in records and metrics. WAL journal, a 30 s busy timeout so
+// that writers of several processes take turns, and every write in one IMMEDIATE transaction:
+// once a call returns, its rows are in the log, whatever happens to the process next.
+#include "detnum/runlog.hpp"
+
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cmath>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <fstream>
+#include <sstream>
+
+#include "common/validate.hpp"
+#include "detnum/environment.hpp"
+#include "detnum/error.hpp"
+
+namespace detnum {
+
+const char* to_string(RunStatus s) {
+  switch (s) {
+    case RunStatus::running: return "running";
+    case RunStatus::finished: return "finished";
+    case RunStatus::failed: return "failed";
+    case RunStatus::interrupted: return "interrupted";
+  }
+  return "?";
+}
+
+namespace {
+
+constexpr const char* kFormat = "detnum-runlog";
+
+RunStatus status_from(const std::string& s) {
+  if (s == "finished") return RunStatus::finished;
+  if (s == "failed") return RunStatus::failed;
+  if (s == "interrupted") return RunStatus::interrupted;
+  return RunStatus::running;
+}
+
+std::string now_utc() {
+  const auto now = std::chrono::system_clock::now();
+  const std::time_t t = std::chrono::system_clock::to_time_t(now);
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
+  return buf;
+}
+
+std::string host_name() {
+  char buf[256] = {};
+  return gethostname(buf, sizeof buf - 1) == 0 ? buf : "unknown";
+}
+
+// The first line a shell command prints, or "" (used for git only).
+std::string first_line_of(const char* command) {
+  FILE* p = popen(command, "r");
+  if (p == nullptr) return "";
+  char buf[512] = {};
+  const bool got = std::fgets(buf, sizeof buf, p) != nullptr;
+  pclose(p);
+  std::string s = got ? buf : "";
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
+  return s;
+}
+
+std::string command_line() {
+  std::ifstream f("/proc/self/cmdline", std::ios::binary);
+  std::string all((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>()), out;
+  for (const char c : all) out += c == '\0' ? ' ' : c;
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
+// The environment as key -> value: the detnum, build, host and CUDA facts, the command line, git.
+std::map<std::string, std::string> environment_entries() {
+  const Environment e = capture_environment();
+  std::map<std::string, std::string> m = {
+      {"detnum.version", e.detnum_version},
+      {"detnum.order_spec_version", std::to_string(e.order_spec_version)},
+      {"build.type", e.build_type},
+      {"build.cxx_compiler", e.cxx_compiler},
+      {"build.cxx_fp_flags", e.cxx_fp_flags},
+      {"build.cuda_compiler", e.cuda_compiler},
+      {"build.cuda_fp_flags", e.cuda_fp_flags},
+      {"build.cuda_architectures", e.cuda_architectures},
+      {"host.cpu_model", e.cpu_model},
+      {"host.logical_cores", std::to_string(e.logical_cores)},
+      {"host.default_threads", std::to_string(e.default_threads)},
+      {"host.os", e.os_name + " " + e.os_release},
+      {"host.machine", e.machine},
+      {"host.name", e.host_name},
+      {"cuda.runtime_version", e.cuda_runtime_version},
+      {"cuda.driver_version", e.cuda_driver_version},
+      {"cuda.status", e.cuda_status},
+      {"command_line", command_line()},
+  };
+  std::string isa;
+  for (const CpuFeature& f : e.cpu_features)
+    if (f.present) isa += (isa.empty() ? "" : " ") + f.name;
+  m["host.cpu_isa"] = isa;
+  for (const GpuInfo& g : e.gpus) {
+    const std::string k = "cuda.gpu" + std::to_string(g.index);
+    m[k + ".name"] = g.name;
+    m[k + ".compute_capability"] = std::to_string(g.compute_major) + "." + std::to_string(g.compute_minor);
+    m[k + ".sm_count"] = std::to_string(g.sm_count);
+  }
+  const std::string commit = first_line_of("git rev-parse HEAD 2>/dev/null");
+  if (!commit.empty()) {
+    m["git.commit"] = commit;
+    m["git.dirty"] = first_line_of("git status --porcelain --untracked-files=no 2>/dev/null").empty() ? "no" : "yes";
+  }
+  return m;
+}
+
+std::string shape_text(const std::vector<std::int64_t>& shape) {
+  std::string s = "[";
+  for (std::size_t i = 0; i < shape.size(); ++i) {
+    if (i > 0) s += ',';
+    s += std::to_string(shape[i]);
+  }
+  s += ']';
+  return s;
+}
+
+std::vector<std::int64_t> shape_from(const std::string& s) {
+  std::vector<std::int64_t> v;
+  std::string digits;
+  for (const char c : s) {
+    if ((c >= '0' && c <= '9') || c == '-') digits += c;
+    else if (!digits.empty()) {
+      v.push_back(std::stoll(digits));
+      digits.clear();
+    }
+  }
+  return v;
+}
+
+Dtype dtype_from(const std::string& s) {
+  for (const Dtype d : {Dtype::f32, Dtype::f64, Dtype::bf16, Dtype::fp16, Dtype::i32, Dtype::i64, Dtype::u8})
+    if (s == dtype_name(d)) return d;
+  return Dtype::f32;
+}
+
+}  // namespace
+
+// --- The database --------------------------------------------------------------------------------
+
+struct RunLog::State {
+  std::string path;
+  sqlite3* db = nullptr;
+
+  ~State() {
+    if (db) sqlite3_close(db);
+  }
+
+  [[noreturn]] void fail(const std::string& what) const {
+    detail::fail(ErrorCode::io_error, "RunLog", path + ": " + what + (db ? std::string(": ") + sqlite3_errmsg(db) : ""));
+  }
+
+  void exec(const char* sql) const {
+    char* err = nullptr;
+    if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+      const std::string msg = err ? err : "unknown error";
+      sqlite3_free(err);
+      detail::fail(ErrorCode::io_error, "RunLog", path + ": " + msg + " (in: " + std::string(sql).substr(0, 60) + ")");
+    }
+  }
+
+  // A prepared statement, finalized on scope exit; bind with 1-based indices.
+  class Stmt {
+   public:
+    Stmt(const State& s, const char* sql) : s_(s) {
+      if (sqlite3_prepare_v2(s.db, sql, -1, &st_, nullptr) != SQLITE_OK) s.fail("preparing a statement");
+    }
+    ~Stmt() { sqlite3_finalize(st_); }
+    Stmt& bind(int i, std::int64_t v) { return check(sqlite3_bind_int64(st_, i, v)); }
+    Stmt& bind(int i, double v) { return check(sqlite3_bind_double(st_, i, v)); }
+    Stmt& bind(int i, const std::string& v) {
+      return check(sqlite3_bind_text(st_, i, v.c_str(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
+    }
+    bool step() {  // true while rows come
+      const int rc = sqlite3_step(st_);
+      if (rc == SQLITE_ROW) return true;
+      if (rc != SQLITE_DONE) s_.fail("a statement failed");
+      return false;
+    }
+    std::int64_t i64(int c) const { return sqlite3_column_int64(st_, c); }
+    double f64(int c) const { return sqlite3_column_type(st_, c) == SQLITE_NULL ? NAN : sqlite3_column_double(st_, c); }
+    std::string text(int c) const {
+      const auto* t = sqlite3_column_text(st_, c);
+      return t ? reinterpret_cast<const char*>(t) : "";
+    }
+
+   private:
+    Stmt& check(int rc) {
+      if (rc != SQLITE_OK) s_.fail("binding a value");
+      return *this;
+    }
+    const State& s_;
+    sqlite3_stmt* st_ = nullptr;
+  };
+
+  // f() inside BEGIN IMMEDIATE ... COMMIT; rolled back if it throws.
+  template <class F>
+  void transaction(F&& f) const {
+    exec("BEGIN IMMEDIATE");
+    try {
+      f();
+    } catch (...) {
+      sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+      throw;
+    }
+    exec("COMMIT");
+  }
+
+  std::string meta(const char* key) const {
+    Stmt q(*this, "SELECT value FROM meta WHERE key = ?");
+    q.bind(1, std::string(key));
+    return q.step() ? q.text(0) : "";
+  }
+
+  // Runs still "running" on this host whose process is gone become interrupted.
+  void reap() const {
+    Stmt q(*this, "SELECT id, pid FROM runs WHERE status = 'running' AND host = ?");
+    q.bind(1, host_name());
+    std::vector<std::int64_t> dead;
+    while (q.step()) {
+      const auto pid = static_cast<pid_t>(q.i64(1));
+      if (pid > 0 && kill(pid, 0) != 0 && errno == ESRCH) dead.push_back(q.i64(0));
+    }
+    if (dead.empty()) return;
+    transaction([&] {
+      for (const std::int64_t id : dead) {
+        Stmt u(*this, "UPDATE runs SET status = 'interrupted' WHERE id = ? AND status = 'running'");
+        u.bind(1, id).step();
+      }
+    });
+  }
+};
+
+RunLog::RunLog(std::shared_ptr<State> s) : s_(std::move(s)) {}
+RunLog::RunLog(RunLog&&) noexcept = default;
+RunLog& RunLog::operator=(RunLog&&) noexcept = default;
+RunLog::~RunLog() = default;
+const std::string& RunLog::path() const { return s_->path; }
+
+RunLog RunLog::open(const std::string& path_in) {
+  auto s = std::make_shared<State>();
+  const char* env = std::getenv("DETNUM_RUNLOG");
+  s->path = !path_in.empty() ? path_in : (env && *env ? env : "detnum-runs.sqlite");
+  struct stat st {};
+  const bool existed = ::stat(s->path.c_str(), &st) == 0 && st.st_size > 0;
+  if (sqlite3_open_v2(s->path.c_str(), &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                      nullptr) != SQLITE_OK)
+    s->fail("cannot open or create the file");
+  sqlite3_busy_timeout(s->db, 30000);
+  // synchronous = NORMAL in WAL mode: a commit survives the process being killed (the WAL is in
+  // the OS's hands), though not a power cut before the next checkpoint; FULL would fsync every
+  // record.
+  if (existed) {
+    // Only read until the file is known to be a detnum log: a foreign file is never written.
+    {
+      sqlite3_stmt* q = nullptr;
+      if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = 'format'", -1, &q, nullptr) != SQLITE_OK ||
+          sqlite3_step(q) != SQLITE_ROW || std::string(reinterpret_cast<const char*>(sqlite3_column_text(q, 0))) != kFormat) {
+        sqlite3_finalize(q);
+        detail::fail(ErrorCode::io_error, "RunLog::open",
+                     s->path + " is not a detnum run log (" + sqlite3_errmsg(s->db) + "); it was not modified");
+      }
+      sqlite3_finalize(q);
+    }
+    const std::string v = s->meta("schema_version");
+    if (std::atoi(v.c_str()) > kRunLogSchemaVersion)
+      detail::fail(ErrorCode::io_error, "RunLog::open",
+                   s->path + " has schema version " + v + ", newer than this detnum's " +
+                       std::to_string(kRunLogSchemaVersion) + ": use a newer detnum to read it");
+    s->exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL");
+  } else {
+    s->exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL");
+    s->transaction([&] {
+      s->exec(
+          "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+          "CREATE TABLE IF NOT EXISTS runs(id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, "
+          "  status TEXT NOT NULL, started_at TEXT NOT NULL, ended_at TEXT, host TEXT, pid INTEGER);"
+          "CREATE TABLE IF NOT EXISTS params(run_id INTEGER NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, "
+          "  PRIMARY KEY(run_id, key));"
+          "CREATE TABLE IF NOT EXISTS environment(run_id INTEGER NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, "
+          "  PRIMARY KEY(run_id, key));"
+          "CREATE TABLE IF NOT EXISTS tags(run_id INTEGER NOT NULL, tag TEXT NOT NULL, PRIMARY KEY(run_id, tag));"
+          "CREATE TABLE IF NOT EXISTS seeds(run_id INTEGER NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL, "
+          "  PRIMARY KEY(run_id, name));"
+          "CREATE TABLE IF NOT EXISTS records(run_id INTEGER NOT NULL, step INTEGER NOT NULL, name TEXT NOT NULL, "
+          "  hash TEXT NOT NULL, dtype TEXT NOT NULL, shape TEXT NOT NULL, count INTEGER, nans INTEGER, infs INTEGER, "
+          "  min REAL, max REAL, sum REAL, l2 REAL, PRIMARY KEY(run_id, step, name));"
+          "CREATE TABLE IF NOT EXISTS metrics(run_id INTEGER NOT NULL, step INTEGER NOT NULL, name TEXT NOT NULL, "
+          "  value REAL, PRIMARY KEY(run_id, step, name));"
+          "INSERT OR IGNORE INTO meta VALUES('format', 'detnum-runlog');"
+          "INSERT OR IGNORE INTO meta VALUES('schema_version', '1');");
+    });
+  }
+  return RunLog(std::move(s));
+}
+
+// --- Runs -----------------------------------------------------------------------------------------
+
+struct Run::State {
+  std::shared_ptr<RunLog::State> log;
+  std::int64_t id = 0;
+  bool open = true;
+
+  void set_status(RunStatus status) {
+    log->transaction([&] {
+      RunLog::State::Stmt u(*log, "UPDATE runs SET status = ?, ended_at = ? WHERE id = ?");
+      u.bind(1, std::string(to_string(status))).bind(2, now_utc()).bind(3, id).step();
+    });
+    open = false;
+  }
+  void check_open(const char* fn) const {
+    if (!open) detail::fail(ErrorCode::invalid_argument, fn, "the run " + std::to_string(id) + " is already closed");
+  }
+};
+
+Run::Run(std::unique_ptr<State> s) : s_(std::move(s)) {}
+Run::Run(Run&&) noexcept = default;
+Run& Run::operator=(Run&&) noexcept = default;
+Run::~Run() {
+  if (!s_ || !s_->open) return;
+  try {
+    s_->set_status(RunStatus::interrupted);
+  } catch (...) {  // a destructor must not throw; the reaper marks it later
+  }
+}
+std::int64_t Run::id() const { return s_->id; }
+
+Run RunLog::start_run(const std::string& name, const std::map<std::string, std::string>& params) {
+  const auto env = environment_entries();
+  auto run = std::make_unique<Run::State>();
+  run->log = s_;
+  s_->transaction([&] {
+    State::Stmt r(*s_, "INSERT INTO runs(name, status, started_at, host, pid) VALUES(?, 'running', ?, ?, ?)");
+    r.bind(1, name).bind(2, now_utc()).bind(3, host_name()).bind(4, static_cast<std::int64_t>(getpid())).step();
+    run->id = sqlite3_last_insert_rowid(s_->db);
+    for (const auto& [table, entries] : {std::pair{"params", &params}, std::pair{"environment", &env}})
+      for (const auto& [k, v] : *entries) {
+        State::Stmt p(*s_, (std::string("INSERT INTO ") + table + " VALUES(?, ?, ?)").c_str());
+        p.bind(1, run->id).bind(2, k).bind(3, v).step();
+      }
+  });
+  return Run(std::move(run));
+}
+
+void Run::record(std::int64_t step, const std::string& name, const TensorView& host_tensor) {
+  s_->check_open("Run::record");
+  record(step, name, fingerprint(host_tensor));
+}
+
+void Run::record(std::int64_t step, const std::string& name, const Fingerprint& f) {
+  s_->check_open("Run::record");
+  s_->log->transaction([&] {
+    RunLog::State::Stmt exists(*s_->log, "SELECT 1 FROM records WHERE run_id = ? AND step = ? AND name = ?");
+    exists.bind(1, s_->id).bind(2, step).bind(3, name);
+    if (exists.step())
+      detail::fail(ErrorCode::invalid_argument, "Run::record",
+                   "run " + std::to_string(s_->id) + " already has a record at step " + std::to_string(step) +
+                       " named \"" + name + "\"");
+    RunLog::State::Stmt q(*s_->log, "INSERT INTO records VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    q.bind(1, s_->id).bind(2, step).bind(3, name).bind(4, f.hash).bind(5, std::string(dtype_name(f.dtype)));
+    q.bind(6, shape_text(f.shape)).bind(7, f.stats.count).bind(8, f.stats.nans).bind(9, f.stats.infs);
+    q.bind(10, f.stats.min).bind(11, f.stats.max).bind(12, f.stats.sum).bind(13, f.stats.l2).step();
+  });
+}
+
+void Run::metric(std::int64_t step, const std::string& name, double value) {
+  s_->check_open("Run::metric");
+  s_->log->transaction([&] {
+    RunLog::State::Stmt q(*s_->log, "INSERT OR REPLACE INTO metrics VALUES(?, ?, ?, ?)");
+    q.bind(1, s_->id).bind(2, step).bind(3, name).bind(4, value).step();
+  });
+}
+
+void Run::tag(const std::string& tag) {
+  s_->check_open("Run::tag");
+  s_->log->transaction([&] {
+    RunLog::State::Stmt q(*s_->log, "INSERT OR IGNORE INTO tags VALUES(?, ?)");
+    q.bind(1, s_->id).bind(2, tag).step();
+  });
+}
+
+void Run::seed(const std::string& name, std::uint64_t value) {
+  s_->check_open("Run::seed");
+  s_->log->transaction([&] {
+    RunLog::State::Stmt q(*s_->log, "INSERT OR REPLACE INTO seeds VALUES(?, ?, ?)");
+    q.bind(1, s_->id).bind(2, name).bind(3, std::to_string(value)).step();
+  });
+}
+
+void Run::finish() {
+  s_->check_open("Run::finish");
+  s_->set_status(RunStatus::finished);
+}
+
+void Run::fail(const std::string& message) {
+  s_->check_open("Run::fail");
+  s_->log->transaction([&] {
+    RunLog::State::Stmt q(*s_->log, "INSERT OR REPLACE INTO params VALUES(?, 'error', ?)");
+    q.bind(1, s_->id).bind(2, message).step();
+  });
+  s_->set_status(RunStatus::failed);
+}
+
+// --- Reading ----------------------------------------------------------------------------------------
+
+namespace {
+
+RunInfo read_run(const RunLog::State& s, RunLog::State::Stmt& q) {
+  RunInfo r;
+  r.id = q.i64(0);
+  r.name = q.text(1);
+  r.status = status_from(q.text(2));
+  r.started_at = q.text(3);
+  r.ended_at = q.text(4);
+  for (const auto& [table, target] : {std::pair{"params", &r.params}, std::pair{"environment", &r.environment}}) {
+    RunLog::State::Stmt p(s, (std::string("SELECT key, value FROM ") + table + " WHERE run_id = ? ORDER BY key").c_str());
+    p.bind(1, r.id);
+    while (p.step()) (*target)[p.text(0)] = p.text(1);
+  }
+  RunLog::State::Stmt t(s, "SELECT tag FROM tags WHERE run_id = ? ORDER BY tag");
+  t.bind(1, r.id);
+  while (t.step()) r.tags.push_back(t.text(0));
+  RunLog::State::Stmt sd(s, "SELECT name, value FROM seeds WHERE run_id = ? ORDER BY name");
+  sd.bind(1, r.id);
+  while (sd.step()) r.seeds[sd.text(0)] = std::stoull(sd.text(1));
+  return r;
+}
+
+}  // namespace
+
+std::vector<RunInfo> RunLog::runs() {
+  s_->reap();
+  std::vector<RunInfo> out;
+  State::Stmt q(*s_, "SELECT id, name, status, started_at, ended_at FROM runs ORDER BY id");
+  while (q.step()) out.push_back(read_run(*s_, q));
+  return out;
+}
+
+std::optional<RunInfo> RunLog::find(const std::string& id_or_name) {
+  s_->reap();
+  const bool numeric = !id_or_name.empty() && id_or_name.find_first_not_of("0123456789") == std::string::npos;
+  State::Stmt q(*s_, numeric ? "SELECT id, name, status, started_at, ended_at FROM runs WHERE id = ?"
+                             : "SELECT id, name, status, started_at, ended_at FROM runs WHERE name = ? "
+                               "ORDER BY id DESC LIMIT 1");
+  if (numeric) q.bind(1, static_cast<std::int64_t>(std::stoll(id_or_name)));
+  else q.bind(1, id_or_name);
+  if (!q.step()) return std::nullopt;
+  return read_run(*s_, q);
+}
+
+std::vector<RunRecord> RunLog::records(std::int64_t run_id) {
+  std::vector<RunRecord> out;
+  State::Stmt q(*s_,
+                "SELECT step, name, hash, dtype, shape, count, nans, infs, min, max, sum, l2 FROM records "
+                "WHERE run_id = ? ORDER BY step, name");
+  q.bind(1, run_id);
+  while (q.step()) {
+    RunRecord r;
+    r.step = q.i64(0);
+    r.name = q.text(1);
+    r.fingerprint.hash = q.text(2);
+    r.fingerprint.dtype = dtype_from(q.text(3));
+    r.fingerprint.shape = shape_from(q.text(4));
+    r.fingerprint.stats = {q.i64(5), q.i64(6), q.i64(7), q.f64(8), q.f64(9), q.f64(10), q.f64(11)};
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+std::vector<RunMetric> RunLog::metrics(std::int64_t run_id) {
+  std::vector<RunMetric> out;
+  State::Stmt q(*s_, "SELECT step, name, value FROM metrics WHERE run_id = ? ORDER BY step, name");
+  q.bind(1, run_id);
+  while (q.step()) out.push_back({q.i64(0), q.text(1), q.f64(2)});
+  return out;
+}
+
+}  // namespace detnum

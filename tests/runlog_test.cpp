@@ -1,0 +1,213 @@
+// The run log: round trips through SQLite, interrupted runs (destroyed unfinished, or a process
+// killed with SIGKILL), several writer processes at once, and files it must refuse without
+// changing them: a foreign SQLite database, a file that is no database, a newer schema, a path
+// that cannot be created.
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdint>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "detnum/error.hpp"
+#include "detnum/runlog.hpp"
+#include "support/errors.hpp"
+
+namespace detnum::test {
+namespace {
+
+namespace fs = std::filesystem;
+
+// A fresh directory per test, removed afterwards.
+class RunLogTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("detnum-runlog-" + std::to_string(getpid()) + "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  std::string path(const char* name = "runs.sqlite") const { return (dir_ / name).string(); }
+  fs::path dir_;
+};
+
+std::string file_bytes(const std::string& p) {
+  std::ifstream f(p, std::ios::binary);
+  std::stringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
+TEST_F(RunLogTest, RoundTrip) {
+  const float w[6] = {1, 2, 3, 4, 5, 6};
+  std::int64_t id = 0;
+  {
+    RunLog log = RunLog::open(path());
+    detnum::Run run = log.start_run("train", {{"lr", "3e-4"}, {"batch", "32"}});
+    id = run.id();
+    run.record(2, "b", TensorView::of(w, {6}));
+    run.record(1, "w", TensorView::of(w, {2, 3}));
+    run.record(1, "a", fingerprint(TensorView::of(w, {3})));
+    run.metric(1, "loss", 0.25);
+    run.tag("baseline");
+    run.seed("data", 42);
+    expect_error([&] { run.record(1, "w", TensorView::of(w, {6})); }, ErrorCode::invalid_argument,
+                 "already has a record at step 1 named \"w\"");
+    run.finish();
+    expect_error([&] { run.metric(2, "loss", 0.1); }, ErrorCode::invalid_argument, "already closed");
+  }
+  RunLog log = RunLog::open(path());
+  const std::vector<RunInfo> runs = log.runs();
+  ASSERT_EQ(runs.size(), 1u);
+  const RunInfo& r = runs[0];
+  EXPECT_EQ(r.id, id);
+  EXPECT_EQ(r.name, "train");
+  EXPECT_EQ(r.status, RunStatus::finished);
+  EXPECT_EQ(r.params.at("lr"), "3e-4");
+  EXPECT_EQ(r.tags, std::vector<std::string>{"baseline"});
+  EXPECT_EQ(r.seeds.at("data"), 42u);
+  EXPECT_FALSE(r.ended_at.empty());
+  for (const char* key : {"detnum.version", "detnum.order_spec_version", "build.cxx_fp_flags", "host.cpu_model",
+                          "host.cpu_isa", "host.name", "cuda.status", "command_line"})
+    EXPECT_TRUE(r.environment.count(key)) << key;
+  const std::vector<RunRecord> rec = log.records(id);
+  ASSERT_EQ(rec.size(), 3u);
+  EXPECT_EQ(rec[0].name, "a");  // (step, name) order
+  EXPECT_EQ(rec[1].name, "w");
+  EXPECT_EQ(rec[2].name, "b");
+  const Fingerprint want = fingerprint(TensorView::of(w, {2, 3}));
+  EXPECT_EQ(rec[1].fingerprint.hash, want.hash);
+  EXPECT_EQ(rec[1].fingerprint.shape, (std::vector<std::int64_t>{2, 3}));
+  EXPECT_EQ(rec[1].fingerprint.stats.sum, want.stats.sum);
+  EXPECT_EQ(rec[1].fingerprint.stats.l2, want.stats.l2);
+  ASSERT_EQ(log.metrics(id).size(), 1u);
+  EXPECT_EQ(log.metrics(id)[0].value, 0.25);
+  ASSERT_TRUE(log.find("train").has_value());
+  EXPECT_EQ(log.find(std::to_string(id))->name, "train");
+  EXPECT_FALSE(log.find("nothing").has_value());
+}
+
+TEST_F(RunLogTest, UnfinishedRunIsInterrupted) {
+  RunLog log = RunLog::open(path());
+  { detnum::Run run = log.start_run("crash"); }
+  EXPECT_EQ(log.runs().at(0).status, RunStatus::interrupted);
+  detnum::Run failed = log.start_run("bad");
+  failed.fail("diverged at step 7");
+  EXPECT_EQ(log.find("bad")->status, RunStatus::failed);
+  EXPECT_EQ(log.find("bad")->params.at("error"), "diverged at step 7");
+}
+
+TEST_F(RunLogTest, EnvironmentVariableChoosesThePath) {
+  setenv("DETNUM_RUNLOG", path("from-env.sqlite").c_str(), 1);
+  const RunLog log = RunLog::open();
+  unsetenv("DETNUM_RUNLOG");
+  EXPECT_EQ(log.path(), path("from-env.sqlite"));
+  EXPECT_TRUE(fs::exists(path("from-env.sqlite")));
+}
+
+// 4 processes x 1000 records into one log at once: every record arrives.
+TEST_F(RunLogTest, ConcurrentWriterProcesses) {
+  { RunLog::open(path()); }  // created once, before the writers race
+  constexpr int kWriters = 4, kRecords = 1000;
+  const float x[2] = {1.0f, 2.0f};
+  std::vector<pid_t> children;
+  for (int w = 0; w < kWriters; ++w) {
+    const pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      int code = 0;
+      try {
+        RunLog log = RunLog::open(path());
+        detnum::Run run = log.start_run("rank" + std::to_string(w));
+        for (int i = 0; i < kRecords; ++i) run.record(i, "x", TensorView::of(x, {2}));
+        run.finish();
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "writer %d: %s\n", w, e.what());
+        code = 1;
+      }
+      _exit(code);
+    }
+    children.push_back(pid);
+  }
+  for (const pid_t pid : children) {
+    int status = 0;
+    ASSERT_EQ(waitpid(pid, &status, 0), pid);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  }
+  RunLog log = RunLog::open(path());
+  const std::vector<RunInfo> runs = log.runs();
+  ASSERT_EQ(runs.size(), static_cast<std::size_t>(kWriters));
+  for (const RunInfo& r : runs) {
+    EXPECT_EQ(r.status, RunStatus::finished) << r.name;
+    EXPECT_EQ(log.records(r.id).size(), static_cast<std::size_t>(kRecords)) << r.name;
+  }
+}
+
+// A writer killed with SIGKILL: what it recorded is there, and a later reader sees it interrupted.
+TEST_F(RunLogTest, KilledWriterLosesNothing) {
+  int ready[2];
+  ASSERT_EQ(pipe(ready), 0);
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    RunLog log = RunLog::open(path());
+    detnum::Run run = log.start_run("killed");
+    const float x[1] = {3.0f};
+    for (int i = 0; i < 10; ++i) run.record(i, "x", TensorView::of(x, {1}));
+    const char c = 'r';
+    (void)!write(ready[1], &c, 1);
+    for (;;) pause();
+  }
+  char c = 0;
+  ASSERT_EQ(read(ready[0], &c, 1), 1);
+  ASSERT_EQ(kill(pid, SIGKILL), 0);
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  RunLog log = RunLog::open(path());
+  const std::optional<RunInfo> r = log.find("killed");
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, RunStatus::interrupted);
+  EXPECT_EQ(log.records(r->id).size(), 10u);
+  close(ready[0]);
+  close(ready[1]);
+}
+
+TEST_F(RunLogTest, ForeignFilesAreRefusedAndLeftAlone) {
+  // Another application's SQLite database.
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path("other.sqlite").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "CREATE TABLE t(x); INSERT INTO t VALUES(1);", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  const std::string before = file_bytes(path("other.sqlite"));
+  expect_error([&] { RunLog::open(path("other.sqlite")); }, ErrorCode::io_error, "is not a detnum run log");
+  EXPECT_EQ(file_bytes(path("other.sqlite")), before);
+  // A text file.
+  { std::ofstream(path("notes.txt")) << "not a database, just notes\n"; }
+  const std::string text = file_bytes(path("notes.txt"));
+  expect_error([&] { RunLog::open(path("notes.txt")); }, ErrorCode::io_error, "is not a detnum run log");
+  EXPECT_EQ(file_bytes(path("notes.txt")), text);
+  // A place where nothing can be created.
+  expect_error([&] { RunLog::open((dir_ / "missing-dir" / "runs.sqlite").string()); }, ErrorCode::io_error,
+               "cannot open or create");
+}
+
+TEST_F(RunLogTest, NewerSchemaIsRefused) {
+  { RunLog::open(path()); }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path().c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "UPDATE meta SET value = '2' WHERE key = 'schema_version'", nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  expect_error([&] { RunLog::open(path()); }, ErrorCode::io_error, "has schema version 2, newer than this detnum's 1");
+}
+
+}  // namespace
+}  // namespace detnum::test
