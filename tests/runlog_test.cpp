@@ -7,7 +7,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
+#include <limits>
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
@@ -16,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "detnum/bf16.hpp"
 #include "detnum/error.hpp"
 #include "detnum/runlog.hpp"
 #include "support/errors.hpp"
@@ -197,6 +200,70 @@ TEST_F(RunLogTest, ForeignFilesAreRefusedAndLeftAlone) {
   // A place where nothing can be created.
   expect_error([&] { RunLog::open((dir_ / "missing-dir" / "runs.sqlite").string()); }, ErrorCode::io_error,
                "cannot open or create");
+}
+
+void expect_same(const RunData& a, const RunData& b) {
+  EXPECT_EQ(a.info.name, b.info.name);
+  EXPECT_EQ(a.info.status, b.info.status);
+  EXPECT_EQ(a.info.started_at, b.info.started_at);
+  EXPECT_EQ(a.info.params, b.info.params);
+  EXPECT_EQ(a.info.environment, b.info.environment);
+  EXPECT_EQ(a.info.tags, b.info.tags);
+  EXPECT_EQ(a.info.seeds, b.info.seeds);
+  ASSERT_EQ(a.records.size(), b.records.size());
+  for (std::size_t i = 0; i < a.records.size(); ++i) {
+    const Fingerprint &x = a.records[i].fingerprint, &y = b.records[i].fingerprint;
+    EXPECT_EQ(a.records[i].step, b.records[i].step);
+    EXPECT_EQ(a.records[i].name, b.records[i].name);
+    EXPECT_EQ(x.hash, y.hash);
+    EXPECT_EQ(x.dtype, y.dtype);
+    EXPECT_EQ(x.shape, y.shape);
+    for (const auto [u, v] : {std::pair{x.stats.min, y.stats.min}, std::pair{x.stats.max, y.stats.max},
+                              std::pair{x.stats.sum, y.stats.sum}, std::pair{x.stats.l2, y.stats.l2}})
+      EXPECT_EQ(bits_of(u), bits_of(v)) << a.records[i].name;
+    EXPECT_EQ(x.stats.nans, y.stats.nans);
+  }
+  ASSERT_EQ(a.metrics.size(), b.metrics.size());
+  for (std::size_t i = 0; i < a.metrics.size(); ++i) EXPECT_EQ(bits_of(a.metrics[i].value), bits_of(b.metrics[i].value));
+}
+
+// Export to JSONL, read back, import into another log: the same run, bit for bit (NaN and
+// infinite statistics, exact doubles, uint64 seeds included).
+TEST_F(RunLogTest, JsonlRoundTrip) {
+  RunLog log = RunLog::open(path());
+  detnum::Run run = log.start_run("exported \"quoted\"\nname", {{"note", "tab\there, ü"}});
+  const float x[4] = {0.1f, std::numeric_limits<float>::infinity(), std::numeric_limits<float>::quiet_NaN(), -2.5f};
+  run.record(0, "specials", TensorView::of(x, {4}));
+  run.record(3, "plain", TensorView::of(x, {1}));
+  run.metric(3, "loss", 0.1 + 0.2);
+  run.seed("init", ~std::uint64_t{0});
+  run.tag("golden");
+  run.finish();
+  const RunData original = log.load(run.id());
+  const std::string text = to_jsonl(original);
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 4);
+  const RunData back = from_jsonl(text, "export.jsonl");
+  expect_same(original, back);
+  RunLog other = RunLog::open(path("other.sqlite"));
+  const std::int64_t id = other.import(back);
+  expect_same(original, other.load(id));
+  EXPECT_EQ(to_jsonl(other.load(id)).substr(text.find('\n')), text.substr(text.find('\n')));  // records and metrics
+}
+
+TEST_F(RunLogTest, MalformedJsonlNamesTheLine) {
+  RunLog log = RunLog::open(path());
+  detnum::Run run = log.start_run("r");
+  const float x[1] = {1.0f};
+  run.record(0, "x", TensorView::of(x, {1}));
+  run.record(1, "x", TensorView::of(x, {1}));
+  run.finish();
+  std::string text = to_jsonl(log.load(run.id()));
+  const std::size_t third = text.find('\n', text.find('\n') + 1) + 1;
+  text.insert(third + 10, "}");  // break line 3
+  expect_error([&] { from_jsonl(text, "broken.jsonl"); }, ErrorCode::io_error, "broken.jsonl:3: ");
+  expect_error([&] { from_jsonl("{\"kind\": \"record\", \"step\": 1}\n", "short.jsonl"); }, ErrorCode::io_error,
+               "short.jsonl:1: missing \"name\"");
+  EXPECT_EQ(log.runs().size(), 1u);  // nothing was imported
 }
 
 TEST_F(RunLogTest, NewerSchemaIsRefused) {

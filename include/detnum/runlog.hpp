@@ -18,6 +18,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "detnum/fingerprint.hpp"
@@ -51,6 +52,23 @@ struct RunInfo {
   std::vector<std::string> tags;
   std::map<std::string, std::uint64_t> seeds;
 };
+
+// A whole run: what a log holds about it, or what a JSONL export carries.
+struct RunData {
+  RunInfo info;
+  std::vector<RunRecord> records;  // (step, name) order
+  std::vector<RunMetric> metrics;  // (step, name) order
+};
+
+// JSONL: one JSON object per line with a fixed field order, so that a run committed to git as a
+// golden reference diffs as text. First {"kind": "run", ...}, then every record {"kind":
+// "record", ...} and every metric {"kind": "metric", ...} in (step, name) order. Doubles are
+// written so that they read back exactly; NaN and infinities as the strings "NaN", "Infinity",
+// "-Infinity".
+std::string to_jsonl(const RunData& run);
+// What to_jsonl writes (also without the run line: a file of records only, e.g. golden
+// fingerprints). Malformed input: detnum::Error naming `source` and the line; nothing is kept.
+RunData from_jsonl(std::string_view text, const std::string& source = "JSONL");
 
 class RunLog;
 
@@ -107,6 +125,9 @@ class RunLog {
   std::optional<RunInfo> find(const std::string& id_or_name);
   std::vector<RunRecord> records(std::int64_t run_id);   // in (step, name) order
   std::vector<RunMetric> metrics(std::int64_t run_id);   // in (step, name) order
+  RunData load(std::int64_t run_id);                       // all of it; an unknown id is an error
+  // A copy of `run` as a new run of this log (a new id), in one transaction: all or nothing.
+  std::int64_t import(const RunData& run);
 
   struct State;  // the implementation's (runlog.cpp)
 

@@ -4,6 +4,8 @@
 // diffs cleanly. Used by the library and the CLI.
 #pragma once
 
+#include <charconv>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <string>
@@ -63,6 +65,15 @@ class JsonWriter {
   JsonWriter& value(int v) { return scalar(std::to_string(v)); }
   JsonWriter& value(long long v) { return scalar(std::to_string(v)); }
   JsonWriter& null() { return scalar("null"); }
+  // The shortest text that reads back to the same double; NaN and the infinities, which JSON
+  // has no numbers for, as the strings "NaN", "Infinity" and "-Infinity".
+  JsonWriter& value(double v) {
+    if (std::isnan(v)) return scalar("\"NaN\"");
+    if (std::isinf(v)) return scalar(v > 0 ? "\"Infinity\"" : "\"-Infinity\"");
+    char buf[32];
+    const auto r = std::to_chars(buf, buf + sizeof buf, v);
+    return scalar(std::string_view(buf, static_cast<std::size_t>(r.ptr - buf)));
+  }
 
   // A complete JSON value produced elsewhere; its line breaks are indented to this depth.
   JsonWriter& raw(std::string_view json) {

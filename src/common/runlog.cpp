@@ -501,4 +501,47 @@ std::vector<RunMetric> RunLog::metrics(std::int64_t run_id) {
   return out;
 }
 
+RunData RunLog::load(std::int64_t run_id) {
+  const std::optional<RunInfo> info = find(std::to_string(run_id));
+  if (!info) detail::fail(ErrorCode::invalid_argument, "RunLog::load", s_->path + " has no run " + std::to_string(run_id));
+  return {*info, records(run_id), metrics(run_id)};
+}
+
+std::int64_t RunLog::import(const RunData& run) {
+  std::int64_t id = 0;
+  s_->transaction([&] {
+    const RunInfo& r = run.info;
+    State::Stmt q(*s_, "INSERT INTO runs(name, status, started_at, ended_at, host, pid) VALUES(?, ?, ?, ?, ?, 0)");
+    q.bind(1, r.name).bind(2, std::string(to_string(r.status))).bind(3, r.started_at).bind(4, r.ended_at);
+    const auto host = r.environment.find("host.name");
+    q.bind(5, host == r.environment.end() ? std::string() : host->second).step();
+    id = sqlite3_last_insert_rowid(s_->db);
+    for (const auto& [table, entries] : {std::pair{"params", &r.params}, std::pair{"environment", &r.environment}})
+      for (const auto& [k, v] : *entries) {
+        State::Stmt p(*s_, (std::string("INSERT INTO ") + table + " VALUES(?, ?, ?)").c_str());
+        p.bind(1, id).bind(2, k).bind(3, v).step();
+      }
+    for (const std::string& t : r.tags) {
+      State::Stmt p(*s_, "INSERT OR IGNORE INTO tags VALUES(?, ?)");
+      p.bind(1, id).bind(2, t).step();
+    }
+    for (const auto& [k, v] : r.seeds) {
+      State::Stmt p(*s_, "INSERT INTO seeds VALUES(?, ?, ?)");
+      p.bind(1, id).bind(2, k).bind(3, std::to_string(v)).step();
+    }
+    for (const RunRecord& rec : run.records) {
+      const Fingerprint& f = rec.fingerprint;
+      State::Stmt p(*s_, "INSERT INTO records VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      p.bind(1, id).bind(2, rec.step).bind(3, rec.name).bind(4, f.hash).bind(5, std::string(dtype_name(f.dtype)));
+      p.bind(6, shape_text(f.shape)).bind(7, f.stats.count).bind(8, f.stats.nans).bind(9, f.stats.infs);
+      p.bind(10, f.stats.min).bind(11, f.stats.max).bind(12, f.stats.sum).bind(13, f.stats.l2).step();
+    }
+    for (const RunMetric& m : run.metrics) {
+      State::Stmt p(*s_, "INSERT INTO metrics VALUES(?, ?, ?, ?)");
+      p.bind(1, id).bind(2, m.step).bind(3, m.name).bind(4, m.value).step();
+    }
+  });
+  return id;
+}
+
 }  // namespace detnum
