@@ -7,7 +7,9 @@
 #include <chrono>
 #include <charconv>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -18,12 +20,13 @@
 #include "detnum/environment.hpp"
 #include "detnum/error.hpp"
 #include "detnum/fingerprint.hpp"
+#include "detnum/runlog.hpp"
 #include "common/json.hpp"
 
 namespace detnum::cli {
 
 const char* const kCheckHelp =
-    "usage: detnum check [--json] [--quick] [--progress]\n"
+    "usage: detnum check [--json] [--quick] [--progress] [--log PATH]\n"
     "\n"
     "Runs every implemented op on seeded inputs (the same on every machine) for sizes\n"
     "0 1 2 3 7 127 128 129 4093 65535 65537 1000003 10000019, on every backend present: ref\n"
@@ -35,6 +38,9 @@ const char* const kCheckHelp =
     "  --json      one JSON object on stdout: environment, results, ok\n"
     "  --quick     leave out the two largest sizes\n"
     "  --progress  a progress line per step on stderr even when it is not a terminal\n"
+    "  --log PATH  record the run, with the fingerprint of every reference output, in the run log\n"
+    "              at PATH (also when DETNUM_RUNLOG names one): compare two machines' checks with\n"
+    "              `detnum runs diff`\n"
     "\n"
     "exit status: 0 all backends agree, 1 a difference or a backend error, 2 usage error.\n";
 
@@ -204,8 +210,9 @@ std::string join(const std::vector<std::string>& v, const char* sep) {
   return s;
 }
 
+// on_reference sees the reference's outputs (for the run log) before the backends run.
 RowResult run_row(const CheckOp& op, const CheckInputs& in, std::vector<std::unique_ptr<Backend>>& backends,
-                  Progress& progress) {
+                  Progress& progress, const std::function<void(const CheckOutputs&)>& on_reference) {
   RowResult r;
   r.op = &op;
   r.n = in.n;
@@ -223,6 +230,7 @@ RowResult run_row(const CheckOp& op, const CheckInputs& in, std::vector<std::uni
   }
   r.fingerprint = fingerprint_bytes(want.y.data(), want.y.size());
   if (op.has_mask) r.mask_fingerprint = fingerprint_bytes(want.mask.data(), want.mask.size());
+  if (on_reference) on_reference(want);
 
   for (std::size_t k = op.expected ? 0 : 1; k < backends.size(); ++k) {
     Backend& b = *backends[k];
@@ -269,17 +277,45 @@ std::string verdict(const RowResult& r) {
 
 struct Options {
   bool json = false, quick = false, progress_lines = false;
+  std::string log;  // the run log to record into; "" for none
 };
 
 Options parse(Args args) {
   Options o;
-  for (const std::string_view a : args) {
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string_view a = args[i];
     if (a == "--json") o.json = true;
     else if (a == "--quick") o.quick = true;
     else if (a == "--progress") o.progress_lines = true;
+    else if (a == "--log" && i + 1 < args.size()) o.log = std::string(args[++i]);
+    else if (a == "--log") throw UsageError("check: --log needs a path", "check");
     else throw UsageError("check: unknown argument '" + std::string(a) + "'", "check");
   }
+  if (o.log.empty())
+    if (const char* env = std::getenv("DETNUM_RUNLOG"); env && *env) o.log = env;
   return o;
+}
+
+detnum::Dtype tensor_dtype(Dtype d) {
+  switch (d) {
+    case Dtype::f32: return detnum::Dtype::f32;
+    case Dtype::f64: return detnum::Dtype::f64;
+    case Dtype::bf16: return detnum::Dtype::bf16;
+    case Dtype::fp16: return detnum::Dtype::fp16;
+    case Dtype::i64: return detnum::Dtype::i64;
+  }
+  return detnum::Dtype::u8;
+}
+
+// The reference outputs of a row as run-log records at step 0: "<op> <dtype> [<params>] n=<n>",
+// and " mask" after it for the mask.
+void record_row(detnum::Run& run, const CheckOp& op, std::int64_t n, const CheckOutputs& want) {
+  const std::string name = op.op + " " + dtype_name(op.dtype) + " [" + op.params + "] n=" + std::to_string(n);
+  const detnum::Dtype d = tensor_dtype(op.result_dtype());
+  const auto count = static_cast<std::int64_t>(want.y.size() / detnum::dtype_size(d));
+  run.record(0, name, TensorView{want.y.data(), d, {count}});
+  if (op.has_mask)
+    run.record(0, name + " mask", TensorView{want.mask.data(), detnum::Dtype::u8, {static_cast<std::int64_t>(want.mask.size())}});
 }
 
 constexpr int kOpWidth = 26, kFingerprintWidth = 37;
@@ -370,6 +406,13 @@ int run_check(Args args) {
     std::fflush(stdout);
   }
 
+  std::optional<RunLog> log;
+  std::optional<detnum::Run> run;
+  if (!opt.log.empty()) {
+    log.emplace(RunLog::open(opt.log));
+    run.emplace(log->start_run("detnum check", {{"quick", opt.quick ? "yes" : "no"}}));
+  }
+
   Progress progress(opt.progress_lines);
   std::map<std::int64_t, CheckInputs> inputs;
   std::vector<RowResult> rows;
@@ -381,7 +424,9 @@ int run_check(Args args) {
         progress.step("inputs n=" + std::to_string(n));
         it = inputs.emplace(n, make_check_inputs(n)).first;
       }
-      rows.push_back(run_row(op, it->second, backends, progress));
+      std::function<void(const CheckOutputs&)> on_reference;
+      if (run) on_reference = [&](const CheckOutputs& want) { record_row(*run, op, n, want); };
+      rows.push_back(run_row(op, it->second, backends, progress, on_reference));
       progress.clear();
       if (!rows.back().ok()) ++failed;
       if (!opt.json) print_row(rows.back(), backends_width);
@@ -389,6 +434,11 @@ int run_check(Args args) {
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const bool ok = failed == 0;
+  if (run) {
+    if (ok) run->finish();
+    else run->fail(std::to_string(failed) + " cases differ");
+    if (!opt.json) std::printf("recorded as run %lld in %s\n", static_cast<long long>(run->id()), log->path().c_str());
+  }
   if (opt.json) {
     write_json(env, opt, sizes, rows, seconds, ok);
   } else {

@@ -29,9 +29,11 @@ using Args = std::span<const std::string_view>;
 // Each subcommand: its arguments after the command name; returns the exit code.
 int run_env(Args args);
 int run_check(Args args);
+int run_runs(Args args);
 
 // Each subcommand's --help text.
 extern const char* const kEnvHelp;
 extern const char* const kCheckHelp;
+extern const char* const kRunsHelp;
 
 }  // namespace detnum::cli

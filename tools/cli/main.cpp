@@ -24,6 +24,7 @@ struct Command {
 const Command kCommands[] = {
     {"check", "run every op on every backend present and compare the bits with the reference", run_check, kCheckHelp},
     {"env", "print the build, host and CUDA environment as JSON", run_env, kEnvHelp},
+    {"runs", "list, show, diff, export and import the runs of a run log", run_runs, kRunsHelp},
 };
 
 void print_usage(std::FILE* out) {
