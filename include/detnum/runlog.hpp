@@ -66,6 +66,8 @@ struct RunData {
 // written so that they read back exactly; NaN and infinities as the strings "NaN", "Infinity",
 // "-Infinity".
 std::string to_jsonl(const RunData& run);
+// Records only, one line each in the order given (a golden file: no run, no metrics).
+std::string records_to_jsonl(const std::vector<RunRecord>& records);
 // What to_jsonl writes (also without the run line: a file of records only, e.g. golden
 // fingerprints). Malformed input: detnum::Error naming `source` and the line; nothing is kept.
 RunData from_jsonl(std::string_view text, const std::string& source = "JSONL");

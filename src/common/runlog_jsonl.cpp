@@ -87,6 +87,12 @@ std::string to_jsonl(const RunData& run) {
   return out;
 }
 
+std::string records_to_jsonl(const std::vector<RunRecord>& records) {
+  std::string out;
+  for (const RunRecord& r : records) out += line_of(r) + "\n";
+  return out;
+}
+
 RunData from_jsonl(std::string_view text, const std::string& source) {
   RunData run;
   bool have_run = false;
