@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <csignal>
+#include <cstring>
 #include <limits>
 #include <cstdint>
 #include <cstdio>
@@ -264,6 +265,42 @@ TEST_F(RunLogTest, MalformedJsonlNamesTheLine) {
   expect_error([&] { from_jsonl("{\"kind\": \"record\", \"step\": 1}\n", "short.jsonl"); }, ErrorCode::io_error,
                "short.jsonl:1: missing \"name\"");
   EXPECT_EQ(log.runs().size(), 1u);  // nothing was imported
+}
+
+// save_npy writes numpy's format: magic, version 1.0, a header dict padded to 64 bytes, the data.
+TEST_F(RunLogTest, NpyArtifacts) {
+  RunLog log = RunLog::open(path());
+  detnum::Run run = log.start_run("npy");
+  const float w[6] = {1, 2, 3, 4, 5, 6};
+  run.record(4, "layer1/weight", TensorView::of(w, {2, 3}), true);
+  run.finish();
+  const std::optional<std::string> file = log.artifact(run.id(), 4, "layer1/weight");
+  ASSERT_TRUE(file.has_value());
+  EXPECT_NE(file->find("runs.sqlite.artifacts/run-1/4-layer1_weight.npy"), std::string::npos) << *file;
+  const std::string bytes = file_bytes(*file);
+  ASSERT_GE(bytes.size(), 10u);
+  EXPECT_EQ(bytes.substr(0, 8), std::string("\x93NUMPY\x01\x00", 8));
+  const std::size_t header = static_cast<unsigned char>(bytes[8]) | static_cast<std::size_t>(static_cast<unsigned char>(bytes[9])) << 8;
+  EXPECT_EQ((10 + header) % 64, 0u);
+  EXPECT_NE(bytes.find("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }"), std::string::npos);
+  ASSERT_EQ(bytes.size(), 10 + header + sizeof w);
+  EXPECT_EQ(std::memcmp(bytes.data() + 10 + header, w, sizeof w), 0);
+  EXPECT_FALSE(log.artifact(run.id(), 4, "other").has_value());
+}
+
+// A damaged file (its header overwritten) is refused and left as it is.
+TEST_F(RunLogTest, CorruptFileIsRefused) {
+  {
+    RunLog log = RunLog::open(path());
+    log.start_run("r").finish();
+  }
+  {
+    std::fstream f(path(), std::ios::in | std::ios::out | std::ios::binary);
+    f.write("garbage garbage garbage garbage!", 32);
+  }
+  const std::string before = file_bytes(path());
+  expect_error([&] { RunLog::open(path()); }, ErrorCode::io_error, "is not a detnum run log");
+  EXPECT_EQ(file_bytes(path()), before);
 }
 
 TEST_F(RunLogTest, NewerSchemaIsRefused) {

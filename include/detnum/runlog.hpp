@@ -86,8 +86,10 @@ class Run {
   std::int64_t id() const;
 
   // The fingerprint of a host tensor (or one computed elsewhere, e.g. detnum::cuda::fingerprint)
-  // at (step, name); a second record at the same (step, name) is an error.
-  void record(std::int64_t step, const std::string& name, const TensorView& host_tensor);
+  // at (step, name); a second record at the same (step, name) is an error. save_npy: the tensor
+  // itself too, as a .npy file (numpy's format; bf16 as its raw bits, '<u2') under
+  // "<log path>.artifacts/run-<id>/", named by step and name; artifact() gives its path.
+  void record(std::int64_t step, const std::string& name, const TensorView& host_tensor, bool save_npy = false);
   void record(std::int64_t step, const std::string& name, const Fingerprint& fingerprint);
   void metric(std::int64_t step, const std::string& name, double value);
   void tag(const std::string& tag);
@@ -127,6 +129,8 @@ class RunLog {
   std::optional<RunInfo> find(const std::string& id_or_name);
   std::vector<RunRecord> records(std::int64_t run_id);   // in (step, name) order
   std::vector<RunMetric> metrics(std::int64_t run_id);   // in (step, name) order
+  // The .npy file saved with the record at (step, name), or nothing.
+  std::optional<std::string> artifact(std::int64_t run_id, std::int64_t step, const std::string& name);
   RunData load(std::int64_t run_id);                       // all of it; an unknown id is an error
   // A copy of `run` as a new run of this log (a new id), in one transaction: all or nothing.
   std::int64_t import(const RunData& run);

@@ -6,7 +6,7 @@
 //   params(run_id, key, value)   environment(run_id, key, value)   tags(run_id, tag)
 //   seeds(run_id, name, value)
 //   records(run_id, step, name, hash, dtype, shape, count, nans, infs, min, max, sum, l2)
-//   metrics(run_id, step, name, value)
+//   metrics(run_id, step, name, value)   artifacts(run_id, step, name, path)
 // with (run_id, step, name) unique in records and metrics. WAL journal, a 30 s busy timeout so
 // that writers of several processes take turns, and every write in one IMMEDIATE transaction:
 // once a call returns, its rows are in the log, whatever happens to the process next.
@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <chrono>
 #include <cmath>
@@ -23,9 +24,11 @@
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include "common/npy.hpp"
 #include "common/validate.hpp"
 #include "detnum/environment.hpp"
 #include "detnum/error.hpp"
@@ -311,6 +314,8 @@ RunLog RunLog::open(const std::string& path_in) {
           "CREATE TABLE IF NOT EXISTS records(run_id INTEGER NOT NULL, step INTEGER NOT NULL, name TEXT NOT NULL, "
           "  hash TEXT NOT NULL, dtype TEXT NOT NULL, shape TEXT NOT NULL, count INTEGER, nans INTEGER, infs INTEGER, "
           "  min REAL, max REAL, sum REAL, l2 REAL, PRIMARY KEY(run_id, step, name));"
+          "CREATE TABLE IF NOT EXISTS artifacts(run_id INTEGER NOT NULL, step INTEGER NOT NULL, name TEXT NOT NULL, "
+          "  path TEXT NOT NULL, PRIMARY KEY(run_id, step, name));"
           "CREATE TABLE IF NOT EXISTS metrics(run_id INTEGER NOT NULL, step INTEGER NOT NULL, name TEXT NOT NULL, "
           "  value REAL, PRIMARY KEY(run_id, step, name));"
           "INSERT OR IGNORE INTO meta VALUES('format', 'detnum-runlog');"
@@ -368,9 +373,22 @@ Run RunLog::start_run(const std::string& name, const std::map<std::string, std::
   return Run(std::move(run));
 }
 
-void Run::record(std::int64_t step, const std::string& name, const TensorView& host_tensor) {
+void Run::record(std::int64_t step, const std::string& name, const TensorView& host_tensor, bool save_npy) {
   s_->check_open("Run::record");
   record(step, name, fingerprint(host_tensor));
+  if (!save_npy) return;
+  std::string file;  // step and name, with anything but [A-Za-z0-9._-] as '_'
+  for (const char c : std::to_string(step) + "-" + name)
+    file += std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-' ? c : '_';
+  const std::filesystem::path dir = s_->log->path + ".artifacts/run-" + std::to_string(s_->id);
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  const std::string path = (dir / (file + ".npy")).string();
+  detail::write_npy(path, host_tensor);
+  s_->log->transaction([&] {
+    RunLog::State::Stmt q(*s_->log, "INSERT OR REPLACE INTO artifacts VALUES(?, ?, ?, ?)");
+    q.bind(1, s_->id).bind(2, step).bind(3, name).bind(4, path).step();
+  });
 }
 
 void Run::record(std::int64_t step, const std::string& name, const Fingerprint& f) {
@@ -499,6 +517,13 @@ std::vector<RunMetric> RunLog::metrics(std::int64_t run_id) {
   q.bind(1, run_id);
   while (q.step()) out.push_back({q.i64(0), q.text(1), q.f64(2)});
   return out;
+}
+
+std::optional<std::string> RunLog::artifact(std::int64_t run_id, std::int64_t step, const std::string& name) {
+  State::Stmt q(*s_, "SELECT path FROM artifacts WHERE run_id = ? AND step = ? AND name = ?");
+  q.bind(1, run_id).bind(2, step).bind(3, name);
+  if (!q.step()) return std::nullopt;
+  return q.text(0);
 }
 
 RunData RunLog::load(std::int64_t run_id) {
