@@ -198,9 +198,11 @@ TEST_F(RunLogTest, ForeignFilesAreRefusedAndLeftAlone) {
   const std::string text = file_bytes(path("notes.txt"));
   expect_error([&] { RunLog::open(path("notes.txt")); }, ErrorCode::io_error, "is not a detnum run log");
   EXPECT_EQ(file_bytes(path("notes.txt")), text);
-  // A place where nothing can be created.
+  // Places where nothing can be created: a missing directory, and a read-only file system
+  // (/proc refuses new files even to root, who ignores permission bits).
   expect_error([&] { RunLog::open((dir_ / "missing-dir" / "runs.sqlite").string()); }, ErrorCode::io_error,
                "cannot open or create");
+  expect_error([&] { RunLog::open("/proc/detnum-runs.sqlite"); }, ErrorCode::io_error, "cannot open or create");
 }
 
 void expect_same(const RunData& a, const RunData& b) {
