@@ -1,0 +1,58 @@
+// Data order on the CPU: detail/shuffle_order.hpp's permutation, positions cut into thread ranges
+// (each position's index is computed on its own, so threads change nothing but speed).
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include "common/memory_space.hpp"
+#include "common/validate.hpp"
+#include "cpu/parallel.hpp"
+#include "detnum/detail/shuffle_order.hpp"
+#include "detnum/shuffle.hpp"
+
+namespace detnum {
+
+std::int64_t shuffled_index(std::int64_t position, std::int64_t n, std::uint64_t seed, std::uint64_t epoch) {
+  detail::check_size("shuffled_index", "n", n, 1);
+  if (position < 0 || position >= n)
+    detail::fail(ErrorCode::invalid_argument, "shuffled_index",
+                 "position must be in [0, n) = [0, " + std::to_string(n) + "), got " + std::to_string(position));
+  return detail::shuffled_index(position, n, detail::shuffle_key(n, seed, epoch));
+}
+
+void shuffle_indices(std::int64_t n, std::uint64_t seed, std::uint64_t epoch, std::int64_t* out, CpuOptions options) {
+  constexpr const char* fn = "shuffle_indices";
+  options = detail::resolve_cpu_options(fn, options);
+  detail::check_size(fn, "n", n, sizeof(std::int64_t));
+  detail::check_not_null(fn, "out", out, n);
+  if (n > 0) detail::check_host_accessible(fn, "out", out);
+  if (n == 0) return;
+  const detail::ShuffleKey key = detail::shuffle_key(n, seed, epoch);
+  detail::parallel_ranges(n, 4096, options.threads, [&](std::int64_t begin, std::int64_t end) {
+    for (std::int64_t p = begin; p < end; ++p) out[p] = detail::shuffled_index(p, n, key);
+  });
+}
+
+DatasetSplit split_indices(std::int64_t n, double train_fraction, double validation_fraction, std::uint64_t seed) {
+  constexpr const char* fn = "split_indices";
+  detail::check_size(fn, "n", n, sizeof(std::int64_t));
+  const auto fraction_ok = [](double f) { return f >= 0.0 && f <= 1.0; };
+  if (!fraction_ok(train_fraction))
+    detail::fail(ErrorCode::invalid_argument, fn, "train_fraction must be in [0, 1], got " + std::to_string(train_fraction));
+  if (!fraction_ok(validation_fraction) || train_fraction + validation_fraction > 1.0)
+    detail::fail(ErrorCode::invalid_argument, fn,
+                 "validation_fraction must be in [0, 1 - train_fraction], got " + std::to_string(validation_fraction));
+  const auto n_train = static_cast<std::int64_t>(std::floor(train_fraction * static_cast<double>(n)));
+  const auto n_val =
+      std::min(n - n_train, static_cast<std::int64_t>(std::floor(validation_fraction * static_cast<double>(n))));
+  std::vector<std::int64_t> order(static_cast<std::size_t>(n));
+  shuffle_indices(n, seed, kSplitEpoch, order.data());
+  DatasetSplit s;
+  s.train.assign(order.begin(), order.begin() + n_train);
+  s.validation.assign(order.begin() + n_train, order.begin() + n_train + n_val);
+  s.test.assign(order.begin() + n_train + n_val, order.end());
+  for (auto* part : {&s.train, &s.validation, &s.test}) std::sort(part->begin(), part->end());
+  return s;
+}
+
+}  // namespace detnum

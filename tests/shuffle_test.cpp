@@ -1,0 +1,86 @@
+// Data order: every (n, seed, epoch) gives a permutation of [0, n), pinned by a known answer; it
+// does not change with the thread count; epochs and seeds give different orders; the split
+// partitions [0, n) with the stated sizes; bad arguments get detnum::Error.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <numeric>
+#include <vector>
+
+#include "detnum/error.hpp"
+#include "detnum/shuffle.hpp"
+#include "support/errors.hpp"
+
+namespace detnum::test {
+namespace {
+
+bool is_permutation_of_range(std::vector<std::int64_t> v) {
+  std::sort(v.begin(), v.end());
+  for (std::size_t i = 0; i < v.size(); ++i)
+    if (v[i] != static_cast<std::int64_t>(i)) return false;
+  return true;
+}
+
+TEST(Shuffle, PermutationForEverySize) {
+  for (const std::int64_t n : {1, 2, 3, 4, 5, 7, 16, 17, 1000, 65537, 1 << 20}) {
+    std::vector<std::int64_t> out(static_cast<std::size_t>(n), -1);
+    shuffle_indices(n, 42, 3, out.data(), {1});
+    EXPECT_TRUE(is_permutation_of_range(out)) << "n = " << n;
+    for (const int threads : {2, 3, 8}) {
+      std::vector<std::int64_t> again(out.size(), -1);
+      shuffle_indices(n, 42, 3, again.data(), {threads});
+      EXPECT_EQ(out, again) << "n = " << n << ", threads " << threads;
+    }
+    EXPECT_EQ(out[static_cast<std::size_t>(n / 2)], shuffled_index(n / 2, n, 42, 3));
+  }
+}
+
+// The order is part of the promise: these values may change only with a new order-spec version.
+TEST(Shuffle, KnownAnswer) {
+  std::vector<std::int64_t> out(10);
+  shuffle_indices(10, 1, 0, out.data());
+  EXPECT_EQ(out, (std::vector<std::int64_t>{7, 0, 1, 9, 6, 5, 4, 2, 3, 8}));  // also computed with Random123's Philox
+}
+
+TEST(Shuffle, EpochsAndSeedsDiffer) {
+  constexpr std::int64_t n = 1000;
+  std::vector<std::int64_t> a(n), b(n), c(n);
+  shuffle_indices(n, 7, 0, a.data());
+  shuffle_indices(n, 7, 1, b.data());
+  shuffle_indices(n, 8, 0, c.data());
+  EXPECT_NE(a, b);
+  EXPECT_NE(a, c);
+  // Not the identity, and no long runs of consecutive indices.
+  int in_place = 0;
+  for (std::int64_t i = 0; i < n; ++i) in_place += a[i] == i ? 1 : 0;
+  EXPECT_LT(in_place, 10);
+}
+
+TEST(Shuffle, SplitPartitionsTheRange) {
+  const DatasetSplit s = split_indices(1003, 0.8, 0.1, 5);
+  EXPECT_EQ(s.train.size(), 802u);
+  EXPECT_EQ(s.validation.size(), 100u);
+  EXPECT_EQ(s.test.size(), 101u);
+  std::vector<std::int64_t> all;
+  for (const auto* part : {&s.train, &s.validation, &s.test}) {
+    EXPECT_TRUE(std::is_sorted(part->begin(), part->end()));
+    all.insert(all.end(), part->begin(), part->end());
+  }
+  EXPECT_TRUE(is_permutation_of_range(all));
+  const DatasetSplit again = split_indices(1003, 0.8, 0.1, 5);
+  EXPECT_EQ(s.train, again.train);
+  EXPECT_EQ(s.test, again.test);
+}
+
+TEST(ShuffleErrors, Arguments) {
+  std::vector<std::int64_t> out(4);
+  expect_error([&] { shuffle_indices(-1, 0, 0, out.data()); }, ErrorCode::size_out_of_range, "n must be >= 0, got -1");
+  expect_error([&] { shuffle_indices(4, 0, 0, nullptr); }, ErrorCode::null_pointer, "out must not be null");
+  expect_error([&] { shuffled_index(4, 4, 0, 0); }, ErrorCode::invalid_argument, "position must be in [0, n) = [0, 4), got 4");
+  expect_error([&] { split_indices(10, 1.5, 0.0, 0); }, ErrorCode::invalid_argument, "train_fraction must be in [0, 1], got 1.5");
+  expect_error([&] { split_indices(10, 0.8, 0.3, 0); }, ErrorCode::invalid_argument, "validation_fraction must be in [0, 1 - train_fraction]");
+}
+
+}  // namespace
+}  // namespace detnum::test
