@@ -52,6 +52,7 @@ DETNUM_HD std::uint32_t stream_word(std::uint64_t seed, std::uint64_t stream, st
 namespace streams {
 inline constexpr std::uint64_t kDropout = 0;
 inline constexpr std::uint64_t kShuffle = 1;  // block e holds the Feistel key of epoch e (shuffle.hpp)
+inline constexpr std::uint64_t kInit = 2;     // weight initialization (init.hpp)
 }
 
 // detnum's uniform float in [0, 1): the top 24 bits of the word, times 2^-24. Every value is a
