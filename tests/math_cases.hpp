@@ -1,8 +1,8 @@
-// The accuracy check of detnum::math::exp shared by the sampled test (math_test.cpp, every run)
-// and the exhaustive one (math_exhaustive_test.cpp, all 2^32 inputs, label `exhaustive`): the
-// reference is expl (x87 long double, 64-bit significand) rounded to float; detnum's result must
-// be within 1 ulp of it, and the inputs where it is not the same float are counted (candidates
-// for "not correctly rounded", none of them more than 1 ulp away).
+// The accuracy check of detnum::math's functions shared by the sampled test (math_test.cpp, every
+// run) and the exhaustive one (math_exhaustive_test.cpp, all 2^32 inputs, label `exhaustive`): the
+// reference is the long double function (x87, 64-bit significand: expl, logl) rounded to float;
+// detnum's result must be within 1 ulp of it, and the inputs where it is not the same float are
+// counted (candidates for "not correctly rounded", none of them more than 1 ulp away).
 #pragma once
 
 #include <cmath>
@@ -13,15 +13,18 @@
 
 namespace detnum::test {
 
-struct ExpTally {
+enum class Fn { exp, log };
+
+struct Tally {
   std::uint64_t checked = 0, differ = 0, beyond_one_ulp = 0;
   std::uint32_t first_beyond = 0;
 };
 
-inline void check_exp(std::uint32_t bits, ExpTally& t) {
+inline void check(Fn fn, std::uint32_t bits, Tally& t) {
   const float x = float_from_bits(bits);
-  const float got = math::exp(x);
-  const float want = static_cast<float>(std::exp(static_cast<long double>(x)));
+  const float got = fn == Fn::exp ? math::exp(x) : math::log(x);
+  const long double xl = x;
+  const float want = static_cast<float>(fn == Fn::exp ? std::exp(xl) : std::log(xl));
   ++t.checked;
   if (bits_of(got) == bits_of(want) || (std::isnan(got) && std::isnan(want))) return;
   ++t.differ;

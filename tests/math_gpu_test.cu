@@ -1,5 +1,5 @@
-// detnum::math::exp on the device gives the host's bits: one float in 16 of all 2^32 inputs
-// (2^28 of them, every sign, exponent and NaN payload class), in chunks of 2^24.
+// detnum::math::exp and log on the device give the host's bits: one float in 16 of all 2^32
+// inputs (2^28 of them, every sign, exponent and NaN payload class), in chunks of 2^24.
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -14,29 +14,44 @@ namespace {
 constexpr std::uint32_t kStride = 16;
 constexpr std::uint64_t kChunk = std::uint64_t{1} << 24;
 
-__global__ void exp_kernel(std::uint64_t first, std::uint64_t count, std::uint32_t* out) {
-  for (std::uint64_t i = blockIdx.x * static_cast<std::uint64_t>(blockDim.x) + threadIdx.x; i < count;
-       i += static_cast<std::uint64_t>(gridDim.x) * blockDim.x)
-    out[i] = bits_of(math::exp(float_from_bits(static_cast<std::uint32_t>((first + i) * kStride))));
+template <bool kExp>
+__host__ __device__ float fn(float x) {
+  return kExp ? math::exp(x) : math::log(x);
 }
 
-TEST(MathGpu, ExpSameBitsAsTheHost) {
-  DETNUM_REQUIRE_GPU();
+template <bool kExp>
+__global__ void fn_kernel(std::uint64_t first, std::uint64_t count, std::uint32_t* out) {
+  for (std::uint64_t i = blockIdx.x * static_cast<std::uint64_t>(blockDim.x) + threadIdx.x; i < count;
+       i += static_cast<std::uint64_t>(gridDim.x) * blockDim.x)
+    out[i] = bits_of(fn<kExp>(float_from_bits(static_cast<std::uint32_t>((first + i) * kStride))));
+}
+
+template <bool kExp>
+void same_bits_as_the_host() {
   const std::uint64_t total = (std::uint64_t{1} << 32) / kStride;
   DeviceBuffer<std::uint32_t> d(kChunk);
   std::vector<std::uint32_t> got(kChunk);
   std::uint64_t differ = 0;
   for (std::uint64_t first = 0; first < total; first += kChunk) {
-    exp_kernel<<<1024, 256>>>(first, kChunk, d.get());
+    fn_kernel<kExp><<<1024, 256>>>(first, kChunk, d.get());
     DETNUM_TEST_CUDA(cudaGetLastError());
     DETNUM_TEST_CUDA(cudaMemcpy(got.data(), d.get(), kChunk * sizeof(std::uint32_t), cudaMemcpyDeviceToHost));
     for (std::uint64_t i = 0; i < kChunk; ++i) {
       const auto bits = static_cast<std::uint32_t>((first + i) * kStride);
-      if (got[i] != bits_of(math::exp(float_from_bits(bits))) && differ++ == 0)
+      if (got[i] != bits_of(fn<kExp>(float_from_bits(bits))) && differ++ == 0)
         ADD_FAILURE() << "first difference at input bits 0x" << std::hex << bits << ": device 0x" << got[i];
     }
   }
   EXPECT_EQ(differ, 0u);
+}
+
+TEST(MathGpu, ExpSameBitsAsTheHost) {
+  DETNUM_REQUIRE_GPU();
+  same_bits_as_the_host<true>();
+}
+TEST(MathGpu, LogSameBitsAsTheHost) {
+  DETNUM_REQUIRE_GPU();
+  same_bits_as_the_host<false>();
 }
 
 }  // namespace
