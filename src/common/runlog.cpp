@@ -29,6 +29,7 @@
 #include <sstream>
 
 #include "common/npy.hpp"
+#include "common/runlog_text.hpp"
 #include "common/validate.hpp"
 #include "detnum/environment.hpp"
 #include "detnum/error.hpp"
@@ -48,13 +49,6 @@ const char* to_string(RunStatus s) {
 namespace {
 
 constexpr const char* kFormat = "detnum-runlog";
-
-RunStatus status_from(const std::string& s) {
-  if (s == "finished") return RunStatus::finished;
-  if (s == "failed") return RunStatus::failed;
-  if (s == "interrupted") return RunStatus::interrupted;
-  return RunStatus::running;
-}
 
 std::string now_utc() {
   const auto now = std::chrono::system_clock::now();
@@ -134,35 +128,6 @@ std::map<std::string, std::string> environment_entries() {
   return m;
 }
 
-std::string shape_text(const std::vector<std::int64_t>& shape) {
-  std::string s = "[";
-  for (std::size_t i = 0; i < shape.size(); ++i) {
-    if (i > 0) s += ',';
-    s += std::to_string(shape[i]);
-  }
-  s += ']';
-  return s;
-}
-
-std::vector<std::int64_t> shape_from(const std::string& s) {
-  std::vector<std::int64_t> v;
-  std::string digits;
-  for (const char c : s) {
-    if ((c >= '0' && c <= '9') || c == '-') digits += c;
-    else if (!digits.empty()) {
-      v.push_back(std::stoll(digits));
-      digits.clear();
-    }
-  }
-  return v;
-}
-
-Dtype dtype_from(const std::string& s) {
-  for (const Dtype d : {Dtype::f32, Dtype::f64, Dtype::bf16, Dtype::fp16, Dtype::i32, Dtype::i64, Dtype::u8})
-    if (s == dtype_name(d)) return d;
-  return Dtype::f32;
-}
-
 }  // namespace
 
 // --- The database --------------------------------------------------------------------------------
@@ -239,6 +204,32 @@ struct RunLog::State {
     Stmt q(*this, "SELECT value FROM meta WHERE key = ?");
     q.bind(1, std::string(key));
     return q.step() ? q.text(0) : "";
+  }
+
+  // The rows of one run, written inside a caller's transaction: by a live Run and by import().
+  void put_pairs(const char* table, std::int64_t run_id, const std::map<std::string, std::string>& entries) const {
+    for (const auto& [k, v] : entries) {
+      Stmt p(*this, (std::string("INSERT OR REPLACE INTO ") + table + " VALUES(?, ?, ?)").c_str());
+      p.bind(1, run_id).bind(2, k).bind(3, v).step();
+    }
+  }
+  void put_record(std::int64_t run_id, std::int64_t step, const std::string& name, const Fingerprint& f) const {
+    Stmt q(*this, "INSERT INTO records VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    q.bind(1, run_id).bind(2, step).bind(3, name).bind(4, f.hash).bind(5, std::string(dtype_name(f.dtype)));
+    q.bind(6, detail::shape_text(f.shape)).bind(7, f.stats.count).bind(8, f.stats.nans).bind(9, f.stats.infs);
+    q.bind(10, f.stats.min).bind(11, f.stats.max).bind(12, f.stats.sum).bind(13, f.stats.l2).step();
+  }
+  void put_metric(std::int64_t run_id, std::int64_t step, const std::string& name, double value) const {
+    Stmt q(*this, "INSERT OR REPLACE INTO metrics VALUES(?, ?, ?, ?)");
+    q.bind(1, run_id).bind(2, step).bind(3, name).bind(4, value).step();
+  }
+  void put_tag(std::int64_t run_id, const std::string& tag) const {
+    Stmt q(*this, "INSERT OR IGNORE INTO tags VALUES(?, ?)");
+    q.bind(1, run_id).bind(2, tag).step();
+  }
+  void put_seed(std::int64_t run_id, const std::string& name, std::uint64_t value) const {
+    Stmt q(*this, "INSERT OR REPLACE INTO seeds VALUES(?, ?, ?)");
+    q.bind(1, run_id).bind(2, name).bind(3, std::to_string(value)).step();
   }
 
   // Runs still "running" on this host whose process is gone become interrupted.
@@ -364,11 +355,8 @@ Run RunLog::start_run(const std::string& name, const std::map<std::string, std::
     State::Stmt r(*s_, "INSERT INTO runs(name, status, started_at, host, pid) VALUES(?, 'running', ?, ?, ?)");
     r.bind(1, name).bind(2, now_utc()).bind(3, host_name()).bind(4, static_cast<std::int64_t>(getpid())).step();
     run->id = sqlite3_last_insert_rowid(s_->db);
-    for (const auto& [table, entries] : {std::pair{"params", &params}, std::pair{"environment", &env}})
-      for (const auto& [k, v] : *entries) {
-        State::Stmt p(*s_, (std::string("INSERT INTO ") + table + " VALUES(?, ?, ?)").c_str());
-        p.bind(1, run->id).bind(2, k).bind(3, v).step();
-      }
+    s_->put_pairs("params", run->id, params);
+    s_->put_pairs("environment", run->id, env);
   });
   return Run(std::move(run));
 }
@@ -400,35 +388,23 @@ void Run::record(std::int64_t step, const std::string& name, const Fingerprint& 
       detail::fail(ErrorCode::invalid_argument, "Run::record",
                    "run " + std::to_string(s_->id) + " already has a record at step " + std::to_string(step) +
                        " named \"" + name + "\"");
-    RunLog::State::Stmt q(*s_->log, "INSERT INTO records VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    q.bind(1, s_->id).bind(2, step).bind(3, name).bind(4, f.hash).bind(5, std::string(dtype_name(f.dtype)));
-    q.bind(6, shape_text(f.shape)).bind(7, f.stats.count).bind(8, f.stats.nans).bind(9, f.stats.infs);
-    q.bind(10, f.stats.min).bind(11, f.stats.max).bind(12, f.stats.sum).bind(13, f.stats.l2).step();
+    s_->log->put_record(s_->id, step, name, f);
   });
 }
 
 void Run::metric(std::int64_t step, const std::string& name, double value) {
   s_->check_open("Run::metric");
-  s_->log->transaction([&] {
-    RunLog::State::Stmt q(*s_->log, "INSERT OR REPLACE INTO metrics VALUES(?, ?, ?, ?)");
-    q.bind(1, s_->id).bind(2, step).bind(3, name).bind(4, value).step();
-  });
+  s_->log->transaction([&] { s_->log->put_metric(s_->id, step, name, value); });
 }
 
 void Run::tag(const std::string& tag) {
   s_->check_open("Run::tag");
-  s_->log->transaction([&] {
-    RunLog::State::Stmt q(*s_->log, "INSERT OR IGNORE INTO tags VALUES(?, ?)");
-    q.bind(1, s_->id).bind(2, tag).step();
-  });
+  s_->log->transaction([&] { s_->log->put_tag(s_->id, tag); });
 }
 
 void Run::seed(const std::string& name, std::uint64_t value) {
   s_->check_open("Run::seed");
-  s_->log->transaction([&] {
-    RunLog::State::Stmt q(*s_->log, "INSERT OR REPLACE INTO seeds VALUES(?, ?, ?)");
-    q.bind(1, s_->id).bind(2, name).bind(3, std::to_string(value)).step();
-  });
+  s_->log->transaction([&] { s_->log->put_seed(s_->id, name, value); });
 }
 
 void Run::finish() {
@@ -438,10 +414,7 @@ void Run::finish() {
 
 void Run::fail(const std::string& message) {
   s_->check_open("Run::fail");
-  s_->log->transaction([&] {
-    RunLog::State::Stmt q(*s_->log, "INSERT OR REPLACE INTO params VALUES(?, 'error', ?)");
-    q.bind(1, s_->id).bind(2, message).step();
-  });
+  s_->log->transaction([&] { s_->log->put_pairs("params", s_->id, {{"error", message}}); });
   s_->set_status(RunStatus::failed);
 }
 
@@ -453,7 +426,7 @@ RunInfo read_run(const RunLog::State& s, RunLog::State::Stmt& q) {
   RunInfo r;
   r.id = q.i64(0);
   r.name = q.text(1);
-  r.status = status_from(q.text(2));
+  r.status = detail::status_from_name(q.text(2)).value_or(RunStatus::running);
   r.started_at = q.text(3);
   r.ended_at = q.text(4);
   for (const auto& [table, target] : {std::pair{"params", &r.params}, std::pair{"environment", &r.environment}}) {
@@ -503,8 +476,8 @@ std::vector<RunRecord> RunLog::records(std::int64_t run_id) {
     r.step = q.i64(0);
     r.name = q.text(1);
     r.fingerprint.hash = q.text(2);
-    r.fingerprint.dtype = dtype_from(q.text(3));
-    r.fingerprint.shape = shape_from(q.text(4));
+    r.fingerprint.dtype = detail::dtype_from_name(q.text(3)).value_or(Dtype::u8);
+    r.fingerprint.shape = detail::shape_from_text(q.text(4));
     r.fingerprint.stats = {q.i64(5), q.i64(6), q.i64(7), q.f64(8), q.f64(9), q.f64(10), q.f64(11)};
     out.push_back(std::move(r));
   }
@@ -541,30 +514,12 @@ std::int64_t RunLog::import(const RunData& run) {
     const auto host = r.environment.find("host.name");
     q.bind(5, host == r.environment.end() ? std::string() : host->second).step();
     id = sqlite3_last_insert_rowid(s_->db);
-    for (const auto& [table, entries] : {std::pair{"params", &r.params}, std::pair{"environment", &r.environment}})
-      for (const auto& [k, v] : *entries) {
-        State::Stmt p(*s_, (std::string("INSERT INTO ") + table + " VALUES(?, ?, ?)").c_str());
-        p.bind(1, id).bind(2, k).bind(3, v).step();
-      }
-    for (const std::string& t : r.tags) {
-      State::Stmt p(*s_, "INSERT OR IGNORE INTO tags VALUES(?, ?)");
-      p.bind(1, id).bind(2, t).step();
-    }
-    for (const auto& [k, v] : r.seeds) {
-      State::Stmt p(*s_, "INSERT INTO seeds VALUES(?, ?, ?)");
-      p.bind(1, id).bind(2, k).bind(3, std::to_string(v)).step();
-    }
-    for (const RunRecord& rec : run.records) {
-      const Fingerprint& f = rec.fingerprint;
-      State::Stmt p(*s_, "INSERT INTO records VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-      p.bind(1, id).bind(2, rec.step).bind(3, rec.name).bind(4, f.hash).bind(5, std::string(dtype_name(f.dtype)));
-      p.bind(6, shape_text(f.shape)).bind(7, f.stats.count).bind(8, f.stats.nans).bind(9, f.stats.infs);
-      p.bind(10, f.stats.min).bind(11, f.stats.max).bind(12, f.stats.sum).bind(13, f.stats.l2).step();
-    }
-    for (const RunMetric& m : run.metrics) {
-      State::Stmt p(*s_, "INSERT INTO metrics VALUES(?, ?, ?, ?)");
-      p.bind(1, id).bind(2, m.step).bind(3, m.name).bind(4, m.value).step();
-    }
+    s_->put_pairs("params", id, r.params);
+    s_->put_pairs("environment", id, r.environment);
+    for (const std::string& t : r.tags) s_->put_tag(id, t);
+    for (const auto& [k, v] : r.seeds) s_->put_seed(id, k, v);
+    for (const RunRecord& rec : run.records) s_->put_record(id, rec.step, rec.name, rec.fingerprint);
+    for (const RunMetric& m : run.metrics) s_->put_metric(id, m.step, m.name, m.value);
   });
   return id;
 }

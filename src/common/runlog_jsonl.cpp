@@ -3,6 +3,7 @@
 
 #include "common/json.hpp"
 #include "common/json_read.hpp"
+#include "common/runlog_text.hpp"
 #include "common/validate.hpp"
 #include "detnum/error.hpp"
 #include "detnum/runlog.hpp"
@@ -58,14 +59,12 @@ std::string line_of(const RunMetric& m) {
 }
 
 RunStatus status_named(const std::string& s) {
-  for (const RunStatus r : {RunStatus::running, RunStatus::finished, RunStatus::failed, RunStatus::interrupted})
-    if (s == to_string(r)) return r;
+  if (const auto r = detail::status_from_name(s)) return *r;
   throw detail::JsonError("unknown status \"" + s + "\"");
 }
 
 Dtype dtype_named(const std::string& s) {
-  for (const Dtype d : {Dtype::f32, Dtype::f64, Dtype::bf16, Dtype::fp16, Dtype::i32, Dtype::i64, Dtype::u8})
-    if (s == dtype_name(d)) return d;
+  if (const auto d = detail::dtype_from_name(s)) return *d;
   throw detail::JsonError("unknown dtype \"" + s + "\"");
 }
 

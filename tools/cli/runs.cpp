@@ -13,6 +13,7 @@
 
 #include "cli.hpp"
 #include "common/json.hpp"
+#include "common/runlog_text.hpp"
 #include "detnum/error.hpp"
 #include "detnum/runlog.hpp"
 
@@ -102,16 +103,6 @@ RunData resolve(LazyLog& lazy, const std::string& what) {
   return log.load(r->id);
 }
 
-std::string shape_text(const std::vector<std::int64_t>& shape) {
-  std::string s = "[";
-  for (std::size_t i = 0; i < shape.size(); ++i) {
-    if (i > 0) s += ", ";
-    s += std::to_string(shape[i]);
-  }
-  s += ']';
-  return s;
-}
-
 int list(LazyLog& log, const Options& o) {
   const std::vector<RunInfo> runs = log.get().runs();
   if (o.json) {
@@ -144,7 +135,7 @@ int show(LazyLog& log, const Options& o) {
   std::printf("%zu records, %zu metrics\n", d.records.size(), d.metrics.size());
   for (const RunRecord& rec : d.records)
     std::printf("  %6lld  %-40s %s %s%s\n", static_cast<long long>(rec.step), rec.name.c_str(),
-                rec.fingerprint.hash.c_str(), detnum::dtype_name(rec.fingerprint.dtype), shape_text(rec.fingerprint.shape).c_str());
+                rec.fingerprint.hash.c_str(), detnum::dtype_name(rec.fingerprint.dtype), detail::shape_text(rec.fingerprint.shape).c_str());
   for (const RunMetric& m : d.metrics)
     std::printf("  %6lld  %-40s %.17g\n", static_cast<long long>(m.step), m.name.c_str(), m.value);
   return kExitOk;
@@ -153,7 +144,7 @@ int show(LazyLog& log, const Options& o) {
 void print_stats(const char* label, const RunRecord& r) {
   const TensorStats& s = r.fingerprint.stats;
   std::printf("    %s %s %s%s  count %lld nans %lld infs %lld  min %.9g max %.9g sum %.9g l2 %.9g\n", label,
-              r.fingerprint.hash.c_str(), detnum::dtype_name(r.fingerprint.dtype), shape_text(r.fingerprint.shape).c_str(),
+              r.fingerprint.hash.c_str(), detnum::dtype_name(r.fingerprint.dtype), detail::shape_text(r.fingerprint.shape).c_str(),
               static_cast<long long>(s.count), static_cast<long long>(s.nans), static_cast<long long>(s.infs), s.min,
               s.max, s.sum, s.l2);
 }
