@@ -7,7 +7,7 @@
 # `detnum check`, then the GPU benchmarks, and writes into OUT_DIR:
 #   summary.log  what ran and the verdicts      tests.log   all test output
 #   env.json     detnum env                     check.json  detnum check --json
-#   bench.json   Google Benchmark JSON of the GPU benchmarks
+#   bench_FAMILY.json   Google Benchmark JSON of the GPU benchmarks, one file per family
 # Exit status: 0 when every test and check passed.
 set -uo pipefail
 out=${1:?usage: tools/gpu-check.sh OUT_DIR [BIN_DIR]}
@@ -52,7 +52,12 @@ grep -E '^\[  (SKIPPED|FAILED) \]' "$out/tests.log" | sort | uniq | tee -a "$sum
 if "$bin/detnum" check --json >"$out/check.json" 2>>"$out/tests.log"; then say "detnum check: ok"; else
   say "detnum check: FAILED"; status=1; fi
 
-"$bin/detnum_bench" --benchmark_filter='det_cuda|curand|copy|cub|cublas|atomic' \
-  --benchmark_out="$out/bench.json" --benchmark_out_format=json 2>&1 | tee -a "$summary" | tail -n 40
+# One benchmark run per family, most wanted first, each with its own JSON, so that a call cut
+# short by its time limit still brings back the families that finished.
+for family in gemm sum dot nrm2 column_sums row_sums dropout gemm_tf32 gemm_bf16 dropout_bf16; do
+  "$bin/detnum_bench" --benchmark_filter="^$family/(det_cuda|curand|copy|cub|cublas|atomic)/" \
+    --benchmark_min_time=0.05 --benchmark_out="$out/bench_$family.json" --benchmark_out_format=json \
+    2>&1 | grep -E "^$family/" | tee -a "$summary"
+done
 say "gpu-check: done, status $status"
 exit $status
