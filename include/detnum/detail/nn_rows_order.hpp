@@ -1,0 +1,91 @@
+// The row ops of docs/ORDER.md ("Row ops"): softmax, log-softmax, cross-entropy, layer norm and
+// RMS norm, forward and backward. Every formula that decides bits is here, once, with its
+// operations in the order ORDER.md gives (no fma: the builds forbid contraction on both sides),
+// and the reference, the fast CPU path and the CUDA kernels call these and nothing else. What is
+// not here is the order of the sums: each sum over a row is ORDER.md's R over a vector that these
+// functions define elementwise, and each sum over rows is a column sum (axis sums).
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+
+#include "detnum/hd.hpp"
+#include "detnum/math.hpp"
+
+namespace detnum::detail {
+
+// --- The row maximum -------------------------------------------------------------------------
+
+// The maximum starts from -Inf and takes one element at a time with row_max_step: the larger,
+// +0 above -0, NaN when either is NaN. No rounding and a total order, so every grouping (a loop,
+// SIMD lanes, a warp butterfly) gives the same maximum; only a NaN's payload may differ, and a
+// NaN maximum makes the whole row NaN, which is written as the canonical NaN.
+DETNUM_HD float row_max_start() { return float_from_bits(0xFF800000u); }
+DETNUM_HD float row_max_step(float m, float x) {
+  if (m != m) return m;
+  if (x != x) return x;
+  return x > m || (x == m && bits_of(m) == 0x80000000u) ? x : m;
+}
+
+// sqrt correctly rounded, on both sides (the device flag -prec-sqrt=true would give it too; the
+// intrinsic says so where it is used).
+DETNUM_HD float sqrt_rn(float v) {
+#if defined(__CUDA_ARCH__)
+  return __fsqrt_rn(v);
+#else
+  return std::sqrt(v);
+#endif
+}
+
+// n (cols or rows) as the divisor of a mean: rounded to nearest float, as detnum::mean does.
+DETNUM_HD float count_as_float(std::int64_t n) { return static_cast<float>(n); }
+
+// --- Softmax, log-softmax, cross-entropy -----------------------------------------------------
+
+// e_j, the terms of s = R-sum(e).
+DETNUM_HD float softmax_exp(float x, float m) { return math::exp(x - m); }
+DETNUM_HD float softmax_value(float e, float s) { return e / s; }
+DETNUM_HD float log_softmax_value(float x, float m, float log_s) { return (x - m) - log_s; }
+
+// Backward: c = R-sum(softmax_backward_term) for softmax, c = R-sum(dy) for log-softmax.
+DETNUM_HD float softmax_backward_term(float y, float dy) { return y * dy; }
+DETNUM_HD float softmax_backward_value(float y, float dy, float c) { return y * (dy - c); }
+DETNUM_HD float log_softmax_backward_value(float y, float dy, float c) { return dy - math::exp(y) * c; }
+
+// The row's loss term: -log_softmax at the label (the negation is exact).
+DETNUM_HD float cross_entropy_nll(float x_label, float m, float log_s) { return -log_softmax_value(x_label, m, log_s); }
+// d(mean loss)/d(logit j): (softmax_j - [j is the label]) / rows.
+DETNUM_HD float cross_entropy_grad(float e, float s, bool is_label, float rows) {
+  const float p = softmax_value(e, s);
+  return (is_label ? p - 1.0f : p) / rows;
+}
+
+// --- Layer norm, RMS norm --------------------------------------------------------------------
+
+// mean = R-sum(x) / cols; var = R-sum(layer_norm_sq_dev) / cols; ms = R-sum(rms_norm_sq) / cols.
+DETNUM_HD float row_mean(float sum, std::int64_t cols) { return sum / count_as_float(cols); }
+DETNUM_HD float layer_norm_sq_dev(float x, float mean) {
+  const float d = x - mean;
+  return d * d;
+}
+DETNUM_HD float rms_norm_sq(float x) { return x * x; }
+DETNUM_HD float norm_rstd(float var, float eps) { return 1.0f / sqrt_rn(var + eps); }
+
+DETNUM_HD float layer_norm_xhat(float x, float mean, float rstd) { return (x - mean) * rstd; }
+DETNUM_HD float layer_norm_value(float x, float mean, float rstd, float gamma, float beta) {
+  return layer_norm_xhat(x, mean, rstd) * gamma + beta;
+}
+DETNUM_HD float rms_norm_xhat(float x, float rstd) { return x * rstd; }
+DETNUM_HD float rms_norm_value(float x, float rstd, float gamma) { return rms_norm_xhat(x, rstd) * gamma; }
+
+// Backward, both norms: g_j = dy_j * gamma_j; dgamma = column sums of norm_backward_dgamma_term.
+// Layer norm: a = R-sum(g) / cols, b = R-sum(g * xhat) / cols; RMS norm: b only.
+DETNUM_HD float norm_backward_g(float dy, float gamma) { return dy * gamma; }
+DETNUM_HD float norm_backward_dgamma_term(float dy, float xhat) { return dy * xhat; }
+DETNUM_HD float norm_backward_gx(float g, float xhat) { return g * xhat; }
+DETNUM_HD float layer_norm_backward_value(float g, float xhat, float a, float b, float rstd) {
+  return ((g - a) - xhat * b) * rstd;
+}
+DETNUM_HD float rms_norm_backward_value(float g, float xhat, float b, float rstd) { return (g - xhat * b) * rstd; }
+
+}  // namespace detnum::detail

@@ -1,0 +1,145 @@
+// Argument checks shared by the row ops (detnum/softmax.hpp, detnum/norm.hpp) of every backend.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <string>
+#include <string_view>
+
+#include "common/memory_space.hpp"
+#include "common/validate.hpp"
+
+namespace detnum::detail {
+
+// One pointer argument of a row op: its name, its address, how many elements the call touches
+// there, and whether the call writes them.
+struct RowArg {
+  std::string_view name;
+  const void* ptr;
+  std::int64_t count;
+  bool output = false;
+  std::size_t elem_size = sizeof(float);
+};
+
+// rows, cols >= 0 and rows * cols floats addressable; returns rows * cols.
+inline std::int64_t check_row_shape(std::string_view fn, std::int64_t rows, std::int64_t cols) {
+  check_size(fn, "rows", rows, sizeof(float));
+  check_size(fn, "cols", cols, sizeof(float));
+  const std::int64_t elements = checked_mul_add(rows, cols, 0);
+  if (elements < 0)
+    fail(ErrorCode::size_out_of_range, fn,
+         "rows * cols must fit in 64 bits, got rows " + std::to_string(rows) + " and cols " + std::to_string(cols));
+  check_size(fn, "rows * cols", elements, sizeof(float));
+  return elements;
+}
+
+// Every pointer that names elements is not null and in the memory the backend reads; every
+// output is disjoint from every other argument.
+inline void check_row_args(std::string_view fn, std::initializer_list<RowArg> args, bool on_device) {
+  for (const RowArg& a : args) {
+    check_not_null(fn, a.name, a.ptr, a.count);
+    if (a.count > 0 && on_device) check_device_accessible(fn, a.name, a.ptr);
+    else if (a.count > 0) check_host_accessible(fn, a.name, a.ptr);
+  }
+  for (const RowArg* a = args.begin(); a != args.end(); ++a)
+    for (const RowArg* b = args.begin(); b != args.end(); ++b)
+      if (a->output && a != b && (!b->output || b > a))
+        check_no_overlap(fn, a->name, a->ptr, a->count * static_cast<std::int64_t>(a->elem_size), b->name, b->ptr,
+                         b->count * static_cast<std::int64_t>(b->elem_size), false);
+}
+
+inline void check_eps(std::string_view fn, float eps) {
+  if (!(eps >= 0.0f && eps <= 3.40282347e38f))
+    fail(ErrorCode::invalid_argument, fn, "eps must be finite and >= 0, got " + format_value(eps));
+}
+
+// Host labels only: on a device they cannot be read without synchronizing.
+inline void check_labels(std::string_view fn, const std::int32_t* labels, std::int64_t rows, std::int64_t cols) {
+  for (std::int64_t r = 0; r < rows; ++r)
+    if (labels[r] < 0 || labels[r] >= cols)
+      fail(ErrorCode::invalid_argument, fn,
+           "labels[" + std::to_string(r) + "] must be in [0, cols) = [0, " + std::to_string(cols) + "), got " +
+               std::to_string(labels[r]));
+}
+
+// The arguments of each op, as every backend checks them (labels apart).
+inline void check_softmax_call(std::string_view fn, const float* x, const float* y, std::int64_t rows,
+                               std::int64_t cols, bool on_device) {
+  const std::int64_t n = check_row_shape(fn, rows, cols);
+  check_row_args(fn, {{"x", x, n}, {"y", y, n, true}}, on_device);
+}
+
+inline void check_softmax_backward_call(std::string_view fn, const float* y, const float* dy, const float* dx,
+                                        std::int64_t rows, std::int64_t cols, bool on_device) {
+  const std::int64_t n = check_row_shape(fn, rows, cols);
+  check_row_args(fn, {{"y", y, n}, {"dy", dy, n}, {"dx", dx, n, true}}, on_device);
+}
+
+inline void check_cross_entropy_call(std::string_view fn, const float* logits, const std::int32_t* labels,
+                                     std::int64_t rows, std::int64_t cols, const float* loss, const float* dlogits,
+                                     bool on_device) {
+  const std::int64_t n = check_row_shape(fn, rows, cols);
+  check_row_args(fn,
+                 {{"logits", logits, n},
+                  {"labels", labels, rows, false, sizeof(std::int32_t)},
+                  {"loss", loss, 1, true},
+                  {"dlogits", dlogits, dlogits ? n : 0, true}},
+                 on_device);
+}
+
+inline void check_layer_norm_call(std::string_view fn, const float* x, const float* gamma, const float* beta,
+                                  const float* y, const float* mean, const float* rstd, std::int64_t rows,
+                                  std::int64_t cols, float eps, bool on_device) {
+  const std::int64_t n = check_row_shape(fn, rows, cols);
+  check_eps(fn, eps);
+  const std::int64_t per_col = rows > 0 ? cols : 0;  // gamma and beta are read only for a row
+  check_row_args(fn,
+                 {{"x", x, n},
+                  {"gamma", gamma, per_col},
+                  {"beta", beta, per_col},
+                  {"y", y, n, true},
+                  {"mean", mean, rows, true},
+                  {"rstd", rstd, rows, true}},
+                 on_device);
+}
+
+inline void check_layer_norm_backward_call(std::string_view fn, const float* x, const float* gamma, const float* mean,
+                                           const float* rstd, const float* dy, const float* dx, const float* dgamma,
+                                           const float* dbeta, std::int64_t rows, std::int64_t cols, bool on_device) {
+  const std::int64_t n = check_row_shape(fn, rows, cols);
+  check_row_args(fn,
+                 {{"x", x, n},
+                  {"gamma", gamma, rows > 0 ? cols : 0},
+                  {"mean", mean, rows},
+                  {"rstd", rstd, rows},
+                  {"dy", dy, n},
+                  {"dx", dx, n, true},
+                  {"dgamma", dgamma, cols, true},
+                  {"dbeta", dbeta, cols, true}},
+                 on_device);
+}
+
+inline void check_rms_norm_call(std::string_view fn, const float* x, const float* gamma, const float* y,
+                                const float* rstd, std::int64_t rows, std::int64_t cols, float eps, bool on_device) {
+  const std::int64_t n = check_row_shape(fn, rows, cols);
+  check_eps(fn, eps);
+  check_row_args(fn, {{"x", x, n}, {"gamma", gamma, rows > 0 ? cols : 0}, {"y", y, n, true}, {"rstd", rstd, rows, true}},
+                 on_device);
+}
+
+inline void check_rms_norm_backward_call(std::string_view fn, const float* x, const float* gamma, const float* rstd,
+                                         const float* dy, const float* dx, const float* dgamma, std::int64_t rows,
+                                         std::int64_t cols, bool on_device) {
+  const std::int64_t n = check_row_shape(fn, rows, cols);
+  check_row_args(fn,
+                 {{"x", x, n},
+                  {"gamma", gamma, rows > 0 ? cols : 0},
+                  {"rstd", rstd, rows},
+                  {"dy", dy, n},
+                  {"dx", dx, n, true},
+                  {"dgamma", dgamma, cols, true}},
+                 on_device);
+}
+
+}  // namespace detnum::detail

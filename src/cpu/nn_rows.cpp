@@ -1,0 +1,237 @@
+// The fast CPU path for the row ops (ORDER.md, "Row ops"): the reference's formulas
+// (detail/nn_rows_order.hpp), with threads over rows and the sums of reduce.cpp.
+//
+// Each sum over a row is detail::canonical_sum (reduce.cpp's AVX2 lanes) of a vector that the
+// row's pass writes first into the output row itself (e_j into y, y_j dy_j into dx, ...): the
+// outputs may not overlap the inputs, so they are free scratch until their final values go in,
+// and the row is still in L1 or L2 when the sum reads it. Only cross_entropy without dlogits
+// needs a scratch row of its own. The sums over rows (dgamma, dbeta) are detnum::column_sums of
+// a rows x cols matrix of terms, which the backward passes write into dx first for the same
+// reason.
+//
+// Threads take contiguous groups of rows (detail::parallel_ranges); with fewer rows than threads
+// and rows longer than a chunk, the rows go one after another and every thread works inside each
+// row's sums instead. A row's bits are the same either way: nothing in a row depends on another.
+#include <algorithm>
+#include <vector>
+
+#include "common/nn_rows_checks.hpp"
+#include "cpu/parallel.hpp"
+#include "cpu/reduce_cpu.hpp"
+#include "detnum/detail/nn_rows_order.hpp"
+#include "detnum/norm.hpp"
+#include "detnum/reduce.hpp"
+#include "detnum/softmax.hpp"
+
+namespace detnum {
+namespace {
+
+using detail::kReduceChunk;
+
+// A thread's least share: a chunk's worth of elements. Each element takes several passes, an
+// exp or a division among them, so a thread's start (~3 µs, reduce_cpu.hpp) pays off over far
+// fewer bytes than a plain sum needs.
+constexpr std::int64_t kGrainElements = kReduceChunk;
+
+// row(r, scratch, sum_options) for every row r; scratch holds `scratch_cols` floats per thread.
+template <class Row>
+void for_each_row(std::int64_t rows, std::int64_t cols, CpuOptions options, std::int64_t scratch_cols, const Row& row) {
+  std::vector<float> scratch;
+  if (rows < options.threads && cols > kReduceChunk) {
+    scratch.resize(static_cast<std::size_t>(scratch_cols));
+    for (std::int64_t r = 0; r < rows; ++r) row(r, scratch.data(), options);
+    return;
+  }
+  CpuOptions one = options;
+  one.threads = 1;
+  const std::int64_t grain = std::max<std::int64_t>(1, kGrainElements / std::max<std::int64_t>(1, cols));
+  detail::parallel_ranges(rows, grain, options.threads, [&](std::int64_t begin, std::int64_t end) {
+    std::vector<float> own(static_cast<std::size_t>(scratch_cols));
+    for (std::int64_t r = begin; r < end; ++r) row(r, own.data(), one);
+  });
+}
+
+float sum_of(const float* t, std::int64_t n, CpuOptions o) { return detail::canonical_sum(t, n, o); }
+
+float max_of(const float* x, std::int64_t n) {
+  float m = detail::row_max_start();
+  for (std::int64_t j = 0; j < n; ++j) m = detail::row_max_step(m, x[j]);
+  return m;
+}
+
+// Writes e_j = exp(x_j - m) to e; returns s = sum(e), and m in *m.
+float exps_of(const float* x, float* e, std::int64_t n, float* m, CpuOptions o) {
+  *m = max_of(x, n);
+  for (std::int64_t j = 0; j < n; ++j) e[j] = detail::softmax_exp(x[j], *m);
+  return sum_of(e, n, o);
+}
+
+void softmax_rows(const char* fn, bool log, const float* x, float* y, std::int64_t rows, std::int64_t cols,
+                  CpuOptions options) {
+  options = detail::resolve_cpu_options(fn, options);
+  detail::check_softmax_call(fn, x, y, rows, cols, false);
+  for_each_row(rows, cols, options, 0, [&](std::int64_t r, float*, CpuOptions o) {
+    const float* xr = x + r * cols;
+    float* yr = y + r * cols;
+    float m;
+    const float s = exps_of(xr, yr, cols, &m, o);
+    if (log) {
+      const float log_s = math::log(s);
+      for (std::int64_t j = 0; j < cols; ++j) yr[j] = canonicalize(detail::log_softmax_value(xr[j], m, log_s));
+    } else {
+      for (std::int64_t j = 0; j < cols; ++j) yr[j] = canonicalize(detail::softmax_value(yr[j], s));
+    }
+  });
+}
+
+}  // namespace
+
+void softmax(const float* x, float* y, std::int64_t rows, std::int64_t cols, CpuOptions options) {
+  softmax_rows("softmax", false, x, y, rows, cols, options);
+}
+
+void log_softmax(const float* x, float* y, std::int64_t rows, std::int64_t cols, CpuOptions options) {
+  softmax_rows("log_softmax", true, x, y, rows, cols, options);
+}
+
+void softmax_backward(const float* y, const float* dy, float* dx, std::int64_t rows, std::int64_t cols,
+                      CpuOptions options) {
+  constexpr const char* fn = "softmax_backward";
+  options = detail::resolve_cpu_options(fn, options);
+  detail::check_softmax_backward_call(fn, y, dy, dx, rows, cols, false);
+  for_each_row(rows, cols, options, 0, [&](std::int64_t r, float*, CpuOptions o) {
+    const float *yr = y + r * cols, *dyr = dy + r * cols;
+    float* dxr = dx + r * cols;
+    for (std::int64_t j = 0; j < cols; ++j) dxr[j] = detail::softmax_backward_term(yr[j], dyr[j]);
+    const float c = sum_of(dxr, cols, o);
+    for (std::int64_t j = 0; j < cols; ++j) dxr[j] = canonicalize(detail::softmax_backward_value(yr[j], dyr[j], c));
+  });
+}
+
+void log_softmax_backward(const float* y, const float* dy, float* dx, std::int64_t rows, std::int64_t cols,
+                          CpuOptions options) {
+  constexpr const char* fn = "log_softmax_backward";
+  options = detail::resolve_cpu_options(fn, options);
+  detail::check_softmax_backward_call(fn, y, dy, dx, rows, cols, false);
+  for_each_row(rows, cols, options, 0, [&](std::int64_t r, float*, CpuOptions o) {
+    const float *yr = y + r * cols, *dyr = dy + r * cols;
+    float* dxr = dx + r * cols;
+    const float c = sum_of(dyr, cols, o);
+    for (std::int64_t j = 0; j < cols; ++j)
+      dxr[j] = canonicalize(detail::log_softmax_backward_value(yr[j], dyr[j], c));
+  });
+}
+
+void cross_entropy(const float* logits, const std::int32_t* labels, std::int64_t rows, std::int64_t cols, float* loss,
+                   float* dlogits, CpuOptions options) {
+  constexpr const char* fn = "cross_entropy";
+  options = detail::resolve_cpu_options(fn, options);
+  detail::check_cross_entropy_call(fn, logits, labels, rows, cols, loss, dlogits, false);
+  detail::check_labels(fn, labels, rows, cols);
+  std::vector<float> nll(static_cast<std::size_t>(rows));
+  const float rows_f = detail::count_as_float(rows);
+  for_each_row(rows, cols, options, dlogits ? 0 : cols, [&](std::int64_t r, float* scratch, CpuOptions o) {
+    const float* xr = logits + r * cols;
+    float* e = dlogits ? dlogits + r * cols : scratch;
+    float m;
+    const float s = exps_of(xr, e, cols, &m, o);
+    nll[r] = detail::cross_entropy_nll(xr[labels[r]], m, math::log(s));
+    for (std::int64_t j = 0; dlogits && j < cols; ++j)
+      e[j] = canonicalize(detail::cross_entropy_grad(e[j], s, j == labels[r], rows_f));
+  });
+  *loss = canonicalize(detail::row_mean(sum_of(nll.data(), rows, options), rows));
+}
+
+void layer_norm(const float* x, const float* gamma, const float* beta, float* y, float* mean, float* rstd,
+                std::int64_t rows, std::int64_t cols, float eps, CpuOptions options) {
+  constexpr const char* fn = "layer_norm";
+  options = detail::resolve_cpu_options(fn, options);
+  detail::check_layer_norm_call(fn, x, gamma, beta, y, mean, rstd, rows, cols, eps, false);
+  for_each_row(rows, cols, options, 0, [&](std::int64_t r, float*, CpuOptions o) {
+    const float* xr = x + r * cols;
+    float* yr = y + r * cols;
+    const float mu = detail::row_mean(sum_of(xr, cols, o), cols);
+    for (std::int64_t j = 0; j < cols; ++j) yr[j] = detail::layer_norm_sq_dev(xr[j], mu);
+    const float rs = detail::norm_rstd(detail::row_mean(sum_of(yr, cols, o), cols), eps);
+    for (std::int64_t j = 0; j < cols; ++j)
+      yr[j] = canonicalize(detail::layer_norm_value(xr[j], mu, rs, gamma[j], beta[j]));
+    mean[r] = canonicalize(mu);
+    rstd[r] = canonicalize(rs);
+  });
+}
+
+void rms_norm(const float* x, const float* gamma, float* y, float* rstd, std::int64_t rows, std::int64_t cols, float eps,
+              CpuOptions options) {
+  constexpr const char* fn = "rms_norm";
+  options = detail::resolve_cpu_options(fn, options);
+  detail::check_rms_norm_call(fn, x, gamma, y, rstd, rows, cols, eps, false);
+  for_each_row(rows, cols, options, 0, [&](std::int64_t r, float*, CpuOptions o) {
+    const float* xr = x + r * cols;
+    float* yr = y + r * cols;
+    for (std::int64_t j = 0; j < cols; ++j) yr[j] = detail::rms_norm_sq(xr[j]);
+    const float rs = detail::norm_rstd(detail::row_mean(sum_of(yr, cols, o), cols), eps);
+    for (std::int64_t j = 0; j < cols; ++j) yr[j] = canonicalize(detail::rms_norm_value(xr[j], rs, gamma[j]));
+    rstd[r] = canonicalize(rs);
+  });
+}
+
+namespace {
+
+// dgamma = column sums of dy * xhat, through dx as the matrix of terms (dx is written after).
+template <class Xhat>
+void dgamma_through_dx(const float* dy, float* dx, float* dgamma, std::int64_t rows, std::int64_t cols,
+                       CpuOptions options, const Xhat& xhat) {
+  for_each_row(rows, cols, options, 0, [&](std::int64_t r, float*, CpuOptions) {
+    for (std::int64_t j = 0; j < cols; ++j)
+      dx[r * cols + j] = detail::norm_backward_dgamma_term(dy[r * cols + j], xhat(r, j));
+  });
+  column_sums(dx, MatrixLayout::dense(rows, cols), dgamma, options);
+}
+
+}  // namespace
+
+void layer_norm_backward(const float* x, const float* gamma, const float* mean, const float* rstd, const float* dy,
+                         float* dx, float* dgamma, float* dbeta, std::int64_t rows, std::int64_t cols,
+                         CpuOptions options) {
+  constexpr const char* fn = "layer_norm_backward";
+  options = detail::resolve_cpu_options(fn, options);
+  detail::check_layer_norm_backward_call(fn, x, gamma, mean, rstd, dy, dx, dgamma, dbeta, rows, cols, false);
+  const auto xhat = [&](std::int64_t r, std::int64_t j) {
+    return detail::layer_norm_xhat(x[r * cols + j], mean[r], rstd[r]);
+  };
+  dgamma_through_dx(dy, dx, dgamma, rows, cols, options, xhat);
+  column_sums(dy, MatrixLayout::dense(rows, cols), dbeta, options);
+  for_each_row(rows, cols, options, 0, [&](std::int64_t r, float*, CpuOptions o) {
+    const float* dyr = dy + r * cols;
+    float* dxr = dx + r * cols;
+    for (std::int64_t j = 0; j < cols; ++j) dxr[j] = detail::norm_backward_g(dyr[j], gamma[j]);
+    const float a = detail::row_mean(sum_of(dxr, cols, o), cols);
+    for (std::int64_t j = 0; j < cols; ++j)
+      dxr[j] = detail::norm_backward_gx(detail::norm_backward_g(dyr[j], gamma[j]), xhat(r, j));
+    const float b = detail::row_mean(sum_of(dxr, cols, o), cols);
+    for (std::int64_t j = 0; j < cols; ++j)
+      dxr[j] = canonicalize(
+          detail::layer_norm_backward_value(detail::norm_backward_g(dyr[j], gamma[j]), xhat(r, j), a, b, rstd[r]));
+  });
+}
+
+void rms_norm_backward(const float* x, const float* gamma, const float* rstd, const float* dy, float* dx,
+                       float* dgamma, std::int64_t rows, std::int64_t cols, CpuOptions options) {
+  constexpr const char* fn = "rms_norm_backward";
+  options = detail::resolve_cpu_options(fn, options);
+  detail::check_rms_norm_backward_call(fn, x, gamma, rstd, dy, dx, dgamma, rows, cols, false);
+  const auto xhat = [&](std::int64_t r, std::int64_t j) { return detail::rms_norm_xhat(x[r * cols + j], rstd[r]); };
+  dgamma_through_dx(dy, dx, dgamma, rows, cols, options, xhat);
+  for_each_row(rows, cols, options, 0, [&](std::int64_t r, float*, CpuOptions o) {
+    const float* dyr = dy + r * cols;
+    float* dxr = dx + r * cols;
+    for (std::int64_t j = 0; j < cols; ++j)
+      dxr[j] = detail::norm_backward_gx(detail::norm_backward_g(dyr[j], gamma[j]), xhat(r, j));
+    const float b = detail::row_mean(sum_of(dxr, cols, o), cols);
+    for (std::int64_t j = 0; j < cols; ++j)
+      dxr[j] = canonicalize(
+          detail::rms_norm_backward_value(detail::norm_backward_g(dyr[j], gamma[j]), xhat(r, j), b, rstd[r]));
+  });
+}
+
+}  // namespace detnum
