@@ -15,12 +15,14 @@
 // conflicts). The block walks k in tiles of BK (a divisor of KS, so a k-tile never straddles two
 // segments): op(A)'s BM x BK and op(B)'s BK x BN slices are staged in shared memory as floats
 // (bf16 and fp16 widened exactly on the way, gemm_widen), k-major, so a k step is one row of each.
-// For every output the thread keeps acc (the current segment's chain) and R (the running result)
-// in registers; per k step, in increasing k, acc = fused(a, b, acc). A k-tile past the end of k
-// holds fewer than BK valid steps and the loop stops at the last valid one: the padding is never
-// fed into a chain (fma(0, 0, -0) would be +0). After the last k-tile of a segment R takes acc
-// (gemm_first for segment 0, with the old C loaded before the loop only when beta != 0; then
-// gemm_next) and acc restarts at -0. Outputs outside m x n are computed from zero padding and
+// For every output the thread keeps acc (the current segment's chain) in a register; per k step,
+// in increasing k, acc = fused(a, b, acc). A k-tile past the end of k holds fewer than BK valid
+// steps and the loop stops at the last valid one: the padding is never fed into a chain
+// (fma(0, 0, -0) would be +0). After the last k-tile of a segment R takes acc (gemm_first for
+// segment 0, with the old C read then, only when beta != 0; then gemm_next) and acc restarts at
+// -0. R waits for the next segment in the thread's own slots of shared memory, so that only the
+// chains take registers (with R there too the large tile needed 245 registers and ran one block
+// per SM). Outputs outside m x n are computed from zero padding and
 // never written. So each output's arithmetic is the reference's, step for step, whatever BM, BN,
 // BK, TM, TN or the thread that holds it.
 //
@@ -53,8 +55,10 @@
 #include <cstdint>
 #include <map>
 #include <mutex>
+#include <set>
 #include <string>
 #include <type_traits>
+#include <utility>
 
 #include "common/gemm_checks.hpp"
 #include "common/validate.hpp"
@@ -84,8 +88,14 @@ struct TilePolicy {
   static_assert(kGemmSegment % BK == 0, "a k-tile must never straddle two segments");
   static_assert(TM % 4 == 0 && TN % 4 == 0 && BM % TM == 0 && BN % TN == 0 && BK % 4 == 0);
   static_assert(BM * BK % (4 * kThreads) == 0 && BN * BK % (4 * kThreads) == 0, "whole runs of 4 per thread");
+  // Dynamic shared memory: the double-buffered slices, then each thread's slot per output (the
+  // old C, R between segments, a split's partial), laid out [i * TN + j][thread].
+  static constexpr int kSliceFloats = 2 * BK * (BM + kPad) + 2 * BK * (BN + kPad);
+  static constexpr int smem_bytes() {
+    return static_cast<int>(sizeof(float)) * (kSliceFloats + TM * TN * kThreads);
+  }
 };
-using Tile128 = TilePolicy<128, 128, 8, 8, 8, 1>;  // 256 threads, 8 x 8 outputs each
+using Tile128 = TilePolicy<128, 128, 8, 8, 8, 2>;  // 256 threads, 8 x 8 outputs each
 using Tile64 = TilePolicy<64, 64, 16, 4, 4, 2>;    // 256 threads, 4 x 4 outputs each
 
 // --- Kernel arguments ----------------------------------------------------------------------------
@@ -192,8 +202,10 @@ __global__ void __launch_bounds__(P::kThreads, P::kMinBlocks) gemm_tile_kernel(c
   constexpr int BM = P::BM, BN = P::BN, BK = P::BK, TM = P::TM, TN = P::TN, kThreads = P::kThreads;
   constexpr int kTilesPerSegment = static_cast<int>(kGemmSegment / BK);
   constexpr int kRowStep = BM / (TM / 4), kColStep = BN / (TN / 4);  // between a thread's groups of 4
-  __shared__ __align__(16) float as[2][BK][BM + kPad];
-  __shared__ __align__(16) float bs[2][BK][BN + kPad];
+  extern __shared__ __align__(16) float smem[];
+  const auto as = reinterpret_cast<float(*)[BK][BM + kPad]>(smem);
+  const auto bs = reinterpret_cast<float(*)[BK][BN + kPad]>(smem + 2 * BK * (BM + kPad));
+  float* const rs = smem + P::kSliceFloats;  // the slots
 
   const int tid = static_cast<int>(threadIdx.x);
   const int tx = tid % (BN / TN), ty = tid / (BN / TN);
@@ -214,18 +226,6 @@ __global__ void __launch_bounds__(P::kThreads, P::kMinBlocks) gemm_tile_kernel(c
   const auto row_of = [&](int i) { return (i / 4) * kRowStep + ty * 4 + i % 4; };
   const auto col_of = [&](int j) { return (j / 4) * kColStep + tx * 4 + j % 4; };
 
-  // R starts as the old C (read only when beta != 0, and only inside m x n); gemm_first takes it.
-  float acc[TM][TN], r[TM][TN];
-#pragma unroll
-  for (int i = 0; i < TM; ++i)
-#pragma unroll
-    for (int j = 0; j < TN; ++j) {
-      acc[i][j] = detail::gemm_segment_start();
-      const int64_t gi = m0 + row_of(i), gj = n0 + col_of(j);
-      r[i][j] = g.partials == nullptr && g.beta != 0.0f && gi < g.m && gj < g.n ? detail::gemm_load(c + gi * g.ldc + gj)
-                                                                                 : 0.0f;
-    }
-
   SliceLoader<T, BM, BK, kThreads, !kTransA> load_a;  // A: (i, p) at a[i * lda + p]; transposed a[p * lda + i]
   SliceLoader<T, BN, BK, kThreads, kTransB> load_b;   // B: (p, j) at b[p * ldb + j]; transposed b[j * ldb + p]
   load_a.load(a, g.lda, m0, g.m, k_begin, k_end, g.vec_a, tid);
@@ -234,76 +234,104 @@ __global__ void __launch_bounds__(P::kThreads, P::kMinBlocks) gemm_tile_kernel(c
   load_b.store(bs[0], tid);
   __syncthreads();
 
-#pragma unroll 1
-  for (int64_t t = 0; t < k_tiles; ++t) {
-    const int buf = static_cast<int>(t & 1);
-    const bool more = t + 1 < k_tiles;
-    if (more) {  // the next k-tile into registers while this one is computed
-      const int64_t k_next = k_begin + (t + 1) * BK;
-      load_a.load(a, g.lda, m0, g.m, k_next, k_end, g.vec_a, tid);
-      load_b.load(b, g.ldb, n0, g.n, k_next, k_end, g.vec_b, tid);
-    }
-    // Valid k steps of this tile: BK, except in the last tile of k.
-    const int64_t left = k_end - (k_begin + t * BK);
-    const int steps = left < BK ? static_cast<int>(left) : BK;
-    const auto step = [&](int p) {
-      float av[TM], bv[TN];
+  // One segment per pass: its chains live in registers only inside the pass, so that folding
+  // them into R at its end frees registers instead of needing more (with R in registers too the
+  // large tile took 245 registers and ran one block per SM). R waits in the thread's own slots
+  // of shared memory between segments.
+  const auto r_slot = [&](int i, int j) -> float& { return rs[(i * TN + j) * kThreads + tid]; };
+  if (g.partials == nullptr && g.beta != 0.0f) {  // the old C, read only when beta != 0, inside m x n
 #pragma unroll
-      for (int gi = 0; gi < TM / 4; ++gi) {
-        const float4 x = *reinterpret_cast<const float4*>(&as[buf][p][gi * kRowStep + ty * 4]);
-        av[4 * gi] = x.x;
-        av[4 * gi + 1] = x.y;
-        av[4 * gi + 2] = x.z;
-        av[4 * gi + 3] = x.w;
+    for (int i = 0; i < TM; ++i)
+#pragma unroll
+      for (int j = 0; j < TN; ++j) {
+        const int64_t gi = m0 + row_of(i), gj = n0 + col_of(j);
+        r_slot(i, j) = gi < g.m && gj < g.n ? detail::gemm_load(c + gi * g.ldc + gj) : 0.0f;
       }
-#pragma unroll
-      for (int gj = 0; gj < TN / 4; ++gj) {
-        const float4 x = *reinterpret_cast<const float4*>(&bs[buf][p][gj * kColStep + tx * 4]);
-        bv[4 * gj] = x.x;
-        bv[4 * gj + 1] = x.y;
-        bv[4 * gj + 2] = x.z;
-        bv[4 * gj + 3] = x.w;
-      }
-#pragma unroll
-      for (int i = 0; i < TM; ++i)
-#pragma unroll
-        for (int j = 0; j < TN; ++j) acc[i][j] = detail::fused(av[i], bv[j], acc[i][j]);
-    };
-    if (steps == BK) {
-#pragma unroll
-      for (int p = 0; p < BK; ++p) step(p);
-    } else {
+  }
+  int64_t t = 0;  // k-tile of this part
 #pragma unroll 1
-      for (int p = 0; p < steps; ++p) step(p);  // never past the end of k
+  for (int64_t s = seg_begin; s < seg_end; ++s) {
+    float acc[TM][TN];
+#pragma unroll
+    for (int i = 0; i < TM; ++i)
+#pragma unroll
+      for (int j = 0; j < TN; ++j) acc[i][j] = detail::gemm_segment_start();
+
+    const int64_t t_end = t + kTilesPerSegment < k_tiles ? t + kTilesPerSegment : k_tiles;
+#pragma unroll 1
+    for (; t < t_end; ++t) {
+      const int buf = static_cast<int>(t & 1);
+      const bool more = t + 1 < k_tiles;
+      if (more) {  // the next k-tile (maybe the next segment's first) into registers meanwhile
+        const int64_t k_next = k_begin + (t + 1) * BK;
+        load_a.load(a, g.lda, m0, g.m, k_next, k_end, g.vec_a, tid);
+        load_b.load(b, g.ldb, n0, g.n, k_next, k_end, g.vec_b, tid);
+      }
+      // Valid k steps of this tile: BK, except in the last tile of k.
+      const int64_t left = k_end - (k_begin + t * BK);
+      const int steps = left < BK ? static_cast<int>(left) : BK;
+      const auto step = [&](int p) {
+        float av[TM], bv[TN];
+#pragma unroll
+        for (int gi = 0; gi < TM / 4; ++gi) {
+          const float4 x = *reinterpret_cast<const float4*>(&as[buf][p][gi * kRowStep + ty * 4]);
+          av[4 * gi] = x.x;
+          av[4 * gi + 1] = x.y;
+          av[4 * gi + 2] = x.z;
+          av[4 * gi + 3] = x.w;
+        }
+#pragma unroll
+        for (int gj = 0; gj < TN / 4; ++gj) {
+          const float4 x = *reinterpret_cast<const float4*>(&bs[buf][p][gj * kColStep + tx * 4]);
+          bv[4 * gj] = x.x;
+          bv[4 * gj + 1] = x.y;
+          bv[4 * gj + 2] = x.z;
+          bv[4 * gj + 3] = x.w;
+        }
+#pragma unroll
+        for (int i = 0; i < TM; ++i)
+#pragma unroll
+          for (int j = 0; j < TN; ++j) acc[i][j] = detail::fused(av[i], bv[j], acc[i][j]);
+      };
+      if (steps == BK) {
+#pragma unroll
+        for (int p = 0; p < BK; ++p) step(p);
+      } else {
+#pragma unroll 1
+        for (int p = 0; p < steps; ++p) step(p);  // never past the end of k
+      }
+      if (more) {  // the other buffer was last read in iteration t - 1, before its closing barrier
+        load_a.store(as[buf ^ 1], tid);
+        load_b.store(bs[buf ^ 1], tid);
+      }
+      __syncthreads();
     }
 
-    // The end of a segment: its chain is complete.
-    if ((t + 1) % kTilesPerSegment == 0 || !more) {
-      const int64_t s = seg_begin + t / kTilesPerSegment;
+    // The segment's chains are complete. Each enters its slot at once (so that the chains'
+    // registers are free for what follows): as itself under a split, where it is a partial for
+    // gemm_combine_kernel; otherwise folded into R there, by gemm_first for segment 0 (with the
+    // old C from the slot when beta != 0) and gemm_next after.
+    const bool split = g.partials != nullptr;
+#pragma unroll
+    for (int i = 0; i < TM; ++i)
+#pragma unroll
+      for (int j = 0; j < TN; ++j)
+        r_slot(i, j) = split    ? acc[i][j]
+                       : s == 0 ? detail::gemm_first(g.alpha, acc[i][j], g.beta, g.beta != 0.0f ? r_slot(i, j) : 0.0f)
+                                : detail::gemm_next(g.alpha, acc[i][j], r_slot(i, j));
+    if (split) {
 #pragma unroll
       for (int i = 0; i < TM; ++i)
 #pragma unroll
         for (int j = 0; j < TN; ++j) {
-          if (g.partials != nullptr) {
-            const int64_t gi = m0 + row_of(i), gj = n0 + col_of(j);
-            if (gi < g.m && gj < g.n) g.partials[((s * g.batch + q) * g.m + gi) * g.n + gj] = acc[i][j];
-          } else {
-            r[i][j] = s == 0 ? detail::gemm_first(g.alpha, acc[i][j], g.beta, r[i][j])
-                             : detail::gemm_next(g.alpha, acc[i][j], r[i][j]);
-          }
-          acc[i][j] = detail::gemm_segment_start();
+          const int64_t gi = m0 + row_of(i), gj = n0 + col_of(j);
+          if (gi < g.m && gj < g.n) g.partials[((s * g.batch + q) * g.m + gi) * g.n + gj] = r_slot(i, j);
         }
     }
-
-    if (more) {  // the other buffer was last read in iteration t - 1, before its closing barrier
-      load_a.store(as[buf ^ 1], tid);
-      load_b.store(bs[buf ^ 1], tid);
-    }
-    __syncthreads();
   }
-
   if (g.partials != nullptr) return;
-  // gemm_store, 4 adjacent outputs at a time; one vector store where C allows it.
+
+  // R is complete: stored, 4 adjacent outputs at a time (one vector store where C allows it).
   const bool vec_c = warp::aligned_for_packed(g.c) && g.ldc % 4 == 0 && g.stride_c % 4 == 0;
 #pragma unroll
   for (int i = 0; i < TM; ++i) {
@@ -316,7 +344,7 @@ __global__ void __launch_bounds__(P::kThreads, P::kMinBlocks) gemm_tile_kernel(c
       if (vec_c && gj + 3 < g.n) {
         C v[4];
 #pragma unroll
-        for (int j = 0; j < 4; ++j) detail::gemm_store(r[i][j0 + j], &v[j]);
+        for (int j = 0; j < 4; ++j) detail::gemm_store(r_slot(i, j0 + j), &v[j]);
         if constexpr (std::is_same_v<C, float>) {
           *reinterpret_cast<float4*>(out) = make_float4(v[0], v[1], v[2], v[3]);
         } else {
@@ -328,7 +356,7 @@ __global__ void __launch_bounds__(P::kThreads, P::kMinBlocks) gemm_tile_kernel(c
       } else {
 #pragma unroll
         for (int j = 0; j < 4; ++j)
-          if (gj + j < g.n) detail::gemm_store(r[i][j0 + j], out + j);
+          if (gj + j < g.n) detail::gemm_store(r_slot(i, j0 + j), out + j);
       }
     }
   }
@@ -461,8 +489,26 @@ Plan plan_for(const char* fn, int64_t m, int64_t n, int64_t batch, int64_t segme
 // A grid-stride launch over batch * m * n outputs.
 int elementwise_grid(int64_t total) { return static_cast<int>(std::min<int64_t>(ceil_div(total, 256), 65536)); }
 
+// Lets a kernel take more than 48 KiB of dynamic shared memory, with the SM's memory split in
+// favour of shared memory (two blocks of the large tile need 162 KiB). Once per kernel and device.
+void allow_shared_memory(const char* fn, const void* kernel, int bytes) {
+  static std::mutex mutex;
+  static std::set<std::pair<const void*, int>> done;
+  int device = 0;
+  DETNUM_CUDA_CHECK(fn, cudaGetDevice(&device));
+  const std::lock_guard<std::mutex> lock(mutex);
+  if (done.contains({kernel, device})) return;
+  DETNUM_CUDA_CHECK(fn, cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, bytes));
+  DETNUM_CUDA_CHECK(fn, cudaFuncSetAttribute(kernel, cudaFuncAttributePreferredSharedMemoryCarveout,
+                                             cudaSharedmemCarveoutMaxShared));
+  done.emplace(kernel, device);
+}
+
 template <class P, class T, class C, bool kTransA, bool kTransB>
 void launch_tiles(const char* fn, GemmParams<T, C> g, int64_t parts, cudaStream_t stream) {
+  const auto kernel = gemm_tile_kernel<P, T, C, kTransA, kTransB>;
+  allow_shared_memory(fn, reinterpret_cast<const void*>(kernel), P::smem_bytes());
+  const int smem = P::smem_bytes();
   const int64_t tiles = ceil_div(g.m, P::BM) * ceil_div(g.n, P::BN);
   g.tiles_n = ceil_div(g.n, P::BN);
   for (int64_t b0 = 0; b0 < g.batch; b0 += kMaxGridZ)
@@ -471,7 +517,7 @@ void launch_tiles(const char* fn, GemmParams<T, C> g, int64_t parts, cudaStream_
       g.tile_base = t0;
       const dim3 grid(static_cast<unsigned>(std::min<int64_t>(tiles - t0, INT_MAX)), static_cast<unsigned>(parts),
                       static_cast<unsigned>(std::min<int64_t>(g.batch - b0, kMaxGridZ)));
-      gemm_tile_kernel<P, T, C, kTransA, kTransB><<<grid, P::kThreads, 0, stream>>>(g);
+      kernel<<<grid, P::kThreads, smem, stream>>>(g);
       DETNUM_CUDA_CHECK(fn, cudaGetLastError());
     }
 }
