@@ -1,5 +1,6 @@
-// detnum::math::exp and log: special values exactly, and one float in 251 of all 2^32 within 1 ulp
-// of the long double functions (math_cases.hpp); the exhaustive run is math_exhaustive_test.
+// detnum::math's functions: special values exactly, and one float in 251 of all 2^32 correctly
+// rounded (math_cases.hpp); the exhaustive run is math_exhaustive_test. The pinned values are
+// GNU MPFR's results rounded to float.
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -37,17 +38,77 @@ TEST(Math, LogSpecialValues) {
   EXPECT_EQ(math::log(std::numeric_limits<float>::denorm_min()), static_cast<float>(-149.0L * std::log(2.0L)));
 }
 
-void sampled(Fn fn, const char* name) {
-  Tally t;
-  for (std::uint64_t b = 0; b <= 0xFFFFFFFFull; b += 251) check(fn, static_cast<std::uint32_t>(b), t);
-  std::printf("%s: %llu inputs, %llu differ from the rounded long double result, %llu beyond 1 ulp\n", name,
-              static_cast<unsigned long long>(t.checked), static_cast<unsigned long long>(t.differ),
-              static_cast<unsigned long long>(t.beyond_one_ulp));
-  EXPECT_EQ(t.beyond_one_ulp, 0u) << name << ": first at bits 0x" << std::hex << t.first_beyond;
+TEST(Math, TanhSpecialValues) {
+  const float inf = std::numeric_limits<float>::infinity();
+  EXPECT_EQ(bits_of(math::tanh(0.0f)), 0u);
+  EXPECT_EQ(bits_of(math::tanh(-0.0f)), 0x80000000u);
+  EXPECT_EQ(math::tanh(inf), 1.0f);
+  EXPECT_EQ(math::tanh(-inf), -1.0f);
+  EXPECT_EQ(bits_of(math::tanh(float_from_bits(0xFFC12345u))), kCanonicalNanF32);
+  EXPECT_EQ(bits_of(math::tanh(0.5f)), 0x3EEC9A9Fu);
+  EXPECT_EQ(bits_of(math::tanh(9.0f)), 0x3F7FFFFFu);  // the last input below 1
+  EXPECT_EQ(math::tanh(9.1f), 1.0f);
+  EXPECT_EQ(math::tanh(-1e-5f), -1e-5f);  // tanh(x) rounds to x for |x| <= 2^-12
+  EXPECT_EQ(math::tanh(0x1p-12f), 0x1p-12f);
+  EXPECT_EQ(math::tanh(std::numeric_limits<float>::denorm_min()), std::numeric_limits<float>::denorm_min());
 }
 
-TEST(Math, ExpSampledWithinOneUlp) { sampled(Fn::exp, "exp"); }
-TEST(Math, LogSampledWithinOneUlp) { sampled(Fn::log, "log"); }
+TEST(Math, ErfSpecialValues) {
+  const float inf = std::numeric_limits<float>::infinity();
+  EXPECT_EQ(bits_of(math::erf(0.0f)), 0u);
+  EXPECT_EQ(bits_of(math::erf(-0.0f)), 0x80000000u);
+  EXPECT_EQ(math::erf(inf), 1.0f);
+  EXPECT_EQ(math::erf(-inf), -1.0f);
+  EXPECT_EQ(bits_of(math::erf(float_from_bits(0x7FC12345u))), kCanonicalNanF32);
+  EXPECT_EQ(bits_of(math::erf(1.0f)), 0x3F57BB3Du);
+  EXPECT_EQ(bits_of(math::erf(0.5f)), 0x3F053F7Bu);
+  EXPECT_EQ(bits_of(math::erf(-2.0f)), 0xBF7ECD71u);
+  EXPECT_EQ(bits_of(math::erf(3.9f)), 0x3F7FFFFFu);
+  EXPECT_EQ(math::erf(4.0f), 1.0f);
+  EXPECT_EQ(bits_of(math::erf(std::numeric_limits<float>::denorm_min())), 1u);  // 2/sqrt(pi) 2^-149 rounds to 2^-149
+}
+
+TEST(Math, SinpiCospiSpecialValues) {
+  const float inf = std::numeric_limits<float>::infinity();
+  EXPECT_EQ(bits_of(math::sinpi(0.0f)), 0u);
+  EXPECT_EQ(bits_of(math::sinpi(-0.0f)), 0x80000000u);
+  EXPECT_EQ(bits_of(math::sinpi(1.0f)), 0u);  // as IEEE 754: +0 at positive integers, -0 at negative ones
+  EXPECT_EQ(bits_of(math::sinpi(-3.0f)), 0x80000000u);
+  EXPECT_EQ(bits_of(math::sinpi(0x1p30f)), 0u);
+  EXPECT_EQ(math::sinpi(0.5f), 1.0f);
+  EXPECT_EQ(math::sinpi(1.5f), -1.0f);
+  EXPECT_EQ(math::sinpi(-0.5f), -1.0f);
+  EXPECT_EQ(math::sinpi(0x1p22f + 0.5f), 1.0f);  // exact reduction: no error from a rounded pi
+  EXPECT_EQ(bits_of(math::sinpi(0.25f)), 0x3F3504F3u);
+  EXPECT_EQ(bits_of(math::sinpi(1.0f / 3.0f)), 0x3F5DB3D8u);
+  EXPECT_EQ(bits_of(math::sinpi(1e-3f)), 0x3B4DE318u);
+  EXPECT_EQ(bits_of(math::sinpi(inf)), kCanonicalNanF32);
+  EXPECT_EQ(bits_of(math::sinpi(float_from_bits(0xFFC12345u))), kCanonicalNanF32);
+  EXPECT_EQ(math::cospi(0.0f), 1.0f);
+  EXPECT_EQ(math::cospi(-0.0f), 1.0f);
+  EXPECT_EQ(bits_of(math::cospi(0.5f)), 0u);  // +0 at every half-integer
+  EXPECT_EQ(bits_of(math::cospi(-1.5f)), 0u);
+  EXPECT_EQ(math::cospi(1.0f), -1.0f);
+  EXPECT_EQ(math::cospi(0x1p23f + 1.0f), -1.0f);
+  EXPECT_EQ(math::cospi(0x1p24f), 1.0f);
+  EXPECT_EQ(bits_of(math::cospi(0.25f)), 0x3F3504F3u);
+  EXPECT_EQ(bits_of(math::cospi(1.0f / 3.0f)), 0x3EFFFFFFu);
+  EXPECT_EQ(bits_of(math::cospi(-inf)), kCanonicalNanF32);
+}
+
+void sampled(Fn fn) {
+  Tally t;
+  for (std::uint64_t b = 0; b <= 0xFFFFFFFFull; b += 251) check(fn, static_cast<std::uint32_t>(b), t);
+  std::printf("%s: %llu inputs (%llu decided by MPFR), %llu not correctly rounded, at most %lld ulp away\n", name(fn),
+              static_cast<unsigned long long>(t.checked), static_cast<unsigned long long>(t.by_mpfr),
+              static_cast<unsigned long long>(t.differ), t.max_ulps);
+  EXPECT_EQ(t.differ, 0u) << name(fn) << ": first at input bits 0x" << std::hex << t.first_differ;
+}
+
+class MathSampled : public ::testing::TestWithParam<Fn> {};
+
+TEST_P(MathSampled, CorrectlyRounded) { sampled(GetParam()); }
+INSTANTIATE_TEST_SUITE_P(Functions, MathSampled, every_fn(), fn_param_name);
 
 }  // namespace
 }  // namespace detnum::test
