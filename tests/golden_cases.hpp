@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "detnum/adamw.hpp"
 #include "detnum/dropout.hpp"
 #include "detnum/gemm.hpp"
 #include "detnum/reduce.hpp"
@@ -39,5 +40,17 @@ constexpr std::int64_t kGemmM = 37, kGemmN = 53, kGemmK = 300;
 
 inline std::vector<float> golden_x() { return reduce_input<float>(kGoldenN, 77, Family::finite); }
 inline std::vector<bf16> golden_x_bf16() { return reduce_input<bf16>(kGoldenN, 78, Family::finite); }
+
+// AdamW's inputs: four quarters of golden_x as param, grad, m and v (v made non-negative), and
+// three steps of these parameters.
+constexpr std::int64_t kGoldenQuarter = kGoldenN / 4;
+constexpr AdamWParams kGoldenAdamW{1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, 1};
+inline std::vector<float> golden_quarter(int q) {
+  const std::vector<float> x = golden_x();
+  std::vector<float> part(x.begin() + q * kGoldenQuarter, x.begin() + (q + 1) * kGoldenQuarter);
+  if (q == 3)
+    for (float& e : part) e = e < 0.0f ? -e : e;
+  return part;
+}
 
 }  // namespace detnum::test

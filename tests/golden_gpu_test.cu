@@ -4,9 +4,11 @@
 
 #include <vector>
 
+#include "detnum/cuda/adamw.hpp"
 #include "detnum/cuda/dropout.hpp"
 #include "detnum/cuda/fingerprint.hpp"
 #include "detnum/cuda/gemm.hpp"
+#include "detnum/cuda/pointwise.hpp"
 #include "detnum/cuda/reduce.hpp"
 #include "detnum/testing/golden.hpp"
 #include "golden_cases.hpp"
@@ -72,6 +74,30 @@ TEST(GoldenGpu, Gemm) {
   cuda::gemm(Transpose::no, Transpose::no, kGemmM, kGemmN, kGemmK, 1.0f, xb.get(), kGemmK, xb.get() + 20000, kGemmN,
              0.0f, cb.get(), kGemmN);
   DETNUM_EXPECT_GOLDEN(device_fingerprint(cb, {kGemmM, kGemmN}), kGoldenFile, "gemm/bf16->bf16/NN/37x53x300");
+}
+
+TEST(GoldenGpu, Pointwise) {
+  DETNUM_REQUIRE_GPU();
+  const auto x = upload(golden_x());
+  DeviceBuffer<float> y(kGoldenN);
+  cuda::gelu(x.get(), y.get(), kGoldenN);
+  DETNUM_EXPECT_GOLDEN(device_fingerprint(y, {kGoldenN}), kGoldenFile, "gelu/f32");
+  DeviceBuffer<float> dx(kGoldenN - 1);
+  cuda::gelu_backward(x.get(), x.get() + 1, dx.get(), kGoldenN - 1);
+  DETNUM_EXPECT_GOLDEN(device_fingerprint(dx, {kGoldenN - 1}), kGoldenFile, "gelu_backward/f32");
+  DeviceBuffer<float> b(kGoldenRows * kGoldenCols);
+  cuda::bias_add(x.get(), x.get() + 50000, b.get(), kGoldenRows, kGoldenCols);
+  DETNUM_EXPECT_GOLDEN(device_fingerprint(b, {kGoldenRows, kGoldenCols}), kGoldenFile, "bias_add/f32/300x37");
+  auto param = upload(golden_quarter(0)), m = upload(golden_quarter(2)), v = upload(golden_quarter(3));
+  const auto grad = upload(golden_quarter(1));
+  for (std::int64_t step = 1; step <= 3; ++step) {
+    AdamWParams p = kGoldenAdamW;
+    p.step = step;
+    cuda::adamw_step(param.get(), grad.get(), m.get(), v.get(), kGoldenQuarter, p);
+  }
+  DETNUM_EXPECT_GOLDEN(device_fingerprint(param, {kGoldenQuarter}), kGoldenFile, "adamw/f32/param");
+  DETNUM_EXPECT_GOLDEN(device_fingerprint(m, {kGoldenQuarter}), kGoldenFile, "adamw/f32/m");
+  DETNUM_EXPECT_GOLDEN(device_fingerprint(v, {kGoldenQuarter}), kGoldenFile, "adamw/f32/v");
 }
 
 }  // namespace

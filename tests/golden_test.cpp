@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "detnum/testing/golden.hpp"
+#include "detnum/pointwise.hpp"
 #include "golden_cases.hpp"
 
 namespace detnum::test {
@@ -44,6 +45,27 @@ TEST(Golden, Gemm) {
   gemm(Transpose::no, Transpose::no, kGemmM, kGemmN, kGemmK, 1.0f, xb.data(), kGemmK, xb.data() + 20000, kGemmN, 0.0f,
        cb.data(), kGemmN);
   DETNUM_EXPECT_GOLDEN(TensorView::of(cb.data(), {kGemmM, kGemmN}), kGoldenFile, "gemm/bf16->bf16/NN/37x53x300");
+}
+
+TEST(Golden, Pointwise) {
+  const std::vector<float> x = golden_x();
+  std::vector<float> y(x.size());
+  gelu(x.data(), y.data(), kGoldenN);
+  DETNUM_EXPECT_GOLDEN(TensorView::of(y.data(), {kGoldenN}), kGoldenFile, "gelu/f32");
+  gelu_backward(x.data(), x.data() + 1, y.data(), kGoldenN - 1);
+  DETNUM_EXPECT_GOLDEN(TensorView::of(y.data(), {kGoldenN - 1}), kGoldenFile, "gelu_backward/f32");
+  bias_add(x.data(), x.data() + 50000, y.data(), kGoldenRows, kGoldenCols);
+  DETNUM_EXPECT_GOLDEN(TensorView::of(y.data(), {kGoldenRows, kGoldenCols}), kGoldenFile, "bias_add/f32/300x37");
+  std::vector<float> param = golden_quarter(0), m = golden_quarter(2), v = golden_quarter(3);
+  const std::vector<float> grad = golden_quarter(1);
+  for (std::int64_t step = 1; step <= 3; ++step) {
+    AdamWParams p = kGoldenAdamW;
+    p.step = step;
+    adamw_step(param.data(), grad.data(), m.data(), v.data(), kGoldenQuarter, p);
+  }
+  DETNUM_EXPECT_GOLDEN(TensorView::of(param.data(), {kGoldenQuarter}), kGoldenFile, "adamw/f32/param");
+  DETNUM_EXPECT_GOLDEN(TensorView::of(m.data(), {kGoldenQuarter}), kGoldenFile, "adamw/f32/m");
+  DETNUM_EXPECT_GOLDEN(TensorView::of(v.data(), {kGoldenQuarter}), kGoldenFile, "adamw/f32/v");
 }
 
 }  // namespace

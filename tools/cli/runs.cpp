@@ -6,12 +6,12 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
-#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "cli.hpp"
+#include "run_compare.hpp"
 #include "common/json.hpp"
 #include "common/runlog_text.hpp"
 #include "detnum/error.hpp"
@@ -141,75 +141,31 @@ int show(LazyLog& log, const Options& o) {
   return kExitOk;
 }
 
-void print_stats(const char* label, const RunRecord& r) {
-  const TensorStats& s = r.fingerprint.stats;
-  std::printf("    %s %s %s%s  count %lld nans %lld infs %lld  min %.9g max %.9g sum %.9g l2 %.9g\n", label,
-              r.fingerprint.hash.c_str(), detnum::dtype_name(r.fingerprint.dtype), detail::shape_text(r.fingerprint.shape).c_str(),
-              static_cast<long long>(s.count), static_cast<long long>(s.nans), static_cast<long long>(s.infs), s.min,
-              s.max, s.sum, s.l2);
-}
-
 int diff(LazyLog& log, const Options& o) {
   need_operands(o, 2, "two runs, A and B");
-  RunData a = resolve(log, o.operands[0]), b = resolve(log, o.operands[1]);
-  const auto order = [](const RunRecord& x, const RunRecord& y) {
-    return x.step != y.step ? x.step < y.step : x.name < y.name;
-  };
-  std::sort(a.records.begin(), a.records.end(), order);
-  std::sort(b.records.begin(), b.records.end(), order);
+  const RunData a = resolve(log, o.operands[0]), b = resolve(log, o.operands[1]);
   std::printf("A: run %lld \"%s\" (%s)\nB: run %lld \"%s\" (%s)\n", static_cast<long long>(a.info.id),
               a.info.name.c_str(), o.operands[0].c_str(), static_cast<long long>(b.info.id), b.info.name.c_str(),
               o.operands[1].c_str());
-
-  bool diverged = false, reported_first = false;
-  std::vector<std::string> only_a, only_b;
-  std::size_t same = 0;
-  for (std::size_t i = 0, j = 0; i < a.records.size() || j < b.records.size();) {
-    const bool take_a = j == b.records.size() || (i < a.records.size() && order(a.records[i], b.records[j]));
-    const bool take_b = i == a.records.size() || (j < b.records.size() && order(b.records[j], a.records[i]));
-    if (take_a) {
-      only_a.push_back("step " + std::to_string(a.records[i].step) + " " + a.records[i].name);
-      ++i;
-    } else if (take_b) {
-      only_b.push_back("step " + std::to_string(b.records[j].step) + " " + b.records[j].name);
-      ++j;
-    } else {
-      if (a.records[i].fingerprint.hash == b.records[j].fingerprint.hash) {
-        ++same;
-      } else if (!reported_first) {
-        reported_first = true;
-        std::printf("first divergence: step %lld, %s\n", static_cast<long long>(a.records[i].step),
-                    a.records[i].name.c_str());
-        print_stats("A", a.records[i]);
-        print_stats("B", b.records[j]);
-      }
-      diverged |= a.records[i].fingerprint.hash != b.records[j].fingerprint.hash;
-      ++i;
-      ++j;
-    }
+  const RunComparison c = compare_runs(a, b);
+  if (c.first) {
+    std::printf("first divergence: step %lld, %s\n", static_cast<long long>(c.first->first.step),
+                c.first->first.name.c_str());
+    print_record_stats("A", c.first->first);
+    print_record_stats("B", c.first->second);
   }
-  diverged |= !only_a.empty() || !only_b.empty();
-  for (const auto& [label, list] : {std::pair{"A", &only_a}, std::pair{"B", &only_b}})
+  for (const auto& [label, list] : {std::pair{"A", &c.only_a}, std::pair{"B", &c.only_b}})
     if (!list->empty()) {
       std::printf("only in %s: %zu records\n", label, list->size());
       for (std::size_t k = 0; k < list->size() && k < 10; ++k) std::printf("    %s\n", (*list)[k].c_str());
       if (list->size() > 10) std::printf("    ...\n");
     }
-  std::set<std::string> keys;
-  for (const auto& [k, v] : a.info.environment) keys.insert(k);
-  for (const auto& [k, v] : b.info.environment) keys.insert(k);
-  int env_differences = 0;
-  for (const std::string& k : keys) {
-    const auto ia = a.info.environment.find(k), ib = b.info.environment.find(k);
-    const std::string va = ia == a.info.environment.end() ? "(absent)" : ia->second;
-    const std::string vb = ib == b.info.environment.end() ? "(absent)" : ib->second;
-    if (va == vb) continue;
-    if (env_differences++ == 0) std::printf("environment differences:\n");
-    std::printf("    %s: A %s | B %s\n", k.c_str(), va.c_str(), vb.c_str());
-  }
-  std::printf("%s: %zu records identical%s\n", diverged ? "DIVERGED" : "identical", same,
-              diverged ? "" : " (every fingerprint matches)");
-  return diverged ? kExitDifference : kExitOk;
+  if (!c.environment.empty()) std::printf("environment differences:\n");
+  for (const EnvironmentDifference& d : c.environment)
+    std::printf("    %s: A %s | B %s\n", d.key.c_str(), d.a.c_str(), d.b.c_str());
+  std::printf("%s: %zu records identical%s\n", c.diverged() ? "DIVERGED" : "identical", c.same,
+              c.diverged() ? "" : " (every fingerprint matches)");
+  return c.diverged() ? kExitDifference : kExitOk;
 }
 
 int export_run(LazyLog& log, const Options& o) {

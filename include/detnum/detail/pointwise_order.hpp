@@ -1,0 +1,56 @@
+// The elementwise steps of docs/ORDER.md ("Pointwise ops", "AdamW"), shared by the reference, the
+// fast CPU path and the CUDA kernels. Each line is one IEEE operation rounded to float, in the
+// order written (no contraction on either side), and every output NaN is the canonical one.
+#pragma once
+
+#include <cstdint>
+
+#include "detnum/hd.hpp"
+#include "detnum/math.hpp"
+
+namespace detnum::detail {
+
+inline constexpr float kInvSqrt2 = 0x1.6a09e6p-1f;    // 1/sqrt(2) rounded to float
+inline constexpr float kInvSqrt2Pi = 0x1.988454p-2f;  // 1/sqrt(2 pi) rounded to float
+
+// relu(x) = x for x > 0, +0 otherwise (-0 included); NaN stays NaN.
+DETNUM_HD float relu(float x) { return x != x ? canonical_nan_f32() : x > 0.0f ? x : 0.0f; }
+// d relu: dy where x > 0, +0 where x <= 0 (whatever dy is); NaN x gives NaN.
+DETNUM_HD float relu_grad(float x, float dy) {
+  return x != x ? canonical_nan_f32() : x > 0.0f ? canonicalize(dy) : 0.0f;
+}
+
+// gelu(x) = (0.5 x)(1 + erf(x / sqrt 2)), erf from detnum::math (the exact GELU, not the tanh
+// approximation). At x = -Inf the formula gives -Inf * 0 = NaN, and so does this.
+DETNUM_HD float gelu(float x) { return canonicalize((0.5f * x) * (1.0f + math::erf(x * kInvSqrt2))); }
+// d gelu = Phi(x) + x phi(x) with Phi(x) = 0.5 (1 + erf(x / sqrt 2)), phi(x) = exp(-x^2 / 2) / sqrt(2 pi).
+DETNUM_HD float gelu_grad(float x, float dy) {
+  const float cdf = 0.5f * (1.0f + math::erf(x * kInvSqrt2));
+  const float pdf = kInvSqrt2Pi * math::exp(-0.5f * (x * x));
+  return canonicalize(dy * (cdf + x * pdf));
+}
+
+DETNUM_HD float bias_add(float x, float b) { return canonicalize(x + b); }
+
+// AdamW (decoupled weight decay, PyTorch's formulation) on one element, with the step's scalars
+// computed once on the host (adamw_scalars in detnum/adamw.hpp's implementation):
+//   p' = p * decay                       decay = 1 - lr * weight_decay
+//   m' = beta1 * m + (1 - beta1) * g
+//   v' = beta2 * v + (1 - beta2) * (g * g)
+//   d  = sqrt(v') * inv_sqrt_bc2 + eps   inv_sqrt_bc2 = 1 / sqrt(1 - beta2^step)
+//   p'' = p' - step_size * (m' / d)      step_size = lr / (1 - beta1^step)
+struct AdamWScalars {
+  float decay, beta1, one_minus_beta1, beta2, one_minus_beta2, eps, inv_sqrt_bc2, step_size;
+};
+
+DETNUM_HD void adamw_update(const AdamWScalars& s, float& p, float g, float& m, float& v) {
+  const float pd = p * s.decay;
+  const float m1 = s.beta1 * m + s.one_minus_beta1 * g;
+  const float v1 = s.beta2 * v + s.one_minus_beta2 * (g * g);
+  const float d = math::sqrt(v1) * s.inv_sqrt_bc2 + s.eps;
+  p = canonicalize(pd - s.step_size * (m1 / d));
+  m = canonicalize(m1);
+  v = canonicalize(v1);
+}
+
+}  // namespace detnum::detail

@@ -1,0 +1,88 @@
+// The fast CPU path of the pointwise ops and AdamW: threads over contiguous ranges, each element
+// computed by the same inline steps as the reference (the compiler may vectorize the loops;
+// without contraction that keeps every rounding, so the bits stay the reference's).
+#include <algorithm>
+
+#include "common/memory_space.hpp"
+#include "common/pointwise_checks.hpp"
+#include "cpu/parallel.hpp"
+#include "detnum/adamw.hpp"
+#include "detnum/pointwise.hpp"
+
+namespace detnum {
+namespace {
+
+constexpr std::int64_t kGrain = 16384;  // elements per unit of work: threads only for large arrays
+
+void host_only(const char* fn, std::int64_t n, std::initializer_list<detail::Operand> operands) {
+  if (n == 0) return;
+  for (const detail::Operand& o : operands) detail::check_host_accessible(fn, o.name, o.ptr);
+}
+
+template <class Body>
+void for_ranges(const char* fn, std::int64_t n, CpuOptions options, const Body& body) {
+  const CpuOptions o = detail::resolve_cpu_options(fn, options);
+  detail::parallel_ranges(n, kGrain, o.threads, body);
+}
+
+}  // namespace
+
+void relu(const float* x, float* y, std::int64_t n, CpuOptions options) {
+  constexpr const char* fn = "relu";
+  detail::check_elementwise(fn, n, {"y", y}, {{"x", x}});
+  host_only(fn, n, {{"x", x}, {"y", y}});
+  for_ranges(fn, n, options, [&](std::int64_t b, std::int64_t e) {
+    for (std::int64_t i = b; i < e; ++i) y[i] = detail::relu(x[i]);
+  });
+}
+
+void relu_backward(const float* x, const float* dy, float* dx, std::int64_t n, CpuOptions options) {
+  constexpr const char* fn = "relu_backward";
+  detail::check_elementwise(fn, n, {"dx", dx}, {{"x", x}, {"dy", dy}});
+  host_only(fn, n, {{"x", x}, {"dy", dy}, {"dx", dx}});
+  for_ranges(fn, n, options, [&](std::int64_t b, std::int64_t e) {
+    for (std::int64_t i = b; i < e; ++i) dx[i] = detail::relu_grad(x[i], dy[i]);
+  });
+}
+
+void gelu(const float* x, float* y, std::int64_t n, CpuOptions options) {
+  constexpr const char* fn = "gelu";
+  detail::check_elementwise(fn, n, {"y", y}, {{"x", x}});
+  host_only(fn, n, {{"x", x}, {"y", y}});
+  for_ranges(fn, n, options, [&](std::int64_t b, std::int64_t e) {
+    for (std::int64_t i = b; i < e; ++i) y[i] = detail::gelu(x[i]);
+  });
+}
+
+void gelu_backward(const float* x, const float* dy, float* dx, std::int64_t n, CpuOptions options) {
+  constexpr const char* fn = "gelu_backward";
+  detail::check_elementwise(fn, n, {"dx", dx}, {{"x", x}, {"dy", dy}});
+  host_only(fn, n, {{"x", x}, {"dy", dy}, {"dx", dx}});
+  for_ranges(fn, n, options, [&](std::int64_t b, std::int64_t e) {
+    for (std::int64_t i = b; i < e; ++i) dx[i] = detail::gelu_grad(x[i], dy[i]);
+  });
+}
+
+void bias_add(const float* x, const float* bias, float* y, std::int64_t rows, std::int64_t cols, CpuOptions options) {
+  constexpr const char* fn = "bias_add";
+  const std::int64_t n = detail::check_bias_add(fn, x, bias, y, rows, cols);
+  host_only(fn, n, {{"x", x}, {"bias", bias}, {"y", y}});
+  if (n == 0) return;
+  const CpuOptions o = detail::resolve_cpu_options(fn, options);
+  detail::parallel_ranges(rows, std::max<std::int64_t>(1, kGrain / cols), o.threads, [&](std::int64_t b, std::int64_t e) {
+    for (std::int64_t r = b; r < e; ++r)
+      for (std::int64_t c = 0; c < cols; ++c) y[r * cols + c] = detail::bias_add(x[r * cols + c], bias[c]);
+  });
+}
+
+void adamw_step(float* param, const float* grad, float* m, float* v, std::int64_t n, const AdamWParams& params,
+                CpuOptions options) {
+  constexpr const char* fn = "adamw_step";
+  const detail::AdamWScalars s = detail::check_adamw(fn, param, grad, m, v, n, params);
+  host_only(fn, n, {{"param", param}, {"grad", grad}, {"m", m}, {"v", v}});
+  for_ranges(fn, n, options, [&](std::int64_t b, std::int64_t e) {
+    for (std::int64_t i = b; i < e; ++i) detail::adamw_update(s, param[i], grad[i], m[i], v[i]);
+  });
+}
+
+}  // namespace detnum

@@ -1,0 +1,40 @@
+// The references of the pointwise ops and AdamW: ORDER.md's steps as plain loops.
+#include "common/memory_space.hpp"
+#include "common/pointwise_checks.hpp"
+#include "detnum/adamw.hpp"
+#include "detnum/pointwise.hpp"
+
+namespace detnum::ref {
+
+void relu(const float* x, float* y, std::int64_t n) {
+  detail::check_elementwise("ref::relu", n, {"y", y}, {{"x", x}});
+  for (std::int64_t i = 0; i < n; ++i) y[i] = detail::relu(x[i]);
+}
+
+void relu_backward(const float* x, const float* dy, float* dx, std::int64_t n) {
+  detail::check_elementwise("ref::relu_backward", n, {"dx", dx}, {{"x", x}, {"dy", dy}});
+  for (std::int64_t i = 0; i < n; ++i) dx[i] = detail::relu_grad(x[i], dy[i]);
+}
+
+void gelu(const float* x, float* y, std::int64_t n) {
+  detail::check_elementwise("ref::gelu", n, {"y", y}, {{"x", x}});
+  for (std::int64_t i = 0; i < n; ++i) y[i] = detail::gelu(x[i]);
+}
+
+void gelu_backward(const float* x, const float* dy, float* dx, std::int64_t n) {
+  detail::check_elementwise("ref::gelu_backward", n, {"dx", dx}, {{"x", x}, {"dy", dy}});
+  for (std::int64_t i = 0; i < n; ++i) dx[i] = detail::gelu_grad(x[i], dy[i]);
+}
+
+void bias_add(const float* x, const float* bias, float* y, std::int64_t rows, std::int64_t cols) {
+  detail::check_bias_add("ref::bias_add", x, bias, y, rows, cols);
+  for (std::int64_t r = 0; r < rows; ++r)
+    for (std::int64_t c = 0; c < cols; ++c) y[r * cols + c] = detail::bias_add(x[r * cols + c], bias[c]);
+}
+
+void adamw_step(float* param, const float* grad, float* m, float* v, std::int64_t n, const AdamWParams& params) {
+  const detail::AdamWScalars s = detail::check_adamw("ref::adamw_step", param, grad, m, v, n, params);
+  for (std::int64_t i = 0; i < n; ++i) detail::adamw_update(s, param[i], grad[i], m[i], v[i]);
+}
+
+}  // namespace detnum::ref

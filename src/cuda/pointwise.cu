@@ -1,0 +1,116 @@
+// The pointwise ops and AdamW on CUDA: one grid-stride kernel, a thread per element, each element
+// computed by the same inline steps as the CPU (detail/pointwise_order.hpp). The launch shape
+// (LaunchConfig) changes which thread takes an element, never its value.
+#include <cuda_runtime.h>
+
+#include <algorithm>
+
+#include "common/memory_space.hpp"
+#include "common/pointwise_checks.hpp"
+#include "cuda/check.hpp"
+#include "cuda/launch.hpp"
+#include "detnum/cuda/adamw.hpp"
+#include "detnum/cuda/pointwise.hpp"
+
+namespace detnum::cuda {
+namespace {
+
+template <class Op>
+__global__ void elementwise_kernel(std::int64_t n, Op op) {
+  const std::int64_t stride = static_cast<std::int64_t>(gridDim.x) * blockDim.x;
+  for (std::int64_t i = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < n; i += stride) op(i);
+}
+
+// Checks that every operand is device memory, then launches op over [0, n).
+template <class Op>
+void launch(const char* fn, std::int64_t n, std::initializer_list<detail::Operand> operands, Op op,
+            cudaStream_t stream, LaunchConfig config) {
+  detail::check_launch(fn, config);
+  if (n == 0) return;
+  for (const detail::Operand& o : operands) detail::check_device_accessible(fn, o.name, o.ptr);
+  const auto kernel = elementwise_kernel<Op>;
+  const std::int64_t blocks = (n + config.block_threads - 1) / config.block_threads;
+  const int grid = config.grid_blocks > 0
+                       ? config.grid_blocks
+                       : static_cast<int>(std::min<std::int64_t>(
+                             blocks, detail::resident_blocks(fn, reinterpret_cast<const void*>(kernel), config.block_threads)));
+  kernel<<<grid, config.block_threads, 0, stream>>>(n, op);
+  DETNUM_CUDA_CHECK(fn, cudaGetLastError());
+}
+
+struct Relu {
+  const float* x;
+  float* y;
+  __device__ void operator()(std::int64_t i) const { y[i] = detail::relu(x[i]); }
+};
+struct ReluGrad {
+  const float *x, *dy;
+  float* dx;
+  __device__ void operator()(std::int64_t i) const { dx[i] = detail::relu_grad(x[i], dy[i]); }
+};
+struct Gelu {
+  const float* x;
+  float* y;
+  __device__ void operator()(std::int64_t i) const { y[i] = detail::gelu(x[i]); }
+};
+struct GeluGrad {
+  const float *x, *dy;
+  float* dx;
+  __device__ void operator()(std::int64_t i) const { dx[i] = detail::gelu_grad(x[i], dy[i]); }
+};
+struct BiasAdd {
+  const float *x, *bias;
+  float* y;
+  std::int64_t cols;
+  __device__ void operator()(std::int64_t i) const { y[i] = detail::bias_add(x[i], bias[i % cols]); }
+};
+struct AdamW {
+  float *param, *m, *v;
+  const float* grad;
+  detail::AdamWScalars s;
+  __device__ void operator()(std::int64_t i) const { detail::adamw_update(s, param[i], grad[i], m[i], v[i]); }
+};
+
+}  // namespace
+
+void relu(const float* x, float* y, std::int64_t n, cudaStream_t stream, LaunchConfig config) {
+  constexpr const char* fn = "cuda::relu";
+  detail::check_elementwise(fn, n, {"y", y}, {{"x", x}});
+  launch(fn, n, {{"x", x}, {"y", y}}, Relu{x, y}, stream, config);
+}
+
+void relu_backward(const float* x, const float* dy, float* dx, std::int64_t n, cudaStream_t stream,
+                   LaunchConfig config) {
+  constexpr const char* fn = "cuda::relu_backward";
+  detail::check_elementwise(fn, n, {"dx", dx}, {{"x", x}, {"dy", dy}});
+  launch(fn, n, {{"x", x}, {"dy", dy}, {"dx", dx}}, ReluGrad{x, dy, dx}, stream, config);
+}
+
+void gelu(const float* x, float* y, std::int64_t n, cudaStream_t stream, LaunchConfig config) {
+  constexpr const char* fn = "cuda::gelu";
+  detail::check_elementwise(fn, n, {"y", y}, {{"x", x}});
+  launch(fn, n, {{"x", x}, {"y", y}}, Gelu{x, y}, stream, config);
+}
+
+void gelu_backward(const float* x, const float* dy, float* dx, std::int64_t n, cudaStream_t stream,
+                   LaunchConfig config) {
+  constexpr const char* fn = "cuda::gelu_backward";
+  detail::check_elementwise(fn, n, {"dx", dx}, {{"x", x}, {"dy", dy}});
+  launch(fn, n, {{"x", x}, {"dy", dy}, {"dx", dx}}, GeluGrad{x, dy, dx}, stream, config);
+}
+
+void bias_add(const float* x, const float* bias, float* y, std::int64_t rows, std::int64_t cols, cudaStream_t stream,
+              LaunchConfig config) {
+  constexpr const char* fn = "cuda::bias_add";
+  const std::int64_t n = detail::check_bias_add(fn, x, bias, y, rows, cols);
+  launch(fn, n, {{"x", x}, {"bias", bias}, {"y", y}}, BiasAdd{x, bias, y, cols}, stream, config);
+}
+
+void adamw_step(float* param, const float* grad, float* m, float* v, std::int64_t n, const AdamWParams& params,
+                cudaStream_t stream, LaunchConfig config) {
+  constexpr const char* fn = "cuda::adamw_step";
+  const detail::AdamWScalars s = detail::check_adamw(fn, param, grad, m, v, n, params);
+  launch(fn, n, {{"param", param}, {"grad", grad}, {"m", m}, {"v", v}}, AdamW{param, m, v, grad, s}, stream, config);
+}
+
+}  // namespace detnum::cuda

@@ -1,0 +1,103 @@
+// The pointwise ops and AdamW on CUDA: the CPU reference's bits for every size and two launch
+// shapes.
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <vector>
+
+#include "detnum/adamw.hpp"
+#include "detnum/cuda/adamw.hpp"
+#include "detnum/cuda/pointwise.hpp"
+#include "detnum/pointwise.hpp"
+#include "pointwise_cases.hpp"
+#include "support/bits.hpp"
+#include "support/gpu.hpp"
+
+namespace detnum::test {
+namespace {
+
+constexpr cuda::LaunchConfig kLaunches[] = {{256, 0}, {64, 3}};
+
+std::vector<float> to_host(const DeviceBuffer<float>& d) {
+  std::vector<float> h(d.size());
+  if (!h.empty()) cudaMemcpy(h.data(), d.get(), h.size() * sizeof(float), cudaMemcpyDeviceToHost);
+  return h;
+}
+
+DeviceBuffer<float> to_device(const std::vector<float>& h) {
+  DeviceBuffer<float> d(h.size());
+  if (!h.empty()) cudaMemcpy(d.get(), h.data(), h.size() * sizeof(float), cudaMemcpyHostToDevice);
+  return d;
+}
+
+// ref(in, out, n) on the host; dev(x, dy, out, n, launch) on device copies of x and dy.
+template <class Ref, class Dev>
+void same_as_the_cpu(const Ref& ref, const Dev& dev) {
+  for (const std::int64_t n : kPointwiseSizes)
+    for (const cuda::LaunchConfig launch : kLaunches) {
+      const PointwiseInputs in(n);
+      std::vector<float> want(static_cast<std::size_t>(n));
+      ref(in, want.data(), n);
+      const DeviceBuffer<float> x = to_device(in.x), dy = to_device(in.dy);
+      DeviceBuffer<float> out(want.size());
+      dev(x.get(), dy.get(), out.get(), n, launch);
+      ASSERT_EQ(cudaDeviceSynchronize(), cudaSuccess);
+      EXPECT_TRUE(same_bits(want, to_host(out))) << "n " << n << ", block " << launch.block_threads;
+    }
+}
+
+TEST(PointwiseGpu, ActivationsSameAsTheCpu) {
+  DETNUM_REQUIRE_GPU();
+  same_as_the_cpu([](const PointwiseInputs& in, float* y, std::int64_t n) { ref::relu(in.x.data(), y, n); },
+                  [](const float* x, const float*, float* y, std::int64_t n, cuda::LaunchConfig l) {
+                    cuda::relu(x, y, n, nullptr, l);
+                  });
+  same_as_the_cpu(
+      [](const PointwiseInputs& in, float* dx, std::int64_t n) { ref::relu_backward(in.x.data(), in.dy.data(), dx, n); },
+      [](const float* x, const float* dy, float* dx, std::int64_t n, cuda::LaunchConfig l) {
+        cuda::relu_backward(x, dy, dx, n, nullptr, l);
+      });
+  same_as_the_cpu([](const PointwiseInputs& in, float* y, std::int64_t n) { ref::gelu(in.x.data(), y, n); },
+                  [](const float* x, const float*, float* y, std::int64_t n, cuda::LaunchConfig l) {
+                    cuda::gelu(x, y, n, nullptr, l);
+                  });
+  same_as_the_cpu(
+      [](const PointwiseInputs& in, float* dx, std::int64_t n) { ref::gelu_backward(in.x.data(), in.dy.data(), dx, n); },
+      [](const float* x, const float* dy, float* dx, std::int64_t n, cuda::LaunchConfig l) {
+        cuda::gelu_backward(x, dy, dx, n, nullptr, l);
+      });
+}
+
+TEST(PointwiseGpu, BiasAddSameAsTheCpu) {
+  DETNUM_REQUIRE_GPU();
+  for (const auto& [rows, cols] : kBiasShapes) {
+    const std::vector<float> x = random_floats(rows * cols, 21), bias = random_floats(cols, 22);
+    std::vector<float> want(x.size());
+    ref::bias_add(x.data(), bias.data(), want.data(), rows, cols);
+    const DeviceBuffer<float> dx = to_device(x), db = to_device(bias);
+    DeviceBuffer<float> dy(x.size());
+    cuda::bias_add(dx.get(), db.get(), dy.get(), rows, cols);
+    ASSERT_EQ(cudaDeviceSynchronize(), cudaSuccess);
+    EXPECT_TRUE(same_bits(want, to_host(dy))) << rows << " x " << cols;
+  }
+}
+
+TEST(PointwiseGpu, AdamWSameAsTheCpu) {
+  DETNUM_REQUIRE_GPU();
+  const AdamWParams p{1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, 7};
+  for (const std::int64_t n : kPointwiseSizes) {
+    const PointwiseInputs in(n);
+    std::vector<float> wp = in.x, wm = in.m, wv = in.v;
+    ref::adamw_step(wp.data(), in.dy.data(), wm.data(), wv.data(), n, p);
+    DeviceBuffer<float> dp = to_device(in.x), dm = to_device(in.m), dv = to_device(in.v);
+    const DeviceBuffer<float> dg = to_device(in.dy);
+    cuda::adamw_step(dp.get(), dg.get(), dm.get(), dv.get(), n, p);
+    ASSERT_EQ(cudaDeviceSynchronize(), cudaSuccess);
+    EXPECT_TRUE(same_bits(wp, to_host(dp))) << "param, n " << n;
+    EXPECT_TRUE(same_bits(wm, to_host(dm))) << "m, n " << n;
+    EXPECT_TRUE(same_bits(wv, to_host(dv))) << "v, n " << n;
+  }
+}
+
+}  // namespace
+}  // namespace detnum::test

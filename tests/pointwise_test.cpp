@@ -1,0 +1,184 @@
+// The pointwise ops and AdamW on the CPU: the fast path equals the reference bit for bit at every
+// thread count; the reference's values are checked against double-precision formulas; edge
+// values and errors.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+#include "detnum/adamw.hpp"
+#include "detnum/pointwise.hpp"
+#include "pointwise_cases.hpp"
+#include "support/bits.hpp"
+#include "support/errors.hpp"
+
+namespace detnum::test {
+namespace {
+
+constexpr int kThreads[] = {1, 2, 3, 5, 8};
+constexpr float kInf = std::numeric_limits<float>::infinity();
+
+// Unary and binary ops: reference vs fast path at each thread count, and in place.
+template <class Ref, class Fast>
+void fast_equals_reference(const Ref& ref, const Fast& fast) {
+  for (const std::int64_t n : kPointwiseSizes) {
+    const PointwiseInputs in(n);
+    std::vector<float> want(static_cast<std::size_t>(n));
+    ref(in, want.data(), n);
+    for (const int t : kThreads) {
+      std::vector<float> got(want.size(), 1.0f);
+      fast(in, got.data(), n, CpuOptions{t});
+      EXPECT_TRUE(same_bits(want, got)) << "n " << n << ", threads " << t;
+    }
+  }
+}
+
+TEST(Pointwise, ReluFastEqualsReference) {
+  fast_equals_reference([](const PointwiseInputs& in, float* y, std::int64_t n) { ref::relu(in.x.data(), y, n); },
+                        [](const PointwiseInputs& in, float* y, std::int64_t n, CpuOptions o) { relu(in.x.data(), y, n, o); });
+  fast_equals_reference(
+      [](const PointwiseInputs& in, float* dx, std::int64_t n) { ref::relu_backward(in.x.data(), in.dy.data(), dx, n); },
+      [](const PointwiseInputs& in, float* dx, std::int64_t n, CpuOptions o) {
+        relu_backward(in.x.data(), in.dy.data(), dx, n, o);
+      });
+}
+
+TEST(Pointwise, GeluFastEqualsReference) {
+  fast_equals_reference([](const PointwiseInputs& in, float* y, std::int64_t n) { ref::gelu(in.x.data(), y, n); },
+                        [](const PointwiseInputs& in, float* y, std::int64_t n, CpuOptions o) { gelu(in.x.data(), y, n, o); });
+  fast_equals_reference(
+      [](const PointwiseInputs& in, float* dx, std::int64_t n) { ref::gelu_backward(in.x.data(), in.dy.data(), dx, n); },
+      [](const PointwiseInputs& in, float* dx, std::int64_t n, CpuOptions o) {
+        gelu_backward(in.x.data(), in.dy.data(), dx, n, o);
+      });
+}
+
+TEST(Pointwise, InPlaceEqualsOutOfPlace) {
+  const PointwiseInputs in(1000);
+  std::vector<float> want(1000), got = in.x;
+  ref::gelu(in.x.data(), want.data(), 1000);
+  gelu(got.data(), got.data(), 1000, CpuOptions{3});
+  EXPECT_TRUE(same_bits(want, got));
+  got = in.dy;
+  ref::relu_backward(in.x.data(), in.dy.data(), want.data(), 1000);
+  relu_backward(in.x.data(), got.data(), got.data(), 1000, CpuOptions{2});
+  EXPECT_TRUE(same_bits(want, got));
+}
+
+TEST(Pointwise, ReluEdgeValues) {
+  const std::vector<float> x = {-0.0f, 0.0f, -1.0f, 2.5f, kInf, -kInf, std::nanf("1"), 1e-45f};
+  std::vector<float> y(x.size()), dx(x.size());
+  const std::vector<float> dy(x.size(), -3.0f);
+  ref::relu(x.data(), y.data(), 8);
+  ref::relu_backward(x.data(), dy.data(), dx.data(), 8);
+  const std::vector<float> want_y = {0.0f, 0.0f, 0.0f, 2.5f, kInf, 0.0f, float_from_bits(kCanonicalNanF32), 1e-45f};
+  const std::vector<float> want_dx = {0.0f, 0.0f, 0.0f, -3.0f, -3.0f, 0.0f, float_from_bits(kCanonicalNanF32), -3.0f};
+  EXPECT_TRUE(same_bits(want_y, y));
+  EXPECT_TRUE(same_bits(want_dx, dx));
+}
+
+// GELU against x Phi(x) and its derivative in double. 1 + erf(t) cancels for negative x (as in
+// PyTorch's formula, which this is), so the bound is absolute there: erf is within one ulp
+// (< 2^-24 near -1) and t = x / sqrt 2 rounds once, so 1 + erf errs by under 2^-23, and the
+// output by 0.5 |x| 2^-23, plus a few roundings relative to the result.
+TEST(Pointwise, GeluIsCloseToTheDoubleFormula) {
+  std::vector<float> x;
+  for (int i = -4000; i <= 4000; ++i) x.push_back(static_cast<float>(i) / 500.0f);
+  const auto n = static_cast<std::int64_t>(x.size());
+  std::vector<float> y(x.size()), dx(x.size());
+  const std::vector<float> ones(x.size(), 1.0f);
+  ref::gelu(x.data(), y.data(), n);
+  ref::gelu_backward(x.data(), ones.data(), dx.data(), n);
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    const double xd = x[i], cdf = 0.5 * std::erfc(-xd / std::sqrt(2.0));
+    const double pdf = std::exp(-0.5 * xd * xd) / std::sqrt(2.0 * M_PI);
+    const double want = xd * cdf, want_grad = cdf + xd * pdf;
+    EXPECT_NEAR(y[i], want, 4e-7 * std::fabs(want) + 0.5 * std::fabs(xd) * 0x1p-23) << "x " << x[i];
+    EXPECT_NEAR(dx[i], want_grad, 2e-6 * std::fabs(want_grad) + 2e-7) << "x " << x[i];
+  }
+  const float edge[] = {0.0f, -0.0f, kInf};
+  float out[3];
+  ref::gelu(edge, out, 3);
+  EXPECT_EQ(bits_of(out[0]), 0u);
+  EXPECT_EQ(bits_of(out[1]), 0x80000000u);  // (0.5 * -0) * 1 = -0
+  EXPECT_EQ(out[2], kInf);
+}
+
+TEST(Pointwise, BiasAddFastEqualsReference) {
+  for (const auto& [rows, cols] : kBiasShapes) {
+    const std::vector<float> x = random_floats(rows * cols, 21), bias = random_floats(cols, 22);
+    std::vector<float> want(x.size());
+    ref::bias_add(x.data(), bias.data(), want.data(), rows, cols);
+    for (std::int64_t r = 0; r < rows; ++r)
+      for (std::int64_t c = 0; c < cols; ++c) {
+        const float sum = x[r * cols + c] + bias[c];
+        ASSERT_TRUE(same_bits(std::vector<float>{sum != sum ? float_from_bits(kCanonicalNanF32) : sum},
+                              std::vector<float>{want[r * cols + c]}));
+      }
+    for (const int t : kThreads) {
+      std::vector<float> got = x;
+      bias_add(got.data(), bias.data(), got.data(), rows, cols, CpuOptions{t});
+      EXPECT_TRUE(same_bits(want, got)) << rows << " x " << cols << ", threads " << t;
+    }
+  }
+}
+
+TEST(Pointwise, AdamWFastEqualsReference) {
+  const AdamWParams p{1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, 7};
+  for (const std::int64_t n : kPointwiseSizes) {
+    const PointwiseInputs in(n);
+    std::vector<float> wp = in.x, wm = in.m, wv = in.v;
+    ref::adamw_step(wp.data(), in.dy.data(), wm.data(), wv.data(), n, p);
+    for (const int t : kThreads) {
+      std::vector<float> gp = in.x, gm = in.m, gv = in.v;
+      adamw_step(gp.data(), in.dy.data(), gm.data(), gv.data(), n, p, CpuOptions{t});
+      EXPECT_TRUE(same_bits(wp, gp)) << "param, n " << n << ", threads " << t;
+      EXPECT_TRUE(same_bits(wm, gm)) << "m, n " << n << ", threads " << t;
+      EXPECT_TRUE(same_bits(wv, gv)) << "v, n " << n << ", threads " << t;
+    }
+  }
+}
+
+// Ten steps against the textbook update in double, on ordinary values.
+TEST(Pointwise, AdamWFollowsTheDoubleFormula) {
+  constexpr int kN = 64;
+  std::vector<float> param(kN), m(kN, 0.0f), v(kN, 0.0f), grad(kN);
+  std::vector<double> pd(kN), md(kN, 0.0), vd(kN, 0.0);
+  for (int i = 0; i < kN; ++i) param[i] = static_cast<float>(pd[i] = 0.5 - i / 64.0);
+  AdamWParams p{0.01f, 0.9f, 0.999f, 1e-8f, 0.1f, 1};
+  for (int step = 1; step <= 10; ++step) {
+    for (int i = 0; i < kN; ++i) grad[i] = static_cast<float>(std::sin(i + step));
+    p.step = step;
+    ref::adamw_step(param.data(), grad.data(), m.data(), v.data(), kN, p);
+    for (int i = 0; i < kN; ++i) {
+      const double g = grad[i], lr = p.lr, b1 = p.beta1, b2 = p.beta2;
+      pd[i] *= 1.0 - lr * p.weight_decay;
+      md[i] = b1 * md[i] + (1 - b1) * g;
+      vd[i] = b2 * vd[i] + (1 - b2) * g * g;
+      const double mhat = md[i] / (1 - std::pow(b1, step)), vhat = vd[i] / (1 - std::pow(b2, step));
+      pd[i] -= lr * mhat / (std::sqrt(vhat) + p.eps);
+    }
+  }
+  for (int i = 0; i < kN; ++i) EXPECT_NEAR(param[i], pd[i], 1e-6) << "element " << i;
+}
+
+TEST(Pointwise, BadInputIsAnError) {
+  std::vector<float> a(8), b(8), c(8), d(8);
+  expect_error([&] { relu(nullptr, a.data(), 8); }, ErrorCode::null_pointer, "x");
+  expect_error([&] { gelu(a.data(), b.data(), -1); }, ErrorCode::size_out_of_range, "n must be >= 0, got -1");
+  expect_error([&] { gelu(a.data(), a.data() + 1, 4); }, ErrorCode::unsupported_aliasing, "y");
+  expect_error([&] { bias_add(a.data(), b.data(), b.data(), 2, 4); }, ErrorCode::unsupported_aliasing, "bias");
+  expect_error([&] { bias_add(a.data(), b.data(), c.data(), 2, -4); }, ErrorCode::size_out_of_range, "cols");
+  expect_error([&] { adamw_step(a.data(), b.data(), c.data(), d.data(), 8, AdamWParams{.step = 0}); },
+               ErrorCode::invalid_argument, "params.step must be >= 1, got 0");
+  expect_error([&] { adamw_step(a.data(), b.data(), c.data(), d.data(), 8, AdamWParams{.beta2 = 1.0f}); },
+               ErrorCode::invalid_argument, "params.beta2 must be in [0, 1), got 1");
+  expect_error([&] { adamw_step(a.data(), b.data(), a.data(), d.data(), 8, AdamWParams{}); }, ErrorCode::unsupported_aliasing, "m");
+  // Nothing was written by the refused calls.
+  EXPECT_TRUE(same_bits(std::vector<float>(8), a));
+}
+
+}  // namespace
+}  // namespace detnum::test
