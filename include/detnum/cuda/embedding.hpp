@@ -1,0 +1,31 @@
+// Embedding lookup and gradient on a CUDA device: the same bits as detnum/embedding.hpp. Pointers
+// are device memory. Both calls first check the ids on the device and wait for that check (one
+// stream synchronization, so that a bad id is a detnum::Error and not an out-of-bounds read);
+// the rest is queued on the stream. The gradient sorts (id, row) pairs with cub's stable radix
+// sort and sums each id's rows in the canonical order: no floating-point atomics. Its
+// temporary memory: the caller's Workspace of embedding_backward_workspace_bytes(n, vocab)
+// bytes, or Workspace{} for stream-ordered memory. n is limited to 2^31 - 1 rows on the device.
+#pragma once
+
+#include <cuda_runtime_api.h>
+
+#include <cstddef>
+#include <cstdint>
+
+#include "detnum/cuda/launch.hpp"
+#include "detnum/cuda/reduce.hpp"
+#include "detnum/embedding.hpp"
+
+namespace detnum::cuda {
+
+void embedding_forward(const float* table, std::int64_t vocab, std::int64_t dim, const std::int32_t* ids,
+                       std::int64_t n, float* out, cudaStream_t stream = nullptr, LaunchConfig launch = {});
+
+std::size_t embedding_backward_workspace_bytes(std::int64_t n, std::int64_t vocab);
+// launch.block_threads picks the segment kernel's block (128, 256, 512 or 1024 threads: 4 to 32
+// warps share each chunk's lanes); it changes speed, never bits.
+void embedding_backward(const std::int32_t* ids, std::int64_t n, const float* dout, std::int64_t vocab,
+                        std::int64_t dim, float* dtable, cudaStream_t stream = nullptr, Workspace ws = {},
+                        LaunchConfig launch = {});
+
+}  // namespace detnum::cuda

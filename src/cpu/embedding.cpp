@@ -1,0 +1,109 @@
+// Embedding lookup and its gradient on the CPU: the reference (the rows of each id gathered in
+// increasing order and reduced by ref::column_sums) and the fast path (the same gathering, ids
+// split between threads, each segment reduced by the fast column sums on one thread).
+#include <algorithm>
+#include <vector>
+
+#include "common/embedding_checks.hpp"
+#include "common/memory_space.hpp"
+#include "cpu/embedding_segments.hpp"
+#include "cpu/parallel.hpp"
+#include "detnum/embedding.hpp"
+#include "detnum/reduce.hpp"
+
+namespace detnum {
+namespace {
+
+constexpr std::int64_t kIdGrain = 64;  // ids per unit of work
+
+void check_forward(const char* fn, const float* table, std::int64_t vocab, std::int64_t dim, const std::int32_t* ids,
+                   std::int64_t n, const float* out) {
+  detail::check_embedding(fn, vocab, dim, ids, n, out, "out", table, "table");
+  if (n > 0) {
+    detail::check_host_accessible(fn, "ids", ids);
+    detail::check_host_accessible(fn, "out", out);
+    if (vocab * dim > 0) detail::check_host_accessible(fn, "table", table);
+  }
+  detail::check_ids(fn, ids, n, vocab);
+}
+
+void check_backward(const char* fn, const std::int32_t* ids, std::int64_t n, const float* dout, std::int64_t vocab,
+                    std::int64_t dim, const float* dtable) {
+  detail::check_embedding(fn, vocab, dim, ids, n, dout, "dout", dtable, "dtable");
+  if (n > 0) {
+    detail::check_host_accessible(fn, "ids", ids);
+    if (dim > 0) detail::check_host_accessible(fn, "dout", dout);
+  }
+  if (vocab * dim > 0) detail::check_host_accessible(fn, "dtable", dtable);
+  detail::check_ids(fn, ids, n, vocab);
+}
+
+void copy_rows(const float* table, std::int64_t dim, const std::int32_t* ids, std::int64_t r0, std::int64_t r1,
+               float* out) {
+  for (std::int64_t r = r0; r < r1; ++r)
+    for (std::int64_t d = 0; d < dim; ++d) out[r * dim + d] = canonicalize(table[ids[r] * dim + d]);
+}
+
+// dtable rows [v0, v1): each segment's rows gathered into `scratch`, then summed by `sums`.
+template <class Sums>
+void segment_sums(const detail::IdSegments& s, const float* dout, std::int64_t dim, std::int64_t v0, std::int64_t v1,
+                  float* dtable, const Sums& sums) {
+  std::vector<float> scratch;
+  for (std::int64_t v = v0; v < v1; ++v) {
+    const std::int64_t begin = s.start[v], count = s.start[v + 1] - begin;
+    float* out = dtable + v * dim;
+    if (count == 0) {
+      std::fill(out, out + dim, 0.0f);
+      continue;
+    }
+    scratch.resize(static_cast<std::size_t>(count * dim));
+    for (std::int64_t k = 0; k < count; ++k)
+      std::copy_n(dout + s.rows[begin + k] * dim, dim, scratch.data() + k * dim);
+    sums(scratch.data(), MatrixLayout::dense(count, dim), out);
+  }
+}
+
+}  // namespace
+
+void embedding_forward(const float* table, std::int64_t vocab, std::int64_t dim, const std::int32_t* ids,
+                       std::int64_t n, float* out, CpuOptions options) {
+  constexpr const char* fn = "embedding_forward";
+  check_forward(fn, table, vocab, dim, ids, n, out);
+  const CpuOptions o = detail::resolve_cpu_options(fn, options);
+  detail::parallel_ranges(n, std::max<std::int64_t>(1, 16384 / std::max<std::int64_t>(dim, 1)), o.threads,
+                          [&](std::int64_t r0, std::int64_t r1) { copy_rows(table, dim, ids, r0, r1, out); });
+}
+
+void embedding_backward(const std::int32_t* ids, std::int64_t n, const float* dout, std::int64_t vocab,
+                        std::int64_t dim, float* dtable, CpuOptions options) {
+  constexpr const char* fn = "embedding_backward";
+  check_backward(fn, ids, n, dout, vocab, dim, dtable);
+  const CpuOptions o = detail::resolve_cpu_options(fn, options);
+  if (dim == 0) return;
+  const detail::IdSegments s = detail::id_segments(ids, n, vocab);
+  detail::parallel_ranges(vocab, kIdGrain, o.threads, [&](std::int64_t v0, std::int64_t v1) {
+    segment_sums(s, dout, dim, v0, v1, dtable, [&](const float* x, const MatrixLayout& m, float* out) {
+      column_sums(x, m, out, CpuOptions{1, o.simd});
+    });
+  });
+}
+
+namespace ref {
+
+void embedding_forward(const float* table, std::int64_t vocab, std::int64_t dim, const std::int32_t* ids,
+                       std::int64_t n, float* out) {
+  check_forward("ref::embedding_forward", table, vocab, dim, ids, n, out);
+  copy_rows(table, dim, ids, 0, n, out);
+}
+
+void embedding_backward(const std::int32_t* ids, std::int64_t n, const float* dout, std::int64_t vocab,
+                        std::int64_t dim, float* dtable) {
+  check_backward("ref::embedding_backward", ids, n, dout, vocab, dim, dtable);
+  if (dim == 0) return;
+  const detail::IdSegments s = detail::id_segments(ids, n, vocab);
+  segment_sums(s, dout, dim, 0, vocab, dtable,
+               [](const float* x, const MatrixLayout& m, float* out) { ref::column_sums(x, m, out); });
+}
+
+}  // namespace ref
+}  // namespace detnum

@@ -1,0 +1,39 @@
+// Embedding shapes and inputs shared by the CPU and GPU tests: repeated and unused ids, a
+// segment longer than a chunk (8192 rows of one id, so its sums recurse), special values.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "detnum/random.hpp"
+#include "support/data.hpp"
+
+namespace detnum::test {
+
+struct EmbeddingShape {
+  std::int64_t vocab, dim, n;
+  std::string label() const {
+    return "vocab " + std::to_string(vocab) + ", dim " + std::to_string(dim) + ", n " + std::to_string(n);
+  }
+};
+
+inline const EmbeddingShape kEmbeddingShapes[] = {
+    {1, 1, 0}, {3, 0, 5}, {5, 3, 1}, {10, 7, 100}, {50, 33, 1000}, {200, 64, 5000}, {3, 5, 20000}, {2, 40, 17000}};
+
+struct EmbeddingInputs {
+  std::vector<float> table, dout;
+  std::vector<std::int32_t> ids;
+  // ids skewed toward small values, so some ids repeat thousands of times and some never occur.
+  explicit EmbeddingInputs(const EmbeddingShape& s)
+      : table(random_floats(s.vocab * s.dim, 31)), dout(random_floats(s.n * s.dim, 32)),
+        ids(static_cast<std::size_t>(s.n)) {
+    for (std::int64_t r = 0; r < s.n; ++r) {
+      const std::uint32_t w = stream_word(33, 0x1D5, static_cast<std::uint64_t>(r));
+      const std::int64_t spread = (w >> 28) < 12 ? (s.vocab + 3) / 4 : s.vocab;  // 3/4 of the rows in the first quarter
+      ids[static_cast<std::size_t>(r)] = static_cast<std::int32_t>((w & 0x0FFFFFFF) % spread);
+    }
+  }
+};
+
+}  // namespace detnum::test

@@ -1,0 +1,83 @@
+// Embedding lookup and gradient on CUDA: the CPU reference's bits for every shape (a segment of
+// more than one chunk included) and several block sizes and grids, with the caller's workspace
+// and with stream-ordered memory; a bad id is the CPU's error.
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <vector>
+
+#include "detnum/cuda/embedding.hpp"
+#include "detnum/embedding.hpp"
+#include "embedding_cases.hpp"
+#include "support/bits.hpp"
+#include "support/errors.hpp"
+#include "support/gpu.hpp"
+
+namespace detnum::test {
+namespace {
+
+constexpr cuda::LaunchConfig kLaunches[] = {{128, 0}, {256, 3}, {1024, 0}};
+
+template <class T>
+DeviceBuffer<T> to_device(const std::vector<T>& h) {
+  DeviceBuffer<T> d(h.size());
+  if (!h.empty()) cudaMemcpy(d.get(), h.data(), h.size() * sizeof(T), cudaMemcpyHostToDevice);
+  return d;
+}
+
+std::vector<float> to_host(const DeviceBuffer<float>& d) {
+  std::vector<float> h(d.size());
+  if (!h.empty()) cudaMemcpy(h.data(), d.get(), h.size() * sizeof(float), cudaMemcpyDeviceToHost);
+  return h;
+}
+
+TEST(EmbeddingGpu, ForwardSameAsTheCpu) {
+  DETNUM_REQUIRE_GPU();
+  for (const EmbeddingShape& s : kEmbeddingShapes) {
+    const EmbeddingInputs in(s);
+    std::vector<float> want(static_cast<std::size_t>(s.n * s.dim));
+    ref::embedding_forward(in.table.data(), s.vocab, s.dim, in.ids.data(), s.n, want.data());
+    const auto table = to_device(in.table);
+    const auto ids = to_device(in.ids);
+    DeviceBuffer<float> out(want.size());
+    cuda::embedding_forward(table.get(), s.vocab, s.dim, ids.get(), s.n, out.get());
+    ASSERT_EQ(cudaDeviceSynchronize(), cudaSuccess);
+    EXPECT_TRUE(same_bits(want, to_host(out))) << s.label();
+  }
+}
+
+TEST(EmbeddingGpu, BackwardSameAsTheCpu) {
+  DETNUM_REQUIRE_GPU();
+  for (const EmbeddingShape& s : kEmbeddingShapes)
+    for (const cuda::LaunchConfig launch : kLaunches)
+      for (const bool own_workspace : {true, false}) {
+        const EmbeddingInputs in(s);
+        std::vector<float> want(static_cast<std::size_t>(s.vocab * s.dim));
+        ref::embedding_backward(in.ids.data(), s.n, in.dout.data(), s.vocab, s.dim, want.data());
+        const auto ids = to_device(in.ids);
+        const auto dout = to_device(in.dout);
+        DeviceBuffer<float> dtable(want.size());
+        const std::size_t bytes = cuda::embedding_backward_workspace_bytes(s.n, s.vocab);
+        DeviceBuffer<unsigned char> ws(own_workspace ? bytes : 0);
+        const cuda::Workspace w = own_workspace ? cuda::Workspace{ws.get(), bytes} : cuda::Workspace{};
+        cuda::embedding_backward(ids.get(), s.n, dout.get(), s.vocab, s.dim, dtable.get(), nullptr, w, launch);
+        ASSERT_EQ(cudaDeviceSynchronize(), cudaSuccess);
+        EXPECT_TRUE(same_bits(want, to_host(dtable)))
+            << s.label() << ", block " << launch.block_threads << ", grid " << launch.grid_blocks
+            << (own_workspace ? ", caller's workspace" : ", stream-ordered workspace");
+      }
+}
+
+TEST(EmbeddingGpu, BadIdIsTheCpusError) {
+  DETNUM_REQUIRE_GPU();
+  const auto ids = to_device(std::vector<std::int32_t>{0, 3, -1, 9});
+  const auto dout = to_device(std::vector<float>(8, 1.0f));
+  DeviceBuffer<float> dtable(8);
+  expect_error([&] { cuda::embedding_backward(ids.get(), 4, dout.get(), 4, 2, dtable.get()); },
+               ErrorCode::invalid_argument, "ids[2] must be in [0, vocab = 4), got -1");
+  expect_error([&] { cuda::embedding_forward(dout.get(), 4, 2, ids.get(), 4, dtable.get()); },
+               ErrorCode::invalid_argument, "ids[2] must be in [0, vocab = 4), got -1");
+}
+
+}  // namespace
+}  // namespace detnum::test
