@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <ostream>
 #include <string>
 
 #include "detnum/math.hpp"
@@ -28,6 +29,9 @@ inline const char* name(Fn fn) {
   constexpr const char* kNames[] = {"exp", "log", "tanh", "erf", "sinpi", "cospi"};
   return kNames[static_cast<int>(fn)];
 }
+
+// GoogleTest prints a parameter by name.
+inline void PrintTo(Fn fn, std::ostream* os) { *os << name(fn); }
 
 // For INSTANTIATE_TEST_SUITE_P: every function, each test named after it.
 inline auto every_fn() { return ::testing::Values(Fn::exp, Fn::log, Fn::tanh, Fn::erf, Fn::sinpi, Fn::cospi); }

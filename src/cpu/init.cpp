@@ -1,5 +1,6 @@
-// Weight initialization on the CPU: the reference (one stream word per element) and the fast path
-// (four words per Philox block, threads over ranges of whole blocks).
+// Weight initialization on the CPU: the references (one element at a time from its own stream
+// words) and the fast path (one Philox block of four elements at a time, threads over ranges of
+// whole blocks).
 #include <cmath>
 #include <limits>
 #include <string>
@@ -13,67 +14,117 @@
 namespace detnum {
 namespace {
 
-void check(const char* fn, const void* x, std::int64_t n, std::size_t elem, float lo, float hi, InitParams p) {
+void check_output(const char* fn, const void* x, std::int64_t n, std::size_t elem, InitParams p) {
   detail::check_size(fn, "n", n, elem);
   detail::check_not_null(fn, "x", x, n);
   if (n > 0) detail::check_host_accessible(fn, "x", x);
+  detail::check_stream_range(fn, p.offset, n);
+}
+
+void check_uniform(const char* fn, const void* x, std::int64_t n, std::size_t elem, float lo, float hi, InitParams p) {
+  check_output(fn, x, n, elem, p);
   if (!(std::isfinite(lo) && std::isfinite(hi) && lo < hi))
     detail::fail(ErrorCode::invalid_argument, fn,
                  "lo and hi must be finite with lo < hi, got lo " + detail::format_value(lo) + ", hi " + detail::format_value(hi));
   if (!std::isfinite(hi - lo))
     detail::fail(ErrorCode::invalid_argument, fn, "hi - lo must be finite in float, got " + detail::format_value(hi - lo));
-  detail::check_stream_range(fn, p.offset, n);
 }
 
-template <class T>
-void fill(T* x, std::int64_t n, float lo, float hi, InitParams p, CpuOptions opt) {
-  const float width = hi - lo;
+void check_normal(const char* fn, const void* x, std::int64_t n, std::size_t elem, float mean, float stddev, InitParams p) {
+  check_output(fn, x, n, elem, p);
+  if (!std::isfinite(mean))
+    detail::fail(ErrorCode::invalid_argument, fn, "mean must be finite, got " + detail::format_value(mean));
+  if (!(std::isfinite(stddev) && stddev >= 0.0f))
+    detail::fail(ErrorCode::invalid_argument, fn, "stddev must be finite and >= 0, got " + detail::format_value(stddev));
+}
+
+// Element i takes value v[(offset + i) & 3] of its block, v from Block (detail/init_order.hpp).
+template <class T, class Block>
+void fill(T* x, std::int64_t n, Block block_values, InitParams p, CpuOptions opt) {
   const PhiloxKey key = philox_key(p.seed);
   detail::parallel_ranges(n, 1 << 14, opt.threads, [&](std::int64_t begin, std::int64_t end) {
     for (std::int64_t i = begin; i < end;) {
       const std::uint64_t g = p.offset + static_cast<std::uint64_t>(i);
-      const PhiloxCounter block = stream_block(key, streams::kInit, g >> 2);
-      for (std::uint64_t w = g & 3; w < 4 && i < end; ++w, ++i) detail::store_init(detail::uniform_value(block.w[w], lo, width), x + i);
+      float v[4];
+      block_values(stream_block(key, streams::kInit, g >> 2), v);
+      for (std::uint64_t w = g & 3; w < 4 && i < end; ++w, ++i) detail::store_init(v[w], x + i);
     }
   });
+}
+
+template <class T>
+void uniform(const char* fn, T* x, std::int64_t n, float lo, float hi, InitParams params, CpuOptions options) {
+  options = detail::resolve_cpu_options(fn, options);
+  check_uniform(fn, x, n, sizeof(T), lo, hi, params);
+  fill(x, n, detail::UniformBlock{lo, hi - lo}, params, options);
+}
+
+template <class T>
+void normal(const char* fn, T* x, std::int64_t n, float mean, float stddev, InitParams params, CpuOptions options) {
+  options = detail::resolve_cpu_options(fn, options);
+  check_normal(fn, x, n, sizeof(T), mean, stddev, params);
+  fill(x, n, detail::NormalBlock{mean, stddev}, params, options);
 }
 
 }  // namespace
 
 void init_uniform(float* x, std::int64_t n, float lo, float hi, InitParams params, CpuOptions options) {
-  options = detail::resolve_cpu_options("init_uniform", options);
-  check("init_uniform", x, n, sizeof(float), lo, hi, params);
-  fill(x, n, lo, hi, params, options);
+  uniform("init_uniform", x, n, lo, hi, params, options);
 }
-
 void init_uniform(bf16* x, std::int64_t n, float lo, float hi, InitParams params, CpuOptions options) {
-  options = detail::resolve_cpu_options("init_uniform", options);
-  check("init_uniform", x, n, sizeof(bf16), lo, hi, params);
-  fill(x, n, lo, hi, params, options);
+  uniform("init_uniform", x, n, lo, hi, params, options);
+}
+void init_normal(float* x, std::int64_t n, float mean, float stddev, InitParams params, CpuOptions options) {
+  normal("init_normal", x, n, mean, stddev, params, options);
+}
+void init_normal(bf16* x, std::int64_t n, float mean, float stddev, InitParams params, CpuOptions options) {
+  normal("init_normal", x, n, mean, stddev, params, options);
 }
 
 void ref::init_uniform(float* x, std::int64_t n, float lo, float hi, InitParams params) {
-  check("ref::init_uniform", x, n, sizeof(float), lo, hi, params);
+  check_uniform("ref::init_uniform", x, n, sizeof(float), lo, hi, params);
   for (std::int64_t i = 0; i < n; ++i)
     x[i] = detail::uniform_value(stream_word(params.seed, streams::kInit, params.offset + static_cast<std::uint64_t>(i)),
                                  lo, hi - lo);
+}
+
+void ref::init_normal(float* x, std::int64_t n, float mean, float stddev, InitParams params) {
+  check_normal("ref::init_normal", x, n, sizeof(float), mean, stddev, params);
+  for (std::int64_t i = 0; i < n; ++i) {
+    const std::uint64_t g = params.offset + static_cast<std::uint64_t>(i), first = g & ~std::uint64_t{1};
+    const detail::NormalPair z = detail::normal_pair(stream_word(params.seed, streams::kInit, first),
+                                                     stream_word(params.seed, streams::kInit, first + 1));
+    x[i] = detail::normal_value(g & 1 ? z.odd : z.even, mean, stddev);
+  }
 }
 
 namespace {
 void check_fan(const char* fn, const char* name, std::int64_t fan) {
   if (fan < 1) detail::fail(ErrorCode::invalid_argument, fn, std::string(name) + " must be >= 1, got " + std::to_string(fan));
 }
+
+// gain * sqrt(c / fan) in double, rounded once to float.
+float scaled_root(double c, std::int64_t fan, float gain) {
+  return static_cast<float>(static_cast<double>(gain) * std::sqrt(c / static_cast<double>(fan)));
+}
+float kaiming(const char* fn, double c, std::int64_t fan_in, float gain) {
+  check_fan(fn, "fan_in", fan_in);
+  return scaled_root(c, fan_in, gain);
+}
+float xavier(const char* fn, double c, std::int64_t fan_in, std::int64_t fan_out, float gain) {
+  check_fan(fn, "fan_in", fan_in);
+  check_fan(fn, "fan_out", fan_out);
+  return scaled_root(c, fan_in + fan_out, gain);
+}
 }  // namespace
 
 float xavier_uniform_bound(std::int64_t fan_in, std::int64_t fan_out, float gain) {
-  check_fan("xavier_uniform_bound", "fan_in", fan_in);
-  check_fan("xavier_uniform_bound", "fan_out", fan_out);
-  return static_cast<float>(static_cast<double>(gain) * std::sqrt(6.0 / static_cast<double>(fan_in + fan_out)));
+  return xavier("xavier_uniform_bound", 6.0, fan_in, fan_out, gain);
 }
-
-float kaiming_uniform_bound(std::int64_t fan_in, float gain) {
-  check_fan("kaiming_uniform_bound", "fan_in", fan_in);
-  return static_cast<float>(static_cast<double>(gain) * std::sqrt(3.0 / static_cast<double>(fan_in)));
+float kaiming_uniform_bound(std::int64_t fan_in, float gain) { return kaiming("kaiming_uniform_bound", 3.0, fan_in, gain); }
+float xavier_normal_std(std::int64_t fan_in, std::int64_t fan_out, float gain) {
+  return xavier("xavier_normal_std", 2.0, fan_in, fan_out, gain);
 }
+float kaiming_normal_std(std::int64_t fan_in, float gain) { return kaiming("kaiming_normal_std", 1.0, fan_in, gain); }
 
 }  // namespace detnum

@@ -15,5 +15,9 @@ void init_uniform(float* x, std::int64_t n, float lo, float hi, InitParams param
                   LaunchConfig launch = {});
 void init_uniform(bf16* x, std::int64_t n, float lo, float hi, InitParams params, cudaStream_t stream = nullptr,
                   LaunchConfig launch = {});
+void init_normal(float* x, std::int64_t n, float mean, float stddev, InitParams params, cudaStream_t stream = nullptr,
+                 LaunchConfig launch = {});
+void init_normal(bf16* x, std::int64_t n, float mean, float stddev, InitParams params, cudaStream_t stream = nullptr,
+                 LaunchConfig launch = {});
 
 }  // namespace detnum::cuda
