@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "detnum/detail/nn_rows_order.hpp"
 #include "detnum/error.hpp"
 #include "detnum/norm.hpp"
 #include "detnum/reduce.hpp"
@@ -181,6 +182,18 @@ std::vector<float> softmax_of(const std::vector<float>& x, bool log) {
 
 bool canonical_nans(const std::vector<float>& v) {
   return std::all_of(v.begin(), v.end(), [](float f) { return bits_of(f) == kCanonicalNanF32; });
+}
+
+// The maximum's step is a total order (+0 above -0), so any grouping of a row gives its bits.
+TEST(NnRows, RowMaximumDoesNotDependOnTheOrder) {
+  const std::vector<float> v = {-0.0f, 0.0f, -kInf, 3.0f, -0.0f, 3.0f, kInf};
+  for (std::size_t i = 0; i < v.size(); ++i)
+    for (std::size_t j = 0; j < v.size(); ++j)
+      EXPECT_EQ(bits_of(detail::row_max_step(v[i], v[j])), bits_of(detail::row_max_step(v[j], v[i]))) << i << ", " << j;
+  EXPECT_EQ(bits_of(detail::row_max_step(-0.0f, 0.0f)), 0u);
+  EXPECT_EQ(bits_of(detail::row_max_step(detail::row_max_start(), -0.0f)), 0x80000000u);
+  EXPECT_TRUE(std::isnan(detail::row_max_step(kNan, 1.0f)));
+  EXPECT_TRUE(std::isnan(detail::row_max_step(kInf, kNan)));
 }
 
 TEST(NnRows, SpecialValuesInSoftmax) {

@@ -1,12 +1,12 @@
 // The row ops of docs/ORDER.md ("Row ops"): softmax, log-softmax, cross-entropy, layer norm and
 // RMS norm, forward and backward. Every formula that decides bits is here, once, with its
-// operations in the order ORDER.md gives (no fma: the builds forbid contraction on both sides),
-// and the reference, the fast CPU path and the CUDA kernels call these and nothing else. What is
-// not here is the order of the sums: each sum over a row is ORDER.md's R over a vector that these
-// functions define elementwise, and each sum over rows is a column sum (axis sums).
+// operations in the order ORDER.md gives (no fma: the builds forbid contraction on both sides;
+// exp, log and sqrt are detnum::math's), and the reference, the fast CPU path and the CUDA
+// kernels call these and nothing else. What is not here is the order of the sums: each sum over
+// a row is ORDER.md's R over a vector that these functions define elementwise, and each sum over
+// rows is a column sum (axis sums).
 #pragma once
 
-#include <cmath>
 #include <cstdint>
 
 #include "detnum/hd.hpp"
@@ -25,16 +25,6 @@ DETNUM_HD float row_max_step(float m, float x) {
   if (m != m) return m;
   if (x != x) return x;
   return x > m || (x == m && bits_of(m) == 0x80000000u) ? x : m;
-}
-
-// sqrt correctly rounded, on both sides (the device flag -prec-sqrt=true would give it too; the
-// intrinsic says so where it is used).
-DETNUM_HD float sqrt_rn(float v) {
-#if defined(__CUDA_ARCH__)
-  return __fsqrt_rn(v);
-#else
-  return std::sqrt(v);
-#endif
 }
 
 // n (cols or rows) as the divisor of a mean: rounded to nearest float, as detnum::mean does.
@@ -69,7 +59,7 @@ DETNUM_HD float layer_norm_sq_dev(float x, float mean) {
   return d * d;
 }
 DETNUM_HD float rms_norm_sq(float x) { return x * x; }
-DETNUM_HD float norm_rstd(float var, float eps) { return 1.0f / sqrt_rn(var + eps); }
+DETNUM_HD float norm_rstd(float var, float eps) { return 1.0f / math::sqrt(var + eps); }
 
 DETNUM_HD float layer_norm_xhat(float x, float mean, float rstd) { return (x - mean) * rstd; }
 DETNUM_HD float layer_norm_value(float x, float mean, float rstd, float gamma, float beta) {

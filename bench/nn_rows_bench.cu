@@ -1,0 +1,144 @@
+// Row ops on a CUDA device: detnum's fixed-order kernels, timed per call with CUDA events.
+//
+//   softmax/det_cuda/R/C               detnum::cuda::softmax
+//   layer_norm/det_cuda/R/C            detnum::cuda::layer_norm
+//   layer_norm_backward/det_cuda/R/C   detnum::cuda::layer_norm_backward (dx, dgamma, dbeta),
+//                                      caller's workspace
+//   cross_entropy/det_cuda/R/C         detnum::cuda::cross_entropy with dlogits, caller's workspace
+//
+// Shapes: 4096 x 1024 and 16384 x 4096 (activations of 4096 or 16384 tokens), and for
+// cross_entropy 4096 x 32000 (a vocabulary). bytes_per_second counts the bytes each call must
+// move at least: 8 R C for the forward passes (x in, y out), 16 R C for layer_norm_backward
+// (x, dy in, dx out, dx again for dgamma's terms), 4 R C or 8 R C for cross_entropy (logits, and
+// dlogits). det_cuda's y, dx or dlogits is compared with detnum::ref on a host copy (bits) at
+// 4096 rows before timing. Without a device every benchmark skips.
+#include <benchmark/benchmark.h>
+
+#include <cuda_runtime.h>
+
+#include <cstdint>
+#include <cstring>
+#include <vector>
+
+#include "detnum/cuda/norm.hpp"
+#include "detnum/cuda/softmax.hpp"
+#include "detnum/norm.hpp"
+#include "detnum/softmax.hpp"
+#include "gpu_bench.hpp"
+
+namespace {
+
+using namespace detnum_bench::gpu;
+
+std::vector<float> values(std::int64_t n, float scale) {
+  std::vector<float> v(static_cast<std::size_t>(n));
+  for (std::size_t i = 0; i < v.size(); ++i) v[i] = (static_cast<float>((i * 7919 + 13) % 2003) / 1001.0f - 1.0f) * scale;
+  return v;
+}
+
+template <class T>
+void upload(const DeviceBuffer<T>& d, const std::vector<T>& h) {
+  BENCH_CHECK(cudaMemcpy(d.get(), h.data(), h.size() * sizeof(T), cudaMemcpyHostToDevice));
+}
+
+// Host copies of the inputs and their device buffers.
+struct Inputs {
+  std::int64_t rows, cols, n;
+  std::vector<float> x, gamma, beta, dy, mean, rstd;
+  std::vector<std::int32_t> labels;
+  DeviceBuffer<float> dx_in, dgamma_in, dbeta_in, ddy, dmean, drstd;
+  DeviceBuffer<std::int32_t> dlabels;
+  explicit Inputs(const benchmark::State& state)
+      : rows(state.range(0)),
+        cols(state.range(1)),
+        n(rows * cols),
+        x(values(n, 8.0f)),
+        gamma(values(cols, 1.0f)),
+        beta(values(cols, 0.5f)),
+        dy(values(n, 1.0f)),
+        mean(static_cast<std::size_t>(rows)),
+        rstd(mean.size()),
+        labels(static_cast<std::size_t>(rows)),
+        dx_in(n),
+        dgamma_in(cols),
+        dbeta_in(cols),
+        ddy(n),
+        dmean(rows),
+        drstd(rows),
+        dlabels(rows) {
+    for (std::int64_t r = 0; r < rows; ++r) labels[r] = static_cast<std::int32_t>((r * 7907) % cols);
+    std::vector<float> y(x.size());
+    detnum::layer_norm(x.data(), gamma.data(), beta.data(), y.data(), mean.data(), rstd.data(), rows, cols, 1e-5f);
+    upload(dx_in, x);
+    upload(dgamma_in, gamma);
+    upload(dbeta_in, beta);
+    upload(ddy, dy);
+    upload(dmean, mean);
+    upload(drstd, rstd);
+    upload(dlabels, labels);
+  }
+};
+
+enum class Op { softmax, layer_norm, layer_norm_backward, cross_entropy };
+
+template <Op kOp>
+void BM_det_cuda(benchmark::State& state) {
+  guarded(state, [&] {
+    const Inputs in(state);
+    Stream stream;
+    DeviceBuffer<float> y(in.n), a(in.cols), b(in.cols), loss(1);
+    const std::size_t ws_bytes = kOp == Op::cross_entropy ? detnum::cuda::cross_entropy_workspace_bytes(in.rows, in.cols)
+                                                          : detnum::cuda::layer_norm_backward_workspace_bytes(in.rows, in.cols);
+    DeviceBuffer<unsigned char> ws(static_cast<std::int64_t>(ws_bytes));
+    const detnum::cuda::Workspace w{ws.get(), ws_bytes};
+    DeviceBuffer<float> mean(in.rows), rstd(in.rows);
+    const auto launch = [&] {
+      if constexpr (kOp == Op::softmax) detnum::cuda::softmax(in.dx_in.get(), y.get(), in.rows, in.cols, stream.get());
+      else if constexpr (kOp == Op::layer_norm)
+        detnum::cuda::layer_norm(in.dx_in.get(), in.dgamma_in.get(), in.dbeta_in.get(), y.get(), mean.get(), rstd.get(),
+                                 in.rows, in.cols, 1e-5f, stream.get());
+      else if constexpr (kOp == Op::layer_norm_backward)
+        detnum::cuda::layer_norm_backward(in.dx_in.get(), in.dgamma_in.get(), in.dmean.get(), in.drstd.get(),
+                                          in.ddy.get(), y.get(), a.get(), b.get(), in.rows, in.cols, stream.get(), w);
+      else
+        detnum::cuda::cross_entropy(in.dx_in.get(), in.dlabels.get(), in.rows, in.cols, loss.get(), y.get(),
+                                    stream.get(), w);
+    };
+    if (in.rows == 4096) {  // validate before timing: the CPU reference defines the answer
+      launch();
+      BENCH_CHECK(cudaStreamSynchronize(stream.get()));
+      std::vector<float> want(static_cast<std::size_t>(in.n)), s1(in.rows), s2(in.rows), s3(in.cols), s4(in.cols);
+      float want_loss = 0;
+      if constexpr (kOp == Op::softmax) detnum::ref::softmax(in.x.data(), want.data(), in.rows, in.cols);
+      else if constexpr (kOp == Op::layer_norm)
+        detnum::ref::layer_norm(in.x.data(), in.gamma.data(), in.beta.data(), want.data(), s1.data(), s2.data(),
+                                in.rows, in.cols, 1e-5f);
+      else if constexpr (kOp == Op::layer_norm_backward)
+        detnum::ref::layer_norm_backward(in.x.data(), in.gamma.data(), in.mean.data(), in.rstd.data(), in.dy.data(),
+                                         want.data(), s3.data(), s4.data(), in.rows, in.cols);
+      else
+        detnum::ref::cross_entropy(in.x.data(), in.labels.data(), in.rows, in.cols, &want_loss, want.data());
+      const std::vector<float> got = y.to_host();
+      if (std::memcmp(got.data(), want.data(), want.size() * sizeof(float)) != 0)
+        return state.SkipWithError("det_cuda differs from detnum::ref");
+    }
+    const std::int64_t passes = kOp == Op::layer_norm_backward ? 4 : 2;
+    time_calls(state, stream.get(), in.n, passes * in.n * static_cast<std::int64_t>(sizeof(float)), launch);
+  });
+}
+
+void shapes(benchmark::internal::Benchmark* b) {
+  b->Args({4096, 1024})->Args({16384, 4096});
+  b->UseManualTime()->Unit(benchmark::kMicrosecond)->MinTime(0.05);
+}
+void vocab(benchmark::internal::Benchmark* b) {
+  b->Args({4096, 32000});
+  b->UseManualTime()->Unit(benchmark::kMicrosecond)->MinTime(0.05);
+}
+
+BENCHMARK(BM_det_cuda<Op::softmax>)->Name("softmax/det_cuda")->Apply(shapes);
+BENCHMARK(BM_det_cuda<Op::layer_norm>)->Name("layer_norm/det_cuda")->Apply(shapes);
+BENCHMARK(BM_det_cuda<Op::layer_norm_backward>)->Name("layer_norm_backward/det_cuda")->Apply(shapes);
+BENCHMARK(BM_det_cuda<Op::cross_entropy>)->Name("cross_entropy/det_cuda")->Apply(vocab);
+
+}  // namespace

@@ -1,0 +1,42 @@
+// Row-wise softmax, log-softmax and cross-entropy of a dense row-major float matrix in device
+// memory: the same bits as detnum/softmax.hpp on the CPU (see there, and docs/ORDER.md "Row ops"),
+// for every GPU and every LaunchConfig.
+//
+// Every call is queued on `stream` and returns without synchronizing. Pointers must be device
+// (or managed, or mapped) memory. cross_entropy needs temporary storage, CUB-style: size it with
+// cross_entropy_workspace_bytes and pass it in, or pass an empty Workspace and detnum takes and
+// returns stream-ordered memory (cudaMallocAsync / cudaFreeAsync: no device-wide sync). No
+// floating-point atomics.
+// A row may have up to 2^39 elements (a warp keeps ORDER.md's levels in registers): more is an
+// Error.
+#pragma once
+
+#include <cuda_runtime_api.h>
+
+#include <cstddef>
+#include <cstdint>
+
+#include "detnum/cuda/launch.hpp"
+#include "detnum/cuda/reduce.hpp"
+#include "detnum/softmax.hpp"
+
+namespace detnum::cuda {
+
+void softmax(const float* x, float* y, std::int64_t rows, std::int64_t cols, cudaStream_t stream = nullptr,
+             LaunchConfig launch = {});
+void softmax_backward(const float* y, const float* dy, float* dx, std::int64_t rows, std::int64_t cols,
+                      cudaStream_t stream = nullptr, LaunchConfig launch = {});
+void log_softmax(const float* x, float* y, std::int64_t rows, std::int64_t cols, cudaStream_t stream = nullptr,
+                 LaunchConfig launch = {});
+void log_softmax_backward(const float* y, const float* dy, float* dx, std::int64_t rows, std::int64_t cols,
+                          cudaStream_t stream = nullptr, LaunchConfig launch = {});
+
+// Enough temporary storage for cross_entropy of rows x cols: the per-row losses and their mean.
+std::size_t cross_entropy_workspace_bytes(std::int64_t rows, std::int64_t cols);
+// loss: one float of device memory. Labels are device memory too, so they are not checked on
+// the host (that would synchronize): a row whose label is outside [0, cols) gets a NaN loss
+// term, hence a NaN *loss, and a row of NaN in dlogits. The CPU throws for such a label.
+void cross_entropy(const float* logits, const std::int32_t* labels, std::int64_t rows, std::int64_t cols, float* loss,
+                   float* dlogits, cudaStream_t stream = nullptr, Workspace ws = {}, LaunchConfig launch = {});
+
+}  // namespace detnum::cuda

@@ -1,0 +1,469 @@
+// Row ops on CUDA: the same bits as src/cpu/nn_rows_ref.cpp (ORDER.md, "Row ops") for every
+// launch shape and GPU.
+//
+// One warp per row, the warps taking rows grid-stride. A warp makes several passes over its row
+// (the maximum, one per sum, the outputs), reading the row again each time from L1/L2 rather
+// than holding it: any length works, and a row of 1024 floats is 4 KiB.
+//
+// Sums over a row. Thread t holds lanes 4t .. 4t + 3 of each step of 128 elements, the layout
+// of chunk_warp.cuh for floats, so that warp::fold_warp folds them as ORDER.md step 4 says; a
+// step's four elements of a thread are consecutive and come as one 16-byte load when aligned.
+// The terms (exp(x - m), (x - mean)^2, dy * gamma, ...) are made from the loaded inputs with the
+// functions of detail/nn_rows_order.hpp and added into the lanes at once, never stored; the
+// output pass computes them again, the same bits from the same floats. A row longer than one
+// chunk leaves one partial per chunk, in order; ORDER.md step 5 reduces them as a vector, so
+// partial c goes into lane c mod 128 of a second level of lanes the warp keeps in registers,
+// folded after every 8192 partials into a third level: rows up to 8192^3 = 2^39 elements (2 TiB),
+// with no workspace and no further launch.
+//
+// The row maximum is exact: per thread, then a butterfly of shuffles; every thread ends with it.
+// Sums over rows (dgamma, dbeta) are cuda::column_sums of the terms, which the backward passes
+// first write into dx (which they overwrite after); cross_entropy's mean is cuda::mean of the
+// per-row losses, kept in workspace. No atomics; every output is written once by one thread.
+#include <cuda_runtime.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <string>
+
+#include "common/nn_rows_checks.hpp"
+#include "common/validate.hpp"
+#include "cuda/check.hpp"
+#include "cuda/chunk_warp.cuh"
+#include "cuda/launch.hpp"
+#include "cuda/stream_workspace.hpp"
+#include "detnum/cuda/norm.hpp"
+#include "detnum/cuda/softmax.hpp"
+#include "detnum/detail/nn_rows_order.hpp"
+
+namespace detnum::cuda {
+namespace {
+
+using warp::kFullMask;
+using warp::kWarp;
+using detail::kReduceChunk;
+using detail::kReduceLanes;
+
+constexpr int kQuad = warp::kLanesPerThread;
+static_assert(warp::Packed<float>::W == kQuad, "thread t's lanes of a step are the elements 4t .. 4t + 3");
+
+// The longest row: three levels of lanes (see above).
+constexpr std::int64_t kMaxCols = kReduceChunk * kReduceChunk * kReduceChunk;
+
+// --- One warp, one row ------------------------------------------------------------------------
+
+struct Quad {
+  float v[kQuad];
+};
+
+template <class F>
+__device__ __forceinline__ Quad quad_of(const F& f) {
+  Quad q;
+#pragma unroll
+  for (int k = 0; k < kQuad; ++k) q.v[k] = f(k);
+  return q;
+}
+
+// p[i0 .. i0 + 3], zeros past n.
+__device__ __forceinline__ Quad load_quad(const float* __restrict__ p, std::int64_t i0, std::int64_t n) {
+  if (i0 + kQuad <= n && reinterpret_cast<std::uintptr_t>(p + i0) % sizeof(float4) == 0) {
+    const float4 f = *reinterpret_cast<const float4*>(p + i0);
+    return {{f.x, f.y, f.z, f.w}};
+  }
+  return quad_of([&](int k) { return i0 + k < n ? p[i0 + k] : 0.0f; });
+}
+
+// p[i0 .. min(i0 + 3, n - 1)] = q.
+__device__ __forceinline__ void store_quad(float* __restrict__ p, std::int64_t i0, std::int64_t n, const Quad& q) {
+  if (i0 + kQuad <= n && reinterpret_cast<std::uintptr_t>(p + i0) % sizeof(float4) == 0) {
+    *reinterpret_cast<float4*>(p + i0) = make_float4(q.v[0], q.v[1], q.v[2], q.v[3]);
+    return;
+  }
+#pragma unroll
+  for (int k = 0; k < kQuad; ++k)
+    if (i0 + k < n) p[i0 + k] = q.v[k];
+}
+
+__device__ __forceinline__ void reset_lanes(float (&a)[kQuad]) {
+#pragma unroll
+  for (int k = 0; k < kQuad; ++k) a[k] = detail::lane_identity<float>();
+}
+
+// Lane l of the warp's 128 (thread l / 4, slot l % 4) takes one more step: a[l] + p.
+__device__ __forceinline__ void add_to_lane(float (&a)[kQuad], std::int64_t l, float p, int t) {
+#pragma unroll
+  for (int k = 0; k < kQuad; ++k)
+    if (kQuad * t + k == l) a[k] = a[k] + p;
+}
+
+// ORDER.md step 4, the result in every thread.
+__device__ __forceinline__ float fold_to_all(float (&a)[kQuad]) {
+  return __shfl_sync(kFullMask, warp::fold_warp<float>(a), 0);
+}
+
+// R(n, a + t_j) of ORDER.md, in every thread of the warp; terms(i0) gives t_j for j = i0 .. i0 + 3
+// (what it gives past n is not used). n <= kMaxCols.
+template <class Terms>
+__device__ float warp_row_sum(std::int64_t n, int t, const Terms& terms) {
+  if (n == 0) return 0.0f;  // step 1: +0
+  const std::int64_t chunks = detail::reduce_chunks(n);
+  float level2[kQuad], level3[kQuad];
+  reset_lanes(level2);
+  reset_lanes(level3);
+  for (std::int64_t c = 0; c < chunks; ++c) {
+    float a[kQuad];  // steps 3 and 4 on chunk c
+    reset_lanes(a);
+    const std::int64_t end = n < (c + 1) * kReduceChunk ? n : (c + 1) * kReduceChunk;
+    for (std::int64_t i0 = c * kReduceChunk + kQuad * t; i0 < end; i0 += kReduceLanes) {
+      const Quad q = terms(i0);
+#pragma unroll
+      for (int k = 0; k < kQuad; ++k)
+        if (i0 + k < n) a[k] = a[k] + q.v[k];
+    }
+    const float p = fold_to_all(a);
+    if (chunks == 1) return p;
+    // Step 5: the partials are a vector of `chunks` terms, reduced the same way.
+    add_to_lane(level2, c % kReduceLanes, p, t);
+    if ((c + 1) % kReduceChunk == 0 || c + 1 == chunks) {
+      const float p2 = fold_to_all(level2);
+      if (detail::reduce_chunks(chunks) == 1) return p2;
+      add_to_lane(level3, c / kReduceChunk % kReduceLanes, p2, t);
+      reset_lanes(level2);
+    }
+  }
+  return fold_to_all(level3);
+}
+
+// The row maximum (detail::row_max_step), in every thread of the warp.
+__device__ float warp_row_max(const float* __restrict__ x, std::int64_t n, int t) {
+  float m = detail::row_max_start();
+  for (std::int64_t i0 = kQuad * t; i0 < n; i0 += kReduceLanes) {
+    const Quad q = load_quad(x, i0, n);
+#pragma unroll
+    for (int k = 0; k < kQuad; ++k)
+      if (i0 + k < n) m = detail::row_max_step(m, q.v[k]);
+  }
+#pragma unroll
+  for (int lane_mask = kWarp / 2; lane_mask >= 1; lane_mask /= 2)
+    m = detail::row_max_step(m, __shfl_xor_sync(kFullMask, m, lane_mask));
+  return m;
+}
+
+// y[j] = values(i0).v[j - i0] for every element of the row.
+template <class Values>
+__device__ void warp_row_write(float* __restrict__ y, std::int64_t n, int t, const Values& values) {
+  for (std::int64_t i0 = kQuad * t; i0 < n; i0 += kReduceLanes) store_quad(y, i0, n, values(i0));
+}
+
+// --- The ops, one row each --------------------------------------------------------------------
+
+struct SoftmaxRow {
+  const float* x;
+  float* y;
+  std::int64_t cols;
+  bool log;
+  __device__ void operator()(std::int64_t r, int t) const {
+    const float* xr = x + r * cols;
+    const float m = warp_row_max(xr, cols, t);
+    const float s = warp_row_sum(cols, t, [&](std::int64_t i0) {
+      const Quad q = load_quad(xr, i0, cols);
+      return quad_of([&](int k) { return detail::softmax_exp(q.v[k], m); });
+    });
+    const float log_s = log ? math::log(s) : 0.0f;
+    warp_row_write(y + r * cols, cols, t, [&](std::int64_t i0) {
+      const Quad q = load_quad(xr, i0, cols);
+      return quad_of([&](int k) {
+        return canonicalize(log ? detail::log_softmax_value(q.v[k], m, log_s)
+                                : detail::softmax_value(detail::softmax_exp(q.v[k], m), s));
+      });
+    });
+  }
+};
+
+struct SoftmaxBackwardRow {
+  const float *y, *dy;
+  float* dx;
+  std::int64_t cols;
+  bool log;
+  __device__ void operator()(std::int64_t r, int t) const {
+    const float *yr = y + r * cols, *dyr = dy + r * cols;
+    const float c = warp_row_sum(cols, t, [&](std::int64_t i0) {
+      const Quad a = load_quad(yr, i0, cols), b = load_quad(dyr, i0, cols);
+      return log ? b : quad_of([&](int k) { return detail::softmax_backward_term(a.v[k], b.v[k]); });
+    });
+    warp_row_write(dx + r * cols, cols, t, [&](std::int64_t i0) {
+      const Quad a = load_quad(yr, i0, cols), b = load_quad(dyr, i0, cols);
+      return quad_of([&](int k) {
+        return canonicalize(log ? detail::log_softmax_backward_value(a.v[k], b.v[k], c)
+                                : detail::softmax_backward_value(a.v[k], b.v[k], c));
+      });
+    });
+  }
+};
+
+// A label outside [0, cols) cannot be reported without synchronizing: that row's loss term and
+// gradient are NaN instead.
+struct CrossEntropyRow {
+  const float* logits;
+  const std::int32_t* labels;
+  std::int64_t cols;
+  float rows;
+  float* nll;
+  float* dlogits;  // may be null
+  __device__ void operator()(std::int64_t r, int t) const {
+    const float* xr = logits + r * cols;
+    const std::int32_t label = labels[r];
+    const bool valid = label >= 0 && label < cols;
+    const float m = warp_row_max(xr, cols, t);
+    const float s = warp_row_sum(cols, t, [&](std::int64_t i0) {
+      const Quad q = load_quad(xr, i0, cols);
+      return quad_of([&](int k) { return detail::softmax_exp(q.v[k], m); });
+    });
+    if (t == 0) nll[r] = valid ? detail::cross_entropy_nll(xr[label], m, math::log(s)) : canonical_nan_f32();
+    if (dlogits == nullptr) return;
+    warp_row_write(dlogits + r * cols, cols, t, [&](std::int64_t i0) {
+      const Quad q = load_quad(xr, i0, cols);
+      return quad_of([&](int k) {
+        const float g = detail::cross_entropy_grad(detail::softmax_exp(q.v[k], m), s, i0 + k == label, rows);
+        return valid ? canonicalize(g) : canonical_nan_f32();
+      });
+    });
+  }
+};
+
+// Layer norm (beta and mean not null) or RMS norm (both null).
+struct NormRow {
+  const float *x, *gamma, *beta;
+  float *y, *mean, *rstd;
+  std::int64_t cols;
+  float eps;
+  __device__ void operator()(std::int64_t r, int t) const {
+    const float* xr = x + r * cols;
+    const bool layer = beta != nullptr;
+    const float mu = layer ? detail::row_mean(warp_row_sum(cols, t, [&](std::int64_t i0) {
+                               return load_quad(xr, i0, cols);
+                             }), cols)
+                           : 0.0f;
+    const float var = detail::row_mean(warp_row_sum(cols, t, [&](std::int64_t i0) {
+                                         const Quad q = load_quad(xr, i0, cols);
+                                         return quad_of([&](int k) {
+                                           return layer ? detail::layer_norm_sq_dev(q.v[k], mu)
+                                                        : detail::rms_norm_sq(q.v[k]);
+                                         });
+                                       }), cols);
+    const float rs = detail::norm_rstd(var, eps);
+    warp_row_write(y + r * cols, cols, t, [&](std::int64_t i0) {
+      const Quad q = load_quad(xr, i0, cols), g = load_quad(gamma, i0, cols);
+      const Quad b = layer ? load_quad(beta, i0, cols) : Quad{};
+      return quad_of([&](int k) {
+        return canonicalize(layer ? detail::layer_norm_value(q.v[k], mu, rs, g.v[k], b.v[k])
+                                  : detail::rms_norm_value(q.v[k], rs, g.v[k]));
+      });
+    });
+    if (t == 0) {
+      if (layer) mean[r] = canonicalize(mu);
+      rstd[r] = canonicalize(rs);
+    }
+  }
+};
+
+// The inputs of a norm's backward pass (mean null: RMS norm), and xhat of four elements.
+struct NormBackwardArgs {
+  const float *x, *gamma, *mean, *rstd, *dy;
+  float* dx;
+  std::int64_t cols;
+  __device__ Quad xhat(std::int64_t r, std::int64_t i0) const {
+    const Quad q = load_quad(x + r * cols, i0, cols);
+    return quad_of([&](int k) {
+      return mean ? detail::layer_norm_xhat(q.v[k], mean[r], rstd[r]) : detail::rms_norm_xhat(q.v[k], rstd[r]);
+    });
+  }
+};
+
+// dx = dy * xhat: the terms whose column sums are dgamma.
+struct DgammaTermsRow {
+  NormBackwardArgs a;
+  __device__ void operator()(std::int64_t r, int t) const {
+    const float* dyr = a.dy + r * a.cols;
+    warp_row_write(a.dx + r * a.cols, a.cols, t, [&](std::int64_t i0) {
+      const Quad d = load_quad(dyr, i0, a.cols), h = a.xhat(r, i0);
+      return quad_of([&](int k) { return detail::norm_backward_dgamma_term(d.v[k], h.v[k]); });
+    });
+  }
+};
+
+struct NormBackwardRow {
+  NormBackwardArgs a;
+  __device__ void operator()(std::int64_t r, int t) const {
+    const std::int64_t cols = a.cols;
+    const float* dyr = a.dy + r * cols;
+    const auto g_of = [&](std::int64_t i0) {
+      const Quad d = load_quad(dyr, i0, cols), w = load_quad(a.gamma, i0, cols);
+      return quad_of([&](int k) { return detail::norm_backward_g(d.v[k], w.v[k]); });
+    };
+    const float mean_g = a.mean ? detail::row_mean(warp_row_sum(cols, t, g_of), cols) : 0.0f;
+    const float mean_gx = detail::row_mean(warp_row_sum(cols, t, [&](std::int64_t i0) {
+                                             const Quad g = g_of(i0), h = a.xhat(r, i0);
+                                             return quad_of([&](int k) { return detail::norm_backward_gx(g.v[k], h.v[k]); });
+                                           }), cols);
+    const float rs = a.rstd[r];
+    warp_row_write(a.dx + r * cols, cols, t, [&](std::int64_t i0) {
+      const Quad g = g_of(i0), h = a.xhat(r, i0);
+      return quad_of([&](int k) {
+        return canonicalize(a.mean ? detail::layer_norm_backward_value(g.v[k], h.v[k], mean_g, mean_gx, rs)
+                                   : detail::rms_norm_backward_value(g.v[k], h.v[k], mean_gx, rs));
+      });
+    });
+  }
+};
+
+template <class Row>
+__global__ void rows_kernel(Row row, std::int64_t rows) {
+  const int t = static_cast<int>(threadIdx.x) % kWarp;
+  const std::int64_t warps = blockDim.x / kWarp;
+  for (std::int64_t r = blockIdx.x * warps + threadIdx.x / kWarp; r < rows; r += gridDim.x * warps) row(r, t);
+}
+
+// --- Host side ------------------------------------------------------------------------------------
+
+void check_call(const char* fn, std::int64_t cols, LaunchConfig launch) {
+  detail::check_launch(fn, launch);
+  if (cols > kMaxCols)
+    detail::fail(ErrorCode::size_out_of_range, fn,
+                 "cols must be at most 2^39 (the levels of ORDER.md's order a warp keeps), got " + std::to_string(cols));
+}
+
+template <class Row>
+void launch_rows(const char* fn, const Row& row, std::int64_t rows, cudaStream_t stream, LaunchConfig launch) {
+  if (rows == 0) return;
+  const auto kernel = rows_kernel<Row>;
+  const std::int64_t warps = launch.block_threads / kWarp;
+  const std::int64_t resident =
+      launch.grid_blocks > 0 ? launch.grid_blocks
+                             : detail::resident_blocks(fn, reinterpret_cast<const void*>(kernel), launch.block_threads);
+  const int grid = static_cast<int>(
+      launch.grid_blocks > 0 ? resident : std::max<std::int64_t>(1, std::min(resident, (rows + warps - 1) / warps)));
+  kernel<<<grid, launch.block_threads, 0, stream>>>(row, rows);
+  DETNUM_CUDA_CHECK(fn, cudaGetLastError());
+}
+
+std::size_t aligned_bytes(std::int64_t floats) {
+  return (static_cast<std::size_t>(floats) * sizeof(float) + kWorkspaceAlign - 1) / kWorkspaceAlign * kWorkspaceAlign;
+}
+
+// dgamma (and dbeta when not null) summed over the rows; dx is left holding dy * xhat.
+void backward_column_sums(const char* fn, const NormBackwardArgs& a, float* dgamma, float* dbeta, std::int64_t rows,
+                          cudaStream_t stream, Workspace ws, LaunchConfig launch, const char* ws_name) {
+  const MatrixLayout m = MatrixLayout::dense(rows, a.cols);
+  const std::size_t need = column_sums_workspace_bytes(m);
+  StreamWorkspace levels(fn, ws, need, ws_name, stream);
+  const Workspace mine{levels.get(), need};
+  launch_rows(fn, DgammaTermsRow{a}, rows, stream, launch);
+  column_sums(static_cast<const float*>(a.dx), m, dgamma, stream, mine, launch);
+  if (dbeta) column_sums(a.dy, m, dbeta, stream, mine, launch);
+}
+
+}  // namespace
+
+void softmax(const float* x, float* y, std::int64_t rows, std::int64_t cols, cudaStream_t stream, LaunchConfig launch) {
+  constexpr const char* fn = "cuda::softmax";
+  detail::check_softmax_call(fn, x, y, rows, cols, true);
+  check_call(fn, cols, launch);
+  launch_rows(fn, SoftmaxRow{x, y, cols, false}, rows, stream, launch);
+}
+
+void log_softmax(const float* x, float* y, std::int64_t rows, std::int64_t cols, cudaStream_t stream,
+                 LaunchConfig launch) {
+  constexpr const char* fn = "cuda::log_softmax";
+  detail::check_softmax_call(fn, x, y, rows, cols, true);
+  check_call(fn, cols, launch);
+  launch_rows(fn, SoftmaxRow{x, y, cols, true}, rows, stream, launch);
+}
+
+void softmax_backward(const float* y, const float* dy, float* dx, std::int64_t rows, std::int64_t cols,
+                      cudaStream_t stream, LaunchConfig launch) {
+  constexpr const char* fn = "cuda::softmax_backward";
+  detail::check_softmax_backward_call(fn, y, dy, dx, rows, cols, true);
+  check_call(fn, cols, launch);
+  launch_rows(fn, SoftmaxBackwardRow{y, dy, dx, cols, false}, rows, stream, launch);
+}
+
+void log_softmax_backward(const float* y, const float* dy, float* dx, std::int64_t rows, std::int64_t cols,
+                          cudaStream_t stream, LaunchConfig launch) {
+  constexpr const char* fn = "cuda::log_softmax_backward";
+  detail::check_softmax_backward_call(fn, y, dy, dx, rows, cols, true);
+  check_call(fn, cols, launch);
+  launch_rows(fn, SoftmaxBackwardRow{y, dy, dx, cols, true}, rows, stream, launch);
+}
+
+std::size_t cross_entropy_workspace_bytes(std::int64_t rows, std::int64_t cols) {
+  detail::check_row_shape("cuda::cross_entropy_workspace_bytes", rows, cols);
+  return aligned_bytes(rows) + reduce_workspace_bytes(rows);
+}
+
+void cross_entropy(const float* logits, const std::int32_t* labels, std::int64_t rows, std::int64_t cols, float* loss,
+                   float* dlogits, cudaStream_t stream, Workspace ws, LaunchConfig launch) {
+  constexpr const char* fn = "cuda::cross_entropy";
+  detail::check_cross_entropy_call(fn, logits, labels, rows, cols, loss, dlogits, true);
+  check_call(fn, cols, launch);
+  const std::size_t need = cross_entropy_workspace_bytes(rows, cols), nll_bytes = aligned_bytes(rows);
+  StreamWorkspace w(fn, ws, need, "cuda::cross_entropy_workspace_bytes(rows, cols)", stream);
+  auto* nll = static_cast<float*>(w.get());
+  launch_rows(fn, CrossEntropyRow{logits, labels, cols, detail::count_as_float(rows), nll, dlogits}, rows, stream,
+              launch);
+  // The loss: detnum's mean of the rows' terms (a NaN one makes it NaN; rows = 0 gives NaN).
+  mean(static_cast<const float*>(nll), rows, loss, stream,
+       Workspace{static_cast<unsigned char*>(w.get()) + nll_bytes, need - nll_bytes}, launch);
+}
+
+void layer_norm(const float* x, const float* gamma, const float* beta, float* y, float* mean, float* rstd,
+                std::int64_t rows, std::int64_t cols, float eps, cudaStream_t stream, LaunchConfig launch) {
+  constexpr const char* fn = "cuda::layer_norm";
+  detail::check_layer_norm_call(fn, x, gamma, beta, y, mean, rstd, rows, cols, eps, true);
+  check_call(fn, cols, launch);
+  launch_rows(fn, NormRow{x, gamma, beta, y, mean, rstd, cols, eps}, rows, stream, launch);
+}
+
+void rms_norm(const float* x, const float* gamma, float* y, float* rstd, std::int64_t rows, std::int64_t cols, float eps,
+              cudaStream_t stream, LaunchConfig launch) {
+  constexpr const char* fn = "cuda::rms_norm";
+  detail::check_rms_norm_call(fn, x, gamma, y, rstd, rows, cols, eps, true);
+  check_call(fn, cols, launch);
+  launch_rows(fn, NormRow{x, gamma, nullptr, y, nullptr, rstd, cols, eps}, rows, stream, launch);
+}
+
+std::size_t layer_norm_backward_workspace_bytes(std::int64_t rows, std::int64_t cols) {
+  detail::check_row_shape("cuda::layer_norm_backward_workspace_bytes", rows, cols);
+  return column_sums_workspace_bytes(MatrixLayout::dense(rows, cols));
+}
+
+std::size_t rms_norm_backward_workspace_bytes(std::int64_t rows, std::int64_t cols) {
+  detail::check_row_shape("cuda::rms_norm_backward_workspace_bytes", rows, cols);
+  return column_sums_workspace_bytes(MatrixLayout::dense(rows, cols));
+}
+
+void layer_norm_backward(const float* x, const float* gamma, const float* mean, const float* rstd, const float* dy,
+                         float* dx, float* dgamma, float* dbeta, std::int64_t rows, std::int64_t cols,
+                         cudaStream_t stream, Workspace ws, LaunchConfig launch) {
+  constexpr const char* fn = "cuda::layer_norm_backward";
+  detail::check_layer_norm_backward_call(fn, x, gamma, mean, rstd, dy, dx, dgamma, dbeta, rows, cols, true);
+  check_call(fn, cols, launch);
+  const NormBackwardArgs a{x, gamma, mean, rstd, dy, dx, cols};
+  backward_column_sums(fn, a, dgamma, dbeta, rows, stream, ws, launch,
+                       "cuda::layer_norm_backward_workspace_bytes(rows, cols)");
+  launch_rows(fn, NormBackwardRow{a}, rows, stream, launch);
+}
+
+void rms_norm_backward(const float* x, const float* gamma, const float* rstd, const float* dy, float* dx,
+                       float* dgamma, std::int64_t rows, std::int64_t cols, cudaStream_t stream, Workspace ws,
+                       LaunchConfig launch) {
+  constexpr const char* fn = "cuda::rms_norm_backward";
+  detail::check_rms_norm_backward_call(fn, x, gamma, rstd, dy, dx, dgamma, rows, cols, true);
+  check_call(fn, cols, launch);
+  const NormBackwardArgs a{x, gamma, nullptr, rstd, dy, dx, cols};
+  backward_column_sums(fn, a, dgamma, nullptr, rows, stream, ws, launch,
+                       "cuda::rms_norm_backward_workspace_bytes(rows, cols)");
+  launch_rows(fn, NormBackwardRow{a}, rows, stream, launch);
+}
+
+}  // namespace detnum::cuda

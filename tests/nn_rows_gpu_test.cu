@@ -1,0 +1,211 @@
+// The row ops on CUDA against the scalar reference, bit for bit: every shape of nn_rows_cases.hpp
+// with and without special values, several launch configurations, the caller's workspace (its
+// guard bytes untouched) and stream-ordered memory, inputs and outputs off 16-byte alignment; a
+// row alone against the same row among 1000; labels outside the columns; and the errors only a
+// GPU machine produces. Skips without a CUDA device.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "detnum/cuda/norm.hpp"
+#include "detnum/cuda/softmax.hpp"
+#include "detnum/error.hpp"
+#include "nn_rows_cases.hpp"
+#include "support/errors.hpp"
+#include "support/gpu.hpp"
+
+namespace detnum::test {
+namespace {
+
+const cuda::LaunchConfig kLaunches[] = {{256, 0}, {32, 1}, {1024, 0}, {64, 7}, {128, 3}};
+
+// detnum::cuda:: with stream, workspace and launch bound, in the shape dispatch() calls.
+struct CudaOps {
+  cuda::Workspace ws;
+  cuda::LaunchConfig launch;
+  void softmax(const float* x, float* y, std::int64_t r, std::int64_t c) const {
+    cuda::softmax(x, y, r, c, nullptr, launch);
+  }
+  void log_softmax(const float* x, float* y, std::int64_t r, std::int64_t c) const {
+    cuda::log_softmax(x, y, r, c, nullptr, launch);
+  }
+  void softmax_backward(const float* y, const float* dy, float* dx, std::int64_t r, std::int64_t c) const {
+    cuda::softmax_backward(y, dy, dx, r, c, nullptr, launch);
+  }
+  void log_softmax_backward(const float* y, const float* dy, float* dx, std::int64_t r, std::int64_t c) const {
+    cuda::log_softmax_backward(y, dy, dx, r, c, nullptr, launch);
+  }
+  void cross_entropy(const float* x, const std::int32_t* l, std::int64_t r, std::int64_t c, float* loss,
+                     float* dl) const {
+    cuda::cross_entropy(x, l, r, c, loss, dl, nullptr, ws, launch);
+  }
+  void layer_norm(const float* x, const float* g, const float* b, float* y, float* m, float* s, std::int64_t r,
+                  std::int64_t c, float eps) const {
+    cuda::layer_norm(x, g, b, y, m, s, r, c, eps, nullptr, launch);
+  }
+  void layer_norm_backward(const float* x, const float* g, const float* m, const float* s, const float* dy, float* dx,
+                           float* dg, float* db, std::int64_t r, std::int64_t c) const {
+    cuda::layer_norm_backward(x, g, m, s, dy, dx, dg, db, r, c, nullptr, ws, launch);
+  }
+  void rms_norm(const float* x, const float* g, float* y, float* s, std::int64_t r, std::int64_t c, float eps) const {
+    cuda::rms_norm(x, g, y, s, r, c, eps, nullptr, launch);
+  }
+  void rms_norm_backward(const float* x, const float* g, const float* s, const float* dy, float* dx, float* dg,
+                         std::int64_t r, std::int64_t c) const {
+    cuda::rms_norm_backward(x, g, s, dy, dx, dg, r, c, nullptr, ws, launch);
+  }
+};
+
+// A host vector's copy in device memory, `shift` elements past an allocation's start.
+template <class T>
+class OnDevice {
+ public:
+  OnDevice(const std::vector<T>& h, std::size_t shift) : shift_(shift), buf_(h.size() + shift) {
+    if (!h.empty() && cudaMemcpy(get(), h.data(), h.size() * sizeof(T), cudaMemcpyHostToDevice) != cudaSuccess)
+      ADD_FAILURE() << "copy to the device failed";
+  }
+  T* get() const { return buf_.get() + shift_; }
+  std::vector<T> back(std::size_t n) const {
+    std::vector<T> h(n);
+    if (n > 0 && cudaMemcpy(h.data(), get(), n * sizeof(T), cudaMemcpyDeviceToHost) != cudaSuccess)
+      ADD_FAILURE() << "copy back failed";
+    return h;
+  }
+
+ private:
+  std::size_t shift_;
+  DeviceBuffer<T> buf_;
+};
+
+std::size_t workspace_bytes(std::int64_t rows, std::int64_t cols) {
+  return std::max({cuda::cross_entropy_workspace_bytes(rows, cols), cuda::layer_norm_backward_workspace_bytes(rows, cols),
+                   cuda::rms_norm_backward_workspace_bytes(rows, cols)});
+}
+
+// The op on the device: inputs and outputs `shift` floats off an allocation's start (1: no
+// 16-byte loads), the caller's workspace (sentinel-filled, guard bytes checked) or none.
+RowOutputs run_gpu(RowOp op, const RowInputs& in, cuda::LaunchConfig launch, bool callers_workspace,
+                   std::size_t shift) {
+  const OnDevice<float> x(in.x, shift), dy(in.dy, shift), gamma(in.gamma, shift), beta(in.beta, shift),
+      sy(in.softmax_y, shift), ly(in.log_softmax_y, shift), mean(in.mean, shift), rstd(in.rstd, shift),
+      rms_rstd(in.rms_rstd, shift);
+  const OnDevice<std::int32_t> labels(in.labels, shift);
+  RowOutputs out = row_outputs_of(op, in.rows, in.cols);
+  std::vector<OnDevice<float>> dout;
+  for (const auto& [name, v] : out) dout.emplace_back(v, shift);
+  const std::size_t ws_bytes = workspace_bytes(in.rows, in.cols);
+  DeviceBuffer<unsigned char> ws(ws_bytes + kGuardBytes);
+  if (cudaMemset(ws.get(), kSentinel, ws.size()) != cudaSuccess) ADD_FAILURE() << "cudaMemset failed";
+  RowCall c{op,         x.get(),        dy.get(),        gamma.get(),  beta.get(), sy.get(),
+            ly.get(),   mean.get(),     rstd.get(),      rms_rstd.get(), labels.get(), in.rows,
+            in.cols,    in.eps,         {}};
+  for (const auto& d : dout) c.out.push_back(d.get());
+  dispatch(CudaOps{callers_workspace ? cuda::Workspace{ws.get(), ws_bytes} : cuda::Workspace{}, launch}, c);
+  EXPECT_EQ(cudaDeviceSynchronize(), cudaSuccess);
+  EXPECT_EQ(untouched(ws.get(), ws_bytes, ws.size()), "") << "past the workspace";
+  for (std::size_t k = 0; k < out.size(); ++k) out[k].second = dout[k].back(out[k].second.size());
+  return out;
+}
+
+bool runs_on(RowOp op, const RowInputs& in) {
+  return in.cols > 0 || in.rows == 0 || (op != RowOp::cross_entropy && op != RowOp::cross_entropy_loss_only);
+}
+
+TEST(NnRowsGpu, MatchesTheReference) {
+  DETNUM_REQUIRE_GPU();
+  for (const auto& [rows, cols] : row_shapes())
+    for (const bool specials : {false, true}) {
+      SCOPED_TRACE(std::to_string(rows) + " x " + std::to_string(cols) + (specials ? ", specials" : ""));
+      const RowInputs in = make_row_inputs(rows, cols, 11 + static_cast<std::uint64_t>(rows * 131 + cols), specials);
+      for (const RowOp op : kRowOps) {
+        if (!runs_on(op, in)) continue;
+        SCOPED_TRACE(op_name(op));
+        const RowOutputs want = run_ref(op, in);
+        for (const cuda::LaunchConfig launch : kLaunches) {
+          SCOPED_TRACE("block " + std::to_string(launch.block_threads) + ", grid " + std::to_string(launch.grid_blocks));
+          expect_same_outputs(want, run_gpu(op, in, launch, true, 0));
+        }
+        SCOPED_TRACE("stream-ordered workspace, pointers 4 bytes off");
+        expect_same_outputs(want, run_gpu(op, in, {}, false, 1));
+      }
+    }
+}
+
+TEST(NnRowsGpu, ARowAloneHasTheBitsOfThatRowAmongAThousand) {
+  DETNUM_REQUIRE_GPU();
+  constexpr std::int64_t rows = 1000, cols = 1024;
+  const RowInputs in = make_row_inputs(rows, cols, 77, true);
+  for (const RowOp op : {RowOp::softmax, RowOp::log_softmax, RowOp::softmax_backward, RowOp::layer_norm,
+                         RowOp::rms_norm, RowOp::layer_norm_backward}) {
+    SCOPED_TRACE(op_name(op));
+    const RowOutputs all = run_gpu(op, in, {}, false, 0);
+    for (const std::int64_t r : {std::int64_t{0}, std::int64_t{503}, rows - 1}) {
+      RowInputs one = in;
+      one.rows = 1;
+      const auto slice = [&](const std::vector<float>& v, std::int64_t w) {
+        return std::vector<float>(v.begin() + r * w, v.begin() + (r + 1) * w);
+      };
+      one.x = slice(in.x, cols);
+      one.dy = slice(in.dy, cols);
+      one.softmax_y = slice(in.softmax_y, cols);
+      one.mean = slice(in.mean, 1);
+      one.rstd = slice(in.rstd, 1);
+      const RowOutputs alone = run_gpu(op, one, {64, 1}, false, 0);
+      for (std::size_t k = 0; k < all.size(); ++k) {
+        if (all[k].first == "dgamma" || all[k].first == "dbeta") continue;
+        const std::int64_t w = static_cast<std::int64_t>(all[k].second.size()) / rows;
+        EXPECT_TRUE(same_bits(slice(all[k].second, w), alone[k].second)) << all[k].first << " of row " << r;
+      }
+    }
+  }
+}
+
+// Labels cannot be checked on the host without a synchronization: a bad one makes its row's
+// gradient and the loss NaN; the other rows are unaffected.
+TEST(NnRowsGpu, LabelOutsideTheColumnsGivesNaN) {
+  DETNUM_REQUIRE_GPU();
+  constexpr std::int64_t rows = 3, cols = 10;
+  RowInputs in = make_row_inputs(rows, cols, 3, false);
+  const RowOutputs good = run_ref(RowOp::cross_entropy, in);
+  for (const std::int32_t bad : {10, -1}) {
+    in.labels[1] = bad;
+    const RowOutputs out = run_gpu(RowOp::cross_entropy, in, {}, false, 0);
+    EXPECT_EQ(bits_of(out[0].second[0]), kCanonicalNanF32) << "loss";
+    for (std::int64_t j = 0; j < cols; ++j) {
+      EXPECT_EQ(bits_of(out[1].second[cols + j]), kCanonicalNanF32) << "row 1, column " << j;
+      EXPECT_EQ(bits_of(out[1].second[j]), bits_of(good[1].second[j])) << "row 0, column " << j;
+    }
+  }
+}
+
+TEST(NnRowsGpu, Errors) {
+  DETNUM_REQUIRE_GPU();
+  DeviceBuffer<float> dx(100), out(100), stats(10), ws(1024);
+  std::vector<float> host(100);
+  expect_error([&] { cuda::softmax(host.data(), out.get(), 10, 10); }, ErrorCode::wrong_memory_space,
+               "cuda::softmax: x must be device");
+  expect_error([&] { cuda::rms_norm(dx.get(), dx.get(), out.get(), host.data(), 10, 10, 1e-5f); },
+               ErrorCode::wrong_memory_space, "rstd");
+  expect_error([&] { cuda::softmax(dx.get(), dx.get() + 5, 10, 10); }, ErrorCode::unsupported_aliasing,
+               "y and x must not overlap");
+  expect_error([&] { cuda::layer_norm(dx.get(), dx.get(), dx.get(), out.get(), stats.get(), stats.get(), 10, 10, -1.0f); },
+               ErrorCode::invalid_argument, "cuda::layer_norm: eps must be finite and >= 0, got -1");
+  expect_error([&] { cuda::log_softmax(dx.get(), out.get(), 10, 10, nullptr, {100, 0}); }, ErrorCode::invalid_argument,
+               "block_threads");
+  expect_error([&] { cuda::softmax(dx.get(), out.get(), -1, 10); }, ErrorCode::size_out_of_range,
+               "cuda::softmax: rows must be >= 0, got -1");
+  // Too little workspace is named with the size it needs.
+  std::vector<std::int32_t> zeros(10, 0);
+  DeviceBuffer<std::int32_t> labels(10);
+  DETNUM_TEST_CUDA(cudaMemcpy(labels.get(), zeros.data(), 40, cudaMemcpyHostToDevice));
+  expect_error([&] { cuda::cross_entropy(dx.get(), labels.get(), 10, 10, stats.get(), nullptr, nullptr,
+                                         cuda::Workspace{ws.get(), 4}); },
+               ErrorCode::invalid_argument,
+               "ws.bytes must be at least cuda::cross_entropy_workspace_bytes(rows, cols) = ");
+}
+
+}  // namespace
+}  // namespace detnum::test
