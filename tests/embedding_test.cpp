@@ -37,16 +37,17 @@ TEST(Embedding, ForwardCopiesRows) {
 }
 
 TEST(Embedding, BackwardFastEqualsReference) {
-  for (const EmbeddingShape& s : kEmbeddingShapes) {
-    const EmbeddingInputs in(s);
-    std::vector<float> want(static_cast<std::size_t>(s.vocab * s.dim), 7.0f);
-    ref::embedding_backward(in.ids.data(), s.n, in.dout.data(), s.vocab, s.dim, want.data());
-    for (const int t : kThreads) {
-      std::vector<float> got(want.size(), 7.0f);
-      embedding_backward(in.ids.data(), s.n, in.dout.data(), s.vocab, s.dim, got.data(), CpuOptions{t});
-      EXPECT_TRUE(same_bits(want, got)) << s.label() << ", threads " << t;
+  for (const EmbeddingShape& s : kEmbeddingShapes)
+    for (const bool specials : {false, true}) {
+      const EmbeddingInputs in(s, specials);
+      std::vector<float> want(static_cast<std::size_t>(s.vocab * s.dim), 7.0f);
+      ref::embedding_backward(in.ids.data(), s.n, in.dout.data(), s.vocab, s.dim, want.data());
+      for (const int t : kThreads) {
+        std::vector<float> got(want.size(), 7.0f);
+        embedding_backward(in.ids.data(), s.n, in.dout.data(), s.vocab, s.dim, got.data(), CpuOptions{t});
+        EXPECT_TRUE(same_bits(want, got)) << s.label() << (specials ? ", specials" : "") << ", threads " << t;
+      }
     }
-  }
 }
 
 // Row v, column d is ref::sum of the column's values in the rows of v, in increasing row order;
