@@ -12,6 +12,7 @@ packages=(
   libmpfr-dev libgmp-dev # tests only: exact references
   libxxhash-dev          # 128-bit XXH3 fingerprints
   libsqlite3-dev         # the run log
+  zlib1g-dev             # the demo reads digits.csv.gz
 )
 
 missing=()

@@ -2,20 +2,12 @@
 # `detnum runs` and `detnum check --log` end to end: exit codes (0 identical, 1 diverged, 2 usage
 # or input error) and the messages a person reads. Usage: runs_test.sh path/to/detnum
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/expect.sh"
 detnum="$1"
 dir="$(mktemp -d)"
 trap 'rm -rf "$dir"' EXIT
 cd "$dir"
 log="$dir/runs.sqlite"
-fail() { echo "FAIL: $*" >&2; exit 1; }
-expect_exit() {  # expect_exit CODE command...: runs it, output in $out
-  local want="$1"; shift
-  set +e; out="$("$@" 2>&1)"; local got=$?; set -e
-  [ "$got" -eq "$want" ] || fail "'$*' exited $got, expected $want; output:
-$out"
-}
-contains() { grep -qF -- "$1" <<<"$out" || fail "output lacks '$1'; output:
-$out"; }
 
 expect_exit 0 "$detnum" check --quick --log "$log"
 contains "recorded as run 1 in $log"

@@ -30,10 +30,12 @@ using Args = std::span<const std::string_view>;
 int run_env(Args args);
 int run_check(Args args);
 int run_runs(Args args);
+int run_demo(Args args);
 
 // Each subcommand's --help text.
 extern const char* const kEnvHelp;
 extern const char* const kCheckHelp;
 extern const char* const kRunsHelp;
+extern const char* const kDemoHelp;
 
 }  // namespace detnum::cli

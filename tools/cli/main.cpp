@@ -22,6 +22,8 @@ struct Command {
 };
 
 const Command kCommands[] = {
+    {"demo", "train one model on the CPU and a GPU, record every step, and show the runs are bit-identical",
+     run_demo, kDemoHelp},
     {"check", "run every op on every backend present and compare the bits with the reference", run_check, kCheckHelp},
     {"env", "print the build, host and CUDA environment as JSON", run_env, kEnvHelp},
     {"runs", "list, show, diff, export and import the runs of a run log", run_runs, kRunsHelp},
