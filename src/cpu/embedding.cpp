@@ -9,6 +9,7 @@
 #include "cpu/embedding_segments.hpp"
 #include "cpu/parallel.hpp"
 #include "detnum/embedding.hpp"
+#include "detnum/detail/reduce_order.hpp"
 #include "detnum/reduce.hpp"
 
 namespace detnum {
@@ -44,6 +45,24 @@ void copy_rows(const float* table, std::int64_t dim, const std::int32_t* ids, st
     for (std::int64_t d = 0; d < dim; ++d) out[r * dim + d] = canonicalize(table[ids[r] * dim + d]);
 }
 
+// ORDER.md's R of each column of a rows x dim matrix of at most one chunk, in place, a row at a
+// time: row l (l < 128) is lane l. A lane starts at -0 and takes its first element, which is
+// that element exactly, so row l holds it already; later elements l + 128, l + 256, ... are added
+// in order; then the lanes fold in halves, skipping partners past the last row (lanes that hold
+// only -0, whose addition changes nothing). Cheaper than column_sums' general blocks for the
+// short segments of an embedding gradient.
+void one_chunk_column_sums(float* x, std::int64_t rows, std::int64_t dim, float* out) {
+  const std::int64_t lanes = std::min<std::int64_t>(rows, detail::kReduceLanes);
+  const auto add_row = [&](std::int64_t to, std::int64_t from) {
+    for (std::int64_t d = 0; d < dim; ++d) x[to * dim + d] = x[to * dim + d] + x[from * dim + d];
+  };
+  for (std::int64_t l = 0; l < lanes; ++l)
+    for (std::int64_t r = l + detail::kReduceLanes; r < rows; r += detail::kReduceLanes) add_row(l, r);
+  for (std::int64_t h = detail::kReduceLanes / 2; h >= 1; h /= 2)
+    for (std::int64_t l = 0; l < h && l + h < lanes; ++l) add_row(l, l + h);
+  for (std::int64_t d = 0; d < dim; ++d) out[d] = canonicalize(x[d]);
+}
+
 // dtable rows [v0, v1): each segment's rows gathered into `scratch`, then summed by `sums`.
 template <class Sums>
 void segment_sums(const detail::IdSegments& s, const float* dout, std::int64_t dim, std::int64_t v0, std::int64_t v1,
@@ -59,7 +78,7 @@ void segment_sums(const detail::IdSegments& s, const float* dout, std::int64_t d
     scratch.resize(static_cast<std::size_t>(count * dim));
     for (std::int64_t k = 0; k < count; ++k)
       std::copy_n(dout + s.rows[begin + k] * dim, dim, scratch.data() + k * dim);
-    sums(scratch.data(), MatrixLayout::dense(count, dim), out);
+    sums(scratch.data(), MatrixLayout::dense(count, dim), out);  // may use scratch as its own
   }
 }
 
@@ -82,8 +101,9 @@ void embedding_backward(const std::int32_t* ids, std::int64_t n, const float* do
   if (dim == 0) return;
   const detail::IdSegments s = detail::id_segments(ids, n, vocab);
   detail::parallel_ranges(vocab, kIdGrain, o.threads, [&](std::int64_t v0, std::int64_t v1) {
-    segment_sums(s, dout, dim, v0, v1, dtable, [&](const float* x, const MatrixLayout& m, float* out) {
-      column_sums(x, m, out, CpuOptions{1, o.simd});
+    segment_sums(s, dout, dim, v0, v1, dtable, [&](float* x, const MatrixLayout& m, float* out) {
+      if (m.rows > detail::kReduceChunk) return column_sums(x, m, out, CpuOptions{1, o.simd});
+      one_chunk_column_sums(x, m.rows, dim, out);
     });
   });
 }
@@ -102,7 +122,7 @@ void embedding_backward(const std::int32_t* ids, std::int64_t n, const float* do
   if (dim == 0) return;
   const detail::IdSegments s = detail::id_segments(ids, n, vocab);
   segment_sums(s, dout, dim, 0, vocab, dtable,
-               [](const float* x, const MatrixLayout& m, float* out) { ref::column_sums(x, m, out); });
+               [](float* x, const MatrixLayout& m, float* out) { ref::column_sums(x, m, out); });
 }
 
 }  // namespace ref
