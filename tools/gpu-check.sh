@@ -7,6 +7,7 @@
 # `detnum check`, then the GPU benchmarks, and writes into OUT_DIR:
 #   summary.log  what ran and the verdicts      tests.log   all test output
 #   env.json     detnum env                     check.json  detnum check --json
+#   demo.log, demo.sqlite   detnum demo (CPU and CUDA runs, compared)
 #   bench_FAMILY.json   Google Benchmark JSON of the GPU benchmarks, one file per family
 # Exit status: 0 when every test and check passed.
 set -uo pipefail
@@ -52,9 +53,19 @@ grep -E '^\[  (SKIPPED|FAILED) \]' "$out/tests.log" | sort | uniq | tee -a "$sum
 if "$bin/detnum" check --json >"$out/check.json" 2>>"$out/tests.log"; then say "detnum check: ok"; else
   say "detnum check: FAILED"; status=1; fi
 
+# The demo: the CPU and CUDA runs of one training must agree bit for bit.
+digits="$bin/../digits.csv.gz"
+if [ -f "$digits" ]; then
+  if "$bin/detnum" demo --data "$digits" --log "$out/demo.sqlite" >"$out/demo.log" 2>&1; then say "detnum demo: ok"; else
+    say "detnum demo: FAILED"; status=1; fi
+  tail -n 12 "$out/demo.log" | tee -a "$summary"
+else
+  say "detnum demo: no digits file at $digits (tools/pack-gpu.sh puts it there)"
+fi
+
 # One benchmark run per family, most wanted first, each with its own JSON, so that a call cut
 # short by its time limit still brings back the families that finished.
-for family in gemm sum dot nrm2 column_sums row_sums dropout gemm_tf32 gemm_bf16 dropout_bf16; do
+for family in gemm embedding_backward sum dot nrm2 column_sums row_sums softmax layer_norm layer_norm_backward cross_entropy dropout gemm_tf32 gemm_bf16 dropout_bf16; do
   "$bin/detnum_bench" --benchmark_filter="^$family/(det_cuda|curand|copy|cub|cublas|atomic)/" \
     --benchmark_min_time=0.05 --benchmark_out="$out/bench_$family.json" --benchmark_out_format=json \
     2>&1 | grep -E "^$family/" | tee -a "$summary"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Prepares the prebuilt folder that tools/gpu-check.sh runs on a GPU machine: a CUDA Release
 # tree for sm_90 built here (no GPU needed), its build/bin, and this machine's Google Benchmark
-# runtime (the GPU machine's has another soname). Output: .gpu/bin (git-ignored), to be carried.
+# runtime (the GPU machine's has another soname), and the demo's digits. Output: .gpu/ (git-ignored),
+# to be carried.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/install-deps.sh
@@ -14,4 +15,6 @@ for lib in libbenchmark.so.1debian; do
   [ -n "$src" ] || { echo "pack-gpu: $lib not found" >&2; exit 1; }
   cp -L "$src" ".gpu/bin/$lib"
 done
-du -sh .gpu/bin
+# The digits for `detnum demo` (the GPU machine has no network).
+tools/fetch-digits.sh && cp data/digits.csv.gz .gpu/digits.csv.gz
+du -sh .gpu
