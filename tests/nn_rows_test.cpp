@@ -93,6 +93,21 @@ TEST(NnRows, FastPathMatchesTheReference) {
     }
 }
 
+// Every row count from 1 to 37: for rows of 1000 the threads split the matrix into groups of 8
+// rows, so the split moves with the count; rows of 129 fit one group.
+TEST(NnRows, EveryRowCountUpTo37) {
+  for (const std::int64_t cols : {129, 1000})
+    for (std::int64_t rows = 1; rows <= 37; ++rows) {
+      SCOPED_TRACE(std::to_string(rows) + " x " + std::to_string(cols));
+      const RowInputs in = make_row_inputs(rows, cols, 3 + static_cast<std::uint64_t>(rows), rows % 2 == 0);
+      for (const RowOp op : kRowOps) {
+        SCOPED_TRACE(op_name(op));
+        const RowOutputs want = run_ref(op, in);
+        for (const int threads : {2, 3, 5}) expect_same_outputs(want, run_cpu(op, in, {threads}));
+      }
+    }
+}
+
 // --- Batch invariance ---------------------------------------------------------------------------
 
 // The per-row outputs (y, dx, mean, rstd) of row r of a `rows`-row result.
