@@ -99,9 +99,8 @@ RowOutputs run_gpu(RowOp op, const RowInputs& in, cuda::LaunchConfig launch, boo
   const std::size_t ws_bytes = workspace_bytes(in.rows, in.cols);
   DeviceBuffer<unsigned char> ws(ws_bytes + kGuardBytes);
   if (cudaMemset(ws.get(), kSentinel, ws.size()) != cudaSuccess) ADD_FAILURE() << "cudaMemset failed";
-  RowCall c{op,         x.get(),        dy.get(),        gamma.get(),  beta.get(), sy.get(),
-            ly.get(),   mean.get(),     rstd.get(),      rms_rstd.get(), labels.get(), in.rows,
-            in.cols,    in.eps,         {}};
+  RowCall c{op, x.get(), dy.get(), gamma.get(), beta.get(), sy.get(), ly.get(), mean.get(), rstd.get(),
+            rms_rstd.get(), labels.get(), in.rows, in.cols, in.eps, {}};
   for (const auto& d : dout) c.out.push_back(d.get());
   dispatch(CudaOps{callers_workspace ? cuda::Workspace{ws.get(), ws_bytes} : cuda::Workspace{}, launch}, c);
   EXPECT_EQ(cudaDeviceSynchronize(), cudaSuccess);
