@@ -235,6 +235,23 @@ inline RowOutputs run_ref(RowOp op, const RowInputs& in) {
   return out;
 }
 
+// For every shape of row_shapes(), with and without specials, and every op that can run there
+// (cross_entropy needs a label in [0, cols): there is none when cols = 0 < rows): check(op, in,
+// the reference's outputs), under a trace that names the case.
+template <class Check>
+void for_each_row_case(const Check& check) {
+  for (const auto& [rows, cols] : row_shapes())
+    for (const bool specials : {false, true}) {
+      SCOPED_TRACE(std::to_string(rows) + " x " + std::to_string(cols) + (specials ? ", specials" : ""));
+      const RowInputs in = make_row_inputs(rows, cols, 11 + static_cast<std::uint64_t>(rows * 131 + cols), specials);
+      for (const RowOp op : kRowOps) {
+        if (cols == 0 && rows > 0 && (op == RowOp::cross_entropy || op == RowOp::cross_entropy_loss_only)) continue;
+        SCOPED_TRACE(op_name(op));
+        check(op, in, run_ref(op, in));
+      }
+    }
+}
+
 // Every output of `got` has the bits of the same output of `want`.
 inline void expect_same_outputs(const RowOutputs& want, const RowOutputs& got) {
   ASSERT_EQ(want.size(), got.size());

@@ -109,28 +109,16 @@ RowOutputs run_gpu(RowOp op, const RowInputs& in, cuda::LaunchConfig launch, boo
   return out;
 }
 
-bool runs_on(RowOp op, const RowInputs& in) {
-  return in.cols > 0 || in.rows == 0 || (op != RowOp::cross_entropy && op != RowOp::cross_entropy_loss_only);
-}
-
 TEST(NnRowsGpu, MatchesTheReference) {
   DETNUM_REQUIRE_GPU();
-  for (const auto& [rows, cols] : row_shapes())
-    for (const bool specials : {false, true}) {
-      SCOPED_TRACE(std::to_string(rows) + " x " + std::to_string(cols) + (specials ? ", specials" : ""));
-      const RowInputs in = make_row_inputs(rows, cols, 11 + static_cast<std::uint64_t>(rows * 131 + cols), specials);
-      for (const RowOp op : kRowOps) {
-        if (!runs_on(op, in)) continue;
-        SCOPED_TRACE(op_name(op));
-        const RowOutputs want = run_ref(op, in);
-        for (const cuda::LaunchConfig launch : kLaunches) {
-          SCOPED_TRACE("block " + std::to_string(launch.block_threads) + ", grid " + std::to_string(launch.grid_blocks));
-          expect_same_outputs(want, run_gpu(op, in, launch, true, 0));
-        }
-        SCOPED_TRACE("stream-ordered workspace, pointers 4 bytes off");
-        expect_same_outputs(want, run_gpu(op, in, {}, false, 1));
-      }
+  for_each_row_case([](RowOp op, const RowInputs& in, const RowOutputs& want) {
+    for (const cuda::LaunchConfig launch : kLaunches) {
+      SCOPED_TRACE("block " + std::to_string(launch.block_threads) + ", grid " + std::to_string(launch.grid_blocks));
+      expect_same_outputs(want, run_gpu(op, in, launch, true, 0));
     }
+    SCOPED_TRACE("stream-ordered workspace, pointers 4 bytes off");
+    expect_same_outputs(want, run_gpu(op, in, {}, false, 1));
+  });
 }
 
 TEST(NnRowsGpu, ARowAloneHasTheBitsOfThatRowAmongAThousand) {
