@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "detnum/adamw.hpp"
 #include "detnum/bf16.hpp"
 #include "detnum/dropout.hpp"
 #include "detnum/environment.hpp"
@@ -21,6 +22,20 @@ namespace detnum::cli {
 
 // The reductions of detnum/reduce.hpp, as one entry point per backend (variance with ddof = 1).
 enum class ReduceOp { sum, asum, dot, nrm2, mean, variance, max, min, amax, amin, argmax, argmin };
+// The row ops of detnum/softmax.hpp and detnum/norm.hpp.
+enum class RowOp {
+  softmax,
+  softmax_backward,
+  log_softmax,
+  log_softmax_backward,
+  cross_entropy,
+  layer_norm,
+  layer_norm_backward,
+  rms_norm,
+  rms_norm_backward
+};
+// The elementwise ops of detnum/pointwise.hpp.
+enum class PointwiseOp { relu, relu_backward, gelu, gelu_backward, bias_add };
 enum class Dtype;
 
 class Backend {
@@ -62,6 +77,54 @@ class Backend {
     std::int64_t ldc;
   };
   virtual void gemm(const GemmCall& g) = 0;
+
+  // One row op (detnum/softmax.hpp, detnum/norm.hpp) of a dense rows x cols float matrix. Which
+  // pointers an op reads and writes is its signature's; the others are ignored.
+  struct RowCall {
+    RowOp op;
+    std::int64_t rows, cols;
+    float eps;                    // layer_norm, rms_norm
+    const float* x;               // x; logits; the forward output y for (log_)softmax_backward
+    const float* dy;              // the backward passes
+    const float* gamma;           // cols values (the norms)
+    const float* beta;            // cols values (layer_norm)
+    const float* mean;            // rows values: layer_norm's, for layer_norm_backward
+    const float* rstd;            // rows values: layer_norm's or rms_norm's, for their backward passes
+    const std::int32_t* labels;   // rows labels (cross_entropy)
+    float* y;                     // rows x cols: y, dx or dlogits
+    float* loss;                  // one value (cross_entropy)
+    float* mean_out;              // rows values (layer_norm)
+    float* rstd_out;              // rows values (layer_norm, rms_norm)
+    float* dgamma;                // cols values (the norms' backward passes)
+    float* dbeta;                 // cols values (layer_norm_backward)
+  };
+  virtual void row_op(const RowCall& c) = 0;
+
+  // One elementwise op (detnum/pointwise.hpp) of n floats; bias_add reads rows x cols (= n) of x
+  // and cols of `other`. `other` is dy for the backward passes.
+  struct PointwiseCall {
+    PointwiseOp op;
+    std::int64_t n, rows, cols;
+    const float* x;
+    const float* other;
+    float* y;
+  };
+  virtual void pointwise(const PointwiseCall& c) = 0;
+
+  // One AdamW update (detnum/adamw.hpp): param, m and v in place.
+  virtual void adamw_step(float* param, const float* grad, float* m, float* v, std::int64_t n,
+                          const AdamWParams& params) = 0;
+
+  // embedding_forward (table -> out, n x dim) or embedding_backward (dout -> dtable, vocab x dim)
+  // of detnum/embedding.hpp.
+  struct EmbeddingCall {
+    bool backward;
+    std::int64_t vocab, dim, n;
+    const std::int32_t* ids;  // n ids
+    const float* in;          // table (forward) or dout (backward)
+    float* out;               // out (forward) or dtable (backward)
+  };
+  virtual void embedding(const EmbeddingCall& c) = 0;
 };
 
 // The reference first, then cpu/1, cpu/2, cpu/3, cpu/7, then (with a CUDA device) the CUDA

@@ -11,9 +11,14 @@
 #include <type_traits>
 
 #include "backend.hpp"
+#include "detnum/cuda/adamw.hpp"
 #include "detnum/cuda/dropout.hpp"
+#include "detnum/cuda/embedding.hpp"
 #include "detnum/cuda/gemm.hpp"
+#include "detnum/cuda/norm.hpp"
+#include "detnum/cuda/pointwise.hpp"
 #include "detnum/cuda/reduce.hpp"
+#include "detnum/cuda/softmax.hpp"
 #include "detnum/error.hpp"
 #include "dtype_dispatch.hpp"
 
@@ -63,6 +68,7 @@ void finish() {
 }
 
 std::size_t mask_bytes(std::int64_t n) { return static_cast<std::size_t>((n + 7) / 8); }
+std::size_t floats(std::int64_t n) { return static_cast<std::size_t>(n) * sizeof(float); }
 
 class CudaBackend final : public Backend {
  public:
@@ -133,6 +139,98 @@ class CudaBackend final : public Backend {
       finish();
       dc.copy_back(g.c);
     });
+  }
+
+  // Every buffer the call names is mirrored (those it does not name are null on both sides).
+  void row_op(const RowCall& c) override {
+    const std::int64_t r = c.rows, k = c.cols;
+    Mirror x(c.x, floats(r * k)), dy(c.dy, floats(r * k)), gamma(c.gamma, floats(k)), beta(c.beta, floats(k));
+    Mirror mean(c.mean, floats(r)), rstd(c.rstd, floats(r));
+    Mirror labels(c.labels, static_cast<std::size_t>(r) * sizeof(std::int32_t));
+    Mirror y(c.y, floats(r * k)), loss(c.loss, floats(1)), mean_out(c.mean_out, floats(r));
+    Mirror rstd_out(c.rstd_out, floats(r)), dgamma(c.dgamma, floats(k)), dbeta(c.dbeta, floats(k));
+    const float* px = x.get<const float>();
+    const cuda::Workspace ws{};  // stream-ordered, taken and returned by each call
+    switch (c.op) {
+      case RowOp::softmax: cuda::softmax(px, y.get<float>(), r, k, nullptr, launch_); break;
+      case RowOp::softmax_backward:
+        cuda::softmax_backward(px, dy.get<const float>(), y.get<float>(), r, k, nullptr, launch_);
+        break;
+      case RowOp::log_softmax: cuda::log_softmax(px, y.get<float>(), r, k, nullptr, launch_); break;
+      case RowOp::log_softmax_backward:
+        cuda::log_softmax_backward(px, dy.get<const float>(), y.get<float>(), r, k, nullptr, launch_);
+        break;
+      case RowOp::cross_entropy:
+        cuda::cross_entropy(px, labels.get<const std::int32_t>(), r, k, loss.get<float>(), y.get<float>(), nullptr, ws,
+                            launch_);
+        break;
+      case RowOp::layer_norm:
+        cuda::layer_norm(px, gamma.get<const float>(), beta.get<const float>(), y.get<float>(), mean_out.get<float>(),
+                         rstd_out.get<float>(), r, k, c.eps, nullptr, launch_);
+        break;
+      case RowOp::layer_norm_backward:
+        cuda::layer_norm_backward(px, gamma.get<const float>(), mean.get<const float>(), rstd.get<const float>(),
+                                  dy.get<const float>(), y.get<float>(), dgamma.get<float>(), dbeta.get<float>(), r, k,
+                                  nullptr, ws, launch_);
+        break;
+      case RowOp::rms_norm:
+        cuda::rms_norm(px, gamma.get<const float>(), y.get<float>(), rstd_out.get<float>(), r, k, c.eps, nullptr,
+                       launch_);
+        break;
+      case RowOp::rms_norm_backward:
+        cuda::rms_norm_backward(px, gamma.get<const float>(), rstd.get<const float>(), dy.get<const float>(),
+                                y.get<float>(), dgamma.get<float>(), r, k, nullptr, ws, launch_);
+        break;
+    }
+    finish();
+    y.copy_back(c.y);
+    loss.copy_back(c.loss);
+    mean_out.copy_back(c.mean_out);
+    rstd_out.copy_back(c.rstd_out);
+    dgamma.copy_back(c.dgamma);
+    dbeta.copy_back(c.dbeta);
+  }
+
+  void pointwise(const PointwiseCall& c) override {
+    Mirror x(c.x, floats(c.n)), y(c.y, floats(c.n));
+    Mirror other(c.other, floats(c.op == PointwiseOp::bias_add ? c.cols : c.n));
+    const float* px = x.get<const float>();
+    const float* po = other.get<const float>();
+    float* py = y.get<float>();
+    switch (c.op) {
+      case PointwiseOp::relu: cuda::relu(px, py, c.n, nullptr, launch_); break;
+      case PointwiseOp::relu_backward: cuda::relu_backward(px, po, py, c.n, nullptr, launch_); break;
+      case PointwiseOp::gelu: cuda::gelu(px, py, c.n, nullptr, launch_); break;
+      case PointwiseOp::gelu_backward: cuda::gelu_backward(px, po, py, c.n, nullptr, launch_); break;
+      case PointwiseOp::bias_add: cuda::bias_add(px, po, py, c.rows, c.cols, nullptr, launch_); break;
+    }
+    finish();
+    y.copy_back(c.y);
+  }
+
+  void adamw_step(float* param, const float* grad, float* m, float* v, std::int64_t n,
+                  const AdamWParams& params) override {
+    Mirror dp(param, floats(n)), dg(grad, floats(n)), dm(m, floats(n)), dv(v, floats(n));
+    cuda::adamw_step(dp.get<float>(), dg.get<const float>(), dm.get<float>(), dv.get<float>(), n, params, nullptr,
+                     launch_);
+    finish();
+    dp.copy_back(param);
+    dm.copy_back(m);
+    dv.copy_back(v);
+  }
+
+  void embedding(const EmbeddingCall& c) override {
+    Mirror ids(c.ids, static_cast<std::size_t>(c.n) * sizeof(std::int32_t));
+    Mirror in(c.in, floats((c.backward ? c.n : c.vocab) * c.dim));
+    Mirror out(c.out, floats((c.backward ? c.vocab : c.n) * c.dim));
+    if (c.backward)
+      cuda::embedding_backward(ids.get<const std::int32_t>(), c.n, in.get<const float>(), c.vocab, c.dim,
+                               out.get<float>(), nullptr, {}, launch_);
+    else
+      cuda::embedding_forward(in.get<const float>(), c.vocab, c.dim, ids.get<const std::int32_t>(), c.n,
+                              out.get<float>(), nullptr, launch_);
+    finish();
+    out.copy_back(c.out);
   }
 
  private:

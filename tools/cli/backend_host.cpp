@@ -6,8 +6,13 @@
 #include <string>
 
 #include "backend.hpp"
+#include "detnum/adamw.hpp"
+#include "detnum/embedding.hpp"
 #include "detnum/gemm.hpp"
+#include "detnum/norm.hpp"
+#include "detnum/pointwise.hpp"
 #include "detnum/reduce.hpp"
+#include "detnum/softmax.hpp"
 #include "dtype_dispatch.hpp"
 
 namespace detnum::cli {
@@ -66,6 +71,60 @@ void host_gemm(const Backend::GemmCall& g, const CpuOptions* cpu) {
   });
 }
 
+// A row op through the reference (cpu == nullptr) or the fast path.
+void host_row_op(const Backend::RowCall& c, const CpuOptions* cpu) {
+  const std::int64_t r = c.rows, k = c.cols;
+  switch (c.op) {
+    case RowOp::softmax:
+      return cpu ? detnum::softmax(c.x, c.y, r, k, *cpu) : ref::softmax(c.x, c.y, r, k);
+    case RowOp::softmax_backward:
+      return cpu ? detnum::softmax_backward(c.x, c.dy, c.y, r, k, *cpu) : ref::softmax_backward(c.x, c.dy, c.y, r, k);
+    case RowOp::log_softmax:
+      return cpu ? detnum::log_softmax(c.x, c.y, r, k, *cpu) : ref::log_softmax(c.x, c.y, r, k);
+    case RowOp::log_softmax_backward:
+      return cpu ? detnum::log_softmax_backward(c.x, c.dy, c.y, r, k, *cpu)
+                 : ref::log_softmax_backward(c.x, c.dy, c.y, r, k);
+    case RowOp::cross_entropy:
+      return cpu ? detnum::cross_entropy(c.x, c.labels, r, k, c.loss, c.y, *cpu)
+                 : ref::cross_entropy(c.x, c.labels, r, k, c.loss, c.y);
+    case RowOp::layer_norm:
+      return cpu ? detnum::layer_norm(c.x, c.gamma, c.beta, c.y, c.mean_out, c.rstd_out, r, k, c.eps, *cpu)
+                 : ref::layer_norm(c.x, c.gamma, c.beta, c.y, c.mean_out, c.rstd_out, r, k, c.eps);
+    case RowOp::layer_norm_backward:
+      return cpu ? detnum::layer_norm_backward(c.x, c.gamma, c.mean, c.rstd, c.dy, c.y, c.dgamma, c.dbeta, r, k, *cpu)
+                 : ref::layer_norm_backward(c.x, c.gamma, c.mean, c.rstd, c.dy, c.y, c.dgamma, c.dbeta, r, k);
+    case RowOp::rms_norm:
+      return cpu ? detnum::rms_norm(c.x, c.gamma, c.y, c.rstd_out, r, k, c.eps, *cpu)
+                 : ref::rms_norm(c.x, c.gamma, c.y, c.rstd_out, r, k, c.eps);
+    case RowOp::rms_norm_backward:
+      return cpu ? detnum::rms_norm_backward(c.x, c.gamma, c.rstd, c.dy, c.y, c.dgamma, r, k, *cpu)
+                 : ref::rms_norm_backward(c.x, c.gamma, c.rstd, c.dy, c.y, c.dgamma, r, k);
+  }
+}
+
+// An elementwise op through the reference (cpu == nullptr) or the fast path.
+void host_pointwise(const Backend::PointwiseCall& c, const CpuOptions* cpu) {
+  switch (c.op) {
+    case PointwiseOp::relu: return cpu ? detnum::relu(c.x, c.y, c.n, *cpu) : ref::relu(c.x, c.y, c.n);
+    case PointwiseOp::relu_backward:
+      return cpu ? detnum::relu_backward(c.x, c.other, c.y, c.n, *cpu) : ref::relu_backward(c.x, c.other, c.y, c.n);
+    case PointwiseOp::gelu: return cpu ? detnum::gelu(c.x, c.y, c.n, *cpu) : ref::gelu(c.x, c.y, c.n);
+    case PointwiseOp::gelu_backward:
+      return cpu ? detnum::gelu_backward(c.x, c.other, c.y, c.n, *cpu) : ref::gelu_backward(c.x, c.other, c.y, c.n);
+    case PointwiseOp::bias_add:
+      return cpu ? detnum::bias_add(c.x, c.other, c.y, c.rows, c.cols, *cpu)
+                 : ref::bias_add(c.x, c.other, c.y, c.rows, c.cols);
+  }
+}
+
+// An embedding lookup or gradient through the reference (cpu == nullptr) or the fast path.
+void host_embedding(const Backend::EmbeddingCall& c, const CpuOptions* cpu) {
+  if (!c.backward && cpu) detnum::embedding_forward(c.in, c.vocab, c.dim, c.ids, c.n, c.out, *cpu);
+  else if (!c.backward) ref::embedding_forward(c.in, c.vocab, c.dim, c.ids, c.n, c.out);
+  else if (cpu) detnum::embedding_backward(c.ids, c.n, c.in, c.vocab, c.dim, c.out, *cpu);
+  else ref::embedding_backward(c.ids, c.n, c.in, c.vocab, c.dim, c.out);
+}
+
 class RefBackend final : public Backend {
  public:
   std::string name() const override { return "ref"; }
@@ -96,6 +155,13 @@ class RefBackend final : public Backend {
     host_axis_sums(per_row, dtype, x, m, out, nullptr);
   }
   void gemm(const GemmCall& g) override { host_gemm(g, nullptr); }
+  void row_op(const RowCall& c) override { host_row_op(c, nullptr); }
+  void pointwise(const PointwiseCall& c) override { host_pointwise(c, nullptr); }
+  void adamw_step(float* param, const float* grad, float* m, float* v, std::int64_t n,
+                  const AdamWParams& params) override {
+    ref::adamw_step(param, grad, m, v, n, params);
+  }
+  void embedding(const EmbeddingCall& c) override { host_embedding(c, nullptr); }
 };
 
 class CpuBackend final : public Backend {
@@ -131,6 +197,13 @@ class CpuBackend final : public Backend {
     host_axis_sums(per_row, dtype, x, m, out, &options_);
   }
   void gemm(const GemmCall& g) override { host_gemm(g, &options_); }
+  void row_op(const RowCall& c) override { host_row_op(c, &options_); }
+  void pointwise(const PointwiseCall& c) override { host_pointwise(c, &options_); }
+  void adamw_step(float* param, const float* grad, float* m, float* v, std::int64_t n,
+                  const AdamWParams& params) override {
+    detnum::adamw_step(param, grad, m, v, n, params, options_);
+  }
+  void embedding(const EmbeddingCall& c) override { host_embedding(c, &options_); }
 
  private:
   CpuOptions options_;

@@ -65,6 +65,9 @@ std::vector<CheckOp> all_check_ops() {
   std::vector<CheckOp> ops = dropout_check_ops();
   for (CheckOp& op : reduce_check_ops()) ops.push_back(std::move(op));
   for (CheckOp& op : gemm_check_ops()) ops.push_back(std::move(op));
+  for (CheckOp& op : row_check_ops()) ops.push_back(std::move(op));
+  for (CheckOp& op : pointwise_check_ops()) ops.push_back(std::move(op));
+  for (CheckOp& op : embedding_check_ops()) ops.push_back(std::move(op));
   return ops;
 }
 

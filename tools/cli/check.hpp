@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <vector>
@@ -43,6 +44,18 @@ inline const std::vector<double>& inputs_of<double>(const CheckInputs& in) { ret
 template <>
 inline const std::vector<fp16>& inputs_of<fp16>(const CheckInputs& in) { return in.fp16s; }
 
+// count f32 inputs taken cyclically from element `start` on (none when n = 0). With `finite`,
+// specials and magnitudes of 1e15 or more become 1.5, so that sums and squares over a row stay
+// finite and every rounding counts.
+std::vector<float> f32_operand(const CheckInputs& in, std::int64_t count, std::int64_t start, bool finite);
+// count floats whose every byte is kSentinel.
+std::vector<float> sentinel_floats(std::int64_t count);
+// An op's float outputs one after another, as the bytes of one y.
+std::vector<std::uint8_t> float_bytes(std::initializer_list<const std::vector<float>*> parts);
+// count labels or ids in [0, 2 * ceil(limit / 2)) that are even (so the odd values never occur),
+// from the bits of the f32 inputs (limit > 0 when count > 0).
+std::vector<std::int32_t> even_ids(const CheckInputs& in, std::int64_t count, std::int64_t limit);
+
 // What an op wrote, as bytes: y (or dx), and the mask for ops that write one.
 struct CheckOutputs {
   std::vector<std::uint8_t> y;
@@ -71,5 +84,8 @@ struct CheckOp {
 std::vector<CheckOp> dropout_check_ops();  // check_dropout.cpp
 std::vector<CheckOp> reduce_check_ops();   // check_reduce.cpp
 std::vector<CheckOp> gemm_check_ops();     // check_gemm.cpp
+std::vector<CheckOp> row_check_ops();        // check_rows.cpp
+std::vector<CheckOp> pointwise_check_ops();  // check_pointwise.cpp (with AdamW)
+std::vector<CheckOp> embedding_check_ops();  // check_embedding.cpp
 
 }  // namespace detnum::cli

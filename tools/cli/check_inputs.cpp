@@ -9,9 +9,11 @@
 // stream kMaskStream's words, low byte first.
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstring>
 
 #include "check.hpp"
+#include "detnum/hd.hpp"
 #include "detnum/random.hpp"
 
 namespace detnum::cli {
@@ -79,6 +81,40 @@ CheckInputs make_check_inputs(std::int64_t n) {
     std::memcpy(in.mask.data() + b, bytes, std::min<std::size_t>(16, in.mask.size() - b));
   }
   return in;
+}
+
+std::vector<float> f32_operand(const CheckInputs& in, std::int64_t count, std::int64_t start, bool finite) {
+  std::vector<float> v(static_cast<std::size_t>(in.n > 0 ? count : 0));
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    const float e = in.f32[static_cast<std::size_t>((start + static_cast<std::int64_t>(i)) % in.n)];
+    v[i] = !finite || (std::isfinite(e) && std::fabs(e) < 1e15f) ? e : 1.5f;
+  }
+  return v;
+}
+
+std::vector<float> sentinel_floats(std::int64_t count) {
+  std::vector<float> v(static_cast<std::size_t>(count));
+  if (!v.empty()) std::memset(v.data(), kSentinel, v.size() * sizeof(float));
+  return v;
+}
+
+std::vector<std::uint8_t> float_bytes(std::initializer_list<const std::vector<float>*> parts) {
+  std::vector<std::uint8_t> bytes;
+  for (const std::vector<float>* p : parts) {
+    const auto* b = reinterpret_cast<const std::uint8_t*>(p->data());
+    bytes.insert(bytes.end(), b, b + p->size() * sizeof(float));
+  }
+  return bytes;
+}
+
+std::vector<std::int32_t> even_ids(const CheckInputs& in, std::int64_t count, std::int64_t limit) {
+  std::vector<std::int32_t> ids(static_cast<std::size_t>(in.n > 0 ? count : 0));
+  const auto halves = static_cast<std::uint32_t>((limit + 1) / 2);
+  for (std::size_t r = 0; r < ids.size(); ++r) {
+    const std::uint32_t u = bits_of(in.f32[(7 * r + 1) % static_cast<std::size_t>(in.n)]);
+    ids[r] = static_cast<std::int32_t>(2 * ((u ^ (u >> 13)) % halves));
+  }
+  return ids;
 }
 
 }  // namespace detnum::cli

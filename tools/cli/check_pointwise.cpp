@@ -1,0 +1,89 @@
+// The elementwise entries of `detnum check` (detnum/pointwise.hpp) and AdamW (detnum/adamw.hpp).
+// Each runs on the first min(N, 2^20) inputs (the largest size would cost seconds on the scalar
+// reference and adds no cut point the others lack), specials included: every output element is
+// a function of its own inputs, and NaNs must come out canonical. The bias add takes a matrix of
+// c = min(n, 129) columns. AdamW runs three consecutive steps; y is param|m|v after them.
+#include <algorithm>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "check.hpp"
+#include "detnum/adamw.hpp"
+
+namespace detnum::cli {
+namespace {
+
+constexpr std::int64_t kMaxN = std::int64_t{1} << 20;
+std::int64_t count_of(const CheckInputs& in) { return std::min(in.n, kMaxN); }
+
+CheckOutputs run_pointwise(Backend& b, const CheckInputs& in, PointwiseOp op) {
+  const std::int64_t n = count_of(in);
+  const std::int64_t cols = std::min<std::int64_t>(n, 129), rows = cols > 0 ? n / cols : 0;
+  const bool bias = op == PointwiseOp::bias_add;
+  const std::int64_t count = bias ? rows * cols : n;
+  const std::vector<float> x = f32_operand(in, count, 0, false);
+  const std::vector<float> other = f32_operand(in, bias ? cols : n, 11, false);  // dy, or the bias
+  std::vector<float> y = sentinel_floats(count);
+  b.pointwise({op, count, rows, cols, x.data(), other.data(), y.data()});
+  return {float_bytes({&y}), {}};
+}
+
+std::string describe(const AdamWParams& p) {
+  char buf[160];
+  std::snprintf(buf, sizeof buf, "lr=%.9g beta1=%.9g beta2=%.9g eps=%.9g weight_decay=%.9g step=%lld", static_cast<double>(p.lr),
+                static_cast<double>(p.beta1), static_cast<double>(p.beta2), static_cast<double>(p.eps),
+                static_cast<double>(p.weight_decay), static_cast<long long>(p.step));
+  return buf;
+}
+
+// Steps p.step, p.step + 1, p.step + 2, each with gradients of its own. From m = v = 0 (a fresh
+// optimizer), or from moments drawn from the inputs (v = their squares).
+CheckOutputs run_adamw(Backend& b, const CheckInputs& in, AdamWParams p, bool fresh, bool specials) {
+  const std::int64_t n = count_of(in);
+  std::vector<float> param = f32_operand(in, n, 0, true);
+  std::vector<float> m = fresh ? std::vector<float>(static_cast<std::size_t>(n), 0.0f) : f32_operand(in, n, 5, true);
+  std::vector<float> v = fresh ? std::vector<float>(static_cast<std::size_t>(n), 0.0f) : f32_operand(in, n, 7, true);
+  if (!fresh)
+    for (float& e : v) e = e * e;  // a product, no contraction: the same on every machine
+  for (int s = 0; s < 3; ++s) {
+    const std::vector<float> grad = f32_operand(in, n, 13 + 17 * s, !specials);
+    b.adamw_step(param.data(), grad.data(), m.data(), v.data(), n, p);
+    ++p.step;
+  }
+  return {float_bytes({&param, &m, &v}), {}};
+}
+
+}  // namespace
+
+std::vector<CheckOp> pointwise_check_ops() {
+  std::vector<CheckOp> ops;
+  struct Entry {
+    PointwiseOp op;
+    const char* name;
+    const char* params;
+  };
+  for (const Entry& e : {Entry{PointwiseOp::relu, "relu", "first min(n, 2^20) inputs, with specials"},
+                         Entry{PointwiseOp::relu_backward, "relu_backward", "first min(n, 2^20) inputs, with specials"},
+                         Entry{PointwiseOp::gelu, "gelu", "first min(n, 2^20) inputs, with specials"},
+                         Entry{PointwiseOp::gelu_backward, "gelu_backward", "first min(n, 2^20) inputs, with specials"},
+                         Entry{PointwiseOp::bias_add, "bias_add",
+                               "c = min(n, 2^20, 129) cols, min(n, 2^20)/c rows, with specials"}}) {
+    const PointwiseOp op = e.op;
+    ops.push_back({e.name, Dtype::f32, false, e.params,
+                   [op](Backend& b, const CheckInputs& in) { return run_pointwise(b, in, op); }, {}, Dtype::f32});
+  }
+  const AdamWParams fresh{};  // the defaults, from step 1
+  const AdamWParams later{0.01f, 0.8f, 0.99f, 1e-6f, 0.1f, 1000};
+  ops.push_back({"adamw_step", Dtype::f32, false,
+                 describe(fresh) + " and the 2 steps after it from m = v = 0, first min(n, 2^20) inputs, finite; y = param|m|v",
+                 [fresh](Backend& b, const CheckInputs& in) { return run_adamw(b, in, fresh, true, false); }, {},
+                 Dtype::f32});
+  ops.push_back({"adamw_step", Dtype::f32, false,
+                 describe(later) + " and the 2 steps after it from drawn m, v, first min(n, 2^20) inputs, grads with specials; y = param|m|v",
+                 [later](Backend& b, const CheckInputs& in) { return run_adamw(b, in, later, false, true); }, {},
+                 Dtype::f32});
+  return ops;
+}
+
+}  // namespace detnum::cli
