@@ -1,6 +1,6 @@
 // detnum::math's functions on all 2^32 float inputs against the correctly rounded results
 // (math_cases.hpp), on every hardware thread. Label `exhaustive`: `ctest --preset exhaustive`
-// runs it (about 5 minutes per function on two cores).
+// runs it (2 to 16 minutes per function on two cores; the long double reference costs most).
 #include <gtest/gtest.h>
 #include <omp.h>
 
