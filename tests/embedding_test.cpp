@@ -104,6 +104,11 @@ TEST(Embedding, BadInputIsAnErrorAndWritesNothing) {
                "dim must be >= 0, got -2");
   expect_error([&] { embedding_backward(ids.data(), 4, out.data(), 4, 2, out.data()); },
                ErrorCode::unsupported_aliasing, "dout");
+  // An output over the ids: the copy would overwrite ids still to be read.
+  std::vector<float> shared(4, 0.0f);
+  auto* shared_ids = reinterpret_cast<std::int32_t*>(shared.data());
+  expect_error([&] { embedding_forward(table.data(), 4, 2, shared_ids, 2, shared.data()); },
+               ErrorCode::unsupported_aliasing, "ids");
 }
 
 }  // namespace

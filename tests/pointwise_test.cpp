@@ -176,6 +176,8 @@ TEST(Pointwise, BadInputIsAnError) {
   expect_error([&] { adamw_step(a.data(), b.data(), c.data(), d.data(), 8, AdamWParams{.beta2 = 1.0f}); },
                ErrorCode::invalid_argument, "params.beta2 must be in [0, 1), got 1");
   expect_error([&] { adamw_step(a.data(), b.data(), a.data(), d.data(), 8, AdamWParams{}); }, ErrorCode::unsupported_aliasing, "m");
+  expect_error([&] { adamw_step(a.data(), b.data(), c.data(), d.data(), 8, AdamWParams{.lr = 3e38f}); },
+               ErrorCode::invalid_argument, "outside float's range");
   // Nothing was written by the refused calls.
   EXPECT_TRUE(same_bits(std::vector<float>(8), a));
 }

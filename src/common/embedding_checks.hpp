@@ -27,6 +27,9 @@ inline void check_embedding(std::string_view fn, std::int64_t vocab, std::int64_
   check_not_null(fn, table_name, table, table_n);
   if (rows_n > 0 && table_n > 0)
     check_no_overlap(fn, rows_name, rows, rows_n * 4, table_name, table, table_n * 4, false);
+  // One of rows and table is the output: neither may share bytes with the ids.
+  if (n > 0 && rows_n > 0) check_no_overlap(fn, "ids", ids, n * 4, rows_name, rows, rows_n * 4, false);
+  if (n > 0 && table_n > 0) check_no_overlap(fn, "ids", ids, n * 4, table_name, table, table_n * 4, false);
 }
 
 [[noreturn]] inline void fail_id(std::string_view fn, std::int64_t row, std::int32_t id, std::int64_t vocab) {

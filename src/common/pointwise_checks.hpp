@@ -3,6 +3,7 @@
 // device accessible), done after these.
 #pragma once
 
+#include <cfloat>
 #include <cmath>
 #include <cstdint>
 #include <string>
@@ -69,15 +70,20 @@ inline AdamWScalars check_adamw(std::string_view fn, const float* param, const f
     return r;
   };
   const double bc1 = 1.0 - power(p.beta1, p.step), bc2 = 1.0 - power(p.beta2, p.step);
+  const double decay = 1.0 - static_cast<double>(p.lr) * p.weight_decay, step_size = p.lr / bc1;
+  if (!(std::fabs(decay) <= FLT_MAX && step_size <= FLT_MAX))
+    fail(ErrorCode::invalid_argument, fn,
+         "params.lr, weight_decay and beta1 give a step outside float's range: 1 - lr * weight_decay = " +
+             std::to_string(decay) + ", lr / (1 - beta1^step) = " + std::to_string(step_size));
   AdamWScalars s{};
-  s.decay = static_cast<float>(1.0 - static_cast<double>(p.lr) * p.weight_decay);
+  s.decay = static_cast<float>(decay);
   s.beta1 = p.beta1;
   s.one_minus_beta1 = static_cast<float>(1.0 - p.beta1);
   s.beta2 = p.beta2;
   s.one_minus_beta2 = static_cast<float>(1.0 - p.beta2);
   s.eps = p.eps;
   s.inv_sqrt_bc2 = static_cast<float>(1.0 / std::sqrt(bc2));
-  s.step_size = static_cast<float>(p.lr / bc1);
+  s.step_size = static_cast<float>(step_size);
   return s;
 }
 

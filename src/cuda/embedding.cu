@@ -216,7 +216,8 @@ void check_ids_on_device(const char* fn, const std::int32_t* ids, std::int64_t n
   DETNUM_CUDA_CHECK(fn, cudaStreamSynchronize(stream));
   if (bad == kNoBadRow) return;
   std::int32_t id = 0;
-  DETNUM_CUDA_CHECK(fn, cudaMemcpy(&id, ids + bad, sizeof id, cudaMemcpyDeviceToHost));
+  DETNUM_CUDA_CHECK(fn, cudaMemcpyAsync(&id, ids + bad, sizeof id, cudaMemcpyDeviceToHost, stream));
+  DETNUM_CUDA_CHECK(fn, cudaStreamSynchronize(stream));
   detail::fail_id(fn, static_cast<std::int64_t>(bad), id, vocab);
 }
 

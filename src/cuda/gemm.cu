@@ -19,12 +19,11 @@
 // in increasing k, acc = fused(a, b, acc). A k-tile past the end of k holds fewer than BK valid
 // steps and the loop stops at the last valid one: the padding is never fed into a chain
 // (fma(0, 0, -0) would be +0). After the last k-tile of a segment R takes acc (gemm_first for
-// segment 0, with the old C read then, only when beta != 0; then gemm_next) and acc restarts at
-// -0. R waits for the next segment in the thread's own slots of shared memory, so that only the
-// chains take registers (with R there too the large tile needed 245 registers and ran one block
-// per SM). Outputs outside m x n are computed from zero padding and
-// never written. So each output's arithmetic is the reference's, step for step, whatever BM, BN,
-// BK, TM, TN or the thread that holds it.
+// segment 0, with the old C, read into the thread's slot before the loop only when beta != 0;
+// then gemm_next) and acc restarts at -0. R waits for the next segment in that slot of shared
+// memory, so that only the chains take registers (see the kernel). Outputs outside m x n are
+// computed from zero padding and never written. So each output's arithmetic is the
+// reference's, step for step, whatever BM, BN, BK, TM, TN or the thread that holds it.
 //
 // Loads. The next k-tile is read from global memory into registers while the current one is
 // computed, then stored into the other half of a double buffer (one __syncthreads per k-tile).

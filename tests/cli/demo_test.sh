@@ -30,6 +30,10 @@ contains "cannot open missing.csv.gz"
 printf '1,2,3\n' | gzip > short.csv.gz
 expect_exit 2 "$detnum" demo --data short.csv.gz --log runs.sqlite
 contains "short.csv.gz:1: expected 65 values, got 3"
+gzip -dc digits.csv.gz > all.csv
+head -n 40 all.csv | gzip > few.csv.gz
+expect_exit 2 "$detnum" demo --data few.csv.gz --log runs.sqlite
+contains "40 digits give 32 for training, fewer than one batch of 64"
 expect_exit 2 "$detnum" demo --steps 0
 contains "--steps must be an integer in [1, 1000000], got '0'"
 echo "demo_test: ok"

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdio>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -123,6 +124,10 @@ int run_demo(Args args) {
   }
   const Digits data = load_digits(path);
   const DatasetSplit split = split_indices(data.count(), 0.8, 0.1, o.train.seed);
+  if (static_cast<std::int64_t>(split.train.size()) < o.train.batch)
+    throw std::runtime_error(path + ": " + std::to_string(data.count()) + " digits give " +
+                             std::to_string(split.train.size()) + " for training, fewer than one batch of " +
+                             std::to_string(o.train.batch));
   RunLog log = RunLog::open(o.log);
   std::printf("detnum demo: %lld digits from %s (train %zu, validation %zu, test %zu); %lld steps of %lld; run log %s\n",
               static_cast<long long>(data.count()), path.c_str(), split.train.size(), split.validation.size(),
@@ -170,7 +175,7 @@ int run_demo(Args args) {
     std::printf("(%zu of %zu records differ.) `detnum runs diff %lld %lld` shows it again.\n", naive_diff.differing,
                 naive_diff.differing + naive_diff.same, static_cast<long long>(naive[0].run_id),
                 static_cast<long long>(naive[1].run_id));
-  } else {
+  } else if (!naive_diff.diverged()) {
     std::printf("conventional bias gradient: 1 and %d threads happened to agree this time.\n", o.threads);
   }
   return identical ? kExitOk : kExitDifference;

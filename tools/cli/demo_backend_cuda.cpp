@@ -123,7 +123,12 @@ std::unique_ptr<DemoBackend> make_cuda_demo_backend(std::string& why) {
     why = e != cudaSuccess ? std::string("no usable CUDA device (") + cudaGetErrorString(e) + ")" : "no CUDA device";
     return nullptr;
   }
-  return std::make_unique<CudaBackend>();
+  try {
+    return std::make_unique<CudaBackend>();
+  } catch (const std::exception& e) {
+    why = e.what();
+    return nullptr;
+  }
 }
 
 }  // namespace detnum::cli

@@ -1,7 +1,5 @@
 // The demo's CPU backends: detnum's CPU ops at a fixed thread count, and the same with a
 // conventional, thread-count-dependent bias gradient (for the divergence the demo shows).
-#include <omp.h>
-
 #include <algorithm>
 #include <cstring>
 #include <deque>
@@ -47,9 +45,8 @@ class HostBackend final : public DemoBackend {
     // Each thread adds its own range of rows in order; the partial sums are then added in thread
     // order. Correct to rounding, but where the ranges start depends on the thread count.
     std::vector<float> partial(static_cast<std::size_t>(o_.threads * cols), 0.0f);
-#pragma omp parallel num_threads(o_.threads)
-    {
-      const int t = omp_get_thread_num();
+#pragma omp parallel for num_threads(o_.threads) schedule(static)
+    for (int t = 0; t < o_.threads; ++t) {
       const std::int64_t r0 = rows * t / o_.threads, r1 = rows * (t + 1) / o_.threads;
       for (std::int64_t r = r0; r < r1; ++r)
         for (std::int64_t c = 0; c < cols; ++c) partial[t * cols + c] += x[r * cols + c];

@@ -33,7 +33,7 @@ DETNUM_HD float gelu_grad(float x, float dy) {
 DETNUM_HD float bias_add(float x, float b) { return canonicalize(x + b); }
 
 // AdamW (decoupled weight decay, PyTorch's formulation) on one element, with the step's scalars
-// computed once on the host (adamw_scalars in detnum/adamw.hpp's implementation):
+// computed once on the host (detail::check_adamw, src/common/pointwise_checks.hpp):
 //   p' = p * decay                       decay = 1 - lr * weight_decay
 //   m' = beta1 * m + (1 - beta1) * g
 //   v' = beta2 * v + (1 - beta2) * (g * g)
