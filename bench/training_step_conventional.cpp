@@ -1,0 +1,165 @@
+// The conventional CPU backend of the training-step benchmark: what a framework's CPU kernels
+// amount to — Eigen's sgemm (its threads from OpenMP), OpenMP loops with libm's exp, log and erf,
+// and bias and LayerNorm parameter gradients summed per thread and then added in thread order
+// (so their bits follow the thread count). Built with -mavx2 -mfma -fopenmp, as Eigen is in
+// ../shared/anchors.md; dropout and initialization use detnum's (the step's random numbers are
+// not what is being compared). Not used for anything but timing.
+#include <Eigen/Core>
+
+#include <cmath>
+#include <deque>
+
+#include "demo_backend.hpp"
+#include "detnum/dropout.hpp"
+#include "detnum/fingerprint.hpp"
+#include "detnum/init.hpp"
+#include "training_step_conventional.hpp"
+
+namespace detnum_bench {
+namespace {
+
+using detnum::Transpose;
+using RowMajorF = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+using Strided = Eigen::Map<const RowMajorF, 0, Eigen::OuterStride<>>;
+
+class Conventional final : public detnum::cli::DemoBackend {
+ public:
+  explicit Conventional(int threads) : threads_(threads) { Eigen::setNbThreads(threads); }
+
+  std::string name() const override { return "conventional/" + std::to_string(threads_); }
+  std::string description() const override { return "Eigen sgemm and OpenMP loops"; }
+  float* floats(std::int64_t n) override { return floats_.emplace_back(static_cast<std::size_t>(n), 0.0f).data(); }
+  std::int32_t* ints(std::int64_t n) override { return ints_.emplace_back(static_cast<std::size_t>(n), 0).data(); }
+  std::uint8_t* bytes(std::int64_t n) override { return bytes_.emplace_back(static_cast<std::size_t>(n), 0).data(); }
+  void upload(float* dst, const float* src, std::int64_t n) override { std::copy_n(src, n, dst); }
+  void upload(std::int32_t* dst, const std::int32_t* src, std::int64_t n) override { std::copy_n(src, n, dst); }
+  void download(float* dst, const float* src, std::int64_t n) override { std::copy_n(src, n, dst); }
+  detnum::Fingerprint fingerprint(const float* x, std::vector<std::int64_t> shape) override {
+    return detnum::fingerprint(detnum::TensorView::of(x, std::move(shape)));
+  }
+
+  void gemm(Transpose ta, Transpose tb, std::int64_t m, std::int64_t n, std::int64_t k, const float* a,
+            std::int64_t lda, const float* b, std::int64_t ldb, float* c, std::int64_t ldc) override {
+    const Strided A(a, ta == Transpose::yes ? k : m, ta == Transpose::yes ? m : k, Eigen::OuterStride<>(lda));
+    const Strided B(b, tb == Transpose::yes ? n : k, tb == Transpose::yes ? k : n, Eigen::OuterStride<>(ldb));
+    Eigen::Map<RowMajorF, 0, Eigen::OuterStride<>> C(c, m, n, Eigen::OuterStride<>(ldc));
+    if (ta == Transpose::yes && tb == Transpose::yes) C.noalias() = A.transpose() * B.transpose();
+    else if (ta == Transpose::yes) C.noalias() = A.transpose() * B;
+    else if (tb == Transpose::yes) C.noalias() = A * B.transpose();
+    else C.noalias() = A * B;
+  }
+  void bias_add(float* x, const float* bias, std::int64_t rows, std::int64_t cols) override {
+#pragma omp parallel for num_threads(threads_)
+    for (std::int64_t r = 0; r < rows; ++r)
+      for (std::int64_t c = 0; c < cols; ++c) x[r * cols + c] += bias[c];
+  }
+  void column_sums(const float* x, std::int64_t rows, std::int64_t cols, float* out) override {
+    std::vector<float> partial(static_cast<std::size_t>(threads_ * cols), 0.0f);
+#pragma omp parallel for num_threads(threads_) schedule(static)
+    for (int t = 0; t < threads_; ++t)
+      for (std::int64_t r = rows * t / threads_; r < rows * (t + 1) / threads_; ++r)
+        for (std::int64_t c = 0; c < cols; ++c) partial[t * cols + c] += x[r * cols + c];
+    for (std::int64_t c = 0; c < cols; ++c) {
+      out[c] = 0.0f;
+      for (int t = 0; t < threads_; ++t) out[c] += partial[t * cols + c];
+    }
+  }
+  void layer_norm(const float* x, const float* gamma, const float* beta, float* y, float* mean, float* rstd,
+                  std::int64_t rows, std::int64_t cols, float eps) override {
+#pragma omp parallel for num_threads(threads_)
+    for (std::int64_t r = 0; r < rows; ++r) {
+      const float* xr = x + r * cols;
+      float s = 0.0f, q = 0.0f;
+      for (std::int64_t c = 0; c < cols; ++c) s += xr[c];
+      const float mu = s / static_cast<float>(cols);
+      for (std::int64_t c = 0; c < cols; ++c) q += (xr[c] - mu) * (xr[c] - mu);
+      const float rs = 1.0f / std::sqrt(q / static_cast<float>(cols) + eps);
+      for (std::int64_t c = 0; c < cols; ++c) y[r * cols + c] = (xr[c] - mu) * rs * gamma[c] + beta[c];
+      mean[r] = mu;
+      rstd[r] = rs;
+    }
+  }
+  void layer_norm_backward(const float* x, const float* gamma, const float* mean, const float* rstd, const float* dy,
+                           float* dx, float* dgamma, float* dbeta, std::int64_t rows, std::int64_t cols) override {
+    std::vector<float> xhat_dy(static_cast<std::size_t>(rows * cols));
+#pragma omp parallel for num_threads(threads_)
+    for (std::int64_t r = 0; r < rows; ++r) {
+      float a = 0.0f, b = 0.0f;  // mean of dy * gamma, and of dy * gamma * xhat
+      for (std::int64_t c = 0; c < cols; ++c) {
+        const float xhat = (x[r * cols + c] - mean[r]) * rstd[r], g = dy[r * cols + c] * gamma[c];
+        a += g;
+        b += g * xhat;
+        xhat_dy[r * cols + c] = xhat * dy[r * cols + c];
+      }
+      a /= static_cast<float>(cols);
+      b /= static_cast<float>(cols);
+      for (std::int64_t c = 0; c < cols; ++c) {
+        const float xhat = (x[r * cols + c] - mean[r]) * rstd[r];
+        dx[r * cols + c] = rstd[r] * (dy[r * cols + c] * gamma[c] - a - xhat * b);
+      }
+    }
+    column_sums(xhat_dy.data(), rows, cols, dgamma);
+    column_sums(dy, rows, cols, dbeta);
+  }
+  void gelu(const float* x, float* y, std::int64_t n) override {
+#pragma omp parallel for num_threads(threads_)
+    for (std::int64_t i = 0; i < n; ++i) y[i] = 0.5f * x[i] * (1.0f + std::erf(x[i] * 0.70710678f));
+  }
+  void gelu_backward(const float* x, const float* dy, float* dx, std::int64_t n) override {
+#pragma omp parallel for num_threads(threads_)
+    for (std::int64_t i = 0; i < n; ++i) {
+      const float cdf = 0.5f * (1.0f + std::erf(x[i] * 0.70710678f));
+      dx[i] = dy[i] * (cdf + x[i] * 0.39894228f * std::exp(-0.5f * x[i] * x[i]));
+    }
+  }
+  void dropout_forward(const float* x, float* y, std::int64_t n, const detnum::DropoutParams& p,
+                       std::uint8_t* mask) override {
+    detnum::dropout_forward(x, y, n, p, mask, {threads_});
+  }
+  void dropout_backward(const float* dy, const std::uint8_t* mask, float* dx, std::int64_t n, float p) override {
+    detnum::dropout_backward(dy, mask, dx, n, p, {threads_});
+  }
+  float cross_entropy(const float* logits, const std::int32_t* labels, std::int64_t rows, std::int64_t cols,
+                      float* dlogits) override {
+    float loss = 0.0f;
+    for (std::int64_t r = 0; r < rows; ++r) {
+      const float* z = logits + r * cols;
+      float m = z[0], s = 0.0f;
+      for (std::int64_t c = 1; c < cols; ++c) m = std::max(m, z[c]);
+      for (std::int64_t c = 0; c < cols; ++c) s += std::exp(z[c] - m);
+      loss += std::log(s) - (z[labels[r]] - m);
+      for (std::int64_t c = 0; c < cols; ++c)
+        dlogits[r * cols + c] = (std::exp(z[c] - m) / s - (c == labels[r] ? 1.0f : 0.0f)) / static_cast<float>(rows);
+    }
+    return loss / static_cast<float>(rows);
+  }
+  void adamw_step(float* p, const float* g, float* m, float* v, std::int64_t n, const detnum::AdamWParams& a) override {
+    const float bc1 = 1.0f - std::pow(a.beta1, static_cast<float>(a.step));
+    const float bc2 = 1.0f - std::pow(a.beta2, static_cast<float>(a.step));
+#pragma omp parallel for num_threads(threads_)
+    for (std::int64_t i = 0; i < n; ++i) {
+      p[i] *= 1.0f - a.lr * a.weight_decay;
+      m[i] = a.beta1 * m[i] + (1.0f - a.beta1) * g[i];
+      v[i] = a.beta2 * v[i] + (1.0f - a.beta2) * g[i] * g[i];
+      p[i] -= a.lr / bc1 * m[i] / (std::sqrt(v[i]) / std::sqrt(bc2) + a.eps);
+    }
+  }
+  void init_uniform(float* x, std::int64_t n, float lo, float hi, detnum::InitParams p) override {
+    detnum::init_uniform(x, n, lo, hi, p, {threads_});
+  }
+
+ private:
+  int threads_;
+  std::deque<std::vector<float>> floats_;
+  std::deque<std::vector<std::int32_t>> ints_;
+  std::deque<std::vector<std::uint8_t>> bytes_;
+};
+
+}  // namespace
+
+std::unique_ptr<detnum::cli::DemoBackend> make_conventional_backend(int threads) {
+  if (!(__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))) return nullptr;
+  return std::make_unique<Conventional>(threads);
+}
+
+}  // namespace detnum_bench
