@@ -7,11 +7,9 @@
 #include <Eigen/Core>
 
 #include <cmath>
-#include <deque>
 
 #include "demo_backend.hpp"
 #include "detnum/dropout.hpp"
-#include "detnum/fingerprint.hpp"
 #include "detnum/init.hpp"
 #include "training_step_conventional.hpp"
 
@@ -22,21 +20,12 @@ using detnum::Transpose;
 using RowMajorF = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 using Strided = Eigen::Map<const RowMajorF, 0, Eigen::OuterStride<>>;
 
-class Conventional final : public detnum::cli::DemoBackend {
+class Conventional final : public detnum::cli::HostMemoryBackend {
  public:
   explicit Conventional(int threads) : threads_(threads) { Eigen::setNbThreads(threads); }
 
   std::string name() const override { return "conventional/" + std::to_string(threads_); }
   std::string description() const override { return "Eigen sgemm and OpenMP loops"; }
-  float* floats(std::int64_t n) override { return floats_.emplace_back(static_cast<std::size_t>(n), 0.0f).data(); }
-  std::int32_t* ints(std::int64_t n) override { return ints_.emplace_back(static_cast<std::size_t>(n), 0).data(); }
-  std::uint8_t* bytes(std::int64_t n) override { return bytes_.emplace_back(static_cast<std::size_t>(n), 0).data(); }
-  void upload(float* dst, const float* src, std::int64_t n) override { std::copy_n(src, n, dst); }
-  void upload(std::int32_t* dst, const std::int32_t* src, std::int64_t n) override { std::copy_n(src, n, dst); }
-  void download(float* dst, const float* src, std::int64_t n) override { std::copy_n(src, n, dst); }
-  detnum::Fingerprint fingerprint(const float* x, std::vector<std::int64_t> shape) override {
-    return detnum::fingerprint(detnum::TensorView::of(x, std::move(shape)));
-  }
 
   void gemm(Transpose ta, Transpose tb, std::int64_t m, std::int64_t n, std::int64_t k, const float* a,
             std::int64_t lda, const float* b, std::int64_t ldb, float* c, std::int64_t ldc) override {
@@ -54,15 +43,7 @@ class Conventional final : public detnum::cli::DemoBackend {
       for (std::int64_t c = 0; c < cols; ++c) x[r * cols + c] += bias[c];
   }
   void column_sums(const float* x, std::int64_t rows, std::int64_t cols, float* out) override {
-    std::vector<float> partial(static_cast<std::size_t>(threads_ * cols), 0.0f);
-#pragma omp parallel for num_threads(threads_) schedule(static)
-    for (int t = 0; t < threads_; ++t)
-      for (std::int64_t r = rows * t / threads_; r < rows * (t + 1) / threads_; ++r)
-        for (std::int64_t c = 0; c < cols; ++c) partial[t * cols + c] += x[r * cols + c];
-    for (std::int64_t c = 0; c < cols; ++c) {
-      out[c] = 0.0f;
-      for (int t = 0; t < threads_; ++t) out[c] += partial[t * cols + c];
-    }
+    detnum::cli::per_thread_column_sums(x, rows, cols, threads_, out);
   }
   void layer_norm(const float* x, const float* gamma, const float* beta, float* y, float* mean, float* rstd,
                   std::int64_t rows, std::int64_t cols, float eps) override {
@@ -150,9 +131,6 @@ class Conventional final : public detnum::cli::DemoBackend {
 
  private:
   int threads_;
-  std::deque<std::vector<float>> floats_;
-  std::deque<std::vector<std::int32_t>> ints_;
-  std::deque<std::vector<std::uint8_t>> bytes_;
 };
 
 }  // namespace

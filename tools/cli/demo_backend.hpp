@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <string>
 #include <vector>
@@ -54,6 +55,29 @@ class DemoBackend {
                           const AdamWParams& p) = 0;
   virtual void init_uniform(float* x, std::int64_t n, float lo, float hi, InitParams p) = 0;
 };
+
+// Host memory for the CPU backends: buffers that never move (a deque of vectors), plain copies,
+// host fingerprints.
+class HostMemoryBackend : public DemoBackend {
+ public:
+  float* floats(std::int64_t n) override;
+  std::int32_t* ints(std::int64_t n) override;
+  std::uint8_t* bytes(std::int64_t n) override;
+  void upload(float* dst, const float* src, std::int64_t n) override;
+  void upload(std::int32_t* dst, const std::int32_t* src, std::int64_t n) override;
+  void download(float* dst, const float* src, std::int64_t n) override;
+  Fingerprint fingerprint(const float* x, std::vector<std::int64_t> shape) override;
+
+ private:
+  std::deque<std::vector<float>> floats_;
+  std::deque<std::vector<std::int32_t>> ints_;
+  std::deque<std::vector<std::uint8_t>> bytes_;
+};
+
+// Column sums the conventional way: `threads` ranges of rows, each added in order, then the
+// ranges' partial sums added in range order. Correct to rounding, but where the ranges start
+// depends on the thread count, and so do the bits.
+void per_thread_column_sums(const float* x, std::int64_t rows, std::int64_t cols, int threads, float* out);
 
 // detnum on the CPU with `threads` threads; `naive_bias_grad`: column sums by per-thread row
 // ranges added in thread order instead (so the bits follow the thread count).

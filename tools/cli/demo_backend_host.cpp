@@ -1,8 +1,6 @@
 // The demo's CPU backends: detnum's CPU ops at a fixed thread count, and the same with a
 // conventional, thread-count-dependent bias gradient (for the divergence the demo shows).
 #include <algorithm>
-#include <cstring>
-#include <deque>
 
 #include "demo_backend.hpp"
 #include "detnum/norm.hpp"
@@ -13,7 +11,7 @@
 namespace detnum::cli {
 namespace {
 
-class HostBackend final : public DemoBackend {
+class HostBackend final : public HostMemoryBackend {
  public:
   HostBackend(int threads, bool naive) : o_{threads}, naive_(naive) {}
 
@@ -21,16 +19,6 @@ class HostBackend final : public DemoBackend {
   std::string description() const override {
     const std::string threads = std::to_string(o_.threads) + " thread" + (o_.threads == 1 ? "" : "s");
     return naive_ ? "CPU, per-thread bias gradients, " + threads : "detnum on the CPU, " + threads;
-  }
-
-  float* floats(std::int64_t n) override { return floats_.emplace_back(static_cast<std::size_t>(n), 0.0f).data(); }
-  std::int32_t* ints(std::int64_t n) override { return ints_.emplace_back(static_cast<std::size_t>(n), 0).data(); }
-  std::uint8_t* bytes(std::int64_t n) override { return bytes_.emplace_back(static_cast<std::size_t>(n), 0).data(); }
-  void upload(float* dst, const float* src, std::int64_t n) override { std::copy_n(src, n, dst); }
-  void upload(std::int32_t* dst, const std::int32_t* src, std::int64_t n) override { std::copy_n(src, n, dst); }
-  void download(float* dst, const float* src, std::int64_t n) override { std::copy_n(src, n, dst); }
-  Fingerprint fingerprint(const float* x, std::vector<std::int64_t> shape) override {
-    return detnum::fingerprint(TensorView::of(x, std::move(shape)));
   }
 
   void gemm(Transpose ta, Transpose tb, std::int64_t m, std::int64_t n, std::int64_t k, const float* a,
@@ -41,21 +29,8 @@ class HostBackend final : public DemoBackend {
     detnum::bias_add(x, bias, x, rows, cols, o_);
   }
   void column_sums(const float* x, std::int64_t rows, std::int64_t cols, float* out) override {
-    if (!naive_) return detnum::column_sums(x, MatrixLayout::dense(rows, cols), out, o_);
-    // Each thread adds its own range of rows in order; the partial sums are then added in thread
-    // order. Correct to rounding, but where the ranges start depends on the thread count.
-    std::vector<float> partial(static_cast<std::size_t>(o_.threads * cols), 0.0f);
-#pragma omp parallel for num_threads(o_.threads) schedule(static)
-    for (int t = 0; t < o_.threads; ++t) {
-      const std::int64_t r0 = rows * t / o_.threads, r1 = rows * (t + 1) / o_.threads;
-      for (std::int64_t r = r0; r < r1; ++r)
-        for (std::int64_t c = 0; c < cols; ++c) partial[t * cols + c] += x[r * cols + c];
-    }
-    for (std::int64_t c = 0; c < cols; ++c) {
-      float s = 0.0f;
-      for (int t = 0; t < o_.threads; ++t) s += partial[t * cols + c];
-      out[c] = s;
-    }
+    if (naive_) return per_thread_column_sums(x, rows, cols, o_.threads, out);
+    detnum::column_sums(x, MatrixLayout::dense(rows, cols), out, o_);
   }
   void layer_norm(const float* x, const float* gamma, const float* beta, float* y, float* mean, float* rstd,
                   std::int64_t rows, std::int64_t cols, float eps) override {
@@ -91,12 +66,40 @@ class HostBackend final : public DemoBackend {
  private:
   CpuOptions o_;
   bool naive_;
-  std::deque<std::vector<float>> floats_;  // a deque: earlier buffers never move
-  std::deque<std::vector<std::int32_t>> ints_;
-  std::deque<std::vector<std::uint8_t>> bytes_;
 };
 
 }  // namespace
+
+float* HostMemoryBackend::floats(std::int64_t n) {
+  return floats_.emplace_back(static_cast<std::size_t>(n), 0.0f).data();
+}
+std::int32_t* HostMemoryBackend::ints(std::int64_t n) {
+  return ints_.emplace_back(static_cast<std::size_t>(n), 0).data();
+}
+std::uint8_t* HostMemoryBackend::bytes(std::int64_t n) {
+  return bytes_.emplace_back(static_cast<std::size_t>(n), 0).data();
+}
+void HostMemoryBackend::upload(float* dst, const float* src, std::int64_t n) { std::copy_n(src, n, dst); }
+void HostMemoryBackend::upload(std::int32_t* dst, const std::int32_t* src, std::int64_t n) {
+  std::copy_n(src, n, dst);
+}
+void HostMemoryBackend::download(float* dst, const float* src, std::int64_t n) { std::copy_n(src, n, dst); }
+Fingerprint HostMemoryBackend::fingerprint(const float* x, std::vector<std::int64_t> shape) {
+  return detnum::fingerprint(TensorView::of(x, std::move(shape)));
+}
+
+void per_thread_column_sums(const float* x, std::int64_t rows, std::int64_t cols, int threads, float* out) {
+  std::vector<float> partial(static_cast<std::size_t>(threads * cols), 0.0f);
+#pragma omp parallel for num_threads(threads) schedule(static)
+  for (int t = 0; t < threads; ++t)
+    for (std::int64_t r = rows * t / threads; r < rows * (t + 1) / threads; ++r)
+      for (std::int64_t c = 0; c < cols; ++c) partial[t * cols + c] += x[r * cols + c];
+  for (std::int64_t c = 0; c < cols; ++c) {
+    float s = 0.0f;
+    for (int t = 0; t < threads; ++t) s += partial[t * cols + c];
+    out[c] = s;
+  }
+}
 
 std::unique_ptr<DemoBackend> make_host_demo_backend(int threads, bool naive_bias_grad) {
   return std::make_unique<HostBackend>(threads, naive_bias_grad);
