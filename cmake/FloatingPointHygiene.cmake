@@ -7,7 +7,7 @@ foreach(var CMAKE_CXX_FLAGS CMAKE_CUDA_FLAGS CMAKE_CXX_FLAGS_RELEASE CMAKE_CXX_F
   endif()
 endforeach()
 
-set(DETNUM_HOST_FP_FLAGS -ffp-contract=off -fno-fast-math)
+set(DETNUM_HOST_FP_FLAGS -ffp-contract=off -fno-fast-math -fno-math-errno)
 set(DETNUM_CUDA_FP_FLAGS --fmad=false -ftz=false -prec-div=true -prec-sqrt=true)
 
 add_compile_options(

@@ -96,6 +96,67 @@ TEST(Math, SinpiCospiSpecialValues) {
   EXPECT_EQ(bits_of(math::cospi(-inf)), kCanonicalNanF32);
 }
 
+// The tables in math.hpp are the doubles nearest their definitions, recomputed here with MPFR
+// at 300 bits: 2^(j/64) for exp, and erf's Taylor coefficients erf^(n)(c) / n! at c = (i + 1/2)/16,
+// where erf^(n)(c) = 2/sqrt(pi) (-1)^(n-1) H_(n-1)(c) e^(-c^2) for n >= 1 (H: Hermite polynomials,
+// H_0 = 1, H_1 = 2c, H_(n+1) = 2c H_n - 2n H_(n-1)).
+class Mpfr {
+ public:
+  Mpfr() { mpfr_init2(v_, 300); }
+  ~Mpfr() { mpfr_clear(v_); }
+  Mpfr(const Mpfr&) = delete;
+  Mpfr& operator=(const Mpfr&) = delete;
+  mpfr_ptr operator*() { return v_; }
+  double nearest() const { return mpfr_get_d(v_, MPFR_RNDN); }
+
+ private:
+  mpfr_t v_;
+};
+
+TEST(MathTables, ExpTwoToTheJOver64) {
+  for (int j = 0; j < 64; ++j) {
+    Mpfr t;
+    mpfr_set_si(*t, j, MPFR_RNDN);
+    mpfr_div_ui(*t, *t, 64, MPFR_RNDN);
+    mpfr_exp2(*t, *t, MPFR_RNDN);
+    EXPECT_EQ(math::detail::exp2_64th(j), t.nearest()) << "j = " << j;
+  }
+}
+
+TEST(MathTables, ErfTaylorRows) {
+  constexpr int kTerms = 10;
+  for (int i = 2; i < 64; ++i) {
+    Mpfr c, k, t, h_prev, h, h_next, fact, coef;
+    mpfr_set_d(*c, (i + 0.5) / 16, MPFR_RNDN);
+    mpfr_sqr(*t, *c, MPFR_RNDN);
+    mpfr_neg(*t, *t, MPFR_RNDN);
+    mpfr_exp(*k, *t, MPFR_RNDN);
+    mpfr_const_pi(*t, MPFR_RNDN);
+    mpfr_sqrt(*t, *t, MPFR_RNDN);
+    mpfr_div(*k, *k, *t, MPFR_RNDN);
+    mpfr_mul_ui(*k, *k, 2, MPFR_RNDN);  // k = 2/sqrt(pi) e^(-c^2)
+    const math::detail::ErfRow& row = math::detail::erf_taylor_row(i);
+    mpfr_erf(*coef, *c, MPFR_RNDN);
+    EXPECT_EQ(row[kTerms - 1], coef.nearest()) << "i = " << i << ", n = 0";
+    mpfr_set_ui(*h_prev, 0, MPFR_RNDN);
+    mpfr_set_ui(*h, 1, MPFR_RNDN);  // H_(n-1), starting at H_0
+    mpfr_set_ui(*fact, 1, MPFR_RNDN);
+    for (int n = 1; n < kTerms; ++n) {
+      mpfr_mul_ui(*fact, *fact, n, MPFR_RNDN);
+      mpfr_mul(*coef, *k, *h, MPFR_RNDN);
+      mpfr_div(*coef, *coef, *fact, MPFR_RNDN);
+      if (n % 2 == 0) mpfr_neg(*coef, *coef, MPFR_RNDN);
+      EXPECT_EQ(row[kTerms - 1 - n], coef.nearest()) << "i = " << i << ", n = " << n;
+      mpfr_mul(*h_next, *c, *h, MPFR_RNDN);  // H_n = 2c H_(n-1) - 2(n-1) H_(n-2)
+      mpfr_mul_ui(*h_next, *h_next, 2, MPFR_RNDN);
+      mpfr_mul_ui(*t, *h_prev, 2 * (n - 1), MPFR_RNDN);
+      mpfr_sub(*h_next, *h_next, *t, MPFR_RNDN);
+      mpfr_swap(*h_prev, *h);
+      mpfr_swap(*h, *h_next);
+    }
+  }
+}
+
 void sampled(Fn fn) {
   Tally t;
   for (std::uint64_t b = 0; b <= 0xFFFFFFFFull; b += 251) check(fn, static_cast<std::uint32_t>(b), t);

@@ -12,7 +12,10 @@
 namespace detnum {
 namespace {
 
-constexpr std::int64_t kGrain = 16384;  // elements per unit of work: threads only for large arrays
+// Elements per unit of work, so that a thread's share outweighs its start (a few µs): cheap ops
+// thread only large arrays, GELU's erf and exp (about 10 ns an element) already small ones.
+constexpr std::int64_t kGrain = 16384;
+constexpr std::int64_t kGrainMath = 2048;
 
 void host_only(const char* fn, std::int64_t n, std::initializer_list<detail::Operand> operands) {
   if (n == 0) return;
@@ -20,9 +23,9 @@ void host_only(const char* fn, std::int64_t n, std::initializer_list<detail::Ope
 }
 
 template <class Body>
-void for_ranges(const char* fn, std::int64_t n, CpuOptions options, const Body& body) {
+void for_ranges(const char* fn, std::int64_t n, CpuOptions options, const Body& body, std::int64_t grain = kGrain) {
   const CpuOptions o = detail::resolve_cpu_options(fn, options);
-  detail::parallel_ranges(n, kGrain, o.threads, body);
+  detail::parallel_ranges(n, grain, o.threads, body);
 }
 
 }  // namespace
@@ -51,7 +54,7 @@ void gelu(const float* x, float* y, std::int64_t n, CpuOptions options) {
   host_only(fn, n, {{"x", x}, {"y", y}});
   for_ranges(fn, n, options, [&](std::int64_t b, std::int64_t e) {
     for (std::int64_t i = b; i < e; ++i) y[i] = detail::gelu(x[i]);
-  });
+  }, kGrainMath);
 }
 
 void gelu_backward(const float* x, const float* dy, float* dx, std::int64_t n, CpuOptions options) {
@@ -60,7 +63,7 @@ void gelu_backward(const float* x, const float* dy, float* dx, std::int64_t n, C
   host_only(fn, n, {{"x", x}, {"dy", dy}, {"dx", dx}});
   for_ranges(fn, n, options, [&](std::int64_t b, std::int64_t e) {
     for (std::int64_t i = b; i < e; ++i) dx[i] = detail::gelu_grad(x[i], dy[i]);
-  });
+  }, kGrainMath);
 }
 
 void bias_add(const float* x, const float* bias, float* y, std::int64_t rows, std::int64_t cols, CpuOptions options) {
