@@ -3,7 +3,7 @@
 //   gelu/det_cpu/N/threads        detnum::gelu (math::erf: the same bits on every CPU and GPU)
 //   gelu/libm/N/1                 0.5 x (1 + erff(x / sqrt 2)) with glibc's erff
 //   adamw/det_cpu/N/threads       detnum::adamw_step
-//   adamw/loop/N/1                the same update as a plain loop (sqrtf, bias corrections by pow)
+//   adamw/loop/N/1                the same update as a plain loop (sqrtf, bias corrections by pow), built for AVX2
 //   embedding_backward/det_cpu/V/D/N/threads   detnum::embedding_backward (fixed-order segment sums)
 //   embedding_backward/scatter/V/D/N/1         zero the table, then add each row of dout into its
 //                                              id's row in order (sequential: deterministic only
@@ -56,19 +56,24 @@ void BM_adamw_det(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * n);
 }
 
+// Compiled for AVX2 like detnum's loop on this machine (a framework's CPU kernels are built per ISA too).
+[[gnu::target("avx2")]] void adamw_loop(float* p, const float* g, float* m, float* v, std::int64_t n) {
+  const detnum::AdamWParams& a = kAdamW;
+  const float bc1 = 1.0f - std::pow(a.beta1, static_cast<float>(a.step));
+  const float bc2 = 1.0f - std::pow(a.beta2, static_cast<float>(a.step));
+  for (std::int64_t i = 0; i < n; ++i) {
+    p[i] *= 1.0f - a.lr * a.weight_decay;
+    m[i] = a.beta1 * m[i] + (1.0f - a.beta1) * g[i];
+    v[i] = a.beta2 * v[i] + (1.0f - a.beta2) * g[i] * g[i];
+    p[i] -= a.lr / bc1 * m[i] / (std::sqrt(v[i]) / std::sqrt(bc2) + a.eps);
+  }
+}
+
 void BM_adamw_loop(benchmark::State& state) {
   const std::int64_t n = state.range(0);
   std::vector<float> p = values(n, 2, 1.0f), g = values(n, 3, 1.0f), m(p.size()), v(p.size());
-  const detnum::AdamWParams& a = kAdamW;
   for (auto _ : state) {
-    const float bc1 = 1.0f - std::pow(a.beta1, static_cast<float>(a.step));
-    const float bc2 = 1.0f - std::pow(a.beta2, static_cast<float>(a.step));
-    for (std::int64_t i = 0; i < n; ++i) {
-      p[i] *= 1.0f - a.lr * a.weight_decay;
-      m[i] = a.beta1 * m[i] + (1.0f - a.beta1) * g[i];
-      v[i] = a.beta2 * v[i] + (1.0f - a.beta2) * g[i] * g[i];
-      p[i] -= a.lr / bc1 * m[i] / (std::sqrt(v[i]) / std::sqrt(bc2) + a.eps);
-    }
+    adamw_loop(p.data(), g.data(), m.data(), v.data(), n);
     benchmark::DoNotOptimize(p.data());
   }
   state.SetItemsProcessed(state.iterations() * n);

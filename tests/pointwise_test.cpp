@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <string>
 #include <vector>
 
 #include "detnum/adamw.hpp"
@@ -18,6 +19,14 @@ namespace detnum::test {
 namespace {
 
 constexpr int kThreads[] = {1, 2, 3, 5, 8};
+// The fast path's thread counts with the widest loops, and two with the baseline ISA's loops.
+constexpr CpuOptions kFastOptions[] = {{1, CpuSimd::best},     {2, CpuSimd::best}, {3, CpuSimd::best},
+                                       {5, CpuSimd::best},     {8, CpuSimd::best}, {1, CpuSimd::portable},
+                                       {3, CpuSimd::portable}};
+
+std::string describe(CpuOptions o) {
+  return std::to_string(o.threads) + " threads" + (o.simd == CpuSimd::portable ? ", portable" : "");
+}
 constexpr float kInf = std::numeric_limits<float>::infinity();
 
 // Unary and binary ops: reference vs fast path at each thread count, and in place.
@@ -27,10 +36,10 @@ void fast_equals_reference(const Ref& ref, const Fast& fast) {
     const PointwiseInputs in(n);
     std::vector<float> want(static_cast<std::size_t>(n));
     ref(in, want.data(), n);
-    for (const int t : kThreads) {
+    for (const CpuOptions o : kFastOptions) {
       std::vector<float> got(want.size(), 1.0f);
-      fast(in, got.data(), n, CpuOptions{t});
-      EXPECT_TRUE(same_bits(want, got)) << "n " << n << ", threads " << t;
+      fast(in, got.data(), n, o);
+      EXPECT_TRUE(same_bits(want, got)) << "n " << n << ", " << describe(o);
     }
   }
 }
@@ -131,12 +140,12 @@ TEST(Pointwise, AdamWFastEqualsReference) {
     const PointwiseInputs in(n);
     std::vector<float> wp = in.x, wm = in.m, wv = in.v;
     ref::adamw_step(wp.data(), in.dy.data(), wm.data(), wv.data(), n, p);
-    for (const int t : kThreads) {
+    for (const CpuOptions o : kFastOptions) {
       std::vector<float> gp = in.x, gm = in.m, gv = in.v;
-      adamw_step(gp.data(), in.dy.data(), gm.data(), gv.data(), n, p, CpuOptions{t});
-      EXPECT_TRUE(same_bits(wp, gp)) << "param, n " << n << ", threads " << t;
-      EXPECT_TRUE(same_bits(wm, gm)) << "m, n " << n << ", threads " << t;
-      EXPECT_TRUE(same_bits(wv, gv)) << "v, n " << n << ", threads " << t;
+      adamw_step(gp.data(), in.dy.data(), gm.data(), gv.data(), n, p, o);
+      EXPECT_TRUE(same_bits(wp, gp)) << "param, n " << n << ", " << describe(o);
+      EXPECT_TRUE(same_bits(wm, gm)) << "m, n " << n << ", " << describe(o);
+      EXPECT_TRUE(same_bits(wv, gv)) << "v, n " << n << ", " << describe(o);
     }
   }
 }

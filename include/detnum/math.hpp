@@ -264,14 +264,20 @@ DETNUM_HD float log(float x) {
   return static_cast<float>(kd * kLn2Hi + (kd * kLn2Lo + 2.0 * s * p));
 }
 
-// The IEEE square root, correctly rounded on both sides (on the device whatever -prec-sqrt says).
-DETNUM_HD float sqrt(float x) {
+namespace detail {
+// The IEEE square root, correctly rounded on both sides (on the device whatever -prec-sqrt says);
+// a NaN result is whatever NaN the hardware makes.
+DETNUM_HD float sqrt_ieee(float x) {
 #if defined(__CUDA_ARCH__)
-  return canonicalize(__fsqrt_rn(x));
+  return __fsqrt_rn(x);
 #else
-  return canonicalize(std::sqrt(x));
+  return std::sqrt(x);
 #endif
 }
+}  // namespace detail
+
+// The IEEE square root, NaN canonical.
+DETNUM_HD float sqrt(float x) { return canonicalize(detail::sqrt_ieee(x)); }
 
 DETNUM_HD float tanh(float x) {
   if (x != x) return canonical_nan_f32();

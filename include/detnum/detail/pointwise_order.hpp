@@ -47,7 +47,7 @@ DETNUM_HD void adamw_update(const AdamWScalars& s, float& p, float g, float& m, 
   const float pd = p * s.decay;
   const float m1 = s.beta1 * m + s.one_minus_beta1 * g;
   const float v1 = s.beta2 * v + s.one_minus_beta2 * (g * g);
-  const float d = math::sqrt(v1) * s.inv_sqrt_bc2 + s.eps;
+  const float d = math::detail::sqrt_ieee(v1) * s.inv_sqrt_bc2 + s.eps;  // a NaN here ends in p, canonicalized
   p = canonicalize(pd - s.step_size * (m1 / d));
   m = canonicalize(m1);
   v = canonicalize(v1);
