@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <cstdio>
 
+#include "gelu_sweep.hpp"
 #include "math_cases.hpp"
 
 namespace detnum::test {
@@ -39,6 +40,9 @@ class MathExhaustive : public ::testing::TestWithParam<Fn> {};
 
 TEST_P(MathExhaustive, CorrectlyRoundedOnAllInputs) { all_inputs(GetParam()); }
 INSTANTIATE_TEST_SUITE_P(Functions, MathExhaustive, every_fn(), fn_param_name);
+
+// GELU's AVX2 loops run math::erf and math::exp as vector code of their own.
+TEST(MathExhaustiveGelu, VectorLoopsEqualPortableOnAllInputs) { gelu_paths_agree(1); }
 
 }  // namespace
 }  // namespace detnum::test

@@ -11,6 +11,7 @@
 
 #include "detnum/adamw.hpp"
 #include "detnum/pointwise.hpp"
+#include "gelu_sweep.hpp"
 #include "pointwise_cases.hpp"
 #include "support/bits.hpp"
 #include "support/errors.hpp"
@@ -63,6 +64,10 @@ TEST(Pointwise, GeluFastEqualsReference) {
         gelu_backward(in.x.data(), in.dy.data(), dx, n, o);
       });
 }
+
+// Every 251st float (all exponents, both signs, specials' neighbourhoods); every float:
+// math_exhaustive_test.
+TEST(Pointwise, GeluVectorLoopsEqualPortableOnSampledFloats) { gelu_paths_agree(251); }
 
 TEST(Pointwise, InPlaceEqualsOutOfPlace) {
   const PointwiseInputs in(1000);

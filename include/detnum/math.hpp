@@ -60,19 +60,46 @@ DETNUM_HD double horner(const double (&c)[N], double x) {
   return p;
 }
 
+// A polynomial's coefficients as a value, so that host, device and vector code share one
+// definition (a constexpr function's result needs no device storage).
+template <int N>
+struct Poly {
+  double c[N];
+};
+template <int N>
+DETNUM_HD double horner(const Poly<N>& p, double x) {
+  return horner(p.c, x);
+}
+
+// exp's reduction constants: 64/ln2, and c_hi + c_lo = ln2/64 with c_hi of 39 significant bits.
+inline constexpr double kExp64Log2e = 0x1.71547652b82fep+6;
+inline constexpr double kExpLn2Over64Hi = 0x1.62e42fefa4p-7, kExpLn2Over64Lo = -0x1.8432a1b0e2634p-49;
+// Adding and subtracting 1.5 * 2^52 rounds a double below 2^51 in magnitude to an integer.
+inline constexpr double kRoundToInteger = 0x1.8p52;
+// e^r - 1 = q(r) r with q's coefficients 1/n! for n = 5 down to 1, each the double nearest.
+DETNUM_HD constexpr Poly<5> expm1_poly5() {
+  return {{0x1.1111111111111p-7, 0x1.5555555555555p-5, 0x1.5555555555555p-3, 0x1p-1, 0x1p+0}};
+}
+// erf(a) = p(a^2) a for small a: 2/sqrt(pi) (-1)^n / (n! (2n + 1)) for n = 6 down to 0, each the
+// double nearest.
+DETNUM_HD constexpr Poly<7> erf_series7() {
+  return {{0x1.f9a326f9b89b7p-14, -0x1.c02db40040b86p-11, 0x1.565bcd0e6a53fp-8, -0x1.b82ce31288b51p-6,
+           0x1.ce2f21a042be2p-4, -0x1.812746b0379e7p-2, 0x1.20dd750429b6dp+0}};
+}
+
 // y = k ln2 + r for y a float or twice one with |y| < 2^11: returns r (|r| <= 0.35), and 2^k in
 // two_k. ln2_hi has 41 significant bits, so k ln2_hi and y - k ln2_hi are exact.
 DETNUM_HD double exp_reduce(double y, double& two_k) {
   constexpr double kLog2e = 0x1.71547652b82fep+0;
   constexpr double kLn2Hi = 0x1.62e42fefa3800p-1, kLn2Lo = 0x1.ef35793c76730p-45;
-  constexpr double kRound = 0x1.8p52;
-  const double kd = (y * kLog2e + kRound) - kRound;
+  const double kd = (y * kLog2e + kRoundToInteger) - kRoundToInteger;
   two_k = double_from_bits(static_cast<std::uint64_t>(static_cast<std::int64_t>(kd) + 1023) << 52);
   return (y - kd * kLn2Hi) - kd * kLn2Lo;
 }
 
 // 2^(j/64) for j = 0 .. 63, each the double nearest (math_test checks each against GNU MPFR).
-DETNUM_HD double exp2_64th(int j) {
+using Exp2Table = double[64];
+DETNUM_HD const Exp2Table& exp2_64ths() {
   static constexpr double kT[64] = {
       0x1p+0, 0x1.02c9a3e778061p+0, 0x1.059b0d3158574p+0, 0x1.0874518759bc8p+0,
       0x1.0b5586cf9890fp+0, 0x1.0e3ec32d3d1a2p+0, 0x1.11301d0125b51p+0, 0x1.1429aaea92dep+0,
@@ -91,14 +118,14 @@ DETNUM_HD double exp2_64th(int j) {
       0x1.d5818dcfba487p+0, 0x1.da9e603db3285p+0, 0x1.dfc97337b9b5fp+0, 0x1.e502ee78b3ff6p+0,
       0x1.ea4afa2a490dap+0, 0x1.efa1bee615a27p+0, 0x1.f50765b6e454p+0, 0x1.fa7c1819e90d8p+0
   };
-  return kT[j];
+  return kT;
 }
 
 // The Taylor coefficients erf^(n)(c) / n! for n = 9 down to 0 at c = (i + 1/2) / 16, each the
 // double nearest (math_test checks each against GNU MPFR): erf's polynomial for a in
-// [i/16, (i + 1)/16), i = 2 .. 63.
-using ErfRow = double[10];
-DETNUM_HD const ErfRow& erf_taylor_row(int i) {
+// [i/16, (i + 1)/16) is row i - 2, i = 2 .. 63.
+using ErfTable = double[62][10];
+DETNUM_HD const ErfTable& erf_taylor_rows() {
   static constexpr double kT[62][10] = {
       {0x1.0e6e15a3efb7p-8, 0x1.bf1cdc320d9e4p-8, -0x1.6fa7f7f0703dcp-6, -0x1.c69c625d3b6d6p-6, 0x1.97594c25a1706p-4, 0x1.5aa32b580e2eap-4, -0x1.6582e9b69c9acp-2, -0x1.605f63767bdd6p-3, 0x1.19e5e92b964abp+0, 0x1.662a0bdf7a89fp-3},
       {0x1.9ea861a5d5a1ap-9, 0x1.231a416f74e6p-7, -0x1.2ef4193d1c84ap-6, -0x1.2cf626743c137p-5, 0x1.659a35f29f6ddp-4, 0x1.d2855d59990c6p-4, -0x1.4c04e66e0d59cp-2, -0x1.e1e4d4ce2ccfbp-3, 0x1.135e3075d076bp+0, 0x1.f190aa85540e2p-3},
@@ -163,7 +190,7 @@ DETNUM_HD const ErfRow& erf_taylor_row(int i) {
       {0x1.9133e9b099612p-19, -0x1.4b9df739f8a25p-18, 0x1.c0c4db581ddadp-18, -0x1.f19ff5e45fc3cp-18, 0x1.bfc96a92d04ebp-18, -0x1.405da04876021p-18, 0x1.5fe5d4756089p-19, -0x1.1769ce59fb2c8p-20, 0x1.1e1e857adc568p-22, 0x1.fffffee3cc32cp-1},
       {0x1.25c44b59c6da8p-19, -0x1.d51d3201f72c3p-19, 0x1.347bbd5d9a5b7p-18, -0x1.4dbe26c8d0a3p-18, 0x1.25d1e3c672ee8p-18, -0x1.9c2c5d12df9p-19, 0x1.bc91a6b1c19d6p-20, -0x1.5b11cbd1ee799p-21, 0x1.5dcd669f2cd34p-23, 0x1.ffffff54dab72p-1}
   };
-  return kT[i - 2];
+  return kT;
 }
 
 // e^r - 1 for |r| <= 0.35: r (1 + r/2! + ... + r^13/14!), truncation below 2^-57 relative.
@@ -198,8 +225,7 @@ DETNUM_HD double cospi_taylor(double r) {
 
 // a = n/2 + r exactly, for 0 <= a < 2^24: returns r (|r| <= 1/4) and n mod 4 in quadrant.
 DETNUM_HD double halves_reduce(float a, int& quadrant) {
-  constexpr double kRound = 0x1.8p52;
-  const double nd = (2.0 * a + kRound) - kRound;  // 2a rounded to an integer (2a < 2^25)
+  const double nd = (2.0 * a + kRoundToInteger) - kRoundToInteger;  // 2a rounded to an integer (2a < 2^25)
   quadrant = static_cast<int>(static_cast<std::int64_t>(nd) & 3);
   return static_cast<double>(a) - 0.5 * nd;
 }
@@ -210,18 +236,14 @@ DETNUM_HD float exp(float x) {
   if (x != x) return canonical_nan_f32();
   if (x > 89.0f) return float_from_bits(0x7F800000u);  // exp(89) > FLT_MAX: +Inf (also x = +Inf)
   if (x < -104.0f) return 0.0f;                        // exp(-104) < 2^-150: rounds to +0 (also -Inf)
-  constexpr double k64Log2e = 0x1.71547652b82fep+6;
-  constexpr double kLn2Over64Hi = 0x1.62e42fefa4p-7, kLn2Over64Lo = -0x1.8432a1b0e2634p-49;
-  constexpr double kRound = 0x1.8p52;
+  using detail::kRoundToInteger;
   const double xd = x;
-  const double kd = (xd * k64Log2e + kRound) - kRound;  // |k| < 2^14
-  const double r = (xd - kd * kLn2Over64Hi) - kd * kLn2Over64Lo;
-  const auto k = static_cast<std::int64_t>(kd);
+  const double kd = (xd * detail::kExp64Log2e + kRoundToInteger) - kRoundToInteger;  // |k| < 2^14
+  const double r = (xd - kd * detail::kExpLn2Over64Hi) - kd * detail::kExpLn2Over64Lo;
+  const auto k = static_cast<std::int32_t>(kd);
   const double two_e = double_from_bits(static_cast<std::uint64_t>((k >> 6) + 1023) << 52);  // e in [-150, 128]
-  // 1/n! for n = 5 down to 1, each the double nearest.
-  constexpr double kC[] = {0x1.1111111111111p-7, 0x1.5555555555555p-5, 0x1.5555555555555p-3, 0x1p-1, 0x1p+0};
-  const double q = detail::horner(kC, r) * r;  // e^r - 1
-  const double t = detail::exp2_64th(static_cast<int>(k & 63));
+  const double q = detail::horner(detail::expm1_poly5(), r) * r;  // e^r - 1
+  const double t = detail::exp2_64ths()[k & 63];
   return static_cast<float>((t + t * q) * two_e);
 }
 
@@ -298,14 +320,10 @@ DETNUM_HD float erf(float x) {
   const double ad = a;
   double e;
   if (a < 0.125f) {
-    // 2/sqrt(pi) (-1)^n / (n! (2n + 1)) for n = 6 down to 0, each the double nearest.
-    constexpr double kC[] = {0x1.f9a326f9b89b7p-14, -0x1.c02db40040b86p-11, 0x1.565bcd0e6a53fp-8,
-                             -0x1.b82ce31288b51p-6, 0x1.ce2f21a042be2p-4,   -0x1.812746b0379e7p-2,
-                             0x1.20dd750429b6dp+0};
-    e = detail::horner(kC, ad * ad) * ad;
+    e = detail::horner(detail::erf_series7(), ad * ad) * ad;
   } else {
     const int i = static_cast<int>(16.0f * a);  // exact: a < 4
-    e = detail::horner(detail::erf_taylor_row(i), ad - (i + 0.5) / 16.0);
+    e = detail::horner(detail::erf_taylor_rows()[i - 2], ad - (i + 0.5) / 16.0);
   }
   return float_from_bits(sign | bits_of(static_cast<float>(e)));
 }

@@ -2,10 +2,13 @@
 // computed by the same inline steps as the reference. The compiler vectorizes the loops, once for
 // the baseline ISA and once for AVX2 (8 lanes, and blends for the canonical NaN), picked at run
 // time; without contraction every rounding stays, so the bits are the reference's either way.
+// GELU's AVX2 loops are written by hand (gelu_avx2.cpp): the compiler does not vectorize its
+// table lookups.
 #include <algorithm>
 
 #include "common/memory_space.hpp"
 #include "cpu/dropout_avx2.hpp"
+#include "cpu/gelu_avx2.hpp"
 #include "common/pointwise_checks.hpp"
 #include "cpu/parallel.hpp"
 #include "detnum/adamw.hpp"
@@ -38,13 +41,19 @@ void each_baseline(std::int64_t begin, std::int64_t end, const Element& element)
   for (std::int64_t i = begin; i < end; ++i) element(i);
 }
 
+// range(begin, end, avx2) on the options' threads; avx2: whether the AVX2 loops may run.
+template <class Range>
+void for_ranges(const char* fn, std::int64_t n, CpuOptions options, std::int64_t grain, const Range& range) {
+  const CpuOptions o = detail::resolve_cpu_options(fn, options);
+  const bool avx2 = o.simd == CpuSimd::best && detail::cpu_has_avx2();
+  detail::parallel_ranges(n, grain, o.threads, [&](std::int64_t b, std::int64_t e) { range(b, e, avx2); });
+}
+
 // element(i) for every i < n, on the options' threads and ISA.
 template <class Element>
 void for_each_index(const char* fn, std::int64_t n, CpuOptions options, const Element& element,
                     std::int64_t grain = kGrain) {
-  const CpuOptions o = detail::resolve_cpu_options(fn, options);
-  const bool avx2 = o.simd == CpuSimd::best && detail::cpu_has_avx2();
-  detail::parallel_ranges(n, grain, o.threads, [&](std::int64_t b, std::int64_t e) {
+  for_ranges(fn, n, options, grain, [&](std::int64_t b, std::int64_t e, bool avx2) {
     if (avx2)
       each_avx2(b, e, element);
     else
@@ -72,15 +81,24 @@ void gelu(const float* x, float* y, std::int64_t n, CpuOptions options) {
   constexpr const char* fn = "gelu";
   detail::check_elementwise(fn, n, {"y", y}, {{"x", x}});
   host_only(fn, n, {{"x", x}, {"y", y}});
-  for_each_index(fn, n, options, [=](std::int64_t i) DETNUM_ELEMENT { y[i] = detail::gelu(x[i]); }, kGrainMath);
+  for_ranges(fn, n, options, kGrainMath, [=](std::int64_t b, std::int64_t e, bool avx2) {
+    if (avx2)
+      detail::gelu_avx2(x + b, y + b, e - b);
+    else
+      each_baseline(b, e, [=](std::int64_t i) DETNUM_ELEMENT { y[i] = detail::gelu(x[i]); });
+  });
 }
 
 void gelu_backward(const float* x, const float* dy, float* dx, std::int64_t n, CpuOptions options) {
   constexpr const char* fn = "gelu_backward";
   detail::check_elementwise(fn, n, {"dx", dx}, {{"x", x}, {"dy", dy}});
   host_only(fn, n, {{"x", x}, {"dy", dy}, {"dx", dx}});
-  for_each_index(
-      fn, n, options, [=](std::int64_t i) DETNUM_ELEMENT { dx[i] = detail::gelu_grad(x[i], dy[i]); }, kGrainMath);
+  for_ranges(fn, n, options, kGrainMath, [=](std::int64_t b, std::int64_t e, bool avx2) {
+    if (avx2)
+      detail::gelu_grad_avx2(x + b, dy + b, dx + b, e - b);
+    else
+      each_baseline(b, e, [=](std::int64_t i) DETNUM_ELEMENT { dx[i] = detail::gelu_grad(x[i], dy[i]); });
+  });
 }
 
 void bias_add(const float* x, const float* bias, float* y, std::int64_t rows, std::int64_t cols, CpuOptions options) {
