@@ -1,7 +1,8 @@
 // Embedding lookup and its gradient on the CPU: the reference (the rows of each id gathered in
-// increasing order and reduced by ref::column_sums) and the fast path (the same gathering, ids
-// split between threads, each segment reduced by the fast column sums on one thread).
+// increasing order and reduced by ref::column_sums) and the fast path (ids split between threads;
+// a segment of one row read in place, longer ones gathered and reduced on one thread).
 #include <algorithm>
+#include <cstring>
 #include <vector>
 
 #include "common/embedding_checks.hpp"
@@ -63,22 +64,35 @@ void one_chunk_column_sums(float* x, std::int64_t rows, std::int64_t dim, float*
   for (std::int64_t d = 0; d < dim; ++d) out[d] = canonicalize(x[d]);
 }
 
-// dtable rows [v0, v1): each segment's rows gathered into `scratch`, then summed by `sums`.
-template <class Sums>
-void segment_sums(const detail::IdSegments& s, const float* dout, std::int64_t dim, std::int64_t v0, std::int64_t v1,
-                  float* dtable, const Sums& sums) {
+// Segment v's rows of dout, in increasing order, as a dense count x dim matrix in scratch.
+void gather_segment(const detail::IdSegments& s, const float* dout, std::int64_t dim, std::int64_t v,
+                    std::vector<float>& scratch) {
+  const std::int64_t begin = s.start[v], count = s.start[v + 1] - begin;
+  scratch.resize(static_cast<std::size_t>(count * dim));
+  for (std::int64_t k = 0; k < count; ++k) std::copy_n(dout + s.rows[begin + k] * dim, dim, scratch.data() + k * dim);
+}
+
+// The fast path's dtable rows [v0, v1): zeroed in one pass (one large write, which the C library
+// streams past the caches), then each id with rows gets its sum: a single row is its own sum
+// (-0 + x = x, then canonicalized), read in place; longer segments are gathered and folded.
+void fast_segment_sums(const detail::IdSegments& s, const float* dout, std::int64_t dim, std::int64_t v0,
+                       std::int64_t v1, float* dtable, CpuSimd simd) {
+  std::memset(dtable + v0 * dim, 0, static_cast<std::size_t>((v1 - v0) * dim) * sizeof(float));
   std::vector<float> scratch;
   for (std::int64_t v = v0; v < v1; ++v) {
-    const std::int64_t begin = s.start[v], count = s.start[v + 1] - begin;
+    const std::int64_t count = s.start[v + 1] - s.start[v];
     float* out = dtable + v * dim;
-    if (count == 0) {
-      std::fill(out, out + dim, 0.0f);
+    if (count == 0) continue;
+    if (count == 1) {
+      const float* row = dout + s.rows[s.start[v]] * dim;
+      for (std::int64_t d = 0; d < dim; ++d) out[d] = canonicalize(row[d]);
       continue;
     }
-    scratch.resize(static_cast<std::size_t>(count * dim));
-    for (std::int64_t k = 0; k < count; ++k)
-      std::copy_n(dout + s.rows[begin + k] * dim, dim, scratch.data() + k * dim);
-    sums(scratch.data(), MatrixLayout::dense(count, dim), out);  // may use scratch as its own
+    gather_segment(s, dout, dim, v, scratch);
+    if (count > detail::kReduceChunk)
+      column_sums(scratch.data(), MatrixLayout::dense(count, dim), out, CpuOptions{1, simd});
+    else
+      one_chunk_column_sums(scratch.data(), count, dim, out);
   }
 }
 
@@ -101,10 +115,7 @@ void embedding_backward(const std::int32_t* ids, std::int64_t n, const float* do
   if (dim == 0) return;
   const detail::IdSegments s = detail::id_segments(ids, n, vocab);
   detail::parallel_ranges(vocab, kIdGrain, o.threads, [&](std::int64_t v0, std::int64_t v1) {
-    segment_sums(s, dout, dim, v0, v1, dtable, [&](float* x, const MatrixLayout& m, float* out) {
-      if (m.rows > detail::kReduceChunk) return column_sums(x, m, out, CpuOptions{1, o.simd});
-      one_chunk_column_sums(x, m.rows, dim, out);
-    });
+    fast_segment_sums(s, dout, dim, v0, v1, dtable, o.simd);
   });
 }
 
@@ -121,8 +132,17 @@ void embedding_backward(const std::int32_t* ids, std::int64_t n, const float* do
   check_backward("ref::embedding_backward", ids, n, dout, vocab, dim, dtable);
   if (dim == 0) return;
   const detail::IdSegments s = detail::id_segments(ids, n, vocab);
-  segment_sums(s, dout, dim, 0, vocab, dtable,
-               [](float* x, const MatrixLayout& m, float* out) { ref::column_sums(x, m, out); });
+  std::vector<float> scratch;
+  for (std::int64_t v = 0; v < vocab; ++v) {
+    const std::int64_t count = s.start[v + 1] - s.start[v];
+    float* out = dtable + v * dim;
+    if (count == 0) {
+      std::fill(out, out + dim, 0.0f);
+      continue;
+    }
+    gather_segment(s, dout, dim, v, scratch);
+    ref::column_sums(scratch.data(), MatrixLayout::dense(count, dim), out);
+  }
 }
 
 }  // namespace ref
