@@ -33,6 +33,9 @@ void shapes(benchmark::internal::Benchmark* b) {
   const unsigned hw = std::thread::hardware_concurrency();
   for (const int s : {512, 1024, 2048}) {
     b->Args({s, s, s, 1});
+    if (s == 512)  // the thread scaling of the smallest size, where threads cost the most
+      for (const int t : {4, 8})
+        if (t < static_cast<int>(hw)) b->Args({s, s, s, t});
     if (hw > 1) b->Args({s, s, s, static_cast<int>(hw)});
   }
   b->UseRealTime()->Unit(benchmark::kMillisecond);

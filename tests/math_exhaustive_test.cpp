@@ -9,6 +9,7 @@
 #include <cstdio>
 
 #include "gelu_sweep.hpp"
+#include "math_avx2_sweep.hpp"
 #include "math_cases.hpp"
 
 namespace detnum::test {
@@ -41,8 +42,10 @@ class MathExhaustive : public ::testing::TestWithParam<Fn> {};
 TEST_P(MathExhaustive, CorrectlyRoundedOnAllInputs) { all_inputs(GetParam()); }
 INSTANTIATE_TEST_SUITE_P(Functions, MathExhaustive, every_fn(), fn_param_name);
 
-// GELU's AVX2 loops run math::erf and math::exp as vector code of their own.
-TEST(MathExhaustiveGelu, VectorLoopsEqualPortableOnAllInputs) { gelu_paths_agree(1); }
+// The AVX2 exp and erf, and GELU's AVX2 loops around them.
+TEST(MathExhaustiveAvx2, ExpEqualsScalarOnAllInputs) { vector_math_agrees(Fn::exp, 1); }
+TEST(MathExhaustiveAvx2, ErfEqualsScalarOnAllInputs) { vector_math_agrees(Fn::erf, 1); }
+TEST(MathExhaustiveAvx2, GeluLoopsEqualPortableOnAllInputs) { gelu_paths_agree(1); }
 
 }  // namespace
 }  // namespace detnum::test

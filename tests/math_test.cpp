@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <limits>
 
+#include "math_avx2_sweep.hpp"
 #include "math_cases.hpp"
 
 namespace detnum::test {
@@ -156,6 +157,10 @@ TEST(MathTables, ErfTaylorRows) {
     }
   }
 }
+
+// The AVX2 exp and erf (GELU's and softmax's vector loops) on every 251st float.
+TEST(MathAvx2, ExpEqualsScalarOnSampledFloats) { vector_math_agrees(Fn::exp, 251); }
+TEST(MathAvx2, ErfEqualsScalarOnSampledFloats) { vector_math_agrees(Fn::erf, 251); }
 
 void sampled(Fn fn) {
   Tally t;

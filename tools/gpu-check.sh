@@ -70,5 +70,14 @@ for family in gemm embedding_backward sum dot nrm2 column_sums row_sums softmax 
     --benchmark_min_time=0.05 --benchmark_out="$out/bench_$family.json" --benchmark_out_format=json \
     2>&1 | grep -E "^$family/" | tee -a "$summary"
 done
+# CPU GEMM's thread scaling at 512^3 beside Eigen's (16 threads were 0.08x Eigen there once), with
+# what bounds the CPUs this process may use.
+say "cpus: nproc $(nproc), cgroup cpu.max $(cat /sys/fs/cgroup/cpu.max 2>/dev/null || echo n/a)"
+for policy in default passive; do
+  env $([ $policy = passive ] && echo OMP_WAIT_POLICY=passive) "$bin/detnum_bench" \
+    --benchmark_filter='^gemm/(det_cpu|eigen)/512/512/512/' --benchmark_min_time=0.2 \
+    --benchmark_out="$out/bench_gemm_cpu_$policy.json" --benchmark_out_format=json 2>&1 |
+    grep -E "^gemm/" | sed "s/^/[OMP wait $policy] /" | tee -a "$summary"
+done
 say "gpu-check: done, status $status"
 exit $status

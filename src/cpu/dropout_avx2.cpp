@@ -12,11 +12,6 @@
 
 namespace detnum::detail {
 
-bool cpu_has_avx2() {
-  static const bool has = __builtin_cpu_supports("avx2");
-  return has;
-}
-
 namespace {
 
 constexpr int kVectors = 4;  // 4 x 8 counters = 32 blocks = 128 words

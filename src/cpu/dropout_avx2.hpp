@@ -5,13 +5,12 @@
 
 #include <cstdint>
 
+#include "cpu/cpu_features.hpp"
 #include "detnum/philox.hpp"
 
 namespace detnum::detail {
 
 inline constexpr std::int64_t kDropoutBatch = 128;  // elements: 32 Philox blocks, 16 mask bytes
-
-bool cpu_has_avx2();
 
 // keep[j / 8] bit j % 8 = (word g0 + j of the dropout stream >= threshold), j < 128.
 void dropout_keep_bits_avx2(PhiloxKey key, std::uint64_t g0, std::uint32_t threshold, std::uint8_t* keep);

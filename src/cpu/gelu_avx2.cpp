@@ -1,123 +1,31 @@
-// GELU and its gradient with AVX2: math::erf and math::exp (detnum/math.hpp) on four lanes of
-// doubles, step for step — the same constants, table rows (gathered), Horner polynomials and
-// final rounding to float. Each branch of the scalar code is computed for every lane and the
-// lane's branch is blended in, so every lane gets the bits the scalar code returns.
+// GELU and its gradient with AVX2, four elements at a time: detail::gelu and detail::gelu_grad's
+// float steps as vector code, with erf and exp from detail/math_avx2.hpp (the bits of math::erf
+// and math::exp in every lane).
 #include "cpu/gelu_avx2.hpp"
 
 #include <immintrin.h>
 
+#include "detnum/detail/math_avx2.hpp"
 #include "detnum/detail/pointwise_order.hpp"
-#include "detnum/math.hpp"
 
 namespace detnum::detail {
 namespace {
 
-namespace m = math::detail;
-
-// c[0] z^(N-1) + ... + c[N-1], one multiply and one add a step, as m::horner.
-template <int N>
-[[gnu::target("avx2")]] inline __m256d horner(const m::Poly<N>& p, __m256d z) {
-  __m256d r = _mm256_set1_pd(p.c[0]);
-  for (int i = 1; i < N; ++i) r = _mm256_add_pd(_mm256_mul_pd(r, z), _mm256_set1_pd(p.c[i]));
-  return r;
-}
-
-// base[index] in each lane (the masked form: GCC 12 warns on the unmasked one's undefined source).
-[[gnu::target("avx2")]] inline __m256d gather(const double* base, __m128i index) {
-  return _mm256_mask_i32gather_pd(_mm256_setzero_pd(), base, index, _mm256_castsi256_pd(_mm256_set1_epi64x(-1)), 8);
-}
-
 [[gnu::target("avx2")]] inline __m128 canonicalize4(__m128 y) {
-  return _mm_blendv_ps(y, _mm_castsi128_ps(_mm_set1_epi32(static_cast<int>(kCanonicalNanF32))),
-                       _mm_cmp_ps(y, y, _CMP_UNORD_Q));
-}
-
-constexpr int kErfTerms = sizeof(m::erf_taylor_rows()[0]) / sizeof(double);
-static_assert(kErfTerms == 10, "erf_rows4 transposes rows of 10 coefficients");
-
-// The 4 x 4 transpose: out[j] = (r0[j], r1[j], r2[j], r3[j]).
-[[gnu::target("avx2")]] inline void transpose4(__m256d r0, __m256d r1, __m256d r2, __m256d r3, __m256d* out) {
-  const __m256d t0 = _mm256_unpacklo_pd(r0, r1), t1 = _mm256_unpackhi_pd(r0, r1);
-  const __m256d t2 = _mm256_unpacklo_pd(r2, r3), t3 = _mm256_unpackhi_pd(r2, r3);
-  out[0] = _mm256_permute2f128_pd(t0, t2, 0x20);
-  out[1] = _mm256_permute2f128_pd(t1, t3, 0x20);
-  out[2] = _mm256_permute2f128_pd(t0, t2, 0x31);
-  out[3] = _mm256_permute2f128_pd(t1, t3, 0x31);
-}
-
-// c[t] = coefficient t of erf's Taylor row row[lane], for each lane: each row read as three
-// vectors (coefficients 0-3, 4-7 and 6-9) and transposed, cheaper than ten gathers.
-[[gnu::target("avx2")]] inline void erf_rows4(__m128i row, __m256d* c) {
-  const double* r[4];
-  alignas(16) std::int32_t index[4];
-  _mm_store_si128(reinterpret_cast<__m128i*>(index), row);
-  for (int lane = 0; lane < 4; ++lane) r[lane] = m::erf_taylor_rows()[index[lane]];
-  transpose4(_mm256_loadu_pd(r[0]), _mm256_loadu_pd(r[1]), _mm256_loadu_pd(r[2]), _mm256_loadu_pd(r[3]), c);
-  transpose4(_mm256_loadu_pd(r[0] + 4), _mm256_loadu_pd(r[1] + 4), _mm256_loadu_pd(r[2] + 4),
-             _mm256_loadu_pd(r[3] + 4), c + 4);
-  __m256d last[4];  // coefficients 6 to 9; 6 and 7 are already in c
-  transpose4(_mm256_loadu_pd(r[0] + 6), _mm256_loadu_pd(r[1] + 6), _mm256_loadu_pd(r[2] + 6),
-             _mm256_loadu_pd(r[3] + 6), last);
-  c[8] = last[2];
-  c[9] = last[3];
-}
-
-// math::erf on four floats.
-[[gnu::target("avx2"), gnu::always_inline]] inline __m128 erf4(__m128 x) {
-  const __m128 sign = _mm_and_ps(x, _mm_set1_ps(-0.0f));
-  const __m128 a = _mm_andnot_ps(_mm_set1_ps(-0.0f), x);
-  const __m128 in_range = _mm_cmp_ps(a, _mm_set1_ps(4.0f), _CMP_LT_OQ);  // false for NaN
-  const __m128 ac = _mm_and_ps(a, in_range);                               // out of range: +0, blended away
-  const __m256d ad = _mm256_cvtps_pd(ac);
-  // a < 1/8: the series in a^2.
-  const __m256d small = _mm256_mul_pd(horner(m::erf_series7(), _mm256_mul_pd(ad, ad)), ad);
-  // a >= 1/8: row i - 2 at h = a - (i + 1/2)/16 (the scaling by 1/16 is exact, as the division).
-  const __m128i i = _mm_max_epi32(_mm_cvttps_epi32(_mm_mul_ps(_mm_set1_ps(16.0f), ac)), _mm_set1_epi32(2));
-  const __m256d centre = _mm256_mul_pd(_mm256_add_pd(_mm256_cvtepi32_pd(i), _mm256_set1_pd(0.5)), _mm256_set1_pd(0.0625));
-  const __m256d h = _mm256_sub_pd(ad, centre);
-  __m256d c[kErfTerms];
-  erf_rows4(_mm_sub_epi32(i, _mm_set1_epi32(2)), c);
-  __m256d big = c[0];
-  for (int t = 1; t < kErfTerms; ++t) big = _mm256_add_pd(_mm256_mul_pd(big, h), c[t]);
-  const __m128 is_small = _mm_cmp_ps(ac, _mm_set1_ps(0.125f), _CMP_LT_OQ);
-  const __m256d e = _mm256_blendv_pd(big, small, _mm256_castsi256_pd(_mm256_cvtepi32_epi64(_mm_castps_si128(is_small))));
-  const __m128 f = _mm_or_ps(_mm256_cvtpd_ps(e), sign);
-  const __m128 special = _mm_blendv_ps(_mm_or_ps(sign, _mm_set1_ps(1.0f)),
-                                       _mm_castsi128_ps(_mm_set1_epi32(static_cast<int>(kCanonicalNanF32))),
-                                       _mm_cmp_ps(x, x, _CMP_UNORD_Q));
-  return _mm_blendv_ps(special, f, in_range);
-}
-
-// math::exp on four floats x <= 0 or NaN (GELU's gradient needs no more): for x < -104 it
-// returns +0, for NaN the canonical NaN.
-[[gnu::target("avx2"), gnu::always_inline]] inline __m128 exp_nonpositive4(__m128 x) {
-  const __m128 in_range = _mm_cmp_ps(x, _mm_set1_ps(-104.0f), _CMP_GE_OQ);  // false for NaN
-  const __m256d xd = _mm256_cvtps_pd(_mm_and_ps(x, in_range));
-  const __m256d round = _mm256_set1_pd(m::kRoundToInteger);
-  const __m256d kd = _mm256_sub_pd(_mm256_add_pd(_mm256_mul_pd(xd, _mm256_set1_pd(m::kExp64Log2e)), round), round);
-  const __m256d r = _mm256_sub_pd(_mm256_sub_pd(xd, _mm256_mul_pd(kd, _mm256_set1_pd(m::kExpLn2Over64Hi))),
-                                  _mm256_mul_pd(kd, _mm256_set1_pd(m::kExpLn2Over64Lo)));
-  const __m128i k = _mm256_cvtpd_epi32(kd);  // exact: kd is an integer
-  const __m256d two_e = _mm256_castsi256_pd(
-      _mm256_slli_epi64(_mm256_cvtepi32_epi64(_mm_add_epi32(_mm_srai_epi32(k, 6), _mm_set1_epi32(1023))), 52));
-  const __m256d q = _mm256_mul_pd(horner(m::expm1_poly5(), r), r);
-  const __m256d t = gather(m::exp2_64ths(), _mm_and_si128(k, _mm_set1_epi32(63)));
-  const __m128 y = _mm256_cvtpd_ps(_mm256_mul_pd(_mm256_add_pd(t, _mm256_mul_pd(t, q)), two_e));
-  const __m128 nan = _mm_and_ps(_mm_cmp_ps(x, x, _CMP_UNORD_Q), _mm_castsi128_ps(_mm_set1_epi32(static_cast<int>(kCanonicalNanF32))));
-  return _mm_blendv_ps(nan, y, in_range);  // nan: the canonical NaN for NaN, else +0
+  return _mm_blendv_ps(y, math::detail::canonical_nan4(), _mm_cmp_ps(y, y, _CMP_UNORD_Q));
 }
 
 // detail::gelu: (0.5 x)(1 + erf(x / sqrt 2)), each float operation in its order.
 [[gnu::target("avx2"), gnu::always_inline]] inline __m128 gelu4(__m128 x) {
-  const __m128 e = erf4(_mm_mul_ps(x, _mm_set1_ps(kInvSqrt2)));
+  const __m128 e = math::detail::erf4(_mm_mul_ps(x, _mm_set1_ps(kInvSqrt2)));
   return canonicalize4(_mm_mul_ps(_mm_mul_ps(_mm_set1_ps(0.5f), x), _mm_add_ps(_mm_set1_ps(1.0f), e)));
 }
 
 // detail::gelu_grad: dy (Phi(x) + x phi(x)).
 [[gnu::target("avx2"), gnu::always_inline]] inline __m128 gelu_grad4(__m128 x, __m128 dy) {
   const __m128 cdf =
-      _mm_mul_ps(_mm_set1_ps(0.5f), _mm_add_ps(_mm_set1_ps(1.0f), erf4(_mm_mul_ps(x, _mm_set1_ps(kInvSqrt2)))));
-  const __m128 pdf = _mm_mul_ps(_mm_set1_ps(kInvSqrt2Pi), exp_nonpositive4(_mm_mul_ps(_mm_set1_ps(-0.5f), _mm_mul_ps(x, x))));
+      _mm_mul_ps(_mm_set1_ps(0.5f), _mm_add_ps(_mm_set1_ps(1.0f), math::detail::erf4(_mm_mul_ps(x, _mm_set1_ps(kInvSqrt2)))));
+  const __m128 pdf = _mm_mul_ps(_mm_set1_ps(kInvSqrt2Pi), math::detail::exp4(_mm_mul_ps(_mm_set1_ps(-0.5f), _mm_mul_ps(x, x))));
   return canonicalize4(_mm_mul_ps(dy, _mm_add_ps(cdf, _mm_mul_ps(x, pdf))));
 }
 

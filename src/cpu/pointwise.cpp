@@ -7,9 +7,9 @@
 #include <algorithm>
 
 #include "common/memory_space.hpp"
-#include "cpu/dropout_avx2.hpp"
-#include "cpu/gelu_avx2.hpp"
 #include "common/pointwise_checks.hpp"
+#include "cpu/cpu_features.hpp"
+#include "cpu/gelu_avx2.hpp"
 #include "cpu/parallel.hpp"
 #include "detnum/adamw.hpp"
 #include "detnum/pointwise.hpp"
