@@ -124,6 +124,22 @@ TEST(MathTables, ExpTwoToTheJOver64) {
   }
 }
 
+TEST(MathTables, LogInverseCentresAndTheirLogs) {
+  const math::detail::LogTable& table = math::detail::log_table();
+  for (int i = 0; i < 128; ++i) {
+    const float c = float_from_bits(math::detail::kLogTableOrigin + static_cast<std::uint32_t>(i) * 0x10000u + 0x8000u);
+    Mpfr t;
+    mpfr_set_flt(*t, c, MPFR_RNDN);
+    mpfr_ui_div(*t, 1, *t, MPFR_RNDN);
+    const double invc = i == 76 || i == 77 ? 1.0 : static_cast<double>(mpfr_get_flt(*t, MPFR_RNDN));  // beside 1: 1
+    EXPECT_EQ(table.invc[i], invc) << "i = " << i;
+    mpfr_set_d(*t, invc, MPFR_RNDN);
+    mpfr_log(*t, *t, MPFR_RNDN);
+    mpfr_neg(*t, *t, MPFR_RNDN);
+    EXPECT_EQ(table.logc[i], t.nearest()) << "i = " << i;
+  }
+}
+
 TEST(MathTables, ErfTaylorRows) {
   constexpr int kTerms = 10;
   for (int i = 2; i < 64; ++i) {

@@ -15,14 +15,16 @@
 //   always: math_exhaustive_test checks all 2^32 inputs (docs/PERFORMANCE.md records the result).
 //
 // log(x): evaluated in double, then rounded once to float.
-//   x = 2^k m with m in [sqrt(1/2), sqrt(2)) (subnormal x first scaled by 2^24, exactly);
-//   s = (m - 1) / (m + 1) (m - 1 is exact; |s| <= 0.1716); log(m) = 2 atanh(s) = 2 s (1 + s^2/3 +
-//   s^4/5 + ... + s^24/25) (truncation below 2^-60 relative); the result is
-//   k ln2_hi + (k ln2_lo + log(m)), rounded to float. log(1) = +0, log(+-0) = -Inf,
-//   log(x < 0) = NaN (canonical), log(+Inf) = +Inf. On five inputs, where log(x) lies closer to
-//   a rounding boundary than the double evaluation's error, that rounds the wrong way; they are
-//   answered from a table of their correctly rounded results (from GNU MPFR). The exhaustive test
-//   then finds log identical to logl rounded to float on all 2^32 inputs.
+//   x = 2^k z with z's float bits in [0x3f330000, 0x3f330000 + 2^23), i.e. z in [0.699, 1.399)
+//   (subnormal x first scaled by 2^24, exactly); z's interval i of 128 gives invc_i (1/c_i as a
+//   float, or 1 for the two intervals beside 1) and logc_i = -log(invc_i) from a table;
+//   r = z invc_i - 1 is exact (|r| <= 2^-7); log(1 + r) = r (1 - r/2 + r^2/3 - ... - r^7/8)
+//   (truncation below 2^-59 relative); the result is k ln2_hi + (k ln2_lo + (logc_i + log(1 + r))),
+//   rounded to float. log(1) = +0, log(+-0) = -Inf, log(x < 0) = NaN (canonical), log(+Inf) =
+//   +Inf. On five inputs, where log(x) lies closer to a rounding boundary than the double
+//   evaluation's error, that rounds the wrong way; they are answered from a table of their
+//   correctly rounded results (from GNU MPFR). The exhaustive test then finds log identical to
+//   logl rounded to float on all 2^32 inputs.
 //
 // tanh(x): tanh(a) = E / (E + 2) with a = |x| and E = e^(2a) - 1 = 2^k expm1(r) + (2^k - 1),
 //   where 2a = k ln2 + r exactly (|r| <= 0.35, ln2_hi of 41 significant bits) and expm1(r) is
@@ -193,6 +195,80 @@ DETNUM_HD const ErfTable& erf_taylor_rows() {
   return kT;
 }
 
+// log's table: x's significand z in [0x3f330000, 0x3f330000 + 2^23) as float bits is cut into
+// 128 intervals of 2^16 bit patterns; interval i has invc = 1/c rounded to float (c its centre),
+// except the two beside 1, whose invc is 1 (so that r = z - 1 is exact there), and
+// logc = -log(invc) rounded to double (math_test checks both against GNU MPFR).
+inline constexpr std::uint32_t kLogTableOrigin = 0x3f330000u;
+struct LogTable {
+  double invc[128], logc[128];
+};
+DETNUM_HD const LogTable& log_table() {
+  static constexpr LogTable kT = {{
+      0x1.6d1a62p+0, 0x1.6b149p+0, 0x1.691474p+0, 0x1.6719f4p+0, 0x1.6524f8p+0, 0x1.63356cp+0,
+      0x1.614b36p+0, 0x1.5f6644p+0, 0x1.5d867cp+0, 0x1.5babccp+0, 0x1.59d62p+0, 0x1.58056p+0,
+      0x1.56397cp+0, 0x1.54725ep+0, 0x1.52aff6p+0, 0x1.50f22ep+0, 0x1.4f38f6p+0, 0x1.4d843cp+0,
+      0x1.4bd3eep+0, 0x1.4a27fap+0, 0x1.488052p+0, 0x1.46dce4p+0, 0x1.453d9ep+0, 0x1.43a274p+0,
+      0x1.420b52p+0, 0x1.40782ep+0, 0x1.3ee8f4p+0, 0x1.3d5d9ap+0, 0x1.3bd60ep+0, 0x1.3a5244p+0,
+      0x1.38d22ep+0, 0x1.3755bep+0, 0x1.35dce6p+0, 0x1.34679ap+0, 0x1.32f5cep+0, 0x1.318776p+0,
+      0x1.301c82p+0, 0x1.2eb4eap+0, 0x1.2d50ap+0, 0x1.2bef98p+0, 0x1.2a91cap+0, 0x1.293726p+0,
+      0x1.27dfa4p+0, 0x1.268b38p+0, 0x1.2539d8p+0, 0x1.23eb7ap+0, 0x1.22a012p+0, 0x1.215798p+0,
+      0x1.201202p+0, 0x1.1ecf44p+0, 0x1.1d8f56p+0, 0x1.1c523p+0, 0x1.1b17c6p+0, 0x1.19e012p+0,
+      0x1.18ab08p+0, 0x1.1778a2p+0, 0x1.1648d6p+0, 0x1.151b9ap+0, 0x1.13f0e8p+0, 0x1.12c8b8p+0,
+      0x1.11a302p+0, 0x1.107fbcp+0, 0x1.0f5eep+0, 0x1.0e4066p+0, 0x1.0d2446p+0, 0x1.0c0a78p+0,
+      0x1.0af2f8p+0, 0x1.09ddbap+0, 0x1.08cabcp+0, 0x1.07b9f2p+0, 0x1.06ab5ap+0, 0x1.059eeap+0,
+      0x1.04949cp+0, 0x1.038c6cp+0, 0x1.02865p+0, 0x1.018244p+0, 0x1p+0, 0x1p+0,
+      0x1.fa11cap-1, 0x1.f6310ap-1, 0x1.f25f64p-1, 0x1.ee9c8p-1, 0x1.eae808p-1, 0x1.e741aap-1,
+      0x1.e3a918p-1, 0x1.e01e02p-1, 0x1.dca01ep-1, 0x1.d92f22p-1, 0x1.d5cac8p-1, 0x1.d272cap-1,
+      0x1.cf26e6p-1, 0x1.cbe6dap-1, 0x1.c8b266p-1, 0x1.c5894ep-1, 0x1.c26b54p-1, 0x1.bf583ep-1,
+      0x1.bc4fd6p-1, 0x1.b951e2p-1, 0x1.b65e2ep-1, 0x1.b37484p-1, 0x1.b094b4p-1, 0x1.adbe88p-1,
+      0x1.aaf1d2p-1, 0x1.a82e66p-1, 0x1.a5741p-1, 0x1.a2c2a8p-1, 0x1.a01a02p-1, 0x1.9d79f2p-1,
+      0x1.9ae24ep-1, 0x1.9852fp-1, 0x1.95cbbp-1, 0x1.934c68p-1, 0x1.90d4f2p-1, 0x1.8e6528p-1,
+      0x1.8bfce8p-1, 0x1.899c1p-1, 0x1.87427cp-1, 0x1.84f00cp-1, 0x1.82a4ap-1, 0x1.806018p-1,
+      0x1.7e2256p-1, 0x1.7beb3ap-1, 0x1.79baa6p-1, 0x1.779082p-1, 0x1.756cacp-1, 0x1.734f0cp-1,
+      0x1.713786p-1, 0x1.6f2602p-1
+  }, {
+      -0x1.6b85b3abfa3fap-2, -0x1.65d556f4ce004p-2, -0x1.602d09a7091eap-2, -0x1.5a8caf83edf9bp-2,
+      -0x1.54f430c7be1a7p-2, -0x1.4f638013a980cp-2, -0x1.49da7dbfcc41ap-2, -0x1.4459202d39f3fp-2,
+      -0x1.3edf45841683dp-2, -0x1.396ce231bbf51p-2, -0x1.3401e3eaecb92p-2, -0x1.2e9e2b8e12286p-2,
+      -0x1.2941b0b986b7ap-2, -0x1.23ec584deba46p-2, -0x1.1e9e183c899eep-2, -0x1.1956d385bc2fap-2,
+      -0x1.14167e6767782p-2, -0x1.0edd064378081p-2, -0x1.09aa57a26c6d4p-2, -0x1.047e5e31e83aap-2,
+      -0x1.feb22276a07ccp-3, -0x1.f474b5c4df214p-3, -0x1.ea4448d84aaf3p-3, -0x1.e020d27235a9p-3,
+      -0x1.d60a15710350ep-3, -0x1.cc001295b3c2fp-3, -0x1.c20289a17f9b3p-3, -0x1.b81178d3823b1p-3,
+      -0x1.ae2ca9be72bcdp-3, -0x1.a4540b3e6aafcp-3, -0x1.9a877e06baa1ep-3, -0x1.90c6e177cbcb7p-3,
+      -0x1.8712139d0e994p-3, -0x1.7d68fe72f5ab3p-3, -0x1.73cb8adcfd12dp-3, -0x1.6a39a0a3bd37bp-3,
+      -0x1.60b30b8309461p-3, -0x1.5737cbb818cddp-3, -0x1.4dc7b817bc1c7p-3, -0x1.4462b3bc9b3b6p-3,
+      -0x1.3b08bc0d7f28ap-3, -0x1.31b996aba4f81p-3, -0x1.28753ef11ab9ap-3, -0x1.1f3b93bf25d3fp-3,
+      -0x1.160c80c4b27bp-3, -0x1.0ce7f0c4cc27dp-3, -0x1.03cdbf7d1ec0cp-3, -0x1.f57bc799005dbp-4,
+      -0x1.e3708b530482ep-4, -0x1.d1797ba21935fp-4, -0x1.bf9680f9fc9fcp-4, -0x1.adc78265aea86p-4,
+      -0x1.9c0c2ba4d252ep-4, -0x1.8a647d391dc19p-4, -0x1.78d01f23d82cep-4, -0x1.674f0ee365a66p-4,
+      -0x1.55e10e20e0324p-4, -0x1.4485dc8dbdfa6p-4, -0x1.333d734183fp-4, -0x1.2207ac8785473p-4,
+      -0x1.10e4612cae81fp-4, -0x1.ffa694dab92fdp-5, -0x1.dda8b7c67ee35p-5, -0x1.bbced3a68f3bdp-5,
+      -0x1.9a188df73de25p-5, -0x1.7885892357793p-5, -0x1.5715df403ce3fp-5, -0x1.35c8b2ca13042p-5,
+      -0x1.149e5680059fap-5, -0x1.e72bccc13cd9fp-6, -0x1.a55f624c5c427p-6, -0x1.63d615c690bd6p-6,
+      -0x1.228f827ea2d0ep-6, -0x1.c3177b4c75deep-7, -0x1.4192bb96832bfp-7, -0x1.8121bb458686fp-8,
+      -0x0p+0, -0x0p+0, 0x1.7dc49e7810addp-7, 0x1.3cea5df46a5c8p-6,
+      0x1.b9fc0afaf91a1p-6, 0x1.1b0d90923d99p-5, 0x1.58a5b57c8e4dcp-5, 0x1.95c836cc8e3f4p-5,
+      0x1.d276b22db0b5dp-5, 0x1.075982498e472p-4, 0x1.253f6120a1419p-4, 0x1.42edcd9a646f2p-4,
+      0x1.60658ad3750c4p-4, 0x1.7da76907b12cfp-4, 0x1.9ab42252033afp-4, 0x1.b78c7d2b0edb1p-4,
+      0x1.d4313a96cb361p-4, 0x1.f0a30391162cap-4, 0x1.06714f3ca5972p-3, 0x1.14785c6e742bep-3,
+      0x1.2266f328a5acep-3, 0x1.303d74c647fddp-3, 0x1.3dfc2c26cc62bp-3, 0x1.4ba37269a55fp-3,
+      0x1.5933896982097p-3, 0x1.66acd4072ad51p-3, 0x1.740f93fc037bap-3, 0x1.815c059c357ffp-3,
+      0x1.8e92902886d46p-3, 0x1.9bb36547dfb89p-3, 0x1.a8becdf082f1cp-3, 0x1.b5b51740fb5abp-3,
+      0x1.c2968890c18cbp-3, 0x1.cf6359209c5eep-3, 0x1.dc1bcdcabec8bp-3, 0x1.e8c0250aa5a6p-3,
+      0x1.f550a0ecb7b4bp-3, 0x1.00e6c38ad501ep-2, 0x1.071b860cd590dp-2, 0x1.0d46b3d9ab75p-2,
+      0x1.13686fa13a8b1p-2, 0x1.1980d3454237p-2, 0x1.1f8ffa248a2f3p-2, 0x1.2596011df763ap-2,
+      0x1.2b93013789d31p-2, 0x1.31871a414419p-2, 0x1.37726827fd863p-2, 0x1.3d54f7e81f71cp-2,
+      0x1.432ef2f84e814p-2, 0x1.490068ec009d2p-2, 0x1.4ec9758200275p-2, 0x1.548a2aa6dd268p-2
+  }};
+  return kT;
+}
+// log(1 + r) = q(r) r with q's coefficients (-1)^(n+1)/n for n = 8 down to 1, each the double nearest.
+DETNUM_HD constexpr Poly<8> log1p_poly8() {
+  return {{-0x1p-3, 0x1.2492492492492p-3, -0x1.5555555555555p-3, 0x1.999999999999ap-3, -0x1p-2,
+           0x1.5555555555555p-2, -0x1p-1, 0x1p+0}};
+}
+
 // e^r - 1 for |r| <= 0.35: r (1 + r/2! + ... + r^13/14!), truncation below 2^-57 relative.
 DETNUM_HD double expm1_taylor(double r) {
   // 1/n! for n = 14 down to 1, each the double nearest.
@@ -258,32 +334,24 @@ DETNUM_HD float log(float x) {
                                          {0x6F31A8ECu, 0x42845A89u}};
   for (const auto& h : kHard)
     if (u == h[0]) return float_from_bits(h[1]);
-  // x = 2^k m, m in [1, 2) from the bits (subnormals scaled by 2^24 first), then into
-  // [sqrt(1/2), sqrt(2)).
+  // x = 2^k z with z in [0x3f330000, 0x3f330000 + 2^23) as float bits (subnormals scaled by 2^24
+  // first), and z's interval i of the table.
   int k = 0;
   std::uint32_t b = u;
   if ((b >> 23) == 0) {
     b = bits_of(x * 0x1p24f);
     k = -24;
   }
-  k += static_cast<int>(b >> 23) - 127;
-  std::uint32_t mbits = (b & 0x7FFFFFu) | 0x3F800000u;
-  if (mbits > 0x3FB504F3u) {  // m > sqrt(2) rounded to float
-    mbits -= 0x00800000u;     // m / 2
-    ++k;
-  }
+  const std::uint32_t t = b - detail::kLogTableOrigin;
+  k += static_cast<std::int32_t>(t) >> 23;
+  const int i = static_cast<int>(t >> 16 & 127);
+  const double z = float_from_bits(b - (t & 0xFF800000u));
   constexpr double kLn2Hi = 0x1.62e42fefa3800p-1, kLn2Lo = 0x1.ef35793c76730p-45;
-  // 1/(2j + 1) for j = 12 down to 0, each the double nearest.
-  constexpr double kC[] = {0x1.47ae147ae147bp-5, 0x1.642c8590b2164p-5, 0x1.8618618618618p-5, 0x1.af286bca1af28p-5,
-                           0x1.e1e1e1e1e1e1ep-5, 0x1.1111111111111p-4, 0x1.3b13b13b13b14p-4, 0x1.745d1745d1746p-4,
-                           0x1.c71c71c71c71cp-4, 0x1.2492492492492p-3, 0x1.999999999999ap-3, 0x1.5555555555555p-2,
-                           0x1.0000000000000p+0};
-  const double m = float_from_bits(mbits);
-  const double s = (m - 1.0) / (m + 1.0);
-  const double z = s * s;
-  const double p = detail::horner(kC, z);
+  const detail::LogTable& table = detail::log_table();
+  const double r = z * table.invc[i] - 1.0;  // exact
+  const double p = detail::horner(detail::log1p_poly8(), r) * r;
   const double kd = k;
-  return static_cast<float>(kd * kLn2Hi + (kd * kLn2Lo + 2.0 * s * p));
+  return static_cast<float>(kd * kLn2Hi + (kd * kLn2Lo + (table.logc[i] + p)));
 }
 
 namespace detail {
