@@ -9,6 +9,7 @@
 #   env.json     detnum env                     check.json  detnum check --json
 #   demo.log, demo.sqlite   detnum demo (CPU and CUDA runs, compared)
 #   bench_FAMILY.json   Google Benchmark JSON of the GPU benchmarks, one file per family
+#   bench_gemm_cpu_{default,passive}.json   CPU GEMM at 512^3 over thread counts, beside Eigen
 # Exit status: 0 when every test and check passed.
 set -uo pipefail
 out=${1:?usage: tools/gpu-check.sh OUT_DIR [BIN_DIR]}

@@ -7,4 +7,14 @@ bool cpu_has_avx2() {
   return has;
 }
 
+bool cpu_has_avx2_fma() {
+  static const bool has = cpu_has_avx2() && __builtin_cpu_supports("fma");
+  return has;
+}
+
+bool cpu_has_avx2_fma_f16c() {
+  static const bool has = cpu_has_avx2_fma() && __builtin_cpu_supports("f16c");
+  return has;
+}
+
 }  // namespace detnum::detail

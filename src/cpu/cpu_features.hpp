@@ -5,5 +5,7 @@
 namespace detnum::detail {
 
 bool cpu_has_avx2();
+bool cpu_has_avx2_fma();       // AVX2 and FMA: the GEMM micro-kernel
+bool cpu_has_avx2_fma_f16c();  // and F16C (fp16 widening): the reduction kernels
 
 }  // namespace detnum::detail

@@ -72,9 +72,9 @@ void gather_segment(const detail::IdSegments& s, const float* dout, std::int64_t
   for (std::int64_t k = 0; k < count; ++k) std::copy_n(dout + s.rows[begin + k] * dim, dim, scratch.data() + k * dim);
 }
 
-// The fast path's dtable rows [v0, v1): zeroed in one pass (one large write, which the C library
-// streams past the caches), then each id with rows gets its sum: a single row is its own sum
-// (-0 + x = x, then canonicalized), read in place; longer segments are gathered and folded.
+// The fast path's dtable rows [v0, v1): zeroed in one pass, then each id with rows gets its sum:
+// a single row is its own sum (-0 + x = x, then canonicalized), read in place; longer segments
+// are gathered and folded.
 void fast_segment_sums(const detail::IdSegments& s, const float* dout, std::int64_t dim, std::int64_t v0,
                        std::int64_t v1, float* dtable, CpuSimd simd) {
   std::memset(dtable + v0 * dim, 0, static_cast<std::size_t>((v1 - v0) * dim) * sizeof(float));

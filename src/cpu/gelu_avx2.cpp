@@ -1,11 +1,11 @@
 // GELU and its gradient with AVX2, four elements at a time: detail::gelu and detail::gelu_grad's
-// float steps as vector code, with erf and exp from detail/math_avx2.hpp (the bits of math::erf
+// float steps as vector code, with erf and exp from src/cpu/math_avx2.hpp (the bits of math::erf
 // and math::exp in every lane).
 #include "cpu/gelu_avx2.hpp"
 
 #include <immintrin.h>
 
-#include "detnum/detail/math_avx2.hpp"
+#include "cpu/math_avx2.hpp"
 #include "detnum/detail/pointwise_order.hpp"
 
 namespace detnum::detail {

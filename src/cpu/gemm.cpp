@@ -21,6 +21,7 @@
 
 #include "common/gemm_checks.hpp"
 #include "common/validate.hpp"
+#include "cpu/cpu_features.hpp"
 #include "cpu/gemm_kernels.hpp"
 #include "detnum/detail/gemm_order.hpp"
 #include "detnum/gemm.hpp"
@@ -110,7 +111,7 @@ void gemm_float(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t k
       }
     return;
   }
-  const bool avx2 = opt.simd == CpuSimd::best && detail::cpu_has_gemm_avx2();
+  const bool avx2 = opt.simd == CpuSimd::best && detail::cpu_has_avx2_fma();
   const auto tile = avx2 ? detail::gemm_tile_avx2 : detail::gemm_tile_portable;
   const std::int64_t nc_max = std::min(kNC, (n + kGemmNR - 1) / kGemmNR * kGemmNR);
   std::vector<float> packed_b(static_cast<std::size_t>(kKC * nc_max));

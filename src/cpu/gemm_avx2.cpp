@@ -9,12 +9,6 @@
 #include "detnum/hd.hpp"
 
 namespace detnum::detail {
-
-bool cpu_has_gemm_avx2() {
-  static const bool has = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  return has;
-}
-
 namespace {
 
 [[gnu::target("avx2,fma")]] inline __m256 update(__m256 p, const float* c, const TileUpdate& u) {

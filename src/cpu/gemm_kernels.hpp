@@ -24,6 +24,4 @@ struct TileUpdate {
                                                 const TileUpdate& u);
 void gemm_tile_portable(int kc, const float* pa, const float* pb, float* c, std::int64_t ldc, const TileUpdate& u);
 
-bool cpu_has_gemm_avx2();
-
 }  // namespace detnum::detail

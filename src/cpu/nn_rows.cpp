@@ -9,7 +9,7 @@
 // a rows x cols matrix of terms, which the backward passes write into dx first for the same
 // reason.
 //
-// softmax's exps run as AVX2 code where the CPU has it (detail/math_avx2.hpp: math::exp's bits).
+// softmax's exps run as AVX2 code where the CPU has it (src/cpu/math_avx2.hpp: math::exp's bits).
 //
 // Threads take contiguous groups of rows (detail::parallel_ranges); with fewer rows than threads
 // and rows longer than a chunk, the rows go one after another and every thread works inside each
@@ -21,7 +21,7 @@
 #include "cpu/cpu_features.hpp"
 #include "cpu/parallel.hpp"
 #include "cpu/reduce_cpu.hpp"
-#include "detnum/detail/math_avx2.hpp"
+#include "cpu/math_avx2.hpp"
 #include "detnum/detail/nn_rows_order.hpp"
 #include "detnum/norm.hpp"
 #include "detnum/reduce.hpp"

@@ -18,7 +18,7 @@ namespace detnum {
 namespace {
 
 // Elements per unit of work, so that a thread's share outweighs its start (a few µs): cheap ops
-// thread only large arrays, GELU's erf and exp (about 10 ns an element) already small ones.
+// thread only large arrays, GELU's erf and exp (5-10 ns an element) already small ones.
 constexpr std::int64_t kGrain = 16384;
 constexpr std::int64_t kGrainMath = 2048;
 

@@ -24,6 +24,7 @@
 
 #include "common/reduce_checks.hpp"
 #include "common/validate.hpp"
+#include "cpu/cpu_features.hpp"
 #include "cpu/parallel.hpp"
 #include "cpu/reduce_avx2.hpp"
 #include "cpu/reduce_cpu.hpp"
@@ -189,7 +190,7 @@ accum_t<T> mean_of(const T* x, std::int64_t n, CpuOptions opt) {
 
 }  // namespace
 
-bool detail::use_reduce_avx2(CpuOptions opt) { return opt.simd == CpuSimd::best && detail::cpu_has_reduce_avx2(); }
+bool detail::use_reduce_avx2(CpuOptions opt) { return opt.simd == CpuSimd::best && detail::cpu_has_avx2_fma_f16c(); }
 
 template <class T>
 accum_t<T> detail::canonical_sum(const T* x, std::int64_t n, CpuOptions opt) {

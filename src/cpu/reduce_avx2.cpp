@@ -31,12 +31,6 @@
 
 namespace detnum::detail {
 
-bool cpu_has_reduce_avx2() {
-  static const bool has =
-      __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c");
-  return has;
-}
-
 namespace {
 
 // How the lane vectors are swept: kHeldVectors of them in registers at a time, for kStepBlock

@@ -58,9 +58,6 @@ inline A term_step(A a, const T* x, const T* y, std::int64_t i, const TermParams
 template <ReduceTerm kTerm, class T>
 [[gnu::target("avx2,fma,f16c")]] term_accum_t<kTerm, T> chunk_partial_avx2(const T* x, const T* y, std::int64_t count, const TermParams& p);
 
-// AVX2, FMA and F16C (fp16 widening), all three, as the kernels here use them.
-bool cpu_has_reduce_avx2();
-
 // The extremes as one search: the lowest index of the largest key, where the key orders the
 // values as the op does (+0 above -0) and a NaN anywhere wins at its first index. Keys are
 // signed integers made from the widened value's bits; NaNs are found apart from the keys.

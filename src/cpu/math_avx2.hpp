@@ -1,4 +1,4 @@
-// detnum::math's exp and erf on four floats with AVX2 (x86-64 only): the scalar functions'
+// detnum::math's exp and erf on four floats with AVX2: the scalar functions'
 // steps on four double lanes — the same constants, table rows, Horner polynomials and final
 // rounding to float, each branch computed for every lane and the lane's own blended in — so each
 // lane has the bits of math::exp or math::erf (math_test samples, math_exhaustive_test checks all
@@ -6,7 +6,6 @@
 // (__builtin_cpu_supports) and the avx2 target themselves.
 #pragma once
 
-#if defined(__x86_64__)
 #include <immintrin.h>
 
 #include <cstdint>
@@ -15,12 +14,19 @@
 
 namespace detnum::math::detail {
 
-// c[0] z^(N-1) + ... + c[N-1], one multiply and one add a step, as horner.
+// c[0] z^(N-1) + ... + c[N-1], one multiply and one add a step, as horner: with each lane's own
+// coefficients, or with one polynomial's for all lanes.
+template <int N>
+[[gnu::target("avx2")]] inline __m256d horner4(const __m256d (&c)[N], __m256d z) {
+  __m256d r = c[0];
+  for (int i = 1; i < N; ++i) r = _mm256_add_pd(_mm256_mul_pd(r, z), c[i]);
+  return r;
+}
 template <int N>
 [[gnu::target("avx2")]] inline __m256d horner4(const Poly<N>& p, __m256d z) {
-  __m256d r = _mm256_set1_pd(p.c[0]);
-  for (int i = 1; i < N; ++i) r = _mm256_add_pd(_mm256_mul_pd(r, z), _mm256_set1_pd(p.c[i]));
-  return r;
+  __m256d c[N];
+  for (int i = 0; i < N; ++i) c[i] = _mm256_set1_pd(p.c[i]);
+  return horner4(c, z);
 }
 
 [[gnu::target("avx2")]] inline __m128 canonical_nan4() {
@@ -77,8 +83,7 @@ static_assert(kErfTerms == 10, "erf_rows4 transposes rows of 10 coefficients");
   const __m256d h = _mm256_sub_pd(ad, centre);
   __m256d c[kErfTerms];
   erf_rows4(_mm_sub_epi32(i, _mm_set1_epi32(2)), c);
-  __m256d big = c[0];
-  for (int t = 1; t < kErfTerms; ++t) big = _mm256_add_pd(_mm256_mul_pd(big, h), c[t]);
+  const __m256d big = horner4(c, h);
   const __m128 is_small = _mm_cmp_ps(ac, _mm_set1_ps(0.125f), _CMP_LT_OQ);
   const __m256d e = _mm256_blendv_pd(big, small, _mm256_castsi256_pd(_mm256_cvtepi32_epi64(_mm_castps_si128(is_small))));
   const __m128 f = _mm_or_ps(_mm256_cvtpd_ps(e), sign);
@@ -110,4 +115,3 @@ static_assert(kErfTerms == 10, "erf_rows4 transposes rows of 10 coefficients");
 }
 
 }  // namespace detnum::math::detail
-#endif
