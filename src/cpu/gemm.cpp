@@ -17,6 +17,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
 #include <vector>
 
 #include "common/gemm_checks.hpp"
@@ -113,8 +114,12 @@ void gemm_float(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t k
   }
   const bool avx2 = opt.simd == CpuSimd::best && detail::cpu_has_avx2_fma();
   const auto tile = avx2 ? detail::gemm_tile_avx2 : detail::gemm_tile_portable;
+  // Packing buffers as large as this product needs, not initialized: packing writes every entry
+  // the kernel reads (zeros included), and small products would otherwise spend most of their
+  // time clearing memory.
   const std::int64_t nc_max = std::min(kNC, (n + kGemmNR - 1) / kGemmNR * kGemmNR);
-  std::vector<float> packed_b(static_cast<std::size_t>(kKC * nc_max));
+  const std::int64_t mc_max = std::min(kMC, (m + kGemmMR - 1) / kGemmMR * kGemmMR), kc_max = std::min(kKC, k);
+  const std::unique_ptr<float[]> packed_b(new float[static_cast<std::size_t>(kc_max * nc_max)]);
   const std::int64_t m_blocks = (m + kMC - 1) / kMC;
   // Small products stay on one thread: a second one costs a few µs to start.
   const std::int64_t flops = 2 * m * n * std::min<std::int64_t>(k, 1 << 20);
@@ -122,7 +127,7 @@ void gemm_float(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t k
 
 #pragma omp parallel num_threads(threads)
   {
-    std::vector<float> packed_a(static_cast<std::size_t>(kMC * kKC));
+    const std::unique_ptr<float[]> packed_a(new float[static_cast<std::size_t>(mc_max * kc_max)]);
     alignas(32) float edge[kGemmMR * kGemmNR];
     for (std::int64_t j0 = 0; j0 < n; j0 += kNC) {
       const std::int64_t nc = std::min(kNC, n - j0), panels = (nc + kGemmNR - 1) / kGemmNR;
@@ -134,21 +139,21 @@ void gemm_float(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t k
         const TileUpdate u{alpha, beta, s == 0, s == segments - 1};
 #pragma omp for schedule(static)
         for (std::int64_t jp = 0; jp < panels; ++jp)
-          pack_b_panel(b, ldb, tb, n, j0 + jp * kGemmNR, p0, kc, packed_b.data() + jp * kc * kGemmNR);
+          pack_b_panel(b, ldb, tb, n, j0 + jp * kGemmNR, p0, kc, packed_b.get() + jp * kc * kGemmNR);
         // Units: (row block, group of panels), rows outermost. The implicit barrier at the end
         // of each `omp for` orders the segments.
 #pragma omp for schedule(static)
         for (std::int64_t unit = 0; unit < m_blocks * groups; ++unit) {
           const std::int64_t ib = unit / groups, g = unit % groups;
           const std::int64_t i0 = ib * kMC, mc = std::min(kMC, m - i0);
-          pack_a(a, lda, ta, m, i0, mc, p0, kc, packed_a.data());
+          pack_a(a, lda, ta, m, i0, mc, p0, kc, packed_a.get());
           const std::int64_t jp_end = std::min(panels, (g + 1) * per_group);
           for (std::int64_t jp = g * per_group; jp < jp_end; ++jp) {
             const std::int64_t j = j0 + jp * kGemmNR, nr = std::min<std::int64_t>(kGemmNR, n - j);
             for (std::int64_t r0 = 0; r0 < mc; r0 += kGemmMR) {
               const std::int64_t i = i0 + r0, mr = std::min<std::int64_t>(kGemmMR, m - i);
-              const float* pa = packed_a.data() + r0 * kc;
-              const float* pb = packed_b.data() + jp * kc * kGemmNR;
+              const float* pa = packed_a.get() + r0 * kc;
+              const float* pb = packed_b.get() + jp * kc * kGemmNR;
               float* out = c + i * ldc + j;
               if (mr == kGemmMR && nr == kGemmNR) {
                 tile(static_cast<int>(kc), pa, pb, out, ldc, u);
