@@ -140,20 +140,6 @@ TEST(MathTables, LogInverseCentresAndTheirLogs) {
   }
 }
 
-TEST(MathTables, SinCosPiOf64ths) {
-  const math::detail::SinCosTable& table = math::detail::sincospi_64ths();
-  for (int j = 0; j <= 16; ++j) {
-    Mpfr angle, t;
-    mpfr_const_pi(*angle, MPFR_RNDN);
-    mpfr_mul_si(*angle, *angle, j, MPFR_RNDN);
-    mpfr_div_ui(*angle, *angle, 64, MPFR_RNDN);
-    mpfr_sin(*t, *angle, MPFR_RNDN);
-    EXPECT_EQ(table.s[j], t.nearest()) << "j = " << j;
-    mpfr_cos(*t, *angle, MPFR_RNDN);
-    EXPECT_EQ(table.c[j], t.nearest()) << "j = " << j;
-  }
-}
-
 TEST(MathTables, ErfTaylorRows) {
   constexpr int kTerms = 10;
   for (int i = 2; i < 64; ++i) {

@@ -38,9 +38,9 @@
 //   h = a - c (exact); a >= 4 gives +-1 (1 - erf(4) < 2^-25). Rounded to float, sign put back.
 //
 // sinpi(x) = sin(pi x), cospi(x) = cos(pi x): a = |x| = n/2 + r with n = round(2a), |r| <= 1/4,
-//   exactly (a >= 2^24 is an even integer); then sin(pi r) or cos(pi r), by n mod 4, from
-//   r = j/64 + h: a table of sin(pi j/64) and cos(pi j/64) and Taylor polynomials of degree 7 and
-//   6 in h (pi^k folded into the coefficients, truncation below 2^-58), rounded to float.
+//   exactly (a >= 2^24 is an even integer); then sin(pi r) or cos(pi r), by n mod 4, from their
+//   Taylor polynomials in r (pi^k folded into the coefficients; degree 19 and 18, truncation
+//   below 2^-58), rounded to float.
 //
 // tanh, erf, sinpi and cospi need no table of hard cases: math_exhaustive_test finds each equal
 // to the correctly rounded result on all 2^32 inputs (docs/PERFORMANCE.md records the run).
@@ -404,43 +404,23 @@ DETNUM_HD double expm1_taylor(double r) {
   return horner(kC, r) * r;
 }
 
-// sin(pi j/64) and cos(pi j/64) for j = 0 .. 16, each the double nearest (math_test checks each
-// against GNU MPFR).
-struct SinCosTable {
-  double s[17], c[17];
-};
-DETNUM_HD const SinCosTable& sincospi_64ths() {
-  static constexpr SinCosTable kT = {
-      {0x0p+0, 0x1.91f65f10dd814p-5, 0x1.917a6bc29b42cp-4, 0x1.2c8106e8e613ap-3, 0x1.8f8b83c69a60bp-3,
-       0x1.f19f97b215f1bp-3, 0x1.294062ed59f06p-2, 0x1.58f9a75ab1fddp-2, 0x1.87de2a6aea963p-2,
-       0x1.b5d1009e15ccp-2, 0x1.e2b5d3806f63bp-2, 0x1.073879922ffeep-1, 0x1.1c73b39ae68c8p-1,
-       0x1.30ff7fce17035p-1, 0x1.44cf325091dd6p-1, 0x1.57d69348cecap-1, 0x1.6a09e667f3bcdp-1},
-      {0x1p+0, 0x1.ff621e3796d7ep-1, 0x1.fd88da3d12526p-1, 0x1.fa7557f08a517p-1, 0x1.f6297cff75cbp-1,
-       0x1.f0a7efb9230d7p-1, 0x1.e9f4156c62ddap-1, 0x1.e212104f686e5p-1, 0x1.d906bcf328d46p-1,
-       0x1.ced7af43cc773p-1, 0x1.c38b2f180bdb1p-1, 0x1.b728345196e3ep-1, 0x1.a9b66290ea1a3p-1,
-       0x1.9b3e047f38741p-1, 0x1.8bc806b151741p-1, 0x1.7b5df226aafafp-1, 0x1.6a09e667f3bcdp-1}};
-  return kT;
+// sin(pi r) and cos(pi r) for |r| <= 1/4: Taylor polynomials of degree 19 and 18 (truncation
+// below 2^-58 relative).
+DETNUM_HD double sinpi_taylor(double r) {
+  // (-1)^j pi^(2j+1) / (2j+1)! for j = 9 down to 0, each the double nearest.
+  constexpr double kS[] = {-0x1.8a404211f9547p-26, 0x1.aaec32af93359p-21, -0x1.6fadb9f155744p-16,
+                           0x1.e8f434d018d63p-12,  -0x1.e3074fde8871fp-8, 0x1.50783487ee782p-4,
+                           -0x1.32d2cce62bd86p-1,  0x1.466bc6775aae2p+1,  -0x1.4abbce625be53p+2,
+                           0x1.921fb54442d18p+1};
+  return horner(kS, r * r) * r;
 }
-
-// sin(pi r) and cos(pi r) for |r| <= 1/4: r = j/64 + h with j = round(64 r) and h exact
-// (|h| <= 1/128), then sin(pi r) = S_j cos(pi h) + C_j sin(pi h) and cos(pi r) = C_j cos(pi h) -
-// S_j sin(pi h), S_j and C_j from the table (sin odd, cos even for j < 0), sin(pi h) and
-// cos(pi h) from Taylor polynomials of degree 7 and 6 (truncation below 2^-58 relative).
-struct SinCos {
-  double s, c;
-};
-DETNUM_HD SinCos sincospi_small(double r) {
-  // (-1)^k pi^(2k+1) / (2k+1)! and (-1)^k pi^(2k) / (2k)! for k = 3 down to 0, each the double nearest.
-  constexpr double kS[] = {-0x1.32d2cce62bd86p-1, 0x1.466bc6775aae2p+1, -0x1.4abbce625be53p+2, 0x1.921fb54442d18p+1};
-  constexpr double kC[] = {-0x1.55d3c7e3cbffap+0, 0x1.03c1f081b5ac4p+2, -0x1.3bd3cc9be45dep+2, 0x1p+0};
-  const double jd = (64.0 * r + kRoundToInteger) - kRoundToInteger;
-  const double h = r - jd * 0x1p-6;
-  const int j = static_cast<int>(jd);
-  const SinCosTable& t = sincospi_64ths();
-  const double sj = j < 0 ? -t.s[-j] : t.s[j], cj = t.c[j < 0 ? -j : j];
-  const double z = h * h;
-  const double sh = horner(kS, z) * h, ch = horner(kC, z);
-  return {sj * ch + cj * sh, cj * ch - sj * sh};
+DETNUM_HD double cospi_taylor(double r) {
+  // (-1)^j pi^(2j) / (2j)! for j = 9 down to 0, each the double nearest.
+  constexpr double kC[] = {-0x1.2a0c591af8314p-23, 0x1.20c62c2f2d7f5p-18, -0x1.b6e24f44b128fp-14,
+                           0x1.f9d38a3763cc3p-10,  -0x1.a6d1f2a204a8cp-6, 0x1.e1f506891babbp-3,
+                           -0x1.55d3c7e3cbffap+0,  0x1.03c1f081b5ac4p+2,  -0x1.3bd3cc9be45dep+2,
+                           0x1.0000000000000p+0};
+  return horner(kC, r * r);
 }
 
 // a = n/2 + r exactly, for 0 <= a < 2^24: returns r (|r| <= 1/4) and n mod 4 in quadrant.
@@ -550,8 +530,7 @@ DETNUM_HD float sinpi(float x) {
   if (a >= 0x1p24f) return float_from_bits(sign);  // an even integer
   int q;
   const double r = detail::halves_reduce(a, q);
-  const detail::SinCos sc = detail::sincospi_small(r);
-  const double v = (q & 1) ? sc.c : sc.s;
+  const double v = (q & 1) ? detail::cospi_taylor(r) : detail::sinpi_taylor(r);
   const float f = static_cast<float>(q & 2 ? -v : v);
   return float_from_bits(bits_of(f == 0.0f ? 0.0f : f) ^ sign);  // a zero is exact (r = 0): +0, then x's sign
 }
@@ -562,8 +541,7 @@ DETNUM_HD float cospi(float x) {
   if (a >= 0x1p24f) return 1.0f;  // an even integer
   int q;
   const double r = detail::halves_reduce(a, q);
-  const detail::SinCos sc = detail::sincospi_small(r);
-  const double v = (q & 1) ? sc.s : sc.c;
+  const double v = (q & 1) ? detail::sinpi_taylor(r) : detail::cospi_taylor(r);
   const float f = static_cast<float>(q == 1 || q == 2 ? -v : v);
   return f == 0.0f ? 0.0f : f;  // a zero is exact (r = 0): +0
 }
