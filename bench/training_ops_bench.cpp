@@ -4,6 +4,8 @@
 //   gelu/libm/N/1                 0.5 x (1 + erff(x / sqrt 2)) with glibc's erff
 //   adamw/det_cpu/N/threads       detnum::adamw_step
 //   adamw/loop/N/1                the same update as a plain loop (sqrtf, bias corrections by pow), built for AVX2
+//   init_normal/det_cpu/N/threads detnum::init_normal (Box-Muller on Philox words and detnum::math)
+//   init_normal/mt19937/N/1       std::normal_distribution<float> on std::mt19937 (libstdc++)
 //   embedding_backward/det_cpu/V/D/N/threads   detnum::embedding_backward (fixed-order segment sums)
 //   embedding_backward/scatter/V/D/N/1         zero the table, then add each row of dout into its
 //                                              id's row in order (sequential: deterministic only
@@ -14,10 +16,12 @@
 
 #include <cmath>
 #include <cstdint>
+#include <random>
 #include <vector>
 
 #include "detnum/adamw.hpp"
 #include "detnum/embedding.hpp"
+#include "detnum/init.hpp"
 #include "detnum/pointwise.hpp"
 #include "detnum/random.hpp"
 
@@ -111,11 +115,34 @@ void BM_embedding_scatter(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * e.n * e.dim);
 }
 
+void BM_init_normal_det(benchmark::State& state) {
+  std::vector<float> x(static_cast<std::size_t>(state.range(0)));
+  for (auto _ : state) {
+    detnum::init_normal(x.data(), state.range(0), 0.0f, 1.0f, {7, 0}, {static_cast<int>(state.range(1))});
+    benchmark::DoNotOptimize(x.data());
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+
+void BM_init_normal_mt19937(benchmark::State& state) {
+  std::vector<float> x(static_cast<std::size_t>(state.range(0)));
+  std::mt19937 gen(7);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  for (auto _ : state) {
+    for (float& v : x) v = normal(gen);
+    benchmark::DoNotOptimize(x.data());
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+
 constexpr std::int64_t kN = 1 << 20;
+
 BENCHMARK(BM_gelu_det)->Name("gelu/det_cpu")->Args({kN, 1})->Args({kN, 2})->UseRealTime()->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_gelu_libm)->Name("gelu/libm")->Args({kN, 1})->UseRealTime()->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_adamw_det)->Name("adamw/det_cpu")->Args({kN, 1})->Args({kN, 2})->UseRealTime()->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_adamw_loop)->Name("adamw/loop")->Args({kN, 1})->UseRealTime()->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_init_normal_det)->Name("init_normal/det_cpu")->Args({4 * kN, 1})->Args({4 * kN, 2})->UseRealTime()->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_init_normal_mt19937)->Name("init_normal/mt19937")->Args({4 * kN, 1})->UseRealTime()->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_embedding_det)->Name("embedding_backward/det_cpu")->Args({50257, 768, 8192, 1})->Args({50257, 768, 8192, 2})
     ->UseRealTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_embedding_scatter)->Name("embedding_backward/scatter")->Args({50257, 768, 8192, 1})
