@@ -61,13 +61,16 @@ TEST(Init, Bounds) {
 
 TEST(InitNormal, MatchesTheReferenceAtEveryThreadCountAndOffset) {
   for (const std::int64_t n : {1, 2, 3, 5, 1000, 100003})
-    for (const std::uint64_t offset : {0ull, 1ull, 3ull, 7ull, (1ull << 40) + 1}) {
+    for (const std::uint64_t offset : {0ull, 1ull, 3ull, 4ull, 7ull, (1ull << 40) + 1}) {
       std::vector<float> want(static_cast<std::size_t>(n));
       ref::init_normal(want.data(), n, 0.25f, 2.0f, {42, offset});
-      for (const int threads : {1, 2, 3, 5, 8}) {
+      // The AVX2 path (two blocks at a time) at every thread count, and the portable one.
+      for (const CpuOptions o : {CpuOptions{1}, CpuOptions{2}, CpuOptions{3}, CpuOptions{5}, CpuOptions{8},
+                                 CpuOptions{1, CpuSimd::portable}, CpuOptions{3, CpuSimd::portable}}) {
         std::vector<float> got(want.size(), -99.0f);
-        init_normal(got.data(), n, 0.25f, 2.0f, {42, offset}, {threads});
-        EXPECT_TRUE(same_bits(want, got)) << "n " << n << ", offset " << offset << ", threads " << threads;
+        init_normal(got.data(), n, 0.25f, 2.0f, {42, offset}, o);
+        EXPECT_TRUE(same_bits(want, got)) << "n " << n << ", offset " << offset << ", threads " << o.threads
+                                          << (o.simd == CpuSimd::portable ? ", portable" : "");
       }
     }
 }

@@ -45,6 +45,9 @@ INSTANTIATE_TEST_SUITE_P(Functions, MathExhaustive, every_fn(), fn_param_name);
 // The AVX2 exp and erf, and GELU's AVX2 loops around them.
 TEST(MathExhaustiveAvx2, ExpEqualsScalarOnAllInputs) { vector_math_agrees(Fn::exp, 1); }
 TEST(MathExhaustiveAvx2, ErfEqualsScalarOnAllInputs) { vector_math_agrees(Fn::erf, 1); }
+TEST(MathExhaustiveAvx2, LogEqualsScalarOnAllInputs) { vector_math_agrees(Fn::log, 1); }
+TEST(MathExhaustiveAvx2, SinpiEqualsScalarOnAllInputs) { vector_math_agrees(Fn::sinpi, 1); }
+TEST(MathExhaustiveAvx2, CospiEqualsScalarOnAllInputs) { vector_math_agrees(Fn::cospi, 1); }
 TEST(MathExhaustiveAvx2, GeluLoopsEqualPortableOnAllInputs) { gelu_paths_agree(1); }
 
 }  // namespace

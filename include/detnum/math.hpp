@@ -73,6 +73,8 @@ DETNUM_HD double horner(const Poly<N>& p, double x) {
   return horner(p.c, x);
 }
 
+// ln2 = kLn2Hi + kLn2Lo with kLn2Hi of 41 significant bits (k kLn2Hi exact for |k| < 2^12).
+inline constexpr double kLn2Hi = 0x1.62e42fefa3800p-1, kLn2Lo = 0x1.ef35793c76730p-45;
 // exp's reduction constants: 64/ln2, and c_hi + c_lo = ln2/64 with c_hi of 39 significant bits.
 inline constexpr double kExp64Log2e = 0x1.71547652b82fep+6;
 inline constexpr double kExpLn2Over64Hi = 0x1.62e42fefa4p-7, kExpLn2Over64Lo = -0x1.8432a1b0e2634p-49;
@@ -93,7 +95,6 @@ DETNUM_HD constexpr Poly<7> erf_series7() {
 // two_k. ln2_hi has 41 significant bits, so k ln2_hi and y - k ln2_hi are exact.
 DETNUM_HD double exp_reduce(double y, double& two_k) {
   constexpr double kLog2e = 0x1.71547652b82fep+0;
-  constexpr double kLn2Hi = 0x1.62e42fefa3800p-1, kLn2Lo = 0x1.ef35793c76730p-45;
   const double kd = (y * kLog2e + kRoundToInteger) - kRoundToInteger;
   two_k = double_from_bits(static_cast<std::uint64_t>(static_cast<std::int64_t>(kd) + 1023) << 52);
   return (y - kd * kLn2Hi) - kd * kLn2Lo;
@@ -393,6 +394,15 @@ DETNUM_HD constexpr Poly<8> log1p_poly8() {
            0x1.5555555555555p-2, -0x1p-1, 0x1p+0}};
 }
 
+// (input, correctly rounded log) as float bits, where log's double evaluation is 1 ulp off.
+struct LogHardCases {
+  std::uint32_t c[5][2];
+};
+DETNUM_HD constexpr LogHardCases log_hard_cases() {
+  return {{{0x3C413D3Au, 0xC08E158Fu}, {0x41178FEBu, 0x400FE5E7u}, {0x4C5D65A5u, 0x418F034Bu},
+           {0x65D890D3u, 0x4254D1F9u}, {0x6F31A8ECu, 0x42845A89u}}};
+}
+
 // e^r - 1 for |r| <= 0.35: r (1 + r/2! + ... + r^13/14!), truncation below 2^-57 relative.
 DETNUM_HD double expm1_taylor(double r) {
   // 1/n! for n = 14 down to 1, each the double nearest.
@@ -406,22 +416,19 @@ DETNUM_HD double expm1_taylor(double r) {
 
 // sin(pi r) and cos(pi r) for |r| <= 1/4: Taylor polynomials of degree 19 and 18 (truncation
 // below 2^-58 relative).
-DETNUM_HD double sinpi_taylor(double r) {
-  // (-1)^j pi^(2j+1) / (2j+1)! for j = 9 down to 0, each the double nearest.
-  constexpr double kS[] = {-0x1.8a404211f9547p-26, 0x1.aaec32af93359p-21, -0x1.6fadb9f155744p-16,
-                           0x1.e8f434d018d63p-12,  -0x1.e3074fde8871fp-8, 0x1.50783487ee782p-4,
-                           -0x1.32d2cce62bd86p-1,  0x1.466bc6775aae2p+1,  -0x1.4abbce625be53p+2,
-                           0x1.921fb54442d18p+1};
-  return horner(kS, r * r) * r;
+// (-1)^j pi^(2j+1) / (2j+1)! and (-1)^j pi^(2j) / (2j)! for j = 9 down to 0, each the double nearest.
+DETNUM_HD constexpr Poly<10> sinpi_poly10() {
+  return {{-0x1.8a404211f9547p-26, 0x1.aaec32af93359p-21, -0x1.6fadb9f155744p-16, 0x1.e8f434d018d63p-12,
+           -0x1.e3074fde8871fp-8, 0x1.50783487ee782p-4, -0x1.32d2cce62bd86p-1, 0x1.466bc6775aae2p+1,
+           -0x1.4abbce625be53p+2, 0x1.921fb54442d18p+1}};
 }
-DETNUM_HD double cospi_taylor(double r) {
-  // (-1)^j pi^(2j) / (2j)! for j = 9 down to 0, each the double nearest.
-  constexpr double kC[] = {-0x1.2a0c591af8314p-23, 0x1.20c62c2f2d7f5p-18, -0x1.b6e24f44b128fp-14,
-                           0x1.f9d38a3763cc3p-10,  -0x1.a6d1f2a204a8cp-6, 0x1.e1f506891babbp-3,
-                           -0x1.55d3c7e3cbffap+0,  0x1.03c1f081b5ac4p+2,  -0x1.3bd3cc9be45dep+2,
-                           0x1.0000000000000p+0};
-  return horner(kC, r * r);
+DETNUM_HD constexpr Poly<10> cospi_poly10() {
+  return {{-0x1.2a0c591af8314p-23, 0x1.20c62c2f2d7f5p-18, -0x1.b6e24f44b128fp-14, 0x1.f9d38a3763cc3p-10,
+           -0x1.a6d1f2a204a8cp-6, 0x1.e1f506891babbp-3, -0x1.55d3c7e3cbffap+0, 0x1.03c1f081b5ac4p+2,
+           -0x1.3bd3cc9be45dep+2, 0x1.0000000000000p+0}};
 }
+DETNUM_HD double sinpi_taylor(double r) { return horner(sinpi_poly10(), r * r) * r; }
+DETNUM_HD double cospi_taylor(double r) { return horner(cospi_poly10(), r * r); }
 
 // a = n/2 + r exactly, for 0 <= a < 2^24: returns r (|r| <= 1/4) and n mod 4 in quadrant.
 DETNUM_HD double halves_reduce(float a, int& quadrant) {
@@ -452,11 +459,8 @@ DETNUM_HD float log(float x) {
   if (x != x || ((u >> 31) != 0 && (u & 0x7FFFFFFFu) != 0)) return canonical_nan_f32();  // NaN, x < 0
   if ((u & 0x7FFFFFFFu) == 0) return float_from_bits(0xFF800000u);                    // +-0: -Inf
   if (u == 0x7F800000u) return x;                                                      // +Inf
-  // (input, correctly rounded log) where the double evaluation below is 1 ulp off.
-  constexpr std::uint32_t kHard[5][2] = {{0x3C413D3Au, 0xC08E158Fu}, {0x41178FEBu, 0x400FE5E7u},
-                                         {0x4C5D65A5u, 0x418F034Bu}, {0x65D890D3u, 0x4254D1F9u},
-                                         {0x6F31A8ECu, 0x42845A89u}};
-  for (const auto& h : kHard)
+  constexpr detail::LogHardCases kHard = detail::log_hard_cases();
+  for (const auto& h : kHard.c)
     if (u == h[0]) return float_from_bits(h[1]);
   // x = 2^k z with z in [0x3f330000, 0x3f330000 + 2^23) as float bits (subnormals scaled by 2^24
   // first), and z's interval i of the table.
@@ -470,7 +474,7 @@ DETNUM_HD float log(float x) {
   k += static_cast<std::int32_t>(t) >> 23;
   const int i = static_cast<int>(t >> 16 & 127);
   const double z = float_from_bits(b - (t & 0xFF800000u));
-  constexpr double kLn2Hi = 0x1.62e42fefa3800p-1, kLn2Lo = 0x1.ef35793c76730p-45;
+  using detail::kLn2Hi, detail::kLn2Lo;
   const detail::LogTable& table = detail::log_table();
   const double r = z * table.invc[i] - 1.0;  // exact
   const double p = detail::horner(detail::log1p_poly8(), r) * r;

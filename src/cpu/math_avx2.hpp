@@ -1,9 +1,10 @@
-// detnum::math's exp and erf on four floats with AVX2: the scalar functions'
-// steps on four double lanes — the same constants, table rows, Horner polynomials and final
-// rounding to float, each branch computed for every lane and the lane's own blended in — so each
-// lane has the bits of math::exp or math::erf (math_test samples, math_exhaustive_test checks all
-// 2^32 inputs). Used by the CPU's AVX2 loops of GELU and softmax; callers need AVX2
-// (__builtin_cpu_supports) and the avx2 target themselves.
+// detnum::math's exp and erf on four floats with AVX2, and log, sinpi and cospi on the inputs
+// Box-Muller gives them: the scalar functions' steps on four double lanes — the same constants,
+// table rows, Horner polynomials and final rounding to float, each branch computed for every
+// lane and the lane's own blended in — so each lane has the scalar function's bits (math_test
+// samples, math_exhaustive_test checks every input of each function's domain here). Used by the
+// CPU's AVX2 loops of GELU, softmax and normal init; callers need AVX2 (__builtin_cpu_supports)
+// and the avx2 target themselves.
 #pragma once
 
 #include <immintrin.h>
@@ -32,6 +33,9 @@ template <int N>
 [[gnu::target("avx2")]] inline __m128 canonical_nan4() {
   return _mm_castsi128_ps(_mm_set1_epi32(static_cast<int>(kCanonicalNanF32)));
 }
+
+// A mask of four 32-bit lanes as four 64-bit lanes, for blends of doubles.
+[[gnu::target("avx2")]] inline __m256d wide_mask4(__m128i m) { return _mm256_castsi256_pd(_mm256_cvtepi32_epi64(m)); }
 
 // base[index] in each lane (the masked form: GCC 12 warns on the unmasked one's undefined source).
 [[gnu::target("avx2")]] inline __m256d gather4(const double* base, __m128i index) {
@@ -85,7 +89,7 @@ static_assert(kErfTerms == 10, "erf_rows4 transposes rows of 10 coefficients");
   erf_rows4(_mm_sub_epi32(i, _mm_set1_epi32(2)), c);
   const __m256d big = horner4(c, h);
   const __m128 is_small = _mm_cmp_ps(ac, _mm_set1_ps(0.125f), _CMP_LT_OQ);
-  const __m256d e = _mm256_blendv_pd(big, small, _mm256_castsi256_pd(_mm256_cvtepi32_epi64(_mm_castps_si128(is_small))));
+  const __m256d e = _mm256_blendv_pd(big, small, wide_mask4(_mm_castps_si128(is_small)));
   const __m128 f = _mm_or_ps(_mm256_cvtpd_ps(e), sign);
   const __m128 special = _mm_blendv_ps(_mm_or_ps(sign, _mm_set1_ps(1.0f)),
                                        canonical_nan4(),
@@ -112,6 +116,49 @@ static_assert(kErfTerms == 10, "erf_rows4 transposes rows of 10 coefficients");
                                      _mm_castsi128_ps(_mm_set1_epi32(0x7F800000)));  // +Inf, else +0
   const __m128 special = _mm_blendv_ps(overflow, canonical_nan4(), _mm_cmp_ps(x, x, _CMP_UNORD_Q));
   return _mm_blendv_ps(special, y, in_range);
+}
+
+// math::log on four positive normal floats (no zero, subnormal, infinity or NaN: Box-Muller's
+// radii lie in [2^-33, 1]); the hard cases are blended in as the scalar code returns them.
+[[gnu::target("avx2"), gnu::always_inline]] inline __m128 log_normal4(__m128 x) {
+  const __m128i u = _mm_castps_si128(x);
+  const __m128i t = _mm_sub_epi32(u, _mm_set1_epi32(static_cast<int>(kLogTableOrigin)));
+  const __m128i i = _mm_and_si128(_mm_srli_epi32(t, 16), _mm_set1_epi32(127));
+  const __m256d kd = _mm256_cvtepi32_pd(_mm_srai_epi32(t, 23));
+  const __m256d z =
+      _mm256_cvtps_pd(_mm_castsi128_ps(_mm_sub_epi32(u, _mm_and_si128(t, _mm_set1_epi32(static_cast<int>(0xFF800000u))))));
+  const LogTable& table = log_table();
+  const __m256d r = _mm256_sub_pd(_mm256_mul_pd(z, gather4(table.invc, i)), _mm256_set1_pd(1.0));  // exact
+  const __m256d p = _mm256_mul_pd(horner4(log1p_poly8(), r), r);
+  const __m256d sum = _mm256_add_pd(_mm256_mul_pd(kd, _mm256_set1_pd(kLn2Lo)), _mm256_add_pd(gather4(table.logc, i), p));
+  __m128 y = _mm256_cvtpd_ps(_mm256_add_pd(_mm256_mul_pd(kd, _mm256_set1_pd(kLn2Hi)), sum));
+  constexpr LogHardCases kHard = log_hard_cases();
+  for (const auto& h : kHard.c)
+    y = _mm_blendv_ps(y, _mm_castsi128_ps(_mm_set1_epi32(static_cast<int>(h[1]))),
+                      _mm_castsi128_ps(_mm_cmpeq_epi32(u, _mm_set1_epi32(static_cast<int>(h[0])))));
+  return y;
+}
+
+// math::sinpi and math::cospi on four floats in [0, 2^24) (Box-Muller's angles lie in [0, 2)).
+[[gnu::target("avx2"), gnu::always_inline]] inline void sincospi4(__m128 a, __m128& sin, __m128& cos) {
+  const __m256d ad = _mm256_cvtps_pd(a);
+  const __m256d round = _mm256_set1_pd(kRoundToInteger);
+  const __m256d nd = _mm256_sub_pd(_mm256_add_pd(_mm256_mul_pd(_mm256_set1_pd(2.0), ad), round), round);
+  const __m128i q = _mm_and_si128(_mm256_cvtpd_epi32(nd), _mm_set1_epi32(3));  // exact: nd is an integer
+  const __m256d r = _mm256_sub_pd(ad, _mm256_mul_pd(_mm256_set1_pd(0.5), nd));
+  const __m256d r2 = _mm256_mul_pd(r, r);
+  const __m256d s = _mm256_mul_pd(horner4(sinpi_poly10(), r2), r), c = horner4(cospi_poly10(), r2);
+  // Lane masks for the quadrant's choices.
+  const __m256d odd = wide_mask4(_mm_cmpeq_epi32(_mm_and_si128(q, _mm_set1_epi32(1)), _mm_set1_epi32(1)));
+  const __m256d sin_negative = wide_mask4(_mm_cmpeq_epi32(_mm_and_si128(q, _mm_set1_epi32(2)), _mm_set1_epi32(2)));
+  const __m256d cos_negative = wide_mask4(_mm_or_si128(_mm_cmpeq_epi32(q, _mm_set1_epi32(1)), _mm_cmpeq_epi32(q, _mm_set1_epi32(2))));
+  const __m256d sign = _mm256_set1_pd(-0.0);
+  const __m256d vs = _mm256_blendv_pd(s, c, odd), vc = _mm256_blendv_pd(c, s, odd);
+  const __m128 fs = _mm256_cvtpd_ps(_mm256_xor_pd(vs, _mm256_and_pd(sin_negative, sign)));
+  const __m128 fc = _mm256_cvtpd_ps(_mm256_xor_pd(vc, _mm256_and_pd(cos_negative, sign)));
+  const __m128 zero = _mm_setzero_ps();  // a zero result is +0, as the scalar code makes it
+  sin = _mm_andnot_ps(_mm_cmp_ps(fs, zero, _CMP_EQ_OQ), fs);
+  cos = _mm_andnot_ps(_mm_cmp_ps(fc, zero, _CMP_EQ_OQ), fc);
 }
 
 }  // namespace detnum::math::detail
