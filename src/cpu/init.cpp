@@ -42,13 +42,27 @@ void check_normal(const char* fn, const void* x, std::int64_t n, std::size_t ele
     detail::fail(ErrorCode::invalid_argument, fn, "stddev must be finite and >= 0, got " + detail::format_value(stddev));
 }
 
-// Element i takes value v[(offset + i) & 3] of its block, v from Block (detail/init_order.hpp).
-template <class T, class Block>
-void fill(T* x, std::int64_t n, Block block_values, InitParams p, CpuOptions opt) {
+// A fill's optional wide step: the eight values of an even block and the next at once.
+struct NoWideStep {
+  static constexpr bool enabled = false;
+  void operator()(const PhiloxCounter&, const PhiloxCounter&, float (&)[8]) const {}
+};
+
+// Element i takes value v[(offset + i) & 3] of its block, v from Block (detail/init_order.hpp);
+// where the wide step is enabled, it takes whole pairs of blocks (an even one and the next).
+template <class T, class Block, class Wide = NoWideStep>
+void fill(T* x, std::int64_t n, Block block_values, InitParams p, CpuOptions opt, Wide wide = {}) {
   const PhiloxKey key = philox_key(p.seed);
   detail::parallel_ranges(n, 1 << 14, opt.threads, [&](std::int64_t begin, std::int64_t end) {
     for (std::int64_t i = begin; i < end;) {
       const std::uint64_t g = p.offset + static_cast<std::uint64_t>(i);
+      if (wide.enabled && (g & 7) == 0 && end - i >= 8) {
+        float v[8];
+        wide(stream_block(key, streams::kInit, g >> 2), stream_block(key, streams::kInit, (g >> 2) + 1), v);
+        for (int w = 0; w < 8; ++w) detail::store_init(v[w], x + i + w);
+        i += 8;
+        continue;
+      }
       float v[4];
       block_values(stream_block(key, streams::kInit, g >> 2), v);
       for (std::uint64_t w = g & 3; w < 4 && i < end; ++w, ++i) detail::store_init(v[w], x + i);
@@ -85,29 +99,18 @@ void uniform(const char* fn, T* x, std::int64_t n, float lo, float hi, InitParam
   _mm_storeu_ps(v + 4, _mm_unpackhi_ps(even, odd));
 }
 
+struct NormalBlocks2Avx2 {
+  bool enabled;
+  detail::NormalBlock nb;
+  void operator()(const PhiloxCounter& a, const PhiloxCounter& b, float (&v)[8]) const { normal_blocks2_avx2(a, b, nb, v); }
+};
+
 template <class T>
 void normal(const char* fn, T* x, std::int64_t n, float mean, float stddev, InitParams params, CpuOptions options) {
   options = detail::resolve_cpu_options(fn, options);
   check_normal(fn, x, n, sizeof(T), mean, stddev, params);
-  const detail::NormalBlock nb{mean, stddev};
-  if (!(options.simd == CpuSimd::best && detail::cpu_has_avx2_fma())) return fill(x, n, nb, params, options);
-  const PhiloxKey key = philox_key(params.seed);
-  detail::parallel_ranges(n, 1 << 14, options.threads, [&](std::int64_t begin, std::int64_t end) {
-    for (std::int64_t i = begin; i < end;) {
-      const std::uint64_t g = params.offset + static_cast<std::uint64_t>(i);
-      if ((g & 7) == 0 && end - i >= 8) {  // two whole blocks, the first an even one
-        float v[8];
-        normal_blocks2_avx2(stream_block(key, streams::kInit, g >> 2), stream_block(key, streams::kInit, (g >> 2) + 1),
-                            nb, v);
-        for (int w = 0; w < 8; ++w) detail::store_init(v[w], x + i + w);
-        i += 8;
-      } else {  // the rest of one block, as fill does
-        float v[4];
-        nb(stream_block(key, streams::kInit, g >> 2), v);
-        for (std::uint64_t w = g & 3; w < 4 && i < end; ++w, ++i) detail::store_init(v[w], x + i);
-      }
-    }
-  });
+  fill(x, n, detail::NormalBlock{mean, stddev}, params, options,
+       NormalBlocks2Avx2{options.simd == CpuSimd::best && detail::cpu_has_avx2_fma(), {mean, stddev}});
 }
 
 }  // namespace
