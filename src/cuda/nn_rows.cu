@@ -231,15 +231,16 @@ struct CrossEntropyRow {
   }
 };
 
-// Layer norm (beta and mean not null) or RMS norm (both null).
+// Layer norm or RMS norm (beta and mean unused). `layer` is explicit: with no columns, beta may
+// well be null for a layer norm, whose empty rows still get a NaN mean.
 struct NormRow {
+  bool layer;
   const float *x, *gamma, *beta;
   float *y, *mean, *rstd;
   std::int64_t cols;
   float eps;
   __device__ void operator()(std::int64_t r, int t) const {
     const float* xr = x + r * cols;
-    const bool layer = beta != nullptr;
     const float mu = layer ? detail::row_mean(warp_row_sum(cols, t, [&](std::int64_t i0) {
                                return load_quad(xr, i0, cols);
                              }), cols)
@@ -421,7 +422,7 @@ void layer_norm(const float* x, const float* gamma, const float* beta, float* y,
   constexpr const char* fn = "cuda::layer_norm";
   detail::check_layer_norm_call(fn, x, gamma, beta, y, mean, rstd, rows, cols, eps, true);
   check_call(fn, cols, launch);
-  launch_rows(fn, NormRow{x, gamma, beta, y, mean, rstd, cols, eps}, rows, stream, launch);
+  launch_rows(fn, NormRow{true, x, gamma, beta, y, mean, rstd, cols, eps}, rows, stream, launch);
 }
 
 void rms_norm(const float* x, const float* gamma, float* y, float* rstd, std::int64_t rows, std::int64_t cols, float eps,
@@ -429,7 +430,7 @@ void rms_norm(const float* x, const float* gamma, float* y, float* rstd, std::in
   constexpr const char* fn = "cuda::rms_norm";
   detail::check_rms_norm_call(fn, x, gamma, y, rstd, rows, cols, eps, true);
   check_call(fn, cols, launch);
-  launch_rows(fn, NormRow{x, gamma, nullptr, y, nullptr, rstd, cols, eps}, rows, stream, launch);
+  launch_rows(fn, NormRow{false, x, gamma, nullptr, y, nullptr, rstd, cols, eps}, rows, stream, launch);
 }
 
 std::size_t layer_norm_backward_workspace_bytes(std::int64_t rows, std::int64_t cols) {
