@@ -1,5 +1,7 @@
 // Embedding shapes and inputs shared by the CPU and GPU tests: repeated and unused ids, a
-// segment longer than a chunk (8192 rows of one id, so its sums recurse), special values.
+// segment longer than a chunk (8192 rows of one id, so its sums recurse), special values, and a
+// staircase where id v has exactly v rows (every segment length from 0 to 139, across the
+// 128 rows where CUDA changes kernels).
 #pragma once
 
 #include <cstdint>
@@ -7,19 +9,23 @@
 #include <vector>
 
 #include "detnum/random.hpp"
+#include "detnum/shuffle.hpp"
 #include "support/data.hpp"
 
 namespace detnum::test {
 
 struct EmbeddingShape {
   std::int64_t vocab, dim, n;
+  bool staircase = false;  // id v in v rows, shuffled; n = vocab (vocab - 1) / 2
   std::string label() const {
-    return "vocab " + std::to_string(vocab) + ", dim " + std::to_string(dim) + ", n " + std::to_string(n);
+    return "vocab " + std::to_string(vocab) + ", dim " + std::to_string(dim) + ", n " + std::to_string(n) +
+           (staircase ? ", id v in v rows" : "");
   }
 };
 
 inline const EmbeddingShape kEmbeddingShapes[] = {
-    {1, 1, 0}, {3, 0, 5}, {5, 3, 1}, {10, 7, 100}, {50, 33, 1000}, {200, 64, 5000}, {3, 5, 20000}, {2, 40, 17000}};
+    {1, 1, 0}, {3, 0, 5}, {5, 3, 1}, {10, 7, 100}, {50, 33, 1000}, {200, 64, 5000}, {3, 5, 20000}, {2, 40, 17000},
+    {140, 130, 140 * 139 / 2, true}};
 
 struct EmbeddingInputs {
   std::vector<float> table, dout;
@@ -33,6 +39,12 @@ struct EmbeddingInputs {
     if (!specials)
       for (float& x : dout)
         if (!(x > -1e30f && x < 1e30f)) x = 0.75f;
+    if (s.staircase) {
+      std::vector<std::int32_t> steps;
+      for (std::int32_t v = 0; v < s.vocab; ++v) steps.insert(steps.end(), static_cast<std::size_t>(v), v);
+      for (std::int64_t r = 0; r < s.n; ++r) ids[static_cast<std::size_t>(r)] = steps[shuffled_index(r, s.n, 34, 0)];
+      return;
+    }
     for (std::int64_t r = 0; r < s.n; ++r) {
       const std::uint32_t w = stream_word(33, 0x1D5, static_cast<std::uint64_t>(r));
       const std::int64_t spread = (w >> 28) < 12 ? (s.vocab + 3) / 4 : s.vocab;  // 3/4 of the rows in the first quarter

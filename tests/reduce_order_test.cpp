@@ -24,7 +24,9 @@
 #include <utility>
 #include <vector>
 
+#include "detnum/detail/reduce_order.hpp"
 #include "detnum/error.hpp"
+#include "detnum/random.hpp"
 #include "detnum/reduce.hpp"
 #include "support/bits.hpp"
 
@@ -689,6 +691,34 @@ TEST(ReduceOrderWidening, HalfTypes) {
   const bf16 bs[] = {bf16{0x8000}, bf16{0x0001}};
   EXPECT_TRUE(same_u32(0x00010000u, ref::max(bs, 2)));
   EXPECT_TRUE(same_u32(0x00010000u, ref::sum(bs, 2)));
+}
+
+// ---- detail::sum_of_few: the same bits as the order, for every count up to 128 ------------
+//
+// Values of mixed sign and of magnitudes 2^-30 .. 2^30, so that most counts round differently
+// under another tree; some exact zeros of either sign, so that the dropped -0 lanes meet them.
+template <class A>
+std::vector<A> mixed_values(int c, std::uint64_t seed) {
+  std::vector<A> x(static_cast<std::size_t>(c));
+  for (int i = 0; i < c; ++i) {
+    const std::uint32_t w = stream_word(seed, 0xF3, static_cast<std::uint64_t>(i));
+    const A magnitude = std::ldexp(A(1) + A(w & 0xFFFF) / A(65536), static_cast<int>(w >> 16) % 61 - 30);
+    const A zero = (w >> 24) % 2 ? A(0) : -A(0);
+    x[static_cast<std::size_t>(i)] = (w >> 26) % 16 == 0 ? zero : (w >> 31) ? -magnitude : magnitude;
+  }
+  return x;
+}
+
+TEST(ReduceOrderFew, SumOfFewHasTheBitsOfTheOrderForEveryCount) {
+  for (int c = 1; c <= detail::kReduceLanes; ++c)
+    for (std::uint64_t seed = 0; seed < 8; ++seed) {
+      const auto f = mixed_values<float>(c, seed);
+      const auto d = mixed_values<double>(c, seed);
+      EXPECT_TRUE(same<float>(ref::sum(f.data(), c), detail::sum_of_few<float>(c, [&](int l) { return f[l]; })))
+          << "float, c = " << c << ", seed " << seed;
+      EXPECT_TRUE(same<double>(ref::sum(d.data(), c), detail::sum_of_few<double>(c, [&](int l) { return d[l]; })))
+          << "double, c = " << c << ", seed " << seed;
+    }
 }
 
 }  // namespace

@@ -1,17 +1,26 @@
 // Embedding lookup and gradient on CUDA, with the bits of src/cpu/embedding.cpp.
 //
 // Checking the ids. A kernel finds the first row whose id is outside [0, vocab) (an integer
-// atomicMin); the host waits for it and throws the CPU's error for that row.
+// atomicMin); the host waits for it and throws the CPU's error for that row, before anything is
+// written.
 //
-// The gradient. (1) cub's stable radix sort orders the (id, row) pairs by id, so each id's rows
-// stay in increasing order. (2) Each id's range [start, end) in the sorted rows is marked (ids
-// that do not occur keep start = end = 0). (3) segment_sums_kernel: a block takes one id and 32
-// adjacent columns and reduces the id's rows exactly as column_sums reduces a column
-// (axis_sums.cu): thread t of warp w owns column j0 + t and the lanes w + kWarps k of each chunk
-// of 8192 rows, folds them in registers and then through shared memory. A segment of more than
-// one chunk recurses (ORDER.md step 5) inside the block: warp 0 streams each chunk partial into
-// the next level's lanes in shared memory, in chunk order; with n < 2^31 rows there are at most
-// three levels. An id with no rows gets +0, the sum of nothing.
+// The gradient. (1) dtable is zeroed: an id with no rows gets +0, the sum of nothing. (2) cub's
+// stable radix sort orders the (id, row) pairs by id, so each id's rows stay in increasing order.
+// (3) segments_kernel marks each id's range [start, end) of the sorted rows and lists the ids
+// that occur: those of at most 128 rows from the front of one list, longer ones from its back
+// (the slots come from integer atomics, so their order varies; each id's sums do not depend on
+// it). (4) short_segments_kernel: a warp takes one short id and 128 columns; thread t sums
+// columns t, t + 32, t + 64, t + 96 by detail::sum_of_few (ORDER.md's order for at most one
+// step, without the lanes of -0), the row numbers coming from the lanes that loaded them.
+// (5) long_segments_kernel: a block takes one long id and 32 adjacent columns and reduces the
+// id's rows exactly as column_sums reduces a column (axis_sums.cu): thread t of warp w owns column
+// j0 + t and the lanes w + kWarps k of each chunk of 8192 rows, folds them in registers and then
+// through shared memory. A segment of more than one chunk recurses (ORDER.md step 5) inside the
+// block: warp 0 streams each chunk partial into the next level's lanes in shared memory, in chunk
+// order; with n < 2^31 rows there are at most three levels.
+//
+// A block per (id, 32 columns) for every id, occurring or not, had been 27-39x the time of a
+// float-atomics scatter on an H200: most tiles only wrote zeros, each behind two dependent loads.
 #include <cuda_runtime.h>
 
 #include <algorithm>
@@ -49,20 +58,61 @@ __global__ void forward_kernel(const float* __restrict__ table, std::int64_t dim
     out[e] = canonicalize(table[ids[e / dim] * dim + e % dim]);
 }
 
-__global__ void iota_kernel(std::int32_t* __restrict__ out, std::int64_t n) {
+// The sort's values 0 .. n - 1; also zeroes the two counters of the id list.
+__global__ void iota_kernel(std::int32_t* __restrict__ out, std::int64_t n, unsigned* __restrict__ listed) {
+  if (blockIdx.x == 0 && threadIdx.x < 2) listed[threadIdx.x] = 0;
   const std::int64_t stride = static_cast<std::int64_t>(gridDim.x) * blockDim.x;
   for (std::int64_t i = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < n; i += stride)
     out[i] = static_cast<std::int32_t>(i);
 }
 
-// start[id] and end[id] of each id present in the sorted keys.
-__global__ void segment_bounds_kernel(const std::int32_t* __restrict__ keys, std::int64_t n,
-                                      std::int32_t* __restrict__ start, std::int32_t* __restrict__ end) {
+// start[id] and end[id] of each id present in the sorted keys, and the id in the list: short ids
+// (at most kShortRows rows) at list[0 .. listed[0]), long ones at list[n - listed[1] .. n).
+constexpr int kShortRows = kReduceLanes;
+
+__global__ void segments_kernel(const std::int32_t* __restrict__ keys, std::int64_t n, std::int32_t* __restrict__ start,
+                                std::int32_t* __restrict__ end, std::int32_t* __restrict__ list,
+                                unsigned* __restrict__ listed) {
   const std::int64_t stride = static_cast<std::int64_t>(gridDim.x) * blockDim.x;
   for (std::int64_t p = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; p < n; p += stride) {
     const std::int32_t k = keys[p];
-    if (p == 0 || keys[p - 1] != k) start[k] = static_cast<std::int32_t>(p);
+    if (p == 0 || keys[p - 1] != k) {
+      start[k] = static_cast<std::int32_t>(p);
+      if (p + kShortRows < n && keys[p + kShortRows] == k) list[n - 1 - atomicAdd(&listed[1], 1u)] = k;
+      else list[atomicAdd(&listed[0], 1u)] = k;
+    }
     if (p == n - 1 || keys[p + 1] != k) end[k] = static_cast<std::int32_t>(p + 1);
+  }
+}
+
+// One warp per (short id, 128 columns): thread t sums columns j0 + t + 32 q, q = 0 .. 3. Lane l of
+// the warp holds the id's rows l, l + 32, l + 64 and l + 96, and hands them round by shuffles.
+__global__ void short_segments_kernel(const float* __restrict__ dout, std::int64_t dim,
+                                      const std::int32_t* __restrict__ rows, const std::int32_t* __restrict__ start,
+                                      const std::int32_t* __restrict__ end, const std::int32_t* __restrict__ list,
+                                      const unsigned* __restrict__ listed, float* __restrict__ dtable) {
+  const int t = static_cast<int>(threadIdx.x) % kWarp;
+  const std::int64_t groups = (dim + 4 * kWarp - 1) / (4 * kWarp), items = static_cast<std::int64_t>(listed[0]) * groups;
+  const std::int64_t warps = static_cast<std::int64_t>(gridDim.x) * (blockDim.x / kWarp);
+  for (std::int64_t item = static_cast<std::int64_t>(blockIdx.x) * (blockDim.x / kWarp) + threadIdx.x / kWarp;
+       item < items; item += warps) {
+    const std::int32_t v = list[item / groups], s = start[v];
+    const int c = end[v] - s;
+    std::int32_t mine[4];
+#pragma unroll
+    for (int q = 0; q < 4; ++q) mine[q] = t + kWarp * q < c ? rows[s + t + kWarp * q] : 0;
+    const std::int64_t j0 = item % groups * (4 * kWarp);
+#pragma unroll
+    for (int q = 0; q < 4; ++q) {
+      if (j0 + kWarp * q >= dim) break;  // the same for the whole warp
+      const std::int64_t j = j0 + kWarp * q + t;
+      const float* column = dout + (j < dim ? j : 0);  // past the last column: read column 0, discard
+      const float sum = detail::sum_of_few<float>(c, [&](int l) {
+        const std::int32_t row = __shfl_sync(0xFFFFFFFFu, mine[l / kWarp], l % kWarp);
+        return column[static_cast<std::int64_t>(row) * dim];
+      });
+      if (j < dim) dtable[static_cast<std::int64_t>(v) * dim + j] = canonicalize(sum);
+    }
   }
 }
 
@@ -102,22 +152,23 @@ struct UpperLevels {
 
 template <int kWarps>
 __global__ void __launch_bounds__(kWarps * kWarp)
-    segment_sums_kernel(const float* __restrict__ dout, std::int64_t dim, std::int64_t vocab,
-                        const std::int32_t* __restrict__ rows, const std::int32_t* __restrict__ start,
-                        const std::int32_t* __restrict__ end, float* __restrict__ dtable) {
+    long_segments_kernel(const float* __restrict__ dout, std::int64_t dim, std::int64_t n,
+                         const std::int32_t* __restrict__ rows, const std::int32_t* __restrict__ start,
+                         const std::int32_t* __restrict__ end, const std::int32_t* __restrict__ list,
+                         const unsigned* __restrict__ listed, float* __restrict__ dtable) {
   constexpr int K = kReduceLanes / kWarps;  // lanes per thread
   __shared__ float lane_of_warp[kWarps][kWarp];
   __shared__ float upper_lanes[2][kReduceLanes][kWarp];
   const int t = static_cast<int>(threadIdx.x) % kWarp, w = static_cast<int>(threadIdx.x) / kWarp;
-  const std::int64_t column_tiles = (dim + kWarp - 1) / kWarp, tiles = vocab * column_tiles;
+  const std::int64_t column_tiles = (dim + kWarp - 1) / kWarp, tiles = static_cast<std::int64_t>(listed[1]) * column_tiles;
   for (std::int64_t tile = blockIdx.x; tile < tiles; tile += gridDim.x) {
-    const std::int64_t v = tile / column_tiles, j = tile % column_tiles * kWarp + t;
+    const std::int64_t v = list[n - 1 - tile / column_tiles], j = tile % column_tiles * kWarp + t;
     const bool owns_column = j < dim;
     const float* column = dout + (owns_column ? j : dim - 1);  // past the last column: read it, discard
     const std::int32_t* segment = rows + start[v];
     const std::int64_t count = end[v] - start[v], chunks = detail::reduce_chunks(count);
     UpperLevels upper{upper_lanes};
-    float result = 0.0f;  // no rows: +0
+    float result = 0.0f;
     for (std::int64_t c = 0; c < chunks; ++c) {
       const std::int64_t left = count - c * kReduceChunk;
       const int valid = static_cast<int>(left < kReduceChunk ? left : kReduceChunk);
@@ -158,14 +209,15 @@ __global__ void __launch_bounds__(kWarps * kWarp)
   }
 }
 
-// The pieces of the workspace, each 256-byte aligned.
+// The pieces of the workspace, each 256-byte aligned: the first bad row and the list's two
+// counters share the first 256 bytes; the id list reuses the sort's values, dead once sorted.
 struct Layout {
-  std::size_t bad, keys, iota, rows, start, end, sort, total, sort_bytes;
+  static constexpr std::size_t bad = 0, listed = 8;
+  std::size_t keys, iota, rows, start, end, sort, total, sort_bytes;
   Layout(std::int64_t n, std::int64_t vocab, std::size_t sort_temp) {
     const auto up = [](std::size_t b) { return (b + kWorkspaceAlign - 1) / kWorkspaceAlign * kWorkspaceAlign; };
     const std::size_t ids = up(static_cast<std::size_t>(n) * 4), per_id = up(static_cast<std::size_t>(vocab) * 4);
-    bad = 0;
-    keys = bad + kWorkspaceAlign;
+    keys = kWorkspaceAlign;
     iota = keys + ids;
     rows = iota + ids;
     start = rows + ids;
@@ -221,14 +273,21 @@ void check_ids_on_device(const char* fn, const std::int32_t* ids, std::int64_t n
   detail::fail_id(fn, static_cast<std::int64_t>(bad), id, vocab);
 }
 
+struct LongSegments {
+  const float* dout;
+  std::int64_t dim, n;
+  const std::int32_t *rows, *start, *end, *list;
+  const unsigned* listed;
+  float* dtable;
+};
+
 template <int kWarps>
-void launch_segment_sums(const char* fn, const float* dout, std::int64_t dim, std::int64_t vocab,
-                         const std::int32_t* rows, const std::int32_t* start, const std::int32_t* end, float* dtable,
-                         cudaStream_t stream, LaunchConfig launch) {
-  const auto kernel = segment_sums_kernel<kWarps>;
-  const std::int64_t tiles = vocab * ((dim + kWarp - 1) / kWarp);
+void launch_long_segments(const char* fn, const LongSegments& a, cudaStream_t stream, LaunchConfig launch) {
+  const auto kernel = long_segments_kernel<kWarps>;
+  // Long ids have more than 128 rows each, so there are fewer than n / 128 of them.
+  const std::int64_t tiles = (a.n / kShortRows + 1) * ((a.dim + kWarp - 1) / kWarp);
   const int grid = grid_of(fn, reinterpret_cast<const void*>(kernel), kWarps * kWarp, tiles, launch);
-  kernel<<<grid, kWarps * kWarp, 0, stream>>>(dout, dim, vocab, rows, start, end, dtable);
+  kernel<<<grid, kWarps * kWarp, 0, stream>>>(a.dout, a.dim, a.n, a.rows, a.start, a.end, a.list, a.listed, a.dtable);
   DETNUM_CUDA_CHECK(fn, cudaGetLastError());
 }
 
@@ -279,27 +338,36 @@ void embedding_backward(const std::int32_t* ids, std::int64_t n, const float* do
   auto* base = static_cast<unsigned char*>(w.get());
   if (n > 0) check_ids_on_device(fn, ids, n, vocab, reinterpret_cast<unsigned long long*>(base + at.bad), stream);
   if (vocab * dim == 0) return;
+  DETNUM_CUDA_CHECK(fn, cudaMemsetAsync(dtable, 0, static_cast<std::size_t>(vocab * dim) * sizeof(float), stream));
+  if (n == 0) return;
   auto* keys = reinterpret_cast<std::int32_t*>(base + at.keys);
   auto* iota = reinterpret_cast<std::int32_t*>(base + at.iota);
   auto* rows = reinterpret_cast<std::int32_t*>(base + at.rows);
   auto* start = reinterpret_cast<std::int32_t*>(base + at.start);
   auto* end = reinterpret_cast<std::int32_t*>(base + at.end);
-  DETNUM_CUDA_CHECK(fn, cudaMemsetAsync(start, 0, static_cast<std::size_t>(vocab) * 4, stream));
-  DETNUM_CUDA_CHECK(fn, cudaMemsetAsync(end, 0, static_cast<std::size_t>(vocab) * 4, stream));
-  if (n > 0) {
-    const int grid = static_cast<int>(std::min<std::int64_t>(4096, (n + 255) / 256));
-    iota_kernel<<<grid, 256, 0, stream>>>(iota, n);
-    DETNUM_CUDA_CHECK(fn, cudaGetLastError());
-    std::size_t sort_bytes = at.sort_bytes;
-    DETNUM_CUDA_CHECK(fn, cub::DeviceRadixSort::SortPairs(base + at.sort, sort_bytes, ids, keys, iota, rows,
-                                                          static_cast<int>(n), 0, key_bits(vocab), stream));
-    segment_bounds_kernel<<<grid, 256, 0, stream>>>(keys, n, start, end);
-    DETNUM_CUDA_CHECK(fn, cudaGetLastError());
-  }
-  if (launch.block_threads >= 1024) launch_segment_sums<32>(fn, dout, dim, vocab, rows, start, end, dtable, stream, launch);
-  else if (launch.block_threads >= 512) launch_segment_sums<16>(fn, dout, dim, vocab, rows, start, end, dtable, stream, launch);
-  else if (launch.block_threads >= 256) launch_segment_sums<8>(fn, dout, dim, vocab, rows, start, end, dtable, stream, launch);
-  else launch_segment_sums<4>(fn, dout, dim, vocab, rows, start, end, dtable, stream, launch);
+  auto* listed = reinterpret_cast<unsigned*>(base + at.listed);
+  std::int32_t* list = iota;
+  const int grid = static_cast<int>(std::min<std::int64_t>(4096, (n + 255) / 256));
+  iota_kernel<<<grid, 256, 0, stream>>>(iota, n, listed);
+  DETNUM_CUDA_CHECK(fn, cudaGetLastError());
+  std::size_t sort_bytes = at.sort_bytes;
+  DETNUM_CUDA_CHECK(fn, cub::DeviceRadixSort::SortPairs(base + at.sort, sort_bytes, ids, keys, iota, rows,
+                                                        static_cast<int>(n), 0, key_bits(vocab), stream));
+  segments_kernel<<<grid, 256, 0, stream>>>(keys, n, start, end, list, listed);
+  DETNUM_CUDA_CHECK(fn, cudaGetLastError());
+
+  // At most n short ids, each with groups of 128 columns, one warp each.
+  const int threads = launch.block_threads;
+  const std::int64_t warps = n * ((dim + 4 * kWarp - 1) / (4 * kWarp));
+  const int short_grid = grid_of(fn, reinterpret_cast<const void*>(short_segments_kernel), threads,
+                                 (warps + threads / kWarp - 1) / (threads / kWarp), launch);
+  short_segments_kernel<<<short_grid, threads, 0, stream>>>(dout, dim, rows, start, end, list, listed, dtable);
+  DETNUM_CUDA_CHECK(fn, cudaGetLastError());
+  const LongSegments a{dout, dim, n, rows, start, end, list, listed, dtable};
+  if (launch.block_threads >= 1024) launch_long_segments<32>(fn, a, stream, launch);
+  else if (launch.block_threads >= 512) launch_long_segments<16>(fn, a, stream, launch);
+  else if (launch.block_threads >= 256) launch_long_segments<8>(fn, a, stream, launch);
+  else launch_long_segments<4>(fn, a, stream, launch);
 }
 
 }  // namespace detnum::cuda

@@ -40,4 +40,31 @@ DETNUM_HD A fold_lanes(A (&a)[kReduceLanes]) {
   return a[0];
 }
 
+// --- The sum of at most 128 values, without the lanes that hold only -0 -----------------------
+// The order above for 1 <= c <= kReduceLanes values x(0), ..., x(c - 1): one step, so lane l holds
+// -0 + x(l) = x(l) for l < c and -0 otherwise. -0 is an exact identity, so the fold of 128 lanes
+// has the bits of a fold of H lanes, H the largest power of two below c (1 for c = 1), that first
+// adds lane l + H into lane l where l + H < c. The fold of H lanes is written as its tree,
+// fold(m, r) = fold(2m, r) + fold(2m, r + m) down to m = H, so that a device compiles it to
+// straight-line code without an array: CUDA's embedding gradient sums short segments with it.
+template <int H, int M, int R, class A, class X>
+DETNUM_HD A fold_few(int c, const X& x) {
+  if constexpr (M == H) {
+    return R + H < c ? A(x(R)) + A(x(R + H)) : A(x(R));
+  } else {
+    return fold_few<H, 2 * M, R, A>(c, x) + fold_few<H, 2 * M, R + M, A>(c, x);
+  }
+}
+
+template <class A, class X>
+DETNUM_HD A sum_of_few(int c, const X& x) {
+  if (c <= 2) return fold_few<1, 1, 0, A>(c, x);
+  if (c <= 4) return fold_few<2, 1, 0, A>(c, x);
+  if (c <= 8) return fold_few<4, 1, 0, A>(c, x);
+  if (c <= 16) return fold_few<8, 1, 0, A>(c, x);
+  if (c <= 32) return fold_few<16, 1, 0, A>(c, x);
+  if (c <= 64) return fold_few<32, 1, 0, A>(c, x);
+  return fold_few<64, 1, 0, A>(c, x);
+}
+
 }  // namespace detnum::detail
