@@ -7,11 +7,14 @@
 // The gradient. (1) dtable is zeroed: an id with no rows gets +0, the sum of nothing. (2) cub's
 // stable radix sort orders the (id, row) pairs by id, so each id's rows stay in increasing order.
 // (3) segments_kernel marks each id's range [start, end) of the sorted rows and lists the ids
-// that occur: those of at most 128 rows from the front of one list, longer ones from its back
+// that occur: those of at most 16 rows from the front of one list, longer ones from its back
 // (the slots come from integer atomics, so their order varies; each id's sums do not depend on
 // it). (4) short_segments_kernel: a warp takes one short id and 128 columns; thread t sums
 // columns t, t + 32, t + 64, t + 96 by detail::sum_of_few (ORDER.md's order for at most one
-// step, without the lanes of -0), the row numbers coming from the lanes that loaded them.
+// step, without the lanes of -0), the row numbers coming from the lanes that loaded them. Its
+// trees for up to 16 rows are 37 KB of code. Up to 128 rows they were 600 KB, and the kernel
+// took 144 us for GPT-2's shape on an H200, 37% of its warps active (waiting on instruction
+// fetch, it seems): longer ids go to (5).
 // (5) long_segments_kernel: a block takes one long id and 32 adjacent columns and reduces the
 // id's rows exactly as column_sums reduces a column (axis_sums.cu): thread t of warp w owns column
 // j0 + t and the lanes w + kWarps k of each chunk of 8192 rows, folds them in registers and then
@@ -68,7 +71,8 @@ __global__ void iota_kernel(std::int32_t* __restrict__ out, std::int64_t n, unsi
 
 // start[id] and end[id] of each id present in the sorted keys, and the id in the list: short ids
 // (at most kShortRows rows) at list[0 .. listed[0]), long ones at list[n - listed[1] .. n).
-constexpr int kShortRows = kReduceLanes;
+// Short ids take a warp per 128 columns, long ones a block per 32 columns.
+constexpr int kShortRows = 16;
 
 __global__ void segments_kernel(const std::int32_t* __restrict__ keys, std::int64_t n, std::int32_t* __restrict__ start,
                                 std::int32_t* __restrict__ end, std::int32_t* __restrict__ list,
@@ -85,8 +89,20 @@ __global__ void segments_kernel(const std::int32_t* __restrict__ keys, std::int6
   }
 }
 
+// Four columns of one row, added column by column: detail::sum_of_few then sums four columns at
+// once, with their loads in flight together.
+struct Four {
+  float v[4];
+};
+__device__ __forceinline__ Four operator+(const Four& a, const Four& b) {
+  Four r;
+#pragma unroll
+  for (int q = 0; q < 4; ++q) r.v[q] = a.v[q] + b.v[q];
+  return r;
+}
+
 // One warp per (short id, 128 columns): thread t sums columns j0 + t + 32 q, q = 0 .. 3. Lane l of
-// the warp holds the id's rows l, l + 32, l + 64 and l + 96, and hands them round by shuffles.
+// the warp holds the id's row l and hands it round by shuffles.
 __global__ void short_segments_kernel(const float* __restrict__ dout, std::int64_t dim,
                                       const std::int32_t* __restrict__ rows, const std::int32_t* __restrict__ start,
                                       const std::int32_t* __restrict__ end, const std::int32_t* __restrict__ list,
@@ -98,21 +114,18 @@ __global__ void short_segments_kernel(const float* __restrict__ dout, std::int64
        item < items; item += warps) {
     const std::int32_t v = list[item / groups], s = start[v];
     const int c = end[v] - s;
-    std::int32_t mine[4];
-#pragma unroll
-    for (int q = 0; q < 4; ++q) mine[q] = t + kWarp * q < c ? rows[s + t + kWarp * q] : 0;
+    const std::int32_t mine = t < c ? rows[s + t] : 0;
     const std::int64_t j0 = item % groups * (4 * kWarp);
+    std::int64_t j[4];  // past the last column: read column 0, discard
 #pragma unroll
-    for (int q = 0; q < 4; ++q) {
-      if (j0 + kWarp * q >= dim) break;  // the same for the whole warp
-      const std::int64_t j = j0 + kWarp * q + t;
-      const float* column = dout + (j < dim ? j : 0);  // past the last column: read column 0, discard
-      const float sum = detail::sum_of_few<float>(c, [&](int l) {
-        const std::int32_t row = __shfl_sync(0xFFFFFFFFu, mine[l / kWarp], l % kWarp);
-        return column[static_cast<std::int64_t>(row) * dim];
-      });
-      if (j < dim) dtable[static_cast<std::int64_t>(v) * dim + j] = canonicalize(sum);
-    }
+    for (int q = 0; q < 4; ++q) j[q] = j0 + kWarp * q + t < dim ? j0 + kWarp * q + t : 0;
+    const Four sum = detail::sum_of_few<Four, kShortRows>(c, [&](int l) {
+      const float* row = dout + static_cast<std::int64_t>(__shfl_sync(0xFFFFFFFFu, mine, l)) * dim;
+      return Four{{row[j[0]], row[j[1]], row[j[2]], row[j[3]]}};
+    });
+#pragma unroll
+    for (int q = 0; q < 4; ++q)
+      if (j0 + kWarp * q + t < dim) dtable[static_cast<std::int64_t>(v) * dim + j0 + kWarp * q + t] = canonicalize(sum.v[q]);
   }
 }
 
@@ -284,7 +297,7 @@ struct LongSegments {
 template <int kWarps>
 void launch_long_segments(const char* fn, const LongSegments& a, cudaStream_t stream, LaunchConfig launch) {
   const auto kernel = long_segments_kernel<kWarps>;
-  // Long ids have more than 128 rows each, so there are fewer than n / 128 of them.
+  // Long ids have more than kShortRows rows each, so there are fewer than n / kShortRows of them.
   const std::int64_t tiles = (a.n / kShortRows + 1) * ((a.dim + kWarp - 1) / kWarp);
   const int grid = grid_of(fn, reinterpret_cast<const void*>(kernel), kWarps * kWarp, tiles, launch);
   kernel<<<grid, kWarps * kWarp, 0, stream>>>(a.dout, a.dim, a.n, a.rows, a.start, a.end, a.list, a.listed, a.dtable);

@@ -41,7 +41,7 @@ DETNUM_HD A fold_lanes(A (&a)[kReduceLanes]) {
 }
 
 // --- The sum of at most 128 values, without the lanes that hold only -0 -----------------------
-// The order above for 1 <= c <= kReduceLanes values x(0), ..., x(c - 1): one step, so lane l holds
+// The order above for 1 <= c <= kMax values x(0), ..., x(c - 1): one step, so lane l holds
 // -0 + x(l) = x(l) for l < c and -0 otherwise. -0 is an exact identity, so the fold of 128 lanes
 // has the bits of a fold of H lanes, H the largest power of two below c (1 for c = 1), that first
 // adds lane l + H into lane l where l + H < c. The fold of H lanes is written as its tree,
@@ -56,15 +56,15 @@ DETNUM_HD A fold_few(int c, const X& x) {
   }
 }
 
-template <class A, class X>
+// kMax (a power of two up to kReduceLanes) bounds c at compile time: a kernel that only meets
+// short sums compiles only their trees (all of them together run to hundreds of KB of code).
+template <class A, int kMax = kReduceLanes, int H = 1, class X>
 DETNUM_HD A sum_of_few(int c, const X& x) {
-  if (c <= 2) return fold_few<1, 1, 0, A>(c, x);
-  if (c <= 4) return fold_few<2, 1, 0, A>(c, x);
-  if (c <= 8) return fold_few<4, 1, 0, A>(c, x);
-  if (c <= 16) return fold_few<8, 1, 0, A>(c, x);
-  if (c <= 32) return fold_few<16, 1, 0, A>(c, x);
-  if (c <= 64) return fold_few<32, 1, 0, A>(c, x);
-  return fold_few<64, 1, 0, A>(c, x);
+  if constexpr (2 * H >= kMax) {
+    return fold_few<H, 1, 0, A>(c, x);
+  } else {
+    return c <= 2 * H ? fold_few<H, 1, 0, A>(c, x) : sum_of_few<A, kMax, 2 * H>(c, x);
+  }
 }
 
 }  // namespace detnum::detail
