@@ -1,11 +1,13 @@
 // The demo's CUDA backend: detnum's CUDA ops on one stream of device 0, every buffer device
-// memory. The loss is copied to the host once per step (the only synchronization).
+// memory. The loss is copied to the host once per step (the only synchronization). Also the
+// device memory that it shares with the training-step benchmark's conventional CUDA backend.
 #include <cuda_runtime_api.h>
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 
-#include "demo_backend.hpp"
+#include "demo_backend_device.hpp"
 #include "detnum/cuda/adamw.hpp"
 #include "detnum/cuda/dropout.hpp"
 #include "detnum/cuda/fingerprint.hpp"
@@ -17,118 +19,106 @@
 #include "detnum/cuda/softmax.hpp"
 
 namespace detnum::cli {
-namespace {
 
-void check(cudaError_t e, const char* what) {
+void check_cuda(cudaError_t e, const char* what) {
   if (e != cudaSuccess) throw std::runtime_error(std::string(what) + ": " + cudaGetErrorString(e));
 }
 
-class CudaBackend final : public DemoBackend {
+DeviceMemoryBackend::DeviceMemoryBackend() {
+  check_cuda(cudaStreamCreate(&stream_), "cudaStreamCreate");
+  cudaDeviceProp prop{};
+  check_cuda(cudaGetDeviceProperties(&prop, 0), "cudaGetDeviceProperties");
+  device_ = prop.name;
+}
+
+DeviceMemoryBackend::~DeviceMemoryBackend() {
+  cudaStreamSynchronize(stream_);
+  for (void* p : allocations_) cudaFree(p);
+  cudaStreamDestroy(stream_);
+}
+
+Fingerprint DeviceMemoryBackend::fingerprint(const float* x, std::vector<std::int64_t> shape) {
+  return cuda::fingerprint(TensorView::of(x, std::move(shape)), stream_);
+}
+
+void* DeviceMemoryBackend::alloc(std::int64_t bytes) {
+  void* p = nullptr;
+  check_cuda(cudaMalloc(&p, static_cast<std::size_t>(std::max<std::int64_t>(bytes, 1))), "cudaMalloc");
+  allocations_.push_back(p);
+  check_cuda(cudaMemsetAsync(p, 0, static_cast<std::size_t>(bytes), stream_), "cudaMemsetAsync");
+  return p;
+}
+
+void DeviceMemoryBackend::copy(void* dst, const void* src, std::int64_t bytes, cudaMemcpyKind kind) {
+  check_cuda(cudaMemcpyAsync(dst, src, static_cast<std::size_t>(bytes), kind, stream_), "cudaMemcpyAsync");
+  check_cuda(cudaStreamSynchronize(stream_), "cudaStreamSynchronize");
+}
+
+bool cuda_device_usable(std::string& why) {
+  int count = 0;
+  if (const cudaError_t e = cudaGetDeviceCount(&count); e != cudaSuccess || count == 0) {
+    why = e != cudaSuccess ? std::string("no usable CUDA device (") + cudaGetErrorString(e) + ")" : "no CUDA device";
+    return false;
+  }
+  return true;
+}
+
+namespace {
+
+class CudaBackend final : public DeviceMemoryBackend {
  public:
-  CudaBackend() {
-    check(cudaStreamCreate(&stream_), "cudaStreamCreate");
-    cudaDeviceProp prop{};
-    check(cudaGetDeviceProperties(&prop, 0), "cudaGetDeviceProperties");
-    device_ = prop.name;
-  }
-  ~CudaBackend() override {
-    cudaStreamSynchronize(stream_);
-    for (void* p : allocations_) cudaFree(p);
-    cudaStreamDestroy(stream_);
-  }
-
   std::string name() const override { return "cuda"; }
-  std::string description() const override { return "detnum on CUDA, " + device_; }
-
-  float* floats(std::int64_t n) override { return alloc<float>(n); }
-  std::int32_t* ints(std::int64_t n) override { return alloc<std::int32_t>(n); }
-  std::uint8_t* bytes(std::int64_t n) override { return alloc<std::uint8_t>(n); }
-  void upload(float* dst, const float* src, std::int64_t n) override { copy(dst, src, n * 4, cudaMemcpyHostToDevice); }
-  void upload(std::int32_t* dst, const std::int32_t* src, std::int64_t n) override {
-    copy(dst, src, n * 4, cudaMemcpyHostToDevice);
-  }
-  void download(float* dst, const float* src, std::int64_t n) override { copy(dst, src, n * 4, cudaMemcpyDeviceToHost); }
-  Fingerprint fingerprint(const float* x, std::vector<std::int64_t> shape) override {
-    return cuda::fingerprint(TensorView::of(x, std::move(shape)), stream_);
-  }
+  std::string description() const override { return "detnum on CUDA, " + device_name(); }
 
   void gemm(Transpose ta, Transpose tb, std::int64_t m, std::int64_t n, std::int64_t k, const float* a,
             std::int64_t lda, const float* b, std::int64_t ldb, float* c, std::int64_t ldc) override {
-    cuda::gemm(ta, tb, m, n, k, 1.0f, a, lda, b, ldb, 0.0f, c, ldc, stream_);
+    cuda::gemm(ta, tb, m, n, k, 1.0f, a, lda, b, ldb, 0.0f, c, ldc, stream());
   }
   void bias_add(float* x, const float* bias, std::int64_t rows, std::int64_t cols) override {
-    cuda::bias_add(x, bias, x, rows, cols, stream_);
+    cuda::bias_add(x, bias, x, rows, cols, stream());
   }
   void column_sums(const float* x, std::int64_t rows, std::int64_t cols, float* out) override {
-    cuda::column_sums(x, MatrixLayout::dense(rows, cols), out, stream_);
+    cuda::column_sums(x, MatrixLayout::dense(rows, cols), out, stream());
   }
   void layer_norm(const float* x, const float* gamma, const float* beta, float* y, float* mean, float* rstd,
                   std::int64_t rows, std::int64_t cols, float eps) override {
-    cuda::layer_norm(x, gamma, beta, y, mean, rstd, rows, cols, eps, stream_);
+    cuda::layer_norm(x, gamma, beta, y, mean, rstd, rows, cols, eps, stream());
   }
   void layer_norm_backward(const float* x, const float* gamma, const float* mean, const float* rstd, const float* dy,
                            float* dx, float* dgamma, float* dbeta, std::int64_t rows, std::int64_t cols) override {
-    cuda::layer_norm_backward(x, gamma, mean, rstd, dy, dx, dgamma, dbeta, rows, cols, stream_);
+    cuda::layer_norm_backward(x, gamma, mean, rstd, dy, dx, dgamma, dbeta, rows, cols, stream());
   }
-  void gelu(const float* x, float* y, std::int64_t n) override { cuda::gelu(x, y, n, stream_); }
+  void gelu(const float* x, float* y, std::int64_t n) override { cuda::gelu(x, y, n, stream()); }
   void gelu_backward(const float* x, const float* dy, float* dx, std::int64_t n) override {
-    cuda::gelu_backward(x, dy, dx, n, stream_);
+    cuda::gelu_backward(x, dy, dx, n, stream());
   }
   void dropout_forward(const float* x, float* y, std::int64_t n, const DropoutParams& p, std::uint8_t* mask) override {
-    cuda::dropout_forward(x, y, n, p, mask, stream_);
+    cuda::dropout_forward(x, y, n, p, mask, stream());
   }
   void dropout_backward(const float* dy, const std::uint8_t* mask, float* dx, std::int64_t n, float p) override {
-    cuda::dropout_backward(dy, mask, dx, n, p, stream_);
+    cuda::dropout_backward(dy, mask, dx, n, p, stream());
   }
   float cross_entropy(const float* logits, const std::int32_t* labels, std::int64_t rows, std::int64_t cols,
                       float* dlogits) override {
     if (loss_ == nullptr) loss_ = floats(1);
-    cuda::cross_entropy(logits, labels, rows, cols, loss_, dlogits, stream_);
+    cuda::cross_entropy(logits, labels, rows, cols, loss_, dlogits, stream());
     float loss = 0.0f;
     download(&loss, loss_, 1);
     return loss;
   }
   void adamw_step(float* param, const float* grad, float* m, float* v, std::int64_t n, const AdamWParams& p) override {
-    cuda::adamw_step(param, grad, m, v, n, p, stream_);
+    cuda::adamw_step(param, grad, m, v, n, p, stream());
   }
   void init_uniform(float* x, std::int64_t n, float lo, float hi, InitParams p) override {
-    cuda::init_uniform(x, n, lo, hi, p, stream_);
+    cuda::init_uniform(x, n, lo, hi, p, stream());
   }
 
  private:
-  template <class T>
-  T* alloc(std::int64_t n) {
-    void* p = nullptr;
-    check(cudaMalloc(&p, static_cast<std::size_t>(std::max<std::int64_t>(n, 1)) * sizeof(T)), "cudaMalloc");
-    allocations_.push_back(p);
-    check(cudaMemsetAsync(p, 0, static_cast<std::size_t>(n) * sizeof(T), stream_), "cudaMemsetAsync");
-    return static_cast<T*>(p);
-  }
-  void copy(void* dst, const void* src, std::int64_t bytes, cudaMemcpyKind kind) {
-    check(cudaMemcpyAsync(dst, src, static_cast<std::size_t>(bytes), kind, stream_), "cudaMemcpyAsync");
-    check(cudaStreamSynchronize(stream_), "cudaStreamSynchronize");
-  }
-
-  cudaStream_t stream_ = nullptr;
-  std::string device_;
-  std::vector<void*> allocations_;
   float* loss_ = nullptr;
 };
 
 }  // namespace
 
-std::unique_ptr<DemoBackend> make_cuda_demo_backend(std::string& why) {
-  int count = 0;
-  if (const cudaError_t e = cudaGetDeviceCount(&count); e != cudaSuccess || count == 0) {
-    why = e != cudaSuccess ? std::string("no usable CUDA device (") + cudaGetErrorString(e) + ")" : "no CUDA device";
-    return nullptr;
-  }
-  try {
-    return std::make_unique<CudaBackend>();
-  } catch (const std::exception& e) {
-    why = e.what();
-    return nullptr;
-  }
-}
+std::unique_ptr<DemoBackend> make_cuda_demo_backend(std::string& why) { return make_device_backend<CudaBackend>(why); }
 
 }  // namespace detnum::cli
