@@ -5,6 +5,9 @@
 //   layer_norm_backward/det_cuda/R/C   detnum::cuda::layer_norm_backward (dx, dgamma, dbeta),
 //                                      caller's workspace
 //   cross_entropy/det_cuda/R/C         detnum::cuda::cross_entropy with dlogits, caller's workspace
+//   OP/conventional_cuda/R/C           the conventional kernel of each (conventional_cuda.hpp: a warp
+//                                      per row with expf and rsqrtf; float atomics for dgamma,
+//                                      dbeta and the mean loss)
 //
 // Shapes: 4096 x 1024 and 16384 x 4096 (activations of 4096 or 16384 tokens), and for
 // cross_entropy 4096 x 32000 (a vocabulary). bytes_per_second counts the bytes each call must
@@ -20,6 +23,7 @@
 #include <cstring>
 #include <vector>
 
+#include "conventional_cuda.hpp"
 #include "detnum/cuda/norm.hpp"
 #include "detnum/cuda/softmax.hpp"
 #include "detnum/norm.hpp"
@@ -81,6 +85,11 @@ struct Inputs {
 
 enum class Op { softmax, layer_norm, layer_norm_backward, cross_entropy };
 
+// Bytes a call moves at least (see the top of the file).
+std::int64_t bytes_per_call(Op op, const Inputs& in) {
+  return (op == Op::layer_norm_backward ? 4 : 2) * in.n * static_cast<std::int64_t>(sizeof(float));
+}
+
 template <Op kOp>
 void BM_det_cuda(benchmark::State& state) {
   guarded(state, [&] {
@@ -122,8 +131,29 @@ void BM_det_cuda(benchmark::State& state) {
       if (std::memcmp(got.data(), want.data(), want.size() * sizeof(float)) != 0)
         return state.SkipWithError("det_cuda differs from detnum::ref");
     }
-    const std::int64_t passes = kOp == Op::layer_norm_backward ? 4 : 2;
-    time_calls(state, stream.get(), in.n, passes * in.n * static_cast<std::int64_t>(sizeof(float)), launch);
+    time_calls(state, stream.get(), in.n, bytes_per_call(kOp, in), launch);
+  });
+}
+
+template <Op kOp>
+void BM_conventional(benchmark::State& state) {
+  guarded(state, [&] {
+    const Inputs in(state);
+    Stream stream;
+    DeviceBuffer<float> y(in.n), a(in.cols), b(in.cols), loss(1), mean(in.rows), rstd(in.rows);
+    namespace conventional = detnum_bench::conventional;
+    time_calls(state, stream.get(), in.n, bytes_per_call(kOp, in), [&] {
+      if constexpr (kOp == Op::softmax) conventional::softmax(in.dx_in.get(), y.get(), in.rows, in.cols, stream.get());
+      else if constexpr (kOp == Op::layer_norm)
+        conventional::layer_norm(in.dx_in.get(), in.dgamma_in.get(), in.dbeta_in.get(), y.get(), mean.get(),
+                                 rstd.get(), in.rows, in.cols, 1e-5f, stream.get());
+      else if constexpr (kOp == Op::layer_norm_backward)
+        conventional::layer_norm_backward(in.dx_in.get(), in.dgamma_in.get(), in.dmean.get(), in.drstd.get(),
+                                          in.ddy.get(), y.get(), a.get(), b.get(), in.rows, in.cols, stream.get());
+      else
+        conventional::cross_entropy(in.dx_in.get(), in.dlabels.get(), in.rows, in.cols, loss.get(), y.get(),
+                                    stream.get());
+    });
   });
 }
 
@@ -140,5 +170,9 @@ BENCHMARK(BM_det_cuda<Op::softmax>)->Name("softmax/det_cuda")->Apply(shapes);
 BENCHMARK(BM_det_cuda<Op::layer_norm>)->Name("layer_norm/det_cuda")->Apply(shapes);
 BENCHMARK(BM_det_cuda<Op::layer_norm_backward>)->Name("layer_norm_backward/det_cuda")->Apply(shapes);
 BENCHMARK(BM_det_cuda<Op::cross_entropy>)->Name("cross_entropy/det_cuda")->Apply(vocab);
+BENCHMARK(BM_conventional<Op::softmax>)->Name("softmax/conventional_cuda")->Apply(shapes);
+BENCHMARK(BM_conventional<Op::layer_norm>)->Name("layer_norm/conventional_cuda")->Apply(shapes);
+BENCHMARK(BM_conventional<Op::layer_norm_backward>)->Name("layer_norm_backward/conventional_cuda")->Apply(shapes);
+BENCHMARK(BM_conventional<Op::cross_entropy>)->Name("cross_entropy/conventional_cuda")->Apply(vocab);
 
 }  // namespace

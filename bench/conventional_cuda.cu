@@ -1,0 +1,228 @@
+// The conventional kernels of conventional_cuda.hpp and their launches.
+#include "conventional_cuda.hpp"
+
+#include <cuda_runtime.h>
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+namespace detnum_bench::conventional {
+namespace {
+
+constexpr int kThreads = 256, kWarp = 32;
+
+int blocks_for(std::int64_t n) { return static_cast<int>(std::min<std::int64_t>((n + kThreads - 1) / kThreads, 65535)); }
+
+#define GRID_STRIDE(i, n)                                                                                 \
+  for (std::int64_t i = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < (n); \
+       i += static_cast<std::int64_t>(gridDim.x) * blockDim.x)
+
+__device__ float warp_sum(float v) {
+  for (int h = kWarp / 2; h >= 1; h /= 2) v += __shfl_xor_sync(0xFFFFFFFFu, v, h);
+  return v;
+}
+__device__ float warp_max(float v) {
+  for (int h = kWarp / 2; h >= 1; h /= 2) v = fmaxf(v, __shfl_xor_sync(0xFFFFFFFFu, v, h));
+  return v;
+}
+
+__global__ void bias_add_kernel(float* x, const float* bias, std::int64_t rows, std::int64_t cols) {
+  GRID_STRIDE(i, rows * cols) x[i] += bias[i % cols];
+}
+
+// Each thread sums one column over a slice of rows, then adds its partial with an atomic.
+__global__ void column_sums_kernel(const float* x, std::int64_t rows, std::int64_t cols, std::int64_t slice,
+                                   float* out) {
+  const std::int64_t c = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (c >= cols) return;
+  const std::int64_t r0 = blockIdx.y * slice, r1 = r0 + slice < rows ? r0 + slice : rows;
+  float s = 0.0f;
+  for (std::int64_t r = r0; r < r1; ++r) s += x[r * cols + c];
+  atomicAdd(&out[c], s);
+}
+
+// A warp per row: mean, then the variance of the deviations, then y.
+__global__ void layer_norm_kernel(const float* x, const float* gamma, const float* beta, float* y, float* mean,
+                                  float* rstd, std::int64_t rows, std::int64_t cols, float eps) {
+  const std::int64_t r = (static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x) / kWarp;
+  const int lane = threadIdx.x % kWarp;
+  if (r >= rows) return;
+  const float* xr = x + r * cols;
+  float s = 0.0f;
+  for (std::int64_t c = lane; c < cols; c += kWarp) s += xr[c];
+  const float mu = warp_sum(s) / static_cast<float>(cols);
+  float q = 0.0f;
+  for (std::int64_t c = lane; c < cols; c += kWarp) q += (xr[c] - mu) * (xr[c] - mu);
+  const float rs = rsqrtf(warp_sum(q) / static_cast<float>(cols) + eps);
+  for (std::int64_t c = lane; c < cols; c += kWarp) y[r * cols + c] = (xr[c] - mu) * rs * gamma[c] + beta[c];
+  if (lane == 0) {
+    mean[r] = mu;
+    rstd[r] = rs;
+  }
+}
+
+// A warp per row for dx; dgamma and dbeta gathered per block in shared memory, then one atomic per
+// column and block.
+__global__ void layer_norm_backward_kernel(const float* x, const float* gamma, const float* mean, const float* rstd,
+                                           const float* dy, float* dx, float* dgamma, float* dbeta, std::int64_t rows,
+                                           std::int64_t cols) {
+  extern __shared__ float sums[];  // [2][cols]
+  for (std::int64_t c = threadIdx.x; c < 2 * cols; c += blockDim.x) sums[c] = 0.0f;
+  __syncthreads();
+  const std::int64_t r = (static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x) / kWarp;
+  const int lane = threadIdx.x % kWarp;
+  if (r < rows) {
+    const float* xr = x + r * cols;
+    const float* dyr = dy + r * cols;
+    const float mu = mean[r], rs = rstd[r];
+    float a = 0.0f, b = 0.0f;
+    for (std::int64_t c = lane; c < cols; c += kWarp) {
+      const float xhat = (xr[c] - mu) * rs, g = dyr[c] * gamma[c];
+      a += g;
+      b += g * xhat;
+      atomicAdd(&sums[c], xhat * dyr[c]);
+      atomicAdd(&sums[cols + c], dyr[c]);
+    }
+    a = warp_sum(a) / static_cast<float>(cols);
+    b = warp_sum(b) / static_cast<float>(cols);
+    for (std::int64_t c = lane; c < cols; c += kWarp)
+      dx[r * cols + c] = rs * (dyr[c] * gamma[c] - a - (xr[c] - mu) * rs * b);
+  }
+  __syncthreads();
+  for (std::int64_t c = threadIdx.x; c < cols; c += blockDim.x) {
+    atomicAdd(&dgamma[c], sums[c]);
+    atomicAdd(&dbeta[c], sums[cols + c]);
+  }
+}
+
+__global__ void gelu_kernel(const float* x, float* y, std::int64_t n) {
+  GRID_STRIDE(i, n) y[i] = 0.5f * x[i] * (1.0f + erff(x[i] * 0.70710678f));
+}
+
+__global__ void gelu_backward_kernel(const float* x, const float* dy, float* dx, std::int64_t n) {
+  GRID_STRIDE(i, n) {
+    const float cdf = 0.5f * (1.0f + erff(x[i] * 0.70710678f));
+    dx[i] = dy[i] * (cdf + x[i] * 0.39894228f * expf(-0.5f * x[i] * x[i]));
+  }
+}
+
+// A row's maximum and sum of exp(z - max), each lane of the warp taking every 32nd column.
+struct MaxAndSum {
+  float max, sum;
+};
+__device__ MaxAndSum max_and_sum(const float* z, std::int64_t cols, int lane) {
+  float m = -INFINITY;
+  for (std::int64_t c = lane; c < cols; c += kWarp) m = fmaxf(m, z[c]);
+  m = warp_max(m);
+  float s = 0.0f;
+  for (std::int64_t c = lane; c < cols; c += kWarp) s += expf(z[c] - m);
+  return {m, warp_sum(s)};
+}
+
+// A warp per row.
+__global__ void softmax_kernel(const float* x, float* y, std::int64_t rows, std::int64_t cols) {
+  const std::int64_t r = (static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x) / kWarp;
+  const int lane = threadIdx.x % kWarp;
+  if (r >= rows) return;
+  const float* z = x + r * cols;
+  const MaxAndSum a = max_and_sum(z, cols, lane);
+  for (std::int64_t c = lane; c < cols; c += kWarp) y[r * cols + c] = expf(z[c] - a.max) / a.sum;
+}
+
+// A warp per row: the row's loss added atomically, and dlogits.
+__global__ void cross_entropy_kernel(const float* logits, const std::int32_t* labels, std::int64_t rows,
+                                     std::int64_t cols, float* loss, float* dlogits) {
+  const std::int64_t r = (static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x) / kWarp;
+  const int lane = threadIdx.x % kWarp;
+  if (r >= rows) return;
+  const float* z = logits + r * cols;
+  const MaxAndSum a = max_and_sum(z, cols, lane);
+  const float m = a.max, s = a.sum;
+  const float inv_rows = 1.0f / static_cast<float>(rows);
+  if (lane == 0) atomicAdd(loss, (logf(s) - (z[labels[r]] - m)) * inv_rows);
+  for (std::int64_t c = lane; c < cols; c += kWarp)
+    dlogits[r * cols + c] = (expf(z[c] - m) / s - (c == labels[r] ? 1.0f : 0.0f)) * inv_rows;
+}
+
+__global__ void adamw_kernel(float* p, const float* g, float* m, float* v, std::int64_t n, float lr, float beta1,
+                             float beta2, float eps, float decay, float step_size, float inv_sqrt_bc2) {
+  GRID_STRIDE(i, n) {
+    const float mi = beta1 * m[i] + (1.0f - beta1) * g[i], vi = beta2 * v[i] + (1.0f - beta2) * g[i] * g[i];
+    m[i] = mi;
+    v[i] = vi;
+    p[i] = p[i] * (1.0f - lr * decay) - step_size * mi / (sqrtf(vi) * inv_sqrt_bc2 + eps);
+  }
+}
+
+void launched(const char* what) {
+  if (const cudaError_t e = cudaGetLastError(); e != cudaSuccess)
+    throw std::runtime_error(std::string(what) + ": " + cudaGetErrorString(e));
+}
+
+int row_blocks(std::int64_t rows) { return blocks_for(rows * kWarp); }
+
+}  // namespace
+
+void bias_add(float* x, const float* bias, std::int64_t rows, std::int64_t cols, cudaStream_t s) {
+  bias_add_kernel<<<blocks_for(rows * cols), kThreads, 0, s>>>(x, bias, rows, cols);
+  launched("bias_add_kernel");
+}
+
+void column_sums(const float* x, std::int64_t rows, std::int64_t cols, float* out, cudaStream_t s) {
+  constexpr std::int64_t kSlice = 64;
+  cudaMemsetAsync(out, 0, static_cast<std::size_t>(cols) * sizeof(float), s);
+  const dim3 grid(static_cast<unsigned>((cols + kThreads - 1) / kThreads), static_cast<unsigned>((rows + kSlice - 1) / kSlice));
+  column_sums_kernel<<<grid, kThreads, 0, s>>>(x, rows, cols, kSlice, out);
+  launched("column_sums_kernel");
+}
+
+void softmax(const float* x, float* y, std::int64_t rows, std::int64_t cols, cudaStream_t s) {
+  softmax_kernel<<<row_blocks(rows), kThreads, 0, s>>>(x, y, rows, cols);
+  launched("softmax_kernel");
+}
+
+void layer_norm(const float* x, const float* gamma, const float* beta, float* y, float* mean, float* rstd,
+                std::int64_t rows, std::int64_t cols, float eps, cudaStream_t s) {
+  layer_norm_kernel<<<row_blocks(rows), kThreads, 0, s>>>(x, gamma, beta, y, mean, rstd, rows, cols, eps);
+  launched("layer_norm_kernel");
+}
+
+void layer_norm_backward(const float* x, const float* gamma, const float* mean, const float* rstd, const float* dy,
+                         float* dx, float* dgamma, float* dbeta, std::int64_t rows, std::int64_t cols, cudaStream_t s) {
+  if (cols > 6144) throw std::invalid_argument("conventional::layer_norm_backward: cols above 6144");
+  cudaMemsetAsync(dgamma, 0, static_cast<std::size_t>(cols) * sizeof(float), s);
+  cudaMemsetAsync(dbeta, 0, static_cast<std::size_t>(cols) * sizeof(float), s);
+  layer_norm_backward_kernel<<<row_blocks(rows), kThreads, 2 * cols * sizeof(float), s>>>(x, gamma, mean, rstd, dy, dx,
+                                                                                          dgamma, dbeta, rows, cols);
+  launched("layer_norm_backward_kernel");
+}
+
+void gelu(const float* x, float* y, std::int64_t n, cudaStream_t s) {
+  gelu_kernel<<<blocks_for(n), kThreads, 0, s>>>(x, y, n);
+  launched("gelu_kernel");
+}
+
+void gelu_backward(const float* x, const float* dy, float* dx, std::int64_t n, cudaStream_t s) {
+  gelu_backward_kernel<<<blocks_for(n), kThreads, 0, s>>>(x, dy, dx, n);
+  launched("gelu_backward_kernel");
+}
+
+void cross_entropy(const float* logits, const std::int32_t* labels, std::int64_t rows, std::int64_t cols, float* loss,
+                   float* dlogits, cudaStream_t s) {
+  cudaMemsetAsync(loss, 0, sizeof(float), s);
+  cross_entropy_kernel<<<row_blocks(rows), kThreads, 0, s>>>(logits, labels, rows, cols, loss, dlogits);
+  launched("cross_entropy_kernel");
+}
+
+void adamw(float* p, const float* g, float* m, float* v, std::int64_t n, float lr, float beta1, float beta2, float eps,
+           float weight_decay, std::int64_t step, cudaStream_t s) {
+  const float bc1 = 1.0f - std::pow(beta1, static_cast<float>(step));
+  const float bc2 = 1.0f - std::pow(beta2, static_cast<float>(step));
+  adamw_kernel<<<blocks_for(n), kThreads, 0, s>>>(p, g, m, v, n, lr, beta1, beta2, eps, weight_decay, lr / bc1,
+                                                 1.0f / std::sqrt(bc2));
+  launched("adamw_kernel");
+}
+
+}  // namespace detnum_bench::conventional

@@ -1,0 +1,34 @@
+// The conventional CUDA kernels that detnum's are timed beside: what a framework's GPU kernels
+// amount to — one thread per element with CUDA's expf, erff and sqrtf, a warp per row for the
+// row ops, and float atomicAdd wherever rows are summed into one value (bias and LayerNorm
+// parameter gradients, the mean loss), so those bits follow the scheduling. Used by the training
+// step's conventional backend and by the per-op benchmarks. Built with the project's flags
+// (--fmad=false): the peer's own multiply-adds are not contracted; libdevice's expf and erff use
+// explicit fma and are unaffected. Not used for anything but timing.
+#pragma once
+
+#include <cuda_runtime_api.h>
+
+#include <cstdint>
+
+namespace detnum_bench::conventional {
+
+void bias_add(float* x, const float* bias, std::int64_t rows, std::int64_t cols, cudaStream_t s);
+// out = the column sums of x (rows x cols, dense): per-thread partial sums of 64 rows, atomically added.
+void column_sums(const float* x, std::int64_t rows, std::int64_t cols, float* out, cudaStream_t s);
+void softmax(const float* x, float* y, std::int64_t rows, std::int64_t cols, cudaStream_t s);
+void layer_norm(const float* x, const float* gamma, const float* beta, float* y, float* mean, float* rstd,
+                std::int64_t rows, std::int64_t cols, float eps, cudaStream_t s);
+// cols at most 6144 (dgamma and dbeta are gathered per block in shared memory).
+void layer_norm_backward(const float* x, const float* gamma, const float* mean, const float* rstd, const float* dy,
+                         float* dx, float* dgamma, float* dbeta, std::int64_t rows, std::int64_t cols, cudaStream_t s);
+void gelu(const float* x, float* y, std::int64_t n, cudaStream_t s);
+void gelu_backward(const float* x, const float* dy, float* dx, std::int64_t n, cudaStream_t s);
+// *loss (device) = the mean of the rows' losses; dlogits their gradient.
+void cross_entropy(const float* logits, const std::int32_t* labels, std::int64_t rows, std::int64_t cols, float* loss,
+                   float* dlogits, cudaStream_t s);
+// AdamW as PyTorch writes it; step from 1.
+void adamw(float* p, const float* g, float* m, float* v, std::int64_t n, float lr, float beta1, float beta2, float eps,
+           float weight_decay, std::int64_t step, cudaStream_t s);
+
+}  // namespace detnum_bench::conventional
