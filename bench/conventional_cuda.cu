@@ -15,6 +15,11 @@ constexpr int kThreads = 256, kWarp = 32;
 
 int blocks_for(std::int64_t n) { return static_cast<int>(std::min<std::int64_t>((n + kThreads - 1) / kThreads, 65535)); }
 
+// A warp per row, grid-stride.
+#define WARP_ROWS(r, rows)                                                                                      \
+  for (std::int64_t r = (static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x) / kWarp; r < (rows); \
+       r += static_cast<std::int64_t>(gridDim.x) * blockDim.x / kWarp)
+
 #define GRID_STRIDE(i, n)                                                                                 \
   for (std::int64_t i = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < (n); \
        i += static_cast<std::int64_t>(gridDim.x) * blockDim.x)
@@ -32,68 +37,79 @@ __global__ void bias_add_kernel(float* x, const float* bias, std::int64_t rows, 
   GRID_STRIDE(i, rows * cols) x[i] += bias[i % cols];
 }
 
-// Each thread sums one column over a slice of rows, then adds its partial with an atomic.
-__global__ void column_sums_kernel(const float* x, std::int64_t rows, std::int64_t cols, std::int64_t slice,
-                                   float* out) {
+// Each thread sums its column's terms over a slice of rows, then adds each sum to its output with
+// an atomic (frameworks' column reductions for bias and LayerNorm parameter gradients).
+template <int K>
+struct Outputs {
+  float* p[K];
+};
+template <class Terms>
+__global__ void column_partials_kernel(Terms terms, std::int64_t rows, std::int64_t cols, std::int64_t slice,
+                                       Outputs<Terms::K> out) {
   const std::int64_t c = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
   if (c >= cols) return;
   const std::int64_t r0 = blockIdx.y * slice, r1 = r0 + slice < rows ? r0 + slice : rows;
-  float s = 0.0f;
-  for (std::int64_t r = r0; r < r1; ++r) s += x[r * cols + c];
-  atomicAdd(&out[c], s);
+  float acc[Terms::K] = {};
+  for (std::int64_t r = r0; r < r1; ++r) terms.add(r, c, acc);
+  for (int k = 0; k < Terms::K; ++k) atomicAdd(&out.p[k][c], acc[k]);
 }
+
+struct Plain {  // x itself
+  static constexpr int K = 1;
+  const float* x;
+  std::int64_t cols;
+  __device__ void add(std::int64_t r, std::int64_t c, float (&acc)[K]) const { acc[0] += x[r * cols + c]; }
+};
+
+struct GammaBeta {  // xhat * dy (dgamma's terms) and dy (dbeta's)
+  static constexpr int K = 2;
+  const float *x, *mean, *rstd, *dy;
+  std::int64_t cols;
+  __device__ void add(std::int64_t r, std::int64_t c, float (&acc)[K]) const {
+    const float d = dy[r * cols + c];
+    acc[0] += (x[r * cols + c] - mean[r]) * rstd[r] * d;
+    acc[1] += d;
+  }
+};
 
 // A warp per row: mean, then the variance of the deviations, then y.
 __global__ void layer_norm_kernel(const float* x, const float* gamma, const float* beta, float* y, float* mean,
                                   float* rstd, std::int64_t rows, std::int64_t cols, float eps) {
-  const std::int64_t r = (static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x) / kWarp;
   const int lane = threadIdx.x % kWarp;
-  if (r >= rows) return;
-  const float* xr = x + r * cols;
-  float s = 0.0f;
-  for (std::int64_t c = lane; c < cols; c += kWarp) s += xr[c];
-  const float mu = warp_sum(s) / static_cast<float>(cols);
-  float q = 0.0f;
-  for (std::int64_t c = lane; c < cols; c += kWarp) q += (xr[c] - mu) * (xr[c] - mu);
-  const float rs = rsqrtf(warp_sum(q) / static_cast<float>(cols) + eps);
-  for (std::int64_t c = lane; c < cols; c += kWarp) y[r * cols + c] = (xr[c] - mu) * rs * gamma[c] + beta[c];
-  if (lane == 0) {
-    mean[r] = mu;
-    rstd[r] = rs;
+  WARP_ROWS(r, rows) {
+    const float* xr = x + r * cols;
+    float s = 0.0f;
+    for (std::int64_t c = lane; c < cols; c += kWarp) s += xr[c];
+    const float mu = warp_sum(s) / static_cast<float>(cols);
+    float q = 0.0f;
+    for (std::int64_t c = lane; c < cols; c += kWarp) q += (xr[c] - mu) * (xr[c] - mu);
+    const float rs = rsqrtf(warp_sum(q) / static_cast<float>(cols) + eps);
+    for (std::int64_t c = lane; c < cols; c += kWarp) y[r * cols + c] = (xr[c] - mu) * rs * gamma[c] + beta[c];
+    if (lane == 0) {
+      mean[r] = mu;
+      rstd[r] = rs;
+    }
   }
 }
 
-// A warp per row for dx; dgamma and dbeta gathered per block in shared memory, then one atomic per
-// column and block.
-__global__ void layer_norm_backward_kernel(const float* x, const float* gamma, const float* mean, const float* rstd,
-                                           const float* dy, float* dx, float* dgamma, float* dbeta, std::int64_t rows,
-                                           std::int64_t cols) {
-  extern __shared__ float sums[];  // [2][cols]
-  for (std::int64_t c = threadIdx.x; c < 2 * cols; c += blockDim.x) sums[c] = 0.0f;
-  __syncthreads();
-  const std::int64_t r = (static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x) / kWarp;
+// A warp per row for dx; dgamma and dbeta by column_partials_kernel.
+__global__ void layer_norm_backward_dx_kernel(const float* x, const float* gamma, const float* mean, const float* rstd,
+                                              const float* dy, float* dx, std::int64_t rows, std::int64_t cols) {
   const int lane = threadIdx.x % kWarp;
-  if (r < rows) {
+  WARP_ROWS(r, rows) {
     const float* xr = x + r * cols;
     const float* dyr = dy + r * cols;
     const float mu = mean[r], rs = rstd[r];
-    float a = 0.0f, b = 0.0f;
+    float a = 0.0f, b = 0.0f;  // sums of dy * gamma and of dy * gamma * xhat
     for (std::int64_t c = lane; c < cols; c += kWarp) {
-      const float xhat = (xr[c] - mu) * rs, g = dyr[c] * gamma[c];
+      const float g = dyr[c] * gamma[c];
       a += g;
-      b += g * xhat;
-      atomicAdd(&sums[c], xhat * dyr[c]);
-      atomicAdd(&sums[cols + c], dyr[c]);
+      b += g * (xr[c] - mu) * rs;
     }
     a = warp_sum(a) / static_cast<float>(cols);
     b = warp_sum(b) / static_cast<float>(cols);
     for (std::int64_t c = lane; c < cols; c += kWarp)
       dx[r * cols + c] = rs * (dyr[c] * gamma[c] - a - (xr[c] - mu) * rs * b);
-  }
-  __syncthreads();
-  for (std::int64_t c = threadIdx.x; c < cols; c += blockDim.x) {
-    atomicAdd(&dgamma[c], sums[c]);
-    atomicAdd(&dbeta[c], sums[cols + c]);
   }
 }
 
@@ -123,27 +139,27 @@ __device__ MaxAndSum max_and_sum(const float* z, std::int64_t cols, int lane) {
 
 // A warp per row.
 __global__ void softmax_kernel(const float* x, float* y, std::int64_t rows, std::int64_t cols) {
-  const std::int64_t r = (static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x) / kWarp;
   const int lane = threadIdx.x % kWarp;
-  if (r >= rows) return;
-  const float* z = x + r * cols;
-  const MaxAndSum a = max_and_sum(z, cols, lane);
-  for (std::int64_t c = lane; c < cols; c += kWarp) y[r * cols + c] = expf(z[c] - a.max) / a.sum;
+  WARP_ROWS(r, rows) {
+    const float* z = x + r * cols;
+    const MaxAndSum a = max_and_sum(z, cols, lane);
+    for (std::int64_t c = lane; c < cols; c += kWarp) y[r * cols + c] = expf(z[c] - a.max) / a.sum;
+  }
 }
 
 // A warp per row: the row's loss added atomically, and dlogits.
 __global__ void cross_entropy_kernel(const float* logits, const std::int32_t* labels, std::int64_t rows,
                                      std::int64_t cols, float* loss, float* dlogits) {
-  const std::int64_t r = (static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x) / kWarp;
   const int lane = threadIdx.x % kWarp;
-  if (r >= rows) return;
-  const float* z = logits + r * cols;
-  const MaxAndSum a = max_and_sum(z, cols, lane);
-  const float m = a.max, s = a.sum;
-  const float inv_rows = 1.0f / static_cast<float>(rows);
-  if (lane == 0) atomicAdd(loss, (logf(s) - (z[labels[r]] - m)) * inv_rows);
-  for (std::int64_t c = lane; c < cols; c += kWarp)
-    dlogits[r * cols + c] = (expf(z[c] - m) / s - (c == labels[r] ? 1.0f : 0.0f)) * inv_rows;
+  WARP_ROWS(r, rows) {
+    const float* z = logits + r * cols;
+    const MaxAndSum a = max_and_sum(z, cols, lane);
+    const float m = a.max, s = a.sum;
+    const float inv_rows = 1.0f / static_cast<float>(rows);
+    if (lane == 0) atomicAdd(loss, (logf(s) - (z[labels[r]] - m)) * inv_rows);
+    for (std::int64_t c = lane; c < cols; c += kWarp)
+      dlogits[r * cols + c] = (expf(z[c] - m) / s - (c == labels[r] ? 1.0f : 0.0f)) * inv_rows;
+  }
 }
 
 __global__ void adamw_kernel(float* p, const float* g, float* m, float* v, std::int64_t n, float lr, float beta1,
@@ -156,12 +172,26 @@ __global__ void adamw_kernel(float* p, const float* g, float* m, float* v, std::
   }
 }
 
-void launched(const char* what) {
-  if (const cudaError_t e = cudaGetLastError(); e != cudaSuccess)
-    throw std::runtime_error(std::string(what) + ": " + cudaGetErrorString(e));
+void check(cudaError_t e, const char* what) {
+  if (e != cudaSuccess) throw std::runtime_error(std::string(what) + ": " + cudaGetErrorString(e));
+}
+void launched(const char* what) { check(cudaGetLastError(), what); }
+void zero(float* p, std::int64_t n, cudaStream_t s) {
+  check(cudaMemsetAsync(p, 0, static_cast<std::size_t>(n) * sizeof(float), s), "cudaMemsetAsync");
 }
 
 int row_blocks(std::int64_t rows) { return blocks_for(rows * kWarp); }
+
+// Column partials over slices of 64 rows.
+template <class Terms>
+void column_partials(const Terms& terms, std::int64_t rows, std::int64_t cols, Outputs<Terms::K> out, cudaStream_t s) {
+  constexpr std::int64_t kSlice = 64;
+  for (float* p : out.p) zero(p, cols, s);
+  const dim3 grid(static_cast<unsigned>((cols + kThreads - 1) / kThreads),
+                  static_cast<unsigned>(std::min<std::int64_t>((rows + kSlice - 1) / kSlice, 65535)));
+  column_partials_kernel<<<grid, kThreads, 0, s>>>(terms, rows, cols, (rows + grid.y - 1) / grid.y, out);
+  launched("column_partials_kernel");
+}
 
 }  // namespace
 
@@ -171,11 +201,7 @@ void bias_add(float* x, const float* bias, std::int64_t rows, std::int64_t cols,
 }
 
 void column_sums(const float* x, std::int64_t rows, std::int64_t cols, float* out, cudaStream_t s) {
-  constexpr std::int64_t kSlice = 64;
-  cudaMemsetAsync(out, 0, static_cast<std::size_t>(cols) * sizeof(float), s);
-  const dim3 grid(static_cast<unsigned>((cols + kThreads - 1) / kThreads), static_cast<unsigned>((rows + kSlice - 1) / kSlice));
-  column_sums_kernel<<<grid, kThreads, 0, s>>>(x, rows, cols, kSlice, out);
-  launched("column_sums_kernel");
+  column_partials(Plain{x, cols}, rows, cols, Outputs<1>{{out}}, s);
 }
 
 void softmax(const float* x, float* y, std::int64_t rows, std::int64_t cols, cudaStream_t s) {
@@ -191,12 +217,9 @@ void layer_norm(const float* x, const float* gamma, const float* beta, float* y,
 
 void layer_norm_backward(const float* x, const float* gamma, const float* mean, const float* rstd, const float* dy,
                          float* dx, float* dgamma, float* dbeta, std::int64_t rows, std::int64_t cols, cudaStream_t s) {
-  if (cols > 6144) throw std::invalid_argument("conventional::layer_norm_backward: cols above 6144");
-  cudaMemsetAsync(dgamma, 0, static_cast<std::size_t>(cols) * sizeof(float), s);
-  cudaMemsetAsync(dbeta, 0, static_cast<std::size_t>(cols) * sizeof(float), s);
-  layer_norm_backward_kernel<<<row_blocks(rows), kThreads, 2 * cols * sizeof(float), s>>>(x, gamma, mean, rstd, dy, dx,
-                                                                                          dgamma, dbeta, rows, cols);
-  launched("layer_norm_backward_kernel");
+  layer_norm_backward_dx_kernel<<<row_blocks(rows), kThreads, 0, s>>>(x, gamma, mean, rstd, dy, dx, rows, cols);
+  launched("layer_norm_backward_dx_kernel");
+  column_partials(GammaBeta{x, mean, rstd, dy, cols}, rows, cols, Outputs<2>{{dgamma, dbeta}}, s);
 }
 
 void gelu(const float* x, float* y, std::int64_t n, cudaStream_t s) {
@@ -211,7 +234,7 @@ void gelu_backward(const float* x, const float* dy, float* dx, std::int64_t n, c
 
 void cross_entropy(const float* logits, const std::int32_t* labels, std::int64_t rows, std::int64_t cols, float* loss,
                    float* dlogits, cudaStream_t s) {
-  cudaMemsetAsync(loss, 0, sizeof(float), s);
+  zero(loss, 1, s);
   cross_entropy_kernel<<<row_blocks(rows), kThreads, 0, s>>>(logits, labels, rows, cols, loss, dlogits);
   launched("cross_entropy_kernel");
 }

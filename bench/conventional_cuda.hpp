@@ -14,12 +14,13 @@
 namespace detnum_bench::conventional {
 
 void bias_add(float* x, const float* bias, std::int64_t rows, std::int64_t cols, cudaStream_t s);
-// out = the column sums of x (rows x cols, dense): per-thread partial sums of 64 rows, atomically added.
+// out = the column sums of x (rows x cols, dense): per-thread partial sums of up to 64 rows,
+// atomically added.
 void column_sums(const float* x, std::int64_t rows, std::int64_t cols, float* out, cudaStream_t s);
 void softmax(const float* x, float* y, std::int64_t rows, std::int64_t cols, cudaStream_t s);
 void layer_norm(const float* x, const float* gamma, const float* beta, float* y, float* mean, float* rstd,
                 std::int64_t rows, std::int64_t cols, float eps, cudaStream_t s);
-// cols at most 6144 (dgamma and dbeta are gathered per block in shared memory).
+// dx a warp per row; dgamma and dbeta as column_sums' partials of xhat * dy and dy.
 void layer_norm_backward(const float* x, const float* gamma, const float* mean, const float* rstd, const float* dy,
                          float* dx, float* dgamma, float* dbeta, std::int64_t rows, std::int64_t cols, cudaStream_t s);
 void gelu(const float* x, float* y, std::int64_t n, cudaStream_t s);

@@ -24,7 +24,10 @@ class ConventionalCuda final : public detnum::cli::DeviceMemoryBackend {
  public:
   ConventionalCuda() {
     if (cublasCreate(&handle_) != CUBLAS_STATUS_SUCCESS) throw std::runtime_error("cublasCreate failed");
-    cublasSetStream(handle_, stream());
+    if (cublasSetStream(handle_, stream()) != CUBLAS_STATUS_SUCCESS) {
+      cublasDestroy(handle_);
+      throw std::runtime_error("cublasSetStream failed");
+    }
     loss_ = floats(1);
   }
   ~ConventionalCuda() override { cublasDestroy(handle_); }

@@ -1,7 +1,7 @@
 // Embedding shapes and inputs shared by the CPU and GPU tests: repeated and unused ids, a
 // segment longer than a chunk (8192 rows of one id, so its sums recurse), special values, and a
-// staircase where id v has exactly v rows (every segment length from 0 to 139, across the
-// 128 rows where CUDA changes kernels).
+// staircase where id v has exactly v rows (every segment length from 0 to 139: across the 16
+// rows where CUDA's gradient changes kernels, and the 128 of one step of the order).
 #pragma once
 
 #include <cstdint>

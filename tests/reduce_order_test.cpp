@@ -695,14 +695,17 @@ TEST(ReduceOrderWidening, HalfTypes) {
 
 // ---- detail::sum_of_few: the same bits as the order, for every count up to 128 ------------
 //
-// Values of mixed sign and of magnitudes 2^-30 .. 2^30, so that most counts round differently
+// Values of mixed sign with random significands (all of float's bits, 52 of double's) and
+// magnitudes 2^-8 .. 2^8, so that the sums round (double's too) and most counts round differently
 // under another tree; some exact zeros of either sign, so that the dropped -0 lanes meet them.
 template <class A>
 std::vector<A> mixed_values(int c, std::uint64_t seed) {
   std::vector<A> x(static_cast<std::size_t>(c));
   for (int i = 0; i < c; ++i) {
-    const std::uint32_t w = stream_word(seed, 0xF3, static_cast<std::uint64_t>(i));
-    const A magnitude = std::ldexp(A(1) + A(w & 0xFFFF) / A(65536), static_cast<int>(w >> 16) % 61 - 30);
+    const std::uint32_t w = stream_word(seed, 0xF3, 2 * static_cast<std::uint64_t>(i));
+    const std::uint64_t bits = (std::uint64_t{stream_word(seed, 0xF3, 2 * static_cast<std::uint64_t>(i) + 1)} << 20) ^ w;
+    const double significand = 1.0 + static_cast<double>(bits & ((std::uint64_t{1} << 52) - 1)) * 0x1p-52;
+    const A magnitude = static_cast<A>(std::ldexp(significand, static_cast<int>(w % 17) - 8));
     const A zero = (w >> 24) % 2 ? A(0) : -A(0);
     x[static_cast<std::size_t>(i)] = (w >> 26) % 16 == 0 ? zero : (w >> 31) ? -magnitude : magnitude;
   }

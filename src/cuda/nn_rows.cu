@@ -231,7 +231,7 @@ struct CrossEntropyRow {
   }
 };
 
-// Layer norm or RMS norm (beta and mean unused). `layer` is explicit: with no columns, beta may
+// Layer norm, or RMS norm (then beta and mean are unused). `layer` is explicit: with no columns, beta may
 // well be null for a layer norm, whose empty rows still get a NaN mean.
 struct NormRow {
   bool layer;

@@ -1,5 +1,7 @@
 // The canonical reduction order of docs/ORDER.md (version 1), as the pieces that every backend
-// shares: the shape constants, the lane fold, the widening of inputs, and the NaN rule. The
+// shares: the shape constants, the lane fold, the widening of inputs, and the NaN rule; and
+// sum_of_few, the same order for at most 128 values written without the -0 lanes
+// (reduce_order_test checks it against ref::sum for every count). The
 // reference (src/cpu/reduce_ref.cpp) spells out the whole order with these; the fast CPU path and
 // the CUDA kernels hold the 128 lanes in registers but call the same fold.
 #pragma once
@@ -58,8 +60,10 @@ DETNUM_HD A fold_few(int c, const X& x) {
 
 // kMax (a power of two up to kReduceLanes) bounds c at compile time: a kernel that only meets
 // short sums compiles only their trees (all of them together run to hundreds of KB of code).
+// c must be in [1, kMax]: a larger c would be summed as its first kMax values.
 template <class A, int kMax = kReduceLanes, int H = 1, class X>
 DETNUM_HD A sum_of_few(int c, const X& x) {
+  static_assert(kMax >= 1 && kMax <= kReduceLanes && (kMax & (kMax - 1)) == 0, "kMax: a power of two up to 128");
   if constexpr (2 * H >= kMax) {
     return fold_few<H, 1, 0, A>(c, x);
   } else {
