@@ -19,7 +19,8 @@
 // on an unsigned: integers only, never a floating-point atomic); the block that draws the last
 // ticket has seen every partial (fences on both sides) and reduces them level by level in the
 // same canonical order (chunks of the partials, lanes, fold) until one value remains, applies
-// the op's last step (division, sqrt, scaling) and writes the canonical-NaN result.
+// the op's last step (division, sqrt, scaling) and writes the canonical-NaN result. A level of
+// at most 2048 partials (n <= 2^24) is first copied into shared memory by the whole block.
 //
 // The ticket. The workspace is the caller's and its contents are arbitrary (tests fill it with a
 // sentinel), so each call zeroes the ticket with cudaMemsetAsync before its first launch. The
@@ -42,7 +43,7 @@
 // pointers take a checked element-by-element path with the same order, 4 steps per batch and
 // bounds checked on int offsets inside the chunk (larger batches there, int64 checks, or a
 // ping-pong of two half-batches on the packed path all made nvcc take 128-250 registers for the
-// float sum, 1-2 blocks per SM instead of 3 at 78 registers).
+// float sum, 1-2 blocks per SM instead of 3 at 78-80 registers).
 #include <cuda_runtime.h>
 
 #include <algorithm>
@@ -229,6 +230,51 @@ __device__ __forceinline__ bool arrive_last(unsigned* ticket) {
 
 // --- Sums and everything built on them ---------------------------------------------------------
 
+// The last block's level when it is one chunk of at most kStagedEntries partials (n <= 2^24, at
+// most 16 steps): the whole block copies it into shared memory with all its loads in flight, then
+// warp 0 walks it in the canonical order (each lane's steps in increasing order, then the fold),
+// as chunk_partial would. From global memory the checked path takes a round trip per
+// kCheckedBatch steps, four of them at n = 2^24, while the other warps wait. Two vectors per
+// thread per round: one round for 2048 floats with 256 threads, and the float sum stays at 80
+// registers (three blocks of 256 threads per SM, as before).
+constexpr int kStagedEntries = 2048;
+
+template <class A>
+__device__ __forceinline__ void stage_level(const A* __restrict__ src, int len, A* staged) {
+  using Vec = typename Packed<A>::Vec;
+  constexpr int W = Packed<A>::W, kRound = 2;  // 4 took the float sum from 78 to 97 registers
+  const int threads = static_cast<int>(blockDim.x), full = len / W;
+  for (int v0 = 0; v0 < full; v0 += kRound * threads) {
+    Vec r[kRound];
+#pragma unroll
+    for (int u = 0; u < kRound; ++u) {
+      const int v = v0 + u * threads + static_cast<int>(threadIdx.x);
+      if (v < full) r[u] = load_packed<A, true>(src + v * W);
+    }
+#pragma unroll
+    for (int u = 0; u < kRound; ++u) {
+      const int v = v0 + u * threads + static_cast<int>(threadIdx.x);
+      if (v < full) reinterpret_cast<Vec*>(staged)[v] = r[u];
+    }
+  }
+  for (int i = full * W + static_cast<int>(threadIdx.x); i < len; i += threads) staged[i] = __ldcg(src + i);
+}
+
+template <class A>
+__device__ __forceinline__ A staged_chunk_partial(const A* staged, int len, int t) {
+  A a[kLanesPerThread];
+#pragma unroll
+  for (int k = 0; k < kLanesPerThread; ++k) a[k] = detail::lane_identity<A>();
+#pragma unroll 1
+  for (int s = 0; s * kReduceLanes < len; ++s)
+#pragma unroll
+    for (int k = 0; k < kLanesPerThread; ++k) {
+      const int o = s * kReduceLanes + lane_of<A>(k, t);
+      if (o < len) a[k] = a[k] + staged[o];  // a lane with no element left stays as it is
+    }
+  return fold_warp<A>(a);
+}
+
 template <class Step, class Finish, int kMaxThreads>
 __global__ void __launch_bounds__(kMaxThreads)
     reduce_kernel(Step step, Finish finish, const typename Step::In* __restrict__ x,
@@ -256,13 +302,23 @@ __global__ void __launch_bounds__(kMaxThreads)
   const A* src = partials;
   A* dst = partials + level_entries(m);
   std::int64_t len = m;
+  __shared__ __align__(16) A staged[kStagedEntries];
   if (active) {
     while (len > 1) {
       const std::int64_t next = detail::reduce_chunks(len);
-      for (std::int64_t c = w; c < next; c += warps_per_block) {
-        const A p = chunk_partial<true, kLevelBatch, kCheckedBatch>(AddStep<A>{}, src, static_cast<const A*>(nullptr),
-                                                                    len, c, true, t);
-        if (t == 0) dst[c] = p;
+      if (len <= kStagedEntries) {
+        stage_level(src, static_cast<int>(len), staged);
+        __syncthreads();
+        if (w == 0) {
+          const A p = staged_chunk_partial(staged, static_cast<int>(len), t);
+          if (t == 0) dst[0] = p;
+        }
+      } else {
+        for (std::int64_t c = w; c < next; c += warps_per_block) {
+          const A p = chunk_partial<true, kLevelBatch, kCheckedBatch>(AddStep<A>{}, src,
+                                                                      static_cast<const A*>(nullptr), len, c, true, t);
+          if (t == 0) dst[c] = p;
+        }
       }
       __syncthreads();
       src = dst;
