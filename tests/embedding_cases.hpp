@@ -1,5 +1,6 @@
 // Embedding shapes and inputs shared by the CPU and GPU tests: repeated and unused ids, a
-// segment longer than a chunk (8192 rows of one id, so its sums recurse), special values, and a
+// segment longer than a chunk (8192 rows of one id, so its sums recurse), segments of several
+// steps within one chunk (about 1800 rows: vocab 20, 12000 ids), special values, and a
 // staircase where id v has exactly v rows (every segment length from 0 to 139: across the 16
 // rows where CUDA's gradient changes kernels, and the 128 of one step of the order).
 #pragma once
@@ -25,7 +26,7 @@ struct EmbeddingShape {
 
 inline const EmbeddingShape kEmbeddingShapes[] = {
     {1, 1, 0}, {3, 0, 5}, {5, 3, 1}, {10, 7, 100}, {50, 33, 1000}, {200, 64, 5000}, {3, 5, 20000}, {2, 40, 17000},
-    {140, 130, 140 * 139 / 2, true}};
+    {20, 37, 12000}, {140, 130, 140 * 139 / 2, true}};
 
 struct EmbeddingInputs {
   std::vector<float> table, dout;

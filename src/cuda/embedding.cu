@@ -7,20 +7,24 @@
 // The gradient. (1) dtable is zeroed: an id with no rows gets +0, the sum of nothing. (2) cub's
 // stable radix sort orders the (id, row) pairs by id, so each id's rows stay in increasing order.
 // (3) segments_kernel marks each id's range [start, end) of the sorted rows and lists the ids
-// that occur: those of at most 16 rows from the front of one list, longer ones from its back
-// (the slots come from integer atomics, so their order varies; each id's sums do not depend on
-// it). (4) short_segments_kernel: a warp takes one short id and 128 columns; thread t sums
-// columns t, t + 32, t + 64, t + 96 by detail::sum_of_few (ORDER.md's order for at most one
-// step, without the lanes of -0), the row numbers coming from the lanes that loaded them. Its
-// trees for up to 16 rows are 37 KB of code. Up to 128 rows they were 600 KB, and the kernel
+// that occur by their count of rows: at most 16, up to 8192 (one chunk of the order), more (the
+// slots come from integer atomics, so their order varies; each id's sums do not depend on it).
+// (4) short_segments_kernel, ids of at most 16 rows: a warp takes one id and 128 columns; thread
+// t sums columns t, t + 32, t + 64, t + 96 by detail::sum_of_few (ORDER.md's order for at most
+// one step, without the lanes of -0), the row numbers coming from the lanes that loaded them.
+// Its trees for up to 16 rows are 37 KB of code. Up to 128 rows they were 600 KB, and the kernel
 // took 144 us for GPT-2's shape on an H200, 37% of its warps active (waiting on instruction
-// fetch, it seems): longer ids go to (5).
-// (5) long_segments_kernel: a block takes one long id and 32 adjacent columns and reduces the
-// id's rows exactly as column_sums reduces a column (axis_sums.cu): thread t of warp w owns column
-// j0 + t and the lanes w + kWarps k of each chunk of 8192 rows, folds them in registers and then
-// through shared memory. A segment of more than one chunk recurses (ORDER.md step 5) inside the
-// block: warp 0 streams each chunk partial into the next level's lanes in shared memory, in chunk
-// order; with n < 2^31 rows there are at most three levels.
+// fetch, it seems).
+// (5) one_chunk_segments_kernel, ids of 17 to 8192 rows: a warp takes one id and 8 columns and
+// holds the chunk's 128 lanes across its threads, 4 per thread and column, then folds them in
+// registers and by shuffles.
+// (6) long_segments_kernel, ids of more than 8192 rows: a block takes one id and 32 adjacent
+// columns and reduces the id's rows exactly as column_sums reduces a column (axis_sums.cu):
+// thread t of warp w owns column j0 + t and the lanes w + kWarps k of each chunk of 8192 rows,
+// folds them in registers and then through shared memory. Its chunks recurse (ORDER.md step 5)
+// inside the block: warp 0 streams each chunk partial into the next level's lanes in shared
+// memory, in chunk order; with n < 2^31 rows there are at most three levels. (It had taken the
+// ids of 17 to 8192 rows too: 294 us for 32000 x 1024 x 65536 on an H200, 65% of the call.)
 //
 // A block per (id, 32 columns) for every id, occurring or not, had been 27-39x the time of a
 // float-atomics scatter on an H200: most tiles only wrote zeros, each behind two dependent loads.
@@ -28,6 +32,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <cstdint>
 #include <cub/device/device_radix_sort.cuh>
 #include <string>
 
@@ -61,29 +66,31 @@ __global__ void forward_kernel(const float* __restrict__ table, std::int64_t dim
     out[e] = canonicalize(table[ids[e / dim] * dim + e % dim]);
 }
 
-// The sort's values 0 .. n - 1; also zeroes the two counters of the id list.
+// The sort's values 0 .. n - 1; also zeroes the three counters of the id lists.
 __global__ void iota_kernel(std::int32_t* __restrict__ out, std::int64_t n, unsigned* __restrict__ listed) {
-  if (blockIdx.x == 0 && threadIdx.x < 2) listed[threadIdx.x] = 0;
+  if (blockIdx.x == 0 && threadIdx.x < 3) listed[threadIdx.x] = 0;
   const std::int64_t stride = static_cast<std::int64_t>(gridDim.x) * blockDim.x;
   for (std::int64_t i = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < n; i += stride)
     out[i] = static_cast<std::int32_t>(i);
 }
 
-// start[id] and end[id] of each id present in the sorted keys, and the id in the list: short ids
-// (at most kShortRows rows) at list[0 .. listed[0]), long ones at list[n - listed[1] .. n).
-// Short ids take a warp per 128 columns, long ones a block per 32 columns.
+// start[id] and end[id] of each id present in the sorted keys, and the id in its list by its
+// number of rows: at most kShortRows at list[0 .. listed[0]), up to one chunk (8192) at
+// list[n - listed[1] .. n), more at longs[0 .. listed[2]).
 constexpr int kShortRows = 16;
 
 __global__ void segments_kernel(const std::int32_t* __restrict__ keys, std::int64_t n, std::int32_t* __restrict__ start,
                                 std::int32_t* __restrict__ end, std::int32_t* __restrict__ list,
-                                unsigned* __restrict__ listed) {
+                                std::int32_t* __restrict__ longs, unsigned* __restrict__ listed) {
   const std::int64_t stride = static_cast<std::int64_t>(gridDim.x) * blockDim.x;
   for (std::int64_t p = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; p < n; p += stride) {
     const std::int32_t k = keys[p];
     if (p == 0 || keys[p - 1] != k) {
       start[k] = static_cast<std::int32_t>(p);
-      if (p + kShortRows < n && keys[p + kShortRows] == k) list[n - 1 - atomicAdd(&listed[1], 1u)] = k;
-      else list[atomicAdd(&listed[0], 1u)] = k;
+      const auto more_than = [&](std::int64_t rows) { return p + rows < n && keys[p + rows] == k; };
+      if (!more_than(kShortRows)) list[atomicAdd(&listed[0], 1u)] = k;
+      else if (!more_than(kReduceChunk)) list[n - 1 - atomicAdd(&listed[1], 1u)] = k;
+      else longs[atomicAdd(&listed[2], 1u)] = k;
     }
     if (p == n - 1 || keys[p + 1] != k) end[k] = static_cast<std::int32_t>(p + 1);
   }
@@ -103,7 +110,7 @@ __device__ __forceinline__ Four operator+(const Four& a, const Four& b) {
 
 // One warp per (short id, 128 columns): thread t sums columns j0 + t + 32 q, q = 0 .. 3. Lane l of
 // the warp holds the id's row l and hands it round by shuffles.
-__global__ void short_segments_kernel(const float* __restrict__ dout, std::int64_t dim,
+__global__ void __launch_bounds__(1024) short_segments_kernel(const float* __restrict__ dout, std::int64_t dim,
                                       const std::int32_t* __restrict__ rows, const std::int32_t* __restrict__ start,
                                       const std::int32_t* __restrict__ end, const std::int32_t* __restrict__ list,
                                       const unsigned* __restrict__ listed, float* __restrict__ dtable) {
@@ -126,6 +133,71 @@ __global__ void short_segments_kernel(const float* __restrict__ dout, std::int64
 #pragma unroll
     for (int q = 0; q < 4; ++q)
       if (j0 + kWarp * q + t < dim) dtable[static_cast<std::int64_t>(v) * dim + j0 + kWarp * q + t] = canonicalize(sum.v[q]);
+  }
+}
+
+// Eight columns of a row from column j0 (16-byte loads when `vec`: dout aligned and dim a
+// multiple of 4); columns past the end read as 0 and are never stored.
+__device__ __forceinline__ void load8(const float* __restrict__ row, std::int64_t j0, std::int64_t dim, bool vec,
+                                      float (&x)[8]) {
+  if (vec && j0 + 8 <= dim) {
+    const float4 u = __ldg(reinterpret_cast<const float4*>(row + j0)), w = __ldg(reinterpret_cast<const float4*>(row + j0 + 4));
+    x[0] = u.x, x[1] = u.y, x[2] = u.z, x[3] = u.w, x[4] = w.x, x[5] = w.y, x[6] = w.z, x[7] = w.w;
+  } else {
+#pragma unroll
+    for (int q = 0; q < 8; ++q) x[q] = j0 + q < dim ? __ldg(row + j0 + q) : 0.0f;
+  }
+}
+
+// One warp per (id of 17 to 8192 rows, 8 columns). The id's rows are one chunk of the order:
+// lane l (l < 128) takes rows l, l + 128, ... in increasing order from -0, and lane l lives in
+// slot l / 32 of thread l % 32, for each of the 8 columns. The fold then pairs lane l with l + 64
+// (slots k and k + 2 of a thread), l + 32 (slots 0 and 1), and l + 16 .. l + 1 (across threads,
+// by shuffles): ORDER.md step 4 exactly, so each column's sum has the reference's bits.
+__global__ void __launch_bounds__(1024) one_chunk_segments_kernel(const float* __restrict__ dout, std::int64_t dim, std::int64_t n, bool vec,
+                                          const std::int32_t* __restrict__ rows, const std::int32_t* __restrict__ start,
+                                          const std::int32_t* __restrict__ end, const std::int32_t* __restrict__ list,
+                                          const unsigned* __restrict__ listed, float* __restrict__ dtable) {
+  constexpr int kSlots = kReduceLanes / kWarp;
+  const int t = static_cast<int>(threadIdx.x) % kWarp;
+  const std::int64_t groups = (dim + 7) / 8, items = static_cast<std::int64_t>(listed[1]) * groups;
+  const std::int64_t warps = static_cast<std::int64_t>(gridDim.x) * (blockDim.x / kWarp);
+  for (std::int64_t item = static_cast<std::int64_t>(blockIdx.x) * (blockDim.x / kWarp) + threadIdx.x / kWarp;
+       item < items; item += warps) {
+    const std::int32_t v = list[n - 1 - item / groups], s = start[v];
+    const int c = end[v] - s;
+    const std::int64_t j0 = item % groups * 8;
+    float a[kSlots][8];
+#pragma unroll
+    for (int k = 0; k < kSlots; ++k)
+#pragma unroll
+      for (int q = 0; q < 8; ++q) a[k][q] = detail::lane_identity<float>();
+#pragma unroll 1
+    for (int step = 0; step < c; step += kReduceLanes) {
+      std::int32_t row[kSlots];
+#pragma unroll
+      for (int k = 0; k < kSlots; ++k) row[k] = step + k * kWarp + t < c ? rows[s + step + k * kWarp + t] : -1;
+#pragma unroll
+      for (int k = 0; k < kSlots; ++k)
+        if (row[k] >= 0) {  // a lane with no row left stays as it is
+          float x[8];
+          load8(dout + static_cast<std::int64_t>(row[k]) * dim, j0, dim, vec, x);
+#pragma unroll
+          for (int q = 0; q < 8; ++q) a[k][q] = a[k][q] + x[q];
+        }
+    }
+#pragma unroll
+    for (int q = 0; q < 8; ++q) {
+      a[0][q] = a[0][q] + a[2][q];  // h = 64
+      a[1][q] = a[1][q] + a[3][q];
+      a[0][q] = a[0][q] + a[1][q];  // h = 32
+#pragma unroll
+      for (int h = kWarp / 2; h >= 1; h /= 2) a[0][q] = a[0][q] + __shfl_down_sync(0xFFFFFFFFu, a[0][q], h);
+    }
+    if (t == 0)
+#pragma unroll
+      for (int q = 0; q < 8; ++q)
+        if (j0 + q < dim) dtable[static_cast<std::int64_t>(v) * dim + j0 + q] = canonicalize(a[0][q]);
   }
 }
 
@@ -165,17 +237,17 @@ struct UpperLevels {
 
 template <int kWarps>
 __global__ void __launch_bounds__(kWarps * kWarp)
-    long_segments_kernel(const float* __restrict__ dout, std::int64_t dim, std::int64_t n,
-                         const std::int32_t* __restrict__ rows, const std::int32_t* __restrict__ start,
-                         const std::int32_t* __restrict__ end, const std::int32_t* __restrict__ list,
-                         const unsigned* __restrict__ listed, float* __restrict__ dtable) {
+    long_segments_kernel(const float* __restrict__ dout, std::int64_t dim, const std::int32_t* __restrict__ rows,
+                         const std::int32_t* __restrict__ start, const std::int32_t* __restrict__ end,
+                         const std::int32_t* __restrict__ longs, const unsigned* __restrict__ listed,
+                         float* __restrict__ dtable) {
   constexpr int K = kReduceLanes / kWarps;  // lanes per thread
   __shared__ float lane_of_warp[kWarps][kWarp];
   __shared__ float upper_lanes[2][kReduceLanes][kWarp];
   const int t = static_cast<int>(threadIdx.x) % kWarp, w = static_cast<int>(threadIdx.x) / kWarp;
-  const std::int64_t column_tiles = (dim + kWarp - 1) / kWarp, tiles = static_cast<std::int64_t>(listed[1]) * column_tiles;
+  const std::int64_t column_tiles = (dim + kWarp - 1) / kWarp, tiles = static_cast<std::int64_t>(listed[2]) * column_tiles;
   for (std::int64_t tile = blockIdx.x; tile < tiles; tile += gridDim.x) {
-    const std::int64_t v = list[n - 1 - tile / column_tiles], j = tile % column_tiles * kWarp + t;
+    const std::int64_t v = longs[tile / column_tiles], j = tile % column_tiles * kWarp + t;
     const bool owns_column = j < dim;
     const float* column = dout + (owns_column ? j : dim - 1);  // past the last column: read it, discard
     const std::int32_t* segment = rows + start[v];
@@ -222,11 +294,15 @@ __global__ void __launch_bounds__(kWarps * kWarp)
   }
 }
 
-// The pieces of the workspace, each 256-byte aligned: the first bad row and the list's two
-// counters share the first 256 bytes; the id list reuses the sort's values, dead once sorted.
+// Ids of more than 8192 rows: fewer than n / 8192 of them.
+std::int64_t max_long_ids(std::int64_t n) { return n / kReduceChunk + 1; }
+
+// The pieces of the workspace, each 256-byte aligned: the first bad row and the lists' three
+// counters share the first 256 bytes; the list of ids of at most 8192 rows reuses the sort's
+// values, dead once sorted.
 struct Layout {
   static constexpr std::size_t bad = 0, listed = 8;
-  std::size_t keys, iota, rows, start, end, sort, total, sort_bytes;
+  std::size_t keys, iota, rows, start, end, longs, sort, total, sort_bytes;
   Layout(std::int64_t n, std::int64_t vocab, std::size_t sort_temp) {
     const auto up = [](std::size_t b) { return (b + kWorkspaceAlign - 1) / kWorkspaceAlign * kWorkspaceAlign; };
     const std::size_t ids = up(static_cast<std::size_t>(n) * 4), per_id = up(static_cast<std::size_t>(vocab) * 4);
@@ -235,7 +311,8 @@ struct Layout {
     rows = iota + ids;
     start = rows + ids;
     end = start + per_id;
-    sort = end + per_id;
+    longs = end + per_id;
+    sort = longs + up(static_cast<std::size_t>(max_long_ids(n)) * 4);
     sort_bytes = sort_temp;
     total = sort + up(sort_temp);
   }
@@ -289,7 +366,7 @@ void check_ids_on_device(const char* fn, const std::int32_t* ids, std::int64_t n
 struct LongSegments {
   const float* dout;
   std::int64_t dim, n;
-  const std::int32_t *rows, *start, *end, *list;
+  const std::int32_t *rows, *start, *end, *longs;
   const unsigned* listed;
   float* dtable;
 };
@@ -297,10 +374,9 @@ struct LongSegments {
 template <int kWarps>
 void launch_long_segments(const char* fn, const LongSegments& a, cudaStream_t stream, LaunchConfig launch) {
   const auto kernel = long_segments_kernel<kWarps>;
-  // Long ids have more than kShortRows rows each, so there are fewer than n / kShortRows of them.
-  const std::int64_t tiles = (a.n / kShortRows + 1) * ((a.dim + kWarp - 1) / kWarp);
+  const std::int64_t tiles = max_long_ids(a.n) * ((a.dim + kWarp - 1) / kWarp);
   const int grid = grid_of(fn, reinterpret_cast<const void*>(kernel), kWarps * kWarp, tiles, launch);
-  kernel<<<grid, kWarps * kWarp, 0, stream>>>(a.dout, a.dim, a.n, a.rows, a.start, a.end, a.list, a.listed, a.dtable);
+  kernel<<<grid, kWarps * kWarp, 0, stream>>>(a.dout, a.dim, a.rows, a.start, a.end, a.longs, a.listed, a.dtable);
   DETNUM_CUDA_CHECK(fn, cudaGetLastError());
 }
 
@@ -366,17 +442,27 @@ void embedding_backward(const std::int32_t* ids, std::int64_t n, const float* do
   std::size_t sort_bytes = at.sort_bytes;
   DETNUM_CUDA_CHECK(fn, cub::DeviceRadixSort::SortPairs(base + at.sort, sort_bytes, ids, keys, iota, rows,
                                                         static_cast<int>(n), 0, key_bits(vocab), stream));
-  segments_kernel<<<grid, 256, 0, stream>>>(keys, n, start, end, list, listed);
+  auto* longs = reinterpret_cast<std::int32_t*>(base + at.longs);
+  segments_kernel<<<grid, 256, 0, stream>>>(keys, n, start, end, list, longs, listed);
   DETNUM_CUDA_CHECK(fn, cudaGetLastError());
 
-  // At most n short ids, each with groups of 128 columns, one warp each.
-  const int threads = launch.block_threads;
-  const std::int64_t warps = n * ((dim + 4 * kWarp - 1) / (4 * kWarp));
+  // Ids of at most 16 rows: at most n, a warp per 128 columns of each.
+  const int threads = launch.block_threads, warps_per_block = threads / kWarp;
+  const std::int64_t short_items = n * ((dim + 4 * kWarp - 1) / (4 * kWarp));
   const int short_grid = grid_of(fn, reinterpret_cast<const void*>(short_segments_kernel), threads,
-                                 (warps + threads / kWarp - 1) / (threads / kWarp), launch);
+                                 (short_items + warps_per_block - 1) / warps_per_block, launch);
   short_segments_kernel<<<short_grid, threads, 0, stream>>>(dout, dim, rows, start, end, list, listed, dtable);
   DETNUM_CUDA_CHECK(fn, cudaGetLastError());
-  const LongSegments a{dout, dim, n, rows, start, end, list, listed, dtable};
+  // Ids of 17 to 8192 rows: fewer than n / 16, a warp per 8 columns of each.
+  const std::int64_t chunk_items = (n / kShortRows + 1) * ((dim + 7) / 8);
+  const int chunk_grid = grid_of(fn, reinterpret_cast<const void*>(one_chunk_segments_kernel), threads,
+                                 (chunk_items + warps_per_block - 1) / warps_per_block, launch);
+  const bool vec = dim % 4 == 0 && reinterpret_cast<std::uintptr_t>(dout) % 16 == 0;
+  one_chunk_segments_kernel<<<chunk_grid, threads, 0, stream>>>(dout, dim, n, vec, rows, start, end, list, listed,
+                                                                dtable);
+  DETNUM_CUDA_CHECK(fn, cudaGetLastError());
+  // Ids of more than 8192 rows: a block per 32 columns of each.
+  const LongSegments a{dout, dim, n, rows, start, end, longs, listed, dtable};
   if (launch.block_threads >= 1024) launch_long_segments<32>(fn, a, stream, launch);
   else if (launch.block_threads >= 512) launch_long_segments<16>(fn, a, stream, launch);
   else if (launch.block_threads >= 256) launch_long_segments<8>(fn, a, stream, launch);
