@@ -1,8 +1,9 @@
 // Embedding shapes and inputs shared by the CPU and GPU tests: repeated and unused ids, a
 // segment longer than a chunk (8192 rows of one id, so its sums recurse), segments of several
-// steps within one chunk (about 1800 rows: vocab 20, 12000 ids), special values, and a
-// staircase where id v has exactly v rows (every segment length from 0 to 139: across the 16
-// rows where CUDA's gradient changes kernels, and the 128 of one step of the order).
+// steps within one chunk (about 1900 rows: vocab 20, 12000 ids), special values, a staircase
+// where id v has exactly v rows (every segment length from 0 to 139: across the 16 rows where
+// CUDA's gradient changes kernels, and the 128 of one step of the order), and ids of exactly 17,
+// 8192 and 8193 rows (a full chunk, and one row past it, where CUDA changes kernels again).
 #pragma once
 
 #include <cstdint>
@@ -17,16 +18,22 @@ namespace detnum::test {
 
 struct EmbeddingShape {
   std::int64_t vocab, dim, n;
-  bool staircase = false;  // id v in v rows, shuffled; n = vocab (vocab - 1) / 2
+  std::vector<std::int32_t> rows_of_id = {};  // when given: id v in rows_of_id[v] rows, shuffled (n their sum)
   std::string label() const {
     return "vocab " + std::to_string(vocab) + ", dim " + std::to_string(dim) + ", n " + std::to_string(n) +
-           (staircase ? ", id v in v rows" : "");
+           (rows_of_id.empty() ? "" : ", fixed rows per id");
   }
 };
 
+inline std::vector<std::int32_t> staircase(std::int32_t ids) {  // id v in v rows
+  std::vector<std::int32_t> v(static_cast<std::size_t>(ids));
+  for (std::int32_t i = 0; i < ids; ++i) v[static_cast<std::size_t>(i)] = i;
+  return v;
+}
+
 inline const EmbeddingShape kEmbeddingShapes[] = {
     {1, 1, 0}, {3, 0, 5}, {5, 3, 1}, {10, 7, 100}, {50, 33, 1000}, {200, 64, 5000}, {3, 5, 20000}, {2, 40, 17000},
-    {20, 37, 12000}, {140, 130, 140 * 139 / 2, true}};
+    {20, 37, 12000}, {140, 130, 140 * 139 / 2, staircase(140)}, {3, 12, 17 + 8192 + 8193, {17, 8192, 8193}}};
 
 struct EmbeddingInputs {
   std::vector<float> table, dout;
@@ -40,10 +47,11 @@ struct EmbeddingInputs {
     if (!specials)
       for (float& x : dout)
         if (!(x > -1e30f && x < 1e30f)) x = 0.75f;
-    if (s.staircase) {
-      std::vector<std::int32_t> steps;
-      for (std::int32_t v = 0; v < s.vocab; ++v) steps.insert(steps.end(), static_cast<std::size_t>(v), v);
-      for (std::int64_t r = 0; r < s.n; ++r) ids[static_cast<std::size_t>(r)] = steps[shuffled_index(r, s.n, 34, 0)];
+    if (!s.rows_of_id.empty()) {
+      std::vector<std::int32_t> in_order;
+      for (std::int32_t v = 0; v < s.vocab; ++v)
+        in_order.insert(in_order.end(), static_cast<std::size_t>(s.rows_of_id[static_cast<std::size_t>(v)]), v);
+      for (std::int64_t r = 0; r < s.n; ++r) ids[static_cast<std::size_t>(r)] = in_order[shuffled_index(r, s.n, 34, 0)];
       return;
     }
     for (std::int64_t r = 0; r < s.n; ++r) {

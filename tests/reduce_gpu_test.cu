@@ -166,13 +166,22 @@ Value device_result(Op op, const T* dx, const T* dy, std::int64_t n, cuda::Launc
   return v;
 }
 
+// The shared sizes, and 2^24 and 2^24 + 1: the last block stages a level of at most 2048
+// partials in shared memory (2^24 elements: 2048 chunks), and walks a longer one from global memory.
+std::vector<std::int64_t> gpu_sizes() {
+  std::vector<std::int64_t> s = test::reduce_sizes();
+  s.push_back(std::int64_t{1} << 24);
+  s.push_back((std::int64_t{1} << 24) + 1);
+  return s;
+}
+
 // Every op at every size, family, launch and workspace mode against the reference.
 template <class T>
 void expect_all_match_reference() {
   DeviceBuffer<unsigned char> out(16);
   int failures = 0;
   for (const Family family : {Family::mixed, Family::finite}) {
-    for (const std::int64_t n : test::reduce_sizes()) {
+    for (const std::int64_t n : gpu_sizes()) {
       const std::vector<T> x = test::reduce_input<T>(n, 1 + static_cast<std::uint64_t>(n), family);
       const std::vector<T> y = test::reduce_input<T>(n, 7 + static_cast<std::uint64_t>(n), family);
       DeviceBuffer<T> dx(static_cast<std::size_t>(n) + 1), dy(static_cast<std::size_t>(n) + 1);

@@ -20,7 +20,8 @@
 // ticket has seen every partial (fences on both sides) and reduces them level by level in the
 // same canonical order (chunks of the partials, lanes, fold) until one value remains, applies
 // the op's last step (division, sqrt, scaling) and writes the canonical-NaN result. A level of
-// at most 2048 partials (n <= 2^24) is first copied into shared memory by the whole block.
+// at most 2048 partials (level 2 for n <= 2^24) is first copied into shared memory by the whole
+// block.
 //
 // The ticket. The workspace is the caller's and its contents are arbitrary (tests fill it with a
 // sentinel), so each call zeroes the ticket with cudaMemsetAsync before its first launch. The
@@ -230,14 +231,16 @@ __device__ __forceinline__ bool arrive_last(unsigned* ticket) {
 
 // --- Sums and everything built on them ---------------------------------------------------------
 
-// The last block's level when it is one chunk of at most kStagedEntries partials (n <= 2^24, at
-// most 16 steps): the whole block copies it into shared memory with all its loads in flight, then
+// The last block's level when it is one chunk of at most kStagedEntries partials (at most 16
+// steps: level 2 for n <= 2^24, and the last level of larger n): the whole block copies it into shared memory with all its loads in flight, then
 // warp 0 walks it in the canonical order (each lane's steps in increasing order, then the fold),
 // as chunk_partial would. From global memory the checked path takes a round trip per
 // kCheckedBatch steps, four of them at n = 2^24, while the other warps wait. Two vectors per
 // thread per round: one round for 2048 floats with 256 threads, and the float sum stays at 80
-// registers (three blocks of 256 threads per SM, as before).
+// registers (three blocks of 256 threads per SM, as before). Every block reserves the 8 KB (16 KB
+// for double accumulators): that limits blocks per SM only for blocks of 32 threads.
 constexpr int kStagedEntries = 2048;
+static_assert(kStagedEntries <= detail::kReduceChunk, "a staged level is one chunk");
 
 template <class A>
 __device__ __forceinline__ void stage_level(const A* __restrict__ src, int len, A* staged) {
