@@ -110,10 +110,11 @@ __device__ __forceinline__ Four operator+(const Four& a, const Four& b) {
 
 // One warp per (short id, 128 columns): thread t sums columns j0 + t + 32 q, q = 0 .. 3. Lane l of
 // the warp holds the id's row l and hands it round by shuffles.
-__global__ void __launch_bounds__(1024) short_segments_kernel(const float* __restrict__ dout, std::int64_t dim,
-                                      const std::int32_t* __restrict__ rows, const std::int32_t* __restrict__ start,
-                                      const std::int32_t* __restrict__ end, const std::int32_t* __restrict__ list,
-                                      const unsigned* __restrict__ listed, float* __restrict__ dtable) {
+__global__ void __launch_bounds__(1024)
+    short_segments_kernel(const float* __restrict__ dout, std::int64_t dim, const std::int32_t* __restrict__ rows,
+                          const std::int32_t* __restrict__ start, const std::int32_t* __restrict__ end,
+                          const std::int32_t* __restrict__ list, const unsigned* __restrict__ listed,
+                          float* __restrict__ dtable) {
   const int t = static_cast<int>(threadIdx.x) % kWarp;
   const std::int64_t groups = (dim + 4 * kWarp - 1) / (4 * kWarp), items = static_cast<std::int64_t>(listed[0]) * groups;
   const std::int64_t warps = static_cast<std::int64_t>(gridDim.x) * (blockDim.x / kWarp);
@@ -154,10 +155,11 @@ __device__ __forceinline__ void load8(const float* __restrict__ row, std::int64_
 // slot l / 32 of thread l % 32, for each of the 8 columns. The fold then pairs lane l with l + 64
 // (slots k and k + 2 of a thread), l + 32 (slots 0 and 1), and l + 16 .. l + 1 (across threads,
 // by shuffles): ORDER.md step 4 exactly, so each column's sum has the reference's bits.
-__global__ void __launch_bounds__(1024) one_chunk_segments_kernel(const float* __restrict__ dout, std::int64_t dim, std::int64_t n, bool vec,
-                                          const std::int32_t* __restrict__ rows, const std::int32_t* __restrict__ start,
-                                          const std::int32_t* __restrict__ end, const std::int32_t* __restrict__ list,
-                                          const unsigned* __restrict__ listed, float* __restrict__ dtable) {
+__global__ void __launch_bounds__(1024)
+    one_chunk_segments_kernel(const float* __restrict__ dout, std::int64_t dim, std::int64_t n, bool vec,
+                              const std::int32_t* __restrict__ rows, const std::int32_t* __restrict__ start,
+                              const std::int32_t* __restrict__ end, const std::int32_t* __restrict__ list,
+                              const unsigned* __restrict__ listed, float* __restrict__ dtable) {
   constexpr int kSlots = kReduceLanes / kWarp;
   const int t = static_cast<int>(threadIdx.x) % kWarp;
   const std::int64_t groups = (dim + 7) / 8, items = static_cast<std::int64_t>(listed[1]) * groups;
