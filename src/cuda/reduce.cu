@@ -232,11 +232,11 @@ __device__ __forceinline__ bool arrive_last(unsigned* ticket) {
 // --- Sums and everything built on them ---------------------------------------------------------
 
 // The last block's level when it is one chunk of at most kStagedEntries partials (at most 16
-// steps: level 2 for n <= 2^24, and the last level of larger n): the whole block copies it into shared memory with all its loads in flight, then
-// warp 0 walks it in the canonical order (each lane's steps in increasing order, then the fold),
-// as chunk_partial would. From global memory the checked path takes a round trip per
-// kCheckedBatch steps, four of them at n = 2^24, while the other warps wait. Two vectors per
-// thread per round: one round for 2048 floats with 256 threads, and the float sum stays at 80
+// steps: level 2 for n <= 2^24, and the last level of larger n): the whole block copies it into
+// shared memory with all its loads in flight, then warp 0 walks it there with chunk_partial, in
+// the same order. From global memory the checked path takes a round trip per kCheckedBatch
+// steps, four of them at n = 2^24, while the other warps wait. Two vectors per thread per round:
+// one round for 2048 floats with 256 threads, and the float sum stays at 80
 // registers (three blocks of 256 threads per SM, as before). Every block reserves the 8 KB (16 KB
 // for double accumulators): that limits blocks per SM only for blocks of 32 threads.
 constexpr int kStagedEntries = 2048;
@@ -261,21 +261,6 @@ __device__ __forceinline__ void stage_level(const A* __restrict__ src, int len, 
     }
   }
   for (int i = full * W + static_cast<int>(threadIdx.x); i < len; i += threads) staged[i] = __ldcg(src + i);
-}
-
-template <class A>
-__device__ __forceinline__ A staged_chunk_partial(const A* staged, int len, int t) {
-  A a[kLanesPerThread];
-#pragma unroll
-  for (int k = 0; k < kLanesPerThread; ++k) a[k] = detail::lane_identity<A>();
-#pragma unroll 1
-  for (int s = 0; s * kReduceLanes < len; ++s)
-#pragma unroll
-    for (int k = 0; k < kLanesPerThread; ++k) {
-      const int o = s * kReduceLanes + lane_of<A>(k, t);
-      if (o < len) a[k] = a[k] + staged[o];  // a lane with no element left stays as it is
-    }
-  return fold_warp<A>(a);
 }
 
 template <class Step, class Finish, int kMaxThreads>
@@ -313,7 +298,9 @@ __global__ void __launch_bounds__(kMaxThreads)
         stage_level(src, static_cast<int>(len), staged);
         __syncthreads();
         if (w == 0) {
-          const A p = staged_chunk_partial(staged, static_cast<int>(len), t);
+          // The same walk as from global memory (walk_chunk's checked path), reading shared memory.
+          const A p = chunk_partial<false, kLevelBatch, kCheckedBatch>(AddStep<A>{}, static_cast<const A*>(staged),
+                                                                       static_cast<const A*>(nullptr), len, 0, false, t);
           if (t == 0) dst[0] = p;
         }
       } else {
