@@ -10,6 +10,8 @@
 #   demo.log, demo.sqlite   detnum demo (CPU and CUDA runs, compared)
 #   bench_FAMILY.json   Google Benchmark JSON of the GPU benchmarks, one file per family
 #   bench_gemm_cpu_{default,passive}.json   CPU GEMM at 512^3 over thread counts, beside Eigen
+#   bench_gemm_variant_NAME.json   the GEMM with another tile policy (BIN_DIR/../variants, from
+#                                  tools/gemm-variants.sh), after its gemm_gpu_test
 # Exit status: 0 when every test and check passed.
 set -uo pipefail
 out=${1:?usage: tools/gpu-check.sh OUT_DIR [BIN_DIR]}
@@ -70,6 +72,25 @@ for family in gemm embedding_backward train_step sum dot nrm2 column_sums row_su
   "$bin/detnum_bench" --benchmark_filter="^$family/(det_cuda|curand|copy|cub|cublas|atomic|conventional_cuda)/" \
     --benchmark_min_time=0.05 --benchmark_out="$out/bench_$family.json" --benchmark_out_format=json \
     2>&1 | grep -E "^$family/" | tee -a "$summary"
+done
+# Other policies of the GEMM's large tile (tools/gemm-variants.sh), each checked by gemm_gpu_test
+# and timed beside cuBLAS in its own run: bench_gemm_variant_NAME.json.
+for gz in "$bin"/../variants/*/libdetnum.so.0.1.gz; do
+  [ -f "$gz" ] || continue
+  name=$(basename "$(dirname "$gz")")
+  lib=$(mktemp -d)
+  gunzip -c "$gz" >"$lib/libdetnum.so.0.1"
+  say "gemm variant $name: TilePolicy<$(cat "$(dirname "$gz")/policy")>"
+  if LD_LIBRARY_PATH="$lib:$LD_LIBRARY_PATH" "$bin/gemm_gpu_test" >>"$out/tests.log" 2>&1; then
+    say "gemm variant $name: gemm_gpu_test ok"
+  else
+    say "gemm variant $name: gemm_gpu_test FAILED"; status=1
+  fi
+  LD_LIBRARY_PATH="$lib:$LD_LIBRARY_PATH" "$bin/detnum_bench" \
+    --benchmark_filter='^gemm/(det_cuda|cublas)/(4096/4096/4096|8192/8192/8192|8192/8192/128)/' \
+    --benchmark_min_time=0.05 --benchmark_out="$out/bench_gemm_variant_$name.json" --benchmark_out_format=json \
+    2>&1 | grep -E "^gemm/" | sed "s/^/[$name] /" | tee -a "$summary"
+  rm -rf "$lib"
 done
 # CPU GEMM's thread scaling at 512^3 beside Eigen's (16 threads were 0.08x Eigen there once), with
 # what bounds the CPUs this process may use.

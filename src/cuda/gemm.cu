@@ -80,12 +80,15 @@ constexpr int kPad = 4;  // floats after each shared-memory row: fewer bank conf
 
 // --- Tile policies: tuning as data ---------------------------------------------------------------
 
-template <int kBM, int kBN, int kBK, int kTM, int kTN, int kMinBlocksPerSM>
+// kUnroll: k steps of a full k-tile unrolled (BK: all of them; fewer keeps ptxas from reading
+// many steps' operands ahead, which costs registers, 128 being the cap for two blocks per SM).
+template <int kBM, int kBN, int kBK, int kTM, int kTN, int kMinBlocksPerSM, int kUnrollSteps>
 struct TilePolicy {
   static constexpr int BM = kBM, BN = kBN, BK = kBK, TM = kTM, TN = kTN, kMinBlocks = kMinBlocksPerSM;
+  static constexpr int kUnroll = kUnrollSteps;
   static constexpr int kThreads = (BM / TM) * (BN / TN);
   static_assert(kGemmSegment % BK == 0, "a k-tile must never straddle two segments");
-  static_assert(TM % 4 == 0 && TN % 4 == 0 && BM % TM == 0 && BN % TN == 0 && BK % 4 == 0);
+  static_assert(TM % 4 == 0 && TN % 4 == 0 && BM % TM == 0 && BN % TN == 0 && BK % 4 == 0 && BK % kUnroll == 0);
   static_assert(BM * BK % (4 * kThreads) == 0 && BN * BK % (4 * kThreads) == 0, "whole runs of 4 per thread");
   // Dynamic shared memory: the double-buffered slices, then each thread's slot per output (the
   // old C, R between segments, a split's partial), laid out [i * TN + j][thread].
@@ -94,8 +97,8 @@ struct TilePolicy {
     return static_cast<int>(sizeof(float)) * (kSliceFloats + TM * TN * kThreads);
   }
 };
-using Tile128 = TilePolicy<128, 128, 8, 8, 8, 2>;  // 256 threads, 8 x 8 outputs each
-using Tile64 = TilePolicy<64, 64, 16, 4, 4, 2>;    // 256 threads, 4 x 4 outputs each
+using Tile128 = TilePolicy<128, 128, 8, 8, 8, 2, 8>;  // 256 threads, 8 x 8 outputs each
+using Tile64 = TilePolicy<64, 64, 16, 4, 4, 2, 16>;   // 256 threads, 4 x 4 outputs each
 
 // --- Kernel arguments ----------------------------------------------------------------------------
 
@@ -139,55 +142,68 @@ __device__ __forceinline__ void load_run(const T* p, float (&out)[4]) {
 // is either k-contiguous (element (r, p) at base[r * ld + p]: A, or B transposed) or
 // r-contiguous (at base[p * ld + r]: A transposed, or B). Runs of 4 go along the contiguous
 // dimension; thread tid takes runs tid, tid + kThreads, ... Shared memory holds S[p][r].
+// Everything about a run that does not change along k is worked out once (its pointer, its
+// offset in the tile, how many of its rows exist), so that a k-tile costs one pointer step and
+// one comparison with the k left: the main loop keeps few registers besides its chains.
 template <class T, int R, int BK, int kThreads, bool kKContiguous>
 struct SliceLoader {
   static constexpr int kRuns = R * BK / 4 / kThreads;
   static constexpr int kRunsPerLine = kKContiguous ? BK / 4 : R / 4;
+  const T* ptr[kRuns];  // the run's first element in the current k-tile
+  int rows_in[kRuns];   // k-contiguous: 1 if the run's row exists, else 0; r-contiguous: its rows that exist (0..4)
+  bool vec;             // runs may be read with one load (alignment, ld, stride)
   float v[kRuns][4];
 
-  // Slice origin (r0, k0); rows: the extent along r (m or n); k_end: the end of this part's k.
-  __device__ __forceinline__ void load(const T* __restrict__ base, int64_t ld, int64_t r0, int64_t rows,
-                                       int64_t k0, int64_t k_end, bool vec, int tid) {
+  __device__ __forceinline__ static int run_r(int e) { return kKContiguous ? e / kRunsPerLine : e % kRunsPerLine * 4; }
+  __device__ __forceinline__ static int run_p(int e) { return kKContiguous ? e % kRunsPerLine * 4 : e / kRunsPerLine; }
+
+  // Slice origin (r0, k0); rows: the extent along r (m or n).
+  __device__ __forceinline__ SliceLoader(const T* base, int64_t ld, int64_t r0, int64_t rows, int64_t k0, bool vec_ok,
+                                         int tid)
+      : vec(vec_ok) {
 #pragma unroll
     for (int i = 0; i < kRuns; ++i) {
       const int e = tid + i * kThreads;
-      int r, p;
+      const int64_t gr = r0 + run_r(e), left = rows - gr;
+      rows_in[i] = kKContiguous ? (left > 0 ? 1 : 0) : static_cast<int>(left < 0 ? 0 : left < 4 ? left : 4);
+      const int64_t r = rows_in[i] > 0 ? gr : 0;  // a missing row is never read: point at one that exists
+      ptr[i] = kKContiguous ? base + r * ld + k0 + run_p(e) : base + (k0 + run_p(e)) * ld + r;
+    }
+  }
+
+  // The k-tile whose first step leaves k_left steps of this part (k_left > 0); then on to the next.
+  // (ld is taken again rather than kept: a register less in the main loop.)
+  __device__ __forceinline__ void load(int64_t k_left, int64_t ld, int tid) {
+#pragma unroll
+    for (int i = 0; i < kRuns; ++i) {
+      const int p = run_p(tid + i * kThreads);
       if constexpr (kKContiguous) {
-        r = e / kRunsPerLine;
-        p = e % kRunsPerLine * 4;
-      } else {
-        p = e / kRunsPerLine;
-        r = e % kRunsPerLine * 4;
-      }
-      const int64_t gr = r0 + r, gk = k0 + p;
-      if constexpr (kKContiguous) {
-        if (vec && gr < rows && gk + 3 < k_end) {
-          load_run(base + gr * ld + gk, v[i]);
+        if (vec && rows_in[i] != 0 && p + 3 < k_left) {
+          load_run(ptr[i], v[i]);
         } else {
 #pragma unroll
-          for (int j = 0; j < 4; ++j) v[i][j] = gr < rows && gk + j < k_end ? load_widened(base + gr * ld + gk + j) : 0.0f;
+          for (int j = 0; j < 4; ++j) v[i][j] = rows_in[i] != 0 && p + j < k_left ? load_widened(ptr[i] + j) : 0.0f;
         }
       } else {
-        if (vec && gk < k_end && gr + 3 < rows) {
-          load_run(base + gk * ld + gr, v[i]);
+        if (vec && rows_in[i] == 4 && p < k_left) {
+          load_run(ptr[i], v[i]);
         } else {
 #pragma unroll
-          for (int j = 0; j < 4; ++j) v[i][j] = gk < k_end && gr + j < rows ? load_widened(base + gk * ld + gr + j) : 0.0f;
+          for (int j = 0; j < 4; ++j) v[i][j] = j < rows_in[i] && p < k_left ? load_widened(ptr[i] + j) : 0.0f;
         }
       }
+      ptr[i] += kKContiguous ? BK : BK * ld;
     }
   }
 
   __device__ __forceinline__ void store(float (*s)[R + kPad], int tid) const {
 #pragma unroll
     for (int i = 0; i < kRuns; ++i) {
-      const int e = tid + i * kThreads;
+      const int e = tid + i * kThreads, r = run_r(e), p = run_p(e);
       if constexpr (kKContiguous) {
-        const int r = e / kRunsPerLine, p = e % kRunsPerLine * 4;
 #pragma unroll
         for (int j = 0; j < 4; ++j) s[p + j][r] = v[i][j];
       } else {
-        const int p = e / kRunsPerLine, r = e % kRunsPerLine * 4;
         *reinterpret_cast<float4*>(&s[p][r]) = make_float4(v[i][0], v[i][1], v[i][2], v[i][3]);
       }
     }
@@ -219,16 +235,16 @@ __global__ void __launch_bounds__(P::kThreads, P::kMinBlocks) gemm_tile_kernel(c
   const int64_t seg_begin = static_cast<int64_t>(blockIdx.y) * g.segs_per_part;
   const int64_t seg_end = seg_begin + g.segs_per_part < g.segments ? seg_begin + g.segs_per_part : g.segments;
   const int64_t k_begin = seg_begin * kGemmSegment, k_end = seg_end * kGemmSegment < g.k ? seg_end * kGemmSegment : g.k;
-  const int64_t k_tiles = (k_end - k_begin + BK - 1) / BK;
 
   // Output (i, j) of this thread: row m0 + row_of(i), column n0 + col_of(j).
   const auto row_of = [&](int i) { return (i / 4) * kRowStep + ty * 4 + i % 4; };
   const auto col_of = [&](int j) { return (j / 4) * kColStep + tx * 4 + j % 4; };
 
-  SliceLoader<T, BM, BK, kThreads, !kTransA> load_a;  // A: (i, p) at a[i * lda + p]; transposed a[p * lda + i]
-  SliceLoader<T, BN, BK, kThreads, kTransB> load_b;   // B: (p, j) at b[p * ldb + j]; transposed b[j * ldb + p]
-  load_a.load(a, g.lda, m0, g.m, k_begin, k_end, g.vec_a, tid);
-  load_b.load(b, g.ldb, n0, g.n, k_begin, k_end, g.vec_b, tid);
+  // A: (i, p) at a[i * lda + p], transposed a[p * lda + i]; B: (p, j) at b[p * ldb + j], transposed b[j * ldb + p].
+  SliceLoader<T, BM, BK, kThreads, !kTransA> load_a(a, g.lda, m0, g.m, k_begin, g.vec_a, tid);
+  SliceLoader<T, BN, BK, kThreads, kTransB> load_b(b, g.ldb, n0, g.n, k_begin, g.vec_b, tid);
+  load_a.load(k_end - k_begin, g.lda, tid);
+  load_b.load(k_end - k_begin, g.ldb, tid);
   load_a.store(as[0], tid);
   load_b.store(bs[0], tid);
   __syncthreads();
@@ -247,27 +263,23 @@ __global__ void __launch_bounds__(P::kThreads, P::kMinBlocks) gemm_tile_kernel(c
         r_slot(i, j) = gi < g.m && gj < g.n ? detail::gemm_load(c + gi * g.ldc + gj) : 0.0f;
       }
   }
-  int64_t t = 0;  // k-tile of this part
+  int64_t left = k_end - k_begin;  // steps of k from the current k-tile's first to the end of this part
+  int buf = 0;                      // the half of the double buffer that holds the current k-tile
 #pragma unroll 1
-  for (int64_t s = seg_begin; s < seg_end; ++s) {
+  for (int64_t s = seg_begin; left > 0; ++s) {
     float acc[TM][TN];
 #pragma unroll
     for (int i = 0; i < TM; ++i)
 #pragma unroll
       for (int j = 0; j < TN; ++j) acc[i][j] = detail::gemm_segment_start();
 
-    const int64_t t_end = t + kTilesPerSegment < k_tiles ? t + kTilesPerSegment : k_tiles;
 #pragma unroll 1
-    for (; t < t_end; ++t) {
-      const int buf = static_cast<int>(t & 1);
-      const bool more = t + 1 < k_tiles;
+    for (int u = 0; u < kTilesPerSegment && left > 0; ++u, left -= BK, buf ^= 1) {
+      const bool more = left > BK;  // the valid steps of this k-tile are BK, except in the last one
       if (more) {  // the next k-tile (maybe the next segment's first) into registers meanwhile
-        const int64_t k_next = k_begin + (t + 1) * BK;
-        load_a.load(a, g.lda, m0, g.m, k_next, k_end, g.vec_a, tid);
-        load_b.load(b, g.ldb, n0, g.n, k_next, k_end, g.vec_b, tid);
+        load_a.load(left - BK, g.lda, tid);
+        load_b.load(left - BK, g.ldb, tid);
       }
-      // Valid k steps of this tile: BK, except in the last tile of k.
-      const int64_t left = k_end - (k_begin + t * BK);
       const int steps = left < BK ? static_cast<int>(left) : BK;
       const auto step = [&](int p) {
         float av[TM], bv[TN];
@@ -293,7 +305,7 @@ __global__ void __launch_bounds__(P::kThreads, P::kMinBlocks) gemm_tile_kernel(c
           for (int j = 0; j < TN; ++j) acc[i][j] = detail::fused(av[i], bv[j], acc[i][j]);
       };
       if (steps == BK) {
-#pragma unroll
+#pragma unroll P::kUnroll
         for (int p = 0; p < BK; ++p) step(p);
       } else {
 #pragma unroll 1
