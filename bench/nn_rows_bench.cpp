@@ -1,18 +1,25 @@
-// Row ops on the CPU: detnum's softmax and layer norm forward next to the plain single-threaded
-// loops a framework's CPU path amounts to.
+// Row ops on the CPU: detnum's next to the plain single-threaded loops a framework's CPU path
+// amounts to (running sums in loop order, libm's exp and log).
 //
-//   softmax/det_cpu/R/C/threads      detnum::softmax, CpuOptions{threads}
-//   softmax/naive/R/C/1              max, e = std::exp(x - max), a running sum, e / sum
-//   layer_norm/det_cpu/R/C/threads   detnum::layer_norm
-//   layer_norm/naive/R/C/1           running sums for the mean and the (two-pass) variance, then
-//                                    (x - mean) * rstd * gamma + beta
+//   OP/det_cpu/R/C/threads   detnum::OP, CpuOptions{threads}
+//   OP/naive/R/C/1           the plain loops:
+//     softmax                max, e = std::exp(x - max) with a running sum, e / sum
+//     layer_norm             running sums for the mean and the (two-pass) variance, then
+//                            (x - mean) * rstd * gamma + beta
+//     layer_norm_backward    per row xhat, g = dy * gamma, running sums of g and g * xhat, dx;
+//                            dgamma and dbeta accumulated row after row
+//     rms_norm               a running sum of squares, then x * rstd * gamma
+//     cross_entropy          per row max, log of the running sum of exps, the loss summed row after
+//                            row, and the gradient (softmax - one-hot) / rows
 //
-// Shape: 4096 x 1024 (16 MiB in, 16 MiB out: the activations of 4096 tokens of width 1024).
-// bytes_per_second counts the 8 R C bytes of x read and y written. det_cpu is compared bit for
-// bit with detnum::ref before timing; the naive loops promise nothing of the kind (std::exp
-// differs between libm versions, and the running sum's order is the loop's).
+// Shape: 4096 x 1024 (the activations of 4096 tokens of width 1024); cross-entropy also on
+// 1024 x 32000 (a vocabulary's logits). bytes_per_second counts the R C floats the op reads and
+// writes: 8 R C bytes (x in, y out; logits in, dlogits out), 12 R C for layer_norm_backward (x and
+// dy in, dx out). det_cpu is compared bit for bit with detnum::ref before timing; the naive loops
+// promise nothing of the kind (libm differs between versions, and a running sum's order is the loop's).
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -24,108 +31,236 @@
 
 namespace {
 
-std::vector<float> values(std::int64_t n, float scale) {
+using std::int64_t;
+
+std::vector<float> values(int64_t n, float scale, int64_t salt) {
   std::vector<float> v(static_cast<std::size_t>(n));
-  for (std::size_t i = 0; i < v.size(); ++i) v[i] = (static_cast<float>((i * 7919 + 13) % 2003) / 1001.0f - 1.0f) * scale;
+  for (std::size_t i = 0; i < v.size(); ++i)
+    v[i] = (static_cast<float>((i * 7919 + 13 + static_cast<std::size_t>(salt)) % 2003) / 1001.0f - 1.0f) * scale;
   return v;
 }
 
+// Inputs and outputs of every op; each op reads and writes the ones it names.
 struct Rows {
-  std::int64_t rows, cols;
-  std::vector<float> x, gamma, beta, y, mean, rstd;
+  int64_t rows, cols;
+  std::vector<float> x, dy, gamma, beta;
+  std::vector<std::int32_t> labels;
+  // Outputs, compared between det_cpu and ref.
+  std::vector<float> y, dx, mean, rstd, dgamma, dbeta, loss;
   explicit Rows(const benchmark::State& state)
       : rows(state.range(0)),
         cols(state.range(1)),
-        x(values(rows * cols, 8.0f)),
-        gamma(values(cols, 1.0f)),
-        beta(values(cols, 0.5f)),
+        x(values(rows * cols, 8.0f, 0)),
+        dy(values(rows * cols, 1.0f, 101)),
+        gamma(values(cols, 1.0f, 7)),
+        beta(values(cols, 0.5f, 3)),
+        labels(static_cast<std::size_t>(rows)),
         y(x.size()),
+        dx(x.size()),
         mean(static_cast<std::size_t>(rows)),
-        rstd(mean.size()) {}
-  void count(benchmark::State& state) const {
-    state.SetBytesProcessed(state.iterations() * rows * cols * 2 * static_cast<std::int64_t>(sizeof(float)));
+        rstd(mean.size()),
+        dgamma(gamma.size()),
+        dbeta(gamma.size()),
+        loss(1) {
+    for (int64_t r = 0; r < rows; ++r) labels[r] = static_cast<std::int32_t>((r * 7919) % cols);
+    // The backward passes take the forward pass's statistics.
+    detnum::layer_norm(x.data(), gamma.data(), beta.data(), y.data(), mean.data(), rstd.data(), rows, cols, kEps);
   }
+  std::vector<std::vector<float>*> outputs() { return {&y, &dx, &mean, &rstd, &dgamma, &dbeta, &loss}; }
+  static constexpr float kEps = 1e-5f;
 };
 
-void BM_softmax_det_cpu(benchmark::State& state) {
-  Rows m(state);
-  const detnum::CpuOptions options{static_cast<int>(state.range(2))};
-  std::vector<float> want(m.y.size());
-  detnum::softmax(m.x.data(), m.y.data(), m.rows, m.cols, options);
-  detnum::ref::softmax(m.x.data(), want.data(), m.rows, m.cols);
-  if (std::memcmp(m.y.data(), want.data(), want.size() * sizeof(float)) != 0)
-    return state.SkipWithError("det_cpu differs from detnum::ref");
-  for (auto _ : state) {
-    detnum::softmax(m.x.data(), m.y.data(), m.rows, m.cols, options);
-    benchmark::DoNotOptimize(m.y.data());
-  }
-  m.count(state);
-}
+// --- The ops: detnum's call, its reference, and the plain loops --------------------------------
 
-void BM_softmax_naive(benchmark::State& state) {
-  Rows m(state);
-  for (auto _ : state) {
-    for (std::int64_t r = 0; r < m.rows; ++r) {
+struct Softmax {
+  static constexpr int64_t kBytesPerElement = 8;
+  static void det(Rows& m, detnum::CpuOptions o) { detnum::softmax(m.x.data(), m.y.data(), m.rows, m.cols, o); }
+  static void ref(Rows& m) { detnum::ref::softmax(m.x.data(), m.y.data(), m.rows, m.cols); }
+  static void naive(Rows& m) {
+    for (int64_t r = 0; r < m.rows; ++r) {
       const float* x = m.x.data() + r * m.cols;
       float* y = m.y.data() + r * m.cols;
       float mx = x[0], s = 0.0f;
-      for (std::int64_t j = 1; j < m.cols; ++j) mx = std::max(mx, x[j]);
-      for (std::int64_t j = 0; j < m.cols; ++j) s += y[j] = std::exp(x[j] - mx);
-      for (std::int64_t j = 0; j < m.cols; ++j) y[j] /= s;
+      for (int64_t j = 1; j < m.cols; ++j) mx = std::max(mx, x[j]);
+      for (int64_t j = 0; j < m.cols; ++j) s += y[j] = std::exp(x[j] - mx);
+      for (int64_t j = 0; j < m.cols; ++j) y[j] /= s;
     }
-    benchmark::DoNotOptimize(m.y.data());
   }
-  m.count(state);
-}
+};
 
-void BM_layer_norm_det_cpu(benchmark::State& state) {
-  Rows m(state);
-  const detnum::CpuOptions options{static_cast<int>(state.range(2))};
-  std::vector<float> want(m.y.size()), want_mean(m.mean.size()), want_rstd(m.rstd.size());
-  detnum::layer_norm(m.x.data(), m.gamma.data(), m.beta.data(), m.y.data(), m.mean.data(), m.rstd.data(), m.rows,
-                     m.cols, 1e-5f, options);
-  detnum::ref::layer_norm(m.x.data(), m.gamma.data(), m.beta.data(), want.data(), want_mean.data(), want_rstd.data(),
-                          m.rows, m.cols, 1e-5f);
-  if (std::memcmp(m.y.data(), want.data(), want.size() * sizeof(float)) != 0)
-    return state.SkipWithError("det_cpu differs from detnum::ref");
-  for (auto _ : state) {
+struct LayerNorm {
+  static constexpr int64_t kBytesPerElement = 8;
+  static void det(Rows& m, detnum::CpuOptions o) {
     detnum::layer_norm(m.x.data(), m.gamma.data(), m.beta.data(), m.y.data(), m.mean.data(), m.rstd.data(), m.rows,
-                       m.cols, 1e-5f, options);
-    benchmark::DoNotOptimize(m.y.data());
+                       m.cols, Rows::kEps, o);
   }
-  m.count(state);
-}
-
-void BM_layer_norm_naive(benchmark::State& state) {
-  Rows m(state);
-  for (auto _ : state) {
-    for (std::int64_t r = 0; r < m.rows; ++r) {
+  static void ref(Rows& m) {
+    detnum::ref::layer_norm(m.x.data(), m.gamma.data(), m.beta.data(), m.y.data(), m.mean.data(), m.rstd.data(),
+                            m.rows, m.cols, Rows::kEps);
+  }
+  static void naive(Rows& m) {
+    const float n = static_cast<float>(m.cols);
+    for (int64_t r = 0; r < m.rows; ++r) {
       const float* x = m.x.data() + r * m.cols;
       float* y = m.y.data() + r * m.cols;
       float s = 0.0f, q = 0.0f;
-      for (std::int64_t j = 0; j < m.cols; ++j) s += x[j];
-      const float mu = s / static_cast<float>(m.cols);
-      for (std::int64_t j = 0; j < m.cols; ++j) q += (x[j] - mu) * (x[j] - mu);
-      const float rs = 1.0f / std::sqrt(q / static_cast<float>(m.cols) + 1e-5f);
-      for (std::int64_t j = 0; j < m.cols; ++j) y[j] = (x[j] - mu) * rs * m.gamma[j] + m.beta[j];
+      for (int64_t j = 0; j < m.cols; ++j) s += x[j];
+      const float mu = s / n;
+      for (int64_t j = 0; j < m.cols; ++j) q += (x[j] - mu) * (x[j] - mu);
+      const float rs = 1.0f / std::sqrt(q / n + Rows::kEps);
+      for (int64_t j = 0; j < m.cols; ++j) y[j] = (x[j] - mu) * rs * m.gamma[j] + m.beta[j];
       m.mean[r] = mu;
       m.rstd[r] = rs;
     }
-    benchmark::DoNotOptimize(m.y.data());
   }
-  m.count(state);
+};
+
+struct LayerNormBackward {
+  static constexpr int64_t kBytesPerElement = 12;
+  static void det(Rows& m, detnum::CpuOptions o) {
+    detnum::layer_norm_backward(m.x.data(), m.gamma.data(), m.mean.data(), m.rstd.data(), m.dy.data(), m.dx.data(),
+                                m.dgamma.data(), m.dbeta.data(), m.rows, m.cols, o);
+  }
+  static void ref(Rows& m) {
+    detnum::ref::layer_norm_backward(m.x.data(), m.gamma.data(), m.mean.data(), m.rstd.data(), m.dy.data(),
+                                     m.dx.data(), m.dgamma.data(), m.dbeta.data(), m.rows, m.cols);
+  }
+  static void naive(Rows& m) {
+    const float n = static_cast<float>(m.cols);
+    std::fill(m.dgamma.begin(), m.dgamma.end(), 0.0f);
+    std::fill(m.dbeta.begin(), m.dbeta.end(), 0.0f);
+    for (int64_t r = 0; r < m.rows; ++r) {
+      const float *x = m.x.data() + r * m.cols, *dy = m.dy.data() + r * m.cols;
+      float* dx = m.dx.data() + r * m.cols;
+      const float mu = m.mean[r], rs = m.rstd[r];
+      float sg = 0.0f, sgx = 0.0f;
+      for (int64_t j = 0; j < m.cols; ++j) {
+        const float xhat = (x[j] - mu) * rs, g = dy[j] * m.gamma[j];
+        sg += g;
+        sgx += g * xhat;
+        m.dgamma[j] += dy[j] * xhat;
+        m.dbeta[j] += dy[j];
+      }
+      for (int64_t j = 0; j < m.cols; ++j) {
+        const float xhat = (x[j] - mu) * rs;
+        dx[j] = (dy[j] * m.gamma[j] - sg / n - xhat * (sgx / n)) * rs;
+      }
+    }
+  }
+};
+
+struct RmsNorm {
+  static constexpr int64_t kBytesPerElement = 8;
+  static void det(Rows& m, detnum::CpuOptions o) {
+    detnum::rms_norm(m.x.data(), m.gamma.data(), m.y.data(), m.rstd.data(), m.rows, m.cols, Rows::kEps, o);
+  }
+  static void ref(Rows& m) {
+    detnum::ref::rms_norm(m.x.data(), m.gamma.data(), m.y.data(), m.rstd.data(), m.rows, m.cols, Rows::kEps);
+  }
+  static void naive(Rows& m) {
+    for (int64_t r = 0; r < m.rows; ++r) {
+      const float* x = m.x.data() + r * m.cols;
+      float* y = m.y.data() + r * m.cols;
+      float q = 0.0f;
+      for (int64_t j = 0; j < m.cols; ++j) q += x[j] * x[j];
+      const float rs = 1.0f / std::sqrt(q / static_cast<float>(m.cols) + Rows::kEps);
+      for (int64_t j = 0; j < m.cols; ++j) y[j] = x[j] * rs * m.gamma[j];
+      m.rstd[r] = rs;
+    }
+  }
+};
+
+struct CrossEntropy {
+  static constexpr int64_t kBytesPerElement = 8;
+  static void det(Rows& m, detnum::CpuOptions o) {
+    detnum::cross_entropy(m.x.data(), m.labels.data(), m.rows, m.cols, m.loss.data(), m.dx.data(), o);
+  }
+  static void ref(Rows& m) {
+    detnum::ref::cross_entropy(m.x.data(), m.labels.data(), m.rows, m.cols, m.loss.data(), m.dx.data());
+  }
+  static void naive(Rows& m) {
+    const float inv_rows = 1.0f / static_cast<float>(m.rows);
+    float total = 0.0f;
+    for (int64_t r = 0; r < m.rows; ++r) {
+      const float* x = m.x.data() + r * m.cols;
+      float* d = m.dx.data() + r * m.cols;
+      float mx = x[0], s = 0.0f;
+      for (int64_t j = 1; j < m.cols; ++j) mx = std::max(mx, x[j]);
+      for (int64_t j = 0; j < m.cols; ++j) s += d[j] = std::exp(x[j] - mx);
+      total += std::log(s) + mx - x[m.labels[r]];
+      for (int64_t j = 0; j < m.cols; ++j) d[j] = d[j] / s * inv_rows;
+      d[m.labels[r]] -= inv_rows;
+    }
+    m.loss[0] = total * inv_rows;
+  }
+};
+
+// --- The benchmarks -------------------------------------------------------------------------------
+
+template <class Op>
+void count(benchmark::State& state, const Rows& m) {
+  state.SetBytesProcessed(state.iterations() * m.rows * m.cols * Op::kBytesPerElement);
 }
 
-void det_shapes(benchmark::internal::Benchmark* b) {
-  b->Args({4096, 1024, 1});
-  if (std::thread::hardware_concurrency() > 1) b->Args({4096, 1024, 2});
+template <class Op>
+void BM_det_cpu(benchmark::State& state) {
+  Rows m(state);
+  const detnum::CpuOptions options{static_cast<int>(state.range(2))};
+  Op::ref(m);
+  std::vector<std::vector<float>> want;
+  for (const auto* out : m.outputs()) want.push_back(*out);
+  Op::det(m, options);
+  const auto outs = m.outputs();
+  for (std::size_t i = 0; i < outs.size(); ++i)
+    if (std::memcmp(outs[i]->data(), want[i].data(), want[i].size() * sizeof(float)) != 0)
+      return state.SkipWithError("det_cpu differs from detnum::ref");
+  for (auto _ : state) {
+    Op::det(m, options);
+    benchmark::DoNotOptimize(m.y.data());
+    benchmark::DoNotOptimize(m.dx.data());
+  }
+  count<Op>(state, m);
+}
+
+template <class Op>
+void BM_naive(benchmark::State& state) {
+  Rows m(state);
+  for (auto _ : state) {
+    Op::naive(m);
+    benchmark::DoNotOptimize(m.y.data());
+    benchmark::DoNotOptimize(m.dx.data());
+    benchmark::ClobberMemory();
+  }
+  count<Op>(state, m);
+}
+
+void det_shapes(benchmark::internal::Benchmark* b, int64_t rows, int64_t cols) {
+  b->Args({rows, cols, 1});
+  if (std::thread::hardware_concurrency() > 1) b->Args({rows, cols, 2});
   b->UseRealTime()->Unit(benchmark::kMillisecond);
 }
-void naive_shapes(benchmark::internal::Benchmark* b) { b->Args({4096, 1024, 1})->UseRealTime()->Unit(benchmark::kMillisecond); }
+void activations_det(benchmark::internal::Benchmark* b) { det_shapes(b, 4096, 1024); }
+void activations_naive(benchmark::internal::Benchmark* b) {
+  b->Args({4096, 1024, 1})->UseRealTime()->Unit(benchmark::kMillisecond);
+}
+void logits_det(benchmark::internal::Benchmark* b) {
+  det_shapes(b, 4096, 1024);
+  det_shapes(b, 1024, 32000);
+}
+void logits_naive(benchmark::internal::Benchmark* b) {
+  activations_naive(b);
+  b->Args({1024, 32000, 1});
+}
 
-BENCHMARK(BM_softmax_det_cpu)->Name("softmax/det_cpu")->Apply(det_shapes);
-BENCHMARK(BM_softmax_naive)->Name("softmax/naive")->Apply(naive_shapes);
-BENCHMARK(BM_layer_norm_det_cpu)->Name("layer_norm/det_cpu")->Apply(det_shapes);
-BENCHMARK(BM_layer_norm_naive)->Name("layer_norm/naive")->Apply(naive_shapes);
+BENCHMARK(BM_det_cpu<Softmax>)->Name("softmax/det_cpu")->Apply(activations_det);
+BENCHMARK(BM_naive<Softmax>)->Name("softmax/naive")->Apply(activations_naive);
+BENCHMARK(BM_det_cpu<LayerNorm>)->Name("layer_norm/det_cpu")->Apply(activations_det);
+BENCHMARK(BM_naive<LayerNorm>)->Name("layer_norm/naive")->Apply(activations_naive);
+BENCHMARK(BM_det_cpu<LayerNormBackward>)->Name("layer_norm_backward/det_cpu")->Apply(activations_det);
+BENCHMARK(BM_naive<LayerNormBackward>)->Name("layer_norm_backward/naive")->Apply(activations_naive);
+BENCHMARK(BM_det_cpu<RmsNorm>)->Name("rms_norm/det_cpu")->Apply(activations_det);
+BENCHMARK(BM_naive<RmsNorm>)->Name("rms_norm/naive")->Apply(activations_naive);
+BENCHMARK(BM_det_cpu<CrossEntropy>)->Name("cross_entropy/det_cpu")->Apply(logits_det);
+BENCHMARK(BM_naive<CrossEntropy>)->Name("cross_entropy/naive")->Apply(logits_naive);
 
 }  // namespace

@@ -2,6 +2,8 @@
 //
 //   gelu/det_cpu/N/threads        detnum::gelu (math::erf: the same bits on every CPU and GPU)
 //   gelu/libm/N/1                 0.5 x (1 + erff(x / sqrt 2)) with glibc's erff
+//   gelu_backward/det_cpu/N/threads   detnum::gelu_backward
+//   gelu_backward/libm/N/1        dy (0.5 (1 + erff(x / sqrt 2)) + x expf(-x^2 / 2) / sqrt(2 pi))
 //   adamw/det_cpu/N/threads       detnum::adamw_step
 //   adamw/loop/N/1                the same update as a plain loop (sqrtf, bias corrections by pow), built for AVX2
 //   init_normal/det_cpu/N/threads detnum::init_normal (Box-Muller on Philox words and detnum::math)
@@ -47,6 +49,28 @@ void BM_gelu_libm(benchmark::State& state) {
   for (auto _ : state) {
     for (std::size_t i = 0; i < x.size(); ++i) y[i] = 0.5f * x[i] * (1.0f + std::erf(x[i] * 0.70710678f));
     benchmark::DoNotOptimize(y.data());
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+
+void BM_gelu_backward_det(benchmark::State& state) {
+  const std::vector<float> x = values(state.range(0), 1, 8.0f), dy = values(state.range(0), 6, 2.0f);
+  std::vector<float> dx(x.size());
+  for (auto _ : state)
+    detnum::gelu_backward(x.data(), dy.data(), dx.data(), state.range(0), {static_cast<int>(state.range(1))});
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+
+void BM_gelu_backward_libm(benchmark::State& state) {
+  const std::vector<float> x = values(state.range(0), 1, 8.0f), dy = values(state.range(0), 6, 2.0f);
+  std::vector<float> dx(x.size());
+  for (auto _ : state) {
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      const float cdf = 0.5f * (1.0f + std::erf(x[i] * 0.70710678f));
+      const float pdf = std::exp(-0.5f * x[i] * x[i]) * 0.39894228f;
+      dx[i] = dy[i] * (cdf + x[i] * pdf);
+    }
+    benchmark::DoNotOptimize(dx.data());
   }
   state.SetItemsProcessed(state.iterations() * state.range(0));
 }
@@ -139,6 +163,8 @@ constexpr std::int64_t kN = 1 << 20;
 
 BENCHMARK(BM_gelu_det)->Name("gelu/det_cpu")->Args({kN, 1})->Args({kN, 2})->UseRealTime()->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_gelu_libm)->Name("gelu/libm")->Args({kN, 1})->UseRealTime()->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_gelu_backward_det)->Name("gelu_backward/det_cpu")->Args({kN, 1})->Args({kN, 2})->UseRealTime()->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_gelu_backward_libm)->Name("gelu_backward/libm")->Args({kN, 1})->UseRealTime()->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_adamw_det)->Name("adamw/det_cpu")->Args({kN, 1})->Args({kN, 2})->UseRealTime()->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_adamw_loop)->Name("adamw/loop")->Args({kN, 1})->UseRealTime()->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_init_normal_det)->Name("init_normal/det_cpu")->Args({4 * kN, 1})->Args({4 * kN, 2})->UseRealTime()->Unit(benchmark::kMicrosecond);

@@ -9,7 +9,10 @@
 // a rows x cols matrix of terms, which the backward passes write into dx first for the same
 // reason.
 //
-// softmax's exps run as AVX2 code where the CPU has it (src/cpu/math_avx2.hpp: math::exp's bits).
+// softmax's exps run as AVX2 code where the CPU has it (src/cpu/math_avx2.hpp: math::exp's bits),
+// and the elementwise loops with divisions or several outputs (softmax's y = e / s, the
+// cross-entropy gradient, the norms' backward passes) are compiled a second time for AVX2, where
+// the compiler runs them eight wide: IEEE operations without contraction, so the same bits.
 //
 // Threads take contiguous groups of rows (detail::parallel_ranges); with fewer rows than threads
 // and rows longer than a chunk, the rows go one after another and every thread works inside each
@@ -86,6 +89,13 @@ float exps_of(const float* x, float* e, std::int64_t n, float* m, CpuOptions o) 
   return sum_of(e, n, o);
 }
 
+// y_j = e_j / s in place: compiled for the baseline ISA and, inlined, for AVX2 (a division eight
+// elements at a time; the same bits).
+[[gnu::always_inline]] inline void softmax_values(float* __restrict e, float s, std::int64_t n) {
+  for (std::int64_t j = 0; j < n; ++j) e[j] = canonicalize(detail::softmax_value(e[j], s));
+}
+[[gnu::target("avx2")]] void softmax_values_avx2(float* e, float s, std::int64_t n) { softmax_values(e, s, n); }
+
 void softmax_rows(const char* fn, bool log, const float* x, float* y, std::int64_t rows, std::int64_t cols,
                   CpuOptions options) {
   options = detail::resolve_cpu_options(fn, options);
@@ -98,8 +108,10 @@ void softmax_rows(const char* fn, bool log, const float* x, float* y, std::int64
     if (log) {
       const float log_s = math::log(s);
       for (std::int64_t j = 0; j < cols; ++j) yr[j] = canonicalize(detail::log_softmax_value(xr[j], m, log_s));
+    } else if (o.simd == CpuSimd::best && detail::cpu_has_avx2()) {
+      softmax_values_avx2(yr, s, cols);
     } else {
-      for (std::int64_t j = 0; j < cols; ++j) yr[j] = canonicalize(detail::softmax_value(yr[j], s));
+      softmax_values(yr, s, cols);
     }
   });
 }
@@ -142,6 +154,19 @@ void log_softmax_backward(const float* y, const float* dy, float* dx, std::int64
   });
 }
 
+namespace {
+
+// dlogits of a row's columns other than the label, from e_j = exp(x_j - m) in place: compiled for
+// the baseline ISA and, inlined, for AVX2 (two divisions per element, eight at a time there).
+[[gnu::always_inline]] inline void cross_entropy_grads(float* __restrict e, float s, float rows, std::int64_t cols) {
+  for (std::int64_t j = 0; j < cols; ++j) e[j] = canonicalize(detail::cross_entropy_grad(e[j], s, false, rows));
+}
+[[gnu::target("avx2")]] void cross_entropy_grads_avx2(float* e, float s, float rows, std::int64_t cols) {
+  cross_entropy_grads(e, s, rows, cols);
+}
+
+}  // namespace
+
 void cross_entropy(const float* logits, const std::int32_t* labels, std::int64_t rows, std::int64_t cols, float* loss,
                    float* dlogits, CpuOptions options) {
   constexpr const char* fn = "cross_entropy";
@@ -149,6 +174,7 @@ void cross_entropy(const float* logits, const std::int32_t* labels, std::int64_t
   detail::check_cross_entropy_call(fn, logits, labels, rows, cols, loss, dlogits, false);
   detail::check_labels(fn, labels, rows, cols);
   std::vector<float> nll(static_cast<std::size_t>(rows));
+  const bool avx2 = options.simd == CpuSimd::best && detail::cpu_has_avx2();
   const float rows_f = detail::count_as_float(rows);
   for_each_row(rows, cols, options, dlogits ? 0 : cols, [&](std::int64_t r, float* scratch, CpuOptions o) {
     const float* xr = logits + r * cols;
@@ -156,8 +182,11 @@ void cross_entropy(const float* logits, const std::int32_t* labels, std::int64_t
     float m;
     const float s = exps_of(xr, e, cols, &m, o);
     nll[r] = detail::cross_entropy_nll(xr[labels[r]], m, math::log(s));
-    for (std::int64_t j = 0; dlogits && j < cols; ++j)
-      e[j] = canonicalize(detail::cross_entropy_grad(e[j], s, j == labels[r], rows_f));
+    if (dlogits == nullptr) return;
+    const float e_label = e[labels[r]];  // every column as if it were not the label, then the label's
+    if (avx2) cross_entropy_grads_avx2(e, s, rows_f, cols);
+    else cross_entropy_grads(e, s, rows_f, cols);
+    e[labels[r]] = canonicalize(detail::cross_entropy_grad(e_label, s, true, rows_f));
   });
   *loss = canonicalize(detail::row_mean(sum_of(nll.data(), rows, options), rows));
 }
@@ -197,15 +226,80 @@ void rms_norm(const float* x, const float* gamma, float* y, float* rstd, std::in
 
 namespace {
 
-// dgamma = column sums of dy * xhat, through dx as the matrix of terms (dx is written after).
-template <class Xhat>
-void dgamma_through_dx(const float* dy, float* dx, float* dgamma, std::int64_t rows, std::int64_t cols,
-                       CpuOptions options, const Xhat& xhat) {
-  for_each_row(rows, cols, options, 0, [&](std::int64_t r, float*, CpuOptions) {
-    for (std::int64_t j = 0; j < cols; ++j)
-      dx[r * cols + j] = detail::norm_backward_dgamma_term(dy[r * cols + j], xhat(r, j));
+// The norms' backward passes per row, written once and compiled twice: for the baseline ISA and,
+// inlined into gnu::target("avx2") functions, for AVX2, where the compiler runs them eight
+// elements wide. They are IEEE multiplications and subtractions without contraction, so both
+// builds give the same bits.
+template <bool kLayer>
+[[gnu::always_inline]] inline float norm_xhat(float x, float mean, float rstd) {
+  if constexpr (kLayer) return detail::layer_norm_xhat(x, mean, rstd);
+  else return detail::rms_norm_xhat(x, rstd);
+}
+
+// One row's first pass: dgamma's terms into t (a row of the matrix that column_sums reduces),
+// g (layer norm only) and g * xhat into the scratch rows whose sums give a and b.
+template <bool kLayer>
+[[gnu::always_inline]] inline void norm_backward_terms(const float* __restrict x, const float* __restrict dy,
+                                                       const float* __restrict gamma, float mean, float rstd,
+                                                       std::int64_t cols, float* __restrict t, float* __restrict g,
+                                                       float* __restrict gx) {
+  for (std::int64_t j = 0; j < cols; ++j) {
+    const float xhat = norm_xhat<kLayer>(x[j], mean, rstd), gj = detail::norm_backward_g(dy[j], gamma[j]);
+    t[j] = detail::norm_backward_dgamma_term(dy[j], xhat);
+    if constexpr (kLayer) g[j] = gj;
+    gx[j] = detail::norm_backward_gx(gj, xhat);
+  }
+}
+
+// One row's dx, from a and b (a unused by RMS norm).
+template <bool kLayer>
+[[gnu::always_inline]] inline void norm_backward_dx(const float* __restrict x, const float* __restrict dy,
+                                                    const float* __restrict gamma, float mean, float rstd, float a,
+                                                    float b, std::int64_t cols, float* __restrict dx) {
+  for (std::int64_t j = 0; j < cols; ++j) {
+    const float xhat = norm_xhat<kLayer>(x[j], mean, rstd), gj = detail::norm_backward_g(dy[j], gamma[j]);
+    if constexpr (kLayer) dx[j] = canonicalize(detail::layer_norm_backward_value(gj, xhat, a, b, rstd));
+    else dx[j] = canonicalize(detail::rms_norm_backward_value(gj, xhat, b, rstd));
+  }
+}
+
+template <bool kLayer>
+[[gnu::target("avx2")]] void norm_backward_terms_avx2(const float* x, const float* dy, const float* gamma, float mean,
+                                                      float rstd, std::int64_t cols, float* t, float* g, float* gx) {
+  norm_backward_terms<kLayer>(x, dy, gamma, mean, rstd, cols, t, g, gx);
+}
+template <bool kLayer>
+[[gnu::target("avx2")]] void norm_backward_dx_avx2(const float* x, const float* dy, const float* gamma, float mean,
+                                                   float rstd, float a, float b, std::int64_t cols, float* dx) {
+  norm_backward_dx<kLayer>(x, dy, gamma, mean, rstd, a, b, cols, dx);
+}
+
+// Both norms' backward: per row, the terms pass (dgamma's terms into dx, which is free until its
+// final values go in; a and b kept per row), then dgamma (and dbeta, layer norm) as column sums,
+// then per row dx. mean is null for RMS norm.
+template <bool kLayer>
+void norm_backward(const float* x, const float* gamma, const float* mean, const float* rstd,
+                   const float* dy, float* dx, float* dgamma, float* dbeta, std::int64_t rows, std::int64_t cols,
+                   CpuOptions options) {
+  const bool avx2 = options.simd == CpuSimd::best && detail::cpu_has_avx2();
+  const auto mean_of = [&](std::int64_t r) { return kLayer ? mean[r] : 0.0f; };
+  std::vector<float> ab(static_cast<std::size_t>(2 * rows));  // a and b of row r at 2r, 2r + 1
+  for_each_row(rows, cols, options, 2 * cols, [&](std::int64_t r, float* scratch, CpuOptions o) {
+    const std::int64_t at = r * cols;
+    float *g = scratch, *gx = scratch + cols;
+    if (avx2) norm_backward_terms_avx2<kLayer>(x + at, dy + at, gamma, mean_of(r), rstd[r], cols, dx + at, g, gx);
+    else norm_backward_terms<kLayer>(x + at, dy + at, gamma, mean_of(r), rstd[r], cols, dx + at, g, gx);
+    ab[2 * r] = kLayer ? detail::row_mean(sum_of(g, cols, o), cols) : 0.0f;
+    ab[2 * r + 1] = detail::row_mean(sum_of(gx, cols, o), cols);
   });
   column_sums(dx, MatrixLayout::dense(rows, cols), dgamma, options);
+  if constexpr (kLayer) column_sums(dy, MatrixLayout::dense(rows, cols), dbeta, options);
+  for_each_row(rows, cols, options, 0, [&](std::int64_t r, float*, CpuOptions) {
+    const std::int64_t at = r * cols;
+    const float a = ab[2 * r], b = ab[2 * r + 1];
+    if (avx2) norm_backward_dx_avx2<kLayer>(x + at, dy + at, gamma, mean_of(r), rstd[r], a, b, cols, dx + at);
+    else norm_backward_dx<kLayer>(x + at, dy + at, gamma, mean_of(r), rstd[r], a, b, cols, dx + at);
+  });
 }
 
 }  // namespace
@@ -216,23 +310,7 @@ void layer_norm_backward(const float* x, const float* gamma, const float* mean, 
   constexpr const char* fn = "layer_norm_backward";
   options = detail::resolve_cpu_options(fn, options);
   detail::check_layer_norm_backward_call(fn, x, gamma, mean, rstd, dy, dx, dgamma, dbeta, rows, cols, false);
-  const auto xhat = [&](std::int64_t r, std::int64_t j) {
-    return detail::layer_norm_xhat(x[r * cols + j], mean[r], rstd[r]);
-  };
-  dgamma_through_dx(dy, dx, dgamma, rows, cols, options, xhat);
-  column_sums(dy, MatrixLayout::dense(rows, cols), dbeta, options);
-  for_each_row(rows, cols, options, 0, [&](std::int64_t r, float*, CpuOptions o) {
-    const float* dyr = dy + r * cols;
-    float* dxr = dx + r * cols;
-    for (std::int64_t j = 0; j < cols; ++j) dxr[j] = detail::norm_backward_g(dyr[j], gamma[j]);
-    const float a = detail::row_mean(sum_of(dxr, cols, o), cols);
-    for (std::int64_t j = 0; j < cols; ++j)
-      dxr[j] = detail::norm_backward_gx(detail::norm_backward_g(dyr[j], gamma[j]), xhat(r, j));
-    const float b = detail::row_mean(sum_of(dxr, cols, o), cols);
-    for (std::int64_t j = 0; j < cols; ++j)
-      dxr[j] = canonicalize(
-          detail::layer_norm_backward_value(detail::norm_backward_g(dyr[j], gamma[j]), xhat(r, j), a, b, rstd[r]));
-  });
+  norm_backward<true>(x, gamma, mean, rstd, dy, dx, dgamma, dbeta, rows, cols, options);
 }
 
 void rms_norm_backward(const float* x, const float* gamma, const float* rstd, const float* dy, float* dx,
@@ -240,18 +318,7 @@ void rms_norm_backward(const float* x, const float* gamma, const float* rstd, co
   constexpr const char* fn = "rms_norm_backward";
   options = detail::resolve_cpu_options(fn, options);
   detail::check_rms_norm_backward_call(fn, x, gamma, rstd, dy, dx, dgamma, rows, cols, false);
-  const auto xhat = [&](std::int64_t r, std::int64_t j) { return detail::rms_norm_xhat(x[r * cols + j], rstd[r]); };
-  dgamma_through_dx(dy, dx, dgamma, rows, cols, options, xhat);
-  for_each_row(rows, cols, options, 0, [&](std::int64_t r, float*, CpuOptions o) {
-    const float* dyr = dy + r * cols;
-    float* dxr = dx + r * cols;
-    for (std::int64_t j = 0; j < cols; ++j)
-      dxr[j] = detail::norm_backward_gx(detail::norm_backward_g(dyr[j], gamma[j]), xhat(r, j));
-    const float b = detail::row_mean(sum_of(dxr, cols, o), cols);
-    for (std::int64_t j = 0; j < cols; ++j)
-      dxr[j] = canonicalize(
-          detail::rms_norm_backward_value(detail::norm_backward_g(dyr[j], gamma[j]), xhat(r, j), b, rstd[r]));
-  });
+  norm_backward<false>(x, gamma, nullptr, rstd, dy, dx, dgamma, nullptr, rows, cols, options);
 }
 
 }  // namespace detnum
