@@ -72,17 +72,24 @@ struct Rows {
 
 // --- The ops: detnum's call, its reference, and the plain loops --------------------------------
 
+// The plain loops' softmax numerators: e_j = std::exp(x_j - max) into e; returns their running sum.
+float naive_exps(const float* x, float* e, int64_t cols, float* max) {
+  float mx = x[0], s = 0.0f;
+  for (int64_t j = 1; j < cols; ++j) mx = std::max(mx, x[j]);
+  for (int64_t j = 0; j < cols; ++j) s += e[j] = std::exp(x[j] - mx);
+  *max = mx;
+  return s;
+}
+
 struct Softmax {
   static constexpr int64_t kBytesPerElement = 8;
   static void det(Rows& m, detnum::CpuOptions o) { detnum::softmax(m.x.data(), m.y.data(), m.rows, m.cols, o); }
   static void ref(Rows& m) { detnum::ref::softmax(m.x.data(), m.y.data(), m.rows, m.cols); }
   static void naive(Rows& m) {
     for (int64_t r = 0; r < m.rows; ++r) {
-      const float* x = m.x.data() + r * m.cols;
       float* y = m.y.data() + r * m.cols;
-      float mx = x[0], s = 0.0f;
-      for (int64_t j = 1; j < m.cols; ++j) mx = std::max(mx, x[j]);
-      for (int64_t j = 0; j < m.cols; ++j) s += y[j] = std::exp(x[j] - mx);
+      float mx;
+      const float s = naive_exps(m.x.data() + r * m.cols, y, m.cols, &mx);
       for (int64_t j = 0; j < m.cols; ++j) y[j] /= s;
     }
   }
@@ -184,9 +191,8 @@ struct CrossEntropy {
     for (int64_t r = 0; r < m.rows; ++r) {
       const float* x = m.x.data() + r * m.cols;
       float* d = m.dx.data() + r * m.cols;
-      float mx = x[0], s = 0.0f;
-      for (int64_t j = 1; j < m.cols; ++j) mx = std::max(mx, x[j]);
-      for (int64_t j = 0; j < m.cols; ++j) s += d[j] = std::exp(x[j] - mx);
+      float mx;
+      const float s = naive_exps(x, d, m.cols, &mx);
       total += std::log(s) + mx - x[m.labels[r]];
       for (int64_t j = 0; j < m.cols; ++j) d[j] = d[j] / s * inv_rows;
       d[m.labels[r]] -= inv_rows;
