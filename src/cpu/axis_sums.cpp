@@ -13,6 +13,9 @@
 // width, the thread that takes a block and the vector width never change a bit. Columns longer
 // than one chunk leave a partial per chunk: per batch entry a (chunks x cols) matrix whose column
 // sums are the next level of ORDER.md step 5, reduced by the same code until one row is left.
+// Threads take whole (chunk, block) units; with fewer units than threads (one chunk of at most
+// 1024 columns is one unit) they share each unit's 128 lanes instead, each thread reading the
+// rows of its own lanes, and one thread folds them.
 //
 // The block loop is written once, without intrinsics, and compiled twice: for the baseline ISA
 // and, inlined into a gnu::target("avx2") function, for AVX2 (the compiler vectorizes it over
@@ -47,21 +50,31 @@ inline auto widen_for_simd(T v) {
 template <class A>
 constexpr std::int64_t kMaxBlock = 4096 / static_cast<std::int64_t>(sizeof(A));
 
-// dst[j] = the partial of one chunk (rows <= 8192 rows) of column j < width of the block starting
-// at x; x[r * ld + j] is row r of the chunk. acc holds 128 lanes of width accumulators.
+// Lanes [l0, l1) of one chunk (rows <= 8192 rows) of the block of width columns starting at x;
+// x[r * ld + j] is row r of the chunk, added into lane r mod 128: acc[lane * width + j]. Only the
+// first min(rows, 128) lanes receive elements; the others stay -0, and adding -0 is exact
+// (x + -0 == x for every x), so they are neither filled nor folded in.
 template <class T, class A>
-[[gnu::always_inline]] inline void block_partials(const T* __restrict x, std::int64_t ld, int rows, int width,
-                                                  A* __restrict acc, A* __restrict dst) {
-  // Only the first min(rows, 128) lanes receive elements; the others stay -0, and adding -0 is
-  // exact (x + -0 == x for every x), so they are neither filled nor folded in.
-  int used = rows < kReduceLanes ? rows : kReduceLanes;
-  std::fill(acc, acc + used * width, detail::lane_identity<A>());
-  for (int r = 0; r < rows; ++r) {
-    A* __restrict a = acc + (r % kReduceLanes) * width;
-    const T* __restrict row = x + static_cast<std::int64_t>(r) * ld;
-    for (int j = 0; j < width; ++j) a[j] = a[j] + widen_for_simd(row[j]);
+[[gnu::always_inline]] inline void block_lanes(const T* __restrict x, std::int64_t ld, int rows, int width, int l0,
+                                               int l1, A* __restrict acc) {
+  const int used = rows < kReduceLanes ? rows : kReduceLanes;
+  if (l1 > used) l1 = used;
+  if (l0 >= l1) return;
+  std::fill(acc + l0 * width, acc + l1 * width, detail::lane_identity<A>());
+  for (int r0 = 0; r0 < rows; r0 += kReduceLanes) {
+    for (int l = l0; l < l1 && r0 + l < rows; ++l) {
+      A* __restrict a = acc + l * width;
+      const T* __restrict row = x + static_cast<std::int64_t>(r0 + l) * ld;
+      for (int j = 0; j < width; ++j) a[j] = a[j] + widen_for_simd(row[j]);
+    }
   }
-  // ORDER.md step 4 (detail::fold_lanes) for every column: lane l += lane l + h.
+}
+
+// ORDER.md step 4 (detail::fold_lanes) for every column of the block: lane l += lane l + h; then
+// dst[j] = the chunk's partial of column j.
+template <class A>
+[[gnu::always_inline]] inline void block_fold(int rows, int width, A* __restrict acc, A* __restrict dst) {
+  int used = rows < kReduceLanes ? rows : kReduceLanes;
   for (int h = kReduceLanes / 2; h >= 1; h /= 2) {
     for (int l = 0; l < h && l + h < used; ++l) {
       A* __restrict a = acc + l * width;
@@ -74,13 +87,33 @@ template <class T, class A>
 }
 
 template <class T, class A>
-[[gnu::target("avx2,fma,f16c")]] void block_partials_avx2(const T* x, std::int64_t ld, int rows, int width, A* acc,
-                                                         A* dst) {
-  block_partials(x, ld, rows, width, acc, dst);
+[[gnu::target("avx2,fma,f16c")]] void block_lanes_avx2(const T* x, std::int64_t ld, int rows, int width, int l0, int l1,
+                                                      A* acc) {
+  block_lanes(x, ld, rows, width, l0, l1, acc);
 }
 template <class T, class A>
-void block_partials_portable(const T* x, std::int64_t ld, int rows, int width, A* acc, A* dst) {
-  block_partials(x, ld, rows, width, acc, dst);
+void block_lanes_portable(const T* x, std::int64_t ld, int rows, int width, int l0, int l1, A* acc) {
+  block_lanes(x, ld, rows, width, l0, l1, acc);
+}
+template <class A>
+[[gnu::target("avx2,fma,f16c")]] void block_fold_avx2(int rows, int width, A* acc, A* dst) {
+  block_fold(rows, width, acc, dst);
+}
+template <class A>
+void block_fold_portable(int rows, int width, A* acc, A* dst) {
+  block_fold(rows, width, acc, dst);
+}
+
+// One (chunk, block) unit: lanes [l0, l1), or all of them and the fold when l0 = 0, l1 = 128.
+template <class T, class A>
+void unit_lanes(bool avx2, const T* x, std::int64_t ld, int rows, int width, int l0, int l1, A* acc) {
+  if (avx2) block_lanes_avx2(x, ld, rows, width, l0, l1, acc);
+  else block_lanes_portable(x, ld, rows, width, l0, l1, acc);
+}
+template <class A>
+void unit_fold(bool avx2, int rows, int width, A* acc, A* dst) {
+  if (avx2) block_fold_avx2(rows, width, acc, dst);
+  else block_fold_portable(rows, width, acc, dst);
 }
 
 // Column sums of the batch at x into out (batch x cols), not canonicalized: one level of chunks,
@@ -100,19 +133,35 @@ void column_levels(const T* x, const MatrixLayout& m, A* out, CpuOptions opt) {
   const std::int64_t unit_bytes = std::min(m.rows, kReduceChunk) * width * static_cast<std::int64_t>(sizeof(T));
   const std::int64_t grain = std::max<std::int64_t>(1, detail::kThreadGrainBytes / std::max<std::int64_t>(1, unit_bytes));
   // Units in the order (b, c, block): threads that share a chunk's rows share their cache lines.
-  detail::parallel_ranges(m.batch * chunks * blocks, grain, opt.threads, [&](std::int64_t begin, std::int64_t end) {
+  const std::int64_t units = m.batch * chunks * blocks;
+  const auto unit = [&](std::int64_t u, const auto& run) {
+    const std::int64_t blk = u % blocks, c = u / blocks % chunks, b = u / blocks / chunks;
+    const std::int64_t j0 = blk * width, r0 = c * kReduceChunk;
+    run(x + b * m.batch_stride + r0 * m.ld + j0, static_cast<int>(std::min(kReduceChunk, m.rows - r0)),
+        static_cast<int>(std::min(width, m.cols - j0)), partials + (b * chunks + c) * m.cols + j0);
+  };
+  if (units < opt.threads && unit_bytes >= 2 * detail::kThreadGrainBytes) {
+    // Fewer units than threads (e.g. one chunk of at most 1024 columns): the threads share each
+    // unit's lanes instead (each lane's rows are its own, so the sums are the same), and one
+    // thread folds them.
     std::vector<A> acc(static_cast<std::size_t>(kReduceLanes * width));
-    for (std::int64_t u = begin; u < end; ++u) {
-      const std::int64_t blk = u % blocks, c = u / blocks % chunks, b = u / blocks / chunks;
-      const std::int64_t j0 = blk * width, r0 = c * kReduceChunk;
-      const T* src = x + b * m.batch_stride + r0 * m.ld + j0;
-      const int rows = static_cast<int>(std::min(kReduceChunk, m.rows - r0));
-      const int w = static_cast<int>(std::min(width, m.cols - j0));
-      A* dst = partials + (b * chunks + c) * m.cols + j0;
-      if (avx2) block_partials_avx2(src, m.ld, rows, w, acc.data(), dst);
-      else block_partials_portable(src, m.ld, rows, w, acc.data(), dst);
-    }
-  });
+    for (std::int64_t u = 0; u < units; ++u)
+      unit(u, [&](const T* src, int rows, int w, A* dst) {
+        detail::parallel_ranges(kReduceLanes, 1, opt.threads, [&](std::int64_t l0, std::int64_t l1) {
+          unit_lanes(avx2, src, m.ld, rows, w, static_cast<int>(l0), static_cast<int>(l1), acc.data());
+        });
+        unit_fold(avx2, rows, w, acc.data(), dst);
+      });
+  } else {
+    detail::parallel_ranges(units, grain, opt.threads, [&](std::int64_t begin, std::int64_t end) {
+      std::vector<A> acc(static_cast<std::size_t>(kReduceLanes * width));
+      for (std::int64_t u = begin; u < end; ++u)
+        unit(u, [&](const T* src, int rows, int w, A* dst) {
+          unit_lanes(avx2, src, m.ld, rows, w, 0, kReduceLanes, acc.data());
+          unit_fold(avx2, rows, w, acc.data(), dst);
+        });
+    });
+  }
   if (chunks > 1) column_levels<A>(partials, MatrixLayout::dense(chunks, m.cols, m.batch), out, opt);
 }
 
