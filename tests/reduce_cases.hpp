@@ -48,7 +48,11 @@ std::vector<T> reduce_input(std::int64_t n, std::uint64_t seed, Family f) {
     if constexpr (std::is_same_v<T, float>) out[i] = v[i];
     else if constexpr (std::is_same_v<T, double>) out[i] = static_cast<double>(v[i]) * (1.0 + 0x1p-30 * static_cast<double>(i % 7));
     else if constexpr (std::is_same_v<T, bf16>) out[i] = bf16{static_cast<std::uint16_t>(bits_of(v[i]) >> 16)};
-    else out[i] = fp16{static_cast<std::uint16_t>((bits_of(v[i]) >> 16) ^ (i & 0x7FFF))};  // any bit pattern
+    else {
+      auto h = static_cast<std::uint16_t>((bits_of(v[i]) >> 16) ^ (i & 0x7FFF));  // any bit pattern
+      if (f == Family::finite && (h & 0x7C00) == 0x7C00) h &= 0xBFFF;  // Inf or NaN: the exponent made finite
+      out[i] = fp16{h};
+    }
   }
   return out;
 }
