@@ -88,7 +88,8 @@ struct TilePolicy {
   static constexpr int kUnroll = kUnrollSteps;
   static constexpr int kThreads = (BM / TM) * (BN / TN);
   static_assert(kGemmSegment % BK == 0, "a k-tile must never straddle two segments");
-  static_assert(TM % 4 == 0 && TN % 4 == 0 && BM % TM == 0 && BN % TN == 0 && BK % 4 == 0 && BK % kUnroll == 0);
+  static_assert(TM % 4 == 0 && TN % 4 == 0 && BM % TM == 0 && BN % TN == 0 && BK % 4 == 0 && kUnroll >= 1 &&
+                BK % kUnroll == 0);
   static_assert(BM * BK % (4 * kThreads) == 0 && BN * BK % (4 * kThreads) == 0, "whole runs of 4 per thread");
   // Dynamic shared memory: the double-buffered slices, then each thread's slot per output (the
   // old C, R between segments, a split's partial), laid out [i * TN + j][thread].
@@ -149,7 +150,11 @@ template <class T, int R, int BK, int kThreads, bool kKContiguous>
 struct SliceLoader {
   static constexpr int kRuns = R * BK / 4 / kThreads;
   static constexpr int kRunsPerLine = kKContiguous ? BK / 4 : R / 4;
-  const T* ptr[kRuns];  // the run's first element in the current k-tile
+  // The address of the run's first element in the current k-tile, kept as an integer: stepped
+  // along k it passes the end of the matrix after the last k-tile (and, for an r-contiguous run,
+  // its k may pass the end in the last one), where it is never read; unsigned arithmetic wraps
+  // where a pointer's or a signed offset's would be undefined (an ld near 2^62 with a short k).
+  std::uint64_t addr[kRuns];
   int rows_in[kRuns];   // k-contiguous: 1 if the run's row exists, else 0; r-contiguous: its rows that exist (0..4)
   bool vec;             // runs may be read with one load (alignment, ld, stride)
   float v[kRuns][4];
@@ -166,8 +171,9 @@ struct SliceLoader {
       const int e = tid + i * kThreads;
       const int64_t gr = r0 + run_r(e), left = rows - gr;
       rows_in[i] = kKContiguous ? (left > 0 ? 1 : 0) : static_cast<int>(left < 0 ? 0 : left < 4 ? left : 4);
-      const int64_t r = rows_in[i] > 0 ? gr : 0;  // a missing row is never read: point at one that exists
-      ptr[i] = kKContiguous ? base + r * ld + k0 + run_p(e) : base + (k0 + run_p(e)) * ld + r;
+      const auto r = static_cast<std::uint64_t>(rows_in[i] > 0 ? gr : 0);  // a missing row is never read
+      const auto k = static_cast<std::uint64_t>(k0 + run_p(e)), l = static_cast<std::uint64_t>(ld);
+      addr[i] = reinterpret_cast<std::uintptr_t>(base) + (kKContiguous ? r * l + k : k * l + r) * sizeof(T);
     }
   }
 
@@ -177,22 +183,23 @@ struct SliceLoader {
 #pragma unroll
     for (int i = 0; i < kRuns; ++i) {
       const int p = run_p(tid + i * kThreads);
+      const T* const run = reinterpret_cast<const T*>(addr[i]);
       if constexpr (kKContiguous) {
         if (vec && rows_in[i] != 0 && p + 3 < k_left) {
-          load_run(ptr[i], v[i]);
+          load_run(run, v[i]);
         } else {
 #pragma unroll
-          for (int j = 0; j < 4; ++j) v[i][j] = rows_in[i] != 0 && p + j < k_left ? load_widened(ptr[i] + j) : 0.0f;
+          for (int j = 0; j < 4; ++j) v[i][j] = rows_in[i] != 0 && p + j < k_left ? load_widened(run + j) : 0.0f;
         }
       } else {
         if (vec && rows_in[i] == 4 && p < k_left) {
-          load_run(ptr[i], v[i]);
+          load_run(run, v[i]);
         } else {
 #pragma unroll
-          for (int j = 0; j < 4; ++j) v[i][j] = j < rows_in[i] && p < k_left ? load_widened(ptr[i] + j) : 0.0f;
+          for (int j = 0; j < 4; ++j) v[i][j] = j < rows_in[i] && p < k_left ? load_widened(run + j) : 0.0f;
         }
       }
-      ptr[i] += kKContiguous ? BK : BK * ld;
+      addr[i] += (kKContiguous ? std::uint64_t{BK} : BK * static_cast<std::uint64_t>(ld)) * sizeof(T);
     }
   }
 
@@ -266,6 +273,7 @@ __global__ void __launch_bounds__(P::kThreads, P::kMinBlocks) gemm_tile_kernel(c
   int64_t left = k_end - k_begin;  // steps of k from the current k-tile's first to the end of this part
   int buf = 0;                      // the half of the double buffer that holds the current k-tile
 #pragma unroll 1
+  // segments = ceil(k / 256) and no part is empty (plan_for), so each pass has at least one k-tile.
   for (int64_t s = seg_begin; left > 0; ++s) {
     float acc[TM][TN];
 #pragma unroll
@@ -311,7 +319,7 @@ __global__ void __launch_bounds__(P::kThreads, P::kMinBlocks) gemm_tile_kernel(c
 #pragma unroll 1
         for (int p = 0; p < steps; ++p) step(p);  // never past the end of k
       }
-      if (more) {  // the other buffer was last read in iteration t - 1, before its closing barrier
+      if (more) {  // the other buffer was last read in the previous k-tile, before its closing barrier
         load_a.store(as[buf ^ 1], tid);
         load_b.store(bs[buf ^ 1], tid);
       }
