@@ -9,13 +9,16 @@
 //     layer_norm_backward    per row xhat, g = dy * gamma, running sums of g and g * xhat, dx;
 //                            dgamma and dbeta accumulated row after row
 //     rms_norm               a running sum of squares, then x * rstd * gamma
+//     rms_norm_backward      per row a running sum of g * xhat, dx; dgamma accumulated row after row
+//     log_softmax            max, log of the running sum of exps, x - max - log(sum)
+//     softmax_backward       per row a running sum of y * dy, then y * (dy - sum)
 //     cross_entropy          per row max, log of the running sum of exps, the loss summed row after
 //                            row, and the gradient (softmax - one-hot) / rows
 //
 // Shape: 4096 x 1024 (the activations of 4096 tokens of width 1024); cross-entropy also on
 // 1024 x 32000 (a vocabulary's logits). bytes_per_second counts the R C floats the op reads and
-// writes: 8 R C bytes (x in, y out; logits in, dlogits out), 12 R C for layer_norm_backward (x and
-// dy in, dx out). det_cpu is compared bit for bit with detnum::ref before timing; the naive loops
+// writes: 8 R C bytes (x in, y out; logits in, dlogits out), 12 R C for the backward passes (x or
+// y, and dy in, dx out). det_cpu is compared bit for bit with detnum::ref before timing; the naive loops
 // promise nothing of the kind (libm differs between versions, and a running sum's order is the loop's).
 #include <benchmark/benchmark.h>
 
@@ -63,8 +66,10 @@ struct Rows {
         dbeta(gamma.size()),
         loss(1) {
     for (int64_t r = 0; r < rows; ++r) labels[r] = static_cast<std::int32_t>((r * 7919) % cols);
-    // The backward passes take the forward pass's statistics.
+    // The backward passes take a forward pass's statistics (layer norm's rstd serves RMS norm's
+    // backward as well: any positive row scale does) and softmax_backward its y.
     detnum::layer_norm(x.data(), gamma.data(), beta.data(), y.data(), mean.data(), rstd.data(), rows, cols, kEps);
+    detnum::softmax(x.data(), y.data(), rows, cols);
   }
   std::vector<std::vector<float>*> outputs() { return {&y, &dx, &mean, &rstd, &dgamma, &dbeta, &loss}; }
   static constexpr float kEps = 1e-5f;
@@ -177,6 +182,66 @@ struct RmsNorm {
   }
 };
 
+struct RmsNormBackward {
+  static constexpr int64_t kBytesPerElement = 12;
+  static void det(Rows& m, detnum::CpuOptions o) {
+    detnum::rms_norm_backward(m.x.data(), m.gamma.data(), m.rstd.data(), m.dy.data(), m.dx.data(), m.dgamma.data(),
+                              m.rows, m.cols, o);
+  }
+  static void ref(Rows& m) {
+    detnum::ref::rms_norm_backward(m.x.data(), m.gamma.data(), m.rstd.data(), m.dy.data(), m.dx.data(),
+                                   m.dgamma.data(), m.rows, m.cols);
+  }
+  static void naive(Rows& m) {
+    const float n = static_cast<float>(m.cols);
+    std::fill(m.dgamma.begin(), m.dgamma.end(), 0.0f);
+    for (int64_t r = 0; r < m.rows; ++r) {
+      const float *x = m.x.data() + r * m.cols, *dy = m.dy.data() + r * m.cols;
+      float* dx = m.dx.data() + r * m.cols;
+      const float rs = m.rstd[r];
+      float sgx = 0.0f;
+      for (int64_t j = 0; j < m.cols; ++j) {
+        sgx += dy[j] * m.gamma[j] * (x[j] * rs);
+        m.dgamma[j] += dy[j] * (x[j] * rs);
+      }
+      for (int64_t j = 0; j < m.cols; ++j) dx[j] = (dy[j] * m.gamma[j] - x[j] * rs * (sgx / n)) * rs;
+    }
+  }
+};
+
+struct LogSoftmax {
+  static constexpr int64_t kBytesPerElement = 8;
+  static void det(Rows& m, detnum::CpuOptions o) { detnum::log_softmax(m.x.data(), m.y.data(), m.rows, m.cols, o); }
+  static void ref(Rows& m) { detnum::ref::log_softmax(m.x.data(), m.y.data(), m.rows, m.cols); }
+  static void naive(Rows& m) {
+    for (int64_t r = 0; r < m.rows; ++r) {
+      const float* x = m.x.data() + r * m.cols;
+      float* y = m.y.data() + r * m.cols;
+      float mx;
+      const float log_s = std::log(naive_exps(x, y, m.cols, &mx));
+      for (int64_t j = 0; j < m.cols; ++j) y[j] = x[j] - mx - log_s;
+    }
+  }
+};
+
+// y is the softmax of x (Rows' constructor), dy the upstream gradient.
+struct SoftmaxBackward {
+  static constexpr int64_t kBytesPerElement = 12;
+  static void det(Rows& m, detnum::CpuOptions o) {
+    detnum::softmax_backward(m.y.data(), m.dy.data(), m.dx.data(), m.rows, m.cols, o);
+  }
+  static void ref(Rows& m) { detnum::ref::softmax_backward(m.y.data(), m.dy.data(), m.dx.data(), m.rows, m.cols); }
+  static void naive(Rows& m) {
+    for (int64_t r = 0; r < m.rows; ++r) {
+      const float *y = m.y.data() + r * m.cols, *dy = m.dy.data() + r * m.cols;
+      float* dx = m.dx.data() + r * m.cols;
+      float c = 0.0f;
+      for (int64_t j = 0; j < m.cols; ++j) c += y[j] * dy[j];
+      for (int64_t j = 0; j < m.cols; ++j) dx[j] = y[j] * (dy[j] - c);
+    }
+  }
+};
+
 struct CrossEntropy {
   static constexpr int64_t kBytesPerElement = 8;
   static void det(Rows& m, detnum::CpuOptions o) {
@@ -266,6 +331,12 @@ BENCHMARK(BM_det_cpu<LayerNormBackward>)->Name("layer_norm_backward/det_cpu")->A
 BENCHMARK(BM_naive<LayerNormBackward>)->Name("layer_norm_backward/naive")->Apply(activations_naive);
 BENCHMARK(BM_det_cpu<RmsNorm>)->Name("rms_norm/det_cpu")->Apply(activations_det);
 BENCHMARK(BM_naive<RmsNorm>)->Name("rms_norm/naive")->Apply(activations_naive);
+BENCHMARK(BM_det_cpu<RmsNormBackward>)->Name("rms_norm_backward/det_cpu")->Apply(activations_det);
+BENCHMARK(BM_naive<RmsNormBackward>)->Name("rms_norm_backward/naive")->Apply(activations_naive);
+BENCHMARK(BM_det_cpu<LogSoftmax>)->Name("log_softmax/det_cpu")->Apply(activations_det);
+BENCHMARK(BM_naive<LogSoftmax>)->Name("log_softmax/naive")->Apply(activations_naive);
+BENCHMARK(BM_det_cpu<SoftmaxBackward>)->Name("softmax_backward/det_cpu")->Apply(activations_det);
+BENCHMARK(BM_naive<SoftmaxBackward>)->Name("softmax_backward/naive")->Apply(activations_naive);
 BENCHMARK(BM_det_cpu<CrossEntropy>)->Name("cross_entropy/det_cpu")->Apply(logits_det);
 BENCHMARK(BM_naive<CrossEntropy>)->Name("cross_entropy/naive")->Apply(logits_naive);
 
