@@ -1,5 +1,7 @@
 // Row ops on the CPU: detnum's next to the plain single-threaded loops a framework's CPU path
-// amounts to (running sums in loop order, libm's exp and log).
+// amounts to (running sums in loop order, libm's exp and log), compiled for AVX2 as detnum's own
+// loops are where the CPU has it (the compiler vectorizes what has no running sum; libm's expf
+// and logf stay scalar calls, where a framework may have vectorized ones).
 //
 //   OP/det_cpu/R/C/threads   detnum::OP, CpuOptions{threads}
 //   OP/naive/R/C/1           the plain loops:
@@ -26,6 +28,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <thread>
 #include <vector>
 
@@ -48,7 +51,7 @@ struct Rows {
   int64_t rows, cols;
   std::vector<float> x, dy, gamma, beta;
   std::vector<std::int32_t> labels;
-  // Outputs, compared between det_cpu and ref.
+  // Outputs (each op names its own, which det_cpu and ref must write alike).
   std::vector<float> y, dx, mean, rstd, dgamma, dbeta, loss;
   explicit Rows(const benchmark::State& state)
       : rows(state.range(0)),
@@ -71,14 +74,13 @@ struct Rows {
     detnum::layer_norm(x.data(), gamma.data(), beta.data(), y.data(), mean.data(), rstd.data(), rows, cols, kEps);
     detnum::softmax(x.data(), y.data(), rows, cols);
   }
-  std::vector<std::vector<float>*> outputs() { return {&y, &dx, &mean, &rstd, &dgamma, &dbeta, &loss}; }
   static constexpr float kEps = 1e-5f;
 };
 
 // --- The ops: detnum's call, its reference, and the plain loops --------------------------------
 
 // The plain loops' softmax numerators: e_j = std::exp(x_j - max) into e; returns their running sum.
-float naive_exps(const float* x, float* e, int64_t cols, float* max) {
+[[gnu::target("avx2")]] float naive_exps(const float* x, float* e, int64_t cols, float* max) {
   float mx = x[0], s = 0.0f;
   for (int64_t j = 1; j < cols; ++j) mx = std::max(mx, x[j]);
   for (int64_t j = 0; j < cols; ++j) s += e[j] = std::exp(x[j] - mx);
@@ -87,10 +89,11 @@ float naive_exps(const float* x, float* e, int64_t cols, float* max) {
 }
 
 struct Softmax {
+  static std::vector<std::vector<float>*> outputs(Rows& m) { return {&m.y}; }
   static constexpr int64_t kBytesPerElement = 8;
   static void det(Rows& m, detnum::CpuOptions o) { detnum::softmax(m.x.data(), m.y.data(), m.rows, m.cols, o); }
   static void ref(Rows& m) { detnum::ref::softmax(m.x.data(), m.y.data(), m.rows, m.cols); }
-  static void naive(Rows& m) {
+  [[gnu::target("avx2")]] static void naive(Rows& m) {
     for (int64_t r = 0; r < m.rows; ++r) {
       float* y = m.y.data() + r * m.cols;
       float mx;
@@ -101,6 +104,7 @@ struct Softmax {
 };
 
 struct LayerNorm {
+  static std::vector<std::vector<float>*> outputs(Rows& m) { return {&m.y, &m.mean, &m.rstd}; }
   static constexpr int64_t kBytesPerElement = 8;
   static void det(Rows& m, detnum::CpuOptions o) {
     detnum::layer_norm(m.x.data(), m.gamma.data(), m.beta.data(), m.y.data(), m.mean.data(), m.rstd.data(), m.rows,
@@ -110,7 +114,7 @@ struct LayerNorm {
     detnum::ref::layer_norm(m.x.data(), m.gamma.data(), m.beta.data(), m.y.data(), m.mean.data(), m.rstd.data(),
                             m.rows, m.cols, Rows::kEps);
   }
-  static void naive(Rows& m) {
+  [[gnu::target("avx2")]] static void naive(Rows& m) {
     const float n = static_cast<float>(m.cols);
     for (int64_t r = 0; r < m.rows; ++r) {
       const float* x = m.x.data() + r * m.cols;
@@ -128,6 +132,7 @@ struct LayerNorm {
 };
 
 struct LayerNormBackward {
+  static std::vector<std::vector<float>*> outputs(Rows& m) { return {&m.dx, &m.dgamma, &m.dbeta}; }
   static constexpr int64_t kBytesPerElement = 12;
   static void det(Rows& m, detnum::CpuOptions o) {
     detnum::layer_norm_backward(m.x.data(), m.gamma.data(), m.mean.data(), m.rstd.data(), m.dy.data(), m.dx.data(),
@@ -137,7 +142,7 @@ struct LayerNormBackward {
     detnum::ref::layer_norm_backward(m.x.data(), m.gamma.data(), m.mean.data(), m.rstd.data(), m.dy.data(),
                                      m.dx.data(), m.dgamma.data(), m.dbeta.data(), m.rows, m.cols);
   }
-  static void naive(Rows& m) {
+  [[gnu::target("avx2")]] static void naive(Rows& m) {
     const float n = static_cast<float>(m.cols);
     std::fill(m.dgamma.begin(), m.dgamma.end(), 0.0f);
     std::fill(m.dbeta.begin(), m.dbeta.end(), 0.0f);
@@ -162,6 +167,7 @@ struct LayerNormBackward {
 };
 
 struct RmsNorm {
+  static std::vector<std::vector<float>*> outputs(Rows& m) { return {&m.y, &m.rstd}; }
   static constexpr int64_t kBytesPerElement = 8;
   static void det(Rows& m, detnum::CpuOptions o) {
     detnum::rms_norm(m.x.data(), m.gamma.data(), m.y.data(), m.rstd.data(), m.rows, m.cols, Rows::kEps, o);
@@ -169,7 +175,7 @@ struct RmsNorm {
   static void ref(Rows& m) {
     detnum::ref::rms_norm(m.x.data(), m.gamma.data(), m.y.data(), m.rstd.data(), m.rows, m.cols, Rows::kEps);
   }
-  static void naive(Rows& m) {
+  [[gnu::target("avx2")]] static void naive(Rows& m) {
     for (int64_t r = 0; r < m.rows; ++r) {
       const float* x = m.x.data() + r * m.cols;
       float* y = m.y.data() + r * m.cols;
@@ -183,6 +189,7 @@ struct RmsNorm {
 };
 
 struct RmsNormBackward {
+  static std::vector<std::vector<float>*> outputs(Rows& m) { return {&m.dx, &m.dgamma}; }
   static constexpr int64_t kBytesPerElement = 12;
   static void det(Rows& m, detnum::CpuOptions o) {
     detnum::rms_norm_backward(m.x.data(), m.gamma.data(), m.rstd.data(), m.dy.data(), m.dx.data(), m.dgamma.data(),
@@ -192,7 +199,7 @@ struct RmsNormBackward {
     detnum::ref::rms_norm_backward(m.x.data(), m.gamma.data(), m.rstd.data(), m.dy.data(), m.dx.data(),
                                    m.dgamma.data(), m.rows, m.cols);
   }
-  static void naive(Rows& m) {
+  [[gnu::target("avx2")]] static void naive(Rows& m) {
     const float n = static_cast<float>(m.cols);
     std::fill(m.dgamma.begin(), m.dgamma.end(), 0.0f);
     for (int64_t r = 0; r < m.rows; ++r) {
@@ -210,10 +217,11 @@ struct RmsNormBackward {
 };
 
 struct LogSoftmax {
+  static std::vector<std::vector<float>*> outputs(Rows& m) { return {&m.y}; }
   static constexpr int64_t kBytesPerElement = 8;
   static void det(Rows& m, detnum::CpuOptions o) { detnum::log_softmax(m.x.data(), m.y.data(), m.rows, m.cols, o); }
   static void ref(Rows& m) { detnum::ref::log_softmax(m.x.data(), m.y.data(), m.rows, m.cols); }
-  static void naive(Rows& m) {
+  [[gnu::target("avx2")]] static void naive(Rows& m) {
     for (int64_t r = 0; r < m.rows; ++r) {
       const float* x = m.x.data() + r * m.cols;
       float* y = m.y.data() + r * m.cols;
@@ -226,12 +234,13 @@ struct LogSoftmax {
 
 // y is the softmax of x (Rows' constructor), dy the upstream gradient.
 struct SoftmaxBackward {
+  static std::vector<std::vector<float>*> outputs(Rows& m) { return {&m.dx}; }
   static constexpr int64_t kBytesPerElement = 12;
   static void det(Rows& m, detnum::CpuOptions o) {
     detnum::softmax_backward(m.y.data(), m.dy.data(), m.dx.data(), m.rows, m.cols, o);
   }
   static void ref(Rows& m) { detnum::ref::softmax_backward(m.y.data(), m.dy.data(), m.dx.data(), m.rows, m.cols); }
-  static void naive(Rows& m) {
+  [[gnu::target("avx2")]] static void naive(Rows& m) {
     for (int64_t r = 0; r < m.rows; ++r) {
       const float *y = m.y.data() + r * m.cols, *dy = m.dy.data() + r * m.cols;
       float* dx = m.dx.data() + r * m.cols;
@@ -243,6 +252,7 @@ struct SoftmaxBackward {
 };
 
 struct CrossEntropy {
+  static std::vector<std::vector<float>*> outputs(Rows& m) { return {&m.loss, &m.dx}; }
   static constexpr int64_t kBytesPerElement = 8;
   static void det(Rows& m, detnum::CpuOptions o) {
     detnum::cross_entropy(m.x.data(), m.labels.data(), m.rows, m.cols, m.loss.data(), m.dx.data(), o);
@@ -250,7 +260,7 @@ struct CrossEntropy {
   static void ref(Rows& m) {
     detnum::ref::cross_entropy(m.x.data(), m.labels.data(), m.rows, m.cols, m.loss.data(), m.dx.data());
   }
-  static void naive(Rows& m) {
+  [[gnu::target("avx2")]] static void naive(Rows& m) {
     const float inv_rows = 1.0f / static_cast<float>(m.rows);
     float total = 0.0f;
     for (int64_t r = 0; r < m.rows; ++r) {
@@ -279,9 +289,12 @@ void BM_det_cpu(benchmark::State& state) {
   const detnum::CpuOptions options{static_cast<int>(state.range(2))};
   Op::ref(m);
   std::vector<std::vector<float>> want;
-  for (const auto* out : m.outputs()) want.push_back(*out);
+  for (auto* out : Op::outputs(m)) {
+    want.push_back(*out);
+    std::fill(out->begin(), out->end(), std::numeric_limits<float>::quiet_NaN());  // an output left unwritten shows
+  }
   Op::det(m, options);
-  const auto outs = m.outputs();
+  const auto outs = Op::outputs(m);
   for (std::size_t i = 0; i < outs.size(); ++i)
     if (std::memcmp(outs[i]->data(), want[i].data(), want[i].size() * sizeof(float)) != 0)
       return state.SkipWithError("det_cpu differs from detnum::ref");
@@ -295,6 +308,7 @@ void BM_det_cpu(benchmark::State& state) {
 
 template <class Op>
 void BM_naive(benchmark::State& state) {
+  if (!__builtin_cpu_supports("avx2")) return state.SkipWithError("the plain loops are built for AVX2, which this CPU lacks");
   Rows m(state);
   for (auto _ : state) {
     Op::naive(m);

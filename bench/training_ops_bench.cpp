@@ -18,6 +18,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <random>
 #include <vector>
 
@@ -36,9 +37,17 @@ std::vector<float> values(std::int64_t n, std::uint64_t seed, float scale) {
   return v;
 }
 
+// Whether a timed call's output has the reference's bits (each det benchmark checks once first).
+bool same_bits(const std::vector<float>& got, const std::vector<float>& want) {
+  return std::memcmp(got.data(), want.data(), want.size() * sizeof(float)) == 0;
+}
+
 void BM_gelu_det(benchmark::State& state) {
   const std::vector<float> x = values(state.range(0), 1, 8.0f);
-  std::vector<float> y(x.size());
+  std::vector<float> y(x.size()), want(x.size());
+  detnum::ref::gelu(x.data(), want.data(), state.range(0));
+  detnum::gelu(x.data(), y.data(), state.range(0), {static_cast<int>(state.range(1))});
+  if (!same_bits(y, want)) return state.SkipWithError("det_cpu differs from detnum::ref");
   for (auto _ : state) detnum::gelu(x.data(), y.data(), state.range(0), {static_cast<int>(state.range(1))});
   state.SetItemsProcessed(state.iterations() * state.range(0));
 }
@@ -55,7 +64,10 @@ void BM_gelu_libm(benchmark::State& state) {
 
 void BM_gelu_backward_det(benchmark::State& state) {
   const std::vector<float> x = values(state.range(0), 1, 8.0f), dy = values(state.range(0), 6, 2.0f);
-  std::vector<float> dx(x.size());
+  std::vector<float> dx(x.size()), want(x.size());
+  detnum::ref::gelu_backward(x.data(), dy.data(), want.data(), state.range(0));
+  detnum::gelu_backward(x.data(), dy.data(), dx.data(), state.range(0), {static_cast<int>(state.range(1))});
+  if (!same_bits(dx, want)) return state.SkipWithError("det_cpu differs from detnum::ref");
   for (auto _ : state)
     detnum::gelu_backward(x.data(), dy.data(), dx.data(), state.range(0), {static_cast<int>(state.range(1))});
   state.SetItemsProcessed(state.iterations() * state.range(0));
