@@ -37,7 +37,9 @@ inline std::vector<AxisCase> axis_cases() {
       {127, 3},       {128, 1},      {129, 33, 1},   {300, 300, 7}, {8191, 3},     {8192, 2},     {8193, 5, 3},
       {16385, 2},     {40000, 3, 1}, {2, 8193},      {3, 16385, 2}, {1, 65537},    {50, 40, 2, 3, 11},
       {8193, 70, 0, 2, 5}, {5, 9000, 1, 4, 0}, {1, 1, 0, 7, 1}, {130, 1000, 24, 1, 0},
-      {3001, 200, 3},  // one unit of > 512 KiB: the CPU's threads share its lanes
+      // Fewer (chunk, block) units than CPU threads, of at least 512 KiB: the threads share each
+      // unit's lanes. One unit; exactly 512 KiB; three column blocks of different widths.
+      {3001, 200, 3},  {128, 1024},   {200, 2049},
   };
 }
 

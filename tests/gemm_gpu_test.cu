@@ -60,8 +60,8 @@ std::vector<GemmConfig> all_configs() {
 
 // float and bf16: reduce_cases.hpp's finite family (magnitudes 2^-20 .. 2^20, zeros of both signs,
 // subnormals). fp16: finite values of every binade from subnormals to 2^4 with random fractions
-// (reduce_input<fp16> is any bit pattern, NaNs and infinities included, which would make most
-// outputs NaN).
+// (reduce_input<fp16>'s random bit patterns, mostly huge or tiny, would overflow or vanish in
+// most outputs).
 template <class T>
 std::vector<T> gemm_input(std::int64_t n, std::uint64_t seed) {
   if constexpr (std::is_same_v<T, fp16>) {

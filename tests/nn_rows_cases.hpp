@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <utility>
 #include <vector>
@@ -80,7 +81,9 @@ inline float uniform_in(std::uint64_t seed, std::uint64_t stream, std::uint64_t 
 // x: uniform in [-8, 8) (logits of a sane model: no term of the softmax sum underflows), except
 // that with `specials` every fourth row is data.hpp's mix (magnitudes 2^-20 .. 2^20 with +-0,
 // +-Inf, NaNs, subnormals and +-FLT_MAX sprinkled in). dy in [-1, 1), gamma in [0.5, 2), beta in
-// [-1, 1); with `specials`, a few of those are specials too.
+// [-1, 1); with `specials`, a few of those are specials too, some labels are the first or last
+// column or have a logit of -Inf or 1e30, and some rows' saved statistics (the backward passes'
+// inputs) are +-0, +Inf or NaN.
 inline RowInputs make_row_inputs(std::int64_t rows, std::int64_t cols, std::uint64_t seed, bool specials) {
   RowInputs in;
   in.rows = rows;
@@ -107,6 +110,14 @@ inline RowInputs make_row_inputs(std::int64_t rows, std::int64_t cols, std::uint
   in.labels.resize(rows);
   for (std::int64_t r = 0; r < rows; ++r)
     in.labels[r] = static_cast<std::int32_t>(stream_word(seed, 5, r) % static_cast<std::uint64_t>(cols > 0 ? cols : 1));
+  if (specials && rows > 0 && cols > 0) {
+    in.labels[0] = 0;  // the first and the last column as labels
+    in.labels[rows - 1] = static_cast<std::int32_t>(cols - 1);
+    for (std::int64_t r = 2; r < rows; r += 4)  // a label whose logit is -Inf: that row's loss is +Inf
+      in.x[r * cols + in.labels[r]] = -std::numeric_limits<float>::infinity();
+    for (std::int64_t r = 8; r < rows; r += 8)  // a label that takes all the softmax's mass
+      in.x[r * cols + in.labels[r]] = 1e30f;
+  }
   in.softmax_y.resize(n);
   in.log_softmax_y.resize(n);
   in.mean.resize(rows);
@@ -118,6 +129,15 @@ inline RowInputs make_row_inputs(std::int64_t rows, std::int64_t cols, std::uint
   ref::layer_norm(in.x.data(), in.gamma.data(), in.beta.data(), y.data(), in.mean.data(), in.rstd.data(), rows, cols,
                   in.eps);
   ref::rms_norm(in.x.data(), in.gamma.data(), y.data(), in.rms_rstd.data(), rows, cols, in.eps);
+  // The backward passes take the statistics as inputs: on rows of finite x, some are given
+  // +0, -0, +Inf or NaN instead, and one dy is +Inf.
+  const float stats[] = {0.0f, -0.0f, std::numeric_limits<float>::infinity(), std::numeric_limits<float>::quiet_NaN()};
+  for (std::int64_t r = 3; specials && r < rows; r += 4) {
+    const float v = stats[(r / 4) % 4];
+    in.rstd[r] = in.rms_rstd[r] = v;
+    if ((r / 4) % 2 == 1) in.mean[r] = v;
+    if (cols > 0) in.dy[r * cols + r % cols] = std::numeric_limits<float>::infinity();
+  }
   return in;
 }
 

@@ -52,8 +52,8 @@ constexpr std::int64_t kMaxBlock = 4096 / static_cast<std::int64_t>(sizeof(A));
 
 // Lanes [l0, l1) of one chunk (rows <= 8192 rows) of the block of width columns starting at x;
 // x[r * ld + j] is row r of the chunk, added into lane r mod 128: acc[lane * width + j]. Only the
-// first min(rows, 128) lanes receive elements; the others stay -0, and adding -0 is exact
-// (x + -0 == x for every x), so they are neither filled nor folded in.
+// first min(rows, 128) lanes receive elements (an empty lane would be -0, and adding -0 is exact:
+// x + -0 == x for every x), so the others are neither filled nor folded in.
 template <class T, class A>
 [[gnu::always_inline]] inline void block_lanes(const T* __restrict x, std::int64_t ld, int rows, int width, int l0,
                                                int l1, A* __restrict acc) {

@@ -4,10 +4,10 @@
 // Each sum over a row is detail::canonical_sum (reduce.cpp's AVX2 lanes) of a vector that the
 // row's pass writes first into the output row itself (e_j into y, y_j dy_j into dx, ...): the
 // outputs may not overlap the inputs, so they are free scratch until their final values go in,
-// and the row is still in L1 or L2 when the sum reads it. Only cross_entropy without dlogits
-// needs a scratch row of its own. The sums over rows (dgamma, dbeta) are detnum::column_sums of
-// a rows x cols matrix of terms, which the backward passes write into dx first for the same
-// reason.
+// and the row is still in L1 or L2 when the sum reads it. cross_entropy without dlogits needs a
+// scratch row of its own, and the norms' backward passes two (g and g * xhat), because dx holds
+// dgamma's terms: the sums over rows (dgamma, dbeta) are detnum::column_sums of a rows x cols
+// matrix of terms, which the backward passes write into dx first for the same reason.
 //
 // softmax's exps run as AVX2 code where the CPU has it (src/cpu/math_avx2.hpp: math::exp's bits),
 // and the elementwise loops with divisions or several outputs (softmax's y = e / s, the
