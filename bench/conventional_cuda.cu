@@ -92,6 +92,19 @@ __global__ void layer_norm_kernel(const float* x, const float* gamma, const floa
   }
 }
 
+__global__ void rms_norm_kernel(const float* x, const float* gamma, float* y, float* rstd, std::int64_t rows,
+                                std::int64_t cols, float eps) {
+  const int lane = threadIdx.x % kWarp;
+  WARP_ROWS(r, rows) {
+    const float* xr = x + r * cols;
+    float q = 0.0f;
+    for (std::int64_t c = lane; c < cols; c += kWarp) q += xr[c] * xr[c];
+    const float rs = rsqrtf(warp_sum(q) / static_cast<float>(cols) + eps);
+    for (std::int64_t c = lane; c < cols; c += kWarp) y[r * cols + c] = xr[c] * rs * gamma[c];
+    if (lane == 0) rstd[r] = rs;
+  }
+}
+
 // A warp per row for dx; dgamma and dbeta by column_partials_kernel.
 __global__ void layer_norm_backward_dx_kernel(const float* x, const float* gamma, const float* mean, const float* rstd,
                                               const float* dy, float* dx, std::int64_t rows, std::int64_t cols) {
@@ -213,6 +226,12 @@ void layer_norm(const float* x, const float* gamma, const float* beta, float* y,
                 std::int64_t rows, std::int64_t cols, float eps, cudaStream_t s) {
   layer_norm_kernel<<<row_blocks(rows), kThreads, 0, s>>>(x, gamma, beta, y, mean, rstd, rows, cols, eps);
   launched("layer_norm_kernel");
+}
+
+void rms_norm(const float* x, const float* gamma, float* y, float* rstd, std::int64_t rows, std::int64_t cols, float eps,
+              cudaStream_t s) {
+  rms_norm_kernel<<<row_blocks(rows), kThreads, 0, s>>>(x, gamma, y, rstd, rows, cols, eps);
+  launched("rms_norm_kernel");
 }
 
 void layer_norm_backward(const float* x, const float* gamma, const float* mean, const float* rstd, const float* dy,

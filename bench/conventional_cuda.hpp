@@ -20,6 +20,8 @@ void column_sums(const float* x, std::int64_t rows, std::int64_t cols, float* ou
 void softmax(const float* x, float* y, std::int64_t rows, std::int64_t cols, cudaStream_t s);
 void layer_norm(const float* x, const float* gamma, const float* beta, float* y, float* mean, float* rstd,
                 std::int64_t rows, std::int64_t cols, float eps, cudaStream_t s);
+void rms_norm(const float* x, const float* gamma, float* y, float* rstd, std::int64_t rows, std::int64_t cols, float eps,
+              cudaStream_t s);
 // dx a warp per row; dgamma and dbeta as column_sums' partials of xhat * dy and dy.
 void layer_norm_backward(const float* x, const float* gamma, const float* mean, const float* rstd, const float* dy,
                          float* dx, float* dgamma, float* dbeta, std::int64_t rows, std::int64_t cols, cudaStream_t s);

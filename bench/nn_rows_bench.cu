@@ -2,6 +2,7 @@
 //
 //   softmax/det_cuda/R/C               detnum::cuda::softmax
 //   layer_norm/det_cuda/R/C            detnum::cuda::layer_norm
+//   rms_norm/det_cuda/R/C              detnum::cuda::rms_norm
 //   layer_norm_backward/det_cuda/R/C   detnum::cuda::layer_norm_backward (dx, dgamma, dbeta),
 //                                      caller's workspace
 //   cross_entropy/det_cuda/R/C         detnum::cuda::cross_entropy with dlogits, caller's workspace
@@ -83,7 +84,7 @@ struct Inputs {
   }
 };
 
-enum class Op { softmax, layer_norm, layer_norm_backward, cross_entropy };
+enum class Op { softmax, layer_norm, rms_norm, layer_norm_backward, cross_entropy };
 
 // Bytes a call moves at least (see the top of the file).
 std::int64_t bytes_per_call(Op op, const Inputs& in) {
@@ -106,6 +107,9 @@ void BM_det_cuda(benchmark::State& state) {
       else if constexpr (kOp == Op::layer_norm)
         detnum::cuda::layer_norm(in.dx_in.get(), in.dgamma_in.get(), in.dbeta_in.get(), y.get(), mean.get(), rstd.get(),
                                  in.rows, in.cols, 1e-5f, stream.get());
+      else if constexpr (kOp == Op::rms_norm)
+        detnum::cuda::rms_norm(in.dx_in.get(), in.dgamma_in.get(), y.get(), rstd.get(), in.rows, in.cols, 1e-5f,
+                               stream.get());
       else if constexpr (kOp == Op::layer_norm_backward)
         detnum::cuda::layer_norm_backward(in.dx_in.get(), in.dgamma_in.get(), in.dmean.get(), in.drstd.get(),
                                           in.ddy.get(), y.get(), a.get(), b.get(), in.rows, in.cols, stream.get(), w);
@@ -122,6 +126,8 @@ void BM_det_cuda(benchmark::State& state) {
       else if constexpr (kOp == Op::layer_norm)
         detnum::ref::layer_norm(in.x.data(), in.gamma.data(), in.beta.data(), want.data(), s1.data(), s2.data(),
                                 in.rows, in.cols, 1e-5f);
+      else if constexpr (kOp == Op::rms_norm)
+        detnum::ref::rms_norm(in.x.data(), in.gamma.data(), want.data(), s2.data(), in.rows, in.cols, 1e-5f);
       else if constexpr (kOp == Op::layer_norm_backward)
         detnum::ref::layer_norm_backward(in.x.data(), in.gamma.data(), in.mean.data(), in.rstd.data(), in.dy.data(),
                                          want.data(), s3.data(), s4.data(), in.rows, in.cols);
@@ -147,6 +153,9 @@ void BM_conventional(benchmark::State& state) {
       else if constexpr (kOp == Op::layer_norm)
         conventional::layer_norm(in.dx_in.get(), in.dgamma_in.get(), in.dbeta_in.get(), y.get(), mean.get(),
                                  rstd.get(), in.rows, in.cols, 1e-5f, stream.get());
+      else if constexpr (kOp == Op::rms_norm)
+        conventional::rms_norm(in.dx_in.get(), in.dgamma_in.get(), y.get(), rstd.get(), in.rows, in.cols, 1e-5f,
+                               stream.get());
       else if constexpr (kOp == Op::layer_norm_backward)
         conventional::layer_norm_backward(in.dx_in.get(), in.dgamma_in.get(), in.dmean.get(), in.drstd.get(),
                                           in.ddy.get(), y.get(), a.get(), b.get(), in.rows, in.cols, stream.get());
@@ -168,10 +177,12 @@ void vocab(benchmark::internal::Benchmark* b) {
 
 BENCHMARK(BM_det_cuda<Op::softmax>)->Name("softmax/det_cuda")->Apply(shapes);
 BENCHMARK(BM_det_cuda<Op::layer_norm>)->Name("layer_norm/det_cuda")->Apply(shapes);
+BENCHMARK(BM_det_cuda<Op::rms_norm>)->Name("rms_norm/det_cuda")->Apply(shapes);
 BENCHMARK(BM_det_cuda<Op::layer_norm_backward>)->Name("layer_norm_backward/det_cuda")->Apply(shapes);
 BENCHMARK(BM_det_cuda<Op::cross_entropy>)->Name("cross_entropy/det_cuda")->Apply(vocab);
 BENCHMARK(BM_conventional<Op::softmax>)->Name("softmax/conventional_cuda")->Apply(shapes);
 BENCHMARK(BM_conventional<Op::layer_norm>)->Name("layer_norm/conventional_cuda")->Apply(shapes);
+BENCHMARK(BM_conventional<Op::rms_norm>)->Name("rms_norm/conventional_cuda")->Apply(shapes);
 BENCHMARK(BM_conventional<Op::layer_norm_backward>)->Name("layer_norm_backward/conventional_cuda")->Apply(shapes);
 BENCHMARK(BM_conventional<Op::cross_entropy>)->Name("cross_entropy/conventional_cuda")->Apply(vocab);
 
