@@ -284,9 +284,10 @@ void norm_backward(const float* x, const float* gamma, const float* mean, const 
   const bool avx2 = options.simd == CpuSimd::best && detail::cpu_has_avx2();
   const auto mean_of = [&](std::int64_t r) { return kLayer ? mean[r] : 0.0f; };
   std::vector<float> ab(static_cast<std::size_t>(2 * rows));  // a and b of row r at 2r, 2r + 1
-  for_each_row(rows, cols, options, 2 * cols, [&](std::int64_t r, float* scratch, CpuOptions o) {
+  // Scratch rows: g (layer norm only) and g * xhat.
+  for_each_row(rows, cols, options, kLayer ? 2 * cols : cols, [&](std::int64_t r, float* scratch, CpuOptions o) {
     const std::int64_t at = r * cols;
-    float *g = scratch, *gx = scratch + cols;
+    float *g = kLayer ? scratch : nullptr, *gx = kLayer ? scratch + cols : scratch;
     if (avx2) norm_backward_terms_avx2<kLayer>(x + at, dy + at, gamma, mean_of(r), rstd[r], cols, dx + at, g, gx);
     else norm_backward_terms<kLayer>(x + at, dy + at, gamma, mean_of(r), rstd[r], cols, dx + at, g, gx);
     ab[2 * r] = kLayer ? detail::row_mean(sum_of(g, cols, o), cols) : 0.0f;
