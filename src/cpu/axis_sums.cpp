@@ -91,29 +91,21 @@ template <class T, class A>
                                                       A* acc) {
   block_lanes(x, ld, rows, width, l0, l1, acc);
 }
-template <class T, class A>
-void block_lanes_portable(const T* x, std::int64_t ld, int rows, int width, int l0, int l1, A* acc) {
-  block_lanes(x, ld, rows, width, l0, l1, acc);
-}
 template <class A>
 [[gnu::target("avx2,fma,f16c")]] void block_fold_avx2(int rows, int width, A* acc, A* dst) {
   block_fold(rows, width, acc, dst);
 }
-template <class A>
-void block_fold_portable(int rows, int width, A* acc, A* dst) {
-  block_fold(rows, width, acc, dst);
-}
 
-// One (chunk, block) unit: lanes [l0, l1), or all of them and the fold when l0 = 0, l1 = 128.
+// A (chunk, block) unit's lanes [l0, l1), and its fold: the AVX2 build where the CPU has it.
 template <class T, class A>
 void unit_lanes(bool avx2, const T* x, std::int64_t ld, int rows, int width, int l0, int l1, A* acc) {
   if (avx2) block_lanes_avx2(x, ld, rows, width, l0, l1, acc);
-  else block_lanes_portable(x, ld, rows, width, l0, l1, acc);
+  else block_lanes(x, ld, rows, width, l0, l1, acc);
 }
 template <class A>
 void unit_fold(bool avx2, int rows, int width, A* acc, A* dst) {
   if (avx2) block_fold_avx2(rows, width, acc, dst);
-  else block_fold_portable(rows, width, acc, dst);
+  else block_fold(rows, width, acc, dst);
 }
 
 // Column sums of the batch at x into out (batch x cols), not canonicalized: one level of chunks,
