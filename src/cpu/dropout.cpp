@@ -74,7 +74,7 @@ void dropout_range(const T* in, T* out, const std::uint8_t* mask_in, std::uint8_
 template <class T, Mask kMask>
 void run(const T* in, T* out, const std::uint8_t* mask_in, std::uint8_t* mask_out, std::int64_t n,
          const detail::DropoutSpec& spec, CpuOptions opt) {
-  const bool avx2 = opt.simd == CpuSimd::best && detail::cpu_has_avx2();
+  const bool avx2 = detail::use_avx2(opt);
   detail::parallel_ranges(n, kGrain, opt.threads, [&](std::int64_t begin, std::int64_t end) {
     dropout_range<T, kMask>(in, out, mask_in, mask_out, begin, end, spec, avx2);
   });

@@ -82,7 +82,7 @@ float max_of(const float* x, std::int64_t n) {
 // Writes e_j = exp(x_j - m) to e; returns s = sum(e), and m in *m.
 float exps_of(const float* x, float* e, std::int64_t n, float* m, CpuOptions o) {
   *m = max_of(x, n);
-  if (o.simd == CpuSimd::best && detail::cpu_has_avx2())
+  if (detail::use_avx2(o))
     softmax_exps_avx2(x, *m, e, n);
   else
     for (std::int64_t j = 0; j < n; ++j) e[j] = detail::softmax_exp(x[j], *m);
@@ -108,7 +108,7 @@ void softmax_rows(const char* fn, bool log, const float* x, float* y, std::int64
     if (log) {
       const float log_s = math::log(s);
       for (std::int64_t j = 0; j < cols; ++j) yr[j] = canonicalize(detail::log_softmax_value(xr[j], m, log_s));
-    } else if (o.simd == CpuSimd::best && detail::cpu_has_avx2()) {
+    } else if (detail::use_avx2(o)) {
       softmax_values_avx2(yr, s, cols);
     } else {
       softmax_values(yr, s, cols);
@@ -174,7 +174,7 @@ void cross_entropy(const float* logits, const std::int32_t* labels, std::int64_t
   detail::check_cross_entropy_call(fn, logits, labels, rows, cols, loss, dlogits, false);
   detail::check_labels(fn, labels, rows, cols);
   std::vector<float> nll(static_cast<std::size_t>(rows));
-  const bool avx2 = options.simd == CpuSimd::best && detail::cpu_has_avx2();
+  const bool avx2 = detail::use_avx2(options);
   const float rows_f = detail::count_as_float(rows);
   for_each_row(rows, cols, options, dlogits ? 0 : cols, [&](std::int64_t r, float* scratch, CpuOptions o) {
     const float* xr = logits + r * cols;
@@ -281,7 +281,7 @@ template <bool kLayer>
 void norm_backward(const float* x, const float* gamma, const float* mean, const float* rstd,
                    const float* dy, float* dx, float* dgamma, float* dbeta, std::int64_t rows, std::int64_t cols,
                    CpuOptions options) {
-  const bool avx2 = options.simd == CpuSimd::best && detail::cpu_has_avx2();
+  const bool avx2 = detail::use_avx2(options);
   const auto mean_of = [&](std::int64_t r) { return kLayer ? mean[r] : 0.0f; };
   std::vector<float> ab(static_cast<std::size_t>(2 * rows));  // a and b of row r at 2r, 2r + 1
   // Scratch rows: g (layer norm only) and g * xhat.

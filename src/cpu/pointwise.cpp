@@ -45,7 +45,7 @@ void each_baseline(std::int64_t begin, std::int64_t end, const Element& element)
 template <class Range>
 void for_ranges(const char* fn, std::int64_t n, CpuOptions options, std::int64_t grain, const Range& range) {
   const CpuOptions o = detail::resolve_cpu_options(fn, options);
-  const bool avx2 = o.simd == CpuSimd::best && detail::cpu_has_avx2();
+  const bool avx2 = detail::use_avx2(o);
   detail::parallel_ranges(n, grain, o.threads, [&](std::int64_t b, std::int64_t e) { range(b, e, avx2); });
 }
 
