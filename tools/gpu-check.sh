@@ -66,31 +66,37 @@ else
   say "detnum demo: no digits file at $digits (tools/pack-gpu.sh puts it there)"
 fi
 
+# Other policies of the GEMM's large tile (tools/gemm-variants.sh), each checked by gemm_gpu_test
+# and timed beside cuBLAS in its own run: bench_gemm_variant_NAME.json. Right after the gemm
+# family, so that a run cut short by its time limit still compares them.
+gemm_variants() {
+  local gz name lib
+  for gz in "$bin"/../variants/*/libdetnum.so.0.1.gz; do
+    [ -f "$gz" ] || continue
+    name=$(basename "$(dirname "$gz")")
+    lib=$(mktemp -d)
+    gunzip -c "$gz" >"$lib/libdetnum.so.0.1"
+    say "gemm variant $name: TilePolicy<$(cat "$(dirname "$gz")/policy")>"
+    if LD_LIBRARY_PATH="$lib:$LD_LIBRARY_PATH" "$bin/gemm_gpu_test" >>"$out/tests.log" 2>&1; then
+      say "gemm variant $name: gemm_gpu_test ok"
+    else
+      say "gemm variant $name: gemm_gpu_test FAILED"; status=1
+    fi
+    LD_LIBRARY_PATH="$lib:$LD_LIBRARY_PATH" "$bin/detnum_bench" \
+      --benchmark_filter='^gemm/(det_cuda|cublas)/(4096/4096/4096|8192/8192/8192|8192/8192/128)/' \
+      --benchmark_min_time=0.05 --benchmark_out="$out/bench_gemm_variant_$name.json" --benchmark_out_format=json \
+      2>&1 | grep -E "^gemm/" | sed "s/^/[$name] /" | tee -a "$summary"
+    rm -rf "$lib"
+  done
+}
+
 # One benchmark run per family, most wanted first, each with its own JSON, so that a call cut
 # short by its time limit still brings back the families that finished.
 for family in gemm embedding_backward train_step sum dot nrm2 column_sums row_sums softmax layer_norm rms_norm layer_norm_backward cross_entropy gelu gelu_backward adamw dropout gemm_tf32 gemm_bf16 dropout_bf16; do
   "$bin/detnum_bench" --benchmark_filter="^$family/(det_cuda|curand|copy|cub|cublas|atomic|conventional_cuda)/" \
     --benchmark_min_time=0.05 --benchmark_out="$out/bench_$family.json" --benchmark_out_format=json \
     2>&1 | grep -E "^$family/" | tee -a "$summary"
-done
-# Other policies of the GEMM's large tile (tools/gemm-variants.sh), each checked by gemm_gpu_test
-# and timed beside cuBLAS in its own run: bench_gemm_variant_NAME.json.
-for gz in "$bin"/../variants/*/libdetnum.so.0.1.gz; do
-  [ -f "$gz" ] || continue
-  name=$(basename "$(dirname "$gz")")
-  lib=$(mktemp -d)
-  gunzip -c "$gz" >"$lib/libdetnum.so.0.1"
-  say "gemm variant $name: TilePolicy<$(cat "$(dirname "$gz")/policy")>"
-  if LD_LIBRARY_PATH="$lib:$LD_LIBRARY_PATH" "$bin/gemm_gpu_test" >>"$out/tests.log" 2>&1; then
-    say "gemm variant $name: gemm_gpu_test ok"
-  else
-    say "gemm variant $name: gemm_gpu_test FAILED"; status=1
-  fi
-  LD_LIBRARY_PATH="$lib:$LD_LIBRARY_PATH" "$bin/detnum_bench" \
-    --benchmark_filter='^gemm/(det_cuda|cublas)/(4096/4096/4096|8192/8192/8192|8192/8192/128)/' \
-    --benchmark_min_time=0.05 --benchmark_out="$out/bench_gemm_variant_$name.json" --benchmark_out_format=json \
-    2>&1 | grep -E "^gemm/" | sed "s/^/[$name] /" | tee -a "$summary"
-  rm -rf "$lib"
+  [ "$family" = gemm ] && gemm_variants
 done
 # CPU GEMM's thread scaling at 512^3 beside Eigen's (16 threads were 0.08x Eigen there once), with
 # what bounds the CPUs this process may use.

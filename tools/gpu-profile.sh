@@ -6,6 +6,8 @@
 #   profile_embedding.txt  embedding gradient, 32000 x 1024 x 65536 (short- and long-id kernels)
 #   profile_sum.txt        the float sum at 2^24 (one launch per call)
 #   profile_gemm.txt       the float GEMM tile kernel at 4096^3
+#   gemm_NAME.ncu-rep, sass_gemm_NAME.csv   that kernel's SASS with stall samples per instruction,
+#                          for the adopted tile policy and each variant (tools/gemm-variants.sh)
 # Each report takes well under a minute; the caches are not flushed between kernels
 # (--cache-control none), as in a run of calls.
 set -uo pipefail
@@ -27,3 +29,23 @@ profile() {
 profile embedding '(short|long)_segments_kernel' 2 '^embedding_backward/det_cuda/32000/1024/65536/'
 profile sum 'reduce_kernel' 2 '^sum/det_cuda/16777216/'
 profile gemm 'gemm_tile_kernel' 1 '^gemm/det_cuda/4096/4096/4096/'
+
+# The GEMM tile kernel's SASS with per-instruction stall samples (where the spills are, what
+# the k loop waits on), for the adopted policy and each variant of tools/gemm-variants.sh.
+sass() {  # sass NAME [LIBRARY_DIR]
+  local lib_path=$LD_LIBRARY_PATH
+  [ -n "${2:-}" ] && lib_path="$2:$lib_path"
+  LD_LIBRARY_PATH=$lib_path timeout 120 ncu --cache-control none --section WarpStateStats --section SourceCounters \
+    --kernel-name regex:gemm_tile_kernel --launch-count 1 -o "$out/gemm_$1" -f \
+    "$bin/detnum_bench" --benchmark_filter='^gemm/det_cuda/4096/4096/4096/' --benchmark_min_time=0.001 >/dev/null 2>&1
+  ncu --import "$out/gemm_$1.ncu-rep" --page source --print-source sass --csv >"$out/sass_gemm_$1.csv" 2>&1
+  echo "sass $1: $(wc -l <"$out/sass_gemm_$1.csv") lines"
+}
+sass adopted
+for gz in "$bin"/../variants/*/libdetnum.so.0.1.gz; do
+  [ -f "$gz" ] || continue
+  lib=$(mktemp -d)
+  gunzip -c "$gz" >"$lib/libdetnum.so.0.1"
+  sass "$(basename "$(dirname "$gz")")" "$lib"
+  rm -rf "$lib"
+done

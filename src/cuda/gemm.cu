@@ -9,10 +9,10 @@
 // chain that starts at gemm_segment_start(), and folds the chains in segment order.
 //
 // The tile kernel (gemm_tile_kernel, tuning as data in a TilePolicy). A block computes BM x BN
-// outputs of one matrix of the batch; its threads form a (BM / TM) x (BN / TN) grid and thread
-// (ty, tx) owns TM x TN outputs: rows ty*4 + g*(BM / (TM/4)) + 0..3 for g < TM/4, columns likewise
-// (groups of 4 so that a thread reads its operands from shared memory as float4s without bank
-// conflicts). The block walks k in tiles of BK (a divisor of KS, so a k-tile never straddles two
+// outputs of one matrix of the batch; its threads form a (BM / TM) x (BN / TN) grid (which warp
+// takes which patch of it is a policy field) and thread (ty, tx) owns TM x TN outputs: rows
+// ty*4 + g*(BM / (TM/4)) + 0..3 for g < TM/4, columns likewise (groups of 4 so that a thread reads
+// its operands from shared memory as float4s without bank conflicts). The block walks k in tiles of BK (a divisor of KS, so a k-tile never straddles two
 // segments): op(A)'s BM x BK and op(B)'s BK x BN slices are staged in shared memory as floats
 // (bf16 and fp16 widened exactly on the way, gemm_widen), k-major, so a k step is one row of each.
 // For every output the thread keeps acc (the current segment's chain) in a register; per k step,
@@ -82,14 +82,23 @@ constexpr int kPad = 4;  // floats after each shared-memory row: fewer bank conf
 
 // kUnroll: k steps of a full k-tile unrolled (BK: all of them; fewer keeps ptxas from reading
 // many steps' operands ahead, which costs registers, 128 being the cap for two blocks per SM).
-template <int kBM, int kBN, int kBK, int kTM, int kTN, int kMinBlocksPerSM, int kUnrollSteps>
+// kWarpsM: how the warps tile the block's (BM / TM) x (BN / TN) grid of threads, kWarpsM of them
+// down and the rest across; each warp's 32 threads form an LM x LN patch of that grid. The
+// patch sets how many distinct float4s a warp reads from shared memory per k step (LM of A, LN
+// of B): fewer threads with more outputs each and a squarer patch read less per product.
+template <int kBM, int kBN, int kBK, int kTM, int kTN, int kMinBlocksPerSM, int kUnrollSteps, int kWarpsDown>
 struct TilePolicy {
   static constexpr int BM = kBM, BN = kBN, BK = kBK, TM = kTM, TN = kTN, kMinBlocks = kMinBlocksPerSM;
   static constexpr int kUnroll = kUnrollSteps;
   static constexpr int kThreads = (BM / TM) * (BN / TN);
+  static constexpr int kWarpsM = kWarpsDown, kWarpsN = kThreads / 32 / kWarpsM;
+  static constexpr int LM = BM / TM / kWarpsM, LN = BN / TN / kWarpsN;  // a warp's patch of threads
   static_assert(kGemmSegment % BK == 0, "a k-tile must never straddle two segments");
   static_assert(TM % 4 == 0 && TN % 4 == 0 && BM % TM == 0 && BN % TN == 0 && BK % 4 == 0 && kUnroll >= 1 &&
                 BK % kUnroll == 0);
+  static_assert(kThreads % 32 == 0 && kWarpsM >= 1 && kThreads / 32 % kWarpsM == 0 && LM * LN == 32 &&
+                    LM * kWarpsM * TM == BM && LN * kWarpsN * TN == BN,
+                "the warps' patches tile the block's threads");
   static_assert(BM * BK % (4 * kThreads) == 0 && BN * BK % (4 * kThreads) == 0, "whole runs of 4 per thread");
   // Dynamic shared memory: the double-buffered slices, then each thread's slot per output (the
   // old C, R between segments, a split's partial), laid out [i * TN + j][thread].
@@ -98,8 +107,8 @@ struct TilePolicy {
     return static_cast<int>(sizeof(float)) * (kSliceFloats + TM * TN * kThreads);
   }
 };
-using Tile128 = TilePolicy<128, 128, 8, 8, 8, 2, 8>;  // 256 threads, 8 x 8 outputs each
-using Tile64 = TilePolicy<64, 64, 16, 4, 4, 2, 16>;   // 256 threads, 4 x 4 outputs each
+using Tile128 = TilePolicy<128, 128, 8, 8, 8, 2, 8, 8>;  // 256 threads, 8 x 8 outputs each; warps 2 x 16 threads
+using Tile64 = TilePolicy<64, 64, 16, 4, 4, 2, 16, 8>;   // 256 threads, 4 x 4 outputs each; warps 2 x 16 threads
 
 // --- Kernel arguments ----------------------------------------------------------------------------
 
@@ -230,7 +239,8 @@ __global__ void __launch_bounds__(P::kThreads, P::kMinBlocks) gemm_tile_kernel(c
   float* const rs = smem + P::kSliceFloats;  // the slots
 
   const int tid = static_cast<int>(threadIdx.x);
-  const int tx = tid % (BN / TN), ty = tid / (BN / TN);
+  const int warp = tid / 32, lane = tid % 32;  // (ty, tx): this thread's place in the grid of threads
+  const int ty = warp / P::kWarpsN * P::LM + lane / P::LN, tx = warp % P::kWarpsN * P::LN + lane % P::LN;
   const int64_t tile = g.tile_base + blockIdx.x;
   const int64_t m0 = tile / g.tiles_n * BM, n0 = tile % g.tiles_n * BN;
   const int64_t q = g.batch_base + blockIdx.z;  // the matrix of the batch
