@@ -174,6 +174,20 @@ TEST(Init, NormalStandardDeviations) {
   expect_error([] { (void)kaiming_normal_std(-1); }, ErrorCode::invalid_argument, "fan_in must be >= 1, got -1");
 }
 
+TEST(Init, ScalingEdges) {
+  // fan_in + fan_out past 2^63 is added in double, not in (overflowing) int64.
+  const float huge = xavier_uniform_bound(INT64_MAX, INT64_MAX);
+  EXPECT_EQ(huge, static_cast<float>(std::sqrt(6.0 / (2.0 * 9223372036854775807.0))));
+  EXPECT_GT(huge, 0.0f);
+  EXPECT_EQ(kaiming_uniform_bound(3, 0.0f), 0.0f);
+  expect_error([] { (void)xavier_uniform_bound(4, 4, std::numeric_limits<float>::quiet_NaN()); },
+               ErrorCode::invalid_argument, "xavier_uniform_bound: gain must be finite and >= 0, got nan");
+  expect_error([] { (void)kaiming_normal_std(4, -1.0f); }, ErrorCode::invalid_argument,
+               "kaiming_normal_std: gain must be finite and >= 0, got -1");
+  expect_error([] { (void)xavier_normal_std(4, 4, std::numeric_limits<float>::infinity()); },
+               ErrorCode::invalid_argument, "gain must be finite and >= 0, got inf");
+}
+
 TEST(InitErrors, Arguments) {
   std::vector<float> x(8);
   expect_error([&] { init_uniform(x.data(), 8, 1.0f, 1.0f, {}); }, ErrorCode::invalid_argument, "lo < hi, got lo 1, hi 1");

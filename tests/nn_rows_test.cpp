@@ -529,13 +529,13 @@ TEST_F(NnRowsErrors, NegativeSizes) {
 
 TEST_F(NnRowsErrors, NullPointersAreNamed) {
   expect_error([&] { softmax(nullptr, out.data(), rows, cols); }, ErrorCode::null_pointer,
-               "softmax: x must not be null when n > 0, got n 20");
+               "softmax: x must not be null, got nullptr for 20 elements");
   expect_error([&] { softmax_backward(x.data(), nullptr, out.data(), rows, cols); }, ErrorCode::null_pointer,
                "softmax_backward: dy must not be null");
   expect_error([&] { cross_entropy(x.data(), labels.data(), rows, cols, nullptr, out.data()); }, ErrorCode::null_pointer,
                "cross_entropy: loss must not be null");
   expect_error([&] { cross_entropy(x.data(), nullptr, rows, cols, &loss, out.data()); }, ErrorCode::null_pointer,
-               "cross_entropy: labels must not be null when n > 0, got n 4");
+               "cross_entropy: labels must not be null, got nullptr for 4 elements");
   expect_error([&] { layer_norm(x.data(), per_col.data(), nullptr, out.data(), stats.data(), stats2.data(), rows, cols,
                                 1e-5f); },
                ErrorCode::null_pointer, "layer_norm: beta must not be null");

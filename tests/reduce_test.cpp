@@ -444,10 +444,10 @@ using test::expect_error;
 TEST(ReduceErrors, NullPointers) {
   const float* null = nullptr;
   const std::vector<float> x(5, 1.0f);
-  expect_error([&] { sum(null, 5); }, ErrorCode::null_pointer, "sum: x must not be null when n > 0, got n 5");
+  expect_error([&] { sum(null, 5); }, ErrorCode::null_pointer, "sum: x must not be null, got nullptr for 5 elements");
   expect_error([&] { asum(null, 1); }, ErrorCode::null_pointer, "asum: x must not be null");
-  expect_error([&] { dot(null, x.data(), 5); }, ErrorCode::null_pointer, "dot: x must not be null when n > 0, got n 5");
-  expect_error([&] { dot(x.data(), null, 5); }, ErrorCode::null_pointer, "dot: y must not be null when n > 0, got n 5");
+  expect_error([&] { dot(null, x.data(), 5); }, ErrorCode::null_pointer, "dot: x must not be null, got nullptr for 5 elements");
+  expect_error([&] { dot(x.data(), null, 5); }, ErrorCode::null_pointer, "dot: y must not be null, got nullptr for 5 elements");
   expect_error([&] { nrm2(static_cast<const double*>(nullptr), 2); }, ErrorCode::null_pointer, "nrm2: x must not be null");
   expect_error([&] { mean(static_cast<const bf16*>(nullptr), 2); }, ErrorCode::null_pointer, "mean: x must not be null");
   expect_error([&] { variance(static_cast<const fp16*>(nullptr), 2); }, ErrorCode::null_pointer,

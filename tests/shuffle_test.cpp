@@ -80,6 +80,9 @@ TEST(ShuffleErrors, Arguments) {
   expect_error([&] { shuffled_index(4, 4, 0, 0); }, ErrorCode::invalid_argument, "position must be in [0, n) = [0, 4), got 4");
   expect_error([&] { split_indices(10, 1.5, 0.0, 0); }, ErrorCode::invalid_argument, "train_fraction must be in [0, 1], got 1.5");
   expect_error([&] { split_indices(10, 0.8, 0.3, 0); }, ErrorCode::invalid_argument, "validation_fraction must be in [0, 1 - train_fraction]");
+  // The message shows the value passed, not a rounding of it to six decimals.
+  expect_error([&] { split_indices(10, -1e-7, 0.0, 0); }, ErrorCode::invalid_argument, "train_fraction must be in [0, 1], got -1e-07");
+  expect_error([&] { split_indices(10, 0.5, 0.5000001, 0); }, ErrorCode::invalid_argument, "got 0.5000001");
 }
 
 }  // namespace

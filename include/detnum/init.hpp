@@ -41,7 +41,7 @@ void init_normal(bf16* x, std::int64_t n, float mean, float stddev, InitParams p
 
 // The bound b of uniform(-b, b) for Xavier/Glorot, gain * sqrt(6 / (fan_in + fan_out)), and for
 // Kaiming/He, gain * sqrt(3 / fan_in) (gain sqrt(2) for ReLU). IEEE division and square root in
-// double, rounded once to float: the same everywhere. fan_in, fan_out >= 1.
+// double, rounded once to float: the same everywhere. fan_in, fan_out >= 1; gain finite and >= 0.
 float xavier_uniform_bound(std::int64_t fan_in, std::int64_t fan_out, float gain = 1.0f);
 float kaiming_uniform_bound(std::int64_t fan_in, float gain = 1.4142135f);
 // The standard deviations of the normal versions, gain * sqrt(2 / (fan_in + fan_out)) and

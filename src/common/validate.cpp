@@ -14,11 +14,15 @@ void fail(ErrorCode code, std::string_view fn, std::string_view what) {
   throw Error(code, std::move(msg));
 }
 
-std::string format_value(float v) {
+// The shortest text that reads back as v (so the message shows the value the caller passed).
+template <class F>
+std::string shortest(F v) {
   char buf[32];
   const auto r = std::to_chars(buf, buf + sizeof buf, v);
   return std::string(buf, r.ptr);
 }
+std::string format_value(float v) { return shortest(v); }
+std::string format_value(double v) { return shortest(v); }
 
 void check_size(std::string_view fn, std::string_view name, std::int64_t n, std::size_t elem_size) {
   if (n < 0)
@@ -44,7 +48,8 @@ void check_stream_range(std::string_view fn, std::uint64_t offset, std::int64_t 
 
 void check_not_null(std::string_view fn, std::string_view name, const void* ptr, std::int64_t n) {
   if (ptr == nullptr && n > 0)
-    fail(ErrorCode::null_pointer, fn, std::string(name) + " must not be null when n > 0, got n " + std::to_string(n));
+    fail(ErrorCode::null_pointer, fn,
+         std::string(name) + " must not be null, got nullptr for " + std::to_string(n) + (n == 1 ? " element" : " elements"));
 }
 
 void check_no_overlap(std::string_view fn, std::string_view a_name, const void* a, std::int64_t a_bytes,

@@ -14,8 +14,9 @@ namespace detnum::detail {
 
 [[noreturn]] void fail(ErrorCode code, std::string_view fn, std::string_view what);
 
-// Shortest text that reads back to the same float ("1.5", "nan", "-inf").
+// Shortest text that reads back to the same value ("1.5", "nan", "-inf", "1e-07").
 std::string format_value(float v);
+std::string format_value(double v);
 
 // 0 <= n, and n elements of elem_size bytes are addressable.
 void check_size(std::string_view fn, std::string_view name, std::int64_t n, std::size_t elem_size);

@@ -150,18 +150,26 @@ void check_fan(const char* fn, const char* name, std::int64_t fan) {
   if (fan < 1) detail::fail(ErrorCode::invalid_argument, fn, std::string(name) + " must be >= 1, got " + std::to_string(fan));
 }
 
-// gain * sqrt(c / fan) in double, rounded once to float.
-float scaled_root(double c, std::int64_t fan, float gain) {
-  return static_cast<float>(static_cast<double>(gain) * std::sqrt(c / static_cast<double>(fan)));
+void check_gain(const char* fn, float gain) {
+  if (!(std::isfinite(gain) && gain >= 0.0f))
+    detail::fail(ErrorCode::invalid_argument, fn, "gain must be finite and >= 0, got " + detail::format_value(gain));
+}
+
+// gain * sqrt(c / fan) in double, rounded once to float. fan is a double so that fan_in + fan_out
+// cannot overflow; below 2^53 it is exact.
+float scaled_root(double c, double fan, float gain) {
+  return static_cast<float>(static_cast<double>(gain) * std::sqrt(c / fan));
 }
 float kaiming(const char* fn, double c, std::int64_t fan_in, float gain) {
   check_fan(fn, "fan_in", fan_in);
-  return scaled_root(c, fan_in, gain);
+  check_gain(fn, gain);
+  return scaled_root(c, static_cast<double>(fan_in), gain);
 }
 float xavier(const char* fn, double c, std::int64_t fan_in, std::int64_t fan_out, float gain) {
   check_fan(fn, "fan_in", fan_in);
   check_fan(fn, "fan_out", fan_out);
-  return scaled_root(c, fan_in + fan_out, gain);
+  check_gain(fn, gain);
+  return scaled_root(c, static_cast<double>(fan_in) + static_cast<double>(fan_out), gain);
 }
 }  // namespace
 

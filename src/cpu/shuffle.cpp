@@ -38,10 +38,10 @@ DatasetSplit split_indices(std::int64_t n, double train_fraction, double validat
   detail::check_size(fn, "n", n, sizeof(std::int64_t));
   const auto fraction_ok = [](double f) { return f >= 0.0 && f <= 1.0; };
   if (!fraction_ok(train_fraction))
-    detail::fail(ErrorCode::invalid_argument, fn, "train_fraction must be in [0, 1], got " + std::to_string(train_fraction));
+    detail::fail(ErrorCode::invalid_argument, fn, "train_fraction must be in [0, 1], got " + detail::format_value(train_fraction));
   if (!fraction_ok(validation_fraction) || train_fraction + validation_fraction > 1.0)
     detail::fail(ErrorCode::invalid_argument, fn,
-                 "validation_fraction must be in [0, 1 - train_fraction], got " + std::to_string(validation_fraction));
+                 "validation_fraction must be in [0, 1 - train_fraction], got " + detail::format_value(validation_fraction));
   const auto n_train = static_cast<std::int64_t>(std::floor(train_fraction * static_cast<double>(n)));
   const auto n_val =
       std::min(n - n_train, static_cast<std::int64_t>(std::floor(validation_fraction * static_cast<double>(n))));
