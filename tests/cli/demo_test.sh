@@ -18,6 +18,9 @@ expect_exit 0 "$detnum" demo --steps 30 --data digits.csv.gz --log runs.sqlite -
 contains "identical: the 2 detnum runs agree bit for bit"
 contains "cpu/3"
 contains "left out (--no-cuda)"
+contains "steps final loss"
+# Each of the four runs' rows gives the 30 steps it trained.
+[ "$(grep -cE '^[0-9]+ +[a-z]+(/[0-9]+)? .* +30 [-0-9.e]+ ' <<<"$out")" -eq 4 ] || fail "not 4 rows of 30 steps: $out"
 contains "conventional bias gradient: 1 and 3 threads part at step 0, fc"
 # The demo's runs are ordinary runs of the log: `detnum runs diff` agrees with its verdicts.
 expect_exit 0 "$detnum" runs diff 1 2 --log runs.sqlite

@@ -145,12 +145,13 @@ int run_demo(Args args) {
   for (auto& b : deterministic) det.push_back(train_one(*b, data, split, o, log));
   for (const int threads : {1, o.threads}) naive.push_back(train_one(*make_host_demo_backend(threads, true), data, split, o, log));
 
-  std::printf("\n%-5s %-8s %-42s %-12s %8s %7s  %-39s %s\n", "run", "config", "backend", "final loss", "test acc", "seconds",
-              "weights fingerprint", "compared with the first");
+  std::printf("\n%-5s %-8s %-42s %5s %-12s %8s %7s  %-39s %s\n", "run", "config", "backend", "steps", "final loss",
+              "test acc", "seconds", "weights fingerprint", "compared with the first");
   const auto row = [&](const Trained& t, const std::string& v) {
-    std::printf("%-5lld %-8s %-42s %-12.9g %7.2f%% %7.2f  %-39s %s\n", static_cast<long long>(t.run_id), t.name.c_str(),
-                t.description.c_str(), static_cast<double>(t.result.final_loss), 100.0 * t.result.test_accuracy,
-                t.seconds, t.result.weights.c_str(), v.c_str());
+    std::printf("%-5lld %-8s %-42s %5lld %-12.9g %7.2f%% %7.2f  %-39s %s\n", static_cast<long long>(t.run_id),
+                t.name.c_str(), t.description.c_str(), static_cast<long long>(t.result.steps),
+                static_cast<double>(t.result.final_loss), 100.0 * t.result.test_accuracy, t.seconds,
+                t.result.weights.c_str(), v.c_str());
   };
   bool identical = true;
   for (std::size_t i = 0; i < det.size(); ++i) {

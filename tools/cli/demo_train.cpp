@@ -25,6 +25,7 @@ TrainResult train(DemoBackend& b, const Digits& data, const DatasetSplit& split,
     run.record(s, "loss", TensorView::of(&result.final_loss, {1}));
     for (const Param& p : model.params()) run.record(s, p.name, b.fingerprint(p.value, p.shape));
     progress(s, result.final_loss);
+    result.steps = s + 1;
   }
 
   // Test accuracy: the whole test split as one batch, without dropout; ties go to the lower class.

@@ -21,6 +21,7 @@ struct TrainConfig {
 };
 
 struct TrainResult {
+  std::int64_t steps = 0;  // steps trained (and recorded)
   float final_loss = 0.0f;
   double test_accuracy = 0.0;
   std::string weights;  // the fingerprint of every parameter, concatenated in a fixed order
