@@ -7,7 +7,8 @@
 // expl, logl, tanhl, erfl, sinl on an exactly reduced argument) rounded to float, which is right
 // unless the long double result lies within its own error (a few units of 2^-64) of a rounding
 // boundary. Where it lies within 2^-50 (relative) of one, GNU MPFR decides instead, so the
-// answer is the correctly rounded one on every input.
+// answer is the correctly rounded one on every input where the long double error is below 2^-50;
+// math_exhaustive_test measures that error against MPFR on 2^20 inputs per function.
 #pragma once
 
 #include <mpfr.h>
@@ -15,6 +16,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 
 #include "math_fns.hpp"
 #include "support/bits.hpp"
@@ -44,13 +46,8 @@ inline long double long_double_fn(Fn fn, long double x) {
   return 0.0L;
 }
 
-// f(x) correctly rounded to float by MPFR (200 bits, then rounded once more: no float input is
-// a point where f is that close to a rounding boundary).
-inline float mpfr_fn(Fn fn, float x) {
-  mpfr_t a, y;
-  mpfr_init2(a, 24);
-  mpfr_init2(y, 200);
-  mpfr_set_flt(a, x, MPFR_RNDN);
+// y = f(x) by MPFR, rounded to y's precision.
+inline void mpfr_eval(Fn fn, mpfr_t y, const mpfr_t a) {
   switch (fn) {
     case Fn::exp: mpfr_exp(y, a, MPFR_RNDN); break;
     case Fn::log: mpfr_log(y, a, MPFR_RNDN); break;
@@ -59,10 +56,74 @@ inline float mpfr_fn(Fn fn, float x) {
     case Fn::sinpi: mpfr_sinpi(y, a, MPFR_RNDN); break;
     case Fn::cospi: mpfr_cospi(y, a, MPFR_RNDN); break;
   }
+}
+
+// f(x) correctly rounded to float by MPFR (200 bits, then rounded once more: no float input is
+// a point where f is that close to a rounding boundary).
+inline float mpfr_fn(Fn fn, float x) {
+  mpfr_t a, y;
+  mpfr_init2(a, 24);
+  mpfr_init2(y, 200);
+  mpfr_set_flt(a, x, MPFR_RNDN);
+  mpfr_eval(fn, y, a);
   const float f = mpfr_get_flt(y, MPFR_RNDN);
   mpfr_clear(a);
   mpfr_clear(y);
   return f;
+}
+
+// |long_double_fn(fn, x) - f(x)| / |f(x)| with f(x) from MPFR at 200 bits: the error of the
+// reference itself. 0 where both are NaN or both zero; infinity where they disagree on that.
+inline double long_double_error(Fn fn, float x) {
+  const long double ld = long_double_fn(fn, x);
+  mpfr_t a, exact, d;
+  mpfr_inits2(200, exact, d, static_cast<mpfr_ptr>(nullptr));
+  mpfr_init2(a, 24);
+  mpfr_set_flt(a, x, MPFR_RNDN);
+  mpfr_eval(fn, exact, a);
+  double e = 0.0;
+  if (mpfr_nan_p(exact) || mpfr_zero_p(exact) || mpfr_inf_p(exact)) {
+    const bool same = mpfr_nan_p(exact) ? ld != ld : mpfr_zero_p(exact) ? ld == 0 : std::isinf(ld);
+    e = same ? 0.0 : HUGE_VAL;
+  } else if ((mpfr_get_exp(exact) > 128 && std::fabs(ld) >= 0x1p128L) ||
+             (mpfr_get_exp(exact) <= -151 && std::fabs(ld) < 0x1p-151L)) {
+    e = 0.0;  // beyond float's range on both sides (exp past long double's overflow, say): float's answer is settled
+  } else {
+    mpfr_set_ld(d, ld, MPFR_RNDN);  // exact: 64 bits into 200
+    mpfr_sub(d, d, exact, MPFR_RNDN);
+    mpfr_div(d, d, exact, MPFR_RNDN);
+    e = std::fabs(mpfr_get_d(d, MPFR_RNDU));
+  }
+  mpfr_clears(a, exact, d, static_cast<mpfr_ptr>(nullptr));
+  return e;
+}
+
+// The premise of the reference: the long double function lies within a few units of 2^-64 of
+// f(x), far inside the 2^-50 within which MPFR decides instead. Measured against MPFR on every
+// stride-th input bit pattern (all binades, both signs), on every thread; the largest error must
+// stay below 2^-56, 64 times inside the margin.
+inline void reference_well_inside_margin(Fn fn, std::int64_t stride) {
+  double worst = 0.0;
+  std::int64_t worst_at = 0, sampled = 0;
+#pragma omp parallel reduction(+ : sampled)
+  {
+    double mine = 0.0;
+    std::int64_t mine_at = 0;
+#pragma omp for schedule(dynamic, 64)
+    for (std::int64_t i = 0; i < (std::int64_t{1} << 32) / stride; ++i) {
+      const float x = float_from_bits(static_cast<std::uint32_t>(i * stride));
+      if (!std::isfinite(x)) continue;
+      ++sampled;
+      const double e = long_double_error(fn, x);
+      if (e > mine) mine = e, mine_at = i * stride;
+    }
+#pragma omp critical
+    if (mine > worst) worst = mine, worst_at = mine_at;
+  }
+  std::printf("%s: long double reference on %lld inputs: largest relative error %.3g = %.3g units of 2^-64 (input bits 0x%08llx)\n",
+              name(fn), static_cast<long long>(sampled), worst, std::ldexp(worst, 64),
+              static_cast<unsigned long long>(worst_at));
+  EXPECT_LT(worst, 0x1p-56) << name(fn);
 }
 
 struct Tally {

@@ -40,6 +40,9 @@ void all_inputs(Fn fn) {
 class MathExhaustive : public ::testing::TestWithParam<Fn> {};
 
 TEST_P(MathExhaustive, CorrectlyRoundedOnAllInputs) { all_inputs(GetParam()); }
+
+// The premise of the reference (math_cases.hpp) on 2^20 inputs per function.
+TEST_P(MathExhaustive, LongDoubleReferenceIsWellInsideItsMargin) { reference_well_inside_margin(GetParam(), 4099); }
 INSTANTIATE_TEST_SUITE_P(Functions, MathExhaustive, every_fn(), fn_param_name);
 
 // The AVX2 exp and erf, and GELU's AVX2 loops around them.

@@ -193,6 +193,8 @@ void sampled(Fn fn) {
 class MathSampled : public ::testing::TestWithParam<Fn> {};
 
 TEST_P(MathSampled, CorrectlyRounded) { sampled(GetParam()); }
+// The reference's premise on 4096 inputs per function (math_exhaustive_test: 2^20).
+TEST_P(MathSampled, LongDoubleReferenceIsWellInsideItsMargin) { reference_well_inside_margin(GetParam(), 1048573); }
 INSTANTIATE_TEST_SUITE_P(Functions, MathSampled, every_fn(), fn_param_name);
 
 }  // namespace
