@@ -5,6 +5,7 @@
 #include <Eigen/Core>
 
 #include <cstdint>
+#include <cstring>
 #include <vector>
 
 #include "detnum/eigen.hpp"
@@ -118,6 +119,54 @@ TEST(Eigen, GemmInEveryStorageOrder) {
   Eigen::MatrixXf wrong(kM + 1, kN);
   expect_error([&] { gemm(1.0f, ca, cb, 0.0f, wrong); }, ErrorCode::invalid_argument, "gemm: sizes must agree");
 }
+
+// Eigen::bfloat16 and Eigen::half vectors and matrices hold detnum's bf16 and fp16 bits: every op
+// gives the pointer form's bits on the same 16-bit values.
+template <class S, class E>
+void sixteen_bit_types_equal_the_pointer_forms() {
+  constexpr std::int64_t kN = 9001, kRows = 30, kCols = 300;  // the matrices are views of the first 9000
+  const std::vector<E> x = reduce_input<E>(kN, 21, Family::finite), y = reduce_input<E>(kN, 22, Family::finite);
+  const auto eigen_of = [](const std::vector<E>& v) {
+    Eigen::Matrix<S, Eigen::Dynamic, 1> e(static_cast<Eigen::Index>(v.size()));
+    std::memcpy(e.data(), v.data(), v.size() * sizeof(E));
+    return e;
+  };
+  const auto ex = eigen_of(x), ey = eigen_of(y);
+  EXPECT_TRUE(same_value(sum(x.data(), kN), sum(ex)));
+  EXPECT_TRUE(same_value(sum(x.data(), kN), sum(ex.head(kN))));  // an expression, evaluated first
+  EXPECT_TRUE(same_value(nrm2(x.data(), kN), nrm2(ex)));
+  EXPECT_TRUE(same_value(variance(x.data(), kN, 1), variance(ex, 1)));
+  EXPECT_TRUE(same_value(amax(x.data(), kN), amax(ex)));
+  EXPECT_EQ(argmin(x.data(), kN), argmin(ex));
+  EXPECT_TRUE(same_value(dot(x.data(), y.data(), kN), dot(ex, ey)));
+
+  // Column sums of a column-major matrix: the row sums of its storage read row-major.
+  const Eigen::Map<const Eigen::Matrix<S, Eigen::Dynamic, Eigen::Dynamic>> m(ex.data(), kRows, kCols);
+  std::vector<float> want(kCols);
+  row_sums(x.data(), MatrixLayout::dense(kCols, kRows), want.data());
+  const Eigen::RowVectorXf got = column_sums(m);
+  EXPECT_TRUE(same_bits(std::span<const float>(want), std::span<const float>(got.data(), kCols)));
+
+  // gemm with float and bf16 output, column-major operands and output.
+  constexpr std::int64_t kM = 30, kK = 300;  // a is 30 x 300, b is 300 x 30 (both views of x)
+  const Eigen::Map<const Eigen::Matrix<S, Eigen::Dynamic, Eigen::Dynamic>> a(ex.data(), kM, kK), b(ey.data(), kK, kM);
+  std::vector<float> c_want(kM * kM);  // c^T = b^T a^T, row-major: the column-major c
+  gemm(Transpose::no, Transpose::no, kM, kM, kK, 1.0f, y.data(), kK, x.data(), kM, 0.0f, c_want.data(), kM);
+  // (b^T read row-major is b column-major with ld kK; likewise a^T with ld kM.)
+  Eigen::MatrixXf c(kM, kM);
+  gemm(1.0f, a, b, 0.0f, c);
+  EXPECT_TRUE(same_bits(std::span<const float>(c_want), std::span<const float>(c.data(), kM * kM)));
+  const Eigen::MatrixXf product = matmul(a, b);
+  EXPECT_TRUE(same_bits(std::span<const float>(c_want), std::span<const float>(product.data(), kM * kM)));
+  std::vector<bf16> c16_want(kM * kM);
+  gemm(Transpose::no, Transpose::no, kM, kM, kK, 1.0f, y.data(), kK, x.data(), kM, 0.0f, c16_want.data(), kM);
+  Eigen::Matrix<Eigen::bfloat16, Eigen::Dynamic, Eigen::Dynamic> c16(kM, kM);
+  gemm(1.0f, a, b, 0.0f, c16);
+  EXPECT_EQ(std::memcmp(c16_want.data(), c16.data(), c16_want.size() * sizeof(bf16)), 0);
+}
+
+TEST(Eigen, Bfloat16EqualsThePointerForms) { sixteen_bit_types_equal_the_pointer_forms<Eigen::bfloat16, bf16>(); }
+TEST(Eigen, HalfEqualsThePointerForms) { sixteen_bit_types_equal_the_pointer_forms<Eigen::half, fp16>(); }
 
 TEST(Eigen, SizeMismatchIsAnError) {
   const Eigen::VectorXf a = random_vector(10, 7), b = random_vector(11, 8);

@@ -2,15 +2,22 @@
 // detnum on their vectors and matrices and get the same bits as the pointer forms.
 //
 //   detnum::sum(v), asum, dot(a, b), nrm2, mean, variance(v, ddof), max, min, amax, amin,
-//   argmax, argmin     for any float or double vector expression (VectorXf, a column block,
-//                      a Map, Ref, a + b ...)
+//   argmax, argmin     for any float, double, Eigen::bfloat16 or Eigen::half vector expression
+//                      (VectorXf, a column block, a Map, Ref, a + b ...); 16-bit elements are
+//                      detnum's bf16 and fp16, accumulated in float
 //   detnum::row_sums(m), detnum::column_sums(m)
-//                      for any float or double matrix expression, either storage order; a
-//                      column vector of rows sums, a row vector of column sums
+//                      for any matrix expression of those types, either storage order; a
+//                      column vector of rows sums, a row vector of column sums (float for the
+//                      16-bit types)
 //   detnum::gemm(alpha, a, b, beta, c), detnum::matmul(a, b)
-//                      float matrices of either storage order (a and b may be expressions; c a
-//                      matrix or Map with unit inner stride): detnum/gemm.hpp's bits for
-//                      c = alpha a b + beta c, and a new column-major a * b
+//                      a and b both float, bfloat16 or half, c float or bfloat16, of either
+//                      storage order (a and b may be expressions; c a matrix
+//                      or Map with unit inner stride): detnum/gemm.hpp's bits for
+//                      c = alpha a b + beta c, and a new column-major float a * b
+//
+// Eigen::bfloat16 and Eigen::half hold their 16 bits exactly as detnum::bf16 and detnum::fp16 do,
+// so their storage is passed to detnum as it is. Strided-batched GEMM has no Eigen form (Eigen has
+// no batch type): call gemm_strided_batched on the matrices' data().
 //
 // The bits are those of the same values as a contiguous vector (or row-major matrix) passed to
 // the pointer forms: a row's sum is the sum of its elements in column order whether the matrix is
@@ -26,16 +33,38 @@
 #include <span>
 #include <string>
 
+#include "detnum/bf16.hpp"
 #include "detnum/error.hpp"
+#include "detnum/fp16.hpp"
 #include "detnum/gemm.hpp"
 #include "detnum/reduce.hpp"
 
 namespace detnum {
 namespace eigen_detail {
 
+// detnum's element type for an Eigen scalar type.
+template <class S> struct Element;
+template <> struct Element<float> { using type = float; };
+template <> struct Element<double> { using type = double; };
+template <> struct Element<Eigen::bfloat16> { using type = bf16; };
+template <> struct Element<Eigen::half> { using type = fp16; };
+template <class S>
+using element_t = typename Element<S>::type;
+static_assert(sizeof(Eigen::bfloat16) == sizeof(bf16) && alignof(Eigen::bfloat16) == alignof(bf16) &&
+              sizeof(Eigen::half) == sizeof(fp16) && alignof(Eigen::half) == alignof(fp16));
+
+// An Eigen buffer as detnum's elements (the same bits: see the top of this file).
+template <class S>
+const element_t<S>* as_elements(const S* p) {
+  return reinterpret_cast<const element_t<S>*>(p);
+}
+template <class S>
+element_t<S>* as_elements(S* p) {
+  return reinterpret_cast<element_t<S>*>(p);
+}
+
 template <class D>
-concept Dense = std::derived_from<D, Eigen::DenseBase<D>> &&
-                (std::same_as<typename D::Scalar, float> || std::same_as<typename D::Scalar, double>);
+concept Dense = std::derived_from<D, Eigen::DenseBase<D>> && requires { typename Element<typename D::Scalar>::type; };
 template <class D>
 concept Vector = Dense<D> && static_cast<bool>(D::IsVectorAtCompileTime);
 
@@ -47,12 +76,12 @@ constexpr bool kInPlace = (Eigen::internal::traits<D>::Flags & Eigen::DirectAcce
 // f(span of the vector's elements, in index order).
 template <class D, class F>
 decltype(auto) with_elements(const Eigen::DenseBase<D>& v, F&& f) {
-  using S = typename D::Scalar;
+  using E = element_t<typename D::Scalar>;
   if constexpr (kInPlace<D>) {
-    return f(std::span<const S>(v.derived().data(), static_cast<std::size_t>(v.size())));
+    return f(std::span<const E>(as_elements(v.derived().data()), static_cast<std::size_t>(v.size())));
   } else {
     const typename D::PlainObject copy = v.derived();
-    return f(std::span<const S>(copy.data(), static_cast<std::size_t>(copy.size())));
+    return f(std::span<const E>(as_elements(copy.data()), static_cast<std::size_t>(copy.size())));
   }
 }
 
@@ -63,27 +92,34 @@ decltype(auto) with_matrix(const Eigen::DenseBase<D>& m, F&& f) {
   if constexpr (kInPlace<D>) {
     const D& d = m.derived();
     const std::int64_t ld = d.outerStride() > 0 ? d.outerStride() : 1;
-    if constexpr (D::IsRowMajor) return f(d.data(), MatrixLayout{d.rows(), d.cols(), ld < d.cols() ? d.cols() : ld}, false);
-    else return f(d.data(), MatrixLayout{d.cols(), d.rows(), ld < d.rows() ? d.rows() : ld}, true);
+    if constexpr (D::IsRowMajor)
+      return f(as_elements(d.data()), MatrixLayout{d.rows(), d.cols(), ld < d.cols() ? d.cols() : ld}, false);
+    else return f(as_elements(d.data()), MatrixLayout{d.cols(), d.rows(), ld < d.rows() ? d.rows() : ld}, true);
   } else {
     const Eigen::Matrix<typename D::Scalar, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> copy = m.derived();
-    return f(copy.data(), MatrixLayout::dense(copy.rows(), copy.cols()), false);
+    return f(as_elements(copy.data()), MatrixLayout::dense(copy.rows(), copy.cols()), false);
   }
 }
 
-// f(pointer, ld, row_major) for a float matrix read in place, or for a row-major copy of it.
+// f(pointer, ld, row_major) for a matrix read in place, or for a row-major copy of it.
 template <class D, class F>
 decltype(auto) with_operand(const Eigen::DenseBase<D>& x, F&& f) {
   if constexpr (kInPlace<D>) {
     const D& d = x.derived();
     const std::int64_t inner = D::IsRowMajor ? d.cols() : d.rows();
     const std::int64_t ld = d.outerStride() > inner ? d.outerStride() : (inner > 1 ? inner : 1);
-    return f(d.data(), ld, static_cast<bool>(D::IsRowMajor));
+    return f(as_elements(d.data()), ld, static_cast<bool>(D::IsRowMajor));
   } else {
-    const Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> copy = x.derived();
-    return f(copy.data(), copy.cols() > 1 ? static_cast<std::int64_t>(copy.cols()) : 1, true);
+    const Eigen::Matrix<typename D::Scalar, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> copy = x.derived();
+    return f(as_elements(copy.data()), copy.cols() > 1 ? static_cast<std::int64_t>(copy.cols()) : 1, true);
   }
 }
+
+// GEMM's operand and output scalars: the inputs GemmInput allows, the outputs GemmOutput allows.
+template <class S>
+concept GemmScalar = std::same_as<S, float> || std::same_as<S, Eigen::bfloat16> || std::same_as<S, Eigen::half>;
+template <class S>
+concept GemmOutScalar = std::same_as<S, float> || std::same_as<S, Eigen::bfloat16>;
 
 }  // namespace eigen_detail
 
@@ -117,10 +153,11 @@ auto dot(const Eigen::DenseBase<D1>& a, const Eigen::DenseBase<D2>& b, CpuOption
       a, [&](auto x) { return eigen_detail::with_elements(b, [&](auto y) { return dot(x, y, o); }); });
 }
 
-// The sum of each row, as a column vector.
+// The sum of each row, as a column vector (float for 16-bit elements).
 template <eigen_detail::Dense D>
-Eigen::Matrix<typename D::Scalar, Eigen::Dynamic, 1> row_sums(const Eigen::DenseBase<D>& m, CpuOptions o = {}) {
-  Eigen::Matrix<typename D::Scalar, Eigen::Dynamic, 1> out(m.rows());
+Eigen::Matrix<accum_t<eigen_detail::element_t<typename D::Scalar>>, Eigen::Dynamic, 1> row_sums(
+    const Eigen::DenseBase<D>& m, CpuOptions o = {}) {
+  Eigen::Matrix<accum_t<eigen_detail::element_t<typename D::Scalar>>, Eigen::Dynamic, 1> out(m.rows());
   eigen_detail::with_matrix(m, [&](const auto* x, const MatrixLayout& l, bool transposed) {
     if (transposed) column_sums(x, l, out.data(), o);
     else row_sums(x, l, out.data(), o);
@@ -128,10 +165,11 @@ Eigen::Matrix<typename D::Scalar, Eigen::Dynamic, 1> row_sums(const Eigen::Dense
   return out;
 }
 
-// The sum of each column, as a row vector.
+// The sum of each column, as a row vector (float for 16-bit elements).
 template <eigen_detail::Dense D>
-Eigen::Matrix<typename D::Scalar, 1, Eigen::Dynamic> column_sums(const Eigen::DenseBase<D>& m, CpuOptions o = {}) {
-  Eigen::Matrix<typename D::Scalar, 1, Eigen::Dynamic> out(m.cols());
+Eigen::Matrix<accum_t<eigen_detail::element_t<typename D::Scalar>>, 1, Eigen::Dynamic> column_sums(
+    const Eigen::DenseBase<D>& m, CpuOptions o = {}) {
+  Eigen::Matrix<accum_t<eigen_detail::element_t<typename D::Scalar>>, 1, Eigen::Dynamic> out(m.cols());
   eigen_detail::with_matrix(m, [&](const auto* x, const MatrixLayout& l, bool transposed) {
     if (transposed) row_sums(x, l, out.data(), o);
     else column_sums(x, l, out.data(), o);
@@ -144,8 +182,8 @@ Eigen::Matrix<typename D::Scalar, 1, Eigen::Dynamic> column_sums(const Eigen::De
 // computed as its transpose, c^T = alpha b^T a^T + beta c^T: every element is the same fma chain
 // (a product's operands only change sides), so the bits are those of the row-major form.
 template <class DA, class DB, class DC>
-  requires std::same_as<typename DA::Scalar, float> && std::same_as<typename DB::Scalar, float> &&
-           std::same_as<typename DC::Scalar, float> && eigen_detail::kInPlace<DC>
+  requires eigen_detail::GemmScalar<typename DA::Scalar> && std::same_as<typename DA::Scalar, typename DB::Scalar> &&
+           eigen_detail::GemmOutScalar<typename DC::Scalar> && eigen_detail::kInPlace<DC>
 void gemm(float alpha, const Eigen::DenseBase<DA>& a, const Eigen::DenseBase<DB>& b, float beta,
           Eigen::DenseBase<DC>& c, CpuOptions o = {}) {
   const std::int64_t m = a.rows(), k = a.cols(), n = b.cols();
@@ -157,18 +195,19 @@ void gemm(float alpha, const Eigen::DenseBase<DA>& a, const Eigen::DenseBase<DB>
   DC& out = c.derived();
   const std::int64_t c_inner = DC::IsRowMajor ? n : m;
   const std::int64_t ldc = out.outerStride() > c_inner ? out.outerStride() : (c_inner > 1 ? c_inner : 1);
-  eigen_detail::with_operand(a, [&](const float* pa, std::int64_t lda, bool a_rows) {
-    eigen_detail::with_operand(b, [&](const float* pb, std::int64_t ldb, bool b_rows) {
+  auto* const pc = eigen_detail::as_elements(out.data());
+  eigen_detail::with_operand(a, [&](const auto* pa, std::int64_t lda, bool a_rows) {
+    eigen_detail::with_operand(b, [&](const auto* pb, std::int64_t ldb, bool b_rows) {
       const auto t = [](bool transposed) { return transposed ? Transpose::yes : Transpose::no; };
-      if constexpr (DC::IsRowMajor) gemm(t(!a_rows), t(!b_rows), m, n, k, alpha, pa, lda, pb, ldb, beta, out.data(), ldc, o);
-      else gemm(t(b_rows), t(a_rows), n, m, k, alpha, pb, ldb, pa, lda, beta, out.data(), ldc, o);
+      if constexpr (DC::IsRowMajor) gemm(t(!a_rows), t(!b_rows), m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, o);
+      else gemm(t(b_rows), t(a_rows), n, m, k, alpha, pb, ldb, pa, lda, beta, pc, ldc, o);
     });
   });
 }
 
-// a * b as a new column-major matrix.
+// a * b as a new column-major float matrix.
 template <class DA, class DB>
-  requires std::same_as<typename DA::Scalar, float> && std::same_as<typename DB::Scalar, float>
+  requires eigen_detail::GemmScalar<typename DA::Scalar> && std::same_as<typename DA::Scalar, typename DB::Scalar>
 Eigen::MatrixXf matmul(const Eigen::DenseBase<DA>& a, const Eigen::DenseBase<DB>& b, CpuOptions o = {}) {
   Eigen::MatrixXf c(a.rows(), b.cols());
   gemm(1.0f, a, b, 0.0f, c, o);
