@@ -95,6 +95,22 @@ TEST(NnRows, EveryRowCountUpTo37) {
     }
 }
 
+// The norms' backward passes sum dgamma and dbeta over rows while they walk the rows for dx: rows
+// past one chunk (8192) and past two, columns past one block (1024), at every thread count.
+TEST(NnRows, NormBackwardSumsAcrossChunksAndBlocks) {
+  const std::pair<std::int64_t, std::int64_t> shapes[] = {{8193, 3}, {16500, 7}, {300, 1500}, {129, 1025}, {8300, 1030}, {1, 2049}};
+  for (const auto& [rows, cols] : shapes) {
+    SCOPED_TRACE(std::to_string(rows) + " x " + std::to_string(cols));
+    const RowInputs in = make_row_inputs(rows, cols, 91, rows % 2 == 0);
+    for (const RowOp op : {RowOp::layer_norm_backward, RowOp::rms_norm_backward}) {
+      SCOPED_TRACE(op_name(op));
+      const RowOutputs want = run_ref(op, in);
+      for (const CpuSimd simd : kSimds)
+        for (const int threads : kThreadCounts) expect_same_outputs(want, run_cpu(op, in, {threads, simd}));
+    }
+  }
+}
+
 // --- Batch invariance ---------------------------------------------------------------------------
 
 // The per-row outputs (y, dx, mean, rstd) of row r of a `rows`-row result.

@@ -15,7 +15,8 @@
 // sums are the next level of ORDER.md step 5, reduced by the same code until one row is left.
 // Threads take whole (chunk, block) units; with fewer units than threads (one chunk of at most
 // 1024 columns is one unit) they share each unit's 128 lanes instead, each thread reading the
-// rows of its own lanes, and one thread folds them.
+// rows of its own lanes, and one thread folds them. (The fold and this scheduling live in
+// column_lanes.hpp, shared with the norms' backward pass.)
 //
 // The block loop is written once, without intrinsics, and compiled twice: for the baseline ISA
 // and, inlined into a gnu::target("avx2") function, for AVX2 (the compiler vectorizes it over
@@ -26,12 +27,10 @@
 
 #include "common/reduce_checks.hpp"
 #include "common/validate.hpp"
+#include "cpu/column_lanes.hpp"
 #include "cpu/parallel.hpp"
 #include "cpu/reduce_cpu.hpp"
 #include "detnum/reduce.hpp"
-
-
-
 
 namespace detnum {
 namespace {
@@ -45,19 +44,13 @@ inline auto widen_for_simd(T v) {
   else return detail::widen(v);
 }
 
-// The widest column block: 4 KiB of accumulators per lane (1024 floats), 512 KiB in all, which
-// L2 holds while the rows stream through from memory in runs of up to 4 KiB.
-template <class A>
-constexpr std::int64_t kMaxBlock = 4096 / static_cast<std::int64_t>(sizeof(A));
-
 // Lanes [l0, l1) of one chunk (rows <= 8192 rows) of the block of width columns starting at x;
 // x[r * ld + j] is row r of the chunk, added into lane r mod 128: acc[lane * width + j]. Only the
-// first min(rows, 128) lanes receive elements (an empty lane would be -0, and adding -0 is exact:
-// x + -0 == x for every x), so the others are neither filled nor folded in.
+// used lanes (detail::used_lanes) are filled.
 template <class T, class A>
 [[gnu::always_inline]] inline void block_lanes(const T* __restrict x, std::int64_t ld, int rows, int width, int l0,
                                                int l1, A* __restrict acc) {
-  const int used = rows < kReduceLanes ? rows : kReduceLanes;
+  const int used = detail::used_lanes(rows);
   if (l1 > used) l1 = used;
   if (l0 >= l1) return;
   std::fill(acc + l0 * width, acc + l1 * width, detail::lane_identity<A>());
@@ -70,44 +63,17 @@ template <class T, class A>
   }
 }
 
-// ORDER.md step 4 (detail::fold_lanes) for every column of the block: lane l += lane l + h; then
-// dst[j] = the chunk's partial of column j.
-template <class A>
-[[gnu::always_inline]] inline void block_fold(int rows, int width, A* __restrict acc, A* __restrict dst) {
-  int used = rows < kReduceLanes ? rows : kReduceLanes;
-  for (int h = kReduceLanes / 2; h >= 1; h /= 2) {
-    for (int l = 0; l < h && l + h < used; ++l) {
-      A* __restrict a = acc + l * width;
-      const A* __restrict b = acc + (l + h) * width;
-      for (int j = 0; j < width; ++j) a[j] = a[j] + b[j];
-    }
-    used = used < h ? used : h;
-  }
-  std::copy(acc, acc + width, dst);
-}
-
 template <class T, class A>
 [[gnu::target("avx2,fma,f16c")]] void block_lanes_avx2(const T* x, std::int64_t ld, int rows, int width, int l0, int l1,
                                                       A* acc) {
   block_lanes(x, ld, rows, width, l0, l1, acc);
 }
-template <class A>
-[[gnu::target("avx2,fma,f16c")]] void block_fold_avx2(int rows, int width, A* acc, A* dst) {
-  block_fold(rows, width, acc, dst);
-}
-
-// A (chunk, block) unit's lanes [l0, l1), and its fold: the AVX2 build where the CPU has it.
+// A (chunk, block) unit's lanes [l0, l1): the AVX2 build where the CPU has it.
 template <class T, class A>
 void unit_lanes(bool avx2, const T* x, std::int64_t ld, int rows, int width, int l0, int l1, A* acc) {
   if (avx2) block_lanes_avx2(x, ld, rows, width, l0, l1, acc);
   else block_lanes(x, ld, rows, width, l0, l1, acc);
 }
-template <class A>
-void unit_fold(bool avx2, int rows, int width, A* acc, A* dst) {
-  if (avx2) block_fold_avx2(rows, width, acc, dst);
-  else block_fold(rows, width, acc, dst);
-}
-
 // Column sums of the batch at x into out (batch x cols), not canonicalized: one level of chunks,
 // then the partials' column sums, recursively.
 template <class T, class A = accum_t<T>>
@@ -115,16 +81,15 @@ void column_levels(const T* x, const MatrixLayout& m, A* out, CpuOptions opt) {
   const std::int64_t chunks = detail::reduce_chunks(m.rows);
   // Full-width blocks even when that leaves threads idle (a single chunk of at most 1024
   // columns): narrower blocks read each row in pieces and ran at 40% of the speed.
-  const std::int64_t width = std::min(kMaxBlock<A>, m.cols);
+  const std::int64_t width = std::min(detail::kMaxBlock<A>, m.cols);
   const std::int64_t blocks = (m.cols + width - 1) / width;
   // Level 1 writes the chunk partials of batch entry b, chunk c, column j to
   // partials[(b * chunks + c) * cols + j]: straight into out when there is one chunk.
   std::vector<A> level(chunks == 1 ? 0 : static_cast<std::size_t>(m.batch * chunks * m.cols));
   A* const partials = chunks == 1 ? out : level.data();
   const bool avx2 = detail::use_reduce_avx2(opt);
-  const std::int64_t unit_bytes = std::min(m.rows, kReduceChunk) * width * static_cast<std::int64_t>(sizeof(T));
-  const std::int64_t grain = std::max<std::int64_t>(1, detail::kThreadGrainBytes / std::max<std::int64_t>(1, unit_bytes));
   // Units in the order (b, c, block): threads that share a chunk's rows share their cache lines.
+  const std::int64_t unit_bytes = std::min(m.rows, kReduceChunk) * width * static_cast<std::int64_t>(sizeof(T));
   const std::int64_t units = m.batch * chunks * blocks;
   const auto unit = [&](std::int64_t u, const auto& run) {
     const std::int64_t blk = u % blocks, c = u / blocks % chunks, b = u / blocks / chunks;
@@ -132,28 +97,14 @@ void column_levels(const T* x, const MatrixLayout& m, A* out, CpuOptions opt) {
     run(x + b * m.batch_stride + r0 * m.ld + j0, static_cast<int>(std::min(kReduceChunk, m.rows - r0)),
         static_cast<int>(std::min(width, m.cols - j0)), partials + (b * chunks + c) * m.cols + j0);
   };
-  if (units < opt.threads && unit_bytes >= 2 * detail::kThreadGrainBytes) {
-    // Fewer units than threads (e.g. one chunk of at most 1024 columns): the threads share each
-    // unit's lanes instead (each lane's rows are its own, so the sums are the same), and one
-    // thread folds them.
-    std::vector<A> acc(static_cast<std::size_t>(kReduceLanes * width));
-    for (std::int64_t u = 0; u < units; ++u)
-      unit(u, [&](const T* src, int rows, int w, A* dst) {
-        detail::parallel_ranges(kReduceLanes, 1, opt.threads, [&](std::int64_t l0, std::int64_t l1) {
-          unit_lanes(avx2, src, m.ld, rows, w, static_cast<int>(l0), static_cast<int>(l1), acc.data());
-        });
-        unit_fold(avx2, rows, w, acc.data(), dst);
+  detail::for_each_unit<A>(
+      units, unit_bytes, static_cast<std::size_t>(kReduceLanes * width), opt,
+      [&](std::int64_t u, int l0, int l1, A* acc) {
+        unit(u, [&](const T* src, int rows, int w, A*) { unit_lanes(avx2, src, m.ld, rows, w, l0, l1, acc); });
+      },
+      [&](std::int64_t u, A* acc) {
+        unit(u, [&](const T*, int rows, int w, A* dst) { detail::unit_fold(avx2, rows, w, acc, dst); });
       });
-  } else {
-    detail::parallel_ranges(units, grain, opt.threads, [&](std::int64_t begin, std::int64_t end) {
-      std::vector<A> acc(static_cast<std::size_t>(kReduceLanes * width));
-      for (std::int64_t u = begin; u < end; ++u)
-        unit(u, [&](const T* src, int rows, int w, A* dst) {
-          unit_lanes(avx2, src, m.ld, rows, w, 0, kReduceLanes, acc.data());
-          unit_fold(avx2, rows, w, acc.data(), dst);
-        });
-    });
-  }
   if (chunks > 1) column_levels<A>(partials, MatrixLayout::dense(chunks, m.cols, m.batch), out, opt);
 }
 

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "common/nn_rows_checks.hpp"
+#include "cpu/column_lanes.hpp"
 #include "cpu/cpu_features.hpp"
 #include "cpu/parallel.hpp"
 #include "cpu/reduce_cpu.hpp"
@@ -34,6 +35,7 @@ namespace detnum {
 namespace {
 
 using detail::kReduceChunk;
+using detail::kReduceLanes;
 
 // A thread's least share: a chunk's worth of elements. Each element takes several passes, an
 // exp or a division among them, so a thread's start (~3 µs, reduce_cpu.hpp) pays off over far
@@ -236,71 +238,132 @@ template <bool kLayer>
   else return detail::rms_norm_xhat(x, rstd);
 }
 
-// One row's first pass: dgamma's terms into t (a row of the matrix that column_sums reduces),
-// g (layer norm only) and g * xhat into the scratch rows whose sums give a and b.
+// One row's a and b (a: layer norm only) from its terms: g and g * xhat into the scratch rows g
+// and gx, then summed.
 template <bool kLayer>
 [[gnu::always_inline]] inline void norm_backward_terms(const float* __restrict x, const float* __restrict dy,
                                                        const float* __restrict gamma, float mean, float rstd,
-                                                       std::int64_t cols, float* __restrict t, float* __restrict g,
-                                                       float* __restrict gx) {
+                                                       std::int64_t cols, float* __restrict g, float* __restrict gx) {
   for (std::int64_t j = 0; j < cols; ++j) {
     const float xhat = norm_xhat<kLayer>(x[j], mean, rstd), gj = detail::norm_backward_g(dy[j], gamma[j]);
-    t[j] = detail::norm_backward_dgamma_term(dy[j], xhat);
     if constexpr (kLayer) g[j] = gj;
     gx[j] = detail::norm_backward_gx(gj, xhat);
   }
 }
 
-// One row's dx, from a and b (a unused by RMS norm).
+// One row's dx over a block of columns (a unused by RMS norm), and the row's dgamma terms and
+// dy (dbeta's terms, layer norm only) added into its lanes of the block's column sums.
 template <bool kLayer>
-[[gnu::always_inline]] inline void norm_backward_dx(const float* __restrict x, const float* __restrict dy,
-                                                    const float* __restrict gamma, float mean, float rstd, float a,
-                                                    float b, std::int64_t cols, float* __restrict dx) {
-  for (std::int64_t j = 0; j < cols; ++j) {
+[[gnu::always_inline]] inline void norm_backward_block(const float* __restrict x, const float* __restrict dy,
+                                                       const float* __restrict gamma, float mean, float rstd, float a,
+                                                       float b, int width, float* __restrict dx,
+                                                       float* __restrict lane_g, float* __restrict lane_b) {
+  for (int j = 0; j < width; ++j) {
     const float xhat = norm_xhat<kLayer>(x[j], mean, rstd), gj = detail::norm_backward_g(dy[j], gamma[j]);
     if constexpr (kLayer) dx[j] = canonicalize(detail::layer_norm_backward_value(gj, xhat, a, b, rstd));
     else dx[j] = canonicalize(detail::rms_norm_backward_value(gj, xhat, b, rstd));
+    lane_g[j] = lane_g[j] + detail::norm_backward_dgamma_term(dy[j], xhat);
+    if constexpr (kLayer) lane_b[j] = lane_b[j] + dy[j];
   }
 }
 
 template <bool kLayer>
 [[gnu::target("avx2")]] void norm_backward_terms_avx2(const float* x, const float* dy, const float* gamma, float mean,
-                                                      float rstd, std::int64_t cols, float* t, float* g, float* gx) {
-  norm_backward_terms<kLayer>(x, dy, gamma, mean, rstd, cols, t, g, gx);
+                                                      float rstd, std::int64_t cols, float* g, float* gx) {
+  norm_backward_terms<kLayer>(x, dy, gamma, mean, rstd, cols, g, gx);
 }
 template <bool kLayer>
-[[gnu::target("avx2")]] void norm_backward_dx_avx2(const float* x, const float* dy, const float* gamma, float mean,
-                                                   float rstd, float a, float b, std::int64_t cols, float* dx) {
-  norm_backward_dx<kLayer>(x, dy, gamma, mean, rstd, a, b, cols, dx);
+[[gnu::target("avx2")]] void norm_backward_block_avx2(const float* x, const float* dy, const float* gamma, float mean,
+                                                      float rstd, float a, float b, int width, float* dx, float* lane_g,
+                                                      float* lane_b) {
+  norm_backward_block<kLayer>(x, dy, gamma, mean, rstd, a, b, width, dx, lane_g, lane_b);
 }
 
-// Both norms' backward: per row, the terms pass (dgamma's terms into dx, which is free until its
-// final values go in; a and b kept per row), then dgamma (and dbeta, layer norm) as column sums,
-// then per row dx. mean is null for RMS norm.
+// Both norms' backward (mean null for RMS norm) in one walk over x and dy where a row fits one
+// column block (cols <= 1024), two otherwise:
+// - a and b of each row (ORDER.md: row sums of g and g * xhat), in the walk itself when a block
+//   holds the whole row (the row is then in L1 for the block pass), else in a pass of their own;
+// - per (chunk of 8192 rows, block of columns) unit, as column_sums walks it (column_lanes.hpp):
+//   row r's dx, and its dgamma and dbeta terms added into lane r mod 128 of their column sums,
+//   the lanes folded per chunk; chunk partials (more than 8192 rows) go on through column_sums.
+// Every row's dx and every column's sums are the reference's, whatever thread or unit takes them.
 template <bool kLayer>
 void norm_backward(const float* x, const float* gamma, const float* mean, const float* rstd,
                    const float* dy, float* dx, float* dgamma, float* dbeta, std::int64_t rows, std::int64_t cols,
                    CpuOptions options) {
+  if (cols == 0) return;
+  if (rows == 0) {  // sums of nothing
+    std::fill(dgamma, dgamma + cols, 0.0f);
+    if constexpr (kLayer) std::fill(dbeta, dbeta + cols, 0.0f);
+    return;
+  }
   const bool avx2 = detail::use_avx2(options);
   const auto mean_of = [&](std::int64_t r) { return kLayer ? mean[r] : 0.0f; };
-  std::vector<float> ab(static_cast<std::size_t>(2 * rows));  // a and b of row r at 2r, 2r + 1
-  // Scratch rows: g (layer norm only) and g * xhat.
-  for_each_row(rows, cols, options, kLayer ? 2 * cols : cols, [&](std::int64_t r, float* scratch, CpuOptions o) {
+  // a and b of row r (scratch: cols floats for g, layer norm only, and cols for g * xhat).
+  const auto ab_of = [&](std::int64_t r, float* scratch, CpuOptions o, float* ab) {
     const std::int64_t at = r * cols;
     float *g = kLayer ? scratch : nullptr, *gx = kLayer ? scratch + cols : scratch;
-    if (avx2) norm_backward_terms_avx2<kLayer>(x + at, dy + at, gamma, mean_of(r), rstd[r], cols, dx + at, g, gx);
-    else norm_backward_terms<kLayer>(x + at, dy + at, gamma, mean_of(r), rstd[r], cols, dx + at, g, gx);
-    ab[2 * r] = kLayer ? detail::row_mean(sum_of(g, cols, o), cols) : 0.0f;
-    ab[2 * r + 1] = detail::row_mean(sum_of(gx, cols, o), cols);
-  });
-  column_sums(dx, MatrixLayout::dense(rows, cols), dgamma, options);
-  if constexpr (kLayer) column_sums(dy, MatrixLayout::dense(rows, cols), dbeta, options);
-  for_each_row(rows, cols, options, 0, [&](std::int64_t r, float*, CpuOptions) {
-    const std::int64_t at = r * cols;
-    const float a = ab[2 * r], b = ab[2 * r + 1];
-    if (avx2) norm_backward_dx_avx2<kLayer>(x + at, dy + at, gamma, mean_of(r), rstd[r], a, b, cols, dx + at);
-    else norm_backward_dx<kLayer>(x + at, dy + at, gamma, mean_of(r), rstd[r], a, b, cols, dx + at);
-  });
+    if (avx2) norm_backward_terms_avx2<kLayer>(x + at, dy + at, gamma, mean_of(r), rstd[r], cols, g, gx);
+    else norm_backward_terms<kLayer>(x + at, dy + at, gamma, mean_of(r), rstd[r], cols, g, gx);
+    ab[0] = kLayer ? detail::row_mean(sum_of(g, cols, o), cols) : 0.0f;
+    ab[1] = detail::row_mean(sum_of(gx, cols, o), cols);
+  };
+  const std::int64_t scratch_cols = kLayer ? 2 * cols : cols;
+  const std::int64_t width = std::min(detail::kMaxBlock<float>, cols), blocks = (cols + width - 1) / width;
+  std::vector<float> ab;  // a and b of row r at 2r, 2r + 1, when a row spans several blocks
+  if (blocks > 1) {
+    ab.resize(static_cast<std::size_t>(2 * rows));
+    for_each_row(rows, cols, options, scratch_cols,
+                 [&](std::int64_t r, float* scratch, CpuOptions o) { ab_of(r, scratch, o, &ab[2 * r]); });
+  }
+
+  const std::int64_t chunks = detail::reduce_chunks(rows), units = chunks * blocks;
+  const std::int64_t sums = kLayer ? 2 : 1;  // dgamma's, and dbeta's
+  // Chunk partials [sum][chunk][col]; with one chunk, dgamma and dbeta themselves.
+  std::vector<float> level(chunks == 1 ? 0 : static_cast<std::size_t>(sums * chunks * cols));
+  float* const part_g = chunks == 1 ? dgamma : level.data();
+  float* const part_b = chunks == 1 ? dbeta : level.data() + chunks * cols;
+  const std::int64_t lane_floats = kReduceLanes * width;  // per sum
+  const std::int64_t unit_bytes = std::min(rows, kReduceChunk) * width * 2 * static_cast<std::int64_t>(sizeof(float));
+  detail::for_each_unit<float>(
+      units, unit_bytes, static_cast<std::size_t>(sums * lane_floats), options,
+      [&](std::int64_t u, int l0, int l1, float* acc) {
+        const std::int64_t c = u / blocks, j0 = u % blocks * width, r0 = c * kReduceChunk;
+        const int chunk_rows = static_cast<int>(std::min(kReduceChunk, rows - r0)), w = static_cast<int>(std::min(width, cols - j0));
+        l1 = std::min(l1, detail::used_lanes(chunk_rows));
+        if (l0 >= l1) return;
+        for (std::int64_t s = 0; s < sums; ++s)
+          std::fill(acc + s * lane_floats + l0 * w, acc + s * lane_floats + l1 * w, detail::lane_identity<float>());
+        std::vector<float> scratch(static_cast<std::size_t>(blocks == 1 ? scratch_cols : 0));
+        CpuOptions one = options;
+        one.threads = 1;
+        for (int q = 0; q < chunk_rows; q += kReduceLanes)
+          for (int l = l0; l < l1 && q + l < chunk_rows; ++l) {
+            const std::int64_t r = r0 + q + l, at = r * cols + j0;
+            float row_ab[2];
+            if (blocks == 1) ab_of(r, scratch.data(), one, row_ab);
+            const float a = blocks == 1 ? row_ab[0] : ab[2 * r], b = blocks == 1 ? row_ab[1] : ab[2 * r + 1];
+            float *lane_g = acc + l * w, *lane_b = acc + lane_floats + l * w;  // lanes of w floats, as unit_fold reads them
+            if (avx2)
+              norm_backward_block_avx2<kLayer>(x + at, dy + at, gamma + j0, mean_of(r), rstd[r], a, b, w, dx + at, lane_g, lane_b);
+            else
+              norm_backward_block<kLayer>(x + at, dy + at, gamma + j0, mean_of(r), rstd[r], a, b, w, dx + at, lane_g, lane_b);
+          }
+      },
+      [&](std::int64_t u, float* acc) {
+        const std::int64_t c = u / blocks, j0 = u % blocks * width, r0 = c * kReduceChunk;
+        const int chunk_rows = static_cast<int>(std::min(kReduceChunk, rows - r0)), w = static_cast<int>(std::min(width, cols - j0));
+        detail::unit_fold(avx2, chunk_rows, w, acc, part_g + c * cols + j0);
+        if constexpr (kLayer) detail::unit_fold(avx2, chunk_rows, w, acc + lane_floats, part_b + c * cols + j0);
+      });
+  if (chunks > 1) {  // ORDER.md step 5: the chunk partials are the next level's terms
+    column_sums(part_g, MatrixLayout::dense(chunks, cols), dgamma, options);
+    if constexpr (kLayer) column_sums(part_b, MatrixLayout::dense(chunks, cols), dbeta, options);
+  } else {
+    for (std::int64_t j = 0; j < cols; ++j) dgamma[j] = canonicalize(dgamma[j]);
+    if constexpr (kLayer)
+      for (std::int64_t j = 0; j < cols; ++j) dbeta[j] = canonicalize(dbeta[j]);
+  }
 }
 
 }  // namespace
