@@ -1,13 +1,16 @@
-// Reductions on the CPU: detnum's fixed-order sum and dot next to Eigen's and std::accumulate.
+// Reductions on the CPU: detnum's fixed-order sum and dot next to Eigen's and the standard
+// library's (std::accumulate, std::inner_product).
 //
 //   sum/det_cpu/N/threads     detnum::sum(float), CpuOptions{threads}
 //   sum/eigen/N/1             Eigen::Map<const Eigen::VectorXf>(x, N).sum()
 //   sum/accumulate/N/1        std::accumulate(x, x + N, 0.0f): one dependent chain of adds
 //   dot/det_cpu/N/threads     detnum::dot(float)
 //   dot/eigen/N/1             Eigen's x.dot(y)
+//   dot/inner_product/N/1     std::inner_product(x, x + N, y, 0.0f): one dependent chain of
+//                             multiplies and adds (rounded apart: the build forbids contraction)
 //
 // N = 2^16 (256 KiB of floats: L2), 2^20 (4 MiB: L3), 2^26 (256 MiB: DRAM); threads 1 and all
-// hardware threads (Eigen's and accumulate's sums are single-threaded). bytes_per_second counts
+// hardware threads (the Eigen and standard-library peers are single-threaded). bytes_per_second counts
 // the bytes read: 4N for a sum, 8N for a dot. Time is wall-clock (UseRealTime). Before timing,
 // det_cpu's result is compared bit for bit with detnum::ref (the benchmark is skipped if they
 // differ). The Eigen peers are compiled for AVX2 + FMA (reduce_bench_eigen.cpp), as Eigen is
@@ -144,6 +147,16 @@ void BM_dot_eigen(benchmark::State& state) {
   state.SetBytesProcessed(state.iterations() * n * static_cast<std::int64_t>(2 * sizeof(float)));
 }
 
+// The naive dot, as std::accumulate is the naive sum.
+void BM_dot_inner_product(benchmark::State& state) {
+  const std::int64_t n = state.range(0);
+  FloatBuffer x(n), y(n);
+  fill(x.get(), n, 1);
+  fill(y.get(), n, 2);
+  for (auto _ : state) benchmark::DoNotOptimize(std::inner_product(x.get(), x.get() + n, y.get(), 0.0f));
+  state.SetBytesProcessed(state.iterations() * n * static_cast<std::int64_t>(2 * sizeof(float)));
+}
+
 void cpu_benchmark(benchmark::internal::Benchmark* b) { b->UseRealTime()->Unit(benchmark::kMicrosecond); }
 
 BENCHMARK(BM_sum_det_cpu)->Name("sum/det_cpu")->Apply(sizes_and_threads)->Apply(cpu_benchmark);
@@ -151,5 +164,6 @@ BENCHMARK(BM_sum_eigen)->Name("sum/eigen")->Apply(sizes_one_thread)->Apply(cpu_b
 BENCHMARK(BM_sum_accumulate)->Name("sum/accumulate")->Apply(sizes_one_thread)->Apply(cpu_benchmark);
 BENCHMARK(BM_dot_det_cpu)->Name("dot/det_cpu")->Apply(sizes_and_threads)->Apply(cpu_benchmark);
 BENCHMARK(BM_dot_eigen)->Name("dot/eigen")->Apply(sizes_one_thread)->Apply(cpu_benchmark);
+BENCHMARK(BM_dot_inner_product)->Name("dot/inner_product")->Apply(sizes_one_thread)->Apply(cpu_benchmark);
 
 }  // namespace

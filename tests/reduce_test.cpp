@@ -5,6 +5,8 @@
 // rules (first NaN, +0 above -0, lowest index on ties, across thread ranges) and the errors.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <array>
 #include <cfloat>
 #include <cinttypes>
 #include <cmath>
@@ -163,7 +165,7 @@ class ReduceCpu : public ::testing::Test {};
 using ReduceTypes = ::testing::Types<float, double, bf16, fp16>;
 TYPED_TEST_SUITE(ReduceCpu, ReduceTypes);
 
-// The main sweep: sizes up to 2^20 + 1 (the 10^7 one below, for sum and dot only).
+// The main sweep: sizes up to 2^20 + 1 (the 10^7 one below, for float only).
 TYPED_TEST(ReduceCpu, EveryOpMatchesTheReferenceAtEveryThreadCountAndKernel) {
   using T = TypeParam;
   const std::vector<CpuOptions> options = all_options();
@@ -194,20 +196,110 @@ TYPED_TEST(ReduceCpu, UnalignedInputs) {
   }
 }
 
-// 10^7 + 19 floats (three levels of partials are not reached, two are): sum and dot only.
-TEST(ReduceCpuLargest, SumAndDotOfTenMillionFloats) {
+// --- the range forms ----------------------------------------------------------------------------
+
+// Two results with the same bytes (memcmp): a range form must be exactly its pointer form.
+template <class A>
+::testing::AssertionResult same_bytes(A want, A got) {
+  if (std::memcmp(&want, &got, sizeof(A)) == 0) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << "pointer form " << describe(result_of(want)) << ", range form "
+                                       << describe(result_of(got));
+}
+
+// Every range form on r (and r, y for dot) against the pointer form on r's data() and size(),
+// with the default options and with explicit ones.
+template <class R, class Y>
+void expect_range_forms_match(const R& r, const Y& y, const std::string& what) {
+  const auto* p = std::ranges::data(r);
+  const auto n = static_cast<std::int64_t>(std::ranges::size(r));
+  EXPECT_TRUE(same_bytes(sum(p, n), sum(r))) << "sum, " << what;
+  EXPECT_TRUE(same_bytes(asum(p, n), asum(r))) << "asum, " << what;
+  EXPECT_TRUE(same_bytes(nrm2(p, n), nrm2(r))) << "nrm2, " << what;
+  EXPECT_TRUE(same_bytes(mean(p, n), mean(r))) << "mean, " << what;
+  EXPECT_TRUE(same_bytes(variance(p, n), variance(r))) << "variance, " << what;
+  if (n > 0) EXPECT_TRUE(same_bytes(argmax(p, n), argmax(r))) << "argmax, " << what;
+  for (const CpuOptions o : {CpuOptions{1}, CpuOptions{3, CpuSimd::portable}}) {
+    const std::string at = what + ", " + describe(o);
+    EXPECT_TRUE(same_bytes(sum(p, n, o), sum(r, o))) << "sum, " << at;
+    EXPECT_TRUE(same_bytes(dot(p, std::ranges::data(y), n, o), dot(r, y, o))) << "dot, " << at;
+    EXPECT_TRUE(same_bytes(asum(p, n, o), asum(r, o))) << "asum, " << at;
+    EXPECT_TRUE(same_bytes(nrm2(p, n, o), nrm2(r, o))) << "nrm2, " << at;
+    EXPECT_TRUE(same_bytes(mean(p, n, o), mean(r, o))) << "mean, " << at;
+    for (const std::int64_t ddof : {0, 1})
+      EXPECT_TRUE(same_bytes(variance(p, n, ddof, o), variance(r, ddof, o))) << "variance ddof " << ddof << ", " << at;
+    if (n == 0) continue;  // the extremes of nothing are an error (checked below)
+    EXPECT_TRUE(same_bytes(max(p, n, o), max(r, o))) << "max, " << at;
+    EXPECT_TRUE(same_bytes(min(p, n, o), min(r, o))) << "min, " << at;
+    EXPECT_TRUE(same_bytes(amax(p, n, o), amax(r, o))) << "amax, " << at;
+    EXPECT_TRUE(same_bytes(amin(p, n, o), amin(r, o))) << "amin, " << at;
+    EXPECT_TRUE(same_bytes(argmax(p, n, o), argmax(r, o))) << "argmax, " << at;
+    EXPECT_TRUE(same_bytes(argmin(p, n, o), argmin(r, o))) << "argmin, " << at;
+  }
+}
+
+// Vectors, spans (const and not, cut from the middle so data() and size() both matter), arrays
+// and the empty range, of every element type.
+TYPED_TEST(ReduceCpu, RangeFormsMatchThePointerForms) {
+  using T = TypeParam;
+  const std::int64_t n = 3 * detail::kReduceChunk + 77;
+  for (const Family f : {Family::mixed, Family::finite}) {
+    std::vector<T> x = test::reduce_input<T>(n, 41, f);
+    const std::vector<T> y = test::reduce_input<T>(n, 42, f);
+    const std::string what = describe(f);
+    expect_range_forms_match(x, y, "vector, " + what);
+    const auto cut = static_cast<std::size_t>(detail::kReduceChunk + 5);
+    expect_range_forms_match(std::span<const T>(x).subspan(3, cut), std::span<const T>(y).subspan(3, cut),
+                             "span<const T>, " + what);
+    expect_range_forms_match(std::span<T>(x).subspan(7, cut), std::span<T>(x).subspan(9, cut), "span<T>, " + what);
+    std::array<T, 300> a{}, b{};
+    std::copy_n(x.begin() + 11, a.size(), a.begin());
+    std::copy_n(y.begin() + 11, b.size(), b.begin());
+    expect_range_forms_match(a, b, "array, " + what);
+    expect_range_forms_match(std::span<const T>(), std::span<const T>(), "empty span, " + what);
+  }
+  // The range forms' errors are the pointer forms' (same op name, same message).
+  const std::vector<T> none;
+  test::expect_error([&] { max(none); }, ErrorCode::size_out_of_range,
+               "max: n must be >= 1 (the extremes of nothing are undefined), got 0");
+  test::expect_error([&] { argmin(std::span<const T>(none)); }, ErrorCode::size_out_of_range, "argmin: n must be >= 1");
+  test::expect_error([&] { variance(std::span<const T>(none), -1); }, ErrorCode::invalid_argument,
+               "variance: ddof must be >= 0, got -1");
+}
+
+// A built-in array of 5: variance(a, 5) is the pointer form with n = 5 (not the range form with
+// ddof 5, which would be NaN), and the other ops take the array as a range.
+TEST(ReduceRanges, BuiltInArrays) {
+  const float a[5] = {1.0f, 2.5f, -3.0f, 0.125f, 7.0f};
+  EXPECT_TRUE(same_bytes(variance(&a[0], 5, 0), variance(a, 5)));
+  EXPECT_TRUE(same_bytes(variance(&a[0], 5, 2), variance(std::span<const float>(a), 2)));
+  EXPECT_TRUE(same_bytes(sum(&a[0], 5), sum(a)));
+  EXPECT_TRUE(same_bytes(argmin(&a[0], 5), argmin(a)));
+  EXPECT_TRUE(same_bytes(nrm2(&a[0], 5), nrm2(a, CpuOptions{2})));
+}
+
+// 10^7 + 19 floats (three levels of partials are not reached, two are): every op of the header,
+// the axis sums of the vector as one row and as one column included, at the thread counts the
+// issue names. The reference runs once per op; only the fast path repeats per option.
+TEST(ReduceCpuLargest, EveryOpOfTenMillionFloats) {
   const std::int64_t n = test::reduce_sizes(true).back();
+  const std::vector<CpuOptions> options = all_options();
   for (const Family f : {Family::mixed, Family::finite}) {
     const std::vector<float> x = test::reduce_input<float>(n, 31, f), y = test::reduce_input<float>(n, 32, f);
-    const Result want_sum = result_of(ref::sum(x.data(), n)), want_dot = result_of(ref::dot(x.data(), y.data(), n));
-    for (const int t : {1, 2, 5})
-      for (const CpuSimd s : {CpuSimd::best, CpuSimd::portable}) {
-        const CpuOptions o{t, s};
-        EXPECT_TRUE(same_result(want_sum, result_of(sum(x.data(), n, o)))) << describe(f) << ", " << describe(o);
-        EXPECT_TRUE(same_result(want_dot, result_of(dot(x.data(), y.data(), n, o)))) << describe(f) << ", " << describe(o);
-      }
+    expect_all_ops_match(x, y, options, "n = " + std::to_string(n) + ", " + describe(f));
+    // The axis sums: one output each, so the row (1 x n) and the column (n x 1) of x.
+    float want_row = 0, want_column = 0;
+    ref::row_sums(x.data(), MatrixLayout::dense(1, n), &want_row);
+    ref::column_sums(x.data(), MatrixLayout::dense(n, 1), &want_column);
+    for (const CpuOptions& o : options) {
+      float row = 0, column = 0;
+      row_sums(x.data(), MatrixLayout::dense(1, n), &row, o);
+      column_sums(x.data(), MatrixLayout::dense(n, 1), &column, o);
+      EXPECT_TRUE(same_result(result_of(want_row), result_of(row))) << "row_sums, " << describe(f) << ", " << describe(o);
+      EXPECT_TRUE(same_result(result_of(want_column), result_of(column)))
+          << "column_sums, " << describe(f) << ", " << describe(o);
+    }
     // The default options (DETNUM_NUM_THREADS or the hardware threads).
-    EXPECT_TRUE(same_result(want_sum, result_of(sum(x.data(), n))));
+    EXPECT_TRUE(same_result(result_of(ref::sum(x.data(), n)), result_of(sum(x.data(), n))));
   }
 }
 

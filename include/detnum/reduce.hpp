@@ -50,17 +50,26 @@ template <Reducible T> accum_t<T> amin(const T* x, std::int64_t n, CpuOptions op
 template <Reducible T> std::int64_t argmax(const T* x, std::int64_t n, CpuOptions options = {});
 template <Reducible T> std::int64_t argmin(const T* x, std::int64_t n, CpuOptions options = {});
 
-// Forms for contiguous ranges (std::vector, std::span, std::array, ...). dot checks that the
-// sizes agree.
+// Forms for contiguous ranges (std::vector, std::span, std::array, ...): each forwards to its
+// pointer form with the range's data() and size(), so the bits are the pointer form's. dot checks
+// that the sizes agree.
 template <class R>
 concept ReducibleRange =
     std::ranges::contiguous_range<R> && std::ranges::sized_range<R> && Reducible<std::ranges::range_value_t<R>>;
+
+namespace detail {
+// A range's size as the pointer forms' n.
+template <ReducibleRange R>
+std::int64_t range_size(const R& x) {
+  return static_cast<std::int64_t>(std::ranges::size(x));
+}
+}  // namespace detail
 
 template <Reducible T> accum_t<T> dot(std::span<const T> x, std::span<const T> y, CpuOptions o = {});
 
 template <ReducibleRange R>
 auto sum(const R& x, CpuOptions o = {}) {
-  return sum(std::ranges::data(x), static_cast<std::int64_t>(std::ranges::size(x)), o);
+  return sum(std::ranges::data(x), detail::range_size(x), o);
 }
 template <ReducibleRange R>
 auto dot(const R& x, const R& y, CpuOptions o = {}) {
@@ -68,6 +77,31 @@ auto dot(const R& x, const R& y, CpuOptions o = {}) {
   return dot(std::span<const T>(std::ranges::data(x), std::ranges::size(x)),
              std::span<const T>(std::ranges::data(y), std::ranges::size(y)), o);
 }
+template <ReducibleRange R>
+auto asum(const R& x, CpuOptions o = {}) { return asum(std::ranges::data(x), detail::range_size(x), o); }
+template <ReducibleRange R>
+auto nrm2(const R& x, CpuOptions o = {}) { return nrm2(std::ranges::data(x), detail::range_size(x), o); }
+template <ReducibleRange R>
+auto mean(const R& x, CpuOptions o = {}) { return mean(std::ranges::data(x), detail::range_size(x), o); }
+// Not for built-in arrays: variance(a, n) on a T[N] would otherwise pick this form and read n as
+// ddof; there it is the pointer form (wrap the array in a std::span for this one).
+template <ReducibleRange R>
+  requires(!std::is_array_v<R>)
+auto variance(const R& x, std::int64_t ddof = 0, CpuOptions o = {}) {
+  return variance(std::ranges::data(x), detail::range_size(x), ddof, o);
+}
+template <ReducibleRange R>
+auto max(const R& x, CpuOptions o = {}) { return max(std::ranges::data(x), detail::range_size(x), o); }
+template <ReducibleRange R>
+auto min(const R& x, CpuOptions o = {}) { return min(std::ranges::data(x), detail::range_size(x), o); }
+template <ReducibleRange R>
+auto amax(const R& x, CpuOptions o = {}) { return amax(std::ranges::data(x), detail::range_size(x), o); }
+template <ReducibleRange R>
+auto amin(const R& x, CpuOptions o = {}) { return amin(std::ranges::data(x), detail::range_size(x), o); }
+template <ReducibleRange R>
+auto argmax(const R& x, CpuOptions o = {}) { return argmax(std::ranges::data(x), detail::range_size(x), o); }
+template <ReducibleRange R>
+auto argmin(const R& x, CpuOptions o = {}) { return argmin(std::ranges::data(x), detail::range_size(x), o); }
 
 // --- Axis sums of a batch of row-major matrices ---------------------------------------------------
 
