@@ -1,8 +1,9 @@
 // The GEMM entries of `detnum check`. For input size N the product is r x (r + 3) x (2r + 13)
 // with r = floor(cbrt(N / 2)) capped at 100 (so N = 10^7 gives 100 x 103 x 213), its A and B
 // drawn cyclically from the N seeded inputs; a long-k family (3 x 5 x min(N, 3000): up to 12
-// segments) exercises the segment combination; a batch-invariance row computes one row of C
-// alone and compares it with that row of the whole product.
+// segments) exercises the segment combination; two batch-invariance rows compute one row of C
+// alone (m = 1) and one column alone (n = 1) and compare each with that row or column of the whole
+// product.
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -55,23 +56,47 @@ Dtype dtype_of(const float*) { return Dtype::f32; }
 Dtype dtype_of(const bf16*) { return Dtype::bf16; }
 Dtype dtype_of(const fp16*) { return Dtype::fp16; }
 
-// C = alpha op(A) op(B) + beta C0 on the backend, rows [row0, row0 + rows) of the product only.
+// The block of the product with rows [row0, row0 + rows) and columns [col0, col0 + cols).
+struct Block {
+  std::int64_t row0, rows, col0, cols;
+};
+
+// C = alpha op(A) op(B) + beta C0 on the backend, for block `blk` of the product only. C is the
+// block's rows at the whole product's leading dimension, so each row holds the same C0 values as
+// in the whole C, and the block's columns start at col0; the result is all of it.
 template <class T, class C>
-CheckOutputs run(Backend& b, const CheckInputs& in, Shape s, const Variant& v, std::int64_t row0, std::int64_t rows) {
-  if (in.n == 0) s = {0, 0, 0};
+CheckOutputs run(Backend& b, const CheckInputs& in, Shape s, const Variant& v, Block blk) {
+  if (in.n == 0) {
+    s = {0, 0, 0};
+    blk = {0, 0, 0, 0};
+  }
+  // An empty block is called at the origin, so that no pointer moves past an empty buffer.
+  if (blk.rows == 0 || blk.cols == 0) blk.row0 = blk.col0 = 0;
   const bool ta = v.ta == Transpose::yes, tb = v.tb == Transpose::yes;
   const std::int64_t lda = std::max<std::int64_t>(ta ? s.m : s.k, 1) + v.pad;
   const std::int64_t ldb = std::max<std::int64_t>(tb ? s.k : s.n, 1) + v.pad;
   const std::int64_t ldc = std::max<std::int64_t>(s.n, 1) + v.pad;
   const std::vector<T> a = operand<T>(in, (ta ? s.k : s.m) * lda, 0, v.specials);
   const std::vector<T> bm = operand<T>(in, (tb ? s.n : s.k) * ldb, 3, v.specials);
-  std::vector<C> c = operand<C>(in, rows * ldc, 5 + row0 * ldc, false);  // beta * C0 enters when beta != 0
-  const T* a_rows = a.data() + (ta ? row0 : row0 * lda);
-  b.gemm({dtype_of(static_cast<const T*>(nullptr)), dtype_of(static_cast<C*>(nullptr)), v.ta, v.tb, rows, s.n, s.k,
-          v.alpha, a_rows, lda, bm.data(), ldb, v.beta, c.data(), ldc});
+  std::vector<C> c = operand<C>(in, blk.rows * ldc, 5 + blk.row0 * ldc, false);  // beta * C0 enters when beta != 0
+  const T* a_rows = a.data() + (ta ? blk.row0 : blk.row0 * lda);
+  const T* b_cols = bm.data() + (tb ? blk.col0 * ldb : blk.col0);
+  b.gemm({dtype_of(static_cast<const T*>(nullptr)), dtype_of(static_cast<C*>(nullptr)), v.ta, v.tb, blk.rows, blk.cols,
+          s.k, v.alpha, a_rows, lda, b_cols, ldb, v.beta, c.data() + blk.col0, ldc});
   CheckOutputs out;
   out.y.resize(c.size() * sizeof(C));
   std::memcpy(out.y.data(), c.data(), out.y.size());
+  return out;
+}
+
+// Only column j of the rows of ldc floats in out.y (nothing when out.y is empty).
+CheckOutputs column_of(CheckOutputs out, std::int64_t ldc, std::int64_t j) {
+  const std::size_t row = static_cast<std::size_t>(ldc) * sizeof(float), rows = out.y.size() / row;
+  std::vector<std::uint8_t> column(rows * sizeof(float));
+  for (std::size_t i = 0; i < rows; ++i)
+    std::memcpy(column.data() + i * sizeof(float), out.y.data() + i * row + static_cast<std::size_t>(j) * sizeof(float),
+                sizeof(float));
+  out.y = std::move(column);
   return out;
 }
 
@@ -80,7 +105,7 @@ void add(std::vector<CheckOp>& ops, const std::string& params, Shape (*shape)(st
   ops.push_back({"gemm", dtype_of(static_cast<const T*>(nullptr)), false, params,
                  [=](Backend& b, const CheckInputs& in) {
                    const Shape s = shape(in.n);
-                   return run<T, C>(b, in, s, v, 0, in.n == 0 ? 0 : s.m);
+                   return run<T, C>(b, in, s, v, {0, s.m, 0, s.n});
                  },
                  {}, dtype_of(static_cast<C*>(nullptr))});
 }
@@ -99,19 +124,30 @@ std::vector<CheckOp> gemm_check_ops() {
   add<bf16, float>(ops, "r x (r+3) x (2r+13), NN", square_ish, {});
   add<bf16, bf16>(ops, "r x (r+3) x (2r+13), NT, beta 0.5", square_ish, {N, T, 1.0f, 0.5f});
   add<fp16, float>(ops, "r x (r+3) x (2r+13), TN", square_ish, {T, N});
-  // Batch invariance: row 1 of C computed alone (m = 1) has the bits of row 1 of the whole C.
+  // Batch invariance: row 1 of C computed alone (m = 1) has the bits of row 1 of the whole C ...
   ops.push_back({"gemm", Dtype::f32, false, "row 1 of r x (r+3) x (2r+13) alone == that row of the whole",
                  [](Backend& b, const CheckInputs& in) {
                    const Shape s = square_ish(in.n);
-                   return run<float, float>(b, in, s, {}, 1, s.m >= 2 ? 1 : 0);
+                   return run<float, float>(b, in, s, {}, {1, s.m >= 2 ? 1 : 0, 0, s.n});
                  },
                  [](Backend& ref, const CheckInputs& in) {
                    const Shape s = square_ish(in.n);
-                   CheckOutputs all = run<float, float>(ref, in, s, {}, 0, in.n == 0 ? 0 : s.m);
+                   CheckOutputs all = run<float, float>(ref, in, s, {}, {0, s.m, 0, s.n});
                    const std::size_t row = static_cast<std::size_t>(std::max<std::int64_t>(s.n, 1)) * sizeof(float);
                    all.y = s.m >= 2 ? std::vector<std::uint8_t>(all.y.begin() + row, all.y.begin() + 2 * row)
                                     : std::vector<std::uint8_t>{};
                    return all;
+                 },
+                 Dtype::f32});
+  // ... and column 1 computed alone (n = 1) the bits of column 1 of the whole C (s.n >= 3 always).
+  ops.push_back({"gemm", Dtype::f32, false, "column 1 of r x (r+3) x (2r+13) alone == that column of the whole",
+                 [](Backend& b, const CheckInputs& in) {
+                   const Shape s = square_ish(in.n);
+                   return column_of(run<float, float>(b, in, s, {}, {0, s.m, 1, 1}), s.n, 1);
+                 },
+                 [](Backend& ref, const CheckInputs& in) {
+                   const Shape s = square_ish(in.n);
+                   return column_of(run<float, float>(ref, in, s, {}, {0, s.m, 0, s.n}), s.n, 1);
                  },
                  Dtype::f32});
   return ops;
