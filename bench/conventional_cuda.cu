@@ -72,6 +72,15 @@ struct GammaBeta {  // xhat * dy (dgamma's terms) and dy (dbeta's)
   }
 };
 
+struct XhatDy {  // x * rstd * dy (RMS norm's dgamma terms)
+  static constexpr int K = 1;
+  const float *x, *rstd, *dy;
+  std::int64_t cols;
+  __device__ void add(std::int64_t r, std::int64_t c, float (&acc)[K]) const {
+    acc[0] += x[r * cols + c] * rstd[r] * dy[r * cols + c];
+  }
+};
+
 // A warp per row: mean, then the variance of the deviations, then y.
 __global__ void layer_norm_kernel(const float* x, const float* gamma, const float* beta, float* y, float* mean,
                                   float* rstd, std::int64_t rows, std::int64_t cols, float eps) {
@@ -126,6 +135,27 @@ __global__ void layer_norm_backward_dx_kernel(const float* x, const float* gamma
   }
 }
 
+// A warp per row for dx; dgamma by column_partials_kernel.
+__global__ void rms_norm_backward_dx_kernel(const float* x, const float* gamma, const float* rstd, const float* dy,
+                                            float* dx, std::int64_t rows, std::int64_t cols) {
+  const int lane = threadIdx.x % kWarp;
+  WARP_ROWS(r, rows) {
+    const float* xr = x + r * cols;
+    const float* dyr = dy + r * cols;
+    const float rs = rstd[r];
+    float b = 0.0f;  // the sum of dy * gamma * xhat
+    for (std::int64_t c = lane; c < cols; c += kWarp) b += dyr[c] * gamma[c] * xr[c] * rs;
+    b = warp_sum(b) / static_cast<float>(cols);
+    for (std::int64_t c = lane; c < cols; c += kWarp) dx[r * cols + c] = rs * (dyr[c] * gamma[c] - xr[c] * rs * b);
+  }
+}
+
+__global__ void relu_kernel(const float* x, float* y, std::int64_t n) { GRID_STRIDE(i, n) y[i] = fmaxf(x[i], 0.0f); }
+
+__global__ void relu_backward_kernel(const float* x, const float* dy, float* dx, std::int64_t n) {
+  GRID_STRIDE(i, n) dx[i] = x[i] > 0.0f ? dy[i] : 0.0f;
+}
+
 __global__ void gelu_kernel(const float* x, float* y, std::int64_t n) {
   GRID_STRIDE(i, n) y[i] = 0.5f * x[i] * (1.0f + erff(x[i] * 0.70710678f));
 }
@@ -157,6 +187,32 @@ __global__ void softmax_kernel(const float* x, float* y, std::int64_t rows, std:
     const float* z = x + r * cols;
     const MaxAndSum a = max_and_sum(z, cols, lane);
     for (std::int64_t c = lane; c < cols; c += kWarp) y[r * cols + c] = expf(z[c] - a.max) / a.sum;
+  }
+}
+
+__global__ void log_softmax_kernel(const float* x, float* y, std::int64_t rows, std::int64_t cols) {
+  const int lane = threadIdx.x % kWarp;
+  WARP_ROWS(r, rows) {
+    const float* z = x + r * cols;
+    const MaxAndSum a = max_and_sum(z, cols, lane);
+    const float shift = a.max + logf(a.sum);
+    for (std::int64_t c = lane; c < cols; c += kWarp) y[r * cols + c] = z[c] - shift;
+  }
+}
+
+// A warp per row: dx = y * (dy - dot(y, dy)) for softmax, dy - exp(y) * sum(dy) for log-softmax.
+template <bool kLog>
+__global__ void softmax_backward_kernel(const float* y, const float* dy, float* dx, std::int64_t rows,
+                                        std::int64_t cols) {
+  const int lane = threadIdx.x % kWarp;
+  WARP_ROWS(r, rows) {
+    const float* yr = y + r * cols;
+    const float* dyr = dy + r * cols;
+    float s = 0.0f;
+    for (std::int64_t c = lane; c < cols; c += kWarp) s += kLog ? dyr[c] : yr[c] * dyr[c];
+    s = warp_sum(s);
+    for (std::int64_t c = lane; c < cols; c += kWarp)
+      dx[r * cols + c] = kLog ? dyr[c] - expf(yr[c]) * s : yr[c] * (dyr[c] - s);
   }
 }
 
@@ -222,6 +278,22 @@ void softmax(const float* x, float* y, std::int64_t rows, std::int64_t cols, cud
   launched("softmax_kernel");
 }
 
+void log_softmax(const float* x, float* y, std::int64_t rows, std::int64_t cols, cudaStream_t s) {
+  log_softmax_kernel<<<row_blocks(rows), kThreads, 0, s>>>(x, y, rows, cols);
+  launched("log_softmax_kernel");
+}
+
+void softmax_backward(const float* y, const float* dy, float* dx, std::int64_t rows, std::int64_t cols, cudaStream_t s) {
+  softmax_backward_kernel<false><<<row_blocks(rows), kThreads, 0, s>>>(y, dy, dx, rows, cols);
+  launched("softmax_backward_kernel");
+}
+
+void log_softmax_backward(const float* y, const float* dy, float* dx, std::int64_t rows, std::int64_t cols,
+                          cudaStream_t s) {
+  softmax_backward_kernel<true><<<row_blocks(rows), kThreads, 0, s>>>(y, dy, dx, rows, cols);
+  launched("softmax_backward_kernel<log>");
+}
+
 void layer_norm(const float* x, const float* gamma, const float* beta, float* y, float* mean, float* rstd,
                 std::int64_t rows, std::int64_t cols, float eps, cudaStream_t s) {
   layer_norm_kernel<<<row_blocks(rows), kThreads, 0, s>>>(x, gamma, beta, y, mean, rstd, rows, cols, eps);
@@ -239,6 +311,23 @@ void layer_norm_backward(const float* x, const float* gamma, const float* mean, 
   layer_norm_backward_dx_kernel<<<row_blocks(rows), kThreads, 0, s>>>(x, gamma, mean, rstd, dy, dx, rows, cols);
   launched("layer_norm_backward_dx_kernel");
   column_partials(GammaBeta{x, mean, rstd, dy, cols}, rows, cols, Outputs<2>{{dgamma, dbeta}}, s);
+}
+
+void rms_norm_backward(const float* x, const float* gamma, const float* rstd, const float* dy, float* dx, float* dgamma,
+                       std::int64_t rows, std::int64_t cols, cudaStream_t s) {
+  rms_norm_backward_dx_kernel<<<row_blocks(rows), kThreads, 0, s>>>(x, gamma, rstd, dy, dx, rows, cols);
+  launched("rms_norm_backward_dx_kernel");
+  column_partials(XhatDy{x, rstd, dy, cols}, rows, cols, Outputs<1>{{dgamma}}, s);
+}
+
+void relu(const float* x, float* y, std::int64_t n, cudaStream_t s) {
+  relu_kernel<<<blocks_for(n), kThreads, 0, s>>>(x, y, n);
+  launched("relu_kernel");
+}
+
+void relu_backward(const float* x, const float* dy, float* dx, std::int64_t n, cudaStream_t s) {
+  relu_backward_kernel<<<blocks_for(n), kThreads, 0, s>>>(x, dy, dx, n);
+  launched("relu_backward_kernel");
 }
 
 void gelu(const float* x, float* y, std::int64_t n, cudaStream_t s) {

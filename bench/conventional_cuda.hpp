@@ -18,6 +18,12 @@ void bias_add(float* x, const float* bias, std::int64_t rows, std::int64_t cols,
 // atomically added.
 void column_sums(const float* x, std::int64_t rows, std::int64_t cols, float* out, cudaStream_t s);
 void softmax(const float* x, float* y, std::int64_t rows, std::int64_t cols, cudaStream_t s);
+void log_softmax(const float* x, float* y, std::int64_t rows, std::int64_t cols, cudaStream_t s);
+// A warp per row: dx = y * (dy - sum(y * dy)), y being softmax's output.
+void softmax_backward(const float* y, const float* dy, float* dx, std::int64_t rows, std::int64_t cols, cudaStream_t s);
+// A warp per row: dx = dy - expf(y) * sum(dy), y being log_softmax's output.
+void log_softmax_backward(const float* y, const float* dy, float* dx, std::int64_t rows, std::int64_t cols,
+                          cudaStream_t s);
 void layer_norm(const float* x, const float* gamma, const float* beta, float* y, float* mean, float* rstd,
                 std::int64_t rows, std::int64_t cols, float eps, cudaStream_t s);
 void rms_norm(const float* x, const float* gamma, float* y, float* rstd, std::int64_t rows, std::int64_t cols, float eps,
@@ -25,6 +31,11 @@ void rms_norm(const float* x, const float* gamma, float* y, float* rstd, std::in
 // dx a warp per row; dgamma and dbeta as column_sums' partials of xhat * dy and dy.
 void layer_norm_backward(const float* x, const float* gamma, const float* mean, const float* rstd, const float* dy,
                          float* dx, float* dgamma, float* dbeta, std::int64_t rows, std::int64_t cols, cudaStream_t s);
+// dx a warp per row; dgamma as column_sums' partials of x * rstd * dy.
+void rms_norm_backward(const float* x, const float* gamma, const float* rstd, const float* dy, float* dx, float* dgamma,
+                       std::int64_t rows, std::int64_t cols, cudaStream_t s);
+void relu(const float* x, float* y, std::int64_t n, cudaStream_t s);
+void relu_backward(const float* x, const float* dy, float* dx, std::int64_t n, cudaStream_t s);
 void gelu(const float* x, float* y, std::int64_t n, cudaStream_t s);
 void gelu_backward(const float* x, const float* dy, float* dx, std::int64_t n, cudaStream_t s);
 // *loss (device) = the mean of the rows' losses; dlogits their gradient.

@@ -1,6 +1,7 @@
-// The embedding gradient on the device, detnum's fixed-order segmented sum next to the
-// scatter-add with float atomics that frameworks use (PyTorch's embedding backward and
-// index_add_: fast, and a different result from run to run):
+// The embedding lookup and its gradient on the device. The gradient: detnum's fixed-order
+// segmented sum next to the scatter-add with float atomics that frameworks use (PyTorch's
+// embedding backward and index_add_: fast, and a different result from run to run); the lookup
+// next to a plain gather kernel (what PyTorch's embedding forward, index_select, amounts to):
 //
 //   embedding_backward/det_cuda/V/D/N   detnum::cuda::embedding_backward (ids checked on the
 //                                       device with one stream synchronization, radix sort,
@@ -8,10 +9,15 @@
 //                                       workspace
 //   embedding_backward/atomic/V/D/N     cudaMemsetAsync of the table, then one atomicAdd per
 //                                       element of dout (a thread per element, grid-stride)
+//   embedding_forward/det_cuda/V/D/N    detnum::cuda::embedding_forward (ids checked on the device
+//                                       with one stream synchronization, then the copy)
+//   embedding_forward/conventional_cuda/V/D/N   out[r][d] = table[ids[r]][d], a thread per
+//                                       element, grid-stride, ids not checked
 //
 // V vocabulary rows, D columns, N ids; the ids are Zipf-like (a few frequent tokens, a long tail).
-// Before timing, det_cuda is compared with detnum::ref::embedding_backward (memcmp).
-// bytes_per_second counts dout and ids read and the table written.
+// Before timing, det_cuda's output (the table, or the lookup's N x D rows) is filled with NaN,
+// written by one call and compared with detnum::ref (memcmp). bytes_per_second counts the ids read,
+// and dout read and the table written (backward) or N rows of the table read and written (forward).
 #include <benchmark/benchmark.h>
 
 #include <cmath>
@@ -29,16 +35,23 @@ namespace {
 
 using namespace detnum_bench::gpu;
 
+// The ids, and the gradient's input dout (N x D) or the lookup's input table (V x D).
 struct Inputs {
   std::vector<std::int32_t> ids;
-  std::vector<float> dout;
-  Inputs(std::int64_t vocab, std::int64_t dim, std::int64_t n) : ids(static_cast<std::size_t>(n)), dout(static_cast<std::size_t>(n * dim)) {
+  std::vector<float> dout, table;
+  Inputs(std::int64_t vocab, std::int64_t dim, std::int64_t n, bool forward) : ids(static_cast<std::size_t>(n)) {
     for (std::int64_t r = 0; r < n; ++r) {  // id = floor(vocab^u) - 1: frequent small ids, a long tail
       const double u = detnum::uniform_float(detnum::stream_word(5, 0xE3B, static_cast<std::uint64_t>(r)));
       ids[static_cast<std::size_t>(r)] = static_cast<std::int32_t>(std::pow(static_cast<double>(vocab), u)) - 1;
     }
-    for (std::size_t i = 0; i < dout.size(); ++i)
-      dout[i] = detnum::uniform_float(detnum::stream_word(6, 0xE3B, i)) - 0.5f;
+    if (forward) {  // any finite values do for a copy
+      table.resize(static_cast<std::size_t>(vocab * dim));
+      for (std::size_t i = 0; i < table.size(); ++i) table[i] = static_cast<float>(i % 2003) / 1001.0f - 1.0f;
+    } else {
+      dout.resize(static_cast<std::size_t>(n * dim));
+      for (std::size_t i = 0; i < dout.size(); ++i)
+        dout[i] = detnum::uniform_float(detnum::stream_word(6, 0xE3B, i)) - 0.5f;
+    }
   }
 };
 
@@ -49,29 +62,52 @@ __global__ void atomic_scatter_kernel(const std::int32_t* ids, const float* dout
     atomicAdd(&table[ids[e / dim] * dim + e % dim], dout[e]);
 }
 
-template <bool kDet>
-void BM_embedding_backward(benchmark::State& state) {
+__global__ void gather_kernel(const float* table, const std::int32_t* ids, std::int64_t dim, std::int64_t total,
+                              float* out) {
+  const std::int64_t stride = static_cast<std::int64_t>(gridDim.x) * blockDim.x;
+  for (std::int64_t e = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; e < total; e += stride)
+    out[e] = table[ids[e / dim] * dim + e % dim];
+}
+
+template <bool kForward, bool kDet>
+void BM_embedding(benchmark::State& state) {
   guarded(state, [&] {
     const std::int64_t vocab = state.range(0), dim = state.range(1), n = state.range(2);
-    const Inputs in(vocab, dim, n);
+    const Inputs in(vocab, dim, n, kForward);
     Stream stream;
     DeviceBuffer<std::int32_t> ids(n);
-    DeviceBuffer<float> dout(n * dim), table(vocab * dim);
+    DeviceBuffer<float> rows(n * dim), table(vocab * dim);  // rows: dout, or the lookup's output
+    const DeviceBuffer<float>& out = kForward ? rows : table;
     BENCH_CHECK(cudaMemcpy(ids.get(), in.ids.data(), in.ids.size() * 4, cudaMemcpyHostToDevice));
-    BENCH_CHECK(cudaMemcpy(dout.get(), in.dout.data(), in.dout.size() * 4, cudaMemcpyHostToDevice));
-    const std::size_t ws_bytes = detnum::cuda::embedding_backward_workspace_bytes(n, vocab);
+    if constexpr (kForward) BENCH_CHECK(cudaMemcpy(table.get(), in.table.data(), in.table.size() * 4, cudaMemcpyHostToDevice));
+    else BENCH_CHECK(cudaMemcpy(rows.get(), in.dout.data(), in.dout.size() * 4, cudaMemcpyHostToDevice));
+    const std::size_t ws_bytes = kForward ? 0 : detnum::cuda::embedding_backward_workspace_bytes(n, vocab);
     DeviceBuffer<unsigned char> ws(static_cast<std::int64_t>(ws_bytes));
-    const std::int64_t bytes = n * dim * 4 + n * 4 + vocab * dim * 4;
-    if constexpr (kDet) {
-      const auto launch = [&] {
-        detnum::cuda::embedding_backward(ids.get(), n, dout.get(), vocab, dim, table.get(), stream.get(),
+    const std::int64_t bytes = kForward ? 2 * n * dim * 4 + n * 4 : n * dim * 4 + n * 4 + vocab * dim * 4;
+    const auto launch = [&] {
+      if constexpr (kForward && kDet) {
+        detnum::cuda::embedding_forward(table.get(), vocab, dim, ids.get(), n, rows.get(), stream.get());
+      } else if constexpr (kForward) {
+        gather_kernel<<<1024, 256, 0, stream.get()>>>(table.get(), ids.get(), dim, n * dim, rows.get());
+        BENCH_CHECK(cudaGetLastError());
+      } else if constexpr (kDet) {
+        detnum::cuda::embedding_backward(ids.get(), n, rows.get(), vocab, dim, table.get(), stream.get(),
                                          {ws.get(), ws_bytes});
-      };
+      } else {
+        BENCH_CHECK(cudaMemsetAsync(table.get(), 0, static_cast<std::size_t>(vocab * dim) * 4, stream.get()));
+        atomic_scatter_kernel<<<1024, 256, 0, stream.get()>>>(ids.get(), rows.get(), dim, n * dim, table.get());
+        BENCH_CHECK(cudaGetLastError());
+      }
+    };
+    if constexpr (kDet) {  // validate before timing: the CPU reference defines the answer
+      const std::int64_t count = kForward ? n * dim : vocab * dim;
+      BENCH_CHECK(cudaMemset(out.get(), 0xFF, static_cast<std::size_t>(count) * 4));  // 0xFFFFFFFF: a NaN
       launch();
       BENCH_CHECK(cudaStreamSynchronize(stream.get()));
-      std::vector<float> want(static_cast<std::size_t>(vocab * dim));
-      detnum::ref::embedding_backward(in.ids.data(), n, in.dout.data(), vocab, dim, want.data());
-      const std::vector<float> got = table.to_host();
+      std::vector<float> want(static_cast<std::size_t>(count));
+      if constexpr (kForward) detnum::ref::embedding_forward(in.table.data(), vocab, dim, in.ids.data(), n, want.data());
+      else detnum::ref::embedding_backward(in.ids.data(), n, in.dout.data(), vocab, dim, want.data());
+      const std::vector<float> got = out.to_host();
       if (std::memcmp(want.data(), got.data(), want.size() * 4) != 0) {
         std::size_t i = 0;
         while (std::memcmp(&want[i], &got[i], 4) == 0) ++i;
@@ -80,13 +116,8 @@ void BM_embedding_backward(benchmark::State& state) {
                                 .c_str());
         return;
       }
-      time_calls(state, stream.get(), n * dim, bytes, launch);
-    } else {
-      time_calls(state, stream.get(), n * dim, bytes, [&] {
-        BENCH_CHECK(cudaMemsetAsync(table.get(), 0, static_cast<std::size_t>(vocab * dim) * 4, stream.get()));
-        atomic_scatter_kernel<<<1024, 256, 0, stream.get()>>>(ids.get(), dout.get(), dim, n * dim, table.get());
-      });
     }
+    time_calls(state, stream.get(), n * dim, bytes, launch);
   });
 }
 
@@ -96,7 +127,9 @@ void shapes(benchmark::internal::Benchmark* b) {
   b->UseManualTime()->Unit(benchmark::kMicrosecond)->MinTime(0.05);
 }
 
-BENCHMARK(BM_embedding_backward<true>)->Name("embedding_backward/det_cuda")->Apply(shapes);
-BENCHMARK(BM_embedding_backward<false>)->Name("embedding_backward/atomic")->Apply(shapes);
+BENCHMARK(BM_embedding<false, true>)->Name("embedding_backward/det_cuda")->Apply(shapes);
+BENCHMARK(BM_embedding<false, false>)->Name("embedding_backward/atomic")->Apply(shapes);
+BENCHMARK(BM_embedding<true, true>)->Name("embedding_forward/det_cuda")->Apply(shapes);
+BENCHMARK(BM_embedding<true, false>)->Name("embedding_forward/conventional_cuda")->Apply(shapes);
 
 }  // namespace

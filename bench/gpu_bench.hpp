@@ -1,4 +1,4 @@
-// What every GPU benchmark file needs: checked CUDA and cuBLAS calls (a failure becomes an
+// What every GPU benchmark file needs: checked CUDA, cuBLAS and cuRAND calls (a failure becomes an
 // exception that guarded() turns into SkipWithError with the call, the message, file and line),
 // owners of device memory, streams, events and cuBLAS handles, and the timing loop: per
 // iteration, calls queued back to back on one stream between two CUDA events, manual time per
@@ -8,6 +8,7 @@
 #include <benchmark/benchmark.h>
 #include <cublas_v2.h>
 #include <cuda_runtime.h>
+#include <curand.h>
 
 #include <algorithm>
 #include <cinttypes>
@@ -38,6 +39,11 @@ inline void check(cublasStatus_t st, const char* call, const char* file, int lin
   if (st == CUBLAS_STATUS_SUCCESS) return;
   throw CudaFailure(std::string(call) + " failed: " + cublasGetStatusString(st) + " at " + file + ":" +
                     std::to_string(line));
+}
+inline void check(curandStatus_t st, const char* call, const char* file, int line) {
+  if (st == CURAND_STATUS_SUCCESS) return;
+  throw CudaFailure(std::string(call) + " failed: curandStatus_t " + std::to_string(static_cast<int>(st)) + " at " +
+                    file + ":" + std::to_string(line));
 }
 #define BENCH_CHECK(call) ::detnum_bench::gpu::check((call), #call, __FILE__, __LINE__)
 

@@ -14,6 +14,7 @@
 //     rms_norm_backward      per row a running sum of g * xhat, dx; dgamma accumulated row after row
 //     log_softmax            max, log of the running sum of exps, x - max - log(sum)
 //     softmax_backward       per row a running sum of y * dy, then y * (dy - sum)
+//     log_softmax_backward   per row a running sum of dy, then dy - std::exp(y) * sum (y: log_softmax's)
 //     cross_entropy          per row max, log of the running sum of exps, the loss summed row after
 //                            row, and the gradient (softmax - one-hot) / rows
 //
@@ -276,7 +277,33 @@ struct CrossEntropy {
   }
 };
 
+// y is the log-softmax of x (setup), dy the upstream gradient.
+struct LogSoftmaxBackward {
+  static std::vector<std::vector<float>*> outputs(Rows& m) { return {&m.dx}; }
+  static constexpr int64_t kBytesPerElement = 12;
+  static void setup(Rows& m) { detnum::log_softmax(m.x.data(), m.y.data(), m.rows, m.cols); }
+  static void det(Rows& m, detnum::CpuOptions o) {
+    detnum::log_softmax_backward(m.y.data(), m.dy.data(), m.dx.data(), m.rows, m.cols, o);
+  }
+  static void ref(Rows& m) { detnum::ref::log_softmax_backward(m.y.data(), m.dy.data(), m.dx.data(), m.rows, m.cols); }
+  [[gnu::target("avx2")]] static void naive(Rows& m) {
+    for (int64_t r = 0; r < m.rows; ++r) {
+      const float *y = m.y.data() + r * m.cols, *dy = m.dy.data() + r * m.cols;
+      float* dx = m.dx.data() + r * m.cols;
+      float s = 0.0f;
+      for (int64_t j = 0; j < m.cols; ++j) s += dy[j];
+      for (int64_t j = 0; j < m.cols; ++j) dx[j] = dy[j] - std::exp(y[j]) * s;
+    }
+  }
+};
+
 // --- The benchmarks -------------------------------------------------------------------------------
+
+// Inputs an op needs beyond Rows' own (log_softmax_backward's y).
+template <class Op>
+void setup(Rows& m) {
+  if constexpr (requires { Op::setup(m); }) Op::setup(m);
+}
 
 template <class Op>
 void count(benchmark::State& state, const Rows& m) {
@@ -286,6 +313,7 @@ void count(benchmark::State& state, const Rows& m) {
 template <class Op>
 void BM_det_cpu(benchmark::State& state) {
   Rows m(state);
+  setup<Op>(m);
   const detnum::CpuOptions options{static_cast<int>(state.range(2))};
   Op::ref(m);
   std::vector<std::vector<float>> want;
@@ -310,6 +338,7 @@ template <class Op>
 void BM_naive(benchmark::State& state) {
   if (!__builtin_cpu_supports("avx2")) return state.SkipWithError("the plain loops are built for AVX2, which this CPU lacks");
   Rows m(state);
+  setup<Op>(m);
   for (auto _ : state) {
     Op::naive(m);
     benchmark::DoNotOptimize(m.y.data());
@@ -351,6 +380,8 @@ BENCHMARK(BM_det_cpu<LogSoftmax>)->Name("log_softmax/det_cpu")->Apply(activation
 BENCHMARK(BM_naive<LogSoftmax>)->Name("log_softmax/naive")->Apply(activations_naive);
 BENCHMARK(BM_det_cpu<SoftmaxBackward>)->Name("softmax_backward/det_cpu")->Apply(activations_det);
 BENCHMARK(BM_naive<SoftmaxBackward>)->Name("softmax_backward/naive")->Apply(activations_naive);
+BENCHMARK(BM_det_cpu<LogSoftmaxBackward>)->Name("log_softmax_backward/det_cpu")->Apply(activations_det);
+BENCHMARK(BM_naive<LogSoftmaxBackward>)->Name("log_softmax_backward/naive")->Apply(activations_naive);
 BENCHMARK(BM_det_cpu<CrossEntropy>)->Name("cross_entropy/det_cpu")->Apply(logits_det);
 BENCHMARK(BM_naive<CrossEntropy>)->Name("cross_entropy/naive")->Apply(logits_naive);
 

@@ -3,11 +3,17 @@
 //
 //   gelu/det_cuda/N, gelu/conventional_cuda/N                      y = GELU(x)
 //   gelu_backward/det_cuda/N, gelu_backward/conventional_cuda/N    dx = dy GELU'(x)
+//   relu/det_cuda/N, relu/conventional_cuda/N                      y = max(x, 0) (fmaxf)
+//   relu_backward/det_cuda/N, relu_backward/conventional_cuda/N    dx = x > 0 ? dy : 0
+//   bias_add/det_cuda/R/C, bias_add/conventional_cuda/R/C          y[r][c] = x[r][c] + bias[c]; the
+//                                   conventional kernel adds in place (x += bias, a copy of x)
 //   adamw/det_cuda/N, adamw/conventional_cuda/N                    one AdamW update of N parameters
 //
-// bytes_per_second counts the bytes read and written: 8N for gelu, 12N for gelu_backward, 28N for
-// adamw (param, grad, m, v in; param, m, v out). Before timing, at 2^20, det_cuda's output is
-// compared with detnum::ref on a host copy (bits). Without a device every benchmark skips.
+// bytes_per_second counts the bytes read and written: 8N for gelu, relu and bias_add (the bias
+// itself aside), 12N for gelu_backward and relu_backward, 28N for adamw (param, grad, m, v in;
+// param, m, v out). Before timing, at 2^20 (bias_add: 4096 x 1024), det_cuda's output is filled
+// with NaN (adamw's aside: it updates its parameters in place), written by one call and compared
+// with detnum::ref on a host copy (bits). Without a device every benchmark skips.
 #include <benchmark/benchmark.h>
 
 #include <cuda_runtime.h>
@@ -28,19 +34,22 @@ namespace {
 
 using namespace detnum_bench::gpu;
 
-enum class Op { gelu, gelu_backward, adamw };
+enum class Op { gelu, gelu_backward, relu, relu_backward, bias_add, adamw };
 
 constexpr std::int64_t kValidateAt = std::int64_t{1} << 20;
 const detnum::AdamWParams kAdamW{1e-3f, 0.9f, 0.999f, 1e-8f, 1e-2f, 7};
+constexpr std::int64_t kValidateRows = 4096;  // bias_add's R at validation
 
-// Inputs in [-4, 4) (gradients and moments scaled down, v kept positive), on the host and device.
+// Inputs in [-4, 4) (gradients and moments scaled down, v kept positive), on the host and device,
+// of n = rows x cols elements (rows = n, cols = 1 but for bias_add). bias_add's bias is dy's first
+// row.
 struct Inputs {
-  std::int64_t n;
+  std::int64_t n, rows, cols;
   std::vector<float> x, dy, m, v;
   DeviceBuffer<float> d_x, d_dy, d_m, d_v, out;
-  explicit Inputs(std::int64_t count)
-      : n(count), x(values(count, 1, 8.0f)), dy(values(count, 2, 1.0f)), m(values(count, 3, 0.1f)),
-        v(values(count, 4, 0.01f)), d_x(count), d_dy(count), d_m(count), d_v(count), out(count) {
+  Inputs(std::int64_t r, std::int64_t c)
+      : n(r * c), rows(r), cols(c), x(values(n, 1, 8.0f)), dy(values(n, 2, 1.0f)), m(values(n, 3, 0.1f)),
+        v(values(n, 4, 0.01f)), d_x(n), d_dy(n), d_m(n), d_v(n), out(n) {
     for (float& e : v) e = e < 0.0f ? -e : e;
     upload(d_x, x);
     upload(d_dy, dy);
@@ -58,13 +67,23 @@ struct Inputs {
   }
 };
 
-std::int64_t bytes_per_element(Op op) { return op == Op::gelu ? 8 : op == Op::gelu_backward ? 12 : 28; }
+std::int64_t bytes_per_element(Op op) {
+  switch (op) {
+    case Op::gelu_backward:
+    case Op::relu_backward: return 12;
+    case Op::adamw: return 28;
+    default: return 8;
+  }
+}
 
 // The reference's output for det_cuda's first call: y, dx, or the updated parameters.
 std::vector<float> reference(Op op, const Inputs& in) {
   std::vector<float> want(static_cast<std::size_t>(in.n));
   if (op == Op::gelu) detnum::ref::gelu(in.x.data(), want.data(), in.n);
   else if (op == Op::gelu_backward) detnum::ref::gelu_backward(in.x.data(), in.dy.data(), want.data(), in.n);
+  else if (op == Op::relu) detnum::ref::relu(in.x.data(), want.data(), in.n);
+  else if (op == Op::relu_backward) detnum::ref::relu_backward(in.x.data(), in.dy.data(), want.data(), in.n);
+  else if (op == Op::bias_add) detnum::ref::bias_add(in.x.data(), in.dy.data(), want.data(), in.rows, in.cols);
   else {
     want = in.x;
     std::vector<float> m = in.m, v = in.v;
@@ -76,10 +95,11 @@ std::vector<float> reference(Op op, const Inputs& in) {
 template <Op kOp, bool kDet>
 void BM_pointwise(benchmark::State& state) {
   guarded(state, [&] {
-    Inputs in(state.range(0));
+    Inputs in(state.range(0), kOp == Op::bias_add ? state.range(1) : 1);
     Stream stream;
-    // AdamW updates `out` (the parameters, a copy of x) and the moments in place, call after call.
-    if constexpr (kOp == Op::adamw)
+    // AdamW updates `out` (the parameters, a copy of x) and the moments in place, call after call;
+    // so does the conventional bias add (`out` += bias).
+    if constexpr (kOp == Op::adamw || (kOp == Op::bias_add && !kDet))
       BENCH_CHECK(cudaMemcpy(in.out.get(), in.d_x.get(), in.n * sizeof(float), cudaMemcpyDeviceToDevice));
     const auto launch = [&] {
       namespace conventional = detnum_bench::conventional;
@@ -89,6 +109,16 @@ void BM_pointwise(benchmark::State& state) {
       } else if constexpr (kOp == Op::gelu_backward) {
         if constexpr (kDet) detnum::cuda::gelu_backward(in.d_x.get(), in.d_dy.get(), in.out.get(), in.n, stream.get());
         else conventional::gelu_backward(in.d_x.get(), in.d_dy.get(), in.out.get(), in.n, stream.get());
+      } else if constexpr (kOp == Op::relu) {
+        if constexpr (kDet) detnum::cuda::relu(in.d_x.get(), in.out.get(), in.n, stream.get());
+        else conventional::relu(in.d_x.get(), in.out.get(), in.n, stream.get());
+      } else if constexpr (kOp == Op::relu_backward) {
+        if constexpr (kDet) detnum::cuda::relu_backward(in.d_x.get(), in.d_dy.get(), in.out.get(), in.n, stream.get());
+        else conventional::relu_backward(in.d_x.get(), in.d_dy.get(), in.out.get(), in.n, stream.get());
+      } else if constexpr (kOp == Op::bias_add) {
+        if constexpr (kDet)
+          detnum::cuda::bias_add(in.d_x.get(), in.d_dy.get(), in.out.get(), in.rows, in.cols, stream.get());
+        else conventional::bias_add(in.out.get(), in.d_dy.get(), in.rows, in.cols, stream.get());
       } else {
         if constexpr (kDet)
           detnum::cuda::adamw_step(in.out.get(), in.d_dy.get(), in.d_m.get(), in.d_v.get(), in.n, kAdamW, stream.get());
@@ -97,7 +127,10 @@ void BM_pointwise(benchmark::State& state) {
                               kAdamW.beta2, kAdamW.eps, kAdamW.weight_decay, kAdamW.step, stream.get());
       }
     };
-    if (kDet && in.n == kValidateAt) {  // validate before timing: the CPU reference defines the answer
+    const bool validate = kOp == Op::bias_add ? in.rows == kValidateRows : in.n == kValidateAt;
+    if (kDet && validate) {  // validate before timing: the CPU reference defines the answer
+      if constexpr (kOp != Op::adamw)  // 0xFFFFFFFF: a NaN, so an element left unwritten shows
+        BENCH_CHECK(cudaMemset(in.out.get(), 0xFF, static_cast<std::size_t>(in.n) * sizeof(float)));
       launch();
       BENCH_CHECK(cudaStreamSynchronize(stream.get()));
       const std::vector<float> want = reference(kOp, in), got = in.out.to_host();
@@ -112,11 +145,22 @@ void sizes(benchmark::internal::Benchmark* b) {
   b->Arg(kValidateAt)->Arg(std::int64_t{1} << 24);
   b->UseManualTime()->Unit(benchmark::kMicrosecond)->MinTime(0.05);
 }
+// The row ops' shapes (nn_rows_bench.cu): activations of 4096 or 16384 tokens.
+void rows(benchmark::internal::Benchmark* b) {
+  b->Args({kValidateRows, 1024})->Args({16384, 4096});
+  b->UseManualTime()->Unit(benchmark::kMicrosecond)->MinTime(0.05);
+}
 
 BENCHMARK(BM_pointwise<Op::gelu, true>)->Name("gelu/det_cuda")->Apply(sizes);
 BENCHMARK(BM_pointwise<Op::gelu, false>)->Name("gelu/conventional_cuda")->Apply(sizes);
 BENCHMARK(BM_pointwise<Op::gelu_backward, true>)->Name("gelu_backward/det_cuda")->Apply(sizes);
 BENCHMARK(BM_pointwise<Op::gelu_backward, false>)->Name("gelu_backward/conventional_cuda")->Apply(sizes);
+BENCHMARK(BM_pointwise<Op::relu, true>)->Name("relu/det_cuda")->Apply(sizes);
+BENCHMARK(BM_pointwise<Op::relu, false>)->Name("relu/conventional_cuda")->Apply(sizes);
+BENCHMARK(BM_pointwise<Op::relu_backward, true>)->Name("relu_backward/det_cuda")->Apply(sizes);
+BENCHMARK(BM_pointwise<Op::relu_backward, false>)->Name("relu_backward/conventional_cuda")->Apply(sizes);
+BENCHMARK(BM_pointwise<Op::bias_add, true>)->Name("bias_add/det_cuda")->Apply(rows);
+BENCHMARK(BM_pointwise<Op::bias_add, false>)->Name("bias_add/conventional_cuda")->Apply(rows);
 BENCHMARK(BM_pointwise<Op::adamw, true>)->Name("adamw/det_cuda")->Apply(sizes);
 BENCHMARK(BM_pointwise<Op::adamw, false>)->Name("adamw/conventional_cuda")->Apply(sizes);
 

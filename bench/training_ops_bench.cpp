@@ -4,22 +4,41 @@
 //   gelu/libm/N/1                 0.5 x (1 + erff(x / sqrt 2)) with glibc's erff
 //   gelu_backward/det_cpu/N/threads   detnum::gelu_backward
 //   gelu_backward/libm/N/1        dy (0.5 (1 + erff(x / sqrt 2)) + x expf(-x^2 / 2) / sqrt(2 pi))
+//   relu/det_cpu/N/threads, relu/loop/N/1                     y = max(x, 0); the loop x > 0 ? x : 0
+//   relu_backward/det_cpu/N/threads, relu_backward/loop/N/1   dx = x > 0 ? dy : 0
+//   bias_add/det_cpu/R/C/threads, bias_add/loop/R/C/1         y[r][c] = x[r][c] + bias[c] (the bias
+//                                 gradient is column_sums, in axis_sums_bench.cpp)
 //   adamw/det_cpu/N/threads       detnum::adamw_step
 //   adamw/loop/N/1                the same update as a plain loop (sqrtf, bias corrections by pow), built for AVX2
 //   init_normal/det_cpu/N/threads detnum::init_normal (Box-Muller on Philox words and detnum::math)
 //   init_normal/mt19937/N/1       std::normal_distribution<float> on std::mt19937 (libstdc++)
+//   init_uniform/det_cpu/N/threads    detnum::init_uniform on [-1, 1)
+//   init_uniform/mt19937/N/1      std::uniform_real_distribution<float>(-1, 1) on std::mt19937
+//   shuffle_indices/det_cpu/N/threads   detnum::shuffle_indices (each position's index on its own)
+//   shuffle_indices/mt19937_64/N/1      std::iota, then std::shuffle with std::mt19937_64 (what
+//                                       torch.randperm on the CPU and most samplers amount to)
+//   embedding_forward/det_cpu/V/D/N/threads    detnum::embedding_forward (a row copy per id)
+//   embedding_forward/gather/V/D/N/1           out[r] = table[ids[r]] as a plain loop
 //   embedding_backward/det_cpu/V/D/N/threads   detnum::embedding_backward (fixed-order segment sums)
 //   embedding_backward/scatter/V/D/N/1         zero the table, then add each row of dout into its
 //                                              id's row in order (sequential: deterministic only
 //                                              because it has one thread)
 //
-// items_per_second counts elements (for the embedding, elements of dout).
+// The relu, relu_backward and bias_add loops are built for AVX2, as detnum's loops are where the
+// CPU has it (they skip on a CPU without it). Every det_cpu benchmark except adamw's (which
+// updates its inputs) first fills its output with NaN, runs once and compares the output with
+// detnum::ref (shuffle_indices: with detnum::shuffled_index, position by position) bit for bit.
+// items_per_second counts elements (for the embedding, elements of dout or of the lookup's output).
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <limits>
+#include <numeric>
 #include <random>
+#include <type_traits>
 #include <vector>
 
 #include "detnum/adamw.hpp"
@@ -27,8 +46,11 @@
 #include "detnum/init.hpp"
 #include "detnum/pointwise.hpp"
 #include "detnum/random.hpp"
+#include "detnum/shuffle.hpp"
 
 namespace {
+
+constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
 
 std::vector<float> values(std::int64_t n, std::uint64_t seed, float scale) {
   std::vector<float> v(static_cast<std::size_t>(n));
@@ -38,18 +60,106 @@ std::vector<float> values(std::int64_t n, std::uint64_t seed, float scale) {
 }
 
 // Whether a timed call's output has the reference's bits (each det benchmark checks once first).
-bool same_bits(const std::vector<float>& got, const std::vector<float>& want) {
-  return std::memcmp(got.data(), want.data(), want.size() * sizeof(float)) == 0;
+template <class T>
+bool same_bits(const std::vector<T>& got, const std::vector<T>& want) {
+  return got.size() == want.size() && std::memcmp(got.data(), want.data(), want.size() * sizeof(T)) == 0;
 }
 
-void BM_gelu_det(benchmark::State& state) {
-  const std::vector<float> x = values(state.range(0), 1, 8.0f);
-  std::vector<float> y(x.size()), want(x.size());
-  detnum::ref::gelu(x.data(), want.data(), state.range(0));
-  detnum::gelu(x.data(), y.data(), state.range(0), {static_cast<int>(state.range(1))});
-  if (!same_bits(y, want)) return state.SkipWithError("det_cpu differs from detnum::ref");
-  for (auto _ : state) detnum::gelu(x.data(), y.data(), state.range(0), {static_cast<int>(state.range(1))});
-  state.SetItemsProcessed(state.iterations() * state.range(0));
+// --- Elementwise ops: GELU, ReLU (forward and backward) and the bias add ------------------------
+
+// Inputs and output of an elementwise op on rows x cols values (cols = 1 for the flat ops).
+struct Elementwise {
+  std::int64_t rows, cols, n;
+  std::vector<float> x, dy, bias, out;
+  Elementwise(std::int64_t r, std::int64_t c)
+      : rows(r), cols(c), n(r * c), x(values(n, 1, 8.0f)), dy(values(n, 6, 2.0f)), bias(values(c, 8, 1.0f)),
+        out(static_cast<std::size_t>(n)) {}
+};
+
+// Each op: kSizes leading arguments (N, or R and C; the thread count follows), detnum's call, its
+// reference into `want`, and (where timed beside one) the plain loop.
+struct Gelu {
+  static constexpr int kSizes = 1;
+  static void det(Elementwise& e, detnum::CpuOptions o) { detnum::gelu(e.x.data(), e.out.data(), e.n, o); }
+  static void ref(const Elementwise& e, float* want) { detnum::ref::gelu(e.x.data(), want, e.n); }
+};
+
+struct GeluBackward {
+  static constexpr int kSizes = 1;
+  static void det(Elementwise& e, detnum::CpuOptions o) {
+    detnum::gelu_backward(e.x.data(), e.dy.data(), e.out.data(), e.n, o);
+  }
+  static void ref(const Elementwise& e, float* want) { detnum::ref::gelu_backward(e.x.data(), e.dy.data(), want, e.n); }
+};
+
+struct Relu {
+  static constexpr int kSizes = 1;
+  static void det(Elementwise& e, detnum::CpuOptions o) { detnum::relu(e.x.data(), e.out.data(), e.n, o); }
+  static void ref(const Elementwise& e, float* want) { detnum::ref::relu(e.x.data(), want, e.n); }
+  [[gnu::target("avx2")]] static void loop(Elementwise& e) {
+    for (std::int64_t i = 0; i < e.n; ++i) e.out[i] = e.x[i] > 0.0f ? e.x[i] : 0.0f;
+  }
+};
+
+struct ReluBackward {
+  static constexpr int kSizes = 1;
+  static void det(Elementwise& e, detnum::CpuOptions o) {
+    detnum::relu_backward(e.x.data(), e.dy.data(), e.out.data(), e.n, o);
+  }
+  static void ref(const Elementwise& e, float* want) { detnum::ref::relu_backward(e.x.data(), e.dy.data(), want, e.n); }
+  [[gnu::target("avx2")]] static void loop(Elementwise& e) {
+    for (std::int64_t i = 0; i < e.n; ++i) {
+      const float g = e.dy[i];  // loaded unconditionally, so that the select vectorizes (no branch)
+      e.out[i] = e.x[i] > 0.0f ? g : 0.0f;
+    }
+  }
+};
+
+struct BiasAdd {
+  static constexpr int kSizes = 2;
+  static void det(Elementwise& e, detnum::CpuOptions o) {
+    detnum::bias_add(e.x.data(), e.bias.data(), e.out.data(), e.rows, e.cols, o);
+  }
+  static void ref(const Elementwise& e, float* want) {
+    detnum::ref::bias_add(e.x.data(), e.bias.data(), want, e.rows, e.cols);
+  }
+  [[gnu::target("avx2")]] static void loop(Elementwise& e) {
+    for (std::int64_t r = 0; r < e.rows; ++r)
+      for (std::int64_t c = 0; c < e.cols; ++c) e.out[r * e.cols + c] = e.x[r * e.cols + c] + e.bias[c];
+  }
+};
+
+template <class Op>
+Elementwise elementwise(const benchmark::State& state) {
+  return Op::kSizes == 2 ? Elementwise(state.range(0), state.range(1)) : Elementwise(state.range(0), 1);
+}
+
+template <class Op>
+void BM_elementwise_det(benchmark::State& state) {
+  Elementwise e = elementwise<Op>(state);
+  const detnum::CpuOptions options{static_cast<int>(state.range(Op::kSizes))};
+  std::vector<float> want(e.out.size());
+  Op::ref(e, want.data());
+  std::fill(e.out.begin(), e.out.end(), kNaN);  // an output left unwritten shows
+  Op::det(e, options);
+  if (!same_bits(e.out, want)) return state.SkipWithError("det_cpu differs from detnum::ref");
+  for (auto _ : state) {
+    Op::det(e, options);
+    benchmark::DoNotOptimize(e.out.data());
+  }
+  state.SetItemsProcessed(state.iterations() * e.n);
+}
+
+template <class Op>
+void BM_elementwise_loop(benchmark::State& state) {
+  if (!__builtin_cpu_supports("avx2")) return state.SkipWithError("the plain loops are built for AVX2, which this CPU lacks");
+  Elementwise e = elementwise<Op>(state);
+  for (auto _ : state) {
+    Op::loop(e);
+    benchmark::DoNotOptimize(e.out.data());
+    benchmark::ClobberMemory();
+  }
+  state.SetItemsProcessed(state.iterations() * e.n);
 }
 
 void BM_gelu_libm(benchmark::State& state) {
@@ -59,17 +169,6 @@ void BM_gelu_libm(benchmark::State& state) {
     for (std::size_t i = 0; i < x.size(); ++i) y[i] = 0.5f * x[i] * (1.0f + std::erf(x[i] * 0.70710678f));
     benchmark::DoNotOptimize(y.data());
   }
-  state.SetItemsProcessed(state.iterations() * state.range(0));
-}
-
-void BM_gelu_backward_det(benchmark::State& state) {
-  const std::vector<float> x = values(state.range(0), 1, 8.0f), dy = values(state.range(0), 6, 2.0f);
-  std::vector<float> dx(x.size()), want(x.size());
-  detnum::ref::gelu_backward(x.data(), dy.data(), want.data(), state.range(0));
-  detnum::gelu_backward(x.data(), dy.data(), dx.data(), state.range(0), {static_cast<int>(state.range(1))});
-  if (!same_bits(dx, want)) return state.SkipWithError("det_cpu differs from detnum::ref");
-  for (auto _ : state)
-    detnum::gelu_backward(x.data(), dy.data(), dx.data(), state.range(0), {static_cast<int>(state.range(1))});
   state.SetItemsProcessed(state.iterations() * state.range(0));
 }
 
@@ -87,6 +186,7 @@ void BM_gelu_backward_libm(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * state.range(0));
 }
 
+// --- AdamW ----------------------------------------------------------------------------------------
 constexpr detnum::AdamWParams kAdamW{1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, 10};
 
 void BM_adamw_det(benchmark::State& state) {
@@ -119,29 +219,61 @@ void BM_adamw_loop(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * n);
 }
 
+// --- The embedding -------------------------------------------------------------------------------
+
+// V x D, N Zipf-like ids. dout (N x D) is the gradient's input and the lookup's output; table
+// (V x D) the gradient's output and, filled when `forward`, the lookup's input.
 struct Embedding {
   std::int64_t vocab, dim, n;
   std::vector<std::int32_t> ids;
   std::vector<float> dout, table;
-  explicit Embedding(const benchmark::State& s)
+  Embedding(const benchmark::State& s, bool forward)
       : vocab(s.range(0)), dim(s.range(1)), n(s.range(2)), ids(static_cast<std::size_t>(n)), dout(values(n * dim, 4, 1.0f)),
         table(static_cast<std::size_t>(vocab * dim)) {
     for (std::int64_t r = 0; r < n; ++r)  // frequent small ids, a long tail
       ids[r] = static_cast<std::int32_t>(std::pow(static_cast<double>(vocab),
                                                   detnum::uniform_float(detnum::stream_word(5, 0xB3, r)))) - 1;
+    if (forward)  // any finite values do for a copy; cheaper than Philox words for 38M elements
+      for (std::size_t i = 0; i < table.size(); ++i) table[i] = static_cast<float>(i % 2003) / 1001.0f - 1.0f;
   }
 };
 
+template <bool kForward>
 void BM_embedding_det(benchmark::State& state) {
-  Embedding e(state);
-  for (auto _ : state)
-    detnum::embedding_backward(e.ids.data(), e.n, e.dout.data(), e.vocab, e.dim, e.table.data(),
-                               {static_cast<int>(state.range(3))});
+  Embedding e(state, kForward);
+  const detnum::CpuOptions options{static_cast<int>(state.range(3))};
+  std::vector<float>& out = kForward ? e.dout : e.table;
+  const auto run = [&] {
+    if constexpr (kForward)
+      detnum::embedding_forward(e.table.data(), e.vocab, e.dim, e.ids.data(), e.n, e.dout.data(), options);
+    else
+      detnum::embedding_backward(e.ids.data(), e.n, e.dout.data(), e.vocab, e.dim, e.table.data(), options);
+  };
+  std::vector<float> want(out.size());
+  if constexpr (kForward) detnum::ref::embedding_forward(e.table.data(), e.vocab, e.dim, e.ids.data(), e.n, want.data());
+  else detnum::ref::embedding_backward(e.ids.data(), e.n, e.dout.data(), e.vocab, e.dim, want.data());
+  std::fill(out.begin(), out.end(), kNaN);
+  run();
+  if (!same_bits(out, want)) return state.SkipWithError("det_cpu differs from detnum::ref");
+  for (auto _ : state) {
+    run();
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetItemsProcessed(state.iterations() * e.n * e.dim);
+}
+
+void BM_embedding_gather(benchmark::State& state) {
+  Embedding e(state, true);
+  for (auto _ : state) {
+    for (std::int64_t r = 0; r < e.n; ++r)
+      for (std::int64_t d = 0; d < e.dim; ++d) e.dout[r * e.dim + d] = e.table[e.ids[r] * e.dim + d];
+    benchmark::DoNotOptimize(e.dout.data());
+  }
   state.SetItemsProcessed(state.iterations() * e.n * e.dim);
 }
 
 void BM_embedding_scatter(benchmark::State& state) {
-  Embedding e(state);
+  Embedding e(state, false);
   for (auto _ : state) {
     std::fill(e.table.begin(), e.table.end(), 0.0f);
     for (std::int64_t r = 0; r < e.n; ++r)
@@ -151,39 +283,118 @@ void BM_embedding_scatter(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * e.n * e.dim);
 }
 
-void BM_init_normal_det(benchmark::State& state) {
-  std::vector<float> x(static_cast<std::size_t>(state.range(0)));
+// --- Random fills and data order -------------------------------------------------------------------
+
+constexpr detnum::InitParams kInit{7, 0};
+
+// init_normal(0, 1) or init_uniform(-1, 1).
+template <bool kNormal>
+void BM_init_det(benchmark::State& state) {
+  const std::int64_t n = state.range(0);
+  const detnum::CpuOptions options{static_cast<int>(state.range(1))};
+  std::vector<float> x(static_cast<std::size_t>(n), kNaN), want(x.size());
+  const auto fill = [&](float* out) {
+    if constexpr (kNormal) detnum::init_normal(out, n, 0.0f, 1.0f, kInit, options);
+    else detnum::init_uniform(out, n, -1.0f, 1.0f, kInit, options);
+  };
+  if constexpr (kNormal) detnum::ref::init_normal(want.data(), n, 0.0f, 1.0f, kInit);
+  else detnum::ref::init_uniform(want.data(), n, -1.0f, 1.0f, kInit);
+  fill(x.data());
+  if (!same_bits(x, want)) return state.SkipWithError("det_cpu differs from detnum::ref");
   for (auto _ : state) {
-    detnum::init_normal(x.data(), state.range(0), 0.0f, 1.0f, {7, 0}, {static_cast<int>(state.range(1))});
+    fill(x.data());
+    benchmark::DoNotOptimize(x.data());
+  }
+  state.SetItemsProcessed(state.iterations() * n);
+}
+
+// The same fills with libstdc++'s distributions on std::mt19937.
+template <class Distribution>
+void BM_init_mt19937(benchmark::State& state) {
+  constexpr bool kNormal = std::is_same_v<Distribution, std::normal_distribution<float>>;
+  std::vector<float> x(static_cast<std::size_t>(state.range(0)));
+  std::mt19937 gen(7);
+  Distribution dist(kNormal ? 0.0f : -1.0f, 1.0f);
+  for (auto _ : state) {
+    for (float& v : x) v = dist(gen);
     benchmark::DoNotOptimize(x.data());
   }
   state.SetItemsProcessed(state.iterations() * state.range(0));
 }
 
-void BM_init_normal_mt19937(benchmark::State& state) {
-  std::vector<float> x(static_cast<std::size_t>(state.range(0)));
-  std::mt19937 gen(7);
-  std::normal_distribution<float> normal(0.0f, 1.0f);
+constexpr std::uint64_t kShuffleSeed = 7, kShuffleEpoch = 3;
+
+void BM_shuffle_det(benchmark::State& state) {
+  const std::int64_t n = state.range(0);
+  const detnum::CpuOptions options{static_cast<int>(state.range(1))};
+  std::vector<std::int64_t> out(static_cast<std::size_t>(n), -1), want(out.size());
+  for (std::int64_t p = 0; p < n; ++p) want[p] = detnum::shuffled_index(p, n, kShuffleSeed, kShuffleEpoch);
+  detnum::shuffle_indices(n, kShuffleSeed, kShuffleEpoch, out.data(), options);
+  if (!same_bits(out, want)) return state.SkipWithError("det_cpu differs from detnum::shuffled_index");
   for (auto _ : state) {
-    for (float& v : x) v = normal(gen);
-    benchmark::DoNotOptimize(x.data());
+    detnum::shuffle_indices(n, kShuffleSeed, kShuffleEpoch, out.data(), options);
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetItemsProcessed(state.iterations() * n);
+}
+
+void BM_shuffle_mt19937_64(benchmark::State& state) {
+  std::vector<std::int64_t> out(static_cast<std::size_t>(state.range(0)));
+  std::mt19937_64 gen(kShuffleSeed);
+  for (auto _ : state) {
+    std::iota(out.begin(), out.end(), std::int64_t{0});
+    std::shuffle(out.begin(), out.end(), gen);
+    benchmark::DoNotOptimize(out.data());
   }
   state.SetItemsProcessed(state.iterations() * state.range(0));
 }
+
+// --- Registration ----------------------------------------------------------------------------------
 
 constexpr std::int64_t kN = 1 << 20;
 
-BENCHMARK(BM_gelu_det)->Name("gelu/det_cpu")->Args({kN, 1})->Args({kN, 2})->UseRealTime()->Unit(benchmark::kMicrosecond);
-BENCHMARK(BM_gelu_libm)->Name("gelu/libm")->Args({kN, 1})->UseRealTime()->Unit(benchmark::kMicrosecond);
-BENCHMARK(BM_gelu_backward_det)->Name("gelu_backward/det_cpu")->Args({kN, 1})->Args({kN, 2})->UseRealTime()->Unit(benchmark::kMicrosecond);
-BENCHMARK(BM_gelu_backward_libm)->Name("gelu_backward/libm")->Args({kN, 1})->UseRealTime()->Unit(benchmark::kMicrosecond);
-BENCHMARK(BM_adamw_det)->Name("adamw/det_cpu")->Args({kN, 1})->Args({kN, 2})->UseRealTime()->Unit(benchmark::kMicrosecond);
-BENCHMARK(BM_adamw_loop)->Name("adamw/loop")->Args({kN, 1})->UseRealTime()->Unit(benchmark::kMicrosecond);
-BENCHMARK(BM_init_normal_det)->Name("init_normal/det_cpu")->Args({4 * kN, 1})->Args({4 * kN, 2})->UseRealTime()->Unit(benchmark::kMicrosecond);
-BENCHMARK(BM_init_normal_mt19937)->Name("init_normal/mt19937")->Args({4 * kN, 1})->UseRealTime()->Unit(benchmark::kMicrosecond);
-BENCHMARK(BM_embedding_det)->Name("embedding_backward/det_cpu")->Args({50257, 768, 8192, 1})->Args({50257, 768, 8192, 2})
-    ->UseRealTime()->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_embedding_scatter)->Name("embedding_backward/scatter")->Args({50257, 768, 8192, 1})
-    ->UseRealTime()->Unit(benchmark::kMillisecond);
+void cpu(benchmark::internal::Benchmark* b) { b->UseRealTime()->Unit(benchmark::kMicrosecond); }
+// detnum at 1 and 2 threads, its peer at 1, on N elements.
+void det_n(benchmark::internal::Benchmark* b, std::int64_t n) { b->Args({n, 1})->Args({n, 2})->Apply(cpu); }
+void peer_n(benchmark::internal::Benchmark* b, std::int64_t n) { b->Args({n, 1})->Apply(cpu); }
+void det_flat(benchmark::internal::Benchmark* b) { det_n(b, kN); }
+void peer_flat(benchmark::internal::Benchmark* b) { peer_n(b, kN); }
+void det_fill(benchmark::internal::Benchmark* b) { det_n(b, 4 * kN); }
+void peer_fill(benchmark::internal::Benchmark* b) { peer_n(b, 4 * kN); }
+void det_order(benchmark::internal::Benchmark* b) { det_n(b, kN); det_n(b, 16 * kN); }
+void peer_order(benchmark::internal::Benchmark* b) { peer_n(b, kN); peer_n(b, 16 * kN); }
+// Activations of 4096 tokens of width 1024, as the row ops (nn_rows_bench.cpp).
+void det_rows(benchmark::internal::Benchmark* b) { b->Args({4096, 1024, 1})->Args({4096, 1024, 2})->Apply(cpu); }
+void peer_rows(benchmark::internal::Benchmark* b) { b->Args({4096, 1024, 1})->Apply(cpu); }
+// GPT-2's vocabulary and width with 8192 tokens.
+void det_embedding(benchmark::internal::Benchmark* b) {
+  b->Args({50257, 768, 8192, 1})->Args({50257, 768, 8192, 2})->UseRealTime()->Unit(benchmark::kMillisecond);
+}
+void peer_embedding(benchmark::internal::Benchmark* b) {
+  b->Args({50257, 768, 8192, 1})->UseRealTime()->Unit(benchmark::kMillisecond);
+}
+
+BENCHMARK(BM_elementwise_det<Gelu>)->Name("gelu/det_cpu")->Apply(det_flat);
+BENCHMARK(BM_gelu_libm)->Name("gelu/libm")->Apply(peer_flat);
+BENCHMARK(BM_elementwise_det<GeluBackward>)->Name("gelu_backward/det_cpu")->Apply(det_flat);
+BENCHMARK(BM_gelu_backward_libm)->Name("gelu_backward/libm")->Apply(peer_flat);
+BENCHMARK(BM_elementwise_det<Relu>)->Name("relu/det_cpu")->Apply(det_flat);
+BENCHMARK(BM_elementwise_loop<Relu>)->Name("relu/loop")->Apply(peer_flat);
+BENCHMARK(BM_elementwise_det<ReluBackward>)->Name("relu_backward/det_cpu")->Apply(det_flat);
+BENCHMARK(BM_elementwise_loop<ReluBackward>)->Name("relu_backward/loop")->Apply(peer_flat);
+BENCHMARK(BM_elementwise_det<BiasAdd>)->Name("bias_add/det_cpu")->Apply(det_rows);
+BENCHMARK(BM_elementwise_loop<BiasAdd>)->Name("bias_add/loop")->Apply(peer_rows);
+BENCHMARK(BM_adamw_det)->Name("adamw/det_cpu")->Apply(det_flat);
+BENCHMARK(BM_adamw_loop)->Name("adamw/loop")->Apply(peer_flat);
+BENCHMARK(BM_init_det<true>)->Name("init_normal/det_cpu")->Apply(det_fill);
+BENCHMARK(BM_init_mt19937<std::normal_distribution<float>>)->Name("init_normal/mt19937")->Apply(peer_fill);
+BENCHMARK(BM_init_det<false>)->Name("init_uniform/det_cpu")->Apply(det_fill);
+BENCHMARK(BM_init_mt19937<std::uniform_real_distribution<float>>)->Name("init_uniform/mt19937")->Apply(peer_fill);
+BENCHMARK(BM_shuffle_det)->Name("shuffle_indices/det_cpu")->Apply(det_order);
+BENCHMARK(BM_shuffle_mt19937_64)->Name("shuffle_indices/mt19937_64")->Apply(peer_order);
+BENCHMARK(BM_embedding_det<true>)->Name("embedding_forward/det_cpu")->Apply(det_embedding);
+BENCHMARK(BM_embedding_gather)->Name("embedding_forward/gather")->Apply(peer_embedding);
+BENCHMARK(BM_embedding_det<false>)->Name("embedding_backward/det_cpu")->Apply(det_embedding);
+BENCHMARK(BM_embedding_scatter)->Name("embedding_backward/scatter")->Apply(peer_embedding);
 
 }  // namespace
