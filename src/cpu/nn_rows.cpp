@@ -98,6 +98,13 @@ float exps_of(const float* x, float* e, std::int64_t n, float* m, CpuOptions o) 
 }
 [[gnu::target("avx2")]] void softmax_values_avx2(float* e, float s, std::int64_t n) { softmax_values(e, s, n); }
 
+// log_softmax_backward's dx_j = dy_j - e_j c from e_j = exp(y_j) in place, for AVX2 (x - 0 is x
+// for every float, so softmax_exps_avx2 with m = 0 gives math::exp(y_j)).
+[[gnu::target("avx2")]] void log_softmax_backward_values_avx2(const float* __restrict dy, float* __restrict e, float c,
+                                                             std::int64_t n) {
+  for (std::int64_t j = 0; j < n; ++j) e[j] = canonicalize(detail::log_softmax_backward_from_exp(e[j], dy[j], c));
+}
+
 void softmax_rows(const char* fn, bool log, const float* x, float* y, std::int64_t rows, std::int64_t cols,
                   CpuOptions options) {
   options = detail::resolve_cpu_options(fn, options);
@@ -151,8 +158,13 @@ void log_softmax_backward(const float* y, const float* dy, float* dx, std::int64
     const float *yr = y + r * cols, *dyr = dy + r * cols;
     float* dxr = dx + r * cols;
     const float c = sum_of(dyr, cols, o);
-    for (std::int64_t j = 0; j < cols; ++j)
-      dxr[j] = canonicalize(detail::log_softmax_backward_value(yr[j], dyr[j], c));
+    if (detail::use_avx2(o)) {  // exp(y_j) = exp(y_j - 0) into dx, then the rest eight wide
+      softmax_exps_avx2(yr, 0.0f, dxr, cols);
+      log_softmax_backward_values_avx2(dyr, dxr, c, cols);
+    } else {
+      for (std::int64_t j = 0; j < cols; ++j)
+        dxr[j] = canonicalize(detail::log_softmax_backward_value(yr[j], dyr[j], c));
+    }
   });
 }
 

@@ -40,7 +40,11 @@ DETNUM_HD float log_softmax_value(float x, float m, float log_s) { return (x - m
 // Backward: c = R-sum(softmax_backward_term) for softmax, c = R-sum(dy) for log-softmax.
 DETNUM_HD float softmax_backward_term(float y, float dy) { return y * dy; }
 DETNUM_HD float softmax_backward_value(float y, float dy, float c) { return y * (dy - c); }
-DETNUM_HD float log_softmax_backward_value(float y, float dy, float c) { return dy - math::exp(y) * c; }
+// (e = exp(y), softmax's value, comes first: a backend may compute it many elements at a time.)
+DETNUM_HD float log_softmax_backward_from_exp(float e, float dy, float c) { return dy - e * c; }
+DETNUM_HD float log_softmax_backward_value(float y, float dy, float c) {
+  return log_softmax_backward_from_exp(math::exp(y), dy, c);
+}
 
 // The row's loss term: -log_softmax at the label (the negation is exact).
 DETNUM_HD float cross_entropy_nll(float x_label, float m, float log_s) { return -log_softmax_value(x_label, m, log_s); }
