@@ -39,6 +39,26 @@ constexpr std::int64_t kMC = 144;                   // rows of A per packed bloc
 constexpr std::int64_t kNC = 4096;                  // columns of B per packed block: 4 MiB, L3
 constexpr std::int64_t kPanelsPerUnit = 8;          // NR panels per unit when row blocks are few
 
+// A thread's packing buffer, kept for its later calls (OpenMP's threads persist): a fresh
+// allocation per call (150 KiB of A per thread, up to 4 MiB of B) is fresh pages to fault in on
+// every call, which many threads take one after another. Not initialized: packing writes every
+// entry the kernel reads, zeros included.
+class PackBuffer {
+ public:
+  float* at_least(std::int64_t floats) {
+    if (floats > size_) {
+      data_.reset(new float[static_cast<std::size_t>(floats)]);
+      size_ = floats;
+    }
+    return data_.get();
+  }
+
+ private:
+  std::unique_ptr<float[]> data_;
+  std::int64_t size_ = 0;
+};
+thread_local PackBuffer tl_packed_a, tl_packed_b;
+
 }  // namespace
 
 // The scalar micro-kernel: the same partials and update, element by element.
@@ -114,12 +134,10 @@ void gemm_float(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t k
   }
   const bool avx2 = opt.simd == CpuSimd::best && detail::cpu_has_avx2_fma();
   const auto tile = avx2 ? detail::gemm_tile_avx2 : detail::gemm_tile_portable;
-  // Packing buffers as large as this product needs, not initialized: packing writes every entry
-  // the kernel reads (zeros included), and small products would otherwise spend most of their
-  // time clearing memory.
+  // Packing buffers as large as this product needs: B's is the calling thread's, A's each thread's own.
   const std::int64_t nc_max = std::min(kNC, (n + kGemmNR - 1) / kGemmNR * kGemmNR);
   const std::int64_t mc_max = std::min(kMC, (m + kGemmMR - 1) / kGemmMR * kGemmMR), kc_max = std::min(kKC, k);
-  const std::unique_ptr<float[]> packed_b(new float[static_cast<std::size_t>(kc_max * nc_max)]);
+  float* const packed_b = tl_packed_b.at_least(kc_max * nc_max);
   const std::int64_t m_blocks = (m + kMC - 1) / kMC;
   // Small products stay on one thread: a second one costs a few µs to start.
   const std::int64_t flops = 2 * m * n * std::min<std::int64_t>(k, 1 << 20);
@@ -127,7 +145,7 @@ void gemm_float(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t k
 
 #pragma omp parallel num_threads(threads)
   {
-    const std::unique_ptr<float[]> packed_a(new float[static_cast<std::size_t>(mc_max * kc_max)]);
+    float* const packed_a = tl_packed_a.at_least(mc_max * kc_max);
     alignas(32) float edge[kGemmMR * kGemmNR];
     for (std::int64_t j0 = 0; j0 < n; j0 += kNC) {
       const std::int64_t nc = std::min(kNC, n - j0), panels = (nc + kGemmNR - 1) / kGemmNR;
@@ -139,21 +157,21 @@ void gemm_float(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t k
         const TileUpdate u{alpha, beta, s == 0, s == segments - 1};
 #pragma omp for schedule(static)
         for (std::int64_t jp = 0; jp < panels; ++jp)
-          pack_b_panel(b, ldb, tb, n, j0 + jp * kGemmNR, p0, kc, packed_b.get() + jp * kc * kGemmNR);
+          pack_b_panel(b, ldb, tb, n, j0 + jp * kGemmNR, p0, kc, packed_b + jp * kc * kGemmNR);
         // Units: (row block, group of panels), rows outermost. The implicit barrier at the end
         // of each `omp for` orders the segments.
 #pragma omp for schedule(static)
         for (std::int64_t unit = 0; unit < m_blocks * groups; ++unit) {
           const std::int64_t ib = unit / groups, g = unit % groups;
           const std::int64_t i0 = ib * kMC, mc = std::min(kMC, m - i0);
-          pack_a(a, lda, ta, m, i0, mc, p0, kc, packed_a.get());
+          pack_a(a, lda, ta, m, i0, mc, p0, kc, packed_a);
           const std::int64_t jp_end = std::min(panels, (g + 1) * per_group);
           for (std::int64_t jp = g * per_group; jp < jp_end; ++jp) {
             const std::int64_t j = j0 + jp * kGemmNR, nr = std::min<std::int64_t>(kGemmNR, n - j);
             for (std::int64_t r0 = 0; r0 < mc; r0 += kGemmMR) {
               const std::int64_t i = i0 + r0, mr = std::min<std::int64_t>(kGemmMR, m - i);
-              const float* pa = packed_a.get() + r0 * kc;
-              const float* pb = packed_b.get() + jp * kc * kGemmNR;
+              const float* pa = packed_a + r0 * kc;
+              const float* pb = packed_b + jp * kc * kGemmNR;
               float* out = c + i * ldc + j;
               if (mr == kGemmMR && nr == kGemmNR) {
                 tile(static_cast<int>(kc), pa, pb, out, ldc, u);
