@@ -16,7 +16,10 @@
 //                      c = alpha a b + beta c, and a new column-major float a * b
 //
 // Eigen::bfloat16 and Eigen::half hold their 16 bits exactly as detnum::bf16 and detnum::fp16 do,
-// so their storage is passed to detnum as it is. Strided-batched GEMM has no Eigen form (Eigen has
+// so their storage is passed to detnum as it is. (Strictly, C++ lets an object be read only
+// through its own type. detnum reads these elements inside its separately compiled library,
+// where the compiler never sees the Eigen type, so no optimization can rely on the difference;
+// link-time optimization across the library boundary could.) Strided-batched GEMM has no Eigen form (Eigen has
 // no batch type): call gemm_strided_batched on the matrices' data().
 //
 // The bits are those of the same values as a contiguous vector (or row-major matrix) passed to

@@ -5,9 +5,9 @@
 // row's pass writes first into the output row itself (e_j into y, y_j dy_j into dx, ...): the
 // outputs may not overlap the inputs, so they are free scratch until their final values go in,
 // and the row is still in L1 or L2 when the sum reads it. cross_entropy without dlogits needs a
-// scratch row of its own, and the norms' backward passes two (g and g * xhat), because dx holds
-// dgamma's terms: the sums over rows (dgamma, dbeta) are detnum::column_sums of a rows x cols
-// matrix of terms, which the backward passes write into dx first for the same reason.
+// scratch row of its own, and the norms' backward passes two (g and g * xhat). Their sums over
+// rows (dgamma, dbeta) are column sums walked as column_sums walks them (column_lanes.hpp), with
+// each row's dx computed on the way (norm_backward below).
 //
 // softmax's exps run as AVX2 code where the CPU has it (src/cpu/math_avx2.hpp: math::exp's bits),
 // and the elementwise loops with divisions or several outputs (softmax's y = e / s, the
@@ -355,7 +355,9 @@ void norm_backward(const float* x, const float* gamma, const float* mean, const 
             float row_ab[2];
             if (blocks == 1) ab_of(r, scratch.data(), one, row_ab);
             const float a = blocks == 1 ? row_ab[0] : ab[2 * r], b = blocks == 1 ? row_ab[1] : ab[2 * r + 1];
-            float *lane_g = acc + l * w, *lane_b = acc + lane_floats + l * w;  // lanes of w floats, as unit_fold reads them
+            // Lanes of w floats, as unit_fold reads them; dbeta's only for layer norm (RMS norm's
+            // buffer has none).
+            float *lane_g = acc + l * w, *lane_b = kLayer ? acc + lane_floats + l * w : nullptr;
             if (avx2)
               norm_backward_block_avx2<kLayer>(x + at, dy + at, gamma + j0, mean_of(r), rstd[r], a, b, w, dx + at, lane_g, lane_b);
             else
