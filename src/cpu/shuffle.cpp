@@ -1,8 +1,10 @@
 // Data order on the CPU: detail/shuffle_order.hpp's permutation, positions cut into thread ranges
-// (each position's index is computed on its own, so threads change nothing but speed).
+// (each position's index is computed on its own, so threads change nothing but speed). For n up
+// to 2^32 the Feistel rounds' values come from a table of every value they can take.
 #include <algorithm>
 #include <cmath>
 #include <string>
+#include <vector>
 
 #include "common/memory_space.hpp"
 #include "common/validate.hpp"
@@ -11,6 +13,21 @@
 #include "detnum/shuffle.hpp"
 
 namespace detnum {
+namespace {
+
+// Halves of at most 16 bits (n <= 2^32): the rounds' F values fit a table of 4 x 2^16 words.
+constexpr int kTableMaxHalfBits = 16;
+
+// F of round `round` for half r, from the table: entry round * 2^h + r (detail::shuffle_round's value).
+struct TableRounds {
+  const std::uint32_t* table;
+  int half_bits;
+  std::uint64_t operator()(std::uint64_t r, int round) const {
+    return table[(static_cast<std::size_t>(round) << half_bits) + static_cast<std::size_t>(r)];
+  }
+};
+
+}  // namespace
 
 std::int64_t shuffled_index(std::int64_t position, std::int64_t n, std::uint64_t seed, std::uint64_t epoch) {
   detail::check_size("shuffled_index", "n", n, 1);
@@ -28,8 +45,24 @@ void shuffle_indices(std::int64_t n, std::uint64_t seed, std::uint64_t epoch, st
   if (n > 0) detail::check_host_accessible(fn, "out", out);
   if (n == 0) return;
   const detail::ShuffleKey key = detail::shuffle_key(n, seed, epoch);
+  if (key.half_bits > kTableMaxHalfBits) {
+    detail::parallel_ranges(n, 4096, options.threads, [&](std::int64_t begin, std::int64_t end) {
+      for (std::int64_t p = begin; p < end; ++p) out[p] = detail::shuffled_index(p, n, key);
+    });
+    return;
+  }
+  // Each round's F takes at most 2^h values: all of them first (4 * 2^h <= 8 sqrt(n) Philox
+  // blocks), then every position's walk looks them up instead of computing 4 blocks per step.
+  const std::int64_t halves = std::int64_t{1} << key.half_bits;
+  std::vector<std::uint32_t> table(static_cast<std::size_t>(detail::kShuffleRounds * halves));
+  detail::parallel_ranges(detail::kShuffleRounds * halves, 4096, options.threads, [&](std::int64_t begin, std::int64_t end) {
+    for (std::int64_t e = begin; e < end; ++e)
+      table[static_cast<std::size_t>(e)] =
+          static_cast<std::uint32_t>(detail::shuffle_round(static_cast<std::uint64_t>(e % halves), static_cast<int>(e / halves), key));
+  });
+  const TableRounds rounds{table.data(), key.half_bits};
   detail::parallel_ranges(n, 4096, options.threads, [&](std::int64_t begin, std::int64_t end) {
-    for (std::int64_t p = begin; p < end; ++p) out[p] = detail::shuffled_index(p, n, key);
+    for (std::int64_t p = begin; p < end; ++p) out[p] = detail::shuffled_index(p, n, key, rounds);
   });
 }
 

@@ -34,12 +34,23 @@ DETNUM_HD ShuffleKey shuffle_key(std::int64_t n, std::uint64_t seed, std::uint64
   return {PhiloxKey{{k.w[0], k.w[1]}}, h, (std::uint64_t{1} << h) - 1};
 }
 
-DETNUM_HD std::uint64_t feistel(std::uint64_t x, const ShuffleKey& k) {
+// Round `round`'s F of the half R: word 0 of Philox4x32-10 of (R, round, 0, 0), masked to h bits.
+DETNUM_HD std::uint64_t shuffle_round(std::uint64_t r, int round, const ShuffleKey& k) {
+  const PhiloxCounter c{{static_cast<std::uint32_t>(r), static_cast<std::uint32_t>(round), 0u, 0u}};
+  return philox4x32_10(c, k.key).w[0] & k.mask;
+}
+
+// The rounds' F as shuffle_round computes it; a backend may look the same values up instead.
+struct PhiloxRounds {
+  const ShuffleKey* k;
+  DETNUM_HD std::uint64_t operator()(std::uint64_t r, int round) const { return shuffle_round(r, round, *k); }
+};
+
+template <class Rounds>
+DETNUM_HD std::uint64_t feistel(std::uint64_t x, const ShuffleKey& k, const Rounds& f) {
   std::uint64_t l = x >> k.half_bits, r = x & k.mask;
   for (int round = 0; round < kShuffleRounds; ++round) {
-    const PhiloxCounter c{{static_cast<std::uint32_t>(r), static_cast<std::uint32_t>(round), 0u, 0u}};
-    const std::uint64_t f = philox4x32_10(c, k.key).w[0] & k.mask;
-    const std::uint64_t next_r = l ^ f;
+    const std::uint64_t next_r = l ^ f(r, round);
     l = r;
     r = next_r;
   }
@@ -47,11 +58,15 @@ DETNUM_HD std::uint64_t feistel(std::uint64_t x, const ShuffleKey& k) {
 }
 
 // pi(i) for 0 <= i < n.
-DETNUM_HD std::int64_t shuffled_index(std::int64_t i, std::int64_t n, const ShuffleKey& k) {
+template <class Rounds>
+DETNUM_HD std::int64_t shuffled_index(std::int64_t i, std::int64_t n, const ShuffleKey& k, const Rounds& f) {
   std::uint64_t x = static_cast<std::uint64_t>(i);
-  do x = feistel(x, k);
+  do x = feistel(x, k, f);
   while (x >= static_cast<std::uint64_t>(n));
   return static_cast<std::int64_t>(x);
+}
+DETNUM_HD std::int64_t shuffled_index(std::int64_t i, std::int64_t n, const ShuffleKey& k) {
+  return shuffled_index(i, n, k, PhiloxRounds{&k});
 }
 
 }  // namespace detnum::detail
