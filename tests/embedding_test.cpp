@@ -28,11 +28,12 @@ TEST(Embedding, ForwardCopiesRows) {
         const float t = in.table[in.ids[r] * s.dim + d];
         ASSERT_EQ(bits_of(want[r * s.dim + d]), t != t ? kCanonicalNanF32 : bits_of(t));
       }
-    for (const int t : kThreads) {
-      std::vector<float> got(want.size(), 1.0f);
-      embedding_forward(in.table.data(), s.vocab, s.dim, in.ids.data(), s.n, got.data(), CpuOptions{t});
-      EXPECT_TRUE(same_bits(want, got)) << s.label() << ", threads " << t;
-    }
+    for (const int t : kThreads)
+      for (const CpuSimd simd : {CpuSimd::best, CpuSimd::portable}) {  // the AVX2 and the baseline loops
+        std::vector<float> got(want.size(), 1.0f);
+        embedding_forward(in.table.data(), s.vocab, s.dim, in.ids.data(), s.n, got.data(), CpuOptions{t, simd});
+        EXPECT_TRUE(same_bits(want, got)) << s.label() << ", threads " << t;
+      }
   }
 }
 
