@@ -90,6 +90,19 @@ gemm_variants() {
   done
 }
 
+# CPU GEMM's thread scaling at 512^3 beside Eigen's (16 threads were 0.08x Eigen there once), with
+# what bounds the CPUs this process may use; early, so that a run cut short still has it.
+cpu_gemm_scaling() {
+  local policy
+  say "cpus: nproc $(nproc), cgroup cpu.max $(cat /sys/fs/cgroup/cpu.max 2>/dev/null || echo n/a)"
+  for policy in default passive; do
+    env $([ $policy = passive ] && echo OMP_WAIT_POLICY=passive) "$bin/detnum_bench" \
+      --benchmark_filter='^gemm/(det_cpu|eigen)/512/512/512/' --benchmark_min_time=0.2 \
+      --benchmark_out="$out/bench_gemm_cpu_$policy.json" --benchmark_out_format=json 2>&1 |
+      grep -E "^gemm/" | sed "s/^/[OMP wait $policy] /" | tee -a "$summary"
+  done
+}
+
 # One benchmark run per family, most wanted first, each with its own JSON, so that a call cut
 # short by its time limit still brings back the families that finished.
 for family in gemm embedding_backward train_step sum dot nrm2 column_sums row_sums softmax layer_norm rms_norm layer_norm_backward cross_entropy gelu gelu_backward adamw dropout gemm_tf32 gemm_bf16 dropout_bf16 \
@@ -98,16 +111,7 @@ for family in gemm embedding_backward train_step sum dot nrm2 column_sums row_su
   "$bin/detnum_bench" --benchmark_filter="^$family/(det_cuda|curand|copy|cub|cublas|atomic|conventional_cuda)/" \
     --benchmark_min_time=0.05 --benchmark_out="$out/bench_$family.json" --benchmark_out_format=json \
     2>&1 | grep -E "^$family/" | tee -a "$summary"
-  [ "$family" = gemm ] && gemm_variants
-done
-# CPU GEMM's thread scaling at 512^3 beside Eigen's (16 threads were 0.08x Eigen there once), with
-# what bounds the CPUs this process may use.
-say "cpus: nproc $(nproc), cgroup cpu.max $(cat /sys/fs/cgroup/cpu.max 2>/dev/null || echo n/a)"
-for policy in default passive; do
-  env $([ $policy = passive ] && echo OMP_WAIT_POLICY=passive) "$bin/detnum_bench" \
-    --benchmark_filter='^gemm/(det_cpu|eigen)/512/512/512/' --benchmark_min_time=0.2 \
-    --benchmark_out="$out/bench_gemm_cpu_$policy.json" --benchmark_out_format=json 2>&1 |
-    grep -E "^gemm/" | sed "s/^/[OMP wait $policy] /" | tee -a "$summary"
+  if [ "$family" = gemm ]; then gemm_variants; cpu_gemm_scaling; fi
 done
 say "gpu-check: done, status $status"
 exit $status
