@@ -103,21 +103,16 @@ __global__ void __launch_bounds__(kWarps * kWarp)
           if (r < valid) a[k] = a[k] + detail::widen(base[static_cast<std::int64_t>(r) * m.ld]);
         }
     }
-    // ORDER.md step 4: lane l += lane l + h; in registers while both lanes are in this thread.
-#pragma unroll
-    for (int h = kReduceLanes / 2; h >= kWarps; h /= 2)
-#pragma unroll
-      for (int k = 0; k < h / kWarps; ++k) a[k] = a[k] + a[k + h / kWarps];
+    // ORDER.md step 4: lane l += lane l + h; in registers while both lanes are in this thread,
+    // then lanes 0 .. kWarps - 1 through shared memory.
+    fold_own_lanes<kWarps>(a);
     lane_of_warp[w][t] = a[0];  // lane w
     __syncthreads();
     if (w == 0) {
       A lane[kWarps];
 #pragma unroll
       for (int l = 0; l < kWarps; ++l) lane[l] = lane_of_warp[l][t];
-#pragma unroll
-      for (int h = kWarps / 2; h >= 1; h /= 2)
-#pragma unroll
-        for (int l = 0; l < h; ++l) lane[l] = lane[l] + lane[l + h];
+      fold_first_lanes<kWarps>(lane);
       if (owns_column) out[(b * chunks + c) * m.cols + j] = chunks == 1 ? canonicalize(lane[0]) : lane[0];
     }
     __syncthreads();  // lane_of_warp is free for the next tile

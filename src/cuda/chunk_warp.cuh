@@ -1,5 +1,6 @@
 // How one warp computes the partial of one chunk of ORDER.md's reduction order, shared by the
-// vector reductions (reduce.cu) and the row sums (axis_sums.cu). See reduce.cu's opening comment
+// vector reductions (reduce.cu) and the row sums (axis_sums.cu); and the fold of a block's lanes
+// for column sums (axis_sums.cu, embedding.cu). See reduce.cu's opening comment
 // for the mapping of the 128 lanes onto the 32 threads and why the fold gives the reference's bits.
 #pragma once
 
@@ -142,6 +143,41 @@ __device__ __forceinline__ void walk_chunk(const T* __restrict__ x, const T* __r
         }
     }
   }
+}
+
+// --- A block's lanes (column sums): thread t of warp w holds lanes w + kWarps k in slot k ---------
+
+// log2 of a power of two, at compile time.
+__host__ __device__ constexpr int log2_of(int n) { return n > 1 ? 1 + log2_of(n / 2) : 0; }
+
+// ORDER.md step 4's halvings h = 64, ..., kWarps, all inside the thread (lane w + h is slot
+// k + h / kWarps): lane w's value ends in a[0]. Every loop has a constant trip count, so that all
+// of them unroll and a stays in registers; with h /= 2 as the step, or inner bounds that follow
+// h, ptxas kept the array in local memory.
+template <int kWarps, class A>
+__device__ __forceinline__ void fold_own_lanes(A (&a)[kReduceLanes / kWarps]) {
+  constexpr int K = kReduceLanes / kWarps;
+#pragma unroll
+  for (int e = 0; e < log2_of(K); ++e) {
+    const int half = K / 2 >> e;  // h / kWarps
+#pragma unroll
+    for (int k = 0; k < K / 2; ++k)
+      if (k < half) a[k] = a[k] + a[k + half];
+  }
+}
+
+// The remaining halvings h = kWarps / 2, ..., 1 on lanes 0 .. kWarps - 1 (lane[l], gathered from
+// the warps): the chunk's partial.
+template <int kWarps, class A>
+__device__ __forceinline__ A fold_first_lanes(A (&lane)[kWarps]) {
+#pragma unroll
+  for (int e = 0; e < log2_of(kWarps); ++e) {
+    const int h = kWarps / 2 >> e;
+#pragma unroll
+    for (int l = 0; l < kWarps / 2; ++l)
+      if (l < h) lane[l] = lane[l] + lane[l + h];
+  }
+  return lane[0];
 }
 
 // ORDER.md step 4 on the warp's 128 lanes (layout of input type T): for h = 64, 32, ..., 1,

@@ -43,6 +43,7 @@
 #include "common/embedding_checks.hpp"
 #include "common/memory_space.hpp"
 #include "cuda/check.hpp"
+#include "cuda/chunk_warp.cuh"
 #include "cuda/launch.hpp"
 #include "cuda/stream_workspace.hpp"
 #include "detnum/cuda/embedding.hpp"
@@ -306,20 +307,14 @@ __global__ void __launch_bounds__(kWarps * kWarp)
           const int i = s * kReduceLanes + w + kWarps * k;
           if (i < valid) a[k] = a[k] + column[static_cast<std::int64_t>(chunk[i]) * dim];
         }
-#pragma unroll
-      for (int h = kReduceLanes / 2; h >= kWarps; h /= 2)
-#pragma unroll
-        for (int k = 0; k < h / kWarps; ++k) a[k] = a[k] + a[k + h / kWarps];
+      warp::fold_own_lanes<kWarps>(a);
       lane_of_warp[w][t] = a[0];  // lane w
       __syncthreads();
       if (w == 0) {
         float lane[kWarps];
 #pragma unroll
         for (int l = 0; l < kWarps; ++l) lane[l] = lane_of_warp[l][t];
-#pragma unroll
-        for (int h = kWarps / 2; h >= 1; h /= 2)
-#pragma unroll
-          for (int l = 0; l < h; ++l) lane[l] = lane[l] + lane[l + h];
+        warp::fold_first_lanes<kWarps>(lane);
         if (chunks == 1) result = lane[0];
         else upper.push(0, lane[0], t);
       }
