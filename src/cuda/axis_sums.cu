@@ -86,7 +86,11 @@ __global__ void __launch_bounds__(kWarps * kWarp)
 #pragma unroll
     for (int k = 0; k < K; ++k) a[k] = detail::lane_identity<A>();
     if (valid == kReduceChunk) {
-#pragma unroll 1
+      // Steps unrolled so that about 32 loads per thread are in flight (a tile is one block, and
+      // with few tiles the blocks' loads in flight bound the bandwidth); each lane still adds
+      // its elements in step order.
+      constexpr int kStepUnroll = K >= 32 ? 1 : 32 / K;
+#pragma unroll kStepUnroll
       for (int s = 0; s < kReduceSteps; ++s) {
         T v[K];
 #pragma unroll
