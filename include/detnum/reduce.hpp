@@ -68,21 +68,28 @@ std::int64_t range_size(const R& x) {
 template <Reducible T> accum_t<T> dot(std::span<const T> x, std::span<const T> y, CpuOptions o = {});
 
 template <ReducibleRange R>
-auto sum(const R& x, CpuOptions o = {}) {
-  return sum(std::ranges::data(x), detail::range_size(x), o);
-}
-template <ReducibleRange R>
 auto dot(const R& x, const R& y, CpuOptions o = {}) {
   using T = std::ranges::range_value_t<R>;
   return dot(std::span<const T>(std::ranges::data(x), std::ranges::size(x)),
              std::span<const T>(std::ranges::data(y), std::ranges::size(y)), o);
 }
-template <ReducibleRange R>
-auto asum(const R& x, CpuOptions o = {}) { return asum(std::ranges::data(x), detail::range_size(x), o); }
-template <ReducibleRange R>
-auto nrm2(const R& x, CpuOptions o = {}) { return nrm2(std::ranges::data(x), detail::range_size(x), o); }
-template <ReducibleRange R>
-auto mean(const R& x, CpuOptions o = {}) { return mean(std::ranges::data(x), detail::range_size(x), o); }
+
+#define DETNUM_RANGE_FORM(op)                                                                 \
+  template <ReducibleRange R>                                                                  \
+  auto op(const R& x, CpuOptions o = {}) {                                                     \
+    return op(std::ranges::data(x), detail::range_size(x), o);                                 \
+  }
+DETNUM_RANGE_FORM(sum)
+DETNUM_RANGE_FORM(asum)
+DETNUM_RANGE_FORM(nrm2)
+DETNUM_RANGE_FORM(mean)
+DETNUM_RANGE_FORM(max)
+DETNUM_RANGE_FORM(min)
+DETNUM_RANGE_FORM(amax)
+DETNUM_RANGE_FORM(amin)
+DETNUM_RANGE_FORM(argmax)
+DETNUM_RANGE_FORM(argmin)
+#undef DETNUM_RANGE_FORM
 // Not for built-in arrays: variance(a, n) on a T[N] would otherwise pick this form and read n as
 // ddof; there it is the pointer form (wrap the array in a std::span for this one).
 template <ReducibleRange R>
@@ -90,18 +97,6 @@ template <ReducibleRange R>
 auto variance(const R& x, std::int64_t ddof = 0, CpuOptions o = {}) {
   return variance(std::ranges::data(x), detail::range_size(x), ddof, o);
 }
-template <ReducibleRange R>
-auto max(const R& x, CpuOptions o = {}) { return max(std::ranges::data(x), detail::range_size(x), o); }
-template <ReducibleRange R>
-auto min(const R& x, CpuOptions o = {}) { return min(std::ranges::data(x), detail::range_size(x), o); }
-template <ReducibleRange R>
-auto amax(const R& x, CpuOptions o = {}) { return amax(std::ranges::data(x), detail::range_size(x), o); }
-template <ReducibleRange R>
-auto amin(const R& x, CpuOptions o = {}) { return amin(std::ranges::data(x), detail::range_size(x), o); }
-template <ReducibleRange R>
-auto argmax(const R& x, CpuOptions o = {}) { return argmax(std::ranges::data(x), detail::range_size(x), o); }
-template <ReducibleRange R>
-auto argmin(const R& x, CpuOptions o = {}) { return argmin(std::ranges::data(x), detail::range_size(x), o); }
 
 // --- Axis sums of a batch of row-major matrices ---------------------------------------------------
 

@@ -337,11 +337,19 @@ void norm_backward(const float* x, const float* gamma, const float* mean, const 
   float* const part_b = chunks == 1 ? dbeta : level.data() + chunks * cols;
   const std::int64_t lane_floats = kReduceLanes * width;  // per sum
   const std::int64_t unit_bytes = std::min(rows, kReduceChunk) * width * 2 * static_cast<std::int64_t>(sizeof(float));
+  // Unit u: chunk c (its first row r0, its rows), column block from j0 (its width w).
+  struct Unit {
+    std::int64_t c, j0, r0;
+    int rows, w;
+  };
+  const auto unit_of = [&](std::int64_t u) {
+    const std::int64_t c = u / blocks, j0 = u % blocks * width, r0 = c * kReduceChunk;
+    return Unit{c, j0, r0, static_cast<int>(std::min(kReduceChunk, rows - r0)), static_cast<int>(std::min(width, cols - j0))};
+  };
   detail::for_each_unit<float>(
       units, unit_bytes, static_cast<std::size_t>(sums * lane_floats), options,
       [&](std::int64_t u, int l0, int l1, float* acc) {
-        const std::int64_t c = u / blocks, j0 = u % blocks * width, r0 = c * kReduceChunk;
-        const int chunk_rows = static_cast<int>(std::min(kReduceChunk, rows - r0)), w = static_cast<int>(std::min(width, cols - j0));
+        const auto [c, j0, r0, chunk_rows, w] = unit_of(u);
         l1 = std::min(l1, detail::used_lanes(chunk_rows));
         if (l0 >= l1) return;
         for (std::int64_t s = 0; s < sums; ++s)
@@ -365,8 +373,7 @@ void norm_backward(const float* x, const float* gamma, const float* mean, const 
           }
       },
       [&](std::int64_t u, float* acc) {
-        const std::int64_t c = u / blocks, j0 = u % blocks * width, r0 = c * kReduceChunk;
-        const int chunk_rows = static_cast<int>(std::min(kReduceChunk, rows - r0)), w = static_cast<int>(std::min(width, cols - j0));
+        const auto [c, j0, r0, chunk_rows, w] = unit_of(u);
         detail::unit_fold(avx2, chunk_rows, w, acc, part_g + c * cols + j0);
         if constexpr (kLayer) detail::unit_fold(avx2, chunk_rows, w, acc + lane_floats, part_b + c * cols + j0);
       });
