@@ -73,33 +73,36 @@ term_accum_t<kTerm, T> chunk_partial(const T* x, const T* y, std::int64_t n, std
               : chunk_partial_portable<kTerm>(x + begin, yc, count, p);
 }
 
-// ORDER.md step 5: partials reduced as a sum, level after level, until one is left.
+// ORDER.md step 5: the m partials in p reduced as a sum, level after level, until one is left.
+// In place: partial c of the next level reads p[8192c ..] and is written to p[c], which an
+// earlier chunk of the same level has read already.
 template <class A>
-A reduce_partials(std::vector<A> p, bool avx2) {
-  while (p.size() > 1) {
-    const auto m = static_cast<std::int64_t>(p.size());
-    std::vector<A> next(static_cast<std::size_t>(detail::reduce_chunks(m)));
-    for (std::size_t c = 0; c < next.size(); ++c)
-      next[c] = chunk_partial<ReduceTerm::sum, A>(p.data(), nullptr, m, static_cast<std::int64_t>(c), {}, avx2);
-    p = std::move(next);
-  }
+A reduce_partials(A* p, std::int64_t m, bool avx2) {
+  for (; m > 1; m = detail::reduce_chunks(m))
+    for (std::int64_t c = 0; c < detail::reduce_chunks(m); ++c)
+      p[c] = chunk_partial<ReduceTerm::sum, A>(p, nullptr, m, c, {}, avx2);
   return p[0];
 }
 
-// R(n, step) for the term; not canonicalized.
+// R(n, step) for the term; not canonicalized. The partials of up to kStackPartials chunks (4 Mi
+// elements) stay on the stack, so that a call of a few chunks allocates nothing.
 template <ReduceTerm kTerm, class T>
 term_accum_t<kTerm, T> canonical_reduce(const T* x, const T* y, std::int64_t n, const TermParams& p, CpuOptions opt) {
   using A = term_accum_t<kTerm, T>;
+  constexpr std::int64_t kStackPartials = 512;
   if (n == 0) return A(0);
   const bool avx2 = detail::use_reduce_avx2(opt);
   if (n <= kReduceChunk) return chunk_partial<kTerm>(x, y, n, 0, p, avx2);
-  std::vector<A> partials(static_cast<std::size_t>(detail::reduce_chunks(n)));
+  const std::int64_t chunks = detail::reduce_chunks(n);
+  A on_stack[kStackPartials];
+  std::vector<A> on_heap(chunks > kStackPartials ? static_cast<std::size_t>(chunks) : 0);
+  A* const partials = chunks > kStackPartials ? on_heap.data() : on_stack;
   constexpr std::int64_t grain = grain_of(static_cast<std::int64_t>(sizeof(T)) * (kTerm == ReduceTerm::dot ? 2 : 1));
   detail::parallel_ranges(n, grain, opt.threads, [&](std::int64_t begin, std::int64_t end) {
     for (std::int64_t c = begin / kReduceChunk; c < detail::reduce_chunks(end); ++c)
-      partials[static_cast<std::size_t>(c)] = chunk_partial<kTerm>(x, y, n, c, p, avx2);
+      partials[c] = chunk_partial<kTerm>(x, y, n, c, p, avx2);
   });
-  return reduce_partials(std::move(partials), avx2);
+  return reduce_partials(partials, chunks, avx2);
 }
 
 // --- extremes ----------------------------------------------------------------------------------

@@ -110,23 +110,30 @@ struct TermConstants {
         scale2(Vec<A>::set1(static_cast<A>(p.scale2))) {}
 };
 
+// The term on one vector of lanes whose elements are already widened (y: the dot's second operand).
+template <ReduceTerm kTerm, class A, class V = typename Vec<A>::V>
+DETNUM_AVX2 inline V term_vector(V a, V x, [[maybe_unused]] V y, const TermConstants<kTerm, A>& k) {
+  using W = Vec<A>;
+  if constexpr (kTerm == ReduceTerm::sum) return W::add(a, x);
+  else if constexpr (kTerm == ReduceTerm::asum) return W::add(a, W::abs(x));
+  else if constexpr (kTerm == ReduceTerm::dot) return W::fma(x, y, a);
+  else if constexpr (kTerm == ReduceTerm::sq_dev) {
+    const auto d = W::sub(x, k.shift);
+    return W::fma(d, d, a);
+  } else if constexpr (kTerm == ReduceTerm::sq) {
+    return W::fma(x, x, a);
+  } else {
+    const auto t = W::mul(W::mul(x, k.scale), k.scale2);
+    return W::fma(t, t, a);
+  }
+}
+
 template <ReduceTerm kTerm, class A, class T>
 DETNUM_AVX2 inline typename Vec<A>::V vector_step(typename Vec<A>::V a, const T* x, const T* y,
                                                   const TermConstants<kTerm, A>& k) {
-  using W = Vec<A>;
-  if constexpr (kTerm == ReduceTerm::sum) return W::add(a, widen_load<A>(x));
-  else if constexpr (kTerm == ReduceTerm::asum) return W::add(a, W::abs(widen_load<A>(x)));
-  else if constexpr (kTerm == ReduceTerm::dot) return W::fma(widen_load<A>(x), widen_load<A>(y), a);
-  else if constexpr (kTerm == ReduceTerm::sq_dev) {
-    const auto d = W::sub(widen_load<A>(x), k.shift);
-    return W::fma(d, d, a);
-  } else if constexpr (kTerm == ReduceTerm::sq) {
-    const auto t = widen_load<A>(x);
-    return W::fma(t, t, a);
-  } else {
-    const auto t = W::mul(W::mul(widen_load<A>(x), k.scale), k.scale2);
-    return W::fma(t, t, a);
-  }
+  const auto xv = widen_load<A>(x);
+  if constexpr (kTerm == ReduceTerm::dot) return term_vector<kTerm, A>(a, xv, widen_load<A>(y), k);
+  else return term_vector<kTerm, A>(a, xv, xv, k);
 }
 
 // --- the fold of ORDER.md step 4, on vectors ---------------------------------------------------
@@ -162,10 +169,20 @@ DETNUM_AVX2 inline __m256 lanes_below(__m256 prev, __m256 next, int m) {
   return _mm256_blendv_ps(prev, next, _mm256_castsi256_ps(keep));
 }
 
+// One step of the float lanes at x + offset (and y + offset for a dot) whose index is below m,
+// the others loaded as 0 (their results are not kept).
+template <ReduceTerm kTerm>
+DETNUM_AVX2 inline __m256 masked_step(__m256 a, const float* x, const float* y, std::int64_t offset, int m,
+                                      const TermConstants<kTerm, float>& k) {
+  const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(m), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+  const __m256 xv = _mm256_maskload_ps(x + offset, mask);
+  return term_vector<kTerm, float>(a, xv, kTerm == ReduceTerm::dot ? _mm256_maskload_ps(y + offset, mask) : xv, k);
+}
+
 // A chunk of count (1 .. 8192) elements with every lane vector in registers (float: 16 vectors),
 // without a trip through memory: from -0, the whole steps of 128, then the last partial step
-// from a copy of its elements padded to 128, each vector keeping its new value only in the lanes
-// that had an element (lanes without one stay as they are, as ORDER.md step 3 says), then the fold.
+// (float: masked loads; bf16, fp16: a copy padded to 128), each vector keeping its new value
+// only in the lanes that had an element (lanes without one stay as they are, as ORDER.md step 3 says), then the fold.
 template <ReduceTerm kTerm, class A, class T, std::size_t... J>
 DETNUM_AVX2 inline A chunk_in_registers(const T* x, const T* y, std::int64_t count, const TermConstants<kTerm, A>& k,
                                         std::index_sequence<J...>) {
@@ -180,8 +197,15 @@ DETNUM_AVX2 inline A chunk_in_registers(const T* x, const T* y, std::int64_t cou
      ...);
   }
   const int rest = static_cast<int>(count) - steps * kReduceLanes;
-  if (rest > 0) {
-    const std::int64_t done = static_cast<std::int64_t>(steps) * kReduceLanes;
+  const std::int64_t done = static_cast<std::int64_t>(steps) * kReduceLanes;
+  if (rest <= 0) return fold(r);
+  if constexpr (std::is_same_v<T, float>) {  // masked loads, which read no element past the end
+    ((r[J] = rest > static_cast<int>(J) * W::kWidth
+                 ? lanes_below(r[J], masked_step<kTerm>(r[J], x, y, done + J * W::kWidth, rest - static_cast<int>(J) * W::kWidth, k),
+                               rest - static_cast<int>(J) * W::kWidth)
+                 : r[J]),
+     ...);
+  } else {  // bf16 and fp16: a copy padded to 128
     alignas(32) T xt[kReduceLanes] = {}, yt[kReduceLanes] = {};
     std::copy(x + done, x + done + rest, xt);
     if (kTerm == ReduceTerm::dot) std::copy(y + done, y + done + rest, yt);
