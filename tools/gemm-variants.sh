@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds libdetnum with other policies for the CUDA GEMM's large tile, so that one GPU call can
 # time several of them beside cuBLAS (tools/gpu-check.sh does, for each folder it finds):
-#   tools/gemm-variants.sh NAME='BM, BN, BK, TM, TN, MIN_BLOCKS, UNROLL, WARPS_M' ...
-# e.g. tools/gemm-variants.sh unroll1='128, 128, 8, 8, 8, 2, 1, 8'
+#   tools/gemm-variants.sh NAME='BM, BN, BK, TM, TN, MIN_BLOCKS, UNROLL, WARPS_M, STAGES' ...
+# e.g. tools/gemm-variants.sh unroll1='128, 128, 8, 8, 8, 2, 1, 8, 0' a3='128, 128, 8, 8, 8, 2, 8, 8, 3'
 # Each variant is .gpu/variants/NAME/libdetnum.so.0.1.gz: the library of build/ (tools/pack-gpu.sh)
 # with src/cuda/gemm.cu's `using Tile128 = TilePolicy<...>` replaced, nothing else, gzipped
 # (14 MB -> 4.5 MB: a carry holds 64 MiB in all). Every policy gives the same bits

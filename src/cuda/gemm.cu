@@ -32,6 +32,10 @@
 // 16-bit types, when the host found the base pointer aligned and ld (and the batch stride) a
 // multiple of 4, and the run lies inside the matrix; element by element with bounds checks
 // otherwise (any ld, any alignment, the edges). Either way the same values reach shared memory.
+// A policy with kStages >= 2 copies float inputs with cp.async instead, the same runs into the
+// same places (a 16-byte copy where a vector load would be read, else 4-byte copies, zeros
+// outside the matrix), into a ring of kStages buffers that runs kStages - 1 k-tiles ahead; the
+// copies of a k-tile are one commit group, awaited before the k-tile's barrier.
 //
 // Split-K. With s > 1 parts, grid.y = part, and part z takes the whole segments
 // [z * per, (z + 1) * per) (per = ceil(segments / s)). Instead of folding a segment's chain into
@@ -86,10 +90,14 @@ constexpr int kPad = 4;  // floats after each shared-memory row: fewer bank conf
 // down and the rest across; each warp's 32 threads form an LM x LN patch of that grid. The
 // patch sets how many distinct float4s a warp reads from shared memory per k step (LM of A, LN
 // of B): fewer threads with more outputs each and a squarer patch read less per product.
-template <int kBM, int kBN, int kBK, int kTM, int kTN, int kMinBlocksPerSM, int kUnrollSteps, int kWarpsDown>
+// kStages: 0 stages every k-tile through registers (two buffers); S >= 2 copies float inputs
+// global -> shared with cp.async into a ring of S buffers, S - 1 k-tiles ahead of the one being
+// computed (bf16 and fp16 keep the register path: they are widened on the way).
+template <int kBM, int kBN, int kBK, int kTM, int kTN, int kMinBlocksPerSM, int kUnrollSteps, int kWarpsDown,
+          int kAsyncStages>
 struct TilePolicy {
   static constexpr int BM = kBM, BN = kBN, BK = kBK, TM = kTM, TN = kTN, kMinBlocks = kMinBlocksPerSM;
-  static constexpr int kUnroll = kUnrollSteps;
+  static constexpr int kUnroll = kUnrollSteps, kStages = kAsyncStages;
   static constexpr int kThreads = (BM / TM) * (BN / TN);
   static constexpr int kWarpsM = kWarpsDown, kWarpsN = kThreads / 32 / kWarpsM;
   static constexpr int LM = BM / TM / kWarpsM, LN = BN / TN / kWarpsN;  // a warp's patch of threads
@@ -100,15 +108,18 @@ struct TilePolicy {
                     LM * kWarpsM * TM == BM && LN * kWarpsN * TN == BN,
                 "the warps' patches tile the block's threads");
   static_assert(BM * BK % (4 * kThreads) == 0 && BN * BK % (4 * kThreads) == 0, "whole runs of 4 per thread");
-  // Dynamic shared memory: the double-buffered slices, then each thread's slot per output (the
-  // old C, R between segments, a split's partial), laid out [i * TN + j][thread].
-  static constexpr int kSliceFloats = 2 * BK * (BM + kPad) + 2 * BK * (BN + kPad);
-  static constexpr int smem_bytes() {
-    return static_cast<int>(sizeof(float)) * (kSliceFloats + TM * TN * kThreads);
+  static_assert(kStages == 0 || kStages >= 2);
+  template <class T> static constexpr bool kAsync = kStages >= 2 && std::is_same_v<T, float>;
+  template <class T> static constexpr int kBuffers = kAsync<T> ? kStages : 2;
+  // Dynamic shared memory: the buffers of op(A)'s slices, then op(B)'s, then each thread's slot
+  // per output (the old C, R between segments, a split's partial), laid out [i * TN + j][thread].
+  template <class T> static constexpr int kSliceFloats = kBuffers<T> * BK * (BM + kPad + BN + kPad);
+  template <class T> static constexpr int smem_bytes() {
+    return static_cast<int>(sizeof(float)) * (kSliceFloats<T> + TM * TN * kThreads);
   }
 };
-using Tile128 = TilePolicy<128, 128, 8, 8, 8, 2, 8, 8>;  // 256 threads, 8 x 8 outputs each; warps 2 x 16 threads
-using Tile64 = TilePolicy<64, 64, 16, 4, 4, 2, 16, 8>;   // 256 threads, 4 x 4 outputs each; warps 2 x 16 threads
+using Tile128 = TilePolicy<128, 128, 8, 8, 8, 2, 8, 8, 0>;  // 256 threads, 8 x 8 outputs each; warps 2 x 16 threads
+using Tile64 = TilePolicy<64, 64, 16, 4, 4, 2, 16, 8, 0>;   // 256 threads, 4 x 4 outputs each; warps 2 x 16 threads
 
 // --- Kernel arguments ----------------------------------------------------------------------------
 
@@ -147,6 +158,29 @@ __device__ __forceinline__ void load_run(const T* p, float (&out)[4]) {
 #pragma unroll
   for (int j = 0; j < 4; ++j) out[j] = detail::gemm_widen(warp::element<T>(v, j));
 }
+
+// cp.async, global -> shared without registers (sm_80+). A source size of 0 reads nothing and
+// writes zeros, as the register path writes 0.0f for an element outside the matrix. 4-byte
+// copies go through L1 (the four of a run share sectors), 16-byte ones bypass it.
+struct CpAsync {
+  template <int kBytes>
+  __device__ __forceinline__ static void copy(float* dst, std::uint64_t src, bool valid) {
+    const auto to = static_cast<unsigned>(__cvta_generic_to_shared(dst));
+    if constexpr (kBytes == 16) {
+      asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(to), "l"(src), "r"(valid ? 16 : 0));
+    } else {
+      static_assert(kBytes == 4);
+      asm volatile("cp.async.ca.shared.global [%0], [%1], 4, %2;\n" ::"r"(to), "l"(src), "r"(valid ? 4 : 0));
+    }
+  }
+  // Closes this thread's group of copies issued since the last commit (an empty group is fine).
+  __device__ __forceinline__ static void commit() { asm volatile("cp.async.commit_group;\n" ::: "memory"); }
+  // Waits until at most kPending of this thread's latest groups are still in flight.
+  template <int kPending>
+  __device__ __forceinline__ static void wait() {
+    asm volatile("cp.async.wait_group %0;\n" ::"n"(kPending) : "memory");
+  }
+};
 
 // One operand's R x BK slice (R = BM for op(A), BN for op(B)) for one k-tile. The stored matrix
 // is either k-contiguous (element (r, p) at base[r * ld + p]: A, or B transposed) or
@@ -212,6 +246,27 @@ struct SliceLoader {
     }
   }
 
+  // The same k-tile as load() + store(), float only, straight into shared memory with cp.async
+  // (one 16-byte copy per run where load() reads one vector, else one 4-byte copy per element);
+  // then on to the next. The copies land by the wait of their commit group.
+  __device__ __forceinline__ void copy_async(float (*s)[R + kPad], int64_t k_left, int64_t ld, int tid) {
+    static_assert(std::is_same_v<T, float>);
+#pragma unroll
+    for (int i = 0; i < kRuns; ++i) {
+      const int e = tid + i * kThreads, r = run_r(e), p = run_p(e);
+      if constexpr (kKContiguous) {
+#pragma unroll
+        for (int j = 0; j < 4; ++j) CpAsync::copy<4>(&s[p + j][r], addr[i] + 4 * j, rows_in[i] != 0 && p + j < k_left);
+      } else if (vec && rows_in[i] == 4) {
+        CpAsync::copy<16>(&s[p][r], addr[i], p < k_left);
+      } else {
+#pragma unroll
+        for (int j = 0; j < 4; ++j) CpAsync::copy<4>(&s[p][r + j], addr[i] + 4 * j, j < rows_in[i] && p < k_left);
+      }
+      addr[i] += (kKContiguous ? std::uint64_t{BK} : BK * static_cast<std::uint64_t>(ld)) * sizeof(T);
+    }
+  }
+
   __device__ __forceinline__ void store(float (*s)[R + kPad], int tid) const {
 #pragma unroll
     for (int i = 0; i < kRuns; ++i) {
@@ -233,10 +288,12 @@ __global__ void __launch_bounds__(P::kThreads, P::kMinBlocks) gemm_tile_kernel(c
   constexpr int BM = P::BM, BN = P::BN, BK = P::BK, TM = P::TM, TN = P::TN, kThreads = P::kThreads;
   constexpr int kTilesPerSegment = static_cast<int>(kGemmSegment / BK);
   constexpr int kRowStep = BM / (TM / 4), kColStep = BN / (TN / 4);  // between a thread's groups of 4
+  constexpr bool kAsync = P::template kAsync<T>;
+  constexpr int kBuffers = P::template kBuffers<T>;
   extern __shared__ __align__(16) float smem[];
   const auto as = reinterpret_cast<float(*)[BK][BM + kPad]>(smem);
-  const auto bs = reinterpret_cast<float(*)[BK][BN + kPad]>(smem + 2 * BK * (BM + kPad));
-  float* const rs = smem + P::kSliceFloats;  // the slots
+  const auto bs = reinterpret_cast<float(*)[BK][BN + kPad]>(smem + kBuffers * BK * (BM + kPad));
+  float* const rs = smem + P::template kSliceFloats<T>;  // the slots
 
   const int tid = static_cast<int>(threadIdx.x);
   const int warp = tid / 32, lane = tid % 32;  // (ty, tx): this thread's place in the grid of threads
@@ -260,11 +317,23 @@ __global__ void __launch_bounds__(P::kThreads, P::kMinBlocks) gemm_tile_kernel(c
   // A: (i, p) at a[i * lda + p], transposed a[p * lda + i]; B: (p, j) at b[p * ldb + j], transposed b[j * ldb + p].
   SliceLoader<T, BM, BK, kThreads, !kTransA> load_a(a, g.lda, m0, g.m, k_begin, g.vec_a, tid);
   SliceLoader<T, BN, BK, kThreads, kTransB> load_b(b, g.ldb, n0, g.n, k_begin, g.vec_b, tid);
-  load_a.load(k_end - k_begin, g.lda, tid);
-  load_b.load(k_end - k_begin, g.ldb, tid);
-  load_a.store(as[0], tid);
-  load_b.store(bs[0], tid);
-  __syncthreads();
+  if constexpr (kAsync) {  // the first kBuffers - 1 k-tiles in flight, a commit group each (maybe empty)
+#pragma unroll
+    for (int t = 0; t < kBuffers - 1; ++t) {
+      const int64_t k_left = k_end - k_begin - int64_t{t} * BK;
+      if (k_left > 0) {
+        load_a.copy_async(as[t], k_left, g.lda, tid);
+        load_b.copy_async(bs[t], k_left, g.ldb, tid);
+      }
+      CpAsync::commit();
+    }
+  } else {
+    load_a.load(k_end - k_begin, g.lda, tid);
+    load_b.load(k_end - k_begin, g.ldb, tid);
+    load_a.store(as[0], tid);
+    load_b.store(bs[0], tid);
+    __syncthreads();
+  }
 
   // One segment per pass: its chains live in registers only inside the pass, so that folding
   // them into R at its end frees registers instead of needing more (with R in registers too the
@@ -281,7 +350,7 @@ __global__ void __launch_bounds__(P::kThreads, P::kMinBlocks) gemm_tile_kernel(c
       }
   }
   int64_t left = k_end - k_begin;  // steps of k from the current k-tile's first to the end of this part
-  int buf = 0;                      // the half of the double buffer that holds the current k-tile
+  int buf = 0;                      // the buffer that holds the current k-tile
 #pragma unroll 1
   // segments = ceil(k / 256) and no part is empty (plan_for), so each pass has at least one k-tile.
   for (int64_t s = seg_begin; left > 0; ++s) {
@@ -292,9 +361,22 @@ __global__ void __launch_bounds__(P::kThreads, P::kMinBlocks) gemm_tile_kernel(c
       for (int j = 0; j < TN; ++j) acc[i][j] = detail::gemm_segment_start();
 
 #pragma unroll 1
-    for (int u = 0; u < kTilesPerSegment && left > 0; ++u, left -= BK, buf ^= 1) {
+    for (int u = 0; u < kTilesPerSegment && left > 0; ++u, left -= BK, buf = buf + 1 == kBuffers ? 0 : buf + 1) {
       const bool more = left > BK;  // the valid steps of this k-tile are BK, except in the last one
-      if (more) {  // the next k-tile (maybe the next segment's first) into registers meanwhile
+      if constexpr (kAsync) {
+        // This k-tile's group has landed (later ones may still fly), and the barrier makes it
+        // visible to every thread and tells that every thread is done with the previous k-tile,
+        // whose buffer then takes the k-tile kBuffers - 1 ahead (maybe the next segment's).
+        CpAsync::wait<kBuffers - 2>();
+        __syncthreads();
+        const int64_t k_left = left - int64_t{kBuffers - 1} * BK;
+        const int into = buf == 0 ? kBuffers - 1 : buf - 1;
+        if (k_left > 0) {
+          load_a.copy_async(as[into], k_left, g.lda, tid);
+          load_b.copy_async(bs[into], k_left, g.ldb, tid);
+        }
+        CpAsync::commit();
+      } else if (more) {  // the next k-tile (maybe the next segment's first) into registers meanwhile
         load_a.load(left - BK, g.lda, tid);
         load_b.load(left - BK, g.ldb, tid);
       }
@@ -329,11 +411,13 @@ __global__ void __launch_bounds__(P::kThreads, P::kMinBlocks) gemm_tile_kernel(c
 #pragma unroll 1
         for (int p = 0; p < steps; ++p) step(p);  // never past the end of k
       }
-      if (more) {  // the other buffer was last read in the previous k-tile, before its closing barrier
-        load_a.store(as[buf ^ 1], tid);
-        load_b.store(bs[buf ^ 1], tid);
+      if constexpr (!kAsync) {
+        if (more) {  // the other buffer was last read in the previous k-tile, before its closing barrier
+          load_a.store(as[buf ^ 1], tid);
+          load_b.store(bs[buf ^ 1], tid);
+        }
+        __syncthreads();
       }
-      __syncthreads();
     }
 
     // The segment's chains are complete. Each enters its slot at once (so that the chains'
@@ -536,8 +620,8 @@ void allow_shared_memory(const char* fn, const void* kernel, int bytes) {
 template <class P, class T, class C, bool kTransA, bool kTransB>
 void launch_tiles(const char* fn, GemmParams<T, C> g, int64_t parts, cudaStream_t stream) {
   const auto kernel = gemm_tile_kernel<P, T, C, kTransA, kTransB>;
-  allow_shared_memory(fn, reinterpret_cast<const void*>(kernel), P::smem_bytes());
-  const int smem = P::smem_bytes();
+  constexpr int smem = P::template smem_bytes<T>();
+  allow_shared_memory(fn, reinterpret_cast<const void*>(kernel), smem);
   const int64_t tiles = ceil_div(g.m, P::BM) * ceil_div(g.n, P::BN);
   g.tiles_n = ceil_div(g.n, P::BN);
   for (int64_t b0 = 0; b0 < g.batch; b0 += kMaxGridZ)
