@@ -33,9 +33,11 @@
 // multiple of 4, and the run lies inside the matrix; element by element with bounds checks
 // otherwise (any ld, any alignment, the edges). Either way the same values reach shared memory.
 // A policy with kStages >= 2 copies float inputs with cp.async instead, the same runs into the
-// same places (a 16-byte copy where a vector load would be read, else 4-byte copies, zeros
-// outside the matrix), into a ring of kStages buffers that runs kStages - 1 k-tiles ahead; the
-// copies of a k-tile are one commit group, awaited before the k-tile's barrier.
+// same places (zeros outside the matrix): a run along m or n, whose four elements share a row
+// of shared memory, as one 16-byte copy where the register path would read one vector; a run
+// along k, whose elements go to four rows, as four 4-byte copies. The copies fill a ring of
+// kStages buffers that runs kStages - 1 k-tiles ahead; the copies of a k-tile are one commit
+// group, awaited before the k-tile's barrier.
 //
 // Split-K. With s > 1 parts, grid.y = part, and part z takes the whole segments
 // [z * per, (z + 1) * per) (per = ceil(segments / s)). Instead of folding a segment's chain into
@@ -159,18 +161,25 @@ __device__ __forceinline__ void load_run(const T* p, float (&out)[4]) {
   for (int j = 0; j < 4; ++j) out[j] = detail::gemm_widen(warp::element<T>(v, j));
 }
 
-// cp.async, global -> shared without registers (sm_80+). A source size of 0 reads nothing and
-// writes zeros, as the register path writes 0.0f for an element outside the matrix. 4-byte
-// copies go through L1 (the four of a run share sectors), 16-byte ones bypass it.
+// cp.async, global -> shared without registers (sm_80+). An invalid copy (an element outside
+// the matrix) sets ignore-src: the source is not read at all, whatever its address, and zeros
+// land, as the register path writes 0.0f there. 4-byte copies go through L1 (the four of a run
+// share sectors), 16-byte ones bypass it.
 struct CpAsync {
   template <int kBytes>
   __device__ __forceinline__ static void copy(float* dst, std::uint64_t src, bool valid) {
     const auto to = static_cast<unsigned>(__cvta_generic_to_shared(dst));
+    const auto from = __cvta_generic_to_global(reinterpret_cast<const void*>(src));
+    const int ignore = valid ? 0 : 1;
     if constexpr (kBytes == 16) {
-      asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(to), "l"(src), "r"(valid ? 16 : 0));
+      asm volatile("{\n .reg .pred p;\n setp.ne.b32 p, %2, 0;\n cp.async.cg.shared.global [%0], [%1], 16, p;\n}\n" ::"r"(
+                       to),
+                   "l"(from), "r"(ignore));
     } else {
       static_assert(kBytes == 4);
-      asm volatile("cp.async.ca.shared.global [%0], [%1], 4, %2;\n" ::"r"(to), "l"(src), "r"(valid ? 4 : 0));
+      asm volatile("{\n .reg .pred p;\n setp.ne.b32 p, %2, 0;\n cp.async.ca.shared.global [%0], [%1], 4, p;\n}\n" ::"r"(
+                       to),
+                   "l"(from), "r"(ignore));
     }
   }
   // Closes this thread's group of copies issued since the last commit (an empty group is fine).
@@ -247,8 +256,9 @@ struct SliceLoader {
   }
 
   // The same k-tile as load() + store(), float only, straight into shared memory with cp.async
-  // (one 16-byte copy per run where load() reads one vector, else one 4-byte copy per element);
-  // then on to the next. The copies land by the wait of their commit group.
+  // (a run along r as one 16-byte copy where load() reads one vector; otherwise, and for every
+  // run along k, one 4-byte copy per element); then on to the next. The copies land by the wait
+  // of their commit group.
   __device__ __forceinline__ void copy_async(float (*s)[R + kPad], int64_t k_left, int64_t ld, int tid) {
     static_assert(std::is_same_v<T, float>);
 #pragma unroll
@@ -351,6 +361,7 @@ __global__ void __launch_bounds__(P::kThreads, P::kMinBlocks) gemm_tile_kernel(c
   }
   int64_t left = k_end - k_begin;  // steps of k from the current k-tile's first to the end of this part
   int buf = 0;                      // the buffer that holds the current k-tile
+  const auto next_buffer = [](int b) { return kBuffers == 2 ? b ^ 1 : b + 1 == kBuffers ? 0 : b + 1; };
 #pragma unroll 1
   // segments = ceil(k / 256) and no part is empty (plan_for), so each pass has at least one k-tile.
   for (int64_t s = seg_begin; left > 0; ++s) {
@@ -361,8 +372,9 @@ __global__ void __launch_bounds__(P::kThreads, P::kMinBlocks) gemm_tile_kernel(c
       for (int j = 0; j < TN; ++j) acc[i][j] = detail::gemm_segment_start();
 
 #pragma unroll 1
-    for (int u = 0; u < kTilesPerSegment && left > 0; ++u, left -= BK, buf = buf + 1 == kBuffers ? 0 : buf + 1) {
-      const bool more = left > BK;  // the valid steps of this k-tile are BK, except in the last one
+    for (int u = 0; u < kTilesPerSegment && left > 0; ++u, left -= BK, buf = next_buffer(buf)) {
+      // Register path: whether a next k-tile follows (the valid steps of this one are BK, except in the last).
+      [[maybe_unused]] const bool more = !kAsync && left > BK;
       if constexpr (kAsync) {
         // This k-tile's group has landed (later ones may still fly), and the barrier makes it
         // visible to every thread and tells that every thread is done with the previous k-tile,
