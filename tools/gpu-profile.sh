@@ -8,6 +8,9 @@
 #   profile_gemm.txt       the float GEMM tile kernel at 4096^3
 #   gemm_NAME.ncu-rep, sass_gemm_NAME.csv   that kernel's SASS with stall samples per instruction,
 #                          for the adopted tile policy and each variant (tools/gemm-variants.sh)
+#   memcheck_gemm_NAME.txt compute-sanitizer's memcheck of gemm_gpu_test's float cases for the
+#                          first variant that copies with cp.async (policy's ninth field >= 2):
+#                          its copies at the matrices' edges must read nothing outside them
 # Each report takes well under a minute; the caches are not flushed between kernels
 # (--cache-control none), as in a run of calls.
 set -uo pipefail
@@ -48,4 +51,21 @@ for gz in "$bin"/../variants/*/libdetnum.so.0.1.gz; do
   gunzip -c "$gz" >"$lib/libdetnum.so.0.1"
   sass "$(basename "$(dirname "$gz")")" "$lib"
   rm -rf "$lib"
+done
+
+# The first cp.async variant under memcheck: the float cases of gemm_gpu_test (edges, layouts,
+# splits); one only, as memcheck slows the kernels many times.
+for gz in "$bin"/../variants/*/libdetnum.so.0.1.gz; do
+  [ -f "$gz" ] || continue
+  stages=$(awk -F, '{gsub(/ /, "", $9); print $9}' "$(dirname "$gz")/policy")
+  [ "${stages:-0}" -ge 2 ] || continue
+  name=$(basename "$(dirname "$gz")")
+  lib=$(mktemp -d)
+  gunzip -c "$gz" >"$lib/libdetnum.so.0.1"
+  LD_LIBRARY_PATH="$lib:$LD_LIBRARY_PATH" timeout 150 compute-sanitizer --tool memcheck \
+    "$bin/gemm_gpu_test" --gtest_filter='GemmGpu.Float*:GemmGpu.LongK*:GemmGpu.NegativeZero*' \
+    >"$out/memcheck_gemm_$name.txt" 2>&1
+  echo "memcheck $name: status $?, $(grep -m1 'ERROR SUMMARY' "$out/memcheck_gemm_$name.txt")"
+  rm -rf "$lib"
+  break
 done
