@@ -15,6 +15,9 @@ if(CMAKE_CUDA_COMPILER)
   get_filename_component(cuda_root ${cuda_bin} DIRECTORY)
   set(cuda_hint -DCUDAToolkit_ROOT=${cuda_root})
 endif()
-run(${CMAKE_COMMAND} -S ${CONSUMER_SOURCE_DIR} -B ${WORK_DIR}/build -DCMAKE_PREFIX_PATH=${WORK_DIR}/prefix ${cuda_hint})
+# The build's own compiler and linker flags (the sanitize preset's, say: a library built with
+# ASan needs a program built with it).
+run(${CMAKE_COMMAND} -S ${CONSUMER_SOURCE_DIR} -B ${WORK_DIR}/build -DCMAKE_PREFIX_PATH=${WORK_DIR}/prefix ${cuda_hint}
+    "-DCMAKE_CXX_FLAGS=${CONSUMER_CXX_FLAGS}" "-DCMAKE_EXE_LINKER_FLAGS=${CONSUMER_LINKER_FLAGS}")
 run(${CMAKE_COMMAND} --build ${WORK_DIR}/build)
 run(${WORK_DIR}/build/consumer)
