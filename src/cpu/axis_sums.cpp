@@ -119,17 +119,31 @@ template <Reducible T>
 void row_sums(const T* x, const MatrixLayout& m, accum_t<T>* out, CpuOptions options) {
   options = detail::resolve_cpu_options("row_sums", options);
   const std::int64_t count = detail::check_axis_call("row_sums", x, m, sizeof(T), out, true, sizeof(accum_t<T>), false);
-  const auto row = [&](std::int64_t f) { return x + f / m.rows * m.batch_stride + f % m.rows * m.ld; };
+  // Rows [begin, end) of the batch (row f is row f % rows of matrix f / rows), each summed by sum_of.
+  const auto each_row = [&](std::int64_t begin, std::int64_t end, const auto& sum_of) {
+    std::int64_t b = begin / m.rows, i = begin % m.rows;
+    for (std::int64_t f = begin; f < end; ++f) {
+      out[f] = canonicalize(sum_of(x + b * m.batch_stride + i * m.ld));
+      if (++i == m.rows) i = 0, ++b;
+    }
+  };
   const std::int64_t row_bytes = m.cols * static_cast<std::int64_t>(sizeof(T));
-  if (count >= options.threads || m.cols <= kReduceChunk) {
+  const std::int64_t grain = std::max<std::int64_t>(1, detail::kThreadGrainBytes / std::max<std::int64_t>(1, row_bytes));
+  if (m.cols == 0) {
+    std::fill(out, out + count, accum_t<T>(0));
+  } else if (m.cols <= kReduceChunk) {  // one chunk a row: its kernel, picked once
+    const detail::ChunkSum<T> chunk_sum = detail::chunk_sum_kernel<T>(options);
+    detail::parallel_ranges(count, grain, options.threads, [&](std::int64_t begin, std::int64_t end) {
+      each_row(begin, end, [&](const T* row) { return chunk_sum(row, m.cols); });
+    });
+  } else if (count >= options.threads) {
     CpuOptions one = options;
     one.threads = 1;
-    const std::int64_t grain = std::max<std::int64_t>(1, detail::kThreadGrainBytes / std::max<std::int64_t>(1, row_bytes));
     detail::parallel_ranges(count, grain, options.threads, [&](std::int64_t begin, std::int64_t end) {
-      for (std::int64_t f = begin; f < end; ++f) out[f] = canonicalize(detail::canonical_sum(row(f), m.cols, one));
+      each_row(begin, end, [&](const T* row) { return detail::canonical_sum(row, m.cols, one); });
     });
   } else {
-    for (std::int64_t f = 0; f < count; ++f) out[f] = canonicalize(detail::canonical_sum(row(f), m.cols, options));
+    each_row(0, count, [&](const T* row) { return detail::canonical_sum(row, m.cols, options); });
   }
 }
 

@@ -200,6 +200,19 @@ accum_t<T> detail::canonical_sum(const T* x, std::int64_t n, CpuOptions opt) {
   return canonical_reduce<ReduceTerm::sum>(x, static_cast<const T*>(nullptr), n, {}, opt);
 }
 
+template <class T>
+accum_t<T> chunk_sum_avx2(const T* x, std::int64_t n) {
+  return detail::chunk_partial_avx2<ReduceTerm::sum>(x, static_cast<const T*>(nullptr), n, {});
+}
+template <class T>
+accum_t<T> chunk_sum_portable(const T* x, std::int64_t n) {
+  return chunk_partial_portable<ReduceTerm::sum>(x, static_cast<const T*>(nullptr), n, {});
+}
+template <class T>
+detail::ChunkSum<T> detail::chunk_sum_kernel(CpuOptions options) {
+  return use_reduce_avx2(options) ? &chunk_sum_avx2<T> : &chunk_sum_portable<T>;
+}
+
 template <Reducible T>
 accum_t<T> sum(const T* x, std::int64_t n, CpuOptions options) {
   options = detail::resolve_cpu_options("sum", options);
@@ -309,6 +322,7 @@ std::int64_t argmin(const T* x, std::int64_t n, CpuOptions options) {
 
 #define DETNUM_REDUCE(T)                                                                   \
   template accum_t<T> detail::canonical_sum<T>(const T*, std::int64_t, CpuOptions);        \
+  template detail::ChunkSum<T> detail::chunk_sum_kernel<T>(CpuOptions);                      \
   template accum_t<T> sum<T>(const T*, std::int64_t, CpuOptions);                          \
   template accum_t<T> asum<T>(const T*, std::int64_t, CpuOptions);                         \
   template accum_t<T> dot<T>(const T*, const T*, std::int64_t, CpuOptions);                \

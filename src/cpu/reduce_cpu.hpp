@@ -19,4 +19,12 @@ bool use_reduce_avx2(CpuOptions options);
 template <class T>
 accum_t<T> canonical_sum(const T* x, std::int64_t n, CpuOptions options);
 
+// R(n, a + w(x_i)) for 1 <= n <= kReduceChunk (one chunk) on the calling thread, before
+// canonicalization: the kernel for the options, picked once, so that the row sums of short rows
+// pay one call a row.
+template <class T>
+using ChunkSum = accum_t<T> (*)(const T* x, std::int64_t n);
+template <class T>
+ChunkSum<T> chunk_sum_kernel(CpuOptions options);
+
 }  // namespace detnum::detail
