@@ -138,10 +138,11 @@ DETNUM_AVX2 inline typename Vec<A>::V vector_step(typename Vec<A>::V a, const T*
 
 // --- the fold of ORDER.md step 4, on vectors ---------------------------------------------------
 
-// v[j] += v[j + h] for j < h, h = sizeof...(J): constant indices only, so that an array of lane
-// vectors stays in registers (a loop over h and j kept it in memory: 16 stores and loads a chunk).
 DETNUM_AVX2 inline __m256 vadd(__m256 a, __m256 b) { return _mm256_add_ps(a, b); }
 DETNUM_AVX2 inline __m256d vadd(__m256d a, __m256d b) { return _mm256_add_pd(a, b); }
+
+// v[j] += v[j + h] for j < h, h = sizeof...(J): constant indices only, so that an array of lane
+// vectors stays in registers (a loop over h and j kept it in memory: 16 stores and loads a chunk).
 template <class V, std::size_t N, std::size_t... J>
 DETNUM_AVX2 inline void fold_half(V (&v)[N], std::index_sequence<J...>) {
   ((v[J] = vadd(v[J], v[J + sizeof...(J)])), ...);
@@ -221,9 +222,8 @@ template <ReduceTerm kTerm, class A, class T, std::size_t... J>
 }
 
 // A chunk of count (1 .. 8192) elements with every lane vector in registers (float: 16 vectors),
-// without a trip through memory: from -0, the whole steps of 128, then the last partial step
-// (float: masked loads; bf16, fp16: a copy padded to 128), each vector keeping its new value
-// only in the lanes that had an element (lanes without one stay as they are, as ORDER.md step 3 says), then the fold.
+// without a trip through memory: from -0, the whole steps of 128, then the fold, or the last
+// partial step and the fold out of line (above).
 template <ReduceTerm kTerm, class A, class T, std::size_t... J>
 DETNUM_AVX2 inline A chunk_in_registers(const T* x, const T* y, std::int64_t count, const TermConstants<kTerm, A>& k,
                                         std::index_sequence<J...>) {
