@@ -178,10 +178,14 @@ DETNUM_AVX2 inline A fold(const A (&acc)[kReduceLanes]) {
   return fold(v);
 }
 
-// Lanes i < m of `next` and the others of `prev` (m may be <= 0 or >= the width).
+// All ones in the lanes i < m of 8 (m may be <= 0 or >= 8).
+DETNUM_AVX2 inline __m256i first_lanes(int m) {
+  return _mm256_cmpgt_epi32(_mm256_set1_epi32(m), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+
+// Lanes i < m of `next` and the others of `prev`.
 DETNUM_AVX2 inline __m256 lanes_below(__m256 prev, __m256 next, int m) {
-  const __m256i keep = _mm256_cmpgt_epi32(_mm256_set1_epi32(m), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-  return _mm256_blendv_ps(prev, next, _mm256_castsi256_ps(keep));
+  return _mm256_blendv_ps(prev, next, _mm256_castsi256_ps(first_lanes(m)));
 }
 
 // One step of the float lanes at x + offset (and y + offset for a dot) whose index is below m,
@@ -189,7 +193,7 @@ DETNUM_AVX2 inline __m256 lanes_below(__m256 prev, __m256 next, int m) {
 template <ReduceTerm kTerm>
 DETNUM_AVX2 inline __m256 masked_step(__m256 a, const float* x, const float* y, std::int64_t offset, int m,
                                       const TermConstants<kTerm, float>& k) {
-  const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(m), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+  const __m256i mask = first_lanes(m);
   const __m256 xv = _mm256_maskload_ps(x + offset, mask);
   return term_vector<kTerm, float>(a, xv, kTerm == ReduceTerm::dot ? _mm256_maskload_ps(y + offset, mask) : xv, k);
 }

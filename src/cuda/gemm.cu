@@ -327,16 +327,19 @@ __global__ void __launch_bounds__(P::kThreads, P::kMinBlocks) gemm_tile_kernel(c
   // A: (i, p) at a[i * lda + p], transposed a[p * lda + i]; B: (p, j) at b[p * ldb + j], transposed b[j * ldb + p].
   SliceLoader<T, BM, BK, kThreads, !kTransA> load_a(a, g.lda, m0, g.m, k_begin, g.vec_a, tid);
   SliceLoader<T, BN, BK, kThreads, kTransB> load_b(b, g.ldb, n0, g.n, k_begin, g.vec_b, tid);
-  if constexpr (kAsync) {  // the first kBuffers - 1 k-tiles in flight, a commit group each (maybe empty)
-#pragma unroll
-    for (int t = 0; t < kBuffers - 1; ++t) {
-      const int64_t k_left = k_end - k_begin - int64_t{t} * BK;
-      if (k_left > 0) {
-        load_a.copy_async(as[t], k_left, g.lda, tid);
-        load_b.copy_async(bs[t], k_left, g.ldb, tid);
-      }
-      CpAsync::commit();
+  // cp.async: the k-tile whose first step leaves k_left steps of this part (none if k_left <= 0)
+  // into buffer `into`, as one commit group (maybe empty). Generic, so that its body exists only
+  // where a kAsync branch calls it (copy_async takes float only).
+  const auto copy_k_tile = [&](int into, auto k_left) {
+    if (k_left > 0) {
+      load_a.copy_async(as[into], k_left, g.lda, tid);
+      load_b.copy_async(bs[into], k_left, g.ldb, tid);
     }
+    CpAsync::commit();
+  };
+  if constexpr (kAsync) {  // the first kBuffers - 1 k-tiles in flight
+#pragma unroll
+    for (int t = 0; t < kBuffers - 1; ++t) copy_k_tile(t, k_end - k_begin - int64_t{t} * BK);
   } else {
     load_a.load(k_end - k_begin, g.lda, tid);
     load_b.load(k_end - k_begin, g.ldb, tid);
@@ -381,13 +384,7 @@ __global__ void __launch_bounds__(P::kThreads, P::kMinBlocks) gemm_tile_kernel(c
         // whose buffer then takes the k-tile kBuffers - 1 ahead (maybe the next segment's).
         CpAsync::wait<kBuffers - 2>();
         __syncthreads();
-        const int64_t k_left = left - int64_t{kBuffers - 1} * BK;
-        const int into = buf == 0 ? kBuffers - 1 : buf - 1;
-        if (k_left > 0) {
-          load_a.copy_async(as[into], k_left, g.lda, tid);
-          load_b.copy_async(bs[into], k_left, g.ldb, tid);
-        }
-        CpAsync::commit();
+        copy_k_tile(buf == 0 ? kBuffers - 1 : buf - 1, left - int64_t{kBuffers - 1} * BK);
       } else if (more) {  // the next k-tile (maybe the next segment's first) into registers meanwhile
         load_a.load(left - BK, g.lda, tid);
         load_b.load(left - BK, g.ldb, tid);
