@@ -12,6 +12,8 @@
 #   bench_gemm_cpu_{default,passive}.json   CPU GEMM at 512^3 over thread counts, beside Eigen
 #   bench_gemm_variant_NAME.json   the GEMM with another tile policy (BIN_DIR/../variants, from
 #                                  tools/gemm-variants.sh), after its gemm_gpu_test
+#   ratios.md   every detnum benchmark beside its peers of the same run (tools/bench-ratios.py),
+#               also at the end of summary.log
 # Exit status: 0 when every test and check passed.
 set -uo pipefail
 out=${1:?usage: tools/gpu-check.sh OUT_DIR [BIN_DIR]}
@@ -22,7 +24,9 @@ out=$(cd "$out" && pwd)
 summary="$out/summary.log"
 say() { echo "$*" | tee -a "$summary"; }
 
-if [ -z "$bin" ] && [ -x .gpu/bin/detnum ]; then bin=.gpu/bin; fi
+if [ -z "$bin" ] && { [ -d .gpu/bin ] || [ -f .gpu/bin.tgz ]; }; then bin=.gpu/bin; fi
+# tools/pack-gpu.sh carries the binaries as BIN_DIR.tgz (a third of their size).
+if [ -n "$bin" ] && [ ! -d "$bin" ] && [ -f "$bin.tgz" ]; then tar xzf "$bin.tgz" -C "$(dirname "$bin")"; fi
 if [ -z "$bin" ]; then
   say "gpu-check: no prebuilt folder; building here"
   cmake --preset ci >/dev/null && cmake --build --preset ci -j "$(nproc)" >/dev/null || { say "build failed"; exit 1; }
@@ -37,34 +41,65 @@ nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>
 "$bin/detnum" env >"$out/env.json" 2>>"$summary"
 
 status=0
-for t in "$bin"/*_test; do
+# Correctness first, nothing timed yet, so run side by side: the GPU tests one after another
+# (they share the device), the CPU-only tests a few at a time, and `detnum check` and the demo
+# beside them. Each writes its own log; the summary lists them in name order afterwards.
+mkdir -p "$out/logs"
+run_test() {  # run_test BINARY: writes logs/NAME.log and logs/NAME.verdict ("ok 1234")
+  local t=$1 name start verdict rc
   name=$(basename "$t")
-  [ "$name" = dropout_large_test ] && continue   # 8 GiB of host memory, minutes of CPU time
-  [ "$name" = math_exhaustive_test ] && continue  # all 2^32 inputs on the host: CPU only, minutes
   start=$(date +%s%N)
-  log="$out/$name.log"
-  if "$t" >"$log" 2>&1; then verdict=ok; else verdict=FAILED; status=1; fi
+  timeout 300 "$t" >"$out/logs/$name.log" 2>&1
+  rc=$?
+  case $rc in 0) verdict=ok ;; 124) verdict=TIMEOUT ;; *) verdict=FAILED ;; esac
   # On a GPU machine a skipped test means the GPU was not usable (e.g. a driver too old for
   # the runtime): that must not pass as success.
-  if [ "$verdict" = ok ] && [ $gpu_present = 1 ] && grep -q '^\[  SKIPPED \]' "$log"; then verdict=SKIPPED; status=1; fi
-  { echo "=== $name"; cat "$log"; } >>"$out/tests.log"
-  rm -f "$log"
-  say "$(printf '%-28s %-6s %6d ms' "$name" "$verdict" $((($(date +%s%N) - start) / 1000000)))"
+  if [ "$verdict" = ok ] && [ "$gpu_present" = 1 ] && grep -q '^\[  SKIPPED \]' "$out/logs/$name.log"; then
+    verdict=SKIPPED
+  fi
+  echo "$verdict $((($(date +%s%N) - start) / 1000000))" >"$out/logs/$name.verdict"
+}
+export -f run_test
+export out gpu_present
+tests=() gpu_tests=() cpu_tests=()
+for t in "$bin"/*_test; do
+  name=$(basename "$t")
+  case $name in
+    dropout_large_test | math_exhaustive_test) continue ;;  # host-only and long (8 GiB; all 2^32 inputs): CI's
+    *_gpu_test | *_cuda_test) gpu_tests+=("$t") ;;
+    *) cpu_tests+=("$t") ;;
+  esac
+  tests+=("$t")
 done
-grep -E '^\[  (SKIPPED|FAILED) \]' "$out/tests.log" | sort | uniq | tee -a "$summary"
-
-if "$bin/detnum" check --json >"$out/check.json" 2>>"$out/tests.log"; then say "detnum check: ok"; else
-  say "detnum check: FAILED"; status=1; fi
-
-# The demo: the CPU and CUDA runs of one training must agree bit for bit.
+phase_start=$(date +%s)
+(for t in "${gpu_tests[@]}"; do run_test "$t"; done) &
+(printf '%s\n' "${cpu_tests[@]}" | xargs -r -P 4 -I{} bash -c 'run_test "$1"' _ {}) &
+(timeout 300 "$bin/detnum" check --json >"$out/check.json" 2>"$out/logs/check.err"; echo $? >"$out/logs/check.rc") &
 digits="$bin/../digits.csv.gz"
 if [ -f "$digits" ]; then
-  if "$bin/detnum" demo --data "$digits" --log "$out/demo.sqlite" >"$out/demo.log" 2>&1; then say "detnum demo: ok"; else
-    say "detnum demo: FAILED"; status=1; fi
+  (timeout 300 "$bin/detnum" demo --data "$digits" --log "$out/demo.sqlite" >"$out/demo.log" 2>&1
+    echo $? >"$out/logs/demo.rc") &
+fi
+wait
+for t in "${tests[@]}"; do
+  name=$(basename "$t")
+  read -r verdict ms <"$out/logs/$name.verdict" || { verdict=FAILED; ms=0; }
+  [ "$verdict" = ok ] || status=1
+  { echo "=== $name"; cat "$out/logs/$name.log"; } >>"$out/tests.log"
+  say "$(printf '%-28s %-6s %6d ms' "$name" "$verdict" "$ms")"
+done
+grep -E '^\[  (SKIPPED|FAILED) \]' "$out/tests.log" | sort | uniq | tee -a "$summary"
+cat "$out/logs/check.err" >>"$out/tests.log"
+if [ "$(cat "$out/logs/check.rc")" = 0 ]; then say "detnum check: ok"; else say "detnum check: FAILED"; status=1; fi
+# The demo: the CPU and CUDA runs of one training must agree bit for bit.
+if [ -f "$digits" ]; then
+  if [ "$(cat "$out/logs/demo.rc")" = 0 ]; then say "detnum demo: ok"; else say "detnum demo: FAILED"; status=1; fi
   tail -n 12 "$out/demo.log" | tee -a "$summary"
 else
   say "detnum demo: no digits file at $digits (tools/pack-gpu.sh puts it there)"
 fi
+rm -rf "$out/logs"
+say "correctness phase: $(($(date +%s) - phase_start)) s"
 
 # Other policies of the GEMM's large tile (tools/gemm-variants.sh), each checked by gemm_gpu_test
 # and timed beside cuBLAS in its own run: bench_gemm_variant_NAME.json. Right after the gemm
@@ -113,5 +148,7 @@ for family in gemm embedding_backward train_step sum dot nrm2 column_sums row_su
     2>&1 | grep -E "^$family/" | tee -a "$summary"
   if [ "$family" = gemm ]; then gemm_variants; cpu_gemm_scaling; fi
 done
+# detnum beside each peer of the same run, as time ratios.
+python3 tools/bench-ratios.py "$out"/bench_*.json >"$out/ratios.md" 2>>"$summary" && cat "$out/ratios.md" >>"$summary"
 say "gpu-check: done, status $status"
 exit $status

@@ -18,6 +18,8 @@ out=${1:?usage: tools/gpu-profile.sh OUT_DIR [BIN_DIR]}
 bin=${2:-.gpu/bin}
 cd "$(dirname "$0")/.."
 mkdir -p "$out"
+# tools/pack-gpu.sh carries the binaries as BIN_DIR.tgz.
+if [ ! -d "$bin" ] && [ -f "$bin.tgz" ]; then tar xzf "$bin.tgz" -C "$(dirname "$bin")"; fi
 bin=$(cd "$bin" && pwd)
 export LD_LIBRARY_PATH="$bin${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 sections=(--section SpeedOfLight --section Occupancy --section WarpStateStats --section MemoryWorkloadAnalysis)

@@ -1,0 +1,92 @@
+#!/usr/bin/env python3
+"""detnum beside its peers, as ratios, from Google Benchmark JSON files.
+
+    tools/bench-ratios.py FILE.json ...
+
+Names are op/impl/args (docs/PERFORMANCE.md). Each detnum entry (impl det_cpu or det_cuda) is put
+beside each peer impl of the same op measured in the same file: its entry of the same args, or,
+for a CPU peer that runs on one thread only, of the same args with the thread count (the last
+argument) set to 1. Prints one markdown table row per pair: the file, both times and their ratio
+(detnum's time over the peer's: above 1 means detnum is slower). With repetitions, medians.
+Standard library only: it runs on the GPU machine too.
+"""
+import json
+import os
+import sys
+
+DETNUM_IMPLS = ("det_cpu", "det_cuda")
+UNIT_US = {"ns": 1e-3, "us": 1.0, "ms": 1e3, "s": 1e6}
+SUFFIXES = ("real_time", "manual_time", "process_time")
+
+
+def split_name(name):
+    """'sum/det_cpu/65536/2/real_time' -> ('sum', 'det_cpu', ('65536', '2'))."""
+    parts = [p for p in name.split("/") if p not in SUFFIXES and not p.startswith(("repeats:", "min_time:"))]
+    if len(parts) < 2:
+        return None
+    return parts[0], parts[1], tuple(parts[2:])
+
+
+def times_us(path):
+    """{(op, impl, args): microseconds per iteration}: medians when the file has them."""
+    with open(path) as f:
+        doc = json.load(f)
+    plain, medians = {}, {}
+    for b in doc.get("benchmarks", []):
+        if b.get("error_occurred"):
+            continue
+        key = split_name(b.get("run_name", b["name"]))
+        if key is None:
+            continue
+        t = b["real_time"] * UNIT_US[b.get("time_unit", "ns")]
+        if b.get("run_type") == "aggregate":
+            if b.get("aggregate_name") == "median":
+                medians[key] = t
+        else:
+            plain.setdefault(key, []).append(t)
+    result = {k: sorted(v)[len(v) // 2] for k, v in plain.items()}
+    result.update(medians)
+    return result
+
+
+def pairs(times):
+    """(detnum key, peer key) for every peer measured beside a detnum entry: of each peer impl,
+    the entry of the same args, else (a CPU peer run on one thread) of the same args at 1 thread."""
+    for det in sorted(k for k in times if k[1] in DETNUM_IMPLS):
+        op, _, args = det
+        one_thread = args[:-1] + ("1",) if det[1] == "det_cpu" and args else None
+        for impl in sorted({k[1] for k in times if k[0] == op and k[1] not in DETNUM_IMPLS}):
+            for candidate in (args, one_thread):
+                if candidate is not None and (op, impl, candidate) in times:
+                    yield det, (op, impl, candidate)
+                    break
+
+
+def fmt_us(t):
+    return f"{t:.4g} µs" if t < 1e4 else f"{t / 1e3:.4g} ms"
+
+
+def main(paths):
+    if not paths:
+        print(__doc__.strip(), file=sys.stderr)
+        return 2
+    print("| run | op | args | detnum | peer | detnum time | peer time | detnum / peer (time) |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    rows = 0
+    for path in paths:
+        try:
+            times = times_us(path)
+        except (OSError, ValueError, KeyError) as e:
+            print(f"bench-ratios: {path}: {e}", file=sys.stderr)
+            continue
+        run = os.path.basename(path).removeprefix("bench_").removesuffix(".json")
+        for det, peer in pairs(times):
+            ratio = times[det] / times[peer] if times[peer] > 0 else float("inf")
+            print(f"| {run} | {det[0]} | {'/'.join(det[2])} | {det[1]} | {peer[1]} | {fmt_us(times[det])} | "
+                  f"{fmt_us(times[peer])} | {ratio:.3f}x |")
+            rows += 1
+    return 0 if rows else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
