@@ -36,7 +36,9 @@ inline const EmbeddingShape kEmbeddingShapes[] = {
     {20, 37, 12000}, {140, 130, 140 * 139 / 2, staircase(140)}, {3, 12, 17 + 8192 + 8193, {17, 8192, 8193}},
     // Around the CUDA gradient's one-block sort (n <= 8192): a vocabulary of exactly 2^10 ids (its
     // padding key ties with the largest id), GPT-2's vocabulary (16-bit keys), and one row past it.
-    {1024, 9, 8192}, {50257, 8, 8191}, {50257, 8, 8193}};
+    {1024, 9, 8192}, {50257, 8, 8191}, {50257, 8, 8193},
+    // Rows longer than the CUDA gradient's claim of zeros (16384 floats: one row a claim).
+    {5, 16400, 3}};
 
 struct EmbeddingInputs {
   std::vector<float> table, dout;

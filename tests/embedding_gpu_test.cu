@@ -16,7 +16,8 @@
 namespace detnum::test {
 namespace {
 
-constexpr cuda::LaunchConfig kLaunches[] = {{128, 0}, {256, 3}, {1024, 0}};
+// Grids of 3 and 6 blocks: no block or one that zeroes from the start.
+constexpr cuda::LaunchConfig kLaunches[] = {{128, 0}, {256, 3}, {96, 6}, {1024, 0}};
 
 template <class T>
 DeviceBuffer<T> to_device(const std::vector<T>& h) {
@@ -59,9 +60,13 @@ TEST(EmbeddingGpu, BackwardSameAsTheCpu) {
         ref::embedding_backward(in.ids.data(), s.n, in.dout.data(), s.vocab, s.dim, want.data());
         const auto ids = to_device(in.ids);
         const auto dout = to_device(in.dout);
+        // Sentinels in the table and the workspace: every row must be written (the zeros of the
+        // ids that do not occur included), and no byte of the workspace may be assumed zero.
         DeviceBuffer<float> dtable(want.size());
+        if (!want.empty()) ASSERT_EQ(cudaMemset(dtable.get(), kSentinel, want.size() * sizeof(float)), cudaSuccess);
         const std::size_t bytes = cuda::embedding_backward_workspace_bytes(s.n, s.vocab);
         DeviceBuffer<unsigned char> ws(own_workspace ? bytes : 0);
+        if (own_workspace) ASSERT_EQ(cudaMemset(ws.get(), kSentinel, bytes), cudaSuccess);
         const cuda::Workspace w = own_workspace ? cuda::Workspace{ws.get(), bytes} : cuda::Workspace{};
         cuda::embedding_backward(ids.get(), s.n, dout.get(), s.vocab, s.dim, dtable.get(), nullptr, w, launch);
         ASSERT_EQ(cudaDeviceSynchronize(), cudaSuccess);
@@ -71,15 +76,46 @@ TEST(EmbeddingGpu, BackwardSameAsTheCpu) {
       }
 }
 
-TEST(EmbeddingGpu, BadIdIsTheCpusError) {
+// Every byte of the table and none around it, with the table 16-byte aligned and not (the zeros'
+// float4 stores need the first).
+TEST(EmbeddingGpu, BackwardWritesTheTableAndNothingAround) {
+  DETNUM_REQUIRE_GPU();
+  const EmbeddingShape s{50257, 8, 8191};
+  const EmbeddingInputs in(s);
+  std::vector<float> want(static_cast<std::size_t>(s.vocab * s.dim));
+  ref::embedding_backward(in.ids.data(), s.n, in.dout.data(), s.vocab, s.dim, want.data());
+  const auto ids = to_device(in.ids);
+  const auto dout = to_device(in.dout);
+  const std::size_t table_bytes = want.size() * sizeof(float);
+  for (const std::size_t offset : {kGuardBytes, kGuardBytes + sizeof(float)}) {
+    DeviceBuffer<unsigned char> buffer(offset + table_bytes + kGuardBytes);
+    ASSERT_EQ(cudaMemset(buffer.get(), kSentinel, buffer.size()), cudaSuccess);
+    auto* dtable = reinterpret_cast<float*>(buffer.get() + offset);
+    cuda::embedding_backward(ids.get(), s.n, dout.get(), s.vocab, s.dim, dtable);
+    ASSERT_EQ(cudaDeviceSynchronize(), cudaSuccess);
+    std::vector<float> got(want.size());
+    ASSERT_EQ(cudaMemcpy(got.data(), dtable, table_bytes, cudaMemcpyDeviceToHost), cudaSuccess);
+    EXPECT_TRUE(same_bits(want, got)) << "table at byte " << offset;
+    EXPECT_EQ(untouched(buffer.get(), 0, offset), "") << "table at byte " << offset;
+    EXPECT_EQ(untouched(buffer.get(), offset + table_bytes, buffer.size()), "") << "table at byte " << offset;
+  }
+}
+
+TEST(EmbeddingGpu, BadIdIsTheCpusErrorAndWritesNothing) {
   DETNUM_REQUIRE_GPU();
   const auto ids = to_device(std::vector<std::int32_t>{0, 3, -1, 9});
   const auto dout = to_device(std::vector<float>(8, 1.0f));
-  DeviceBuffer<float> dtable(8);
-  expect_error([&] { cuda::embedding_backward(ids.get(), 4, dout.get(), 4, 2, dtable.get()); },
+  DeviceBuffer<unsigned char> dtable(8 * sizeof(float));
+  ASSERT_EQ(cudaMemset(dtable.get(), kSentinel, dtable.size()), cudaSuccess);
+  auto* table = reinterpret_cast<float*>(dtable.get());
+  expect_error([&] { cuda::embedding_backward(ids.get(), 4, dout.get(), 4, 2, table); },
                ErrorCode::invalid_argument, "ids[2] must be in [0, vocab = 4), got -1");
-  expect_error([&] { cuda::embedding_forward(dout.get(), 4, 2, ids.get(), 4, dtable.get()); },
+  ASSERT_EQ(cudaDeviceSynchronize(), cudaSuccess);
+  EXPECT_EQ(untouched(dtable.get(), 0, dtable.size()), "");
+  expect_error([&] { cuda::embedding_forward(dout.get(), 4, 2, ids.get(), 4, table); },
                ErrorCode::invalid_argument, "ids[2] must be in [0, vocab = 4), got -1");
+  ASSERT_EQ(cudaDeviceSynchronize(), cudaSuccess);
+  EXPECT_EQ(untouched(dtable.get(), 0, dtable.size()), "");
 }
 
 }  // namespace

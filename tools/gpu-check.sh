@@ -10,8 +10,8 @@
 #   demo.log, demo.sqlite   detnum demo (CPU and CUDA runs, compared)
 #   bench_FAMILY.json   Google Benchmark JSON of the GPU benchmarks, one file per family
 #   bench_gemm_cpu_{default,passive}.json   CPU GEMM at 512^3 over thread counts, beside Eigen
-#   bench_gemm_variant_NAME.json   the GEMM with another tile policy (BIN_DIR/../variants, from
-#                                  tools/gemm-variants.sh), after its gemm_gpu_test
+#   bench_variant_NAME.json   another version of a kernel (BIN_DIR/../variants, from
+#                             tools/lib-variants.sh), after its GPU test
 #   ratios.md   every detnum benchmark beside its peers of the same run (tools/bench-ratios.py),
 #               also at the end of summary.log
 # Exit status: 0 when every test and check passed.
@@ -101,26 +101,26 @@ fi
 rm -rf "$out/logs"
 say "correctness phase: $(($(date +%s) - phase_start)) s"
 
-# Other policies of the GEMM's large tile (tools/gemm-variants.sh), each checked by gemm_gpu_test
-# and timed beside cuBLAS in its own run: bench_gemm_variant_NAME.json. Right after the gemm
-# family, so that a run cut short by its time limit still compares them.
-gemm_variants() {
-  local gz name lib
-  for gz in "$bin"/../variants/*/libdetnum.so.0.1.gz; do
-    [ -f "$gz" ] || continue
-    name=$(basename "$(dirname "$gz")")
+# Other versions of a kernel (tools/lib-variants.sh: another GEMM tile policy, or a source file
+# as it was at an earlier commit), each checked by its GPU test and timed beside the peer in its
+# own run: bench_variant_NAME.json. Right after the gemm family, so that a run cut short by its
+# time limit still compares them.
+lib_variants() {
+  local dir name lib
+  for dir in "$bin"/../variants/*/; do
+    [ -f "$dir/libdetnum.so.0.1.gz" ] || continue
+    name=$(basename "$dir")
     lib=$(mktemp -d)
-    gunzip -c "$gz" >"$lib/libdetnum.so.0.1"
-    say "gemm variant $name: TilePolicy<$(cat "$(dirname "$gz")/policy")>"
-    if LD_LIBRARY_PATH="$lib:$LD_LIBRARY_PATH" "$bin/gemm_gpu_test" >>"$out/tests.log" 2>&1; then
-      say "gemm variant $name: gemm_gpu_test ok"
+    gunzip -c "$dir/libdetnum.so.0.1.gz" >"$lib/libdetnum.so.0.1"
+    say "variant $name: $(cat "$dir/about")"
+    if LD_LIBRARY_PATH="$lib:$LD_LIBRARY_PATH" timeout 300 "$bin/$(cat "$dir/test")" >>"$out/tests.log" 2>&1; then
+      say "variant $name: $(cat "$dir/test") ok"
     else
-      say "gemm variant $name: gemm_gpu_test FAILED"; status=1
+      say "variant $name: $(cat "$dir/test") FAILED"; status=1
     fi
-    LD_LIBRARY_PATH="$lib:$LD_LIBRARY_PATH" "$bin/detnum_bench" \
-      --benchmark_filter='^gemm/(det_cuda|cublas)/(4096/4096/4096|8192/8192/8192|8192/8192/128)/' \
-      --benchmark_min_time=0.05 --benchmark_out="$out/bench_gemm_variant_$name.json" --benchmark_out_format=json \
-      2>&1 | grep -E "^gemm/" | sed "s/^/[$name] /" | tee -a "$summary"
+    LD_LIBRARY_PATH="$lib:$LD_LIBRARY_PATH" "$bin/detnum_bench" --benchmark_filter="$(cat "$dir/filter")" \
+      --benchmark_min_time=0.05 --benchmark_out="$out/bench_variant_$name.json" --benchmark_out_format=json \
+      2>&1 | grep -E "^[a-z_0-9]+/" | sed "s/^/[$name] /" | tee -a "$summary"
     rm -rf "$lib"
   done
 }
@@ -146,7 +146,7 @@ for family in gemm embedding_backward train_step sum dot nrm2 column_sums row_su
   "$bin/detnum_bench" --benchmark_filter="^$family/(det_cuda|curand|copy|cub|cublas|atomic|conventional_cuda)/" \
     --benchmark_min_time=0.05 --benchmark_out="$out/bench_$family.json" --benchmark_out_format=json \
     2>&1 | grep -E "^$family/" | tee -a "$summary"
-  if [ "$family" = gemm ]; then gemm_variants; cpu_gemm_scaling; fi
+  if [ "$family" = gemm ]; then lib_variants; cpu_gemm_scaling; fi
 done
 # detnum beside each peer of the same run, as time ratios.
 python3 tools/bench-ratios.py "$out"/bench_*.json >"$out/ratios.md" 2>>"$summary" && cat "$out/ratios.md" >>"$summary"

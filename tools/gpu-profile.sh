@@ -7,7 +7,7 @@
 #   profile_sum.txt        the float sum at 2^24 (one launch per call)
 #   profile_gemm.txt       the float GEMM tile kernel at 4096^3
 #   gemm_NAME.ncu-rep, sass_gemm_NAME.csv   that kernel's SASS with stall samples per instruction,
-#                          for the adopted tile policy and each variant (tools/gemm-variants.sh)
+#                          for the adopted tile policy and each variant (tools/lib-variants.sh)
 #   memcheck_gemm_NAME.txt compute-sanitizer's memcheck of gemm_gpu_test's float cases for the
 #                          first variant that copies with cp.async (policy's ninth field >= 2):
 #                          its copies at the matrices' edges must read nothing outside them
@@ -31,12 +31,12 @@ profile() {
   echo "profile $1: status $?, $(grep -c 'Section: SpeedOfLight\|GPU Speed Of Light' "$out/profile_$1.txt") kernels"
 }
 
-profile embedding '(short|long)_segments_kernel' 2 '^embedding_backward/det_cuda/32000/1024/65536/'
+profile embedding '(sums_and_zeros|long_segments)_kernel' 2 '^embedding_backward/det_cuda/32000/1024/65536/'
 profile sum 'reduce_kernel' 2 '^sum/det_cuda/16777216/'
 profile gemm 'gemm_tile_kernel' 1 '^gemm/det_cuda/4096/4096/4096/'
 
 # The GEMM tile kernel's SASS with per-instruction stall samples (where the spills are, what
-# the k loop waits on), for the adopted policy and each variant of tools/gemm-variants.sh.
+# the k loop waits on), for the adopted policy and each variant of tools/lib-variants.sh.
 sass() {  # sass NAME [LIBRARY_DIR]
   local lib_path=$LD_LIBRARY_PATH
   [ -n "${2:-}" ] && lib_path="$2:$lib_path"
@@ -48,7 +48,7 @@ sass() {  # sass NAME [LIBRARY_DIR]
 }
 sass adopted
 for gz in "$bin"/../variants/*/libdetnum.so.0.1.gz; do
-  [ -f "$gz" ] || continue
+  [ -f "$(dirname "$gz")/policy" ] || continue  # GEMM tile policies only
   lib=$(mktemp -d)
   gunzip -c "$gz" >"$lib/libdetnum.so.0.1"
   sass "$(basename "$(dirname "$gz")")" "$lib"
@@ -58,7 +58,7 @@ done
 # The first cp.async variant under memcheck: the float cases of gemm_gpu_test (edges, layouts,
 # splits); one only, as memcheck slows the kernels many times.
 for gz in "$bin"/../variants/*/libdetnum.so.0.1.gz; do
-  [ -f "$gz" ] || continue
+  [ -f "$(dirname "$gz")/policy" ] || continue
   stages=$(awk -F, '{gsub(/ /, "", $9); print $9}' "$(dirname "$gz")/policy")
   [ "${stages:-0}" -ge 2 ] || continue
   name=$(basename "$(dirname "$gz")")

@@ -4,24 +4,30 @@
 // atomicMin); the host waits for it and throws the CPU's error for that row, before anything is
 // written.
 //
-// The gradient. (1) dtable is zeroed: an id with no rows gets +0, the sum of nothing. (2) A stable
-// radix sort orders the (id, row) pairs by id, so each id's rows stay in increasing order: for at
-// most 8192 rows one block sorts them all in shared memory (block_sort_kernel, one launch where
-// cub's device-wide sort takes several: 31-35 us of a 139 us call on an H200), beyond that cub's
-// DeviceRadixSort.
+// The gradient. (1) One memset zeroes the call's counters and end[] (end[id] = 0: id does not
+// occur). (2) A stable radix sort orders the (id, row) pairs by id, so each id's rows stay in
+// increasing order: for at most 8192 rows one block sorts them all in shared memory
+// (block_sort_kernel, one launch where cub's device-wide sort takes several: 31-35 us of a 139 us
+// call on an H200), beyond that cub's DeviceRadixSort.
 // (3) segments_kernel marks each id's range [start, end) of the sorted rows and lists the ids
 // that occur by their count of rows: at most 16, up to 8192 (one chunk of the order), more (the
 // slots come from integer atomics, so their order varies; each id's sums do not depend on it).
-// (4) short_segments_kernel, ids of at most 16 rows: a warp takes one id and 128 columns; thread
-// t sums columns t, t + 32, t + 64, t + 96 by detail::sum_of_few (ORDER.md's order for at most
-// one step, without the lanes of -0), the row numbers coming from the lanes that loaded them.
-// Its trees for up to 16 rows are 37 KB of code. Up to 128 rows they were 600 KB, and the kernel
-// took 144 us for GPT-2's shape on an H200, 37% of its warps active (waiting on instruction
-// fetch, it seems).
-// (5) one_chunk_segments_kernel, ids of 17 to 8192 rows: a warp takes one id and 8 columns and
-// holds the chunk's 128 lanes across its threads, 4 per thread and column, then folds them in
-// registers and by shuffles.
-// (6) long_segments_kernel, ids of more than 8192 rows: a block takes one id and 32 adjacent
+// (4) sums_and_zeros_kernel, one launch for all the rest but the longest ids, a warp per item:
+//   - ids of 17 to 8192 rows (sum_one_chunk_id): a warp takes one id and 8 columns and holds the
+//     chunk's 128 lanes across its threads, 4 per thread and column, then folds them in
+//     registers and by shuffles;
+//   - ids of at most 16 rows (sum_short_id): a warp takes one id and 128 columns; thread t sums
+//     columns t, t + 32, t + 64, t + 96 by detail::sum_of_few (ORDER.md's order for at most one
+//     step, without the lanes of -0), the row numbers coming from the lanes that loaded them.
+//     Its trees for up to 16 rows are 37 KB of code. Up to 128 rows they were 600 KB, and the
+//     kernel took 144 us for GPT-2's shape on an H200, 37% of its warps active (waiting on
+//     instruction fetch, it seems);
+//   - +0 in the rows of the ids that do not occur (zero_absent_rows), claimed from an integer
+//     counter: a quarter of the blocks start there, the others join when their ids are done.
+//     The zeros are bound by the memory's bandwidth, the sums by their loads' latency, so in
+//     one launch each hides the other; a memset of the whole table before the sums had taken
+//     about half the time of the call.
+// (5) long_segments_kernel, ids of more than 8192 rows: a block takes one id and 32 adjacent
 // columns and reduces the id's rows exactly as column_sums reduces a column (axis_sums.cu):
 // thread t of warp w owns column j0 + t and the lanes w + kWarps k of each chunk of 8192 rows,
 // folds them in registers and then through shared memory. Its chunks recurse (ORDER.md step 5)
@@ -71,27 +77,25 @@ __global__ void forward_kernel(const float* __restrict__ table, std::int64_t dim
     out[e] = canonicalize(table[ids[e / dim] * dim + e % dim]);
 }
 
-// The sort's values 0 .. n - 1; also zeroes the three counters of the id lists.
-__global__ void iota_kernel(std::int32_t* __restrict__ out, std::int64_t n, unsigned* __restrict__ listed) {
-  if (blockIdx.x == 0 && threadIdx.x < 3) listed[threadIdx.x] = 0;
+// The sort's values 0 .. n - 1.
+__global__ void iota_kernel(std::int32_t* __restrict__ out, std::int64_t n) {
   const std::int64_t stride = static_cast<std::int64_t>(gridDim.x) * blockDim.x;
   for (std::int64_t i = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < n; i += stride)
     out[i] = static_cast<std::int32_t>(i);
 }
 
 // The (id, row) pairs of at most kBlockSortRows rows sorted by id in one block (cub's
-// BlockRadixSort is stable, and row p starts at position p), into keys and rows; also zeroes the
-// three counters. Positions past n hold the largest key of `bits` bits, which sorts after every
-// id (a tie with the largest id keeps them after it: the sort is stable), and are not written.
+// BlockRadixSort is stable, and row p starts at position p), into keys and rows. Positions past
+// n hold the largest key of `bits` bits, which sorts after every id (a tie with the largest id
+// keeps them after it: the sort is stable), and are not written.
 constexpr int kBlockSortThreads = 512, kBlockSortItems = 16;
 constexpr std::int64_t kBlockSortRows = kBlockSortThreads * kBlockSortItems;
 
 __global__ void __launch_bounds__(kBlockSortThreads)
     block_sort_kernel(const std::int32_t* __restrict__ ids, std::int64_t n, int bits, std::int32_t* __restrict__ keys,
-                      std::int32_t* __restrict__ rows, unsigned* __restrict__ listed) {
+                      std::int32_t* __restrict__ rows) {
   using Sort = cub::BlockRadixSort<std::int32_t, kBlockSortThreads, kBlockSortItems, std::int32_t>;
   __shared__ typename Sort::TempStorage temp;
-  if (threadIdx.x < 3) listed[threadIdx.x] = 0;
   const std::int32_t pad = static_cast<std::int32_t>((std::int64_t{1} << bits) - 1);
   std::int32_t k[kBlockSortItems], v[kBlockSortItems];
 #pragma unroll
@@ -145,33 +149,30 @@ __device__ __forceinline__ Four operator+(const Four& a, const Four& b) {
   return r;
 }
 
-// One warp per (short id, 128 columns): thread t sums columns j0 + t + 32 q, q = 0 .. 3. Lane l of
-// the warp holds the id's row l and hands it round by shuffles.
-__global__ void __launch_bounds__(1024)
-    short_segments_kernel(const float* __restrict__ dout, std::int64_t dim, const std::int32_t* __restrict__ rows,
-                          const std::int32_t* __restrict__ start, const std::int32_t* __restrict__ end,
-                          const std::int32_t* __restrict__ list, const unsigned* __restrict__ listed,
-                          float* __restrict__ dtable) {
+// One short id and 128 of its columns (item = id's place in the list x column groups + group):
+// thread t sums columns j0 + t + 32 q, q = 0 .. 3. Lane l of the warp holds the id's row l and
+// hands it round by shuffles.
+__device__ __forceinline__ void sum_short_id(std::int64_t item, const float* __restrict__ dout, std::int64_t dim,
+                                             const std::int32_t* __restrict__ rows,
+                                             const std::int32_t* __restrict__ start,
+                                             const std::int32_t* __restrict__ end,
+                                             const std::int32_t* __restrict__ list, float* __restrict__ dtable) {
   const int t = static_cast<int>(threadIdx.x) % kWarp;
-  const std::int64_t groups = (dim + 4 * kWarp - 1) / (4 * kWarp), items = static_cast<std::int64_t>(listed[0]) * groups;
-  const std::int64_t warps = static_cast<std::int64_t>(gridDim.x) * (blockDim.x / kWarp);
-  for (std::int64_t item = static_cast<std::int64_t>(blockIdx.x) * (blockDim.x / kWarp) + threadIdx.x / kWarp;
-       item < items; item += warps) {
-    const std::int32_t v = list[item / groups], s = start[v];
-    const int c = end[v] - s;
-    const std::int32_t mine = t < c ? rows[s + t] : 0;
-    const std::int64_t j0 = item % groups * (4 * kWarp);
-    std::int64_t j[4];  // past the last column: read column 0, discard
+  const std::int64_t groups = (dim + 4 * kWarp - 1) / (4 * kWarp);
+  const std::int32_t v = list[item / groups], s = start[v];
+  const int c = end[v] - s;
+  const std::int32_t mine = t < c ? rows[s + t] : 0;
+  const std::int64_t j0 = item % groups * (4 * kWarp);
+  std::int64_t j[4];  // past the last column: read column 0, discard
 #pragma unroll
-    for (int q = 0; q < 4; ++q) j[q] = j0 + kWarp * q + t < dim ? j0 + kWarp * q + t : 0;
-    const Four sum = detail::sum_of_few<Four, kShortRows>(c, [&](int l) {
-      const float* row = dout + static_cast<std::int64_t>(__shfl_sync(0xFFFFFFFFu, mine, l)) * dim;
-      return Four{{row[j[0]], row[j[1]], row[j[2]], row[j[3]]}};
-    });
+  for (int q = 0; q < 4; ++q) j[q] = j0 + kWarp * q + t < dim ? j0 + kWarp * q + t : 0;
+  const Four sum = detail::sum_of_few<Four, kShortRows>(c, [&](int l) {
+    const float* row = dout + static_cast<std::int64_t>(__shfl_sync(0xFFFFFFFFu, mine, l)) * dim;
+    return Four{{row[j[0]], row[j[1]], row[j[2]], row[j[3]]}};
+  });
 #pragma unroll
-    for (int q = 0; q < 4; ++q)
-      if (j0 + kWarp * q + t < dim) dtable[static_cast<std::int64_t>(v) * dim + j0 + kWarp * q + t] = canonicalize(sum.v[q]);
-  }
+  for (int q = 0; q < 4; ++q)
+    if (j0 + kWarp * q + t < dim) dtable[static_cast<std::int64_t>(v) * dim + j0 + kWarp * q + t] = canonicalize(sum.v[q]);
 }
 
 // Eight columns of a row from column j0 (16-byte loads when `vec`: dout aligned and dim a
@@ -187,57 +188,112 @@ __device__ __forceinline__ void load8(const float* __restrict__ row, std::int64_
   }
 }
 
-// One warp per (id of 17 to 8192 rows, 8 columns). The id's rows are one chunk of the order:
-// lane l (l < 128) takes rows l, l + 128, ... in increasing order from -0, and lane l lives in
-// slot l / 32 of thread l % 32, for each of the 8 columns. The fold then pairs lane l with l + 64
-// (slots k and k + 2 of a thread), l + 32 (slots 0 and 1), and l + 16 .. l + 1 (across threads,
-// by shuffles): ORDER.md step 4 exactly, so each column's sum has the reference's bits.
-__global__ void __launch_bounds__(1024)
-    one_chunk_segments_kernel(const float* __restrict__ dout, std::int64_t dim, std::int64_t n, bool vec,
-                              const std::int32_t* __restrict__ rows, const std::int32_t* __restrict__ start,
-                              const std::int32_t* __restrict__ end, const std::int32_t* __restrict__ list,
-                              const unsigned* __restrict__ listed, float* __restrict__ dtable) {
+// One id of 17 to 8192 rows and 8 of its columns (item = id's place in its list x column groups +
+// group). The id's rows are one chunk of the order: lane l (l < 128) takes rows l, l + 128, ...
+// in increasing order from -0, and lane l lives in slot l / 32 of thread l % 32, for each of the
+// 8 columns. The fold then pairs lane l with l + 64 (slots k and k + 2 of a thread), l + 32
+// (slots 0 and 1), and l + 16 .. l + 1 (across threads, by shuffles): ORDER.md step 4 exactly,
+// so each column's sum has the reference's bits.
+__device__ __forceinline__ void sum_one_chunk_id(std::int64_t item, const float* __restrict__ dout, std::int64_t dim,
+                                                 std::int64_t n, bool vec, const std::int32_t* __restrict__ rows,
+                                                 const std::int32_t* __restrict__ start,
+                                                 const std::int32_t* __restrict__ end,
+                                                 const std::int32_t* __restrict__ list, float* __restrict__ dtable) {
   constexpr int kSlots = kReduceLanes / kWarp;
   const int t = static_cast<int>(threadIdx.x) % kWarp;
-  const std::int64_t groups = (dim + 7) / 8, items = static_cast<std::int64_t>(listed[1]) * groups;
-  const std::int64_t warps = static_cast<std::int64_t>(gridDim.x) * (blockDim.x / kWarp);
-  for (std::int64_t item = static_cast<std::int64_t>(blockIdx.x) * (blockDim.x / kWarp) + threadIdx.x / kWarp;
-       item < items; item += warps) {
-    const std::int32_t v = list[n - 1 - item / groups], s = start[v];
-    const int c = end[v] - s;
-    const std::int64_t j0 = item % groups * 8;
-    float a[kSlots][8];
+  const std::int64_t groups = (dim + 7) / 8;
+  const std::int32_t v = list[n - 1 - item / groups], s = start[v];
+  const int c = end[v] - s;
+  const std::int64_t j0 = item % groups * 8;
+  float a[kSlots][8];
+#pragma unroll
+  for (int k = 0; k < kSlots; ++k)
+#pragma unroll
+    for (int q = 0; q < 8; ++q) a[k][q] = detail::lane_identity<float>();
+#pragma unroll 1
+  for (int step = 0; step < c; step += kReduceLanes) {
+    std::int32_t row[kSlots];
+#pragma unroll
+    for (int k = 0; k < kSlots; ++k) row[k] = step + k * kWarp + t < c ? rows[s + step + k * kWarp + t] : -1;
 #pragma unroll
     for (int k = 0; k < kSlots; ++k)
+      if (row[k] >= 0) {  // a lane with no row left stays as it is
+        float x[8];
+        load8(dout + static_cast<std::int64_t>(row[k]) * dim, j0, dim, vec, x);
 #pragma unroll
-      for (int q = 0; q < 8; ++q) a[k][q] = detail::lane_identity<float>();
-#pragma unroll 1
-    for (int step = 0; step < c; step += kReduceLanes) {
-      std::int32_t row[kSlots];
-#pragma unroll
-      for (int k = 0; k < kSlots; ++k) row[k] = step + k * kWarp + t < c ? rows[s + step + k * kWarp + t] : -1;
-#pragma unroll
-      for (int k = 0; k < kSlots; ++k)
-        if (row[k] >= 0) {  // a lane with no row left stays as it is
-          float x[8];
-          load8(dout + static_cast<std::int64_t>(row[k]) * dim, j0, dim, vec, x);
-#pragma unroll
-          for (int q = 0; q < 8; ++q) a[k][q] = a[k][q] + x[q];
-        }
-    }
-#pragma unroll
-    for (int q = 0; q < 8; ++q) {
-      a[0][q] = a[0][q] + a[2][q];  // h = 64
-      a[1][q] = a[1][q] + a[3][q];
-      a[0][q] = a[0][q] + a[1][q];  // h = 32
-#pragma unroll
-      for (int h = kWarp / 2; h >= 1; h /= 2) a[0][q] = a[0][q] + __shfl_down_sync(0xFFFFFFFFu, a[0][q], h);
-    }
-    if (t == 0)
-#pragma unroll
-      for (int q = 0; q < 8; ++q)
-        if (j0 + q < dim) dtable[static_cast<std::int64_t>(v) * dim + j0 + q] = canonicalize(a[0][q]);
+        for (int q = 0; q < 8; ++q) a[k][q] = a[k][q] + x[q];
+      }
   }
+#pragma unroll
+  for (int q = 0; q < 8; ++q) {
+    a[0][q] = a[0][q] + a[2][q];  // h = 64
+    a[1][q] = a[1][q] + a[3][q];
+    a[0][q] = a[0][q] + a[1][q];  // h = 32
+#pragma unroll
+    for (int h = kWarp / 2; h >= 1; h /= 2) a[0][q] = a[0][q] + __shfl_down_sync(0xFFFFFFFFu, a[0][q], h);
+  }
+  if (t == 0)
+#pragma unroll
+    for (int q = 0; q < 8; ++q)
+      if (j0 + q < dim) dtable[static_cast<std::int64_t>(v) * dim + j0 + q] = canonicalize(a[0][q]);
+}
+
+// +0 in every row of the ids that do not occur (end[id] still 0): what a memset of the whole
+// table did before the sums, now beside them. A warp claims `rows_per_claim` rows at a time from
+// an integer counter, about 64 KB of the table, so that the claims are few whatever dim is (a
+// look at the counter first spares the atomic once all are taken), and reads their end[] 32 at
+// a time, so that a short row does not cost a load's latency.
+constexpr std::int64_t kZeroFloatsPerClaim = 16384;
+
+__device__ __forceinline__ void zero_absent_rows(std::int64_t vocab, std::int64_t dim, std::int64_t rows_per_claim,
+                                                 bool vec, const std::int32_t* __restrict__ end,
+                                                 unsigned long long* __restrict__ claims, float* __restrict__ dtable) {
+  const int t = static_cast<int>(threadIdx.x) % kWarp;
+  const auto total = static_cast<unsigned long long>((vocab + rows_per_claim - 1) / rows_per_claim);
+  for (;;) {
+    unsigned long long claim = total;
+    if (t == 0 && *static_cast<volatile unsigned long long*>(claims) < total) claim = atomicAdd(claims, 1ull);
+    claim = __shfl_sync(0xFFFFFFFFu, claim, 0);
+    if (claim >= total) return;
+    const std::int64_t r0 = static_cast<std::int64_t>(claim) * rows_per_claim;
+    const std::int64_t r1 = r0 + rows_per_claim < vocab ? r0 + rows_per_claim : vocab;
+    for (std::int64_t base = r0; base < r1; base += kWarp) {
+      unsigned absent = __ballot_sync(0xFFFFFFFFu, base + t < r1 && end[base + t] == 0);
+      for (; absent != 0; absent &= absent - 1) {
+        float* const row = dtable + (base + __ffs(absent) - 1) * dim;
+        if (vec) {
+          for (std::int64_t j = t; j < dim / 4; j += kWarp)
+            reinterpret_cast<float4*>(row)[j] = make_float4(0.0f, 0.0f, 0.0f, 0.0f);
+        } else {
+          for (std::int64_t j = t; j < dim; j += kWarp) row[j] = 0.0f;
+        }
+      }
+    }
+  }
+}
+
+// Every id of at most 8192 rows, and the zeros of the ids that do not occur, in one launch: the
+// sums wait on their loads, the zeros on the memory's bandwidth, so each covers the other.
+// Blocks below zero_blocks start zeroing at once; the others first take the items of the ids,
+// a warp each, grid-stride (the longer ids first: their warps finish last), then join the zeros.
+__global__ void __launch_bounds__(1024)
+    sums_and_zeros_kernel(const float* __restrict__ dout, std::int64_t dim, std::int64_t n, std::int64_t vocab, bool vec_dout,
+                bool vec_dtable, const std::int32_t* __restrict__ rows, const std::int32_t* __restrict__ start,
+                const std::int32_t* __restrict__ end, const std::int32_t* __restrict__ list,
+                const unsigned* __restrict__ listed, unsigned long long* __restrict__ claims,
+                std::int64_t rows_per_claim, int zero_blocks, float* __restrict__ dtable) {
+  if (static_cast<int>(blockIdx.x) >= zero_blocks) {
+    const std::int64_t warps_per_block = blockDim.x / kWarp;
+    const std::int64_t warps = (gridDim.x - zero_blocks) * warps_per_block;
+    const std::int64_t chunk_items = static_cast<std::int64_t>(listed[1]) * ((dim + 7) / 8);
+    const std::int64_t items = chunk_items + static_cast<std::int64_t>(listed[0]) * ((dim + 4 * kWarp - 1) / (4 * kWarp));
+    for (std::int64_t item = (blockIdx.x - zero_blocks) * warps_per_block + threadIdx.x / kWarp; item < items;
+         item += warps) {
+      if (item < chunk_items) sum_one_chunk_id(item, dout, dim, n, vec_dout, rows, start, end, list, dtable);
+      else sum_short_id(item - chunk_items, dout, dim, rows, start, end, list, dtable);
+    }
+  }
+  zero_absent_rows(vocab, dim, rows_per_claim, vec_dtable, end, claims, dtable);
 }
 
 // ORDER.md step 4 on 128 lanes kept in shared memory, one column per thread.
@@ -330,21 +386,27 @@ __global__ void __launch_bounds__(kWarps * kWarp)
 // Ids of more than 8192 rows: fewer than n / 8192 of them.
 std::int64_t max_long_ids(std::int64_t n) { return n / kReduceChunk + 1; }
 
-// The pieces of the workspace, each 256-byte aligned: the first bad row and the lists' three
-// counters share the first 256 bytes; the list of ids of at most 8192 rows reuses the sort's
-// values, dead once sorted.
+// The pieces of the workspace, each 256-byte aligned: the first bad row takes the first 256
+// bytes; the list of ids of at most 8192 rows reuses the sort's values, dead once sorted.
 struct Layout {
-  static constexpr std::size_t bad = 0, listed = 8;
-  std::size_t keys, iota, rows, start, end, longs, sort, total, sort_bytes;
+  static constexpr std::size_t bad = 0;
+  // listed (3 unsigned), claims (the zero pass's counter) and end[vocab] are one region, which
+  // one memset zeroes per call: so end[id] = 0 marks an id that does not occur.
+  static constexpr std::size_t kClaimsAt = 16, kEndAt = 32;
+  std::size_t keys, iota, rows, start, listed, claims, end, longs, sort, total, sort_bytes;
+  std::size_t zeroed_bytes;  // from listed to the end of end[]
   Layout(std::int64_t n, std::int64_t vocab, std::size_t sort_temp) {
     const auto up = [](std::size_t b) { return (b + kWorkspaceAlign - 1) / kWorkspaceAlign * kWorkspaceAlign; };
-    const std::size_t ids = up(static_cast<std::size_t>(n) * 4), per_id = up(static_cast<std::size_t>(vocab) * 4);
+    const std::size_t ids = up(static_cast<std::size_t>(n) * 4), per_id = static_cast<std::size_t>(vocab) * 4;
     keys = kWorkspaceAlign;
     iota = keys + ids;
     rows = iota + ids;
     start = rows + ids;
-    end = start + per_id;
-    longs = end + per_id;
+    listed = start + up(per_id);
+    claims = listed + kClaimsAt;
+    end = listed + kEndAt;
+    zeroed_bytes = kEndAt + per_id;
+    longs = listed + up(zeroed_bytes);
     sort = longs + up(static_cast<std::size_t>(max_long_ids(n)) * 4);
     sort_bytes = sort_temp;
     total = sort + up(sort_temp);
@@ -460,44 +522,52 @@ void embedding_backward(const std::int32_t* ids, std::int64_t n, const float* do
   auto* base = static_cast<unsigned char*>(w.get());
   if (n > 0) check_ids_on_device(fn, ids, n, vocab, reinterpret_cast<unsigned long long*>(base + at.bad), stream);
   if (vocab * dim == 0) return;
-  DETNUM_CUDA_CHECK(fn, cudaMemsetAsync(dtable, 0, static_cast<std::size_t>(vocab * dim) * sizeof(float), stream));
-  if (n == 0) return;
+  if (n == 0) {  // the sum of nothing, in every row
+    DETNUM_CUDA_CHECK(fn, cudaMemsetAsync(dtable, 0, static_cast<std::size_t>(vocab * dim) * sizeof(float), stream));
+    return;
+  }
   auto* keys = reinterpret_cast<std::int32_t*>(base + at.keys);
   auto* iota = reinterpret_cast<std::int32_t*>(base + at.iota);
   auto* rows = reinterpret_cast<std::int32_t*>(base + at.rows);
   auto* start = reinterpret_cast<std::int32_t*>(base + at.start);
   auto* end = reinterpret_cast<std::int32_t*>(base + at.end);
   auto* listed = reinterpret_cast<unsigned*>(base + at.listed);
+  auto* claims = reinterpret_cast<unsigned long long*>(base + at.claims);
   std::int32_t* list = iota;
-  const int grid = static_cast<int>(std::min<std::int64_t>(4096, (n + 255) / 256));
+  DETNUM_CUDA_CHECK(fn, cudaMemsetAsync(base + at.listed, 0, at.zeroed_bytes, stream));
+  const int small_grid = static_cast<int>(std::min<std::int64_t>(4096, (n + 255) / 256));
   if (n <= kBlockSortRows) {
-    block_sort_kernel<<<1, kBlockSortThreads, 0, stream>>>(ids, n, key_bits(vocab), keys, rows, listed);
+    block_sort_kernel<<<1, kBlockSortThreads, 0, stream>>>(ids, n, key_bits(vocab), keys, rows);
     DETNUM_CUDA_CHECK(fn, cudaGetLastError());
   } else {
-    iota_kernel<<<grid, 256, 0, stream>>>(iota, n, listed);
+    iota_kernel<<<small_grid, 256, 0, stream>>>(iota, n);
     DETNUM_CUDA_CHECK(fn, cudaGetLastError());
     std::size_t sort_bytes = at.sort_bytes;
     DETNUM_CUDA_CHECK(fn, cub::DeviceRadixSort::SortPairs(base + at.sort, sort_bytes, ids, keys, iota, rows,
                                                           static_cast<int>(n), 0, key_bits(vocab), stream));
   }
   auto* longs = reinterpret_cast<std::int32_t*>(base + at.longs);
-  segments_kernel<<<grid, 256, 0, stream>>>(keys, n, start, end, list, longs, listed);
+  segments_kernel<<<small_grid, 256, 0, stream>>>(keys, n, start, end, list, longs, listed);
   DETNUM_CUDA_CHECK(fn, cudaGetLastError());
 
-  // Ids of at most 16 rows: at most n, a warp per 128 columns of each.
+  // Ids of at most 8192 rows (at most n / 16 of 17 rows or more, a warp per 8 columns of each; at
+  // most n of fewer, a warp per 128 columns) and the rows of the ids that do not occur, a claim
+  // of rows a warp: a quarter of the blocks zero from the start.
   const int threads = launch.block_threads, warps_per_block = threads / kWarp;
-  const std::int64_t short_items = n * ((dim + 4 * kWarp - 1) / (4 * kWarp));
-  const int short_grid = grid_of(fn, reinterpret_cast<const void*>(short_segments_kernel), threads,
-                                 (short_items + warps_per_block - 1) / warps_per_block, launch);
-  short_segments_kernel<<<short_grid, threads, 0, stream>>>(dout, dim, rows, start, end, list, listed, dtable);
-  DETNUM_CUDA_CHECK(fn, cudaGetLastError());
-  // Ids of 17 to 8192 rows: fewer than n / 16, a warp per 8 columns of each.
-  const std::int64_t chunk_items = (n / kShortRows + 1) * ((dim + 7) / 8);
-  const int chunk_grid = grid_of(fn, reinterpret_cast<const void*>(one_chunk_segments_kernel), threads,
-                                 (chunk_items + warps_per_block - 1) / warps_per_block, launch);
-  const bool vec = dim % 4 == 0 && reinterpret_cast<std::uintptr_t>(dout) % 16 == 0;
-  one_chunk_segments_kernel<<<chunk_grid, threads, 0, stream>>>(dout, dim, n, vec, rows, start, end, list, listed,
-                                                                dtable);
+  const std::int64_t rows_per_claim = std::max<std::int64_t>(1, kZeroFloatsPerClaim / dim);
+  const std::int64_t zero_claims = (vocab + rows_per_claim - 1) / rows_per_claim;
+  const std::int64_t warp_items = (n / kShortRows + 1) * ((dim + 7) / 8) + n * ((dim + 4 * kWarp - 1) / (4 * kWarp)) +
+                                  zero_claims;
+  const int grid = grid_of(fn, reinterpret_cast<const void*>(sums_and_zeros_kernel), threads,
+                           (warp_items + warps_per_block - 1) / warps_per_block, launch);
+  // Zeroing from the start: a quarter of the blocks, but no more than have about 4 claims a warp
+  // (a small vocabulary's zeros would leave the rest of them idle while the sums go on).
+  const int zero_blocks =
+      static_cast<int>(std::min<std::int64_t>(grid / 4, zero_claims / (4 * std::int64_t{warps_per_block})));
+  const bool vec_dout = dim % 4 == 0 && reinterpret_cast<std::uintptr_t>(dout) % 16 == 0;
+  const bool vec_dtable = dim % 4 == 0 && reinterpret_cast<std::uintptr_t>(dtable) % 16 == 0;
+  sums_and_zeros_kernel<<<grid, threads, 0, stream>>>(dout, dim, n, vocab, vec_dout, vec_dtable, rows, start, end,
+                                                      list, listed, claims, rows_per_claim, zero_blocks, dtable);
   DETNUM_CUDA_CHECK(fn, cudaGetLastError());
   // Ids of more than 8192 rows: a block per 32 columns of each.
   const LongSegments a{dout, dim, n, rows, start, end, longs, listed, dtable};

@@ -22,10 +22,10 @@ void embedding_forward(const float* table, std::int64_t vocab, std::int64_t dim,
                        std::int64_t n, float* out, cudaStream_t stream = nullptr, LaunchConfig launch = {});
 
 std::size_t embedding_backward_workspace_bytes(std::int64_t n, std::int64_t vocab);
-// launch.block_threads is the block of the kernels for ids of at most 8192 rows (a warp per id
-// and 128 or 8 columns), and picks that of longer ids (128, 256, 512 or 1024 threads: 4 to 32
-// warps share each chunk's lanes); launch.grid_blocks, when positive, is every grid. Either
-// changes speed, never bits.
+// launch.block_threads is the block of the kernel for ids of at most 8192 rows (a warp per id
+// and 128 or 8 columns) and for the zeros of the ids that do not occur, and picks that of longer
+// ids (128, 256, 512 or 1024 threads: 4 to 32 warps share each chunk's lanes); launch.grid_blocks,
+// when positive, is every grid. Either changes speed, never bits.
 void embedding_backward(const std::int32_t* ids, std::int64_t n, const float* dout, std::int64_t vocab,
                         std::int64_t dim, float* dtable, cudaStream_t stream = nullptr, Workspace ws = {},
                         LaunchConfig launch = {});

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Builds libdetnum with one CUDA source changed, so that one GPU call can test and time several
+# versions of a kernel side by side (tools/gpu-check.sh does, for each folder it finds):
+#   tools/lib-variants.sh NAME=gemm:'BM, BN, BK, TM, TN, MIN_BLOCKS, UNROLL, WARPS_M, STAGES' ...
+#   tools/lib-variants.sh NAME=src/cuda/FILE.cu@REV ...
+# The first form replaces src/cuda/gemm.cu's `using Tile128 = TilePolicy<...>` (another policy of
+# the GEMM's large tile); the second takes FILE.cu as it was at git revision REV (an earlier
+# version of a kernel, to time beside the current one; its headers are today's). Each variant is
+# .gpu/variants/NAME/: libdetnum.so.0.1.gz (the library of build/, from tools/pack-gpu.sh, with
+# that one object rebuilt with build/'s flags; gzipped, 14 MB -> 4.5-6.5 MB, as a carry holds 64
+# MiB in all), `about` (the spec), `test` (the GPU test binary that checks it) and `filter` (the
+# benchmarks that time it beside their peer); gemm variants also have `policy`. Every variant
+# must give the same bits (gpu-check runs its test); only the speed differs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+[ -f build/src/CMakeFiles/detnum.dir/link.txt ] || { echo "lib-variants: build/ first (tools/pack-gpu.sh)" >&2; exit 1; }
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+rm -rf .gpu/variants
+for spec in "$@"; do
+  name=${spec%%=*}
+  what=${spec#*=}
+  [[ $name =~ ^[A-Za-z0-9_]+$ ]] || { echo "lib-variants: bad name '$name'" >&2; exit 1; }
+  dir=.gpu/variants/$name
+  mkdir -p "$dir"
+  if [[ $what == gemm:* ]]; then
+    policy=${what#gemm:}
+    file=src/cuda/gemm.cu
+    sed -E "s/^using Tile128 = TilePolicy<[^>]*>;/using Tile128 = TilePolicy<$policy>;/" $file >"$work/$name.cu"
+    grep -qF "using Tile128 = TilePolicy<$policy>;" "$work/$name.cu" || { echo "lib-variants: policy line not found" >&2; exit 1; }
+    echo "$policy" >"$dir/policy"
+  elif [[ $what == src/cuda/*.cu@* ]]; then
+    file=${what%@*}
+    git show "${what#*@}:$file" >"$work/$name.cu"
+  else
+    echo "lib-variants: '$what' is neither gemm:POLICY nor src/cuda/FILE.cu@REV" >&2
+    exit 1
+  fi
+  case $file in
+    src/cuda/gemm.cu) test=gemm_gpu_test filter='^gemm/(det_cuda|cublas)/(4096/4096/4096|8192/8192/8192|8192/8192/128)/' ;;
+    src/cuda/embedding.cu) test=embedding_gpu_test filter='^embedding_backward/(det_cuda|atomic)/' ;;
+    src/cuda/reduce.cu) test=reduce_gpu_test filter='^(sum|dot)/(det_cuda|cub)/' ;;
+    src/cuda/axis_sums.cu) test=axis_sums_gpu_test filter='^(row|column)_sums/(det_cuda|cub|cublas)/' ;;
+    *) echo "lib-variants: no test and benchmarks known for $file" >&2; exit 1 ;;
+  esac
+  echo "$what" >"$dir/about"
+  echo "$test" >"$dir/test"
+  echo "$filter" >"$dir/filter"
+  object=CMakeFiles/detnum.dir/${file#src/}.o
+  (
+    cd build/src
+    # The flags of build/'s own objects (flags.make), with its include paths.
+    flags=$(sed -n 's/^CUDA_FLAGS = //p' CMakeFiles/detnum.dir/flags.make)
+    defines=$(sed -n 's/^CUDA_DEFINES = //p' CMakeFiles/detnum.dir/flags.make)
+    # shellcheck disable=SC2086
+    /usr/local/cuda/bin/nvcc $defines --options-file CMakeFiles/detnum.dir/includes_CUDA.rsp $flags \
+      -I"$root/src" -c "$work/$name.cu" -o "$work/$name.o"
+    grep -qF "$object" CMakeFiles/detnum.dir/link.txt || { echo "lib-variants: $object not in the link line" >&2; exit 1; }
+    link=$(sed "s#$object#$work/$name.o#; s#-o ../bin/libdetnum.so[.0-9]*#-o $root/$dir/libdetnum.so.0.1#" \
+      CMakeFiles/detnum.dir/link.txt)
+    eval "$link"
+  )
+  gzip -f "$dir/libdetnum.so.0.1"
+  echo "lib-variants: $name = $what"
+done
+du -sh .gpu/variants
