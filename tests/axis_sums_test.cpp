@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <limits>
 #include <utility>
 #include <vector>
 
@@ -131,6 +132,28 @@ TEST(AxisSums, EmptyFibersSumToPositiveZero) {
   std::fill(std::begin(out), std::end(out), kSentinel);
   column_sums(x, MatrixLayout{0, 3, 3}, out);
   for (const float v : out) EXPECT_EQ(bits_of(v), 0u);
+  // Layouts that name no element need no data and no bounded strides: nothing is offset or read
+  // (the sanitize preset would report an offset past 2^63 or from null).
+  constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
+  for (const bool reference : {false, true}) {
+    std::fill(std::begin(out), std::end(out), kSentinel);
+    if (reference) ref::row_sums(static_cast<const float*>(nullptr), MatrixLayout{3, 0, kMax}, out);
+    else row_sums(static_cast<const float*>(nullptr), MatrixLayout{3, 0, kMax}, out);
+    for (const float v : out) EXPECT_EQ(bits_of(v), 0u);
+    std::fill(std::begin(out), std::end(out), kSentinel);
+    if (reference) ref::column_sums(static_cast<const float*>(nullptr), MatrixLayout{0, 1, 1, 3, kMax}, out);
+    else column_sums(static_cast<const float*>(nullptr), MatrixLayout{0, 1, 1, 3, kMax}, out);
+    for (const float v : out) EXPECT_EQ(bits_of(v), 0u);
+  }
+}
+
+// MatrixLayout::dense saturates rows * cols instead of overflowing; the ops refuse the layout.
+TEST(AxisSumsErrors, DenseLayoutOfAnOverflowingProduct) {
+  constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
+  constexpr MatrixLayout m = MatrixLayout::dense(std::int64_t{1} << 59, 32, 2);  // 2^64 elements a matrix
+  static_assert(m.batch_stride == kMax && m.ld == 32);
+  std::vector<float> x(8), out(8);
+  expect_error([&] { row_sums(x.data(), m, out.data()); }, ErrorCode::size_out_of_range, "beyond 2^63");
 }
 
 TEST(AxisSumsErrors, LayoutArgumentsAreNamed) {

@@ -173,6 +173,40 @@ void sixteen_bit_types_equal_the_pointer_forms() {
 TEST(Eigen, Bfloat16EqualsThePointerForms) { sixteen_bit_types_equal_the_pointer_forms<Eigen::bfloat16, bf16>(); }
 TEST(Eigen, HalfEqualsThePointerForms) { sixteen_bit_types_equal_the_pointer_forms<Eigen::half, fp16>(); }
 
+// Eigen allows an outer stride below the inner size: rows (or columns) that overlap, which no
+// leading dimension describes. Inputs are read as Eigen reads them (from a copy); an output like
+// that is an error, and nothing is written.
+TEST(Eigen, OverlappingOuterStrides) {
+  using Stride = Eigen::OuterStride<>;
+  const Eigen::VectorXf values = random_vector(8, 12);
+  const Eigen::Map<const RowMajorXf, 0, Stride> rows3(values.data(), 3, 4, Stride(2));  // rows start 2 apart
+  const RowMajorXf plain = rows3;
+  const Eigen::VectorXf want_rows = row_sums(plain), got_rows = row_sums(rows3);
+  EXPECT_TRUE(same_bits(std::span<const float>(want_rows.data(), 3), std::span<const float>(got_rows.data(), 3)));
+  const Eigen::Map<const Eigen::MatrixXf, 0, Stride> repeated(values.data(), 4, 3, Stride(0));  // one column, 3 times
+  const Eigen::MatrixXf plain_repeated = repeated;
+  const Eigen::RowVectorXf want_cols = column_sums(plain_repeated), got_cols = column_sums(repeated);
+  EXPECT_TRUE(same_bits(std::span<const float>(want_cols.data(), 3), std::span<const float>(got_cols.data(), 3)));
+  // As a GEMM operand too: a = the 3 x 4 rows above, b = 4 x 2.
+  const RowMajorXf b = Eigen::Map<const RowMajorXf>(values.data(), 4, 2);
+  RowMajorXf want(3, 2), got(3, 2);
+  gemm(1.0f, plain, b, 0.0f, want);
+  gemm(1.0f, rows3, b, 0.0f, got);
+  EXPECT_TRUE(same_bits(std::span<const float>(want.data(), 6), std::span<const float>(got.data(), 6)));
+
+  std::vector<float> buffer(7, 3.0f);
+  Eigen::Map<Eigen::MatrixXf, 0, Stride> c(buffer.data(), 4, 4, Stride(1));
+  const Eigen::MatrixXf a4 = Eigen::MatrixXf::Ones(4, 2), b4 = Eigen::MatrixXf::Ones(2, 4);
+  expect_error([&] { gemm(1.0f, a4, b4, 0.0f, c); }, ErrorCode::invalid_argument,
+               "gemm: c's outer stride must be at least its row count 4 (else its columns overlap), got 1");
+  for (const float x : buffer) EXPECT_EQ(x, 3.0f);
+  // One column: its stride is never used, so any stride is fine.
+  std::vector<float> column(4, 3.0f);
+  Eigen::Map<Eigen::MatrixXf, 0, Stride> c1(column.data(), 4, 1, Stride(0));
+  gemm(1.0f, a4, Eigen::MatrixXf(b4.col(0)), 0.0f, c1);
+  for (const float x : column) EXPECT_EQ(x, 2.0f);
+}
+
 TEST(Eigen, SizeMismatchIsAnError) {
   const Eigen::VectorXf a = random_vector(10, 7), b = random_vector(11, 8);
   expect_error([&] { (void)dot(a, b); }, ErrorCode::invalid_argument, "y.size() must equal x.size() = 10, got 11");

@@ -51,6 +51,9 @@ TEST_F(DropoutErrors, NegativeAndOverflowingSizes) {
   expect_error([&] { dropout_forward(x.data(), y.data(), std::numeric_limits<std::int64_t>::max(), {0.1f, 1, 0}); },
                ErrorCode::size_out_of_range, "n must be at most");
   expect_error([&] { dropout_mask_bytes(-3); }, ErrorCode::size_out_of_range, "dropout_mask_bytes: n must be >= 0, got -3");
+  constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
+  EXPECT_EQ(dropout_mask_bytes(kMax), kMax / 8 + 1);  // ceil(n / 8) without overflow
+  EXPECT_EQ(dropout_mask_bytes(kMax - 7), kMax / 8);
   expect_untouched();
 }
 

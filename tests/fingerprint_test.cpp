@@ -88,6 +88,9 @@ TEST(FingerprintErrors, BadViews) {
                ErrorCode::size_out_of_range, "exceeds 2^63");
   expect_error([&] { fingerprint({x, static_cast<Dtype>(42), {4}}); }, ErrorCode::invalid_argument,
                "view.dtype must be a detnum::Dtype, got 42");
+  // A zero anywhere is an empty tensor, however large the other sizes (no data needed).
+  const Fingerprint empty = fingerprint(TensorView::of(static_cast<const float*>(nullptr), {std::int64_t{1} << 40, std::int64_t{1} << 40, 0}));
+  EXPECT_EQ(empty.stats.nans, 0);
 }
 
 }  // namespace

@@ -416,5 +416,19 @@ TEST(GemmErrors, ArgumentsAreNamed) {
                ErrorCode::invalid_argument, "options.threads");
 }
 
+// Matrices that are not read need no data and no bounded strides: nothing is offset from them
+// (the sanitize preset would report an offset past 2^63 or from null).
+TEST(GemmErrors, UnreadMatricesAreNeverOffset) {
+  constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
+  std::vector<float> c(12, 1.0f);
+  // alpha = 0: C = beta C, A and B unread.
+  gemm_strided_batched<float, float>(kNo, kNo, 2, 2, 2, 0.0f, nullptr, 2, kMax, nullptr, 2, kMax, 2.0f, c.data(), 2,
+                                     4, 3);
+  for (const float v : c) EXPECT_EQ(v, 2.0f);
+  // m = 0: nothing at all is read or written.
+  gemm_strided_batched<float, float>(kNo, kNo, 0, 2, 2, 1.0f, nullptr, 2, kMax, nullptr, 2, kMax, 0.0f, nullptr, 2,
+                                     kMax, 3);
+}
+
 }  // namespace
 }  // namespace detnum::test

@@ -15,6 +15,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <optional>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -266,6 +268,16 @@ TEST_F(RunLogTest, MalformedJsonlNamesTheLine) {
   expect_error([&] { from_jsonl(text, "broken.jsonl"); }, ErrorCode::io_error, "broken.jsonl:3: ");
   expect_error([&] { from_jsonl("{\"kind\": \"record\", \"step\": 1}\n", "short.jsonl"); }, ErrorCode::io_error,
                "short.jsonl:1: missing \"name\"");
+  // Seeds: decimal digits only, all of them, below 2^64 (no sign, no spaces, no trailing text).
+  std::string good = to_jsonl(log.load(run.id()));
+  const std::size_t seeds = good.find("\"seeds\":{}");
+  ASSERT_NE(seeds, std::string::npos) << good.substr(0, good.find('\n'));
+  for (const char* bad : {"-1", "12abc", " 7", "+7", "", "18446744073709551616"}) {
+    std::string text = good;
+    text.replace(seeds, 10, std::string("\"seeds\":{\"init\":\"") + bad + "\"}");
+    expect_error([&] { from_jsonl(text, "seeds.jsonl"); }, ErrorCode::io_error,
+                 std::string("seeds.jsonl:1: seed \"init\" must be a decimal number below 2^64, got \"") + bad + "\"");
+  }
   EXPECT_EQ(log.runs().size(), 1u);  // nothing was imported
 }
 
@@ -278,7 +290,7 @@ TEST_F(RunLogTest, NpyArtifacts) {
   run.finish();
   const std::optional<std::string> file = log.artifact(run.id(), 4, "layer1/weight");
   ASSERT_TRUE(file.has_value());
-  EXPECT_NE(file->find("runs.sqlite.artifacts/run-1/4-layer1_weight.npy"), std::string::npos) << *file;
+  EXPECT_NE(file->find("runs.sqlite.artifacts/run-1/4-layer1_2Fweight.npy"), std::string::npos) << *file;
   const std::string bytes = file_bytes(*file);
   ASSERT_GE(bytes.size(), 10u);
   EXPECT_EQ(bytes.substr(0, 8), std::string("\x93NUMPY\x01\x00", 8));
@@ -288,6 +300,32 @@ TEST_F(RunLogTest, NpyArtifacts) {
   ASSERT_EQ(bytes.size(), 10 + header + sizeof w);
   EXPECT_EQ(std::memcmp(bytes.data() + 10 + header, w, sizeof w), 0);
   EXPECT_FALSE(log.artifact(run.id(), 4, "other").has_value());
+}
+
+// Names that differ only in bytes a file name cannot hold keep their own files; a tensor numpy
+// cannot read (more than 64 dimensions) is refused before anything is recorded.
+TEST_F(RunLogTest, NpyArtifactNamesNeverCollide) {
+  RunLog log = RunLog::open(path());
+  detnum::Run run = log.start_run("npy names");
+  const float first[2] = {1, 2}, second[2] = {3, 4}, third[2] = {5, 6};
+  run.record(0, "a/b", TensorView::of(first, {2}), true);
+  run.record(0, "a_b", TensorView::of(second, {2}), true);
+  run.record(0, "a_2Fb", TensorView::of(third, {2}), true);
+  const std::vector<std::int64_t> many(65, 1);
+  expect_error([&] { run.record(0, "deep", TensorView::of(first, many), true); }, ErrorCode::invalid_argument,
+               "save_npy: numpy reads at most 64 dimensions, view.shape has 65");
+  run.finish();
+  std::set<std::string> files;
+  for (const auto& [name, values] : {std::pair{"a/b", first}, std::pair{"a_b", second}, std::pair{"a_2Fb", third}}) {
+    const std::optional<std::string> file = log.artifact(run.id(), 0, name);
+    ASSERT_TRUE(file.has_value()) << name;
+    files.insert(*file);
+    const std::string bytes = file_bytes(*file);
+    ASSERT_GE(bytes.size(), 2 * sizeof(float)) << name;
+    EXPECT_EQ(std::memcmp(bytes.data() + bytes.size() - 2 * sizeof(float), values, 2 * sizeof(float)), 0) << name;
+  }
+  EXPECT_EQ(files.size(), 3u);
+  EXPECT_EQ(log.load(run.id()).records.size(), 3u);  // "deep" was not recorded
 }
 
 // A damaged file (its header overwritten) is refused and left as it is.

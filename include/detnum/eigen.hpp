@@ -88,34 +88,43 @@ decltype(auto) with_elements(const Eigen::DenseBase<D>& v, F&& f) {
   }
 }
 
+// The leading dimension of a matrix with unit inner stride, read in place: its outer stride (the
+// distance between rows if row-major, columns otherwise), or the inner size where only one outer
+// row exists (its stride is never used). 0 where outer rows overlap: Eigen allows an outer stride
+// below the inner size (OuterStride<>(0) repeats one row), which no leading dimension describes.
+template <class D>
+std::int64_t leading_dimension(const D& d) {
+  const std::int64_t inner = D::IsRowMajor ? d.cols() : d.rows(), outer = D::IsRowMajor ? d.rows() : d.cols();
+  if (outer <= 1 || inner == 0) return inner > 1 ? inner : 1;
+  return d.outerStride() >= inner ? static_cast<std::int64_t>(d.outerStride()) : 0;
+}
+
 // f(pointer, layout, transposed): the matrix as detnum sees it. A row-major matrix is itself; a
 // column-major one is its transpose read row-major (transposed = true), whose rows are its columns.
+// Read in place where it can be, else from a row-major copy (what Eigen's own reads see).
 template <class D, class F>
 decltype(auto) with_matrix(const Eigen::DenseBase<D>& m, F&& f) {
   if constexpr (kInPlace<D>) {
     const D& d = m.derived();
-    const std::int64_t ld = d.outerStride() > 0 ? d.outerStride() : 1;
-    if constexpr (D::IsRowMajor)
-      return f(as_elements(d.data()), MatrixLayout{d.rows(), d.cols(), ld < d.cols() ? d.cols() : ld}, false);
-    else return f(as_elements(d.data()), MatrixLayout{d.cols(), d.rows(), ld < d.rows() ? d.rows() : ld}, true);
-  } else {
-    const Eigen::Matrix<typename D::Scalar, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> copy = m.derived();
-    return f(as_elements(copy.data()), MatrixLayout::dense(copy.rows(), copy.cols()), false);
+    if (const std::int64_t ld = leading_dimension(d); ld > 0) {
+      if constexpr (D::IsRowMajor) return f(as_elements(d.data()), MatrixLayout{d.rows(), d.cols(), ld}, false);
+      else return f(as_elements(d.data()), MatrixLayout{d.cols(), d.rows(), ld}, true);
+    }
   }
+  const Eigen::Matrix<typename D::Scalar, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> copy = m.derived();
+  return f(as_elements(copy.data()), MatrixLayout::dense(copy.rows(), copy.cols()), false);
 }
 
-// f(pointer, ld, row_major) for a matrix read in place, or for a row-major copy of it.
+// f(pointer, ld, row_major) for a matrix read in place where it can be, else for a row-major copy.
 template <class D, class F>
 decltype(auto) with_operand(const Eigen::DenseBase<D>& x, F&& f) {
   if constexpr (kInPlace<D>) {
     const D& d = x.derived();
-    const std::int64_t inner = D::IsRowMajor ? d.cols() : d.rows();
-    const std::int64_t ld = d.outerStride() > inner ? d.outerStride() : (inner > 1 ? inner : 1);
-    return f(as_elements(d.data()), ld, static_cast<bool>(D::IsRowMajor));
-  } else {
-    const Eigen::Matrix<typename D::Scalar, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> copy = x.derived();
-    return f(as_elements(copy.data()), copy.cols() > 1 ? static_cast<std::int64_t>(copy.cols()) : 1, true);
+    if (const std::int64_t ld = leading_dimension(d); ld > 0)
+      return f(as_elements(d.data()), ld, static_cast<bool>(D::IsRowMajor));
   }
+  const Eigen::Matrix<typename D::Scalar, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> copy = x.derived();
+  return f(as_elements(copy.data()), copy.cols() > 1 ? static_cast<std::int64_t>(copy.cols()) : 1, true);
 }
 
 // GEMM's operand and output scalars: the inputs GemmInput allows, the outputs GemmOutput allows.
@@ -181,7 +190,8 @@ Eigen::Matrix<accum_t<eigen_detail::element_t<typename D::Scalar>>, 1, Eigen::Dy
 }
 
 // c = alpha * a * b + beta * c (detnum/gemm.hpp). Sizes must agree (detnum::Error otherwise); c is
-// written in place, so it must be a matrix or a Map with unit inner stride. A column-major c is
+// written in place, so it must be a matrix or a Map with unit inner stride whose rows (columns,
+// if column-major) do not overlap. A column-major c is
 // computed as its transpose, c^T = alpha b^T a^T + beta c^T: every element is the same fma chain
 // (a product's operands only change sides), so the bits are those of the row-major form.
 template <class DA, class DB, class DC>
@@ -196,8 +206,12 @@ void gemm(float alpha, const Eigen::DenseBase<DA>& a, const Eigen::DenseBase<DB>
                     std::to_string(b.rows()) + " x " + std::to_string(n) + ", c is " + std::to_string(c.rows()) +
                     " x " + std::to_string(c.cols()));
   DC& out = c.derived();
-  const std::int64_t c_inner = DC::IsRowMajor ? n : m;
-  const std::int64_t ldc = out.outerStride() > c_inner ? out.outerStride() : (c_inner > 1 ? c_inner : 1);
+  const std::int64_t ldc = eigen_detail::leading_dimension(out);
+  if (ldc == 0)
+    throw Error(ErrorCode::invalid_argument,
+                std::string("gemm: c's outer stride must be at least its ") + (DC::IsRowMajor ? "column" : "row") +
+                    " count " + std::to_string(DC::IsRowMajor ? n : m) + " (else its " +
+                    (DC::IsRowMajor ? "rows" : "columns") + " overlap), got " + std::to_string(out.outerStride()));
   auto* const pc = eigen_detail::as_elements(out.data());
   eigen_detail::with_operand(a, [&](const auto* pa, std::int64_t lda, bool a_rows) {
     eigen_detail::with_operand(b, [&](const auto* pb, std::int64_t ldb, bool b_rows) {

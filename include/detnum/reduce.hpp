@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <ranges>
 #include <span>
 #include <type_traits>
@@ -109,9 +110,12 @@ struct MatrixLayout {
   std::int64_t batch = 1;
   std::int64_t batch_stride = 0;
 
-  // One dense matrix or a dense batch: ld = cols, batch_stride = rows * cols.
+  // One dense matrix or a dense batch: ld = cols, batch_stride = rows * cols (saturated at 2^63 - 1
+  // where the product would overflow; the ops then refuse the layout with an error).
   static constexpr MatrixLayout dense(std::int64_t rows, std::int64_t cols, std::int64_t batch = 1) {
-    return {rows, cols, cols > 1 ? cols : 1, batch, rows * cols};
+    constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
+    const std::int64_t size = rows <= 0 || cols <= 0 ? 0 : cols > kMax / rows ? kMax : rows * cols;
+    return {rows, cols, cols > 1 ? cols : 1, batch, size};
   }
 };
 

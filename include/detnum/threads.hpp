@@ -13,7 +13,7 @@ struct CpuOptions {
   CpuSimd simd = CpuSimd::best;
 };
 
-// The machine's hardware threads, or DETNUM_NUM_THREADS when set to a positive integer.
+// The machine's hardware threads (at most 1024), or DETNUM_NUM_THREADS when set to 1 .. 1024.
 int default_threads();
 
 }  // namespace detnum

@@ -26,7 +26,7 @@ struct DropoutArgs {
 void check_dropout_host(std::string_view fn, const DropoutArgs& a, float p, std::uint64_t offset);
 void check_dropout_device(std::string_view fn, const DropoutArgs& a, float p, std::uint64_t offset);
 
-inline std::int64_t mask_bytes_of(std::int64_t n) { return (n + 7) / 8; }
+inline std::int64_t mask_bytes_of(std::int64_t n) { return n / 8 + (n % 8 != 0 ? 1 : 0); }  // ceil(n / 8), any n >= 0
 
 // Argument names as the public headers spell them.
 inline const char* in_name(bool backward) { return backward ? "dy" : "x"; }

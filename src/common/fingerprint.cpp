@@ -45,12 +45,18 @@ namespace detail {
 std::int64_t check_tensor_view(std::string_view fn, const TensorView& v) {
   if (dtype_size(v.dtype) == 0)
     fail(ErrorCode::invalid_argument, fn, "view.dtype must be a detnum::Dtype, got " + std::to_string(static_cast<int>(v.dtype)));
-  std::int64_t n = 1;
+  bool empty = false;
   for (std::size_t d = 0; d < v.shape.size(); ++d) {
-    const std::string name = "view.shape[" + std::to_string(d) + "]";
-    if (v.shape[d] < 0) fail(ErrorCode::size_out_of_range, fn, name + " must be >= 0, got " + std::to_string(v.shape[d]));
+    if (v.shape[d] < 0)
+      fail(ErrorCode::size_out_of_range, fn,
+           "view.shape[" + std::to_string(d) + "] must be >= 0, got " + std::to_string(v.shape[d]));
+    empty = empty || v.shape[d] == 0;
+  }
+  std::int64_t n = empty ? 0 : 1;  // a zero anywhere: no elements, however large the other sizes
+  for (std::size_t d = 0; d < v.shape.size() && n > 0; ++d) {
     n = checked_mul_add(n, v.shape[d], 0);
-    if (n < 0) fail(ErrorCode::size_out_of_range, fn, "the element count of view.shape exceeds 2^63 at " + name);
+    if (n < 0)
+      fail(ErrorCode::size_out_of_range, fn, "the element count of view.shape exceeds 2^63 at view.shape[" + std::to_string(d) + "]");
   }
   check_size(fn, "the element count of view.shape", n, dtype_size(v.dtype));
   check_not_null(fn, "view.data", v.data, n);

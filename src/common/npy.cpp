@@ -34,6 +34,10 @@ void write_npy(const std::string& path, const TensorView& view) {
   const std::size_t unpadded = 10 + header.size() + 1;
   header.append((64 - unpadded % 64) % 64, ' ');
   header += '\n';
+  if (view.shape.size() > kNpyMaxDims || header.size() > 0xFFFF)  // version 1.0's header length has 16 bits
+    fail(ErrorCode::invalid_argument, "write_npy",
+         "numpy reads at most " + std::to_string(kNpyMaxDims) + " dimensions, view.shape has " +
+             std::to_string(view.shape.size()));
   std::ofstream f(path, std::ios::binary | std::ios::trunc);
   const unsigned char prefix[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, static_cast<unsigned char>(header.size() & 0xFF),
                                     static_cast<unsigned char>(header.size() >> 8)};

@@ -363,11 +363,24 @@ Run RunLog::start_run(const std::string& name, const std::map<std::string, std::
 
 void Run::record(std::int64_t step, const std::string& name, const TensorView& host_tensor, bool save_npy) {
   s_->check_open("Run::record");
+  if (save_npy && host_tensor.shape.size() > detail::kNpyMaxDims)
+    detail::fail(ErrorCode::invalid_argument, "Run::record",
+                 "save_npy: numpy reads at most " + std::to_string(detail::kNpyMaxDims) +
+                     " dimensions, view.shape has " + std::to_string(host_tensor.shape.size()));
   record(step, name, fingerprint(host_tensor));
   if (!save_npy) return;
-  std::string file;  // step and name, with anything but [A-Za-z0-9._-] as '_'
-  for (const char c : std::to_string(step) + "-" + name)
-    file += std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-' ? c : '_';
+  // "<step>-<name>", each byte of the name outside [A-Za-z0-9.-] written as '_' and two hex
+  // digits ('_' itself too), so that different names never share a file.
+  std::string file = std::to_string(step) + "-";
+  for (const char c : name) {
+    const auto u = static_cast<unsigned char>(c);
+    if (std::isalnum(u) || c == '.' || c == '-') {
+      file += c;
+    } else {
+      constexpr char kHex[] = "0123456789ABCDEF";
+      file += {'_', kHex[u >> 4], kHex[u & 15]};
+    }
+  }
   const std::filesystem::path dir = s_->log->path + ".artifacts/run-" + std::to_string(s_->id);
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);

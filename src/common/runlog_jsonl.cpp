@@ -1,5 +1,8 @@
 // Runs as JSONL (detnum/runlog.hpp): the export a person commits to git, and its import.
+#include <charconv>
+#include <cstdint>
 #include <string>
+#include <system_error>
 
 #include "common/json.hpp"
 #include "common/json_read.hpp"
@@ -122,7 +125,13 @@ RunData from_jsonl(std::string_view text, const std::string& source) {
           if (t.kind != JsonValue::Kind::string) throw detail::JsonError("\"tags\" must hold strings");
           r.tags.push_back(t.text);
         }
-        for (const auto& [k, s] : strings_of(v, "seeds")) r.seeds[k] = std::stoull(s);
+        for (const auto& [k, s] : strings_of(v, "seeds")) {
+          std::uint64_t seed = 0;  // decimal digits only, all of the string, within 64 bits
+          const auto [end, err] = std::from_chars(s.data(), s.data() + s.size(), seed);
+          if (err != std::errc{} || end != s.data() + s.size())
+            throw detail::JsonError("seed \"" + k + "\" must be a decimal number below 2^64, got \"" + s + "\"");
+          r.seeds[k] = seed;
+        }
       } else if (kind == "record") {
         RunRecord r;
         r.step = detail::json_int(v, "step");

@@ -227,9 +227,13 @@ void gemm_strided_batched(Transpose trans_a, Transpose trans_b, std::int64_t m, 
   detail::check_gemm("gemm_strided_batched",
                      {trans_a, trans_b, m, n, k, alpha, a, lda, stride_a, b, ldb, stride_b, beta, c, ldc, stride_c, batch},
                      sizeof(T), sizeof(C), false);
+  if (m == 0 || n == 0) return;
+  // A and B are read only when there are products: otherwise their strides were not bounded by
+  // the checks, and the pointers are passed on unmoved (never read).
+  const bool reads_ab = k > 0 && alpha != 0.0f;
   for (std::int64_t q = 0; q < batch; ++q)
-    gemm_checked(trans_a, trans_b, m, n, k, alpha, a + q * stride_a, lda, b + q * stride_b, ldb, beta, c + q * stride_c,
-                 ldc, options);
+    gemm_checked(trans_a, trans_b, m, n, k, alpha, reads_ab ? a + q * stride_a : a, lda,
+                 reads_ab ? b + q * stride_b : b, ldb, beta, c + q * stride_c, ldc, options);
 }
 
 #define DETNUM_GEMM(T, C)                                                                                          \

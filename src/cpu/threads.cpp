@@ -11,8 +11,8 @@ int default_threads() {
     const long v = std::strtol(env, &end, 10);
     if (end != env && *end == '\0' && v > 0 && v <= 1024) return static_cast<int>(v);
   }
-  const unsigned hw = std::thread::hardware_concurrency();
-  return hw == 0 ? 1 : static_cast<int>(hw);
+  const unsigned hw = std::thread::hardware_concurrency();  // at most 1024, as options.threads
+  return hw == 0 ? 1 : hw > 1024 ? 1024 : static_cast<int>(hw);
 }
 
 }  // namespace detnum
