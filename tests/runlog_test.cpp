@@ -313,7 +313,7 @@ TEST_F(RunLogTest, NpyArtifactNamesNeverCollide) {
   run.record(0, "a_2Fb", TensorView::of(third, {2}), true);
   const std::vector<std::int64_t> many(65, 1);
   expect_error([&] { run.record(0, "deep", TensorView::of(first, many), true); }, ErrorCode::invalid_argument,
-               "save_npy: numpy reads at most 64 dimensions, view.shape has 65");
+               "save_npy: numpy reads at most 64 dimensions, host_tensor.shape has 65");
   run.finish();
   std::set<std::string> files;
   for (const auto& [name, values] : {std::pair{"a/b", first}, std::pair{"a_b", second}, std::pair{"a_2Fb", third}}) {
@@ -326,6 +326,36 @@ TEST_F(RunLogTest, NpyArtifactNamesNeverCollide) {
   }
   EXPECT_EQ(files.size(), 3u);
   EXPECT_EQ(log.load(run.id()).records.size(), 3u);  // "deep" was not recorded
+}
+
+// Long names (each '_' and each byte of UTF-8 takes three bytes escaped) still get a file of at
+// most 255 bytes; a file that cannot be written leaves no record, so the call can be repeated.
+TEST_F(RunLogTest, NpyArtifactsOfLongNamesAndFailedWrites) {
+  RunLog log = RunLog::open(path());
+  detnum::Run run = log.start_run("npy long");
+  const float x[2] = {1, 2};
+  std::string snake, cjk;
+  for (int i = 0; i < 100; ++i) snake += "w_";
+  for (int i = 0; i < 40; ++i) cjk += "\xE6\x9D\x83";  // 40 x U+6743
+  for (const std::string& name : {snake, snake + "x", cjk}) {
+    run.record(1, name, TensorView::of(x, {2}), true);
+    const std::optional<std::string> file = log.artifact(run.id(), 1, name);
+    ASSERT_TRUE(file.has_value());
+    EXPECT_LE(std::filesystem::path(*file).filename().string().size(), 255u) << *file;
+    EXPECT_EQ(file_bytes(*file).size(), 128u + sizeof x) << *file;
+  }
+  EXPECT_NE(*log.artifact(run.id(), 1, snake), *log.artifact(run.id(), 1, snake + "x"));
+  // A plain file where the run's folder of artifacts should be: the write fails, nothing is kept.
+  const std::string folder = path() + ".artifacts/run-2";
+  detnum::Run blocked = log.start_run("blocked");
+  ASSERT_EQ(blocked.id(), 2);
+  { std::ofstream(folder) << "in the way"; }
+  expect_error([&] { blocked.record(0, "w", TensorView::of(x, {2}), true); }, ErrorCode::io_error, "cannot write");
+  EXPECT_TRUE(log.load(blocked.id()).records.empty());
+  std::filesystem::remove(folder);
+  blocked.record(0, "w", TensorView::of(x, {2}), true);  // the same call again, now that it can
+  EXPECT_EQ(log.load(blocked.id()).records.size(), 1u);
+  EXPECT_TRUE(log.artifact(blocked.id(), 0, "w").has_value());
 }
 
 // A damaged file (its header overwritten) is refused and left as it is.

@@ -89,8 +89,9 @@ class Run {
   // at (step, name); a second record at the same (step, name) is an error. save_npy: the tensor
   // itself too, as a .npy file (numpy's format; bf16 as its raw bits, '<u2') under
   // "<log path>.artifacts/run-<id>/", named "<step>-<name>.npy" with each byte of the name outside
-  // [A-Za-z0-9.-] written as '_' and two hex digits; artifact() gives its path. At most 64
-  // dimensions (numpy's limit) with save_npy, else detnum::Error before anything is recorded.
+  // [A-Za-z0-9.-] written as '_' and two hex digits (docs/RUNLOG.md: long names); artifact() gives
+  // its path. At most 64 dimensions (numpy's limit) with save_npy; if the file cannot be written,
+  // detnum::Error and nothing is recorded.
   void record(std::int64_t step, const std::string& name, const TensorView& host_tensor, bool save_npy = false);
   void record(std::int64_t step, const std::string& name, const Fingerprint& fingerprint);
   void metric(std::int64_t step, const std::string& name, double value);

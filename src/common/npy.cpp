@@ -34,7 +34,7 @@ void write_npy(const std::string& path, const TensorView& view) {
   const std::size_t unpadded = 10 + header.size() + 1;
   header.append((64 - unpadded % 64) % 64, ' ');
   header += '\n';
-  if (view.shape.size() > kNpyMaxDims || header.size() > 0xFFFF)  // version 1.0's header length has 16 bits
+  if (view.shape.size() > kNpyMaxDims)  // within them the header fits version 1.0's 16-bit length
     fail(ErrorCode::invalid_argument, "write_npy",
          "numpy reads at most " + std::to_string(kNpyMaxDims) + " dimensions, view.shape has " +
              std::to_string(view.shape.size()));

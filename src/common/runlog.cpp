@@ -15,6 +15,7 @@
 #include <sqlite3.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <xxhash.h>
 
 #include <cctype>
 #include <cerrno>
@@ -333,7 +334,47 @@ struct Run::State {
   void check_open(const char* fn) const {
     if (!open) detail::fail(ErrorCode::invalid_argument, fn, "the run " + std::to_string(id) + " is already closed");
   }
+  // Inside the caller's transaction: the record, unless (step, name) has one already (an error).
+  void put_new_record(std::int64_t step, const std::string& name, const Fingerprint& f) const {
+    RunLog::State::Stmt exists(*log, "SELECT 1 FROM records WHERE run_id = ? AND step = ? AND name = ?");
+    exists.bind(1, id).bind(2, step).bind(3, name);
+    if (exists.step())
+      detail::fail(ErrorCode::invalid_argument, "Run::record",
+                   "run " + std::to_string(id) + " already has a record at step " + std::to_string(step) + " named \"" +
+                       name + "\"");
+    log->put_record(id, step, name, f);
+  }
 };
+
+namespace {
+
+// An artifact's file name: "<step>-<name>.npy", each byte of the name outside [A-Za-z0-9.-]
+// written as '_' and two hex digits ('_' itself too), so that different names never share a
+// file. An escaped name longer than 200 bytes keeps its first 180 and ends in '~' and the
+// 64-bit XXH3 of the whole name ('~' is in no escaped name), within the 255 bytes a file name
+// may have on common file systems.
+std::string artifact_file(std::int64_t step, const std::string& name) {
+  constexpr std::size_t kLongest = 200, kKept = 180;
+  constexpr char kHex[] = "0123456789ABCDEF";
+  std::string escaped;
+  for (const char c : name) {
+    const auto u = static_cast<unsigned char>(c);
+    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-') {
+      escaped += c;
+    } else {
+      escaped += {'_', kHex[u >> 4], kHex[u & 15]};
+    }
+  }
+  if (escaped.size() > kLongest) {
+    const XXH64_hash_t h = XXH3_64bits(name.data(), name.size());
+    escaped.resize(kKept);
+    escaped += '~';
+    for (int shift = 60; shift >= 0; shift -= 4) escaped += kHex[(h >> shift) & 15];
+  }
+  return std::to_string(step) + "-" + escaped + ".npy";
+}
+
+}  // namespace
 
 Run::Run(std::unique_ptr<State> s) : s_(std::move(s)) {}
 Run::Run(Run&&) noexcept = default;
@@ -363,30 +404,24 @@ Run RunLog::start_run(const std::string& name, const std::map<std::string, std::
 
 void Run::record(std::int64_t step, const std::string& name, const TensorView& host_tensor, bool save_npy) {
   s_->check_open("Run::record");
-  if (save_npy && host_tensor.shape.size() > detail::kNpyMaxDims)
+  if (!save_npy) {
+    record(step, name, fingerprint(host_tensor));
+    return;
+  }
+  if (host_tensor.shape.size() > detail::kNpyMaxDims)
     detail::fail(ErrorCode::invalid_argument, "Run::record",
                  "save_npy: numpy reads at most " + std::to_string(detail::kNpyMaxDims) +
-                     " dimensions, view.shape has " + std::to_string(host_tensor.shape.size()));
-  record(step, name, fingerprint(host_tensor));
-  if (!save_npy) return;
-  // "<step>-<name>", each byte of the name outside [A-Za-z0-9.-] written as '_' and two hex
-  // digits ('_' itself too), so that different names never share a file.
-  std::string file = std::to_string(step) + "-";
-  for (const char c : name) {
-    const auto u = static_cast<unsigned char>(c);
-    if (std::isalnum(u) || c == '.' || c == '-') {
-      file += c;
-    } else {
-      constexpr char kHex[] = "0123456789ABCDEF";
-      file += {'_', kHex[u >> 4], kHex[u & 15]};
-    }
-  }
+                     " dimensions, host_tensor.shape has " + std::to_string(host_tensor.shape.size()));
+  const Fingerprint f = fingerprint(host_tensor);
   const std::filesystem::path dir = s_->log->path + ".artifacts/run-" + std::to_string(s_->id);
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
-  const std::string path = (dir / (file + ".npy")).string();
-  detail::write_npy(path, host_tensor);
+  const std::string path = (dir / artifact_file(step, name)).string();
+  // The record, the file and its row together: a file that cannot be written leaves no record,
+  // and a second record at (step, name) is refused before its file could replace the first's.
   s_->log->transaction([&] {
+    s_->put_new_record(step, name, f);
+    detail::write_npy(path, host_tensor);
     RunLog::State::Stmt q(*s_->log, "INSERT OR REPLACE INTO artifacts VALUES(?, ?, ?, ?)");
     q.bind(1, s_->id).bind(2, step).bind(3, name).bind(4, path).step();
   });
@@ -394,15 +429,7 @@ void Run::record(std::int64_t step, const std::string& name, const TensorView& h
 
 void Run::record(std::int64_t step, const std::string& name, const Fingerprint& f) {
   s_->check_open("Run::record");
-  s_->log->transaction([&] {
-    RunLog::State::Stmt exists(*s_->log, "SELECT 1 FROM records WHERE run_id = ? AND step = ? AND name = ?");
-    exists.bind(1, s_->id).bind(2, step).bind(3, name);
-    if (exists.step())
-      detail::fail(ErrorCode::invalid_argument, "Run::record",
-                   "run " + std::to_string(s_->id) + " already has a record at step " + std::to_string(step) +
-                       " named \"" + name + "\"");
-    s_->log->put_record(s_->id, step, name, f);
-  });
+  s_->log->transaction([&] { s_->put_new_record(step, name, f); });
 }
 
 void Run::metric(std::int64_t step, const std::string& name, double value) {

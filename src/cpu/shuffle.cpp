@@ -75,7 +75,8 @@ DatasetSplit split_indices(std::int64_t n, double train_fraction, double validat
   if (!fraction_ok(validation_fraction) || train_fraction + validation_fraction > 1.0)
     detail::fail(ErrorCode::invalid_argument, fn,
                  "validation_fraction must be in [0, 1 - train_fraction], got " + detail::format_value(validation_fraction));
-  const auto n_train = static_cast<std::int64_t>(std::floor(train_fraction * static_cast<double>(n)));
+  // floor(f * n) in double; above 2^53 it may round past n, hence the min.
+  const auto n_train = std::min(n, static_cast<std::int64_t>(std::floor(train_fraction * static_cast<double>(n))));
   const auto n_val =
       std::min(n - n_train, static_cast<std::int64_t>(std::floor(validation_fraction * static_cast<double>(n))));
   std::vector<std::int64_t> order(static_cast<std::size_t>(n));
