@@ -10,7 +10,8 @@ namespace detnum::detail {
 // Host, pinned and managed memory pass. Never initializes CUDA in a process that has not.
 void check_host_accessible(std::string_view fn, std::string_view name, const void* ptr);
 
-// Throws wrong_memory_space unless ptr is device, managed or mapped memory a kernel can read.
+// Throws wrong_memory_space unless ptr is device, managed or mapped memory a kernel can read, and
+// cuda_error if an error of earlier CUDA work is pending (it is not the caller's call's).
 void check_device_accessible(std::string_view fn, std::string_view name, const void* ptr);
 
 }  // namespace detnum::detail

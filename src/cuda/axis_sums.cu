@@ -125,22 +125,29 @@ __global__ void __launch_bounds__(kWarps * kWarp)
 
 // --- Host side ------------------------------------------------------------------------------------
 
+// One level's partials, rounded up to the alignment (within the size workspace_bytes checked).
 template <class A>
 std::size_t level_bytes(std::int64_t entries) {
   return (static_cast<std::size_t>(entries) * sizeof(A) + kWorkspaceAlign - 1) / kWorkspaceAlign * kWorkspaceAlign;
 }
 
-// The workspace of every level but the last: fibers x chunks partials while chunks > 1.
-template <class A>
-std::size_t levels_bytes(std::int64_t fibers, std::int64_t length) {
-  std::size_t bytes = 0;
-  for (std::int64_t chunks = detail::reduce_chunks(length); chunks > 1; chunks = detail::reduce_chunks(chunks))
-    bytes += level_bytes<A>(fibers * chunks);
-  return bytes;
+// The workspace of every level but the last: fibers x chunks partials while chunks > 1, each
+// level rounded up to the alignment; in bytes of the widest accumulator (double), so that one
+// size serves every input type. A size past 2^63 bytes is an error, not a wrapped product.
+std::size_t workspace_bytes(const char* fn, std::int64_t fibers, std::int64_t length) {
+  constexpr auto kAlign = static_cast<std::int64_t>(kWorkspaceAlign);
+  std::int64_t bytes = 0;
+  for (std::int64_t chunks = detail::reduce_chunks(length); chunks > 1 && bytes >= 0; chunks = detail::reduce_chunks(chunks)) {
+    const std::int64_t entries = detail::checked_mul_add(fibers, chunks, 0);
+    const std::int64_t level = entries < 0 ? -1 : detail::checked_mul_add(entries, sizeof(double), kAlign - 1);
+    bytes = level < 0 ? -1 : detail::checked_mul_add(1, bytes, level / kAlign * kAlign);
+  }
+  if (bytes < 0)
+    detail::fail(ErrorCode::size_out_of_range, fn,
+                 "the workspace of " + std::to_string(fibers) + " sums of " + std::to_string(length) +
+                     " elements exceeds 2^63 bytes");
+  return static_cast<std::size_t>(bytes);
 }
-
-// The bytes of the widest accumulator, so one size serves every input type.
-std::size_t workspace_bytes(std::int64_t fibers, std::int64_t length) { return levels_bytes<double>(fibers, length); }
 
 template <class Kernel>
 int grid_for(const char* fn, Kernel kernel, int block_threads, std::int64_t work, LaunchConfig launch) {
@@ -219,12 +226,12 @@ void fill_zero(const char* fn, R* out, std::int64_t n, cudaStream_t stream) {
 
 std::size_t row_sums_workspace_bytes(const MatrixLayout& m) {
   detail::check_matrix_layout("cuda::row_sums_workspace_bytes", m, 1);
-  return workspace_bytes(m.batch * m.rows, m.cols);
+  return workspace_bytes("cuda::row_sums_workspace_bytes", m.batch * m.rows, m.cols);
 }
 
 std::size_t column_sums_workspace_bytes(const MatrixLayout& m) {
   detail::check_matrix_layout("cuda::column_sums_workspace_bytes", m, 1);
-  return workspace_bytes(m.batch * m.cols, m.rows);
+  return workspace_bytes("cuda::column_sums_workspace_bytes", m.batch * m.cols, m.rows);
 }
 
 template <Reducible T>
@@ -235,7 +242,9 @@ void row_sums(const T* x, const MatrixLayout& m, accum_t<T>* out, cudaStream_t s
   detail::check_launch(fn, launch);
   if (count == 0) return;
   if (m.cols == 0) return fill_zero(fn, out, count, stream);
-  StreamWorkspace levels(fn, ws, workspace_bytes(count, m.cols), "cuda::row_sums_workspace_bytes(m)", stream);
+  StreamWorkspace levels(fn, ws, workspace_bytes(fn, count, m.cols), "cuda::row_sums_workspace_bytes(m)", stream,
+                         {{"x", x, detail::check_matrix_layout(fn, m, sizeof(T)) * std::int64_t{sizeof(T)}},
+                          {"out", out, count * std::int64_t{sizeof(accum_t<T>)}}});
   launch_rows(fn, x, m, out, static_cast<unsigned char*>(levels.get()), stream, launch);
 }
 
@@ -247,7 +256,9 @@ void column_sums(const T* x, const MatrixLayout& m, accum_t<T>* out, cudaStream_
   detail::check_launch(fn, launch);
   if (count == 0) return;
   if (m.rows == 0) return fill_zero(fn, out, count, stream);
-  StreamWorkspace levels(fn, ws, workspace_bytes(count, m.rows), "cuda::column_sums_workspace_bytes(m)", stream);
+  StreamWorkspace levels(fn, ws, workspace_bytes(fn, count, m.rows), "cuda::column_sums_workspace_bytes(m)", stream,
+                         {{"x", x, detail::check_matrix_layout(fn, m, sizeof(T)) * std::int64_t{sizeof(T)}},
+                          {"out", out, count * std::int64_t{sizeof(accum_t<T>)}}});
   launch_columns(fn, x, m, out, static_cast<unsigned char*>(levels.get()), stream, launch);
 }
 

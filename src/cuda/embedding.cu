@@ -449,11 +449,11 @@ void check_ids_on_device(const char* fn, const std::int32_t* ids, std::int64_t n
   first_bad_id_kernel<<<grid, 256, 0, stream>>>(ids, n, vocab, first_bad);
   DETNUM_CUDA_CHECK(fn, cudaGetLastError());
   unsigned long long bad = kNoBadRow;
-  DETNUM_CUDA_CHECK(fn, cudaMemcpyAsync(&bad, first_bad, sizeof bad, cudaMemcpyDeviceToHost, stream));
+  DETNUM_CUDA_CHECK(fn, cudaMemcpyAsync(&bad, first_bad, sizeof bad, cudaMemcpyDefault, stream));
   DETNUM_CUDA_CHECK(fn, cudaStreamSynchronize(stream));
   if (bad == kNoBadRow) return;
   std::int32_t id = 0;
-  DETNUM_CUDA_CHECK(fn, cudaMemcpyAsync(&id, ids + bad, sizeof id, cudaMemcpyDeviceToHost, stream));
+  DETNUM_CUDA_CHECK(fn, cudaMemcpyAsync(&id, ids + bad, sizeof id, cudaMemcpyDefault, stream));
   DETNUM_CUDA_CHECK(fn, cudaStreamSynchronize(stream));
   detail::fail_id(fn, static_cast<std::int64_t>(bad), id, vocab);
 }
@@ -486,7 +486,7 @@ void embedding_forward(const float* table, std::int64_t vocab, std::int64_t dim,
   detail::check_device_accessible(fn, "ids", ids);
   detail::check_device_accessible(fn, "out", out);
   if (vocab * dim > 0) detail::check_device_accessible(fn, "table", table);
-  StreamWorkspace bad(fn, {}, sizeof(unsigned long long), "8", stream);
+  StreamWorkspace bad(fn, {}, sizeof(unsigned long long), "8", stream, {});
   check_ids_on_device(fn, ids, n, vocab, static_cast<unsigned long long*>(bad.get()), stream);
   if (dim == 0) return;
   const std::int64_t total = n * dim;
@@ -518,7 +518,10 @@ void embedding_backward(const std::int32_t* ids, std::int64_t n, const float* do
     detail::check_device_accessible(fn, "dtable", dtable);
   }
   const Layout at(n, vocab, sort_temp_bytes(fn, n, vocab));
-  StreamWorkspace w(fn, ws, at.total, "embedding_backward_workspace_bytes(n, vocab)", stream);
+  StreamWorkspace w(fn, ws, at.total, "embedding_backward_workspace_bytes(n, vocab)", stream,
+                    {{"ids", ids, n * std::int64_t{sizeof(std::int32_t)}},
+                     {"dout", dout, n * dim * std::int64_t{sizeof(float)}},
+                     {"dtable", dtable, vocab * dim * std::int64_t{sizeof(float)}}});
   auto* base = static_cast<unsigned char*>(w.get());
   if (n > 0) check_ids_on_device(fn, ids, n, vocab, reinterpret_cast<unsigned long long*>(base + at.bad), stream);
   if (vocab * dim == 0) return;

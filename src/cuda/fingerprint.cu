@@ -73,8 +73,8 @@ TensorStats float_stats(const char* fn, const T* x, std::int64_t n, cudaStream_t
   nrm2(x, n, r + 3, stream);
   unsigned long long host_counts[2];
   A host_r[4];
-  DETNUM_CUDA_CHECK(fn, cudaMemcpyAsync(host_counts, counts, sizeof host_counts, cudaMemcpyDeviceToHost, stream));
-  DETNUM_CUDA_CHECK(fn, cudaMemcpyAsync(host_r, r, sizeof host_r, cudaMemcpyDeviceToHost, stream));
+  DETNUM_CUDA_CHECK(fn, cudaMemcpyAsync(host_counts, counts, sizeof host_counts, cudaMemcpyDefault, stream));
+  DETNUM_CUDA_CHECK(fn, cudaMemcpyAsync(host_r, r, sizeof host_r, cudaMemcpyDefault, stream));
   DETNUM_CUDA_CHECK(fn, cudaStreamSynchronize(stream));
   const double nan = std::numeric_limits<double>::quiet_NaN();
   TensorStats s;
@@ -92,19 +92,27 @@ TensorStats float_stats(const char* fn, const T* x, std::int64_t n, cudaStream_t
 class PinnedPieces {
  public:
   PinnedPieces(const char* fn, std::size_t bytes) : bytes_(bytes) {
-    for (void*& p : p_) DETNUM_CUDA_CHECK(fn, cudaMallocHost(&p, bytes));
-    for (cudaEvent_t& e : done_) DETNUM_CUDA_CHECK(fn, cudaEventCreateWithFlags(&e, cudaEventDisableTiming));
+    try {  // a failure part-way frees what was made (the destructor does not run then)
+      for (void*& p : p_) DETNUM_CUDA_CHECK(fn, cudaMallocHost(&p, bytes));
+      for (cudaEvent_t& e : done_) DETNUM_CUDA_CHECK(fn, cudaEventCreateWithFlags(&e, cudaEventDisableTiming));
+    } catch (...) {
+      release();
+      throw;
+    }
   }
-  ~PinnedPieces() {
-    for (void* p : p_) (void)cudaFreeHost(p);
-    for (cudaEvent_t e : done_) (void)cudaEventDestroy(e);
-  }
+  ~PinnedPieces() { release(); }
   PinnedPieces(const PinnedPieces&) = delete;
   PinnedPieces& operator=(const PinnedPieces&) = delete;
   unsigned char* buffer(int i) const { return static_cast<unsigned char*>(p_[i]); }
   cudaEvent_t done(int i) const { return done_[i]; }
 
  private:
+  void release() {
+    for (void* p : p_)
+      if (p != nullptr) (void)cudaFreeHost(p);
+    for (cudaEvent_t e : done_)
+      if (e != nullptr) (void)cudaEventDestroy(e);
+  }
   std::size_t bytes_;
   void* p_[2] = {nullptr, nullptr};
   cudaEvent_t done_[2] = {nullptr, nullptr};
@@ -129,7 +137,7 @@ Fingerprint fingerprint(const TensorView& view, cudaStream_t stream) {
     const auto* src = static_cast<const unsigned char*>(view.data);
     const auto queue = [&](std::size_t offset, int i) {
       DETNUM_CUDA_CHECK(fn, cudaMemcpyAsync(pinned.buffer(i), src + offset, std::min(piece, total - offset),
-                                            cudaMemcpyDeviceToHost, stream));
+                                            cudaMemcpyDefault, stream));
       DETNUM_CUDA_CHECK(fn, cudaEventRecord(pinned.done(i), stream));
     };
     queue(0, 0);

@@ -676,8 +676,16 @@ void run(const char* fn, Transpose ta, Transpose tb, int64_t m, int64_t n, int64
                      runs_ok(a, lda, stride_a), runs_ok(b, ldb, stride_b), 0, 0, 0, segments, plan.segs_per_part,
                      nullptr};
   // Declared before any launch so that its stream-ordered memory is freed after the last of them.
+  // The bytes of the stored matrices (as check_gemm bounded them), which the workspace must not overlap.
+  const auto bytes = [&](int64_t rows, int64_t cols, int64_t ld, int64_t stride, std::size_t size) {
+    return detail::batch_extent(fn, "", rows, cols, ld, stride, batch) * static_cast<int64_t>(size);
+  };
+  const bool a_t = ta == Transpose::yes, b_t = tb == Transpose::yes;
   StreamWorkspace partials(fn, ws, plan.parts > 1 ? workspace_bytes(fn, m, n, k, batch) : 0,
-                           "gemm_workspace_bytes(m, n, k, batch)", stream);
+                           "gemm_workspace_bytes(m, n, k, batch)", stream,
+                           {{"a", a, bytes(a_t ? k : m, a_t ? m : k, lda, stride_a, sizeof(T))},
+                            {"b", b, bytes(b_t ? n : k, b_t ? k : n, ldb, stride_b, sizeof(T))},
+                            {"c", c, bytes(m, n, ldc, stride_c, sizeof(C))}});
   if (plan.parts > 1) g.partials = static_cast<float*>(partials.get());
   if (plan.tile == GemmTile::m128n128) launch_tiles_for<Tile128>(fn, ta, tb, g, plan.parts, stream);
   else launch_tiles_for<Tile64>(fn, ta, tb, g, plan.parts, stream);

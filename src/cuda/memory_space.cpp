@@ -55,7 +55,14 @@ void check_host_accessible(std::string_view fn, std::string_view name, const voi
 void check_device_accessible(std::string_view fn, std::string_view name, const void* ptr) {
   if (ptr == nullptr) return;
   cudaPointerAttributes attr{};
-  DETNUM_CUDA_CHECK(fn, cudaPointerGetAttributes(&attr, ptr));
+  DETNUM_CUDA_CHECK(fn, cudaPointerGetAttributes(&attr, ptr));  // (no driver, no device: this fails first)
+  // Every CUDA entry point checks its device pointers before its first launch, so this is where
+  // an error left pending by earlier work is caught: otherwise the check after this call's own
+  // launch would report it as this call's, after the kernel had written its outputs.
+  if (const cudaError_t pending = cudaPeekAtLastError(); pending != cudaSuccess)
+    fail(ErrorCode::cuda_error, fn,
+         std::string("a CUDA error from before this call is pending: ") + cudaGetErrorName(pending) + ": " +
+             cudaGetErrorString(pending) + " (cudaGetLastError() returns and clears it); nothing was run");
   switch (attr.type) {
     case cudaMemoryTypeManaged:
       return;

@@ -357,7 +357,12 @@ void backward_column_sums(const char* fn, const NormBackwardArgs& a, float* dgam
                           cudaStream_t stream, Workspace ws, LaunchConfig launch, const char* ws_name) {
   const MatrixLayout m = MatrixLayout::dense(rows, a.cols);
   const std::size_t need = column_sums_workspace_bytes(m);
-  StreamWorkspace levels(fn, ws, need, ws_name, stream);
+  const std::int64_t matrix = rows * a.cols * std::int64_t{sizeof(float)}, row = rows * std::int64_t{sizeof(float)},
+                     column = a.cols * std::int64_t{sizeof(float)};
+  StreamWorkspace levels(fn, ws, need, ws_name, stream,
+                         {{"x", a.x, matrix}, {"gamma", a.gamma, column}, {"mean", a.mean, a.mean ? row : 0},
+                          {"rstd", a.rstd, row}, {"dy", a.dy, matrix}, {"dx", a.dx, matrix},
+                          {"dgamma", dgamma, column}, {"dbeta", dbeta, dbeta ? column : 0}});
   const Workspace mine{levels.get(), need};
   launch_rows(fn, DgammaTermsRow{a}, rows, stream, launch);
   column_sums(static_cast<const float*>(a.dx), m, dgamma, stream, mine, launch);
@@ -408,7 +413,11 @@ void cross_entropy(const float* logits, const std::int32_t* labels, std::int64_t
   detail::check_cross_entropy_call(fn, logits, labels, rows, cols, loss, dlogits, true);
   check_call(fn, cols, launch);
   const std::size_t need = cross_entropy_workspace_bytes(rows, cols), nll_bytes = aligned_bytes(rows);
-  StreamWorkspace w(fn, ws, need, "cuda::cross_entropy_workspace_bytes(rows, cols)", stream);
+  StreamWorkspace w(fn, ws, need, "cuda::cross_entropy_workspace_bytes(rows, cols)", stream,
+                    {{"logits", logits, rows * cols * std::int64_t{sizeof(float)}},
+                     {"labels", labels, rows * std::int64_t{sizeof(std::int32_t)}},
+                     {"loss", loss, std::int64_t{sizeof(float)}},
+                     {"dlogits", dlogits, dlogits ? rows * cols * std::int64_t{sizeof(float)} : 0}});
   auto* nll = static_cast<float*>(w.get());
   launch_rows(fn, CrossEntropyRow{logits, labels, cols, detail::count_as_float(rows), nll, dlogits}, rows, stream,
               launch);

@@ -58,6 +58,7 @@
 #include "cuda/check.hpp"
 #include "cuda/chunk_warp.cuh"
 #include "cuda/launch.hpp"
+#include "cuda/stream_workspace.hpp"
 #include "detnum/cuda/reduce.hpp"
 #include "detnum/detail/reduce_order.hpp"
 
@@ -66,7 +67,6 @@ namespace {
 
 using namespace warp;
 
-constexpr std::size_t kWorkspaceAlign = 256;
 constexpr std::size_t kHeaderBytes = 256;       // ticket, aux, padding
 constexpr std::size_t kAuxOffset = 8;
 constexpr std::int64_t kLevelRound = 32;        // entries; 256 bytes of doubles
@@ -433,7 +433,10 @@ class CallWorkspace {
     } else {
       ptr_ = ws.ptr;
     }
-    DETNUM_CUDA_CHECK(fn, cudaMemsetAsync(ptr_, 0, sizeof(unsigned), stream));
+    if (const cudaError_t err = cudaMemsetAsync(ptr_, 0, sizeof(unsigned), stream); err != cudaSuccess) {
+      if (owned_) (void)cudaFreeAsync(ptr_, stream);  // no destructor runs for a constructor that throws
+      detail::throw_cuda_error(fn, "cudaMemsetAsync(ptr_, 0, sizeof(unsigned), stream)", err, __FILE__, __LINE__);
+    }
   }
   ~CallWorkspace() {
     if (owned_ && cudaFreeAsync(ptr_, stream_) != cudaSuccess) (void)cudaGetLastError();
@@ -448,7 +451,7 @@ class CallWorkspace {
   bool owned_ = false;
 };
 
-void check_workspace(const char* fn, Workspace ws, std::int64_t n) {
+void check_workspace(const char* fn, Workspace ws, std::int64_t n, std::initializer_list<CallBuffer> buffers) {
   if (ws.bytes == 0) return;
   detail::check_not_null(fn, "ws.ptr", ws.ptr, 1);
   detail::check_device_accessible(fn, "ws.ptr", ws.ptr);
@@ -461,6 +464,7 @@ void check_workspace(const char* fn, Workspace ws, std::int64_t n) {
     detail::fail(ErrorCode::invalid_argument, fn,
                  "ws.ptr must be 256-byte aligned, got address " +
                      std::to_string(reinterpret_cast<std::uintptr_t>(ws.ptr)));
+  check_workspace_apart(fn, ws.ptr, need, buffers);
 }
 
 // Every entry point's checks: x (and y) on the device for n elements, result, launch, workspace.
@@ -472,7 +476,8 @@ void check_call(const char* fn, const T* x, const T* y, bool has_y, std::int64_t
   detail::check_not_null(fn, "result", result, 1);
   detail::check_device_accessible(fn, "result", result);
   detail::check_launch(fn, launch);
-  check_workspace(fn, ws, n);
+  const auto bytes = n * static_cast<std::int64_t>(sizeof(T));
+  check_workspace(fn, ws, n, {{"x", x, bytes}, {"y", y, has_y ? bytes : 0}, {"result", result, sizeof(R)}});
 }
 
 template <class Kernel>

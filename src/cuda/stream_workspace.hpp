@@ -1,5 +1,6 @@
 // Temporary device memory of one call: the caller's Workspace (checked: not null, device memory,
-// large enough, 256-byte aligned) or, when the caller passes Workspace{}, stream-ordered memory
+// large enough, 256-byte aligned, apart from the call's buffers) or, when the caller passes
+// Workspace{}, stream-ordered memory
 // taken with cudaMallocAsync and returned with cudaFreeAsync on the call's stream (no device-wide
 // synchronization). Nothing at all when the call needs no bytes.
 #pragma once
@@ -8,6 +9,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 
@@ -20,10 +22,26 @@ namespace detnum::cuda {
 
 inline constexpr std::size_t kWorkspaceAlign = 256;
 
+// One of a call's inputs or outputs (its first byte and size in bytes), which the part of the
+// caller's workspace that the call uses must not overlap: the workspace is written while inputs
+// are still read and before outputs are.
+struct CallBuffer {
+  std::string_view name;
+  const void* ptr;
+  std::int64_t bytes;
+};
+
+inline void check_workspace_apart(const char* fn, const void* ws, std::size_t need,
+                                  std::initializer_list<CallBuffer> buffers) {
+  for (const CallBuffer& b : buffers)
+    detail::check_no_overlap(fn, "ws.ptr", ws, static_cast<std::int64_t>(need), b.name, b.ptr, b.bytes, false);
+}
+
 class StreamWorkspace {
  public:
   // need_name says how the caller sizes it, for the error message ("gemm_workspace_bytes(m, n, k, batch)").
-  StreamWorkspace(const char* fn, Workspace ws, std::size_t need, std::string_view need_name, cudaStream_t stream)
+  StreamWorkspace(const char* fn, Workspace ws, std::size_t need, std::string_view need_name, cudaStream_t stream,
+                  std::initializer_list<CallBuffer> buffers)
       : stream_(stream) {
     if (need == 0) return;
     if (ws.bytes == 0) {
@@ -41,6 +59,7 @@ class StreamWorkspace {
       detail::fail(ErrorCode::invalid_argument, fn,
                    "ws.ptr must be 256-byte aligned, got address " +
                        std::to_string(reinterpret_cast<std::uintptr_t>(ws.ptr)));
+    check_workspace_apart(fn, ws.ptr, need, buffers);
     ptr_ = ws.ptr;
   }
   ~StreamWorkspace() {

@@ -19,7 +19,8 @@
 namespace detnum::cuda {
 
 struct Workspace {
-  void* ptr = nullptr;    // device memory, at least reduce_workspace_bytes(n) bytes, 256-byte aligned
+  void* ptr = nullptr;    // device memory, at least reduce_workspace_bytes(n) bytes, 256-byte aligned, and
+                          // apart from the call's inputs and outputs (else detnum::Error)
   std::size_t bytes = 0;  // 0: detnum allocates on the stream for this call
 };
 
