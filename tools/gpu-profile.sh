@@ -3,11 +3,13 @@
 #   tools/gpu-profile.sh OUT_DIR [BIN_DIR]
 # BIN_DIR: binaries from tools/pack-gpu.sh (default .gpu/bin). One text report per gap in OUT_DIR,
 # each kernel with its speed of light, occupancy, warp stall reasons and memory workload:
-#   profile_embedding.txt  embedding gradient, 32000 x 1024 x 65536 (short- and long-id kernels)
+#   profile_embedding.txt  embedding gradient, 32000 x 1024 x 65536 (sums-and-zeros and long-id kernels)
 #   profile_sum.txt        the float sum at 2^24 (one launch per call)
 #   profile_gemm.txt       the float GEMM tile kernel at 4096^3
 #   gemm_NAME.ncu-rep, sass_gemm_NAME.csv   that kernel's SASS with stall samples per instruction,
 #                          for the adopted tile policy and each variant (tools/lib-variants.sh)
+#   memcheck_embedding.txt compute-sanitizer's memcheck of embedding_gpu_test's gradient cases
+#                          (the zeros claimed from a counter, the one-block sort, every kernel)
 #   memcheck_gemm_NAME.txt compute-sanitizer's memcheck of gemm_gpu_test's float cases for the
 #                          first variant that copies with cp.async (policy's ninth field >= 2):
 #                          its copies at the matrices' edges must read nothing outside them
@@ -34,6 +36,12 @@ profile() {
 profile embedding '(sums_and_zeros|long_segments)_kernel' 2 '^embedding_backward/det_cuda/32000/1024/65536/'
 profile sum 'reduce_kernel' 2 '^sum/det_cuda/16777216/'
 profile gemm 'gemm_tile_kernel' 1 '^gemm/det_cuda/4096/4096/4096/'
+
+# The embedding gradient's kernels under memcheck (at most 150 s): each row written by one
+# party, nothing past the table or the workspace.
+timeout 150 compute-sanitizer --tool memcheck "$bin/embedding_gpu_test" --gtest_filter='EmbeddingGpu.Backward*' \
+  >"$out/memcheck_embedding.txt" 2>&1
+echo "memcheck embedding: status $?, $(grep -m1 'ERROR SUMMARY' "$out/memcheck_embedding.txt")"
 
 # The GEMM tile kernel's SASS with per-instruction stall samples (where the spills are, what
 # the k loop waits on), for the adopted policy and each variant of tools/lib-variants.sh.
