@@ -22,6 +22,10 @@ const char* npy_descr(Dtype d) {
 
 void write_npy(const std::string& path, const TensorView& view) {
   const std::int64_t n = check_tensor_view("write_npy", view);
+  if (view.shape.size() > kNpyMaxDims)  // within them the header fits version 1.0's 16-bit length
+    fail(ErrorCode::invalid_argument, "write_npy",
+         "numpy reads at most " + std::to_string(kNpyMaxDims) + " dimensions, view.shape has " +
+             std::to_string(view.shape.size()));
   std::string shape = "(";  // a Python tuple: "()", "(5,)", "(2, 3)"
   for (std::size_t i = 0; i < view.shape.size(); ++i) {
     if (i > 0) shape += ", ";
@@ -34,10 +38,6 @@ void write_npy(const std::string& path, const TensorView& view) {
   const std::size_t unpadded = 10 + header.size() + 1;
   header.append((64 - unpadded % 64) % 64, ' ');
   header += '\n';
-  if (view.shape.size() > kNpyMaxDims)  // within them the header fits version 1.0's 16-bit length
-    fail(ErrorCode::invalid_argument, "write_npy",
-         "numpy reads at most " + std::to_string(kNpyMaxDims) + " dimensions, view.shape has " +
-             std::to_string(view.shape.size()));
   std::ofstream f(path, std::ios::binary | std::ios::trunc);
   const unsigned char prefix[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, static_cast<unsigned char>(header.size() & 0xFF),
                                     static_cast<unsigned char>(header.size() >> 8)};

@@ -137,16 +137,27 @@ std::size_t level_bytes(std::int64_t entries) {
 std::size_t workspace_bytes(const char* fn, std::int64_t fibers, std::int64_t length) {
   constexpr auto kAlign = static_cast<std::int64_t>(kWorkspaceAlign);
   std::int64_t bytes = 0;
-  for (std::int64_t chunks = detail::reduce_chunks(length); chunks > 1 && bytes >= 0; chunks = detail::reduce_chunks(chunks)) {
+  for (std::int64_t chunks = detail::reduce_chunks(length); chunks > 1; chunks = detail::reduce_chunks(chunks)) {
     const std::int64_t entries = detail::checked_mul_add(fibers, chunks, 0);
     const std::int64_t level = entries < 0 ? -1 : detail::checked_mul_add(entries, sizeof(double), kAlign - 1);
     bytes = level < 0 ? -1 : detail::checked_mul_add(1, bytes, level / kAlign * kAlign);
+    if (bytes < 0)
+      detail::fail(ErrorCode::size_out_of_range, fn,
+                   "the workspace of " + std::to_string(fibers) + " sums of " + std::to_string(length) +
+                       " elements exceeds 2^63 bytes");
   }
-  if (bytes < 0)
-    detail::fail(ErrorCode::size_out_of_range, fn,
-                 "the workspace of " + std::to_string(fibers) + " sums of " + std::to_string(length) +
-                     " elements exceeds 2^63 bytes");
   return static_cast<std::size_t>(bytes);
+}
+
+// The levels' workspace of a row or column sum call (count sums of `length` elements), apart
+// from the matrix and the results.
+template <Reducible T>
+StreamWorkspace levels_workspace(const char* fn, const T* x, const MatrixLayout& m, const accum_t<T>* out,
+                                 std::int64_t count, std::int64_t length, Workspace ws, std::string_view ws_name,
+                                 cudaStream_t stream) {
+  return StreamWorkspace(fn, ws, workspace_bytes(fn, count, length), ws_name, stream,
+                         {{"x", x, detail::check_matrix_layout(fn, m, sizeof(T)) * std::int64_t{sizeof(T)}},
+                          {"out", out, count * std::int64_t{sizeof(accum_t<T>)}}});
 }
 
 template <class Kernel>
@@ -242,9 +253,8 @@ void row_sums(const T* x, const MatrixLayout& m, accum_t<T>* out, cudaStream_t s
   detail::check_launch(fn, launch);
   if (count == 0) return;
   if (m.cols == 0) return fill_zero(fn, out, count, stream);
-  StreamWorkspace levels(fn, ws, workspace_bytes(fn, count, m.cols), "cuda::row_sums_workspace_bytes(m)", stream,
-                         {{"x", x, detail::check_matrix_layout(fn, m, sizeof(T)) * std::int64_t{sizeof(T)}},
-                          {"out", out, count * std::int64_t{sizeof(accum_t<T>)}}});
+  const StreamWorkspace levels =
+      levels_workspace(fn, x, m, out, count, m.cols, ws, "cuda::row_sums_workspace_bytes(m)", stream);
   launch_rows(fn, x, m, out, static_cast<unsigned char*>(levels.get()), stream, launch);
 }
 
@@ -256,9 +266,8 @@ void column_sums(const T* x, const MatrixLayout& m, accum_t<T>* out, cudaStream_
   detail::check_launch(fn, launch);
   if (count == 0) return;
   if (m.rows == 0) return fill_zero(fn, out, count, stream);
-  StreamWorkspace levels(fn, ws, workspace_bytes(fn, count, m.rows), "cuda::column_sums_workspace_bytes(m)", stream,
-                         {{"x", x, detail::check_matrix_layout(fn, m, sizeof(T)) * std::int64_t{sizeof(T)}},
-                          {"out", out, count * std::int64_t{sizeof(accum_t<T>)}}});
+  const StreamWorkspace levels =
+      levels_workspace(fn, x, m, out, count, m.rows, ws, "cuda::column_sums_workspace_bytes(m)", stream);
   launch_columns(fn, x, m, out, static_cast<unsigned char*>(levels.get()), stream, launch);
 }
 

@@ -149,6 +149,11 @@ __device__ __forceinline__ Four operator+(const Four& a, const Four& b) {
   return r;
 }
 
+// An id's items: groups of 128 columns for ids of at most 16 rows, of 8 for longer ones (up to
+// 8192 rows), a warp each.
+__host__ __device__ constexpr std::int64_t short_groups(std::int64_t dim) { return (dim + 4 * kWarp - 1) / (4 * kWarp); }
+__host__ __device__ constexpr std::int64_t chunk_groups(std::int64_t dim) { return (dim + 7) / 8; }
+
 // One short id and 128 of its columns (item = id's place in the list x column groups + group):
 // thread t sums columns j0 + t + 32 q, q = 0 .. 3. Lane l of the warp holds the id's row l and
 // hands it round by shuffles.
@@ -158,7 +163,7 @@ __device__ __forceinline__ void sum_short_id(std::int64_t item, const float* __r
                                              const std::int32_t* __restrict__ end,
                                              const std::int32_t* __restrict__ list, float* __restrict__ dtable) {
   const int t = static_cast<int>(threadIdx.x) % kWarp;
-  const std::int64_t groups = (dim + 4 * kWarp - 1) / (4 * kWarp);
+  const std::int64_t groups = short_groups(dim);
   const std::int32_t v = list[item / groups], s = start[v];
   const int c = end[v] - s;
   const std::int32_t mine = t < c ? rows[s + t] : 0;
@@ -201,7 +206,7 @@ __device__ __forceinline__ void sum_one_chunk_id(std::int64_t item, const float*
                                                  const std::int32_t* __restrict__ list, float* __restrict__ dtable) {
   constexpr int kSlots = kReduceLanes / kWarp;
   const int t = static_cast<int>(threadIdx.x) % kWarp;
-  const std::int64_t groups = (dim + 7) / 8;
+  const std::int64_t groups = chunk_groups(dim);
   const std::int32_t v = list[n - 1 - item / groups], s = start[v];
   const int c = end[v] - s;
   const std::int64_t j0 = item % groups * 8;
@@ -244,12 +249,15 @@ __device__ __forceinline__ void sum_one_chunk_id(std::int64_t item, const float*
 // look at the counter first spares the atomic once all are taken), and reads their end[] 32 at
 // a time, so that a short row does not cost a load's latency.
 constexpr std::int64_t kZeroFloatsPerClaim = 16384;
+__host__ __device__ constexpr std::int64_t zero_claims(std::int64_t vocab, std::int64_t rows_per_claim) {
+  return (vocab + rows_per_claim - 1) / rows_per_claim;
+}
 
 __device__ __forceinline__ void zero_absent_rows(std::int64_t vocab, std::int64_t dim, std::int64_t rows_per_claim,
                                                  bool vec, const std::int32_t* __restrict__ end,
                                                  unsigned long long* __restrict__ claims, float* __restrict__ dtable) {
   const int t = static_cast<int>(threadIdx.x) % kWarp;
-  const auto total = static_cast<unsigned long long>((vocab + rows_per_claim - 1) / rows_per_claim);
+  const auto total = static_cast<unsigned long long>(zero_claims(vocab, rows_per_claim));
   for (;;) {
     unsigned long long claim = total;
     if (t == 0 && *static_cast<volatile unsigned long long*>(claims) < total) claim = atomicAdd(claims, 1ull);
@@ -277,16 +285,17 @@ __device__ __forceinline__ void zero_absent_rows(std::int64_t vocab, std::int64_
 // Blocks below zero_blocks start zeroing at once; the others first take the items of the ids,
 // a warp each, grid-stride (the longer ids first: their warps finish last), then join the zeros.
 __global__ void __launch_bounds__(1024)
-    sums_and_zeros_kernel(const float* __restrict__ dout, std::int64_t dim, std::int64_t n, std::int64_t vocab, bool vec_dout,
-                bool vec_dtable, const std::int32_t* __restrict__ rows, const std::int32_t* __restrict__ start,
-                const std::int32_t* __restrict__ end, const std::int32_t* __restrict__ list,
-                const unsigned* __restrict__ listed, unsigned long long* __restrict__ claims,
-                std::int64_t rows_per_claim, int zero_blocks, float* __restrict__ dtable) {
+    sums_and_zeros_kernel(const float* __restrict__ dout, std::int64_t dim, std::int64_t n, std::int64_t vocab,
+                          bool vec_dout, bool vec_dtable, const std::int32_t* __restrict__ rows,
+                          const std::int32_t* __restrict__ start, const std::int32_t* __restrict__ end,
+                          const std::int32_t* __restrict__ list, const unsigned* __restrict__ listed,
+                          unsigned long long* __restrict__ claims, std::int64_t rows_per_claim, int zero_blocks,
+                          float* __restrict__ dtable) {
   if (static_cast<int>(blockIdx.x) >= zero_blocks) {
     const std::int64_t warps_per_block = blockDim.x / kWarp;
     const std::int64_t warps = (gridDim.x - zero_blocks) * warps_per_block;
-    const std::int64_t chunk_items = static_cast<std::int64_t>(listed[1]) * ((dim + 7) / 8);
-    const std::int64_t items = chunk_items + static_cast<std::int64_t>(listed[0]) * ((dim + 4 * kWarp - 1) / (4 * kWarp));
+    const std::int64_t chunk_items = static_cast<std::int64_t>(listed[1]) * chunk_groups(dim);
+    const std::int64_t items = chunk_items + static_cast<std::int64_t>(listed[0]) * short_groups(dim);
     for (std::int64_t item = (blockIdx.x - zero_blocks) * warps_per_block + threadIdx.x / kWarp; item < items;
          item += warps) {
       if (item < chunk_items) sum_one_chunk_id(item, dout, dim, n, vec_dout, rows, start, end, list, dtable);
@@ -558,15 +567,14 @@ void embedding_backward(const std::int32_t* ids, std::int64_t n, const float* do
   // of rows a warp: a quarter of the blocks zero from the start.
   const int threads = launch.block_threads, warps_per_block = threads / kWarp;
   const std::int64_t rows_per_claim = std::max<std::int64_t>(1, kZeroFloatsPerClaim / dim);
-  const std::int64_t zero_claims = (vocab + rows_per_claim - 1) / rows_per_claim;
-  const std::int64_t warp_items = (n / kShortRows + 1) * ((dim + 7) / 8) + n * ((dim + 4 * kWarp - 1) / (4 * kWarp)) +
-                                  zero_claims;
+  const std::int64_t claims_in_all = zero_claims(vocab, rows_per_claim);
+  const std::int64_t warp_items = (n / kShortRows + 1) * chunk_groups(dim) + n * short_groups(dim) + claims_in_all;
   const int grid = grid_of(fn, reinterpret_cast<const void*>(sums_and_zeros_kernel), threads,
                            (warp_items + warps_per_block - 1) / warps_per_block, launch);
   // Zeroing from the start: a quarter of the blocks, but no more than have about 4 claims a warp
   // (a small vocabulary's zeros would leave the rest of them idle while the sums go on).
   const int zero_blocks =
-      static_cast<int>(std::min<std::int64_t>(grid / 4, zero_claims / (4 * std::int64_t{warps_per_block})));
+      static_cast<int>(std::min<std::int64_t>(grid / 4, claims_in_all / (4 * std::int64_t{warps_per_block})));
   const bool vec_dout = dim % 4 == 0 && reinterpret_cast<std::uintptr_t>(dout) % 16 == 0;
   const bool vec_dtable = dim % 4 == 0 && reinterpret_cast<std::uintptr_t>(dtable) % 16 == 0;
   sums_and_zeros_kernel<<<grid, threads, 0, stream>>>(dout, dim, n, vocab, vec_dout, vec_dtable, rows, start, end,
