@@ -11,7 +11,8 @@ cmake --build --preset ci -j "$(nproc)"
 rm -rf .gpu && mkdir -p .gpu
 cp -a build/bin .gpu/bin
 for lib in libbenchmark.so.1debian; do
-  src=$(ldconfig -p | awk -v l="$lib" '$1 == l {print $NF; exit}')
+  # (awk reads to the end: an early exit would kill ldconfig with SIGPIPE, fatal under pipefail)
+  src=$(ldconfig -p | awk -v l="$lib" '$1 == l && !found {found = $NF} END {print found}')
   [ -n "$src" ] || { echo "pack-gpu: $lib not found" >&2; exit 1; }
   cp -L "$src" ".gpu/bin/$lib"
 done
