@@ -3,10 +3,10 @@
 // embedding backward and index_add_: fast, and a different result from run to run); the lookup
 // next to a plain gather kernel (what PyTorch's embedding forward, index_select, amounts to):
 //
-//   embedding_backward/det_cuda/V/D/N   detnum::cuda::embedding_backward (ids checked on the
-//                                       device with one stream synchronization, radix sort,
-//                                       segment sums; writes every row of the table), caller's
-//                                       workspace
+//   embedding_backward/det_cuda/V/D/N   detnum::cuda::embedding_backward (each id's rows ordered
+//                                       and the ids checked on the device, one stream
+//                                       synchronization, segment sums; writes every row of the
+//                                       table), caller's workspace
 //   embedding_backward/atomic/V/D/N     cudaMemsetAsync of the table, then one atomicAdd per
 //                                       element of dout (a thread per element, grid-stride)
 //   embedding_forward/det_cuda/V/D/N    detnum::cuda::embedding_forward (ids checked on the device

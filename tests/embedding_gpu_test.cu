@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "detnum/cuda/embedding.hpp"
@@ -16,7 +17,8 @@
 namespace detnum::test {
 namespace {
 
-// Grids of 3 and 6 blocks: no block or one that zeroes from the start.
+// Grids of 3 and 6 blocks (with few claims of zeros, no warp or one a block zeroes from the start),
+// blocks of 3 and 32 warps.
 constexpr cuda::LaunchConfig kLaunches[] = {{128, 0}, {256, 3}, {96, 6}, {1024, 0}};
 
 template <class T>
@@ -101,21 +103,43 @@ TEST(EmbeddingGpu, BackwardWritesTheTableAndNothingAround) {
   }
 }
 
+// The first bad row is named, whichever way the rows are ordered (counting up to 8192 rows, a
+// radix sort beyond), with the most negative and the largest ids among them; nothing is written.
 TEST(EmbeddingGpu, BadIdIsTheCpusErrorAndWritesNothing) {
   DETNUM_REQUIRE_GPU();
-  const auto ids = to_device(std::vector<std::int32_t>{0, 3, -1, 9});
-  const auto dout = to_device(std::vector<float>(8, 1.0f));
-  DeviceBuffer<unsigned char> dtable(8 * sizeof(float));
-  ASSERT_EQ(cudaMemset(dtable.get(), kSentinel, dtable.size()), cudaSuccess);
-  auto* table = reinterpret_cast<float*>(dtable.get());
-  expect_error([&] { cuda::embedding_backward(ids.get(), 4, dout.get(), 4, 2, table); },
-               ErrorCode::invalid_argument, "ids[2] must be in [0, vocab = 4), got -1");
-  ASSERT_EQ(cudaDeviceSynchronize(), cudaSuccess);
-  EXPECT_EQ(untouched(dtable.get(), 0, dtable.size()), "");
-  expect_error([&] { cuda::embedding_forward(dout.get(), 4, 2, ids.get(), 4, table); },
-               ErrorCode::invalid_argument, "ids[2] must be in [0, vocab = 4), got -1");
-  ASSERT_EQ(cudaDeviceSynchronize(), cudaSuccess);
-  EXPECT_EQ(untouched(dtable.get(), 0, dtable.size()), "");
+  struct Case {
+    std::vector<std::int32_t> ids;
+    std::string message;
+  };
+  std::vector<std::int32_t> many(9000, 1);  // the sort's path
+  many[8500] = 4;
+  many[8999] = -5;
+  std::vector<std::int32_t> extremes(100, 2);
+  extremes[70] = INT32_MIN;
+  extremes[31] = INT32_MAX;
+  const Case cases[] = {{{0, 3, -1, 9}, "ids[2] must be in [0, vocab = 4), got -1"},
+                        {many, "ids[8500] must be in [0, vocab = 4), got 4"},
+                        {extremes, "ids[31] must be in [0, vocab = 4), got 2147483647"}};
+  for (const Case& c : cases) {
+    const auto n = static_cast<std::int64_t>(c.ids.size());
+    const auto ids = to_device(c.ids);
+    const auto dout = to_device(std::vector<float>(static_cast<std::size_t>(n * 2), 1.0f));
+    DeviceBuffer<unsigned char> dtable(8 * sizeof(float));
+    ASSERT_EQ(cudaMemset(dtable.get(), kSentinel, dtable.size()), cudaSuccess);
+    auto* table = reinterpret_cast<float*>(dtable.get());
+    expect_error([&] { cuda::embedding_backward(ids.get(), n, dout.get(), 4, 2, table); },
+                 ErrorCode::invalid_argument, c.message);
+    ASSERT_EQ(cudaDeviceSynchronize(), cudaSuccess);
+    EXPECT_EQ(untouched(dtable.get(), 0, dtable.size()), "") << c.message;
+    DeviceBuffer<float> out(static_cast<std::size_t>(n * 2));
+    expect_error([&] { cuda::embedding_forward(dout.get(), 4, 2, ids.get(), n, out.get()); },
+                 ErrorCode::invalid_argument, c.message);
+    ASSERT_EQ(cudaDeviceSynchronize(), cudaSuccess);
+    // Nothing to write (dim 0): the ids are still checked.
+    expect_error([&] { cuda::embedding_backward(ids.get(), n, dout.get(), 4, 0, table); },
+                 ErrorCode::invalid_argument, c.message);
+    ASSERT_EQ(cudaDeviceSynchronize(), cudaSuccess);
+  }
 }
 
 }  // namespace

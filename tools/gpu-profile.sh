@@ -9,7 +9,7 @@
 #   gemm_NAME.ncu-rep, sass_gemm_NAME.csv   that kernel's SASS with stall samples per instruction,
 #                          for the adopted tile policy and each variant (tools/lib-variants.sh)
 #   memcheck_embedding.txt compute-sanitizer's memcheck of embedding_gpu_test's gradient cases
-#                          (the zeros claimed from a counter, the one-block sort, every kernel)
+#                          (the zeros claimed from a counter, the counting of positions, every kernel)
 #   memcheck_gemm_NAME.txt compute-sanitizer's memcheck of gemm_gpu_test's float cases for the
 #                          first variant that copies with cp.async (policy's ninth field >= 2):
 #                          its copies at the matrices' edges must read nothing outside them

@@ -1,17 +1,20 @@
 // Embedding lookup and gradient on CUDA, with the bits of src/cpu/embedding.cpp.
 //
-// Checking the ids. A kernel finds the first row whose id is outside [0, vocab) (an integer
-// atomicMin); the host waits for it and throws the CPU's error for that row, before anything is
-// written.
+// Checking the ids. Each row whose id is outside [0, vocab) is noted in one word (an integer
+// atomicMax of n - row, so that the first bad row wins); the host waits for it and throws the
+// CPU's error for that row before anything of the caller's is written. The lookup checks in a
+// kernel of its own; the gradient checks while it orders the rows, which write only the
+// workspace, so its one wait comes after them.
 //
-// The gradient. (1) One memset zeroes the call's counters and end[] (end[id] = 0: id does not
-// occur). (2) A stable radix sort orders the (id, row) pairs by id, so each id's rows stay in
-// increasing order: for at most 8192 rows one block sorts them all in shared memory
-// (block_sort_kernel, one launch where cub's device-wide sort takes several: 31-35 us of a 139 us
-// call on an H200), beyond that cub's DeviceRadixSort.
-// (3) segments_kernel marks each id's range [start, end) of the sorted rows and lists the ids
-// that occur by their count of rows: at most 16, up to 8192 (one chunk of the order), more (the
-// slots come from integer atomics, so their order varies; each id's sums do not depend on it).
+// The gradient. (1) One memset zeroes the call's counters, the bad-row word and end[] (end[id] =
+// 0: id does not occur). (2) Each id's rows in increasing order (the stable order of the sums),
+// its range [start, end) of them, and its place in a list by its number of rows: at most 16, up
+// to 8192 (one chunk of the order), more:
+//   - up to 8192 rows, rank_kernel in one launch: each row's position by counting the ids below
+//     its id and equal to it before it (n^2 comparisons across every SM; a radix sort of so few
+//     pairs waits on latency: 31-35 us in cub's four launches, 25 in one block, on an H200);
+//   - more, cub's stable DeviceRadixSort of the (id, row) pairs, then segments_kernel.
+// (3) The wait for the check.
 // (4) sums_and_zeros_kernel, one launch for all the rest but the longest ids, a warp per item:
 //   - ids of 17 to 8192 rows (sum_one_chunk_id): a warp takes one id and 8 columns and holds the
 //     chunk's 128 lanes across its threads, 4 per thread and column, then folds them in
@@ -23,7 +26,8 @@
 //     kernel took 144 us for GPT-2's shape on an H200, 37% of its warps active (waiting on
 //     instruction fetch, it seems);
 //   - +0 in the rows of the ids that do not occur (zero_absent_rows), claimed from an integer
-//     counter: a quarter of the blocks start there, the others join when their ids are done.
+//     counter: a quarter of every block's warps start there (the stores come from every SM),
+//     the others join when their ids are done.
 //     The zeros are bound by the memory's bandwidth, the sums by their loads' latency, so in
 //     one launch each hides the other; a memset of the whole table before the sums had taken
 //     about half the time of the call.
@@ -42,7 +46,6 @@
 #include <algorithm>
 #include <climits>
 #include <cstdint>
-#include <cub/block/block_radix_sort.cuh>
 #include <cub/device/device_radix_sort.cuh>
 #include <string>
 
@@ -61,13 +64,18 @@ namespace {
 using detail::kReduceChunk;
 using detail::kReduceLanes;
 constexpr int kWarp = 32;
-constexpr unsigned long long kNoBadRow = ~0ull;
+// A bad id's row r is noted as n - r with an integer atomicMax, so that the word, zeroed before,
+// ends up naming the first bad row (0: none).
+__device__ __forceinline__ void note_if_bad(std::int32_t id, std::int64_t r, std::int64_t n, std::int64_t vocab,
+                                            unsigned long long* bad) {
+  if (id < 0 || id >= vocab) atomicMax(bad, static_cast<unsigned long long>(n - r));
+}
 
-__global__ void first_bad_id_kernel(const std::int32_t* __restrict__ ids, std::int64_t n, std::int64_t vocab,
-                                    unsigned long long* first_bad) {
+__global__ void check_ids_kernel(const std::int32_t* __restrict__ ids, std::int64_t n, std::int64_t vocab,
+                                 unsigned long long* bad) {
   const std::int64_t stride = static_cast<std::int64_t>(gridDim.x) * blockDim.x;
   for (std::int64_t r = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; r < n; r += stride)
-    if (ids[r] < 0 || ids[r] >= vocab) atomicMin(first_bad, static_cast<unsigned long long>(r));
+    note_if_bad(ids[r], r, n, vocab, bad);
 }
 
 __global__ void forward_kernel(const float* __restrict__ table, std::int64_t dim, const std::int32_t* __restrict__ ids,
@@ -77,55 +85,112 @@ __global__ void forward_kernel(const float* __restrict__ table, std::int64_t dim
     out[e] = canonicalize(table[ids[e / dim] * dim + e % dim]);
 }
 
-// The sort's values 0 .. n - 1.
-__global__ void iota_kernel(std::int32_t* __restrict__ out, std::int64_t n) {
+// The sort's values 0 .. n - 1, and the check of the ids.
+__global__ void iota_and_check_kernel(const std::int32_t* __restrict__ ids, std::int64_t n, std::int64_t vocab,
+                                      std::int32_t* __restrict__ out, unsigned long long* bad) {
   const std::int64_t stride = static_cast<std::int64_t>(gridDim.x) * blockDim.x;
-  for (std::int64_t i = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < n; i += stride)
+  for (std::int64_t i = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < n; i += stride) {
     out[i] = static_cast<std::int32_t>(i);
-}
-
-// The (id, row) pairs of at most kBlockSortRows rows sorted by id in one block (cub's
-// BlockRadixSort is stable, and row p starts at position p), into keys and rows. Positions past
-// n hold the largest key of `bits` bits, which sorts after every id (a tie with the largest id
-// keeps them after it: the sort is stable), and are not written.
-constexpr int kBlockSortThreads = 512, kBlockSortItems = 16;
-constexpr std::int64_t kBlockSortRows = kBlockSortThreads * kBlockSortItems;
-
-__global__ void __launch_bounds__(kBlockSortThreads)
-    block_sort_kernel(const std::int32_t* __restrict__ ids, std::int64_t n, int bits, std::int32_t* __restrict__ keys,
-                      std::int32_t* __restrict__ rows) {
-  using Sort = cub::BlockRadixSort<std::int32_t, kBlockSortThreads, kBlockSortItems, std::int32_t>;
-  __shared__ typename Sort::TempStorage temp;
-  const std::int32_t pad = static_cast<std::int32_t>((std::int64_t{1} << bits) - 1);
-  std::int32_t k[kBlockSortItems], v[kBlockSortItems];
-#pragma unroll
-  for (int i = 0; i < kBlockSortItems; ++i) {  // blocked: thread t holds positions 16 t .. 16 t + 15
-    const int p = static_cast<int>(threadIdx.x) * kBlockSortItems + i;
-    k[i] = p < n ? ids[p] : pad;
-    v[i] = p;
-  }
-  Sort(temp).Sort(k, v, 0, bits);
-#pragma unroll
-  for (int i = 0; i < kBlockSortItems; ++i) {
-    const int p = static_cast<int>(threadIdx.x) * kBlockSortItems + i;
-    if (p < n) {
-      keys[p] = k[i];
-      rows[p] = v[i];
-    }
+    note_if_bad(ids[i], i, n, vocab, bad);
   }
 }
 
-// start[id] and end[id] of each id present in the sorted keys, and the id in its list by its
-// number of rows: at most kShortRows at list[0 .. listed[0]), up to one chunk (8192) at
-// list[n - listed[1] .. n), more at longs[0 .. listed[2]).
+// An id's rows are listed by their number: at most kShortRows at list[0 .. listed[0]), up to one
+// chunk (8192) at list[n - listed[1] .. n), more at longs[0 .. listed[2]). (The slots come from
+// integer atomics, so their order varies; each id's sums do not depend on it.)
 constexpr int kShortRows = 16;
 
-__global__ void segments_kernel(const std::int32_t* __restrict__ keys, std::int64_t n, std::int32_t* __restrict__ start,
+// ---- Up to 8192 rows: positions by counting, one launch ----------------------------------------
+// Row r of id v goes to position #{j : ids[j] < v} + #{j < r : ids[j] == v}, the place a stable
+// sort by id gives it. A block takes 32 rows, a lane each, and each of its 16 warps counts over a
+// sixteenth of the ids, read from shared memory 4 at a time (the same for the whole warp); warp 0
+// adds the counts up. n^2 comparisons, but in one launch on every SM: a radix sort of 8192 pairs
+// took 31-35 us on an H200 in four launches (cub), and 25 in one block (cub's BlockRadixSort),
+// both waiting on latency. The first row of each id also writes start[v] and end[v] and lists v;
+// a bad id is noted (its row still gets a position: they remain a permutation of 0 .. n - 1).
+constexpr int kRankWarps = 16;
+constexpr std::int64_t kRankRows = 8192;
+static_assert(kRankRows <= kReduceChunk, "an id of the counting path never has more than one chunk of rows");
+
+struct IdCounts {
+  int less = 0, equal = 0;  // ids below v, ids equal to v
+};
+
+// Over ids[a .. b) in shared memory; a is a multiple of 4.
+__device__ __forceinline__ IdCounts count_ids(const std::int32_t* ids, int a, int b, std::int32_t v) {
+  IdCounts c;
+  int j = a;
+#pragma unroll 4
+  for (; j + 4 <= b; j += 4) {
+    const int4 x = *reinterpret_cast<const int4*>(ids + j);
+    c.less += (x.x < v) + (x.y < v) + (x.z < v) + (x.w < v);
+    c.equal += (x.x == v) + (x.y == v) + (x.z == v) + (x.w == v);
+  }
+  for (; j < b; ++j) {
+    c.less += ids[j] < v;
+    c.equal += ids[j] == v;
+  }
+  return c;
+}
+
+__global__ void __launch_bounds__(kRankWarps * kWarp)
+    rank_kernel(const std::int32_t* __restrict__ ids, int n, std::int64_t vocab, std::int32_t* __restrict__ rows,
+                std::int32_t* __restrict__ start, std::int32_t* __restrict__ end, std::int32_t* __restrict__ list,
+                unsigned* __restrict__ listed, unsigned long long* bad) {
+  __shared__ __align__(16) std::int32_t shared_ids[kRankRows];
+  __shared__ int counted[3][kRankWarps][kWarp];  // ids below v; equal to v before row r; after it
+  for (int i = static_cast<int>(threadIdx.x); i < n; i += kRankWarps * kWarp) shared_ids[i] = ids[i];
+  __syncthreads();
+  const int t = static_cast<int>(threadIdx.x) % kWarp, w = static_cast<int>(threadIdx.x) / kWarp;
+  const int r0 = static_cast<int>(blockIdx.x) * kWarp, r = r0 + t;
+  const std::int32_t v = shared_ids[r < n ? r : 0];
+  // Warp w's ids: [lo, hi), split at multiples of 32 so that the block's rows lie in one split:
+  // before them every j < r, after them every j > r, and within them j is compared with r.
+  const int per = (n + kRankWarps * kWarp - 1) / (kRankWarps * kWarp) * kWarp;
+  const int lo = ::min(n, w * per), hi = ::min(n, lo + per);
+  const int m0 = ::max(lo, ::min(r0, hi)), m1 = ::max(lo, ::min(r0 + kWarp, hi));
+  const IdCounts before = count_ids(shared_ids, lo, m0, v), after = count_ids(shared_ids, m1, hi, v);
+  int less = before.less + after.less, equal_before = before.equal, equal_after = after.equal;
+  for (int j = m0; j < m1; ++j) {
+    const std::int32_t x = shared_ids[j];
+    less += x < v;
+    equal_before += x == v && j < r;
+    equal_after += x == v && j > r;
+  }
+  counted[0][w][t] = less;
+  counted[1][w][t] = equal_before;
+  counted[2][w][t] = equal_after;
+  __syncthreads();
+  if (w != 0 || r >= n) return;
+  for (int k = 1; k < kRankWarps; ++k) {
+    less += counted[0][k][t];
+    equal_before += counted[1][k][t];
+    equal_after += counted[2][k][t];
+  }
+  const int p = less + equal_before;
+  rows[p] = r;
+  if (v < 0 || v >= vocab) {
+    note_if_bad(v, r, n, vocab, bad);
+  } else if (equal_before == 0) {  // the id's first row
+    const int count = 1 + equal_after;
+    start[v] = p;
+    end[v] = p + count;
+    if (count <= kShortRows) list[atomicAdd(&listed[0], 1u)] = v;
+    else list[n - 1 - atomicAdd(&listed[1], 1u)] = v;
+  }
+}
+
+// ---- More rows: cub's radix sort, then the segments ---------------------------------------------
+// start[id] and end[id] of each id present in the sorted keys, and the id in its list. Keys
+// outside [0, vocab) (bad ids, noted by iota_and_check_kernel) are skipped.
+__global__ void segments_kernel(const std::int32_t* __restrict__ keys, std::int64_t n, std::int64_t vocab,
+                                std::int32_t* __restrict__ start,
                                 std::int32_t* __restrict__ end, std::int32_t* __restrict__ list,
                                 std::int32_t* __restrict__ longs, unsigned* __restrict__ listed) {
   const std::int64_t stride = static_cast<std::int64_t>(gridDim.x) * blockDim.x;
   for (std::int64_t p = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; p < n; p += stride) {
     const std::int32_t k = keys[p];
+    if (k < 0 || k >= vocab) continue;
     if (p == 0 || keys[p - 1] != k) {
       start[k] = static_cast<std::int32_t>(p);
       const auto more_than = [&](std::int64_t rows) { return p + rows < n && keys[p + rows] == k; };
@@ -281,22 +346,24 @@ __device__ __forceinline__ void zero_absent_rows(std::int64_t vocab, std::int64_
 }
 
 // Every id of at most 8192 rows, and the zeros of the ids that do not occur, in one launch: the
-// sums wait on their loads, the zeros on the memory's bandwidth, so each covers the other.
-// Blocks below zero_blocks start zeroing at once; the others first take the items of the ids,
-// a warp each, grid-stride (the longer ids first: their warps finish last), then join the zeros.
+// sums wait on their loads, the zeros on the memory's bandwidth, so each covers the other. In
+// every block, the last zero_warps warps start zeroing at once (so that the stores come from every
+// SM); the others first take the items of the ids, a warp each, grid-stride (the longer ids
+// first: their warps finish last), then join the zeros.
 __global__ void __launch_bounds__(1024)
     sums_and_zeros_kernel(const float* __restrict__ dout, std::int64_t dim, std::int64_t n, std::int64_t vocab,
                           bool vec_dout, bool vec_dtable, const std::int32_t* __restrict__ rows,
                           const std::int32_t* __restrict__ start, const std::int32_t* __restrict__ end,
                           const std::int32_t* __restrict__ list, const unsigned* __restrict__ listed,
-                          unsigned long long* __restrict__ claims, std::int64_t rows_per_claim, int zero_blocks,
+                          unsigned long long* __restrict__ claims, std::int64_t rows_per_claim, int zero_warps,
                           float* __restrict__ dtable) {
-  if (static_cast<int>(blockIdx.x) >= zero_blocks) {
-    const std::int64_t warps_per_block = blockDim.x / kWarp;
-    const std::int64_t warps = (gridDim.x - zero_blocks) * warps_per_block;
+  const int summing_per_block = static_cast<int>(blockDim.x) / kWarp - zero_warps;
+  const int summing = static_cast<int>(threadIdx.x) / kWarp;
+  if (summing < summing_per_block) {
+    const std::int64_t warps = static_cast<std::int64_t>(gridDim.x) * summing_per_block;
     const std::int64_t chunk_items = static_cast<std::int64_t>(listed[1]) * chunk_groups(dim);
     const std::int64_t items = chunk_items + static_cast<std::int64_t>(listed[0]) * short_groups(dim);
-    for (std::int64_t item = (blockIdx.x - zero_blocks) * warps_per_block + threadIdx.x / kWarp; item < items;
+    for (std::int64_t item = static_cast<std::int64_t>(blockIdx.x) * summing_per_block + summing; item < items;
          item += warps) {
       if (item < chunk_items) sum_one_chunk_id(item, dout, dim, n, vec_dout, rows, start, end, list, dtable);
       else sum_short_id(item - chunk_items, dout, dim, rows, start, end, list, dtable);
@@ -395,24 +462,24 @@ __global__ void __launch_bounds__(kWarps * kWarp)
 // Ids of more than 8192 rows: fewer than n / 8192 of them.
 std::int64_t max_long_ids(std::int64_t n) { return n / kReduceChunk + 1; }
 
-// The pieces of the workspace, each 256-byte aligned: the first bad row takes the first 256
-// bytes; the list of ids of at most 8192 rows reuses the sort's values, dead once sorted.
+// The pieces of the workspace, each 256-byte aligned; the list of ids of at most 8192 rows
+// reuses the sort's values (dead once sorted, and unused by the counting path).
 struct Layout {
-  static constexpr std::size_t bad = 0;
-  // listed (3 unsigned), claims (the zero pass's counter) and end[vocab] are one region, which
-  // one memset zeroes per call: so end[id] = 0 marks an id that does not occur.
-  static constexpr std::size_t kClaimsAt = 16, kEndAt = 32;
-  std::size_t keys, iota, rows, start, listed, claims, end, longs, sort, total, sort_bytes;
+  // listed (3 unsigned), claims (the zero pass's counter), bad (the first bad row) and end[vocab]
+  // are one region, which one memset zeroes per call: so end[id] = 0 marks an id that does not occur.
+  static constexpr std::size_t kClaimsAt = 16, kBadAt = 24, kEndAt = 32;
+  std::size_t keys, iota, rows, start, listed, claims, bad, end, longs, sort, total, sort_bytes;
   std::size_t zeroed_bytes;  // from listed to the end of end[]
   Layout(std::int64_t n, std::int64_t vocab, std::size_t sort_temp) {
     const auto up = [](std::size_t b) { return (b + kWorkspaceAlign - 1) / kWorkspaceAlign * kWorkspaceAlign; };
     const std::size_t ids = up(static_cast<std::size_t>(n) * 4), per_id = static_cast<std::size_t>(vocab) * 4;
-    keys = kWorkspaceAlign;
+    keys = 0;
     iota = keys + ids;
     rows = iota + ids;
     start = rows + ids;
     listed = start + up(per_id);
     claims = listed + kClaimsAt;
+    bad = listed + kBadAt;
     end = listed + kEndAt;
     zeroed_bytes = kEndAt + per_id;
     longs = listed + up(zeroed_bytes);
@@ -450,21 +517,29 @@ int grid_of(const char* fn, const void* kernel, int threads, std::int64_t work, 
   return static_cast<int>(std::max<std::int64_t>(1, std::min(resident, work)));
 }
 
-// The first bad id, if any, as the CPU's error; waits for the stream.
-void check_ids_on_device(const char* fn, const std::int32_t* ids, std::int64_t n, std::int64_t vocab,
-                         unsigned long long* first_bad, cudaStream_t stream) {
-  DETNUM_CUDA_CHECK(fn, cudaMemsetAsync(first_bad, 0xFF, sizeof(unsigned long long), stream));
-  const int grid = grid_of(fn, reinterpret_cast<const void*>(first_bad_id_kernel), 256, (n + 255) / 256, {});
-  first_bad_id_kernel<<<grid, 256, 0, stream>>>(ids, n, vocab, first_bad);
-  DETNUM_CUDA_CHECK(fn, cudaGetLastError());
-  unsigned long long bad = kNoBadRow;
-  DETNUM_CUDA_CHECK(fn, cudaMemcpyAsync(&bad, first_bad, sizeof bad, cudaMemcpyDefault, stream));
+// The CPU's error for the first bad row that `bad` notes (n - row; 0: none), once the stream has
+// come to it: the one wait of a call.
+void throw_if_bad_id(const char* fn, const std::int32_t* ids, std::int64_t n, std::int64_t vocab,
+                     const unsigned long long* bad, cudaStream_t stream) {
+  unsigned long long noted = 0;
+  DETNUM_CUDA_CHECK(fn, cudaMemcpyAsync(&noted, bad, sizeof noted, cudaMemcpyDefault, stream));
   DETNUM_CUDA_CHECK(fn, cudaStreamSynchronize(stream));
-  if (bad == kNoBadRow) return;
+  if (noted == 0) return;
+  const std::int64_t row = n - static_cast<std::int64_t>(noted);
   std::int32_t id = 0;
-  DETNUM_CUDA_CHECK(fn, cudaMemcpyAsync(&id, ids + bad, sizeof id, cudaMemcpyDefault, stream));
+  DETNUM_CUDA_CHECK(fn, cudaMemcpyAsync(&id, ids + row, sizeof id, cudaMemcpyDefault, stream));
   DETNUM_CUDA_CHECK(fn, cudaStreamSynchronize(stream));
-  detail::fail_id(fn, static_cast<std::int64_t>(bad), id, vocab);
+  detail::fail_id(fn, row, id, vocab);
+}
+
+// The ids alone (the lookup, and a gradient with nothing to write).
+void check_ids(const char* fn, const std::int32_t* ids, std::int64_t n, std::int64_t vocab, unsigned long long* bad,
+               cudaStream_t stream) {
+  DETNUM_CUDA_CHECK(fn, cudaMemsetAsync(bad, 0, sizeof(unsigned long long), stream));
+  const int grid = grid_of(fn, reinterpret_cast<const void*>(check_ids_kernel), 256, (n + 255) / 256, {});
+  check_ids_kernel<<<grid, 256, 0, stream>>>(ids, n, vocab, bad);
+  DETNUM_CUDA_CHECK(fn, cudaGetLastError());
+  throw_if_bad_id(fn, ids, n, vocab, bad, stream);
 }
 
 struct LongSegments {
@@ -496,7 +571,7 @@ void embedding_forward(const float* table, std::int64_t vocab, std::int64_t dim,
   detail::check_device_accessible(fn, "out", out);
   if (vocab * dim > 0) detail::check_device_accessible(fn, "table", table);
   StreamWorkspace bad(fn, {}, sizeof(unsigned long long), "8", stream, {});
-  check_ids_on_device(fn, ids, n, vocab, static_cast<unsigned long long*>(bad.get()), stream);
+  check_ids(fn, ids, n, vocab, static_cast<unsigned long long*>(bad.get()), stream);
   if (dim == 0) return;
   const std::int64_t total = n * dim;
   const int grid = grid_of(fn, reinterpret_cast<const void*>(forward_kernel), launch.block_threads,
@@ -532,8 +607,11 @@ void embedding_backward(const std::int32_t* ids, std::int64_t n, const float* do
                      {"dout", dout, n * dim * std::int64_t{sizeof(float)}},
                      {"dtable", dtable, vocab * dim * std::int64_t{sizeof(float)}}});
   auto* base = static_cast<unsigned char*>(w.get());
-  if (n > 0) check_ids_on_device(fn, ids, n, vocab, reinterpret_cast<unsigned long long*>(base + at.bad), stream);
-  if (vocab * dim == 0) return;
+  auto* bad = reinterpret_cast<unsigned long long*>(base + at.bad);
+  if (vocab * dim == 0) {  // nothing to write
+    check_ids(fn, ids, n, vocab, bad, stream);
+    return;
+  }
   if (n == 0) {  // the sum of nothing, in every row
     DETNUM_CUDA_CHECK(fn, cudaMemsetAsync(dtable, 0, static_cast<std::size_t>(vocab * dim) * sizeof(float), stream));
     return;
@@ -545,42 +623,48 @@ void embedding_backward(const std::int32_t* ids, std::int64_t n, const float* do
   auto* end = reinterpret_cast<std::int32_t*>(base + at.end);
   auto* listed = reinterpret_cast<unsigned*>(base + at.listed);
   auto* claims = reinterpret_cast<unsigned long long*>(base + at.claims);
+  auto* longs = reinterpret_cast<std::int32_t*>(base + at.longs);
   std::int32_t* list = iota;
   DETNUM_CUDA_CHECK(fn, cudaMemsetAsync(base + at.listed, 0, at.zeroed_bytes, stream));
-  const int small_grid = static_cast<int>(std::min<std::int64_t>(4096, (n + 255) / 256));
-  if (n <= kBlockSortRows) {
-    block_sort_kernel<<<1, kBlockSortThreads, 0, stream>>>(ids, n, key_bits(vocab), keys, rows);
+  // Each id's rows in order, its segment and its list; the ids checked on the way. Only the
+  // workspace is written before the wait, so a bad id leaves the table as it was.
+  if (n <= kRankRows) {
+    rank_kernel<<<static_cast<int>((n + kWarp - 1) / kWarp), kRankWarps * kWarp, 0, stream>>>(
+        ids, static_cast<int>(n), vocab, rows, start, end, list, listed, bad);
     DETNUM_CUDA_CHECK(fn, cudaGetLastError());
   } else {
-    iota_kernel<<<small_grid, 256, 0, stream>>>(iota, n);
+    const int small_grid = static_cast<int>(std::min<std::int64_t>(4096, (n + 255) / 256));
+    iota_and_check_kernel<<<small_grid, 256, 0, stream>>>(ids, n, vocab, iota, bad);
     DETNUM_CUDA_CHECK(fn, cudaGetLastError());
     std::size_t sort_bytes = at.sort_bytes;
     DETNUM_CUDA_CHECK(fn, cub::DeviceRadixSort::SortPairs(base + at.sort, sort_bytes, ids, keys, iota, rows,
                                                           static_cast<int>(n), 0, key_bits(vocab), stream));
+    segments_kernel<<<small_grid, 256, 0, stream>>>(keys, n, vocab, start, end, list, longs, listed);
+    DETNUM_CUDA_CHECK(fn, cudaGetLastError());
   }
-  auto* longs = reinterpret_cast<std::int32_t*>(base + at.longs);
-  segments_kernel<<<small_grid, 256, 0, stream>>>(keys, n, start, end, list, longs, listed);
-  DETNUM_CUDA_CHECK(fn, cudaGetLastError());
+  throw_if_bad_id(fn, ids, n, vocab, bad, stream);
 
   // Ids of at most 8192 rows (at most n / 16 of 17 rows or more, a warp per 8 columns of each; at
   // most n of fewer, a warp per 128 columns) and the rows of the ids that do not occur, a claim
-  // of rows a warp: a quarter of the blocks zero from the start.
+  // of rows a warp.
   const int threads = launch.block_threads, warps_per_block = threads / kWarp;
   const std::int64_t rows_per_claim = std::max<std::int64_t>(1, kZeroFloatsPerClaim / dim);
   const std::int64_t claims_in_all = zero_claims(vocab, rows_per_claim);
   const std::int64_t warp_items = (n / kShortRows + 1) * chunk_groups(dim) + n * short_groups(dim) + claims_in_all;
   const int grid = grid_of(fn, reinterpret_cast<const void*>(sums_and_zeros_kernel), threads,
                            (warp_items + warps_per_block - 1) / warps_per_block, launch);
-  // Zeroing from the start: a quarter of the blocks, but no more than have about 4 claims a warp
-  // (a small vocabulary's zeros would leave the rest of them idle while the sums go on).
-  const int zero_blocks =
-      static_cast<int>(std::min<std::int64_t>(grid / 4, claims_in_all / (4 * std::int64_t{warps_per_block})));
+  // Zeroing from the start: a quarter of each block's warps (rounded up; one at least is left to
+  // the sums), but no more than have about 4 claims each (a small vocabulary's zeros would leave
+  // the rest of them idle while the sums go on).
+  const int zero_warps = static_cast<int>(std::min<std::int64_t>(
+      {(warps_per_block + 3) / 4, warps_per_block - 1, claims_in_all / (4 * std::int64_t{grid})}));
   const bool vec_dout = dim % 4 == 0 && reinterpret_cast<std::uintptr_t>(dout) % 16 == 0;
   const bool vec_dtable = dim % 4 == 0 && reinterpret_cast<std::uintptr_t>(dtable) % 16 == 0;
   sums_and_zeros_kernel<<<grid, threads, 0, stream>>>(dout, dim, n, vocab, vec_dout, vec_dtable, rows, start, end,
-                                                      list, listed, claims, rows_per_claim, zero_blocks, dtable);
+                                                      list, listed, claims, rows_per_claim, zero_warps, dtable);
   DETNUM_CUDA_CHECK(fn, cudaGetLastError());
   // Ids of more than 8192 rows: a block per 32 columns of each.
+  if (n <= kReduceChunk) return;
   const LongSegments a{dout, dim, n, rows, start, end, longs, listed, dtable};
   if (launch.block_threads >= 1024) launch_long_segments<32>(fn, a, stream, launch);
   else if (launch.block_threads >= 512) launch_long_segments<16>(fn, a, stream, launch);

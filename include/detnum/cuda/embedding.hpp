@@ -1,10 +1,11 @@
 // Embedding lookup and gradient on a CUDA device: the same bits as detnum/embedding.hpp. Pointers
-// are device memory. Both calls first check the ids on the device and wait for that check (one
-// stream synchronization, so that a bad id is a detnum::Error and not an out-of-bounds read);
-// the rest is queued on the stream. The gradient sorts (id, row) pairs with cub's stable radix
-// sort and sums each id's rows in the canonical order: no floating-point atomics. Its
-// temporary memory: the caller's Workspace of embedding_backward_workspace_bytes(n, vocab)
-// bytes, or Workspace{} for stream-ordered memory. n is limited to 2^31 - 1 rows on the device.
+// are device memory. Both calls check the ids on the device and wait for that check (one stream
+// synchronization, so that a bad id is a detnum::Error and not an out-of-bounds read), before
+// anything of the caller's is written; the rest is queued on the stream. The gradient orders
+// each id's rows stably (by counting up to 8192 rows, with cub's radix sort beyond) and sums them
+// in the canonical order: no floating-point atomics. Its temporary memory: the caller's
+// Workspace of embedding_backward_workspace_bytes(n, vocab) bytes, or Workspace{} for
+// stream-ordered memory. n is limited to 2^31 - 1 rows on the device.
 #pragma once
 
 #include <cuda_runtime_api.h>
