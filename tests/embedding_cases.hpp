@@ -35,8 +35,9 @@ inline const EmbeddingShape kEmbeddingShapes[] = {
     {1, 1, 0}, {3, 0, 5}, {5, 3, 1}, {10, 7, 100}, {50, 33, 1000}, {200, 64, 5000}, {3, 5, 20000}, {2, 40, 17000},
     {20, 37, 12000}, {140, 130, 140 * 139 / 2, staircase(140)}, {3, 12, 17 + 8192 + 8193, {17, 8192, 8193}},
     // Around the CUDA gradient's two ways of ordering the rows (by counting up to n = 8192, a
-    // sort beyond): a vocabulary of exactly 2^10 ids, GPT-2's vocabulary, and one row past 8192.
-    {1024, 9, 8192}, {50257, 8, 8191}, {50257, 8, 8193},
+    // sort beyond): a vocabulary of exactly 2^10 ids, GPT-2's vocabulary, one row past 8192, and
+    // one id in all 8192 rows.
+    {1024, 9, 8192}, {50257, 8, 8191}, {50257, 8, 8193}, {1, 9, 8192},
     // Rows longer than the CUDA gradient's claim of zeros (16384 floats: one row a claim).
     {5, 16400, 3}};
 

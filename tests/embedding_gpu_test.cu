@@ -114,11 +114,15 @@ TEST(EmbeddingGpu, BadIdIsTheCpusErrorAndWritesNothing) {
   std::vector<std::int32_t> many(9000, 1);  // the sort's path
   many[8500] = 4;
   many[8999] = -5;
+  // Bad ids that the sort's low bits take for a valid one (4 is 0 in two bits): they split 0's run.
+  std::vector<std::int32_t> aliasing(16384, 0);
+  for (std::size_t r = 1; r < aliasing.size(); r += 2) aliasing[r] = 4;
   std::vector<std::int32_t> extremes(100, 2);
   extremes[70] = INT32_MIN;
   extremes[31] = INT32_MAX;
   const Case cases[] = {{{0, 3, -1, 9}, "ids[2] must be in [0, vocab = 4), got -1"},
                         {many, "ids[8500] must be in [0, vocab = 4), got 4"},
+                        {aliasing, "ids[1] must be in [0, vocab = 4), got 4"},
                         {extremes, "ids[31] must be in [0, vocab = 4), got 2147483647"}};
   for (const Case& c : cases) {
     const auto n = static_cast<std::int64_t>(c.ids.size());
@@ -131,10 +135,12 @@ TEST(EmbeddingGpu, BadIdIsTheCpusErrorAndWritesNothing) {
                  ErrorCode::invalid_argument, c.message);
     ASSERT_EQ(cudaDeviceSynchronize(), cudaSuccess);
     EXPECT_EQ(untouched(dtable.get(), 0, dtable.size()), "") << c.message;
-    DeviceBuffer<float> out(static_cast<std::size_t>(n * 2));
-    expect_error([&] { cuda::embedding_forward(dout.get(), 4, 2, ids.get(), n, out.get()); },
+    DeviceBuffer<unsigned char> out(static_cast<std::size_t>(n * 2) * sizeof(float));
+    ASSERT_EQ(cudaMemset(out.get(), kSentinel, out.size()), cudaSuccess);
+    expect_error([&] { cuda::embedding_forward(dout.get(), 4, 2, ids.get(), n, reinterpret_cast<float*>(out.get())); },
                  ErrorCode::invalid_argument, c.message);
     ASSERT_EQ(cudaDeviceSynchronize(), cudaSuccess);
+    EXPECT_EQ(untouched(out.get(), 0, out.size()), "") << c.message;
     // Nothing to write (dim 0): the ids are still checked.
     expect_error([&] { cuda::embedding_backward(ids.get(), n, dout.get(), 4, 0, table); },
                  ErrorCode::invalid_argument, c.message);

@@ -181,16 +181,17 @@ __global__ void __launch_bounds__(kRankWarps * kWarp)
 }
 
 // ---- More rows: cub's radix sort, then the segments ---------------------------------------------
-// start[id] and end[id] of each id present in the sorted keys, and the id in its list. Keys
-// outside [0, vocab) (bad ids, noted by iota_and_check_kernel) are skipped.
-__global__ void segments_kernel(const std::int32_t* __restrict__ keys, std::int64_t n, std::int64_t vocab,
-                                std::int32_t* __restrict__ start,
-                                std::int32_t* __restrict__ end, std::int32_t* __restrict__ list,
-                                std::int32_t* __restrict__ longs, unsigned* __restrict__ listed) {
+// start[id] and end[id] of each id present in the sorted keys, and the id in its list. Nothing
+// when iota_and_check_kernel noted a bad id: the sort compared only the keys' low bits, so a bad
+// id may split the run of a valid one, whose pieces would overfill the lists.
+__global__ void segments_kernel(const std::int32_t* __restrict__ keys, std::int64_t n, const unsigned long long* bad,
+                                std::int32_t* __restrict__ start, std::int32_t* __restrict__ end,
+                                std::int32_t* __restrict__ list, std::int32_t* __restrict__ longs,
+                                unsigned* __restrict__ listed) {
+  if (*bad != 0) return;
   const std::int64_t stride = static_cast<std::int64_t>(gridDim.x) * blockDim.x;
   for (std::int64_t p = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; p < n; p += stride) {
     const std::int32_t k = keys[p];
-    if (k < 0 || k >= vocab) continue;
     if (p == 0 || keys[p - 1] != k) {
       start[k] = static_cast<std::int32_t>(p);
       const auto more_than = [&](std::int64_t rows) { return p + rows < n && keys[p + rows] == k; };
@@ -639,7 +640,7 @@ void embedding_backward(const std::int32_t* ids, std::int64_t n, const float* do
     std::size_t sort_bytes = at.sort_bytes;
     DETNUM_CUDA_CHECK(fn, cub::DeviceRadixSort::SortPairs(base + at.sort, sort_bytes, ids, keys, iota, rows,
                                                           static_cast<int>(n), 0, key_bits(vocab), stream));
-    segments_kernel<<<small_grid, 256, 0, stream>>>(keys, n, vocab, start, end, list, longs, listed);
+    segments_kernel<<<small_grid, 256, 0, stream>>>(keys, n, bad, start, end, list, longs, listed);
     DETNUM_CUDA_CHECK(fn, cudaGetLastError());
   }
   throw_if_bad_id(fn, ids, n, vocab, bad, stream);
