@@ -7,10 +7,13 @@
 //                                       and the ids checked on the device, one stream
 //                                       synchronization, segment sums; writes every row of the
 //                                       table), caller's workspace
+//   embedding_backward/det_cuda_deferred/V/D/N   the same with a cuda::IdCheck: no synchronization
+//                                       in the call (the check is asked once, after the timing)
 //   embedding_backward/atomic/V/D/N     cudaMemsetAsync of the table, then one atomicAdd per
 //                                       element of dout (a thread per element, grid-stride)
-//   embedding_forward/det_cuda/V/D/N    detnum::cuda::embedding_forward (ids checked on the device
-//                                       with one stream synchronization, then the copy)
+//   embedding_forward/det_cuda/V/D/N    detnum::cuda::embedding_forward (ids checked on the device,
+//                                       the copy, one stream synchronization)
+//   embedding_forward/det_cuda_deferred/V/D/N   the same with a cuda::IdCheck
 //   embedding_forward/conventional_cuda/V/D/N   out[r][d] = table[ids[r]][d], a thread per
 //                                       element, grid-stride, ids not checked
 //
@@ -69,8 +72,11 @@ __global__ void gather_kernel(const float* table, const std::int32_t* ids, std::
     out[e] = table[ids[e / dim] * dim + e % dim];
 }
 
-template <bool kForward, bool kDet>
+enum class Impl { det, deferred, conventional };  // detnum waiting for the check; detnum with an IdCheck; the peer
+
+template <bool kForward, Impl kImpl>
 void BM_embedding(benchmark::State& state) {
+  constexpr bool kDet = kImpl != Impl::conventional;
   guarded(state, [&] {
     const std::int64_t vocab = state.range(0), dim = state.range(1), n = state.range(2);
     const Inputs in(vocab, dim, n, kForward);
@@ -84,14 +90,20 @@ void BM_embedding(benchmark::State& state) {
     const std::size_t ws_bytes = kForward ? 0 : detnum::cuda::embedding_backward_workspace_bytes(n, vocab);
     DeviceBuffer<unsigned char> ws(static_cast<std::int64_t>(ws_bytes));
     const std::int64_t bytes = kForward ? 2 * n * dim * 4 + n * 4 : n * dim * 4 + n * 4 + vocab * dim * 4;
+    detnum::cuda::IdCheck check;
     const auto launch = [&] {
-      if constexpr (kForward && kDet) {
+      if constexpr (kForward && kImpl == Impl::det) {
         detnum::cuda::embedding_forward(table.get(), vocab, dim, ids.get(), n, rows.get(), stream.get());
+      } else if constexpr (kForward && kImpl == Impl::deferred) {
+        detnum::cuda::embedding_forward(table.get(), vocab, dim, ids.get(), n, rows.get(), check, stream.get());
       } else if constexpr (kForward) {
         gather_kernel<<<1024, 256, 0, stream.get()>>>(table.get(), ids.get(), dim, n * dim, rows.get());
         BENCH_CHECK(cudaGetLastError());
-      } else if constexpr (kDet) {
+      } else if constexpr (kImpl == Impl::det) {
         detnum::cuda::embedding_backward(ids.get(), n, rows.get(), vocab, dim, table.get(), stream.get(),
+                                         {ws.get(), ws_bytes});
+      } else if constexpr (kImpl == Impl::deferred) {
+        detnum::cuda::embedding_backward(ids.get(), n, rows.get(), vocab, dim, table.get(), check, stream.get(),
                                          {ws.get(), ws_bytes});
       } else {
         BENCH_CHECK(cudaMemsetAsync(table.get(), 0, static_cast<std::size_t>(vocab * dim) * 4, stream.get()));
@@ -104,6 +116,7 @@ void BM_embedding(benchmark::State& state) {
       BENCH_CHECK(cudaMemset(out.get(), 0xFF, static_cast<std::size_t>(count) * 4));  // 0xFFFFFFFF: a NaN
       launch();
       BENCH_CHECK(cudaStreamSynchronize(stream.get()));
+      check.throw_if_bad();
       std::vector<float> want(static_cast<std::size_t>(count));
       if constexpr (kForward) detnum::ref::embedding_forward(in.table.data(), vocab, dim, in.ids.data(), n, want.data());
       else detnum::ref::embedding_backward(in.ids.data(), n, in.dout.data(), vocab, dim, want.data());
@@ -118,6 +131,7 @@ void BM_embedding(benchmark::State& state) {
       }
     }
     time_calls(state, stream.get(), n * dim, bytes, launch);
+    check.throw_if_bad();
   });
 }
 
@@ -127,9 +141,11 @@ void shapes(benchmark::internal::Benchmark* b) {
   b->UseManualTime()->Unit(benchmark::kMicrosecond)->MinTime(0.05);
 }
 
-BENCHMARK(BM_embedding<false, true>)->Name("embedding_backward/det_cuda")->Apply(shapes);
-BENCHMARK(BM_embedding<false, false>)->Name("embedding_backward/atomic")->Apply(shapes);
-BENCHMARK(BM_embedding<true, true>)->Name("embedding_forward/det_cuda")->Apply(shapes);
-BENCHMARK(BM_embedding<true, false>)->Name("embedding_forward/conventional_cuda")->Apply(shapes);
+BENCHMARK(BM_embedding<false, Impl::det>)->Name("embedding_backward/det_cuda")->Apply(shapes);
+BENCHMARK(BM_embedding<false, Impl::deferred>)->Name("embedding_backward/det_cuda_deferred")->Apply(shapes);
+BENCHMARK(BM_embedding<false, Impl::conventional>)->Name("embedding_backward/atomic")->Apply(shapes);
+BENCHMARK(BM_embedding<true, Impl::det>)->Name("embedding_forward/det_cuda")->Apply(shapes);
+BENCHMARK(BM_embedding<true, Impl::deferred>)->Name("embedding_forward/det_cuda_deferred")->Apply(shapes);
+BENCHMARK(BM_embedding<true, Impl::conventional>)->Name("embedding_forward/conventional_cuda")->Apply(shapes);
 
 }  // namespace

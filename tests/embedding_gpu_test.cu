@@ -148,5 +148,64 @@ TEST(EmbeddingGpu, BadIdIsTheCpusErrorAndWritesNothing) {
   }
 }
 
+// With an IdCheck the calls do not wait. Good ids: the same bits, and nothing to report. A bad
+// id: the call throws nothing and writes nothing; the check keeps the first bad call's error
+// (a later good call with the same check still writes; a later bad one is not reported over
+// it) until throw_if_bad() throws it, which clears the check.
+TEST(EmbeddingGpu, IdCheckDefersTheError) {
+  DETNUM_REQUIRE_GPU();
+  cuda::IdCheck check;
+  for (const EmbeddingShape& s : {EmbeddingShape{50257, 8, 8191}, EmbeddingShape{20, 37, 12000}}) {
+    const EmbeddingInputs in(s);
+    std::vector<float> want(static_cast<std::size_t>(s.vocab * s.dim));
+    ref::embedding_backward(in.ids.data(), s.n, in.dout.data(), s.vocab, s.dim, want.data());
+    const auto ids = to_device(in.ids);
+    const auto dout = to_device(in.dout);
+    DeviceBuffer<float> dtable(want.size());
+    cuda::embedding_backward(ids.get(), s.n, dout.get(), s.vocab, s.dim, dtable.get(), check);
+    check.throw_if_bad();
+    EXPECT_TRUE(same_bits(want, to_host(dtable))) << s.label();
+    std::vector<float> rows(static_cast<std::size_t>(s.n * s.dim));
+    ref::embedding_forward(in.table.data(), s.vocab, s.dim, in.ids.data(), s.n, rows.data());
+    const auto table = to_device(in.table);
+    DeviceBuffer<float> out(rows.size());
+    cuda::embedding_forward(table.get(), s.vocab, s.dim, ids.get(), s.n, out.get(), check);
+    check.throw_if_bad();
+    EXPECT_TRUE(same_bits(rows, to_host(out))) << s.label();
+  }
+
+  const auto bad_ids = to_device(std::vector<std::int32_t>{0, 3, -1, 9});
+  std::vector<std::int32_t> many(9000, 1);  // the sort's path
+  many[8999] = 7;
+  const auto bad_many = to_device(many);
+  const auto good_ids = to_device(std::vector<std::int32_t>{3, 1, 1, 0});
+  const auto dout = to_device(std::vector<float>(9000 * 2, 1.0f));
+  DeviceBuffer<unsigned char> first(8 * sizeof(float)), second(8 * sizeof(float)), looked_up(8 * sizeof(float));
+  for (const auto* b : {&first, &second, &looked_up}) ASSERT_EQ(cudaMemset(b->get(), kSentinel, b->size()), cudaSuccess);
+  const auto as_floats = [](const DeviceBuffer<unsigned char>& b) { return reinterpret_cast<float*>(b.get()); };
+  cuda::embedding_backward(bad_ids.get(), 4, dout.get(), 4, 2, as_floats(first), check);
+  cuda::embedding_backward(good_ids.get(), 4, dout.get(), 4, 2, as_floats(second), check);
+  cuda::embedding_backward(bad_many.get(), 9000, dout.get(), 4, 2, as_floats(second), check);  // not reported
+  cuda::embedding_forward(dout.get(), 4, 2, bad_ids.get(), 4, as_floats(looked_up), check);
+  expect_error([&] { check.throw_if_bad(); }, ErrorCode::invalid_argument,
+               "cuda::embedding_backward: ids[2] must be in [0, vocab = 4), got -1");
+  check.throw_if_bad();  // cleared
+  EXPECT_EQ(untouched(first.get(), 0, first.size()), "");
+  EXPECT_EQ(untouched(looked_up.get(), 0, looked_up.size()), "");
+  std::vector<float> got(8);
+  ASSERT_EQ(cudaMemcpy(got.data(), second.get(), 32, cudaMemcpyDeviceToHost), cudaSuccess);
+  EXPECT_EQ(got, (std::vector<float>{1, 1, 2, 2, 0, 0, 1, 1}));  // the good call's sums; the bad one wrote nothing
+  // The lookup's error, and the sort's path, each on a clear check.
+  cuda::embedding_forward(dout.get(), 4, 2, bad_ids.get(), 4, as_floats(looked_up), check);
+  expect_error([&] { check.throw_if_bad(); }, ErrorCode::invalid_argument,
+               "cuda::embedding_forward: ids[2] must be in [0, vocab = 4), got -1");
+  cuda::embedding_backward(bad_many.get(), 9000, dout.get(), 4, 2, as_floats(first), check);
+  expect_error([&] { check.throw_if_bad(); }, ErrorCode::invalid_argument, "ids[8999] must be in [0, vocab = 4), got 7");
+  EXPECT_EQ(untouched(first.get(), 0, first.size()), "");
+  // Nothing to write (dim 0): the ids are still checked.
+  cuda::embedding_backward(bad_ids.get(), 4, dout.get(), 4, 0, as_floats(first), check);
+  expect_error([&] { check.throw_if_bad(); }, ErrorCode::invalid_argument, "ids[2] must be in [0, vocab = 4), got -1");
+}
+
 }  // namespace
 }  // namespace detnum::test

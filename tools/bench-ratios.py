@@ -3,7 +3,7 @@
 
     tools/bench-ratios.py FILE.json ...
 
-Names are op/impl/args (docs/PERFORMANCE.md). Each detnum entry (impl det_cpu or det_cuda) is put
+Names are op/impl/args (docs/PERFORMANCE.md). Each detnum entry (an impl named det_...) is put
 beside each peer impl of the same op measured in the same file: its entry of the same args, or,
 for a CPU peer that runs on one thread only, of the same args with the thread count (the last
 argument) set to 1. Prints one markdown table row per pair: the file, both times and their ratio
@@ -14,9 +14,13 @@ import json
 import os
 import sys
 
-DETNUM_IMPLS = ("det_cpu", "det_cuda")
 UNIT_US = {"ns": 1e-3, "us": 1.0, "ms": 1e3, "s": 1e6}
 SUFFIXES = ("real_time", "manual_time", "process_time")
+
+
+def is_detnum(impl):
+    """det_cpu, det_cuda and their variants (det_cuda_deferred)."""
+    return impl.startswith("det_")
 
 
 def split_name(name):
@@ -52,10 +56,10 @@ def times_us(path):
 def pairs(times):
     """(detnum key, peer key) for every peer measured beside a detnum entry: of each peer impl,
     the entry of the same args, else (a CPU peer run on one thread) of the same args at 1 thread."""
-    for det in sorted(k for k in times if k[1] in DETNUM_IMPLS):
+    for det in sorted(k for k in times if is_detnum(k[1])):
         op, _, args = det
         one_thread = args[:-1] + ("1",) if det[1] == "det_cpu" and args else None
-        for impl in sorted({k[1] for k in times if k[0] == op and k[1] not in DETNUM_IMPLS}):
+        for impl in sorted({k[1] for k in times if k[0] == op and not is_detnum(k[1])}):
             for candidate in (args, one_thread):
                 if candidate is not None and (op, impl, candidate) in times:
                     yield det, (op, impl, candidate)

@@ -71,6 +71,50 @@ __device__ __forceinline__ void note_if_bad(std::int32_t id, std::int64_t r, std
   if (id < 0 || id >= vocab) atomicMax(bad, static_cast<unsigned long long>(n - r));
 }
 
+}  // namespace
+
+// What the first call that met a bad id noted, for IdCheck::throw_if_bad.
+struct IdCheck::Record {
+  unsigned long long noted;  // 0: nothing yet
+  std::int64_t row, vocab;
+  std::int32_t id;
+  int backward;  // which call: 0 the lookup, 1 the gradient
+};
+
+struct IdCheckUse {
+  static IdCheck::Record* record(IdCheck& c, cudaStream_t stream) {
+    c.stream_ = stream;
+    return c.record_;
+  }
+};
+
+namespace {
+
+// A call whose ids hold a bad one writes nothing of the caller's: its kernels that would look at
+// `bad` first (final before they start: the kernels that note rows run earlier on the stream).
+// With an IdCheck, one thread of the first such kernel also keeps the call's first bad row in
+// the check's record, unless that holds an earlier call's.
+__device__ __forceinline__ bool stop_for_bad_id(const unsigned long long* bad, const std::int32_t* ids, std::int64_t n,
+                                                std::int64_t vocab, int backward, IdCheck::Record* record) {
+  const unsigned long long noted = *bad;
+  if (noted == 0) return false;
+  if (record != nullptr && blockIdx.x == 0 && threadIdx.x == 0 && record->noted == 0) {
+    const std::int64_t row = n - static_cast<std::int64_t>(noted);
+    record->row = row;
+    record->id = ids[row];
+    record->vocab = vocab;
+    record->backward = backward;
+    record->noted = 1;
+  }
+  return true;
+}
+
+// The same for a call that has nothing to write.
+__global__ void keep_bad_id_kernel(const unsigned long long* bad, const std::int32_t* ids, std::int64_t n,
+                                   std::int64_t vocab, int backward, IdCheck::Record* record) {
+  stop_for_bad_id(bad, ids, n, vocab, backward, record);
+}
+
 __global__ void check_ids_kernel(const std::int32_t* __restrict__ ids, std::int64_t n, std::int64_t vocab,
                                  unsigned long long* bad) {
   const std::int64_t stride = static_cast<std::int64_t>(gridDim.x) * blockDim.x;
@@ -78,8 +122,11 @@ __global__ void check_ids_kernel(const std::int32_t* __restrict__ ids, std::int6
     note_if_bad(ids[r], r, n, vocab, bad);
 }
 
-__global__ void forward_kernel(const float* __restrict__ table, std::int64_t dim, const std::int32_t* __restrict__ ids,
-                               std::int64_t total, float* __restrict__ out) {
+__global__ void forward_kernel(const float* __restrict__ table, std::int64_t vocab, std::int64_t dim,
+                               const std::int32_t* __restrict__ ids, std::int64_t n, const unsigned long long* bad,
+                               IdCheck::Record* record, float* __restrict__ out) {
+  if (stop_for_bad_id(bad, ids, n, vocab, 0, record)) return;
+  const std::int64_t total = n * dim;
   const std::int64_t stride = static_cast<std::int64_t>(gridDim.x) * blockDim.x;
   for (std::int64_t e = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; e < total; e += stride)
     out[e] = canonicalize(table[ids[e / dim] * dim + e % dim]);
@@ -357,7 +404,9 @@ __global__ void __launch_bounds__(1024)
                           const std::int32_t* __restrict__ start, const std::int32_t* __restrict__ end,
                           const std::int32_t* __restrict__ list, const unsigned* __restrict__ listed,
                           unsigned long long* __restrict__ claims, std::int64_t rows_per_claim, int zero_warps,
-                          float* __restrict__ dtable) {
+                          const std::int32_t* __restrict__ ids, const unsigned long long* bad,
+                          IdCheck::Record* record, float* __restrict__ dtable) {
+  if (stop_for_bad_id(bad, ids, n, vocab, 1, record)) return;
   const int summing_per_block = static_cast<int>(blockDim.x) / kWarp - zero_warps;
   const int summing = static_cast<int>(threadIdx.x) / kWarp;
   if (summing < summing_per_block) {
@@ -412,7 +461,8 @@ __global__ void __launch_bounds__(kWarps * kWarp)
     long_segments_kernel(const float* __restrict__ dout, std::int64_t dim, const std::int32_t* __restrict__ rows,
                          const std::int32_t* __restrict__ start, const std::int32_t* __restrict__ end,
                          const std::int32_t* __restrict__ longs, const unsigned* __restrict__ listed,
-                         float* __restrict__ dtable) {
+                         const unsigned long long* bad, float* __restrict__ dtable) {
+  if (*bad != 0) return;  // (sums_and_zeros_kernel, earlier on the stream, kept it in an IdCheck)
   constexpr int K = kReduceLanes / kWarps;  // lanes per thread
   __shared__ float lane_of_warp[kWarps][kWarp];
   __shared__ float upper_lanes[2][kReduceLanes][kWarp];
@@ -519,7 +569,7 @@ int grid_of(const char* fn, const void* kernel, int threads, std::int64_t work, 
 }
 
 // The CPU's error for the first bad row that `bad` notes (n - row; 0: none), once the stream has
-// come to it: the one wait of a call.
+// come to it: the one wait of a call without an IdCheck.
 void throw_if_bad_id(const char* fn, const std::int32_t* ids, std::int64_t n, std::int64_t vocab,
                      const unsigned long long* bad, cudaStream_t stream) {
   unsigned long long noted = 0;
@@ -533,14 +583,25 @@ void throw_if_bad_id(const char* fn, const std::int32_t* ids, std::int64_t n, st
   detail::fail_id(fn, row, id, vocab);
 }
 
-// The ids alone (the lookup, and a gradient with nothing to write).
+// The end of a call: without an IdCheck (record null), the wait and the error of a bad id; with
+// one, nothing more when a kernel of the call looked at `bad` (it kept the id in the record),
+// else a kernel that keeps it.
+void settle_ids(const char* fn, const std::int32_t* ids, std::int64_t n, std::int64_t vocab,
+                const unsigned long long* bad, int backward, IdCheck::Record* record, bool looked,
+                cudaStream_t stream) {
+  if (record == nullptr) return throw_if_bad_id(fn, ids, n, vocab, bad, stream);
+  if (looked) return;
+  keep_bad_id_kernel<<<1, 1, 0, stream>>>(bad, ids, n, vocab, backward, record);
+  DETNUM_CUDA_CHECK(fn, cudaGetLastError());
+}
+
+// The ids alone, into `bad` (the lookup's, and those of a gradient with nothing to write).
 void check_ids(const char* fn, const std::int32_t* ids, std::int64_t n, std::int64_t vocab, unsigned long long* bad,
                cudaStream_t stream) {
   DETNUM_CUDA_CHECK(fn, cudaMemsetAsync(bad, 0, sizeof(unsigned long long), stream));
   const int grid = grid_of(fn, reinterpret_cast<const void*>(check_ids_kernel), 256, (n + 255) / 256, {});
   check_ids_kernel<<<grid, 256, 0, stream>>>(ids, n, vocab, bad);
   DETNUM_CUDA_CHECK(fn, cudaGetLastError());
-  throw_if_bad_id(fn, ids, n, vocab, bad, stream);
 }
 
 struct LongSegments {
@@ -548,6 +609,7 @@ struct LongSegments {
   std::int64_t dim, n;
   const std::int32_t *rows, *start, *end, *longs;
   const unsigned* listed;
+  const unsigned long long* bad;
   float* dtable;
 };
 
@@ -556,14 +618,13 @@ void launch_long_segments(const char* fn, const LongSegments& a, cudaStream_t st
   const auto kernel = long_segments_kernel<kWarps>;
   const std::int64_t tiles = max_long_ids(a.n) * ((a.dim + kWarp - 1) / kWarp);
   const int grid = grid_of(fn, reinterpret_cast<const void*>(kernel), kWarps * kWarp, tiles, launch);
-  kernel<<<grid, kWarps * kWarp, 0, stream>>>(a.dout, a.dim, a.rows, a.start, a.end, a.longs, a.listed, a.dtable);
+  kernel<<<grid, kWarps * kWarp, 0, stream>>>(a.dout, a.dim, a.rows, a.start, a.end, a.longs, a.listed, a.bad,
+                                               a.dtable);
   DETNUM_CUDA_CHECK(fn, cudaGetLastError());
 }
 
-}  // namespace
-
-void embedding_forward(const float* table, std::int64_t vocab, std::int64_t dim, const std::int32_t* ids,
-                       std::int64_t n, float* out, cudaStream_t stream, LaunchConfig launch) {
+void forward(const float* table, std::int64_t vocab, std::int64_t dim, const std::int32_t* ids, std::int64_t n,
+             float* out, IdCheck::Record* record, cudaStream_t stream, LaunchConfig launch) {
   constexpr const char* fn = "cuda::embedding_forward";
   detail::check_embedding(fn, vocab, dim, ids, n, out, "out", table, "table");
   detail::check_launch(fn, launch);
@@ -571,26 +632,22 @@ void embedding_forward(const float* table, std::int64_t vocab, std::int64_t dim,
   detail::check_device_accessible(fn, "ids", ids);
   detail::check_device_accessible(fn, "out", out);
   if (vocab * dim > 0) detail::check_device_accessible(fn, "table", table);
-  StreamWorkspace bad(fn, {}, sizeof(unsigned long long), "8", stream, {});
-  check_ids(fn, ids, n, vocab, static_cast<unsigned long long*>(bad.get()), stream);
-  if (dim == 0) return;
-  const std::int64_t total = n * dim;
-  const int grid = grid_of(fn, reinterpret_cast<const void*>(forward_kernel), launch.block_threads,
-                           (total + launch.block_threads - 1) / launch.block_threads, launch);
-  forward_kernel<<<grid, launch.block_threads, 0, stream>>>(table, dim, ids, total, out);
-  DETNUM_CUDA_CHECK(fn, cudaGetLastError());
+  StreamWorkspace word(fn, {}, sizeof(unsigned long long), "8", stream, {});
+  auto* bad = static_cast<unsigned long long*>(word.get());
+  check_ids(fn, ids, n, vocab, bad, stream);
+  if (dim > 0) {
+    const std::int64_t total = n * dim;
+    const int grid = grid_of(fn, reinterpret_cast<const void*>(forward_kernel), launch.block_threads,
+                             (total + launch.block_threads - 1) / launch.block_threads, launch);
+    forward_kernel<<<grid, launch.block_threads, 0, stream>>>(table, vocab, dim, ids, n, bad, record, out);
+    DETNUM_CUDA_CHECK(fn, cudaGetLastError());
+  }
+  settle_ids(fn, ids, n, vocab, bad, 0, record, dim > 0, stream);
 }
 
-std::size_t embedding_backward_workspace_bytes(std::int64_t n, std::int64_t vocab) {
-  constexpr const char* fn = "cuda::embedding_backward_workspace_bytes";
-  detail::check_size(fn, "n", n, sizeof(std::int32_t));
-  detail::check_size(fn, "vocab", vocab, sizeof(float));
-  check_rows_limit(fn, n);
-  return Layout(n, vocab, sort_temp_bytes(fn, n, vocab)).total;
-}
 
-void embedding_backward(const std::int32_t* ids, std::int64_t n, const float* dout, std::int64_t vocab,
-                        std::int64_t dim, float* dtable, cudaStream_t stream, Workspace ws, LaunchConfig launch) {
+void backward(const std::int32_t* ids, std::int64_t n, const float* dout, std::int64_t vocab, std::int64_t dim,
+              float* dtable, IdCheck::Record* record, cudaStream_t stream, Workspace ws, LaunchConfig launch) {
   constexpr const char* fn = "cuda::embedding_backward";
   detail::check_embedding(fn, vocab, dim, ids, n, dout, "dout", dtable, "dtable");
   detail::check_launch(fn, launch);
@@ -611,7 +668,7 @@ void embedding_backward(const std::int32_t* ids, std::int64_t n, const float* do
   auto* bad = reinterpret_cast<unsigned long long*>(base + at.bad);
   if (vocab * dim == 0) {  // nothing to write
     check_ids(fn, ids, n, vocab, bad, stream);
-    return;
+    return settle_ids(fn, ids, n, vocab, bad, 1, record, false, stream);
   }
   if (n == 0) {  // the sum of nothing, in every row
     DETNUM_CUDA_CHECK(fn, cudaMemsetAsync(dtable, 0, static_cast<std::size_t>(vocab * dim) * sizeof(float), stream));
@@ -627,8 +684,8 @@ void embedding_backward(const std::int32_t* ids, std::int64_t n, const float* do
   auto* longs = reinterpret_cast<std::int32_t*>(base + at.longs);
   std::int32_t* list = iota;
   DETNUM_CUDA_CHECK(fn, cudaMemsetAsync(base + at.listed, 0, at.zeroed_bytes, stream));
-  // Each id's rows in order, its segment and its list; the ids checked on the way. Only the
-  // workspace is written before the wait, so a bad id leaves the table as it was.
+  // Each id's rows in order, its segment and its list; the ids checked on the way (these write
+  // only the workspace; the kernels after them write nothing of the table if an id was bad).
   if (n <= kRankRows) {
     rank_kernel<<<static_cast<int>((n + kWarp - 1) / kWarp), kRankWarps * kWarp, 0, stream>>>(
         ids, static_cast<int>(n), vocab, rows, start, end, list, listed, bad);
@@ -643,7 +700,6 @@ void embedding_backward(const std::int32_t* ids, std::int64_t n, const float* do
     segments_kernel<<<small_grid, 256, 0, stream>>>(keys, n, bad, start, end, list, longs, listed);
     DETNUM_CUDA_CHECK(fn, cudaGetLastError());
   }
-  throw_if_bad_id(fn, ids, n, vocab, bad, stream);
 
   // Ids of at most 8192 rows (at most n / 16 of 17 rows or more, a warp per 8 columns of each; at
   // most n of fewer, a warp per 128 columns) and the rows of the ids that do not occur, a claim
@@ -662,15 +718,70 @@ void embedding_backward(const std::int32_t* ids, std::int64_t n, const float* do
   const bool vec_dout = dim % 4 == 0 && reinterpret_cast<std::uintptr_t>(dout) % 16 == 0;
   const bool vec_dtable = dim % 4 == 0 && reinterpret_cast<std::uintptr_t>(dtable) % 16 == 0;
   sums_and_zeros_kernel<<<grid, threads, 0, stream>>>(dout, dim, n, vocab, vec_dout, vec_dtable, rows, start, end,
-                                                      list, listed, claims, rows_per_claim, zero_warps, dtable);
+                                                      list, listed, claims, rows_per_claim, zero_warps, ids, bad,
+                                                      record, dtable);
   DETNUM_CUDA_CHECK(fn, cudaGetLastError());
   // Ids of more than 8192 rows: a block per 32 columns of each.
-  if (n <= kReduceChunk) return;
-  const LongSegments a{dout, dim, n, rows, start, end, longs, listed, dtable};
-  if (launch.block_threads >= 1024) launch_long_segments<32>(fn, a, stream, launch);
-  else if (launch.block_threads >= 512) launch_long_segments<16>(fn, a, stream, launch);
-  else if (launch.block_threads >= 256) launch_long_segments<8>(fn, a, stream, launch);
-  else launch_long_segments<4>(fn, a, stream, launch);
+  if (n > kReduceChunk) {
+    const LongSegments a{dout, dim, n, rows, start, end, longs, listed, bad, dtable};
+    if (launch.block_threads >= 1024) launch_long_segments<32>(fn, a, stream, launch);
+    else if (launch.block_threads >= 512) launch_long_segments<16>(fn, a, stream, launch);
+    else if (launch.block_threads >= 256) launch_long_segments<8>(fn, a, stream, launch);
+    else launch_long_segments<4>(fn, a, stream, launch);
+  }
+  settle_ids(fn, ids, n, vocab, bad, 1, record, true, stream);
+}
+
+}  // namespace
+
+IdCheck::IdCheck() {
+  constexpr const char* fn = "cuda::IdCheck";
+  DETNUM_CUDA_CHECK(fn, cudaMalloc(&record_, sizeof(Record)));
+  if (const cudaError_t e = cudaMemset(record_, 0, sizeof(Record)); e != cudaSuccess) {
+    (void)cudaFree(record_);
+    DETNUM_CUDA_CHECK(fn, e);
+  }
+}
+
+IdCheck::~IdCheck() { (void)cudaFree(record_); }
+
+void IdCheck::throw_if_bad() {
+  constexpr const char* fn = "cuda::IdCheck::throw_if_bad";
+  DETNUM_CUDA_CHECK(fn, cudaStreamSynchronize(stream_));
+  Record r{};
+  DETNUM_CUDA_CHECK(fn, cudaMemcpy(&r, record_, sizeof r, cudaMemcpyDeviceToHost));
+  if (r.noted == 0) return;
+  DETNUM_CUDA_CHECK(fn, cudaMemset(record_, 0, sizeof r));
+  detail::fail_id(r.backward ? "cuda::embedding_backward" : "cuda::embedding_forward", r.row, r.id, r.vocab);
+}
+
+std::size_t embedding_backward_workspace_bytes(std::int64_t n, std::int64_t vocab) {
+  constexpr const char* fn = "cuda::embedding_backward_workspace_bytes";
+  detail::check_size(fn, "n", n, sizeof(std::int32_t));
+  detail::check_size(fn, "vocab", vocab, sizeof(float));
+  check_rows_limit(fn, n);
+  return Layout(n, vocab, sort_temp_bytes(fn, n, vocab)).total;
+}
+
+void embedding_forward(const float* table, std::int64_t vocab, std::int64_t dim, const std::int32_t* ids,
+                       std::int64_t n, float* out, cudaStream_t stream, LaunchConfig launch) {
+  forward(table, vocab, dim, ids, n, out, nullptr, stream, launch);
+}
+
+void embedding_forward(const float* table, std::int64_t vocab, std::int64_t dim, const std::int32_t* ids,
+                       std::int64_t n, float* out, IdCheck& check, cudaStream_t stream, LaunchConfig launch) {
+  forward(table, vocab, dim, ids, n, out, IdCheckUse::record(check, stream), stream, launch);
+}
+
+void embedding_backward(const std::int32_t* ids, std::int64_t n, const float* dout, std::int64_t vocab,
+                        std::int64_t dim, float* dtable, cudaStream_t stream, Workspace ws, LaunchConfig launch) {
+  backward(ids, n, dout, vocab, dim, dtable, nullptr, stream, ws, launch);
+}
+
+void embedding_backward(const std::int32_t* ids, std::int64_t n, const float* dout, std::int64_t vocab,
+                        std::int64_t dim, float* dtable, IdCheck& check, cudaStream_t stream, Workspace ws,
+                        LaunchConfig launch) {
+  backward(ids, n, dout, vocab, dim, dtable, IdCheckUse::record(check, stream), stream, ws, launch);
 }
 
 }  // namespace detnum::cuda

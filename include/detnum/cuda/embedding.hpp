@@ -1,11 +1,16 @@
 // Embedding lookup and gradient on a CUDA device: the same bits as detnum/embedding.hpp. Pointers
-// are device memory. Both calls check the ids on the device and wait for that check (one stream
-// synchronization, so that a bad id is a detnum::Error and not an out-of-bounds read), before
-// anything of the caller's is written; the rest is queued on the stream. The gradient orders
-// each id's rows stably (by counting up to 8192 rows, with cub's radix sort beyond) and sums them
-// in the canonical order: no floating-point atomics. Its temporary memory: the caller's
-// Workspace of embedding_backward_workspace_bytes(n, vocab) bytes, or Workspace{} for
-// stream-ordered memory. n is limited to 2^31 - 1 rows on the device.
+// are device memory. The gradient orders each id's rows stably (by counting up to 8192 rows,
+// with cub's radix sort beyond) and sums them in the canonical order: no floating-point atomics.
+// Its temporary memory: the caller's Workspace of embedding_backward_workspace_bytes(n, vocab)
+// bytes, or Workspace{} for stream-ordered memory. n is limited to 2^31 - 1 rows on the device.
+//
+// The ids are checked on the device; a bad id (outside [0, vocab)) makes the kernels that would
+// write the output stop, so the output keeps what it held. Then either
+//   - the call waits for its stream and throws that id's detnum::Error (the calls without an
+//     IdCheck: one stream synchronization per call), or
+//   - with an IdCheck, the call returns at once and the check keeps the error of the first call
+//     that met a bad id, until its throw_if_bad() reports it (cuSOLVER's devInfo, in effect): a
+//     training loop then keeps the host ahead of the device and asks once per step or epoch.
 #pragma once
 
 #include <cuda_runtime_api.h>
@@ -19,8 +24,32 @@
 
 namespace detnum::cuda {
 
+// A check of the ids whose answer is collected later (see above). It holds a few bytes of device
+// memory; a call given it uses it on the call's stream, so it belongs to one stream at a time.
+class IdCheck {
+ public:
+  IdCheck();
+  ~IdCheck();
+  IdCheck(const IdCheck&) = delete;
+  IdCheck& operator=(const IdCheck&) = delete;
+  // Waits for the stream of the last call given this check; throws the detnum::Error of the first
+  // bad id that a call met since construction or the last throw (and clears it), as the call
+  // without a check would have thrown.
+  void throw_if_bad();
+
+  struct Record;  // in device memory: what the first bad call noted
+
+ private:
+  friend struct IdCheckUse;  // the calls' side (src/cuda/embedding.cu)
+  Record* record_ = nullptr;
+  cudaStream_t stream_ = nullptr;
+};
+
 void embedding_forward(const float* table, std::int64_t vocab, std::int64_t dim, const std::int32_t* ids,
                        std::int64_t n, float* out, cudaStream_t stream = nullptr, LaunchConfig launch = {});
+void embedding_forward(const float* table, std::int64_t vocab, std::int64_t dim, const std::int32_t* ids,
+                       std::int64_t n, float* out, IdCheck& check, cudaStream_t stream = nullptr,
+                       LaunchConfig launch = {});
 
 std::size_t embedding_backward_workspace_bytes(std::int64_t n, std::int64_t vocab);
 // launch.block_threads is the block of the kernel for ids of at most 8192 rows (a warp per id
@@ -30,5 +59,8 @@ std::size_t embedding_backward_workspace_bytes(std::int64_t n, std::int64_t voca
 void embedding_backward(const std::int32_t* ids, std::int64_t n, const float* dout, std::int64_t vocab,
                         std::int64_t dim, float* dtable, cudaStream_t stream = nullptr, Workspace ws = {},
                         LaunchConfig launch = {});
+void embedding_backward(const std::int32_t* ids, std::int64_t n, const float* dout, std::int64_t vocab,
+                        std::int64_t dim, float* dtable, IdCheck& check, cudaStream_t stream = nullptr,
+                        Workspace ws = {}, LaunchConfig launch = {});
 
 }  // namespace detnum::cuda
