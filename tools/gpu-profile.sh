@@ -4,7 +4,9 @@
 # BIN_DIR: binaries from tools/pack-gpu.sh (default .gpu/bin). One text report per gap in OUT_DIR,
 # each kernel with its speed of light, occupancy, warp stall reasons and memory workload:
 #   profile_embedding.txt  embedding gradient, 32000 x 1024 x 65536 (sums-and-zeros and long-id kernels)
-#   profile_sum.txt        the float sum at 2^24 (one launch per call)
+#   profile_embedding_gpt2.txt  the same for GPT-2's shape (the counting of positions, sums-and-zeros)
+#   profile_sum.txt        the float sum at 2^24 (one launch per call); profile_sum_cub.txt: cub's
+#   axis_kernels.csv       kernel times of column_sums and layer_norm_backward (tools/gpu-timeline.sh)
 #   profile_gemm.txt       the float GEMM tile kernel at 4096^3
 #   gemm_NAME.ncu-rep, sass_gemm_NAME.csv   that kernel's SASS with stall samples per instruction,
 #                          for the adopted tile policy and each variant (tools/lib-variants.sh)
@@ -34,12 +36,17 @@ profile() {
 }
 
 profile embedding '(sums_and_zeros|long_segments)_kernel' 2 '^embedding_backward/det_cuda/32000/1024/65536/'
+profile embedding_gpt2 '(rank|sums_and_zeros)_kernel' 2 '^embedding_backward/det_cuda/50257/768/8192/'
 profile sum 'reduce_kernel' 2 '^sum/det_cuda/16777216/'
+profile sum_cub 'DeviceReduce' 2 '^sum/cub/16777216/'
+# The column sums and layer norm's backward pass, kernel by kernel (they regressed between
+# d4aa5a4 and 9d5a441: docs/PERFORMANCE.md, "Axis sums").
+tools/gpu-timeline.sh "$out" "$bin" axis '^(column_sums/det_cuda/(8192/1024|262144/64)|layer_norm_backward/det_cuda/4096/1024)/'
 profile gemm 'gemm_tile_kernel' 1 '^gemm/det_cuda/4096/4096/4096/'
 
 # The embedding gradient's kernels under memcheck (at most 150 s): each row written by one
 # party, nothing past the table or the workspace.
-timeout 150 compute-sanitizer --tool memcheck "$bin/embedding_gpu_test" --gtest_filter='EmbeddingGpu.Backward*:EmbeddingGpu.BadId*' \
+timeout 150 compute-sanitizer --tool memcheck "$bin/embedding_gpu_test" --gtest_filter='EmbeddingGpu.Backward*:EmbeddingGpu.BadId*:EmbeddingGpu.IdCheck*' \
   >"$out/memcheck_embedding.txt" 2>&1
 echo "memcheck embedding: status $?, $(grep -m1 'ERROR SUMMARY' "$out/memcheck_embedding.txt")"
 
