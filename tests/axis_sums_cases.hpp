@@ -40,6 +40,9 @@ inline std::vector<AxisCase> axis_cases() {
       // Fewer (chunk, block) units than CPU threads, of at least 512 KiB: the threads share each
       // unit's lanes. One unit; exactly 512 KiB; three column blocks of different widths.
       {3001, 200, 3},  {128, 1024},   {200, 2049},
+      // More than 512 column tiles of two chunks: CUDA's column sums unsplit, with a second level
+      // (fewer tiles are split over blocks by the lanes' residue, most of the cases above).
+      {8193, 1, 0, 257},
   };
 }
 

@@ -63,17 +63,24 @@ __global__ void __launch_bounds__(kMaxThreads)
 // --- Columns --------------------------------------------------------------------------------------
 
 // Chunk c of column j of batch entry b goes to out[(b * chunks + c) * cols + j]; canonicalized
-// when it is the final value (one chunk per column).
-template <class T, int kWarps>
+// when it is the final value (one chunk per column). With kSplit > 1, a tile is kSplit blocks:
+// block s takes the lanes s + kSplit l' of the chunk (thread t of warp w: l' = w + kWarps k), folds
+// them through the halvings h >= kSplit, whose pairs share that residue, and leaves lane s in
+// split_lanes[((b * chunks + c) * cols + j) * kSplit + s] for fold_split_lanes_kernel.
+template <class T, int kWarps, int kSplit>
 __global__ void __launch_bounds__(kWarps * kWarp)
-    column_partials_kernel(const T* __restrict__ x, MatrixLayout m, detail::accum_t<T>* __restrict__ out) {
+    column_partials_kernel(const T* __restrict__ x, MatrixLayout m, detail::accum_t<T>* __restrict__ out,
+                           detail::accum_t<T>* __restrict__ split_lanes) {
   using A = detail::accum_t<T>;
-  constexpr int K = kReduceLanes / kWarps;  // lanes per thread
+  constexpr int K = kReduceLanes / kSplit / kWarps;  // lanes per thread
+  static_assert(K >= 1, "at most 128 lanes across a tile's blocks");
   __shared__ A lane_of_warp[kWarps][kWarp];
   const int t = static_cast<int>(threadIdx.x) % kWarp, w = static_cast<int>(threadIdx.x) / kWarp;
   const std::int64_t chunks = detail::reduce_chunks(m.rows), column_tiles = (m.cols + kWarp - 1) / kWarp;
-  const std::int64_t tiles = m.batch * chunks * column_tiles;
-  for (std::int64_t tile = blockIdx.x; tile < tiles; tile += gridDim.x) {
+  const std::int64_t units = m.batch * chunks * column_tiles * kSplit;
+  for (std::int64_t unit = blockIdx.x; unit < units; unit += gridDim.x) {
+    const std::int64_t tile = unit / kSplit;
+    const int s = static_cast<int>(unit % kSplit);
     const std::int64_t ct = tile % column_tiles, c = tile / column_tiles % chunks, b = tile / column_tiles / chunks;
     const std::int64_t j = ct * kWarp + t;
     const bool owns_column = j < m.cols;
@@ -81,45 +88,76 @@ __global__ void __launch_bounds__(kWarps * kWarp)
     const T* base = x + b * m.batch_stride + c * kReduceChunk * m.ld + (owns_column ? j : m.cols - 1);
     const std::int64_t left = m.rows - c * kReduceChunk;
     const int valid = static_cast<int>(left < kReduceChunk ? left : kReduceChunk);
+    const auto row_of = [&](int step, int k) { return step * kReduceLanes + s + kSplit * (w + kWarps * k); };
 
     A a[K];
 #pragma unroll
     for (int k = 0; k < K; ++k) a[k] = detail::lane_identity<A>();
-    if (valid == kReduceChunk) {
-      // Steps unrolled so that about 32 loads per thread are in flight (a tile is one block, and
-      // with few tiles the blocks' loads in flight bound the bandwidth); each lane still adds
-      // its elements in step order.
-      constexpr int kStepUnroll = K >= 32 ? 1 : 32 / K;
-#pragma unroll kStepUnroll
-      for (int s = 0; s < kReduceSteps; ++s) {
-        T v[K];
-#pragma unroll
-        for (int k = 0; k < K; ++k) v[k] = base[static_cast<std::int64_t>(s * kReduceLanes + w + kWarps * k) * m.ld];
-#pragma unroll
-        for (int k = 0; k < K; ++k) a[k] = a[k] + detail::widen(v[k]);
-      }
-    } else {
+    // Whole steps (every lane has its row) kBatch at a time: their rows loaded into registers,
+    // then added, each lane in step order; about 32 loads per thread in flight, which with few
+    // tiles (few blocks) bound the bandwidth. Then the chunk's last step if it is partial.
+    // (Checked loads beside their adds, as this kernel once did for every step of a partial
+    // chunk, left one load in flight: 4096 rows took about 250 us.)
+    constexpr int kBatch = K >= 32 ? 1 : 32 / K;
+    const int whole = valid / kReduceLanes;
+    int step = 0;
 #pragma unroll 1
-      for (int s = 0; s * kReduceLanes < valid; ++s)
+    for (; step + kBatch <= whole; step += kBatch) {
+      T v[kBatch][K];
 #pragma unroll
-        for (int k = 0; k < K; ++k) {
-          const int r = s * kReduceLanes + w + kWarps * k;
-          if (r < valid) a[k] = a[k] + detail::widen(base[static_cast<std::int64_t>(r) * m.ld]);
-        }
+      for (int u = 0; u < kBatch; ++u)
+#pragma unroll
+        for (int k = 0; k < K; ++k) v[u][k] = base[static_cast<std::int64_t>(row_of(step + u, k)) * m.ld];
+#pragma unroll
+      for (int u = 0; u < kBatch; ++u)
+#pragma unroll
+        for (int k = 0; k < K; ++k) a[k] = a[k] + detail::widen(v[u][k]);
+    }
+#pragma unroll 1
+    for (; step * kReduceLanes < valid; ++step) {
+      T v[K];
+#pragma unroll
+      for (int k = 0; k < K; ++k) {
+        const int r = row_of(step, k);
+        v[k] = base[static_cast<std::int64_t>(r < valid ? r : valid - 1) * m.ld];  // past the end: read, not added
+      }
+#pragma unroll
+      for (int k = 0; k < K; ++k)
+        if (row_of(step, k) < valid) a[k] = a[k] + detail::widen(v[k]);
     }
     // ORDER.md step 4: lane l += lane l + h; in registers while both lanes are in this thread,
-    // then lanes 0 .. kWarps - 1 through shared memory.
-    fold_own_lanes<kWarps>(a);
-    lane_of_warp[w][t] = a[0];  // lane w
+    // then the block's first lanes through shared memory; the halvings below kSplit are
+    // fold_split_lanes_kernel's.
+    fold_own_lanes(a);
+    lane_of_warp[w][t] = a[0];  // lane s + kSplit w
     __syncthreads();
     if (w == 0) {
       A lane[kWarps];
 #pragma unroll
       for (int l = 0; l < kWarps; ++l) lane[l] = lane_of_warp[l][t];
       fold_first_lanes<kWarps>(lane);
-      if (owns_column) out[(b * chunks + c) * m.cols + j] = chunks == 1 ? canonicalize(lane[0]) : lane[0];
+      const std::int64_t at = (b * chunks + c) * m.cols + j;
+      if (owns_column) {
+        if constexpr (kSplit == 1) out[at] = chunks == 1 ? canonicalize(lane[0]) : lane[0];
+        else split_lanes[at * kSplit + s] = lane[0];
+      }
     }
     __syncthreads();  // lane_of_warp is free for the next tile
+  }
+}
+
+// The halvings h = kSplit / 2, ..., 1 of each output's lanes 0 .. kSplit - 1 (ORDER.md step 4's
+// last steps), into out as column_partials_kernel would have written it.
+template <class A, int kSplit>
+__global__ void fold_split_lanes_kernel(const A* __restrict__ split_lanes, std::int64_t outputs, bool final,
+                                        A* __restrict__ out) {
+  for (std::int64_t i = blockIdx.x * static_cast<std::int64_t>(blockDim.x) + threadIdx.x; i < outputs;
+       i += static_cast<std::int64_t>(gridDim.x) * blockDim.x) {
+    A lane[kSplit];
+#pragma unroll
+    for (int l = 0; l < kSplit; ++l) lane[l] = split_lanes[i * kSplit + l];
+    fold_first_lanes<kSplit>(lane);
+    out[i] = final ? canonicalize(lane[0]) : lane[0];
   }
 }
 
@@ -149,13 +187,47 @@ std::size_t workspace_bytes(const char* fn, std::int64_t fibers, std::int64_t le
   return static_cast<std::size_t>(bytes);
 }
 
-// The levels' workspace of a row or column sum call (count sums of `length` elements), apart
-// from the matrix and the results.
+// Column sums with few tiles split each tile's 128 lanes over kSplitMax blocks (or 128 / warps
+// per block, if fewer), by the lanes' residue: the tiles alone would leave most SMs idle (8192
+// x 1024 is 32 tiles, 32 blocks on an H200's 132 SMs). A level is split when it has at most a
+// quarter as many tiles as the device holds blocks of the kernel at once; kSplitTilesAtMost
+// bounds the lanes' workspace whatever the device.
+constexpr int kSplitMax = 8;
+constexpr std::int64_t kSplitTilesAtMost = 512;
+
+std::int64_t column_tiles(std::int64_t batch, std::int64_t rows, std::int64_t cols) {
+  return batch * detail::reduce_chunks(rows) * ((cols + kWarp - 1) / kWarp);
+}
+
+// The split lanes' region: kSplitMax per output of the largest level that may be split, in
+// bytes of the widest accumulator, rounded up to the alignment (at most 512 x 32 x 8 x 8 bytes).
+std::size_t split_lanes_bytes(std::int64_t batch, std::int64_t rows, std::int64_t cols) {
+  std::int64_t most = 0;
+  for (std::int64_t r = rows;; r = detail::reduce_chunks(r)) {
+    const std::int64_t tiles = column_tiles(batch, r, cols);
+    if (tiles <= kSplitTilesAtMost) most = std::max(most, tiles * kWarp * kSplitMax * std::int64_t{sizeof(double)});
+    if (detail::reduce_chunks(r) == 1) break;
+  }
+  return level_bytes<unsigned char>(most);
+}
+
+// All of a column sum call's workspace: the split lanes, then the levels.
+std::size_t columns_workspace_bytes(const char* fn, const MatrixLayout& m) {
+  const std::size_t split = split_lanes_bytes(m.batch, m.rows, m.cols);
+  const std::size_t levels = workspace_bytes(fn, m.batch * m.cols, m.rows);
+  if (levels > static_cast<std::size_t>(INT64_MAX) - split)
+    detail::fail(ErrorCode::size_out_of_range, fn,
+                 "the workspace of " + std::to_string(m.batch * m.cols) + " sums of " + std::to_string(m.rows) +
+                     " elements exceeds 2^63 bytes");
+  return split + levels;
+}
+
+// The workspace of a row or column sum call (count sums), apart from the matrix and the results.
 template <Reducible T>
-StreamWorkspace levels_workspace(const char* fn, const T* x, const MatrixLayout& m, const accum_t<T>* out,
-                                 std::int64_t count, std::int64_t length, Workspace ws, std::string_view ws_name,
-                                 cudaStream_t stream) {
-  return StreamWorkspace(fn, ws, workspace_bytes(fn, count, length), ws_name, stream,
+StreamWorkspace call_workspace(const char* fn, const T* x, const MatrixLayout& m, const accum_t<T>* out,
+                               std::int64_t count, std::size_t bytes, Workspace ws, std::string_view ws_name,
+                               cudaStream_t stream) {
+  return StreamWorkspace(fn, ws, bytes, ws_name, stream,
                          {{"x", x, detail::check_matrix_layout(fn, m, sizeof(T)) * std::int64_t{sizeof(T)}},
                           {"out", out, count * std::int64_t{sizeof(accum_t<T>)}}});
 }
@@ -195,27 +267,41 @@ void launch_rows(const char* fn, const T* x, const MatrixLayout& m, detail::accu
 
 template <class T, int kWarps>
 void launch_columns_as(const char* fn, const T* x, const MatrixLayout& m, detail::accum_t<T>* out,
-                       cudaStream_t stream, LaunchConfig launch) {
-  const auto kernel = column_partials_kernel<T, kWarps>;
-  const std::int64_t tiles = m.batch * detail::reduce_chunks(m.rows) * ((m.cols + kWarp - 1) / kWarp);
-  const int grid = grid_for(fn, kernel, kWarps * kWarp, tiles, launch);
-  kernel<<<grid, kWarps * kWarp, 0, stream>>>(x, m, out);
+                       detail::accum_t<T>* split_lanes, cudaStream_t stream, LaunchConfig launch) {
+  using A = detail::accum_t<T>;
+  constexpr int kThreads = kWarps * kWarp, kSplit = std::min(kSplitMax, kReduceLanes / kWarps);
+  const auto plain = column_partials_kernel<T, kWarps, 1>;
+  const std::int64_t tiles = column_tiles(m.batch, m.rows, m.cols);
+  if (tiles > kSplitTilesAtMost ||
+      tiles * 4 > detail::resident_blocks(fn, reinterpret_cast<const void*>(plain), kThreads)) {
+    plain<<<grid_for(fn, plain, kThreads, tiles, launch), kThreads, 0, stream>>>(x, m, out, nullptr);
+    DETNUM_CUDA_CHECK(fn, cudaGetLastError());
+    return;
+  }
+  const auto split = column_partials_kernel<T, kWarps, kSplit>;
+  split<<<grid_for(fn, split, kThreads, tiles * kSplit, launch), kThreads, 0, stream>>>(x, m, nullptr, split_lanes);
+  DETNUM_CUDA_CHECK(fn, cudaGetLastError());
+  const std::int64_t chunks = detail::reduce_chunks(m.rows), outputs = m.batch * chunks * m.cols;
+  const auto fold = fold_split_lanes_kernel<A, kSplit>;
+  fold<<<grid_for(fn, fold, 256, (outputs + 255) / 256, launch), 256, 0, stream>>>(split_lanes, outputs, chunks == 1,
+                                                                                   out);
   DETNUM_CUDA_CHECK(fn, cudaGetLastError());
 }
 
+// Level after level, as the rows; the split lanes' region serves each level in turn.
 template <class T>
-void launch_columns(const char* fn, const T* x, const MatrixLayout& m, detail::accum_t<T>* out, unsigned char* ws,
-                    cudaStream_t stream, LaunchConfig launch) {
+void launch_columns(const char* fn, const T* x, const MatrixLayout& m, detail::accum_t<T>* out,
+                    detail::accum_t<T>* split_lanes, unsigned char* levels, cudaStream_t stream, LaunchConfig launch) {
   using A = detail::accum_t<T>;
   const std::int64_t chunks = detail::reduce_chunks(m.rows);
-  A* dst = chunks == 1 ? out : reinterpret_cast<A*>(ws);
-  if (launch.block_threads >= 1024) launch_columns_as<T, 32>(fn, x, m, dst, stream, launch);
-  else if (launch.block_threads >= 512) launch_columns_as<T, 16>(fn, x, m, dst, stream, launch);
-  else if (launch.block_threads >= 256) launch_columns_as<T, 8>(fn, x, m, dst, stream, launch);
-  else launch_columns_as<T, 4>(fn, x, m, dst, stream, launch);
+  A* dst = chunks == 1 ? out : reinterpret_cast<A*>(levels);
+  if (launch.block_threads >= 1024) launch_columns_as<T, 32>(fn, x, m, dst, split_lanes, stream, launch);
+  else if (launch.block_threads >= 512) launch_columns_as<T, 16>(fn, x, m, dst, split_lanes, stream, launch);
+  else if (launch.block_threads >= 256) launch_columns_as<T, 8>(fn, x, m, dst, split_lanes, stream, launch);
+  else launch_columns_as<T, 4>(fn, x, m, dst, split_lanes, stream, launch);
   if (chunks > 1)
-    launch_columns<A>(fn, dst, MatrixLayout::dense(chunks, m.cols, m.batch), out,
-                      ws + level_bytes<A>(m.batch * chunks * m.cols), stream, launch);
+    launch_columns<A>(fn, dst, MatrixLayout::dense(chunks, m.cols, m.batch), out, split_lanes,
+                      levels + level_bytes<A>(m.batch * chunks * m.cols), stream, launch);
 }
 
 template <class R>
@@ -242,7 +328,7 @@ std::size_t row_sums_workspace_bytes(const MatrixLayout& m) {
 
 std::size_t column_sums_workspace_bytes(const MatrixLayout& m) {
   detail::check_matrix_layout("cuda::column_sums_workspace_bytes", m, 1);
-  return workspace_bytes("cuda::column_sums_workspace_bytes", m.batch * m.cols, m.rows);
+  return columns_workspace_bytes("cuda::column_sums_workspace_bytes", m);
 }
 
 template <Reducible T>
@@ -253,8 +339,8 @@ void row_sums(const T* x, const MatrixLayout& m, accum_t<T>* out, cudaStream_t s
   detail::check_launch(fn, launch);
   if (count == 0) return;
   if (m.cols == 0) return fill_zero(fn, out, count, stream);
-  const StreamWorkspace levels =
-      levels_workspace(fn, x, m, out, count, m.cols, ws, "cuda::row_sums_workspace_bytes(m)", stream);
+  const StreamWorkspace levels = call_workspace(fn, x, m, out, count, workspace_bytes(fn, count, m.cols), ws,
+                                                "cuda::row_sums_workspace_bytes(m)", stream);
   launch_rows(fn, x, m, out, static_cast<unsigned char*>(levels.get()), stream, launch);
 }
 
@@ -266,9 +352,11 @@ void column_sums(const T* x, const MatrixLayout& m, accum_t<T>* out, cudaStream_
   detail::check_launch(fn, launch);
   if (count == 0) return;
   if (m.rows == 0) return fill_zero(fn, out, count, stream);
-  const StreamWorkspace levels =
-      levels_workspace(fn, x, m, out, count, m.rows, ws, "cuda::column_sums_workspace_bytes(m)", stream);
-  launch_columns(fn, x, m, out, static_cast<unsigned char*>(levels.get()), stream, launch);
+  const StreamWorkspace w = call_workspace(fn, x, m, out, count, columns_workspace_bytes(fn, m), ws,
+                                           "cuda::column_sums_workspace_bytes(m)", stream);
+  auto* base = static_cast<unsigned char*>(w.get());
+  launch_columns(fn, x, m, out, reinterpret_cast<accum_t<T>*>(base), base + split_lanes_bytes(m.batch, m.rows, m.cols),
+                 stream, launch);
 }
 
 #define DETNUM_CUDA_AXIS_SUMS(T)                                                                                 \

@@ -146,17 +146,18 @@ __device__ __forceinline__ void walk_chunk(const T* __restrict__ x, const T* __r
 }
 
 // --- A block's lanes (column sums): thread t of warp w holds lanes w + kWarps k in slot k ---------
+// (With a split of the 128 lanes by their residue s mod S over S blocks, a block's lanes are
+// s + S l', and l' = w + kWarps k: the same folds on l', for the halvings h >= S.)
 
 // log2 of a power of two, at compile time.
 __host__ __device__ constexpr int log2_of(int n) { return n > 1 ? 1 + log2_of(n / 2) : 0; }
 
-// ORDER.md step 4's halvings h = 64, ..., kWarps, all inside the thread (lane w + h is slot
-// k + h / kWarps): lane w's value ends in a[0]. Every loop has a constant trip count, so that all
-// of them unroll and a stays in registers; with h /= 2 as the step, or inner bounds that follow
-// h, ptxas kept the array in local memory.
-template <int kWarps, class A>
-__device__ __forceinline__ void fold_own_lanes(A (&a)[kReduceLanes / kWarps]) {
-  constexpr int K = kReduceLanes / kWarps;
+// ORDER.md step 4's halvings that stay inside the thread (lane w + h is slot k + h / kWarps),
+// for the K slots of a thread: lane w's value ends in a[0]. Every loop has a constant trip
+// count, so that all of them unroll and a stays in registers; with h /= 2 as the step, or inner
+// bounds that follow h, ptxas kept the array in local memory.
+template <class A, int K>
+__device__ __forceinline__ void fold_own_lanes(A (&a)[K]) {
 #pragma unroll
   for (int e = 0; e < log2_of(K); ++e) {
     const int half = K / 2 >> e;  // h / kWarps

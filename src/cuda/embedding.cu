@@ -490,7 +490,7 @@ __global__ void __launch_bounds__(kWarps * kWarp)
           const int i = s * kReduceLanes + w + kWarps * k;
           if (i < valid) a[k] = a[k] + column[static_cast<std::int64_t>(chunk[i]) * dim];
         }
-      warp::fold_own_lanes<kWarps>(a);
+      warp::fold_own_lanes(a);
       lane_of_warp[w][t] = a[0];  // lane w
       __syncthreads();
       if (w == 0) {
