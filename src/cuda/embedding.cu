@@ -1,10 +1,12 @@
 // Embedding lookup and gradient on CUDA, with the bits of src/cpu/embedding.cpp.
 //
 // Checking the ids. Each row whose id is outside [0, vocab) is noted in one word (an integer
-// atomicMax of n - row, so that the first bad row wins); the host waits for it and throws the
-// CPU's error for that row before anything of the caller's is written. The lookup checks in a
-// kernel of its own; the gradient checks while it orders the rows, which write only the
-// workspace, so its one wait comes after them.
+// atomicMax of n - row, so that the first bad row wins): by a kernel of its own for the lookup,
+// and while the gradient orders its rows (which writes only the workspace). Every kernel that
+// writes the caller's output looks at the word first and stops if it is set, so a bad id leaves
+// the output as it was. Then the call either waits for its stream and throws the CPU's error for
+// that row (its one wait), or, given an IdCheck, has the first of those kernels keep the row in
+// the check's record for IdCheck::throw_if_bad, and returns without waiting.
 //
 // The gradient. (1) One memset zeroes the call's counters, the bad-row word and end[] (end[id] =
 // 0: id does not occur). (2) Each id's rows in increasing order (the stable order of the sums),
@@ -14,9 +16,8 @@
 //     its id and equal to it before it (n^2 comparisons across every SM; a radix sort of so few
 //     pairs waits on latency: 31-35 us in cub's four launches, 25 in one block, on an H200);
 //   - more, cub's stable DeviceRadixSort of the (id, row) pairs, then segments_kernel.
-// (3) The wait for the check.
-// (4) sums_and_zeros_kernel, one launch for all the rest but the longest ids, a warp per item:
-//   - ids of 17 to 8192 rows (sum_one_chunk_id): a warp takes one id and 8 columns and holds the
+// (3) sums_and_zeros_kernel, one launch for all the rest but the longest ids, a warp per item:
+//   - ids of 17 to 8192 rows (sum_one_chunk_id): a warp takes one id and 4 columns and holds the
 //     chunk's 128 lanes across its threads, 4 per thread and column, then folds them in
 //     registers and by shuffles;
 //   - ids of at most 16 rows (sum_short_id): a warp takes one id and 128 columns; thread t sums
@@ -31,13 +32,14 @@
 //     The zeros are bound by the memory's bandwidth, the sums by their loads' latency, so in
 //     one launch each hides the other; a memset of the whole table before the sums had taken
 //     about half the time of the call.
-// (5) long_segments_kernel, ids of more than 8192 rows: a block takes one id and 32 adjacent
+// (4) long_segments_kernel, ids of more than 8192 rows: a block takes one id and 32 adjacent
 // columns and reduces the id's rows exactly as column_sums reduces a column (axis_sums.cu):
 // thread t of warp w owns column j0 + t and the lanes w + kWarps k of each chunk of 8192 rows,
 // folds them in registers and then through shared memory. Its chunks recurse (ORDER.md step 5)
 // inside the block: warp 0 streams each chunk partial into the next level's lanes in shared
 // memory, in chunk order; with n < 2^31 rows there are at most three levels. (It had taken the
 // ids of 17 to 8192 rows too: 294 us for 32000 x 1024 x 65536 on an H200, 65% of the call.)
+// (5) The wait, or nothing with an IdCheck.
 //
 // A block per (id, 32 columns) for every id, occurring or not, had been 27-39x the time of a
 // float-atomics scatter on an H200: most tiles only wrote zeros, each behind two dependent loads.
@@ -262,10 +264,13 @@ __device__ __forceinline__ Four operator+(const Four& a, const Four& b) {
   return r;
 }
 
-// An id's items: groups of 128 columns for ids of at most 16 rows, of 8 for longer ones (up to
+// An id's items: groups of 128 columns for ids of at most 16 rows, of 4 for longer ones (up to
 // 8192 rows), a warp each.
+constexpr int kChunkCols = 4;
 __host__ __device__ constexpr std::int64_t short_groups(std::int64_t dim) { return (dim + 4 * kWarp - 1) / (4 * kWarp); }
-__host__ __device__ constexpr std::int64_t chunk_groups(std::int64_t dim) { return (dim + 7) / 8; }
+__host__ __device__ constexpr std::int64_t chunk_groups(std::int64_t dim) {
+  return (dim + kChunkCols - 1) / kChunkCols;
+}
 
 // One short id and 128 of its columns (item = id's place in the list x column groups + group):
 // thread t sums columns j0 + t + 32 q, q = 0 .. 3. Lane l of the warp holds the id's row l and
@@ -293,25 +298,26 @@ __device__ __forceinline__ void sum_short_id(std::int64_t item, const float* __r
     if (j0 + kWarp * q + t < dim) dtable[static_cast<std::int64_t>(v) * dim + j0 + kWarp * q + t] = canonicalize(sum.v[q]);
 }
 
-// Eight columns of a row from column j0 (16-byte loads when `vec`: dout aligned and dim a
+// Four columns of a row from column j0 (one 16-byte load when `vec`: dout aligned and dim a
 // multiple of 4); columns past the end read as 0 and are never stored.
-__device__ __forceinline__ void load8(const float* __restrict__ row, std::int64_t j0, std::int64_t dim, bool vec,
-                                      float (&x)[8]) {
-  if (vec && j0 + 8 <= dim) {
-    const float4 u = __ldg(reinterpret_cast<const float4*>(row + j0)), w = __ldg(reinterpret_cast<const float4*>(row + j0 + 4));
-    x[0] = u.x, x[1] = u.y, x[2] = u.z, x[3] = u.w, x[4] = w.x, x[5] = w.y, x[6] = w.z, x[7] = w.w;
+__device__ __forceinline__ void load4(const float* __restrict__ row, std::int64_t j0, std::int64_t dim, bool vec,
+                                      float (&x)[kChunkCols]) {
+  if (vec && j0 + 4 <= dim) {
+    const float4 u = __ldg(reinterpret_cast<const float4*>(row + j0));
+    x[0] = u.x, x[1] = u.y, x[2] = u.z, x[3] = u.w;
   } else {
 #pragma unroll
-    for (int q = 0; q < 8; ++q) x[q] = j0 + q < dim ? __ldg(row + j0 + q) : 0.0f;
+    for (int q = 0; q < 4; ++q) x[q] = j0 + q < dim ? __ldg(row + j0 + q) : 0.0f;
   }
 }
 
-// One id of 17 to 8192 rows and 8 of its columns (item = id's place in its list x column groups +
+// One id of 17 to 8192 rows and 4 of its columns (item = id's place in its list x column groups +
 // group). The id's rows are one chunk of the order: lane l (l < 128) takes rows l, l + 128, ...
 // in increasing order from -0, and lane l lives in slot l / 32 of thread l % 32, for each of the
-// 8 columns. The fold then pairs lane l with l + 64 (slots k and k + 2 of a thread), l + 32
-// (slots 0 and 1), and l + 16 .. l + 1 (across threads, by shuffles): ORDER.md step 4 exactly,
-// so each column's sum has the reference's bits.
+// 4 columns. Each step loads its four slots' rows before adding any (a load beside its add had
+// left one slot's load in flight at a time). The fold then pairs lane l with l + 64 (slots k and
+// k + 2 of a thread), l + 32 (slots 0 and 1), and l + 16 .. l + 1 (across threads, by shuffles):
+// ORDER.md step 4 exactly, so each column's sum has the reference's bits.
 __device__ __forceinline__ void sum_one_chunk_id(std::int64_t item, const float* __restrict__ dout, std::int64_t dim,
                                                  std::int64_t n, bool vec, const std::int32_t* __restrict__ rows,
                                                  const std::int32_t* __restrict__ start,
@@ -322,28 +328,30 @@ __device__ __forceinline__ void sum_one_chunk_id(std::int64_t item, const float*
   const std::int64_t groups = chunk_groups(dim);
   const std::int32_t v = list[n - 1 - item / groups], s = start[v];
   const int c = end[v] - s;
-  const std::int64_t j0 = item % groups * 8;
-  float a[kSlots][8];
+  const std::int64_t j0 = item % groups * kChunkCols;
+  float a[kSlots][kChunkCols];
 #pragma unroll
   for (int k = 0; k < kSlots; ++k)
 #pragma unroll
-    for (int q = 0; q < 8; ++q) a[k][q] = detail::lane_identity<float>();
+    for (int q = 0; q < kChunkCols; ++q) a[k][q] = detail::lane_identity<float>();
 #pragma unroll 1
   for (int step = 0; step < c; step += kReduceLanes) {
-    std::int32_t row[kSlots];
+    bool has[kSlots];  // a lane with no row left stays as it is (its load reads row 0, unused)
+    float x[kSlots][kChunkCols];
 #pragma unroll
-    for (int k = 0; k < kSlots; ++k) row[k] = step + k * kWarp + t < c ? rows[s + step + k * kWarp + t] : -1;
+    for (int k = 0; k < kSlots; ++k) {
+      has[k] = step + k * kWarp + t < c;
+      const std::int32_t row = has[k] ? rows[s + step + k * kWarp + t] : 0;
+      load4(dout + static_cast<std::int64_t>(row) * dim, j0, dim, vec, x[k]);
+    }
 #pragma unroll
     for (int k = 0; k < kSlots; ++k)
-      if (row[k] >= 0) {  // a lane with no row left stays as it is
-        float x[8];
-        load8(dout + static_cast<std::int64_t>(row[k]) * dim, j0, dim, vec, x);
+      if (has[k])
 #pragma unroll
-        for (int q = 0; q < 8; ++q) a[k][q] = a[k][q] + x[q];
-      }
+        for (int q = 0; q < kChunkCols; ++q) a[k][q] = a[k][q] + x[k][q];
   }
 #pragma unroll
-  for (int q = 0; q < 8; ++q) {
+  for (int q = 0; q < kChunkCols; ++q) {
     a[0][q] = a[0][q] + a[2][q];  // h = 64
     a[1][q] = a[1][q] + a[3][q];
     a[0][q] = a[0][q] + a[1][q];  // h = 32
@@ -352,7 +360,7 @@ __device__ __forceinline__ void sum_one_chunk_id(std::int64_t item, const float*
   }
   if (t == 0)
 #pragma unroll
-    for (int q = 0; q < 8; ++q)
+    for (int q = 0; q < kChunkCols; ++q)
       if (j0 + q < dim) dtable[static_cast<std::int64_t>(v) * dim + j0 + q] = canonicalize(a[0][q]);
 }
 
@@ -701,7 +709,7 @@ void backward(const std::int32_t* ids, std::int64_t n, const float* dout, std::i
     DETNUM_CUDA_CHECK(fn, cudaGetLastError());
   }
 
-  // Ids of at most 8192 rows (at most n / 16 of 17 rows or more, a warp per 8 columns of each; at
+  // Ids of at most 8192 rows (at most n / 16 of 17 rows or more, a warp per 4 columns of each; at
   // most n of fewer, a warp per 128 columns) and the rows of the ids that do not occur, a claim
   // of rows a warp.
   const int threads = launch.block_threads, warps_per_block = threads / kWarp;
