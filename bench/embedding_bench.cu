@@ -124,7 +124,8 @@ void BM_embedding(benchmark::State& state) {
       if (std::memcmp(want.data(), got.data(), want.size() * 4) != 0) {
         std::size_t i = 0;
         while (std::memcmp(&want[i], &got[i], 4) == 0) ++i;
-        state.SkipWithError(("det_cuda differs from the reference at " + std::to_string(i) + ": " + hex_of(got[i]) +
+        const std::string impl = kImpl == Impl::deferred ? "det_cuda_deferred" : "det_cuda";
+        state.SkipWithError((impl + " differs from the reference at " + std::to_string(i) + ": " + hex_of(got[i]) +
                              " vs " + hex_of(want[i]))
                                 .c_str());
         return;

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "detnum/cuda/embedding.hpp"
@@ -155,7 +156,9 @@ TEST(EmbeddingGpu, BadIdIsTheCpusErrorAndWritesNothing) {
 TEST(EmbeddingGpu, IdCheckDefersTheError) {
   DETNUM_REQUIRE_GPU();
   cuda::IdCheck check;
-  for (const EmbeddingShape& s : {EmbeddingShape{50257, 8, 8191}, EmbeddingShape{20, 37, 12000}}) {
+  // (The counting path, the sort's path, and ids of 17, 8192 and 8193 rows: every kernel that writes.)
+  for (const EmbeddingShape& s : {EmbeddingShape{50257, 8, 8191}, EmbeddingShape{20, 37, 12000},
+                                  EmbeddingShape{3, 12, 17 + 8192 + 8193, {17, 8192, 8193}}}) {
     const EmbeddingInputs in(s);
     std::vector<float> want(static_cast<std::size_t>(s.vocab * s.dim));
     ref::embedding_backward(in.ids.data(), s.n, in.dout.data(), s.vocab, s.dim, want.data());
@@ -181,7 +184,8 @@ TEST(EmbeddingGpu, IdCheckDefersTheError) {
   const auto good_ids = to_device(std::vector<std::int32_t>{3, 1, 1, 0});
   const auto dout = to_device(std::vector<float>(9000 * 2, 1.0f));
   DeviceBuffer<unsigned char> first(8 * sizeof(float)), second(8 * sizeof(float)), looked_up(8 * sizeof(float));
-  for (const auto* b : {&first, &second, &looked_up}) ASSERT_EQ(cudaMemset(b->get(), kSentinel, b->size()), cudaSuccess);
+  for (const auto* b : {&first, &second, &looked_up})
+    ASSERT_EQ(cudaMemset(b->get(), kSentinel, b->size()), cudaSuccess);
   const auto as_floats = [](const DeviceBuffer<unsigned char>& b) { return reinterpret_cast<float*>(b.get()); };
   cuda::embedding_backward(bad_ids.get(), 4, dout.get(), 4, 2, as_floats(first), check);
   cuda::embedding_backward(good_ids.get(), 4, dout.get(), 4, 2, as_floats(second), check);
@@ -200,11 +204,57 @@ TEST(EmbeddingGpu, IdCheckDefersTheError) {
   expect_error([&] { check.throw_if_bad(); }, ErrorCode::invalid_argument,
                "cuda::embedding_forward: ids[2] must be in [0, vocab = 4), got -1");
   cuda::embedding_backward(bad_many.get(), 9000, dout.get(), 4, 2, as_floats(first), check);
-  expect_error([&] { check.throw_if_bad(); }, ErrorCode::invalid_argument, "ids[8999] must be in [0, vocab = 4), got 7");
+  expect_error([&] { check.throw_if_bad(); }, ErrorCode::invalid_argument,
+               "ids[8999] must be in [0, vocab = 4), got 7");
   EXPECT_EQ(untouched(first.get(), 0, first.size()), "");
   // Nothing to write (dim 0): the ids are still checked.
   cuda::embedding_backward(bad_ids.get(), 4, dout.get(), 4, 0, as_floats(first), check);
   expect_error([&] { check.throw_if_bad(); }, ErrorCode::invalid_argument, "ids[2] must be in [0, vocab = 4), got -1");
+}
+
+__global__ void spin_kernel(long long cycles) {
+  const long long t0 = clock64();
+  while (clock64() - t0 < cycles) {
+  }
+}
+
+// On a non-blocking stream (not ordered with the legacy stream that the check's own memory
+// operations would use): each bad call reported once and cleared; the calls do not wait for the
+// stream; the lookup with nothing to write keeps its error too; a moved-from check is an error.
+TEST(EmbeddingGpu, IdCheckOnANonBlockingStream) {
+  DETNUM_REQUIRE_GPU();
+  cudaStream_t stream = nullptr;
+  ASSERT_EQ(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking), cudaSuccess);
+  cuda::IdCheck check;
+  const auto bad_ids = to_device(std::vector<std::int32_t>{2, 0, 5, 1});
+  const auto good_ids = to_device(std::vector<std::int32_t>{3, 1, 1, 0});
+  const auto dout = to_device(std::vector<float>(8, 1.0f));
+  DeviceBuffer<float> table(8), out(8);
+  for (int round = 0; round < 3; ++round) {
+    cuda::embedding_backward(bad_ids.get(), 4, dout.get(), 4, 2, table.get(), check, stream);
+    expect_error([&] { check.throw_if_bad(); }, ErrorCode::invalid_argument,
+                 "cuda::embedding_backward: ids[2] must be in [0, vocab = 4), got 5");
+    cuda::embedding_forward(dout.get(), 4, 2, bad_ids.get(), 4, out.get(), check, stream);
+    expect_error([&] { check.throw_if_bad(); }, ErrorCode::invalid_argument,
+                 "cuda::embedding_forward: ids[2] must be in [0, vocab = 4), got 5");
+    cuda::embedding_backward(good_ids.get(), 4, dout.get(), 4, 2, table.get(), check, stream);
+    check.throw_if_bad();
+  }
+  cuda::embedding_forward(dout.get(), 4, 0, bad_ids.get(), 4, out.get(), check, stream);  // nothing to write
+  expect_error([&] { check.throw_if_bad(); }, ErrorCode::invalid_argument, "ids[2] must be in [0, vocab = 4), got 5");
+
+  spin_kernel<<<1, 1, 0, stream>>>(200'000'000);  // about 0.1 s
+  cuda::embedding_backward(good_ids.get(), 4, dout.get(), 4, 2, table.get(), check, stream);
+  EXPECT_EQ(cudaStreamQuery(stream), cudaErrorNotReady) << "the call waited for its stream";
+  check.throw_if_bad();
+  EXPECT_EQ(cudaStreamQuery(stream), cudaSuccess);
+
+  cuda::IdCheck moved = std::move(check);
+  expect_error([&] { cuda::embedding_backward(good_ids.get(), 4, dout.get(), 4, 2, table.get(), check, stream); },
+               ErrorCode::invalid_argument, "check was moved from");
+  cuda::embedding_backward(bad_ids.get(), 4, dout.get(), 4, 2, table.get(), moved, stream);
+  expect_error([&] { moved.throw_if_bad(); }, ErrorCode::invalid_argument, "ids[2] must be in [0, vocab = 4), got 5");
+  ASSERT_EQ(cudaStreamDestroy(stream), cudaSuccess);
 }
 
 }  // namespace

@@ -50,6 +50,7 @@
 #include <cstdint>
 #include <cub/device/device_radix_sort.cuh>
 #include <string>
+#include <utility>
 
 #include "common/embedding_checks.hpp"
 #include "common/memory_space.hpp"
@@ -74,21 +75,40 @@ __device__ __forceinline__ void note_if_bad(std::int32_t id, std::int64_t r, std
 }
 
 }  // namespace
+}  // namespace detnum::cuda
+
+namespace detnum::detail {
 
 // What the first call that met a bad id noted, for IdCheck::throw_if_bad.
-struct IdCheck::Record {
-  unsigned long long noted;  // 0: nothing yet
+struct IdCheckRecord {
+  unsigned long long noted;  // 0: nothing yet; taken by an integer atomicCAS
   std::int64_t row, vocab;
   std::int32_t id;
   int backward;  // which call: 0 the lookup, 1 the gradient
 };
 
-struct IdCheckUse {
-  static IdCheck::Record* record(IdCheck& c, cudaStream_t stream) {
-    c.stream_ = stream;
+struct IdCheckAccess {
+  // The record a call uses, after checking that the check is usable here.
+  static IdCheckRecord* record(cuda::IdCheck& c, const char* fn) {
+    if (c.record_ == nullptr)
+      fail(ErrorCode::invalid_argument, fn, "check was moved from: it holds no device memory");
+    int device = 0;
+    DETNUM_CUDA_CHECK(fn, cudaGetDevice(&device));
+    if (device != c.device_)
+      fail(ErrorCode::wrong_memory_space, fn,
+           "check was made on device " + std::to_string(c.device_) + ", and the current device is " +
+               std::to_string(device));
     return c.record_;
   }
+  // The stream that throw_if_bad waits for: the last one a call queued work on.
+  static void queued_on(cuda::IdCheck& c, cudaStream_t stream) { c.stream_ = stream; }
 };
+
+}  // namespace detnum::detail
+
+namespace detnum::cuda {
+using detail::IdCheckAccess;
+using detail::IdCheckRecord;
 
 namespace {
 
@@ -97,23 +117,22 @@ namespace {
 // With an IdCheck, one thread of the first such kernel also keeps the call's first bad row in
 // the check's record, unless that holds an earlier call's.
 __device__ __forceinline__ bool stop_for_bad_id(const unsigned long long* bad, const std::int32_t* ids, std::int64_t n,
-                                                std::int64_t vocab, int backward, IdCheck::Record* record) {
+                                                std::int64_t vocab, int backward, IdCheckRecord* record) {
   const unsigned long long noted = *bad;
   if (noted == 0) return false;
-  if (record != nullptr && blockIdx.x == 0 && threadIdx.x == 0 && record->noted == 0) {
+  if (record != nullptr && blockIdx.x == 0 && threadIdx.x == 0 && atomicCAS(&record->noted, 0ull, 1ull) == 0ull) {
     const std::int64_t row = n - static_cast<std::int64_t>(noted);
     record->row = row;
     record->id = ids[row];
     record->vocab = vocab;
     record->backward = backward;
-    record->noted = 1;
   }
   return true;
 }
 
 // The same for a call that has nothing to write.
 __global__ void keep_bad_id_kernel(const unsigned long long* bad, const std::int32_t* ids, std::int64_t n,
-                                   std::int64_t vocab, int backward, IdCheck::Record* record) {
+                                   std::int64_t vocab, int backward, IdCheckRecord* record) {
   stop_for_bad_id(bad, ids, n, vocab, backward, record);
 }
 
@@ -126,7 +145,7 @@ __global__ void check_ids_kernel(const std::int32_t* __restrict__ ids, std::int6
 
 __global__ void forward_kernel(const float* __restrict__ table, std::int64_t vocab, std::int64_t dim,
                                const std::int32_t* __restrict__ ids, std::int64_t n, const unsigned long long* bad,
-                               IdCheck::Record* record, float* __restrict__ out) {
+                               IdCheckRecord* record, float* __restrict__ out) {
   if (stop_for_bad_id(bad, ids, n, vocab, 0, record)) return;
   const std::int64_t total = n * dim;
   const std::int64_t stride = static_cast<std::int64_t>(gridDim.x) * blockDim.x;
@@ -413,7 +432,7 @@ __global__ void __launch_bounds__(1024)
                           const std::int32_t* __restrict__ list, const unsigned* __restrict__ listed,
                           unsigned long long* __restrict__ claims, std::int64_t rows_per_claim, int zero_warps,
                           const std::int32_t* __restrict__ ids, const unsigned long long* bad,
-                          IdCheck::Record* record, float* __restrict__ dtable) {
+                          IdCheckRecord* record, float* __restrict__ dtable) {
   if (stop_for_bad_id(bad, ids, n, vocab, 1, record)) return;
   const int summing_per_block = static_cast<int>(blockDim.x) / kWarp - zero_warps;
   const int summing = static_cast<int>(threadIdx.x) / kWarp;
@@ -595,7 +614,7 @@ void throw_if_bad_id(const char* fn, const std::int32_t* ids, std::int64_t n, st
 // one, nothing more when a kernel of the call looked at `bad` (it kept the id in the record),
 // else a kernel that keeps it.
 void settle_ids(const char* fn, const std::int32_t* ids, std::int64_t n, std::int64_t vocab,
-                const unsigned long long* bad, int backward, IdCheck::Record* record, bool looked,
+                const unsigned long long* bad, int backward, IdCheckRecord* record, bool looked,
                 cudaStream_t stream) {
   if (record == nullptr) return throw_if_bad_id(fn, ids, n, vocab, bad, stream);
   if (looked) return;
@@ -632,7 +651,7 @@ void launch_long_segments(const char* fn, const LongSegments& a, cudaStream_t st
 }
 
 void forward(const float* table, std::int64_t vocab, std::int64_t dim, const std::int32_t* ids, std::int64_t n,
-             float* out, IdCheck::Record* record, cudaStream_t stream, LaunchConfig launch) {
+             float* out, IdCheckRecord* record, cudaStream_t stream, LaunchConfig launch) {
   constexpr const char* fn = "cuda::embedding_forward";
   detail::check_embedding(fn, vocab, dim, ids, n, out, "out", table, "table");
   detail::check_launch(fn, launch);
@@ -655,7 +674,7 @@ void forward(const float* table, std::int64_t vocab, std::int64_t dim, const std
 
 
 void backward(const std::int32_t* ids, std::int64_t n, const float* dout, std::int64_t vocab, std::int64_t dim,
-              float* dtable, IdCheck::Record* record, cudaStream_t stream, Workspace ws, LaunchConfig launch) {
+              float* dtable, IdCheckRecord* record, cudaStream_t stream, Workspace ws, LaunchConfig launch) {
   constexpr const char* fn = "cuda::embedding_backward";
   detail::check_embedding(fn, vocab, dim, ids, n, dout, "dout", dtable, "dtable");
   detail::check_launch(fn, launch);
@@ -744,22 +763,45 @@ void backward(const std::int32_t* ids, std::int64_t n, const float* dout, std::i
 
 IdCheck::IdCheck() {
   constexpr const char* fn = "cuda::IdCheck";
-  DETNUM_CUDA_CHECK(fn, cudaMalloc(&record_, sizeof(Record)));
-  if (const cudaError_t e = cudaMemset(record_, 0, sizeof(Record)); e != cudaSuccess) {
+  DETNUM_CUDA_CHECK(fn, cudaGetDevice(&device_));
+  DETNUM_CUDA_CHECK(fn, cudaMalloc(&record_, sizeof(IdCheckRecord)));
+  // Zeroed before any stream's work may use it (a memset on the legacy stream is not ordered
+  // with non-blocking streams).
+  cudaError_t e = cudaMemset(record_, 0, sizeof(IdCheckRecord));
+  if (e == cudaSuccess) e = cudaStreamSynchronize(nullptr);
+  if (e != cudaSuccess) {
     (void)cudaFree(record_);
     DETNUM_CUDA_CHECK(fn, e);
   }
 }
 
-IdCheck::~IdCheck() { (void)cudaFree(record_); }
+IdCheck::~IdCheck() {
+  if (record_ != nullptr) (void)cudaFree(record_);
+}
+
+IdCheck::IdCheck(IdCheck&& other) noexcept
+    : record_(std::exchange(other.record_, nullptr)), stream_(other.stream_), device_(other.device_) {}
+
+IdCheck& IdCheck::operator=(IdCheck&& other) noexcept {
+  if (this != &other) {
+    if (record_ != nullptr) (void)cudaFree(record_);
+    record_ = std::exchange(other.record_, nullptr);
+    stream_ = other.stream_;
+    device_ = other.device_;
+  }
+  return *this;
+}
 
 void IdCheck::throw_if_bad() {
   constexpr const char* fn = "cuda::IdCheck::throw_if_bad";
+  if (record_ == nullptr)
+    detail::fail(ErrorCode::invalid_argument, fn, "check was moved from: it holds no device memory");
+  // Read and cleared on the calls' stream, in their order.
+  IdCheckRecord r{};
+  DETNUM_CUDA_CHECK(fn, cudaMemcpyAsync(&r, record_, sizeof r, cudaMemcpyDefault, stream_));
+  DETNUM_CUDA_CHECK(fn, cudaMemsetAsync(record_, 0, sizeof r, stream_));
   DETNUM_CUDA_CHECK(fn, cudaStreamSynchronize(stream_));
-  Record r{};
-  DETNUM_CUDA_CHECK(fn, cudaMemcpy(&r, record_, sizeof r, cudaMemcpyDeviceToHost));
   if (r.noted == 0) return;
-  DETNUM_CUDA_CHECK(fn, cudaMemset(record_, 0, sizeof r));
   detail::fail_id(r.backward ? "cuda::embedding_backward" : "cuda::embedding_forward", r.row, r.id, r.vocab);
 }
 
@@ -778,7 +820,8 @@ void embedding_forward(const float* table, std::int64_t vocab, std::int64_t dim,
 
 void embedding_forward(const float* table, std::int64_t vocab, std::int64_t dim, const std::int32_t* ids,
                        std::int64_t n, float* out, IdCheck& check, cudaStream_t stream, LaunchConfig launch) {
-  forward(table, vocab, dim, ids, n, out, IdCheckUse::record(check, stream), stream, launch);
+  forward(table, vocab, dim, ids, n, out, IdCheckAccess::record(check, "cuda::embedding_forward"), stream, launch);
+  IdCheckAccess::queued_on(check, stream);
 }
 
 void embedding_backward(const std::int32_t* ids, std::int64_t n, const float* dout, std::int64_t vocab,
@@ -789,7 +832,9 @@ void embedding_backward(const std::int32_t* ids, std::int64_t n, const float* do
 void embedding_backward(const std::int32_t* ids, std::int64_t n, const float* dout, std::int64_t vocab,
                         std::int64_t dim, float* dtable, IdCheck& check, cudaStream_t stream, Workspace ws,
                         LaunchConfig launch) {
-  backward(ids, n, dout, vocab, dim, dtable, IdCheckUse::record(check, stream), stream, ws, launch);
+  backward(ids, n, dout, vocab, dim, dtable, IdCheckAccess::record(check, "cuda::embedding_backward"), stream, ws,
+           launch);
+  IdCheckAccess::queued_on(check, stream);
 }
 
 }  // namespace detnum::cuda

@@ -6,11 +6,12 @@
 //
 // The ids are checked on the device; a bad id (outside [0, vocab)) makes the kernels that would
 // write the output stop, so the output keeps what it held. Then either
-//   - the call waits for its stream and throws that id's detnum::Error (the calls without an
-//     IdCheck: one stream synchronization per call), or
-//   - with an IdCheck, the call returns at once and the check keeps the error of the first call
-//     that met a bad id, until its throw_if_bad() reports it (cuSOLVER's devInfo, in effect): a
-//     training loop then keeps the host ahead of the device and asks once per step or epoch.
+//   - the call waits for its stream (all of its work) and throws that id's detnum::Error: the
+//     calls without an IdCheck, one stream synchronization each; or
+//   - with an IdCheck, the call returns without waiting and the check keeps the error of the
+//     first call that met a bad id, until its throw_if_bad() reports it (cuSOLVER's devInfo, in
+//     effect): a training loop keeps the host ahead of the device and asks once per step or
+//     epoch. Meanwhile work queued after a bad call reads the output it left as it was.
 #pragma once
 
 #include <cuda_runtime_api.h>
@@ -22,14 +23,23 @@
 #include "detnum/cuda/reduce.hpp"
 #include "detnum/embedding.hpp"
 
+namespace detnum::detail {
+struct IdCheckRecord;  // in device memory: what the first bad call noted
+struct IdCheckAccess;  // the calls' side (src/cuda/embedding.cu)
+}  // namespace detnum::detail
+
 namespace detnum::cuda {
 
-// A check of the ids whose answer is collected later (see above). It holds a few bytes of device
-// memory; a call given it uses it on the call's stream, so it belongs to one stream at a time.
+// A check of the ids whose answer is collected later (see above): a few bytes of memory on the
+// device that was current when it was made, where it must be used. The calls given one check
+// must run one after another (on one stream, or ordered by events): throw_if_bad() waits for
+// the stream of the last of them only. Not for use from two host threads at once.
 class IdCheck {
  public:
   IdCheck();
-  ~IdCheck();
+  ~IdCheck();  // (cudaFree: waits for the device; an error not yet asked for is dropped)
+  IdCheck(IdCheck&& other) noexcept;
+  IdCheck& operator=(IdCheck&& other) noexcept;
   IdCheck(const IdCheck&) = delete;
   IdCheck& operator=(const IdCheck&) = delete;
   // Waits for the stream of the last call given this check; throws the detnum::Error of the first
@@ -37,12 +47,11 @@ class IdCheck {
   // without a check would have thrown.
   void throw_if_bad();
 
-  struct Record;  // in device memory: what the first bad call noted
-
  private:
-  friend struct IdCheckUse;  // the calls' side (src/cuda/embedding.cu)
-  Record* record_ = nullptr;
+  friend struct detnum::detail::IdCheckAccess;
+  detnum::detail::IdCheckRecord* record_ = nullptr;
   cudaStream_t stream_ = nullptr;
+  int device_ = 0;
 };
 
 void embedding_forward(const float* table, std::int64_t vocab, std::int64_t dim, const std::int32_t* ids,
