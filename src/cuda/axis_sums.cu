@@ -62,6 +62,19 @@ __global__ void __launch_bounds__(kMaxThreads)
 
 // --- Columns --------------------------------------------------------------------------------------
 
+// v for a row r before the end, else -0, which every lane adds as the identity (x + -0 is x for
+// every x, +0 and NaN included): chosen by an integer mask, so that a partial step needs no
+// predicate per lane (with one each, nvcc ran out of predicate registers and issued the step's
+// loads one at a time).
+__device__ __forceinline__ float unless_past(float v, int r, int valid) {
+  const auto keep = static_cast<std::uint32_t>((r - valid) >> 31);  // all ones when r < valid
+  return float_from_bits((bits_of(v) & keep) | (0x80000000u & ~keep));
+}
+__device__ __forceinline__ double unless_past(double v, int r, int valid) {
+  const auto keep = static_cast<std::uint64_t>(static_cast<std::int64_t>((r - valid) >> 31));
+  return double_from_bits((bits_of(v) & keep) | (0x8000000000000000ull & ~keep));
+}
+
 // Chunk c of column j of batch entry b goes to out[(b * chunks + c) * cols + j]; canonicalized
 // when it is the final value (one chunk per column). With kSplit > 1, a tile is kSplit blocks:
 // block s takes the lanes s + kSplit l' of the chunk (thread t of warp w: l' = w + kWarps k), folds
@@ -97,7 +110,7 @@ __global__ void __launch_bounds__(kWarps * kWarp)
     // then added, each lane in step order; about 32 loads per thread in flight, which with few
     // tiles (few blocks) bound the bandwidth. Then the chunk's last step if it is partial.
     // (Checked loads beside their adds, as this kernel once did for every step of a partial
-    // chunk, left one load in flight: 4096 rows took about 250 us.)
+    // chunk, left one load in flight: 4096 rows took about 250 us, it seems.)
     constexpr int kBatch = K >= 32 ? 1 : 32 / K;
     const int whole = valid / kReduceLanes;
     int step = 0;
@@ -113,17 +126,12 @@ __global__ void __launch_bounds__(kWarps * kWarp)
 #pragma unroll
         for (int k = 0; k < K; ++k) a[k] = a[k] + detail::widen(v[u][k]);
     }
-#pragma unroll 1
-    for (; step * kReduceLanes < valid; ++step) {
+    if (step * kReduceLanes < valid) {  // the last step, partial: a lane past the end adds -0
       T v[K];
 #pragma unroll
-      for (int k = 0; k < K; ++k) {
-        const int r = row_of(step, k);
-        v[k] = base[static_cast<std::int64_t>(r < valid ? r : valid - 1) * m.ld];  // past the end: read, not added
-      }
+      for (int k = 0; k < K; ++k) v[k] = base[static_cast<std::int64_t>(::min(row_of(step, k), valid - 1)) * m.ld];
 #pragma unroll
-      for (int k = 0; k < K; ++k)
-        if (row_of(step, k) < valid) a[k] = a[k] + detail::widen(v[k]);
+      for (int k = 0; k < K; ++k) a[k] = a[k] + unless_past(detail::widen(v[k]), row_of(step, k), valid);
     }
     // ORDER.md step 4: lane l += lane l + h; in registers while both lanes are in this thread,
     // then the block's first lanes through shared memory; the halvings below kSplit are
