@@ -62,19 +62,6 @@ __global__ void __launch_bounds__(kMaxThreads)
 
 // --- Columns --------------------------------------------------------------------------------------
 
-// v for a row r before the end, else -0, which every lane adds as the identity (x + -0 is x for
-// every x, +0 and NaN included): chosen by an integer mask, so that a partial step needs no
-// predicate per lane (with one each, nvcc ran out of predicate registers and issued the step's
-// loads one at a time).
-__device__ __forceinline__ float unless_past(float v, int r, int valid) {
-  const auto keep = static_cast<std::uint32_t>((r - valid) >> 31);  // all ones when r < valid
-  return float_from_bits((bits_of(v) & keep) | (0x80000000u & ~keep));
-}
-__device__ __forceinline__ double unless_past(double v, int r, int valid) {
-  const auto keep = static_cast<std::uint64_t>(static_cast<std::int64_t>((r - valid) >> 31));
-  return double_from_bits((bits_of(v) & keep) | (0x8000000000000000ull & ~keep));
-}
-
 // Chunk c of column j of batch entry b goes to out[(b * chunks + c) * cols + j]; canonicalized
 // when it is the final value (one chunk per column). With kSplit > 1, a tile is kSplit blocks:
 // block s takes the lanes s + kSplit l' of the chunk (thread t of warp w: l' = w + kWarps k), folds

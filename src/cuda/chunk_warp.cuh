@@ -149,6 +149,19 @@ __device__ __forceinline__ void walk_chunk(const T* __restrict__ x, const T* __r
 // (With a split of the 128 lanes by their residue s mod S over S blocks, a block's lanes are
 // s + S l', and l' = w + kWarps k: the same folds on l', for the halvings h >= S.)
 
+// v for a row r before the end (r < valid), else -0, which a lane adds as the identity (x + -0
+// is x for every x, +0 and NaN included): chosen by an integer mask, so that a partial step
+// needs no predicate per lane (with one each, nvcc ran out of predicate registers and issued
+// the step's loads one at a time).
+__device__ __forceinline__ float unless_past(float v, int r, int valid) {
+  const auto keep = static_cast<std::uint32_t>((r - valid) >> 31);  // all ones when r < valid
+  return float_from_bits((bits_of(v) & keep) | (0x80000000u & ~keep));
+}
+__device__ __forceinline__ double unless_past(double v, int r, int valid) {
+  const auto keep = static_cast<std::uint64_t>(static_cast<std::int64_t>((r - valid) >> 31));
+  return double_from_bits((bits_of(v) & keep) | (0x8000000000000000ull & ~keep));
+}
+
 // log2 of a power of two, at compile time.
 __host__ __device__ constexpr int log2_of(int n) { return n > 1 ? 1 + log2_of(n / 2) : 0; }
 

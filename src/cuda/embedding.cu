@@ -510,13 +510,20 @@ __global__ void __launch_bounds__(kWarps * kWarp)
       float a[K];
 #pragma unroll
       for (int k = 0; k < K; ++k) a[k] = detail::lane_identity<float>();
+      // Each step's rows, then their values, then the adds: every lane reads (past the end: the
+      // chunk's last row) and adds (past the end: -0, warp::unless_past), so that no predicate
+      // keeps nvcc from issuing the step's loads together.
 #pragma unroll 1
-      for (int s = 0; s * kReduceLanes < valid; ++s)
+      for (int s = 0; s * kReduceLanes < valid; ++s) {
+        std::int32_t row[K];
+        float x[K];
 #pragma unroll
-        for (int k = 0; k < K; ++k) {
-          const int i = s * kReduceLanes + w + kWarps * k;
-          if (i < valid) a[k] = a[k] + column[static_cast<std::int64_t>(chunk[i]) * dim];
-        }
+        for (int k = 0; k < K; ++k) row[k] = chunk[::min(s * kReduceLanes + w + kWarps * k, valid - 1)];
+#pragma unroll
+        for (int k = 0; k < K; ++k) x[k] = column[static_cast<std::int64_t>(row[k]) * dim];
+#pragma unroll
+        for (int k = 0; k < K; ++k) a[k] = a[k] + warp::unless_past(x[k], s * kReduceLanes + w + kWarps * k, valid);
+      }
       warp::fold_own_lanes(a);
       lane_of_warp[w][t] = a[0];  // lane w
       __syncthreads();
