@@ -40,9 +40,10 @@ inline std::vector<AxisCase> axis_cases() {
       // Fewer (chunk, block) units than CPU threads, of at least 512 KiB: the threads share each
       // unit's lanes. One unit; exactly 512 KiB; three column blocks of different widths.
       {3001, 200, 3},  {128, 1024},   {200, 2049},
-      // More than 512 column tiles of two chunks: CUDA's column sums unsplit, with a second level
-      // (fewer tiles are split over blocks by the lanes' residue, most of the cases above).
-      {8193, 1, 0, 257},
+      // More than 512 tiles of 32 columns x one chunk, so that CUDA's column sums are not split
+      // over blocks by the lanes' residue on any device (most cases above are): two levels; a
+      // partial chunk of one whole step and two rows; of two whole steps and 44 rows.
+      {8193, 1, 0, 513}, {130, 16400}, {300, 16390, 3},
   };
 }
 

@@ -57,6 +57,7 @@ void check_case(const AxisCase& c, Family family) {
       DETNUM_TEST_CUDA(cudaDeviceSynchronize());
       EXPECT_TRUE(same_bits(rows_ref, copy_back(drows))) << "row_sums";
       EXPECT_TRUE(same_bits(cols_ref, copy_back(dcols))) << "column_sums";
+      EXPECT_EQ(untouched(ws.get(), ws_bytes, ws.size()), "") << "past the workspace";
     }
 }
 

@@ -31,6 +31,19 @@ TEST(CudaErrors, LaunchConfigIsCheckedBeforeAnyWork) {
   }
 }
 
+// Workspace sizes are worked out on the host, device or not: none for a sum of no rows (this
+// once looped forever), the split lanes of a level of few column tiles, none for one chunk of
+// more than 512 tiles (never split), and the levels of longer columns.
+TEST(CudaErrors, AxisWorkspaceSizesNeedNoDevice) {
+  EXPECT_EQ(cuda::column_sums_workspace_bytes(MatrixLayout::dense(0, 5)), 0u);
+  EXPECT_EQ(cuda::column_sums_workspace_bytes(MatrixLayout::dense(0, 0)), 0u);
+  EXPECT_EQ(cuda::row_sums_workspace_bytes(MatrixLayout::dense(0, 5)), 0u);
+  EXPECT_GE(cuda::column_sums_workspace_bytes(MatrixLayout::dense(4096, 1024)), std::size_t{1024} * 8 * 8);
+  EXPECT_EQ(cuda::column_sums_workspace_bytes(MatrixLayout::dense(100, 513 * 32)), 0u);
+  EXPECT_GE(cuda::column_sums_workspace_bytes(MatrixLayout::dense(8193, 513 * 32)), std::size_t{513 * 32} * 2 * 8);
+  EXPECT_EQ(cuda::column_sums_workspace_bytes(MatrixLayout::dense(64, 64)) % 256, 0u);
+}
+
 TEST(CudaErrors, HostPointerIsRefusedOrTheRuntimeErrorNamed) {
   std::vector<float> x(16, 1.0f), y(16, 2.0f);
   try {

@@ -12,7 +12,11 @@
 // reads 32 adjacent elements of one row per load (coalesced) and every lane still takes its rows
 // l, l + 128, l + 256, ... in increasing order. The fold of ORDER.md step 4 pairs lane l with
 // l + h: for h >= kWarps both are in one thread (slots k and k + h / kWarps); the last steps,
-// h < kWarps, go through shared memory, folded by warp 0 in the same halves. Columns longer than
+// h < kWarps, go through shared memory, folded by warp 0 in the same halves. When the tiles are
+// few (fewer than a quarter of the blocks the device holds at once), each tile is split over S
+// blocks (S = 8, or 4 at 1024 threads) by the lanes' residue mod S: block s holds the lanes
+// s + S (w + kWarps k), folds them through the halvings h >= S, whose pairs share the residue,
+// and a second launch (fold_split_lanes_kernel) takes h = S / 2 .. 1. The same additions. Columns longer than
 // a chunk leave one partial per chunk: a (chunks x cols) matrix per batch entry whose column sums
 // are the next level, reduced by the same kernel in a further launch.
 //
@@ -95,7 +99,8 @@ __global__ void __launch_bounds__(kWarps * kWarp)
     for (int k = 0; k < K; ++k) a[k] = detail::lane_identity<A>();
     // Whole steps (every lane has its row) kBatch at a time: their rows loaded into registers,
     // then added, each lane in step order; about 32 loads per thread in flight, which with few
-    // tiles (few blocks) bound the bandwidth. Then the chunk's last step if it is partial.
+    // tiles (few blocks) bound the bandwidth. Then what is left, whole steps and a partial one,
+    // as one more batch in which the rows past the end add -0.
     // (Checked loads beside their adds, as this kernel once did for every step of a partial
     // chunk, left one load in flight: 4096 rows took about 250 us, it seems.)
     constexpr int kBatch = K >= 32 ? 1 : 32 / K;
@@ -113,12 +118,17 @@ __global__ void __launch_bounds__(kWarps * kWarp)
 #pragma unroll
         for (int k = 0; k < K; ++k) a[k] = a[k] + detail::widen(v[u][k]);
     }
-    if (step * kReduceLanes < valid) {  // the last step, partial: a lane past the end adds -0
-      T v[K];
+    if (step * kReduceLanes < valid) {  // the rest (fewer than kBatch steps): lanes past the end add -0
+      T v[kBatch][K];
 #pragma unroll
-      for (int k = 0; k < K; ++k) v[k] = base[static_cast<std::int64_t>(::min(row_of(step, k), valid - 1)) * m.ld];
+      for (int u = 0; u < kBatch; ++u)
 #pragma unroll
-      for (int k = 0; k < K; ++k) a[k] = a[k] + unless_past(detail::widen(v[k]), row_of(step, k), valid);
+        for (int k = 0; k < K; ++k)
+          v[u][k] = base[static_cast<std::int64_t>(::min(row_of(step + u, k), valid - 1)) * m.ld];
+#pragma unroll
+      for (int u = 0; u < kBatch; ++u)
+#pragma unroll
+        for (int k = 0; k < K; ++k) a[k] = a[k] + unless_past(detail::widen(v[u][k]), row_of(step + u, k), valid);
     }
     // ORDER.md step 4: lane l += lane l + h; in registers while both lanes are in this thread,
     // then the block's first lanes through shared memory; the halvings below kSplit are
@@ -196,20 +206,21 @@ std::int64_t column_tiles(std::int64_t batch, std::int64_t rows, std::int64_t co
 
 // The split lanes' region: kSplitMax per output of the largest level that may be split, in
 // bytes of the widest accumulator, rounded up to the alignment (at most 512 x 32 x 8 x 8 bytes).
+// (The caller has checked that the levels' sizes fit: so does every tile count.)
 std::size_t split_lanes_bytes(std::int64_t batch, std::int64_t rows, std::int64_t cols) {
   std::int64_t most = 0;
-  for (std::int64_t r = rows;; r = detail::reduce_chunks(r)) {
+  for (std::int64_t r = rows; r > 0; r = detail::reduce_chunks(r)) {  // each level's rows
     const std::int64_t tiles = column_tiles(batch, r, cols);
     if (tiles <= kSplitTilesAtMost) most = std::max(most, tiles * kWarp * kSplitMax * std::int64_t{sizeof(double)});
-    if (detail::reduce_chunks(r) == 1) break;
+    if (r <= kReduceChunk) break;  // the last level
   }
   return level_bytes<unsigned char>(most);
 }
 
 // All of a column sum call's workspace: the split lanes, then the levels.
 std::size_t columns_workspace_bytes(const char* fn, const MatrixLayout& m) {
-  const std::size_t split = split_lanes_bytes(m.batch, m.rows, m.cols);
   const std::size_t levels = workspace_bytes(fn, m.batch * m.cols, m.rows);
+  const std::size_t split = split_lanes_bytes(m.batch, m.rows, m.cols);
   if (levels > static_cast<std::size_t>(INT64_MAX) - split)
     detail::fail(ErrorCode::size_out_of_range, fn,
                  "the workspace of " + std::to_string(m.batch * m.cols) + " sums of " + std::to_string(m.rows) +

@@ -4,7 +4,7 @@
 //
 // Every call is queued on `stream` and returns without synchronizing. Pointers must be device
 // (or managed, or mapped) memory. The backward passes sum dgamma (and dbeta) over the rows with
-// cuda::column_sums, which needs temporary storage when rows > 8192: size it with the
+// cuda::column_sums, which needs temporary storage (up to 1 MiB, more when rows > 8192): size it with the
 // *_workspace_bytes functions and pass it in, or pass an empty Workspace and detnum takes and
 // returns stream-ordered memory (no device-wide sync). They use dx as scratch for the products
 // whose column sums are dgamma before writing dx itself. No floating-point atomics.

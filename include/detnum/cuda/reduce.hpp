@@ -67,8 +67,10 @@ void argmin(const T* x, std::int64_t n, std::int64_t* result, cudaStream_t strea
 
 // Axis sums (detnum/reduce.hpp): the same bits as row_sums / column_sums on the CPU. Fibers
 // longer than one chunk (8192 elements) reduce their chunk partials in further launches, through
-// workspace of row_sums_workspace_bytes(m) / column_sums_workspace_bytes(m) bytes; that is 0 when
-// no fiber is longer than a chunk. Workspace{} means stream-ordered memory of the call, as above.
+// workspace of row_sums_workspace_bytes(m) / column_sums_workspace_bytes(m) bytes. Rows need none
+// when no row is longer than a chunk; columns also need up to 1 MiB whenever a level has at most
+// 512 tiles of 32 columns x one chunk (its lanes are then spread over more blocks). Workspace{}
+// means stream-ordered memory of the call, as above.
 std::size_t row_sums_workspace_bytes(const MatrixLayout& m);
 std::size_t column_sums_workspace_bytes(const MatrixLayout& m);
 template <Reducible T>
