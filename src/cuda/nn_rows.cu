@@ -164,17 +164,21 @@ struct SoftmaxRow {
   bool log;
   __device__ void operator()(std::int64_t r, int t) const {
     const float* xr = x + r * cols;
+    float* yr = y + r * cols;
     const float m = warp_row_max(xr, cols, t);
+    // softmax keeps e_j in y for the last pass (each thread rereads the quads it wrote), so that
+    // math::exp runs once per element instead of twice; log_softmax needs only x - m there.
     const float s = warp_row_sum(cols, t, [&](std::int64_t i0) {
       const Quad q = load_quad(xr, i0, cols);
-      return quad_of([&](int k) { return detail::softmax_exp(q.v[k], m); });
+      const Quad e = quad_of([&](int k) { return detail::softmax_exp(q.v[k], m); });
+      if (!log) store_quad(yr, i0, cols, e);
+      return e;
     });
     const float log_s = log ? math::log(s) : 0.0f;
-    warp_row_write(y + r * cols, cols, t, [&](std::int64_t i0) {
-      const Quad q = load_quad(xr, i0, cols);
+    warp_row_write(yr, cols, t, [&](std::int64_t i0) {
+      const Quad q = load_quad(log ? xr : yr, i0, cols);
       return quad_of([&](int k) {
-        return canonicalize(log ? detail::log_softmax_value(q.v[k], m, log_s)
-                                : detail::softmax_value(detail::softmax_exp(q.v[k], m), s));
+        return canonicalize(log ? detail::log_softmax_value(q.v[k], m, log_s) : detail::softmax_value(q.v[k], s));
       });
     });
   }
@@ -214,17 +218,21 @@ struct CrossEntropyRow {
     const float* xr = logits + r * cols;
     const std::int32_t label = labels[r];
     const bool valid = label >= 0 && label < cols;
+    float* const dr = dlogits == nullptr ? nullptr : dlogits + r * cols;
     const float m = warp_row_max(xr, cols, t);
+    // e_j kept in dlogits for its pass (as softmax keeps it in y): math::exp once per element.
     const float s = warp_row_sum(cols, t, [&](std::int64_t i0) {
       const Quad q = load_quad(xr, i0, cols);
-      return quad_of([&](int k) { return detail::softmax_exp(q.v[k], m); });
+      const Quad e = quad_of([&](int k) { return detail::softmax_exp(q.v[k], m); });
+      if (dr != nullptr) store_quad(dr, i0, cols, e);
+      return e;
     });
     if (t == 0) nll[r] = valid ? detail::cross_entropy_nll(xr[label], m, math::log(s)) : canonical_nan_f32();
-    if (dlogits == nullptr) return;
-    warp_row_write(dlogits + r * cols, cols, t, [&](std::int64_t i0) {
-      const Quad q = load_quad(xr, i0, cols);
+    if (dr == nullptr) return;
+    warp_row_write(dr, cols, t, [&](std::int64_t i0) {
+      const Quad e = load_quad(dr, i0, cols);
       return quad_of([&](int k) {
-        const float g = detail::cross_entropy_grad(detail::softmax_exp(q.v[k], m), s, i0 + k == label, rows);
+        const float g = detail::cross_entropy_grad(e.v[k], s, i0 + k == label, rows);
         return valid ? canonicalize(g) : canonical_nan_f32();
       });
     });
