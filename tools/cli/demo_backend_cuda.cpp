@@ -34,7 +34,20 @@ DeviceMemoryBackend::DeviceMemoryBackend() {
 DeviceMemoryBackend::~DeviceMemoryBackend() {
   cudaStreamSynchronize(stream_);
   for (void* p : allocations_) cudaFree(p);
+  cudaFree(scratch_);
   cudaStreamDestroy(stream_);
+}
+
+void* DeviceMemoryBackend::scratch(std::size_t bytes) {
+  if (bytes > scratch_bytes_) {
+    check_cuda(cudaStreamSynchronize(stream_), "cudaStreamSynchronize");  // the old buffer may still be in use
+    check_cuda(cudaFree(scratch_), "cudaFree");
+    scratch_ = nullptr;
+    scratch_bytes_ = 0;
+    check_cuda(cudaMalloc(&scratch_, bytes), "cudaMalloc");
+    scratch_bytes_ = bytes;
+  }
+  return scratch_;
 }
 
 Fingerprint DeviceMemoryBackend::fingerprint(const float* x, std::vector<std::int64_t> shape) {
@@ -78,7 +91,8 @@ class CudaBackend final : public DeviceMemoryBackend {
     cuda::bias_add(x, bias, x, rows, cols, stream());
   }
   void column_sums(const float* x, std::int64_t rows, std::int64_t cols, float* out) override {
-    cuda::column_sums(x, MatrixLayout::dense(rows, cols), out, stream());
+    const MatrixLayout m = MatrixLayout::dense(rows, cols);
+    cuda::column_sums(x, m, out, stream(), workspace(cuda::column_sums_workspace_bytes(m)));
   }
   void layer_norm(const float* x, const float* gamma, const float* beta, float* y, float* mean, float* rstd,
                   std::int64_t rows, std::int64_t cols, float eps) override {
@@ -86,7 +100,8 @@ class CudaBackend final : public DeviceMemoryBackend {
   }
   void layer_norm_backward(const float* x, const float* gamma, const float* mean, const float* rstd, const float* dy,
                            float* dx, float* dgamma, float* dbeta, std::int64_t rows, std::int64_t cols) override {
-    cuda::layer_norm_backward(x, gamma, mean, rstd, dy, dx, dgamma, dbeta, rows, cols, stream());
+    cuda::layer_norm_backward(x, gamma, mean, rstd, dy, dx, dgamma, dbeta, rows, cols, stream(),
+                              workspace(cuda::layer_norm_backward_workspace_bytes(rows, cols)));
   }
   void gelu(const float* x, float* y, std::int64_t n) override { cuda::gelu(x, y, n, stream()); }
   void gelu_backward(const float* x, const float* dy, float* dx, std::int64_t n) override {
@@ -101,7 +116,8 @@ class CudaBackend final : public DeviceMemoryBackend {
   float cross_entropy(const float* logits, const std::int32_t* labels, std::int64_t rows, std::int64_t cols,
                       float* dlogits) override {
     if (loss_ == nullptr) loss_ = floats(1);
-    cuda::cross_entropy(logits, labels, rows, cols, loss_, dlogits, stream());
+    cuda::cross_entropy(logits, labels, rows, cols, loss_, dlogits, stream(),
+                        workspace(cuda::cross_entropy_workspace_bytes(rows, cols)));
     float loss = 0.0f;
     download(&loss, loss_, 1);
     return loss;
@@ -114,6 +130,11 @@ class CudaBackend final : public DeviceMemoryBackend {
   }
 
  private:
+  // The backend's scratch as an op's workspace (none when the op needs none).
+  cuda::Workspace workspace(std::size_t bytes) {
+    return bytes == 0 ? cuda::Workspace{} : cuda::Workspace{scratch(bytes), bytes};
+  }
+
   float* loss_ = nullptr;
 };
 

@@ -1,10 +1,12 @@
 // Device memory for the CUDA backends of the demo's model (detnum's, and the conventional one of
 // the training-step benchmark): one stream of device 0, buffers zeroed on allocation and freed
-// with the backend, copies that wait for the stream, device fingerprints.
+// with the backend, copies that wait for the stream, device fingerprints, and one scratch buffer
+// that the ops' workspaces share (they run one after another on the stream).
 #pragma once
 
 #include <cuda_runtime_api.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <exception>
 #include <memory>
@@ -35,6 +37,9 @@ class DeviceMemoryBackend : public DemoBackend {
  protected:
   cudaStream_t stream() const { return stream_; }
   const std::string& device_name() const { return device_; }
+  // At least `bytes` of device memory (256-byte aligned), kept and grown as needed: an op's
+  // workspace, as a training loop would keep it, rather than stream-ordered memory per call.
+  void* scratch(std::size_t bytes);
 
  private:
   void* alloc(std::int64_t bytes);
@@ -43,6 +48,8 @@ class DeviceMemoryBackend : public DemoBackend {
   cudaStream_t stream_ = nullptr;
   std::string device_;
   std::vector<void*> allocations_;
+  void* scratch_ = nullptr;
+  std::size_t scratch_bytes_ = 0;
 };
 
 // Throws std::runtime_error naming `what` when e is not cudaSuccess.
