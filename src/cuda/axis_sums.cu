@@ -27,6 +27,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "common/reduce_checks.hpp"
@@ -104,32 +105,30 @@ __global__ void __launch_bounds__(kWarps * kWarp)
     // (Checked loads beside their adds, as this kernel once did for every step of a partial
     // chunk, left one load in flight: 4096 rows took about 250 us, it seems.)
     constexpr int kBatch = K >= 32 ? 1 : 32 / K;
+    const auto add_batch = [&](int step, auto masking) {  // kBatch steps from `step`
+      constexpr bool masked = decltype(masking)::value;
+      T v[kBatch][K];
+#pragma unroll
+      for (int u = 0; u < kBatch; ++u)
+#pragma unroll
+        for (int k = 0; k < K; ++k) {
+          const int r = row_of(step + u, k);
+          v[u][k] = base[static_cast<std::int64_t>(masked ? ::min(r, valid - 1) : r) * m.ld];
+        }
+#pragma unroll
+      for (int u = 0; u < kBatch; ++u)
+#pragma unroll
+        for (int k = 0; k < K; ++k) {
+          const A e = detail::widen(v[u][k]);
+          if constexpr (masked) a[k] = a[k] + unless_past(e, row_of(step + u, k), valid);
+          else a[k] = a[k] + e;
+        }
+    };
     const int whole = valid / kReduceLanes;
     int step = 0;
 #pragma unroll 1
-    for (; step + kBatch <= whole; step += kBatch) {
-      T v[kBatch][K];
-#pragma unroll
-      for (int u = 0; u < kBatch; ++u)
-#pragma unroll
-        for (int k = 0; k < K; ++k) v[u][k] = base[static_cast<std::int64_t>(row_of(step + u, k)) * m.ld];
-#pragma unroll
-      for (int u = 0; u < kBatch; ++u)
-#pragma unroll
-        for (int k = 0; k < K; ++k) a[k] = a[k] + detail::widen(v[u][k]);
-    }
-    if (step * kReduceLanes < valid) {  // the rest (fewer than kBatch steps): lanes past the end add -0
-      T v[kBatch][K];
-#pragma unroll
-      for (int u = 0; u < kBatch; ++u)
-#pragma unroll
-        for (int k = 0; k < K; ++k)
-          v[u][k] = base[static_cast<std::int64_t>(::min(row_of(step + u, k), valid - 1)) * m.ld];
-#pragma unroll
-      for (int u = 0; u < kBatch; ++u)
-#pragma unroll
-        for (int k = 0; k < K; ++k) a[k] = a[k] + unless_past(detail::widen(v[u][k]), row_of(step + u, k), valid);
-    }
+    for (; step + kBatch <= whole; step += kBatch) add_batch(step, std::false_type{});
+    if (step * kReduceLanes < valid) add_batch(step, std::true_type{});  // the rest: rows past the end add -0
     // ORDER.md step 4: lane l += lane l + h; in registers while both lanes are in this thread,
     // then the block's first lanes through shared memory; the halvings below kSplit are
     // fold_split_lanes_kernel's.

@@ -679,7 +679,6 @@ void forward(const float* table, std::int64_t vocab, std::int64_t dim, const std
   settle_ids(fn, ids, n, vocab, bad, 0, record, dim > 0, stream);
 }
 
-
 void backward(const std::int32_t* ids, std::int64_t n, const float* dout, std::int64_t vocab, std::int64_t dim,
               float* dtable, IdCheckRecord* record, cudaStream_t stream, Workspace ws, LaunchConfig launch) {
   constexpr const char* fn = "cuda::embedding_backward";
