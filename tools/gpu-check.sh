@@ -141,10 +141,10 @@ cpu_gemm_scaling() {
 # One benchmark run per family, most wanted first, each with its own JSON, so that a call cut
 # short by its time limit still brings back the families that finished.
 # (cuBLAS's TF32 and bf16 GEMMs, context only and slow to run, come last.)
-for family in gemm embedding_backward train_step sum dot nrm2 column_sums row_sums softmax layer_norm rms_norm layer_norm_backward cross_entropy gelu gelu_backward adamw dropout \
+for family in gemm embedding_backward train_step call_overhead sum dot nrm2 column_sums row_sums softmax layer_norm rms_norm layer_norm_backward cross_entropy gelu gelu_backward adamw dropout \
   rms_norm_backward log_softmax softmax_backward log_softmax_backward relu relu_backward bias_add embedding_forward \
   init_uniform init_normal shuffle_indices dropout_bf16 gemm_tf32 gemm_bf16; do
-  "$bin/detnum_bench" --benchmark_filter="^$family/(det_cuda|det_cuda_deferred|curand|copy|cub|cublas|atomic|conventional_cuda)/" \
+  "$bin/detnum_bench" --benchmark_filter="^$family/(det_cuda|det_cuda_deferred|curand|copy|cub|cublas|atomic|conventional_cuda|cuda)/" \
     --benchmark_min_time=0.05 --benchmark_out="$out/bench_$family.json" --benchmark_out_format=json \
     2>&1 | grep -E "^$family/" | tee -a "$summary"
   if [ "$family" = gemm ]; then lib_variants; cpu_gemm_scaling; fi
