@@ -10,20 +10,20 @@
 # that one object rebuilt with build/'s flags; gzipped, 14 MB -> 4.5-6.5 MB, as a carry holds 64
 # MiB in all), `about` (the spec), `test` (the GPU test binary that checks it) and `filter` (the
 # benchmarks that time it beside their peer); gemm variants also have `policy`. Every variant
-# must give the same bits (gpu-check runs its test); only the speed differs.
+# must give the same bits (gpu-check runs its test); only the speed differs. Variants of other
+# names stay (tools/pack-gpu.sh starts .gpu afresh, without any).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 [ -f build/src/CMakeFiles/detnum.dir/link.txt ] || { echo "lib-variants: build/ first (tools/pack-gpu.sh)" >&2; exit 1; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-rm -rf .gpu/variants
 for spec in "$@"; do
   name=${spec%%=*}
   what=${spec#*=}
   [[ $name =~ ^[A-Za-z0-9_]+$ ]] || { echo "lib-variants: bad name '$name'" >&2; exit 1; }
   dir=.gpu/variants/$name
-  mkdir -p "$dir"
+  rm -rf "$dir" && mkdir -p "$dir"
   if [[ $what == gemm:* ]]; then
     policy=${what#gemm:}
     file=src/cuda/gemm.cu
@@ -42,6 +42,9 @@ for spec in "$@"; do
     src/cuda/embedding.cu) test=embedding_gpu_test filter='^embedding_backward/(det_cuda|atomic)/' ;;
     src/cuda/reduce.cu) test=reduce_gpu_test filter='^(sum|dot)/(det_cuda|cub)/' ;;
     src/cuda/axis_sums.cu) test=axis_sums_gpu_test filter='^(row|column)_sums/(det_cuda|cub|cublas)/' ;;
+    src/cuda/pointwise.cu)
+      test=pointwise_gpu_test
+      filter='^(gelu|gelu_backward|relu|adamw|call_overhead)/(det_cuda|conventional_cuda)/' ;;
     *) echo "lib-variants: no test and benchmarks known for $file" >&2; exit 1 ;;
   esac
   echo "$what" >"$dir/about"
