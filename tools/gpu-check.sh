@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # GPU checks in one go, for a machine with a CUDA GPU:
-#   tools/gpu-check.sh OUT_DIR [BIN_DIR]
+#   tools/gpu-check.sh OUT_DIR [BIN_DIR [all|variants]]
 # BIN_DIR is a folder of binaries prepared by tools/pack-gpu.sh on a machine without a GPU
 # (default .gpu/bin); without one, the tree is built here (the fallback: it needs the
 # development packages). Runs every test binary (GPU tests no longer skip), `detnum env` and
@@ -11,13 +11,18 @@
 #   bench_FAMILY.json   Google Benchmark JSON of the GPU benchmarks, one file per family
 #   bench_gemm_cpu_{default,passive}.json   CPU GEMM at 512^3 over thread counts, beside Eigen
 #   bench_variant_NAME.json   another version of a kernel (BIN_DIR/../variants, from
-#                             tools/lib-variants.sh), after its GPU test
+#                             tools/lib-variants.sh), after its GPU test; last, after every
+#                             family, so that a run cut short has measured the library itself
+# The third argument `variants` runs the variants alone (and ratios.md): for a second call when
+# the first one's time ran out before them.
 #   ratios.md   every detnum benchmark beside its peers of the same run (tools/bench-ratios.py),
 #               also at the end of summary.log
 # Exit status: 0 when every test and check passed.
 set -uo pipefail
 out=${1:?usage: tools/gpu-check.sh OUT_DIR [BIN_DIR]}
 bin=${2:-}
+mode=${3:-all}
+case $mode in all | variants) ;; *) echo "gpu-check: mode must be all or variants, got '$mode'" >&2; exit 2 ;; esac
 cd "$(dirname "$0")/.."
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
@@ -41,70 +46,71 @@ nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>
 "$bin/detnum" env >"$out/env.json" 2>>"$summary"
 
 status=0
-# Correctness first, nothing timed yet, so run side by side: the GPU tests one after another
-# (they share the device), the CPU-only tests a few at a time, and `detnum check` and the demo
-# beside them. Each writes its own log; the summary lists them in name order afterwards.
-mkdir -p "$out/logs"
-run_test() {  # run_test BINARY: writes logs/NAME.log and logs/NAME.verdict ("ok 1234")
-  local t=$1 name start verdict rc
-  name=$(basename "$t")
-  start=$(date +%s%N)
-  timeout 300 "$t" >"$out/logs/$name.log" 2>&1
-  rc=$?
-  case $rc in 0) verdict=ok ;; 124) verdict=TIMEOUT ;; *) verdict=FAILED ;; esac
-  # On a GPU machine a skipped test means the GPU was not usable (e.g. a driver too old for
-  # the runtime): that must not pass as success.
-  if [ "$verdict" = ok ] && [ "$gpu_present" = 1 ] && grep -q '^\[  SKIPPED \]' "$out/logs/$name.log"; then
-    verdict=SKIPPED
+correctness() {
+  # Correctness first, nothing timed yet, so run side by side: the GPU tests one after another
+  # (they share the device), the CPU-only tests a few at a time, and `detnum check` and the demo
+  # beside them. Each writes its own log; the summary lists them in name order afterwards.
+  mkdir -p "$out/logs"
+  run_test() {  # run_test BINARY: writes logs/NAME.log and logs/NAME.verdict ("ok 1234")
+    local t=$1 name start verdict rc
+    name=$(basename "$t")
+    start=$(date +%s%N)
+    timeout 300 "$t" >"$out/logs/$name.log" 2>&1
+    rc=$?
+    case $rc in 0) verdict=ok ;; 124) verdict=TIMEOUT ;; *) verdict=FAILED ;; esac
+    # On a GPU machine a skipped test means the GPU was not usable (e.g. a driver too old for
+    # the runtime): that must not pass as success.
+    if [ "$verdict" = ok ] && [ "$gpu_present" = 1 ] && grep -q '^\[  SKIPPED \]' "$out/logs/$name.log"; then
+      verdict=SKIPPED
+    fi
+    echo "$verdict $((($(date +%s%N) - start) / 1000000))" >"$out/logs/$name.verdict"
+  }
+  export -f run_test
+  export out gpu_present
+  tests=() gpu_tests=() cpu_tests=()
+  for t in "$bin"/*_test; do
+    name=$(basename "$t")
+    case $name in
+      dropout_large_test | math_exhaustive_test) continue ;;  # host-only and long (8 GiB; all 2^32 inputs): CI's
+      *_gpu_test | *_cuda_test) gpu_tests+=("$t") ;;
+      *) cpu_tests+=("$t") ;;
+    esac
+    tests+=("$t")
+  done
+  phase_start=$(date +%s)
+  (for t in "${gpu_tests[@]}"; do run_test "$t"; done) &
+  (printf '%s\n' "${cpu_tests[@]}" | xargs -r -P 4 -I{} bash -c 'run_test "$1"' _ {}) &
+  (timeout 300 "$bin/detnum" check --json >"$out/check.json" 2>"$out/logs/check.err"; echo $? >"$out/logs/check.rc") &
+  digits="$bin/../digits.csv.gz"
+  if [ -f "$digits" ]; then
+    (timeout 300 "$bin/detnum" demo --data "$digits" --log "$out/demo.sqlite" >"$out/demo.log" 2>&1
+      echo $? >"$out/logs/demo.rc") &
   fi
-  echo "$verdict $((($(date +%s%N) - start) / 1000000))" >"$out/logs/$name.verdict"
+  wait
+  for t in "${tests[@]}"; do
+    name=$(basename "$t")
+    read -r verdict ms <"$out/logs/$name.verdict" || { verdict=FAILED; ms=0; }
+    [ "$verdict" = ok ] || status=1
+    { echo "=== $name"; cat "$out/logs/$name.log"; } >>"$out/tests.log"
+    say "$(printf '%-28s %-6s %6d ms' "$name" "$verdict" "$ms")"
+  done
+  grep -E '^\[  (SKIPPED|FAILED) \]' "$out/tests.log" | sort | uniq | tee -a "$summary"
+  cat "$out/logs/check.err" >>"$out/tests.log"
+  if [ "$(cat "$out/logs/check.rc")" = 0 ]; then say "detnum check: ok"; else say "detnum check: FAILED"; status=1; fi
+  # The demo: the CPU and CUDA runs of one training must agree bit for bit.
+  if [ -f "$digits" ]; then
+    if [ "$(cat "$out/logs/demo.rc")" = 0 ]; then say "detnum demo: ok"; else say "detnum demo: FAILED"; status=1; fi
+    tail -n 12 "$out/demo.log" | tee -a "$summary"
+  else
+    say "detnum demo: no digits file at $digits (tools/pack-gpu.sh puts it there)"
+  fi
+  rm -rf "$out/logs"
+  say "correctness phase: $(($(date +%s) - phase_start)) s"
 }
-export -f run_test
-export out gpu_present
-tests=() gpu_tests=() cpu_tests=()
-for t in "$bin"/*_test; do
-  name=$(basename "$t")
-  case $name in
-    dropout_large_test | math_exhaustive_test) continue ;;  # host-only and long (8 GiB; all 2^32 inputs): CI's
-    *_gpu_test | *_cuda_test) gpu_tests+=("$t") ;;
-    *) cpu_tests+=("$t") ;;
-  esac
-  tests+=("$t")
-done
-phase_start=$(date +%s)
-(for t in "${gpu_tests[@]}"; do run_test "$t"; done) &
-(printf '%s\n' "${cpu_tests[@]}" | xargs -r -P 4 -I{} bash -c 'run_test "$1"' _ {}) &
-(timeout 300 "$bin/detnum" check --json >"$out/check.json" 2>"$out/logs/check.err"; echo $? >"$out/logs/check.rc") &
-digits="$bin/../digits.csv.gz"
-if [ -f "$digits" ]; then
-  (timeout 300 "$bin/detnum" demo --data "$digits" --log "$out/demo.sqlite" >"$out/demo.log" 2>&1
-    echo $? >"$out/logs/demo.rc") &
-fi
-wait
-for t in "${tests[@]}"; do
-  name=$(basename "$t")
-  read -r verdict ms <"$out/logs/$name.verdict" || { verdict=FAILED; ms=0; }
-  [ "$verdict" = ok ] || status=1
-  { echo "=== $name"; cat "$out/logs/$name.log"; } >>"$out/tests.log"
-  say "$(printf '%-28s %-6s %6d ms' "$name" "$verdict" "$ms")"
-done
-grep -E '^\[  (SKIPPED|FAILED) \]' "$out/tests.log" | sort | uniq | tee -a "$summary"
-cat "$out/logs/check.err" >>"$out/tests.log"
-if [ "$(cat "$out/logs/check.rc")" = 0 ]; then say "detnum check: ok"; else say "detnum check: FAILED"; status=1; fi
-# The demo: the CPU and CUDA runs of one training must agree bit for bit.
-if [ -f "$digits" ]; then
-  if [ "$(cat "$out/logs/demo.rc")" = 0 ]; then say "detnum demo: ok"; else say "detnum demo: FAILED"; status=1; fi
-  tail -n 12 "$out/demo.log" | tee -a "$summary"
-else
-  say "detnum demo: no digits file at $digits (tools/pack-gpu.sh puts it there)"
-fi
-rm -rf "$out/logs"
-say "correctness phase: $(($(date +%s) - phase_start)) s"
 
 # Other versions of a kernel (tools/lib-variants.sh: another GEMM tile policy, or a source file
 # as it was at an earlier commit), each checked by its GPU test and timed beside the peer in its
-# own run: bench_variant_NAME.json. Right after the gemm family, so that a run cut short by its
-# time limit still compares them.
+# own run: bench_variant_NAME.json.
 lib_variants() {
   local dir name lib
   for dir in "$bin"/../variants/*/; do
@@ -140,15 +146,23 @@ cpu_gemm_scaling() {
 
 # One benchmark run per family, most wanted first, each with its own JSON, so that a call cut
 # short by its time limit still brings back the families that finished.
-# (cuBLAS's TF32 and bf16 GEMMs, context only and slow to run, come last.)
-for family in gemm embedding_backward train_step call_overhead sum dot nrm2 column_sums row_sums softmax layer_norm rms_norm layer_norm_backward cross_entropy gelu gelu_backward adamw dropout \
-  rms_norm_backward log_softmax softmax_backward log_softmax_backward relu relu_backward bias_add embedding_forward \
-  init_uniform init_normal shuffle_indices dropout_bf16 gemm_tf32 gemm_bf16; do
-  "$bin/detnum_bench" --benchmark_filter="^$family/(det_cuda|det_cuda_deferred|curand|copy|cub|cublas|atomic|conventional_cuda|cuda)/" \
-    --benchmark_min_time=0.05 --benchmark_out="$out/bench_$family.json" --benchmark_out_format=json \
-    2>&1 | grep -E "^$family/" | tee -a "$summary"
-  if [ "$family" = gemm ]; then lib_variants; cpu_gemm_scaling; fi
-done
+families() {
+  # (cuBLAS's TF32 and bf16 GEMMs, context only and slow to run, come last.)
+  for family in gemm embedding_backward train_step call_overhead sum dot nrm2 column_sums row_sums softmax layer_norm rms_norm layer_norm_backward cross_entropy gelu gelu_backward adamw dropout \
+    rms_norm_backward log_softmax softmax_backward log_softmax_backward relu relu_backward bias_add embedding_forward \
+    init_uniform init_normal shuffle_indices dropout_bf16 gemm_tf32 gemm_bf16; do
+    "$bin/detnum_bench" --benchmark_filter="^$family/(det_cuda|det_cuda_deferred|curand|copy|cub|cublas|atomic|conventional_cuda|cuda)/" \
+      --benchmark_min_time=0.05 --benchmark_out="$out/bench_$family.json" --benchmark_out_format=json \
+      2>&1 | grep -E "^$family/" | tee -a "$summary"
+    if [ "$family" = gemm ]; then cpu_gemm_scaling; fi
+  done
+}
+
+if [ "$mode" = all ]; then
+  correctness
+  families
+fi
+lib_variants
 # detnum beside each peer of the same run, as time ratios.
 python3 tools/bench-ratios.py "$out"/bench_*.json >"$out/ratios.md" 2>>"$summary" && cat "$out/ratios.md" >>"$summary"
 say "gpu-check: done, status $status"

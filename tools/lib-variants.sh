@@ -42,6 +42,9 @@ for spec in "$@"; do
     src/cuda/embedding.cu) test=embedding_gpu_test filter='^embedding_backward/(det_cuda|atomic)/' ;;
     src/cuda/reduce.cu) test=reduce_gpu_test filter='^(sum|dot)/(det_cuda|cub)/' ;;
     src/cuda/axis_sums.cu) test=axis_sums_gpu_test filter='^(row|column)_sums/(det_cuda|cub|cublas)/' ;;
+    src/cuda/nn_rows.cu)
+      test=nn_rows_gpu_test
+      filter='^(softmax|log_softmax|softmax_backward|layer_norm|rms_norm|layer_norm_backward|rms_norm_backward|cross_entropy)/(det_cuda|conventional_cuda)/' ;;
     src/cuda/pointwise.cu)
       test=pointwise_gpu_test
       filter='^(gelu|gelu_backward|relu|adamw|call_overhead)/(det_cuda|conventional_cuda)/' ;;
