@@ -34,22 +34,11 @@ profile() {
     "$bin/detnum_bench" --benchmark_filter="$4" --benchmark_min_time=0.001 >"$out/profile_$1.txt" 2>&1
   echo "profile $1: status $?, $(grep -c 'Section: SpeedOfLight\|GPU Speed Of Light' "$out/profile_$1.txt") kernels"
 }
-
-profile embedding '(sums_and_zeros|long_segments)_kernel' 2 '^embedding_backward/det_cuda/32000/1024/65536/'
-profile embedding_gpt2 '(rank|sums_and_zeros)_kernel' 2 '^embedding_backward/det_cuda/50257/768/8192/'
+# Most wanted first (a call cut short keeps what finished): the 2^24 sum beside cub's (issue 3),
+# the GEMM tile kernel's stall samples and sections (issue 4), then the embedding gradient and
+# the axis kernels (issue 6), memcheck, and the GEMM variants' stall samples.
 profile sum 'reduce_kernel' 2 '^sum/det_cuda/16777216/'
 profile sum_cub 'DeviceReduce' 2 '^sum/cub/16777216/'
-# The column sums and layer norm's backward pass, kernel by kernel (they regressed between
-# d4aa5a4 and 9d5a441: docs/PERFORMANCE.md, "Axis sums").
-tools/gpu-timeline.sh "$out" "$bin" axis '^(column_sums/det_cuda/(8192/1024|262144/64)|layer_norm_backward/det_cuda/4096/1024)/'
-profile gemm 'gemm_tile_kernel' 1 '^gemm/det_cuda/4096/4096/4096/'
-
-# The embedding gradient's kernels under memcheck (at most 150 s): each row written by one
-# party, nothing past the table or the workspace.
-timeout 150 compute-sanitizer --tool memcheck "$bin/embedding_gpu_test" --gtest_filter='EmbeddingGpu.Backward*:EmbeddingGpu.BadId*:EmbeddingGpu.IdCheck*' \
-  >"$out/memcheck_embedding.txt" 2>&1
-echo "memcheck embedding: status $?, $(grep -m1 'ERROR SUMMARY' "$out/memcheck_embedding.txt")"
-
 # The GEMM tile kernel's SASS with per-instruction stall samples (where the spills are, what
 # the k loop waits on), for the adopted policy and each variant of tools/lib-variants.sh.
 sass() {  # sass NAME [LIBRARY_DIR]
@@ -62,6 +51,18 @@ sass() {  # sass NAME [LIBRARY_DIR]
   echo "sass $1: $(wc -l <"$out/sass_gemm_$1.csv") lines"
 }
 sass adopted
+profile gemm 'gemm_tile_kernel' 1 '^gemm/det_cuda/4096/4096/4096/'
+profile embedding '(sums_and_zeros|long_segments)_kernel' 2 '^embedding_backward/det_cuda/32000/1024/65536/'
+profile embedding_gpt2 '(rank|sums_and_zeros)_kernel' 2 '^embedding_backward/det_cuda/50257/768/8192/'
+# The column sums and layer norm's backward pass, kernel by kernel (they regressed between
+# d4aa5a4 and 9d5a441: docs/PERFORMANCE.md, "Axis sums").
+tools/gpu-timeline.sh "$out" "$bin" axis '^(column_sums/det_cuda/(8192/1024|262144/64)|layer_norm_backward/det_cuda/4096/1024)/'
+# The embedding gradient's kernels under memcheck (at most 150 s): each row written by one
+# party, nothing past the table or the workspace.
+timeout 150 compute-sanitizer --tool memcheck "$bin/embedding_gpu_test" --gtest_filter='EmbeddingGpu.Backward*:EmbeddingGpu.BadId*:EmbeddingGpu.IdCheck*' \
+  >"$out/memcheck_embedding.txt" 2>&1
+echo "memcheck embedding: status $?, $(grep -m1 'ERROR SUMMARY' "$out/memcheck_embedding.txt")"
+# The GEMM variants' stall samples.
 for gz in "$bin"/../variants/*/libdetnum.so.0.1.gz; do
   [ -f "$(dirname "$gz")/policy" ] || continue  # GEMM tile policies only
   lib=$(mktemp -d)
