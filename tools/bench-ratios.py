@@ -32,9 +32,14 @@ def split_name(name):
 
 
 def times_us(path):
-    """{(op, impl, args): microseconds per iteration}: medians when the file has them."""
-    with open(path) as f:
-        doc = json.load(f)
+    """{(op, impl, args): microseconds per iteration}: medians when the file has them. A file cut
+    short (a run stopped by its time limit) is left out, with a note on stderr."""
+    try:
+        with open(path) as f:
+            doc = json.load(f)
+    except (OSError, json.JSONDecodeError) as e:
+        print(f"bench-ratios: {path} left out: {e}", file=sys.stderr)
+        return {}
     plain, medians = {}, {}
     for b in doc.get("benchmarks", []):
         if b.get("error_occurred"):

@@ -14,7 +14,8 @@
 #                             tools/lib-variants.sh), after its GPU test; last, after every
 #                             family, so that a run cut short has measured the library itself
 # The third argument `variants` runs the variants alone (and ratios.md): for a second call when
-# the first one's time ran out before them.
+# the first one's time ran out before them; given the same OUT_DIR on the same machine, it skips
+# those that finished (OUT_DIR/variant_NAME.done) and adds to summary.log.
 #   ratios.md   every detnum benchmark beside its peers of the same run (tools/bench-ratios.py),
 #               also at the end of summary.log
 # Exit status: 0 when every test and check passed.
@@ -116,6 +117,7 @@ lib_variants() {
   for dir in "$bin"/../variants/*/; do
     [ -f "$dir/libdetnum.so.0.1.gz" ] || continue
     name=$(basename "$dir")
+    [ -f "$out/variant_$name.done" ] && { say "variant $name: done in an earlier call"; continue; }
     lib=$(mktemp -d)
     gunzip -c "$dir/libdetnum.so.0.1.gz" >"$lib/libdetnum.so.0.1"
     say "variant $name: $(cat "$dir/about")"
@@ -127,6 +129,7 @@ lib_variants() {
     LD_LIBRARY_PATH="$lib:$LD_LIBRARY_PATH" "$bin/detnum_bench" --benchmark_filter="$(cat "$dir/filter")" \
       --benchmark_min_time=0.05 --benchmark_out="$out/bench_variant_$name.json" --benchmark_out_format=json \
       2>&1 | grep -E "^[a-z_0-9]+/" | sed "s/^/[$name] /" | tee -a "$summary"
+    touch "$out/variant_$name.done"
     rm -rf "$lib"
   done
 }
