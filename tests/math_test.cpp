@@ -3,6 +3,7 @@
 // GNU MPFR's results rounded to float.
 #include <gtest/gtest.h>
 
+#include <bit>
 #include <cstdint>
 #include <cstdio>
 #include <limits>
@@ -170,6 +171,22 @@ TEST(MathTables, ErfTaylorRows) {
       mpfr_sub(*h_next, *h_next, *t, MPFR_RNDN);
       mpfr_swap(*h_prev, *h);
       mpfr_swap(*h, *h_next);
+    }
+  }
+}
+
+// A GPU evaluates erf's polynomials from the same coefficients laid out by term
+// (erf_taylor_columns): the same double as from the rows, for every float of the table's range.
+TEST(MathTables, ErfColumnsGiveTheRowsResult) {
+  for (std::uint32_t u = bits_of(0.125f); u < bits_of(4.0f); ++u) {
+    const float a = float_from_bits(u);
+    const int i = static_cast<int>(16.0f * a);
+    const double t = static_cast<double>(a) - (i + 0.5) / 16.0;
+    const double by_rows = math::detail::erf_taylor_by_rows(i, t);
+    const double by_columns = math::detail::erf_taylor_by_columns(i, t);
+    if (std::bit_cast<std::uint64_t>(by_rows) != std::bit_cast<std::uint64_t>(by_columns)) {
+      ADD_FAILURE() << "a = " << a << " (0x" << std::hex << u << "): rows " << by_rows << ", columns " << by_columns;
+      return;
     }
   }
 }

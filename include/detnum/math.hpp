@@ -54,12 +54,17 @@
 namespace detnum::math {
 namespace detail {
 
-// c[0] x^(N-1) + ... + c[N-1] by Horner's rule: one multiply and one add a step, in this order.
+// c[0] x^(N-1) + ... + c[N-1] by Horner's rule, the coefficients `stride` doubles apart: one
+// multiply and one add a step, in this order.
+template <int N>
+DETNUM_HD double horner_strided(const double* c, int stride, double x) {
+  double p = c[0];
+  for (int i = 1; i < N; ++i) p = p * x + c[i * stride];
+  return p;
+}
 template <int N>
 DETNUM_HD double horner(const double (&c)[N], double x) {
-  double p = c[0];
-  for (int i = 1; i < N; ++i) p = p * x + c[i];
-  return p;
+  return horner_strided<N>(c, 1, x);
 }
 
 // A polynomial's coefficients as a value, so that host, device and vector code share one
@@ -127,9 +132,12 @@ DETNUM_HD const Exp2Table& exp2_64ths() {
 // The Taylor coefficients erf^(n)(c) / n! for n = 9 down to 0 at c = (i + 1/2) / 16, each the
 // double nearest (math_test checks each against GNU MPFR): erf's polynomial for a in
 // [i/16, (i + 1)/16) is row i - 2, i = 2 .. 63.
-using ErfTable = double[62][10];
-DETNUM_HD const ErfTable& erf_taylor_rows() {
-  static constexpr double kT[62][10] = {
+inline constexpr int kErfIntervals = 62, kErfTerms = 10;
+struct ErfRows {
+  double v[kErfIntervals][kErfTerms];
+};
+DETNUM_HD constexpr ErfRows erf_rows() {
+  return {{
       {0x1.0e6e15a3efb7p-8, 0x1.bf1cdc320d9e4p-8, -0x1.6fa7f7f0703dcp-6, -0x1.c69c625d3b6d6p-6,
        0x1.97594c25a1706p-4, 0x1.5aa32b580e2eap-4, -0x1.6582e9b69c9acp-2,
        -0x1.605f63767bdd6p-3, 0x1.19e5e92b964abp+0, 0x1.662a0bdf7a89fp-3},
@@ -316,8 +324,45 @@ DETNUM_HD const ErfTable& erf_taylor_rows() {
       {0x1.25c44b59c6da8p-19, -0x1.d51d3201f72c3p-19, 0x1.347bbd5d9a5b7p-18, -0x1.4dbe26c8d0a3p-18,
        0x1.25d1e3c672ee8p-18, -0x1.9c2c5d12df9p-19, 0x1.bc91a6b1c19d6p-20,
        -0x1.5b11cbd1ee799p-21, 0x1.5dcd669f2cd34p-23, 0x1.ffffff54dab72p-1},
-  };
-  return kT;
+  }};
+}
+using ErfTable = double[kErfIntervals][kErfTerms];
+DETNUM_HD const ErfTable& erf_taylor_rows() {
+  static constexpr ErfRows kT = erf_rows();
+  return kT.v;
+}
+
+// The same coefficients by term (columns[n][i] = rows[i][n]), for the GPU: a warp's lanes read
+// term n of their own intervals together, and those lie within 496 bytes (four cache lines)
+// rather than 80 bytes apart per interval (a warp's inputs may touch forty rows).
+struct ErfColumns {
+  double v[kErfTerms][kErfIntervals];
+};
+DETNUM_HD constexpr ErfColumns erf_columns() {
+  const ErfRows rows = erf_rows();
+  ErfColumns columns{};
+  for (int i = 0; i < kErfIntervals; ++i)
+    for (int n = 0; n < kErfTerms; ++n) columns.v[n][i] = rows.v[i][n];
+  return columns;
+}
+DETNUM_HD const double (&erf_taylor_columns())[kErfTerms][kErfIntervals] {
+  static constexpr ErfColumns kC = erf_columns();
+  return kC.v;
+}
+
+// erf's polynomial on interval i (2 <= i < 64) at t, from the rows on a CPU and from the columns
+// on a GPU: the same coefficients in the same Horner steps, so the same double (math_test
+// compares the two for every float in [1/8, 4)).
+DETNUM_HD double erf_taylor_by_rows(int i, double t) { return horner(erf_taylor_rows()[i - 2], t); }
+DETNUM_HD double erf_taylor_by_columns(int i, double t) {
+  return horner_strided<kErfTerms>(&erf_taylor_columns()[0][i - 2], kErfIntervals, t);
+}
+DETNUM_HD double erf_taylor(int i, double t) {
+#ifdef __CUDA_ARCH__
+  return erf_taylor_by_columns(i, t);
+#else
+  return erf_taylor_by_rows(i, t);
+#endif
 }
 
 // log's table: x's significand z in [0x3f330000, 0x3f330000 + 2^23) as float bits is cut into
@@ -519,7 +564,7 @@ DETNUM_HD float erf(float x) {
     e = detail::horner(detail::erf_series7(), ad * ad) * ad;
   } else {
     const int i = static_cast<int>(16.0f * a);  // exact: a < 4
-    e = detail::horner(detail::erf_taylor_rows()[i - 2], ad - (i + 0.5) / 16.0);
+    e = detail::erf_taylor(i, ad - (i + 0.5) / 16.0);
   }
   return float_from_bits(sign | bits_of(static_cast<float>(e)));
 }

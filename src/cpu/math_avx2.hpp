@@ -42,7 +42,6 @@ template <int N>
   return _mm256_mask_i32gather_pd(_mm256_setzero_pd(), base, index, _mm256_castsi256_pd(_mm256_set1_epi64x(-1)), 8);
 }
 
-constexpr int kErfTerms = sizeof(erf_taylor_rows()[0]) / sizeof(double);
 static_assert(kErfTerms == 10, "erf_rows4 transposes rows of 10 coefficients");
 
 // The 4 x 4 transpose: out[j] = (r0[j], r1[j], r2[j], r3[j]).
