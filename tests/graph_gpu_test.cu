@@ -1,0 +1,218 @@
+// detnum's CUDA calls inside CUDA graphs. A call that returns nothing to the host never waits for
+// the device and takes its temporary memory from the caller's workspace or from stream-ordered
+// allocation, so it can be captured: a training step's chain of calls, captured on a stream and
+// replayed, must give the bits it gives when run directly, and again on a second replay. The
+// embedding calls without an IdCheck wait for the stream (to throw for a bad id) and so cannot be
+// captured: they must refuse with detnum::Error, not break the capture silently.
+#include <cuda_runtime.h>
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "detnum/cuda/adamw.hpp"
+#include "detnum/cuda/dropout.hpp"
+#include "detnum/cuda/embedding.hpp"
+#include "detnum/cuda/gemm.hpp"
+#include "detnum/cuda/init.hpp"
+#include "detnum/cuda/norm.hpp"
+#include "detnum/cuda/pointwise.hpp"
+#include "detnum/cuda/reduce.hpp"
+#include "detnum/cuda/shuffle.hpp"
+#include "detnum/cuda/softmax.hpp"
+#include "detnum/error.hpp"
+#include "detnum/random.hpp"
+#include "support/gpu.hpp"
+
+namespace detnum {
+namespace {
+
+using test::DeviceBuffer;
+
+constexpr std::int64_t kRows = 37, kIn = 48, kHidden = 64, kClasses = 10;  // a step of the demo's MLP
+constexpr std::int64_t kTokens = 300, kVocab = 50, kDim = 24;               // an embedding's gradient
+constexpr std::int64_t kNoise = 1000, kPerm = 777;
+constexpr float kDrop = 0.1f;
+
+std::vector<float> values(std::int64_t n, std::uint64_t stream, float scale) {
+  std::vector<float> v(static_cast<std::size_t>(n));
+  for (std::int64_t i = 0; i < n; ++i)
+    v[static_cast<std::size_t>(i)] = scale * (2.0f * uniform_float(stream_word(2024, stream, static_cast<std::uint64_t>(i))) - 1.0f);
+  return v;
+}
+
+// Every buffer of the chain; `outputs` lists what it writes (all compared), `inputs` what it reads
+// and, for AdamW's parameter and moments, also updates (reset before each run).
+struct Step {
+  DeviceBuffer<float> x{kRows * kIn}, w1{kIn * kHidden}, b1{kHidden}, gamma{kHidden}, beta{kHidden},
+      w2{kHidden * kClasses}, m2{kHidden * kClasses}, v2{kHidden * kClasses}, dout{kTokens * kDim};
+  DeviceBuffer<std::int32_t> labels{kRows}, ids{kTokens};
+  DeviceBuffer<float> h{kRows * kHidden}, hb{kRows * kHidden}, ln{kRows * kHidden}, mean{kRows}, rstd{kRows},
+      g{kRows * kHidden}, d{kRows * kHidden}, logits{kRows * kClasses}, loss{1}, dlogits{kRows * kClasses},
+      db2{kClasses}, dw2{kHidden * kClasses}, dd{kRows * kHidden}, dg{kRows * kHidden}, dln{kRows * kHidden},
+      dh{kRows * kHidden}, dgamma{kHidden}, dbeta{kHidden}, total{1}, spread{1}, dtable{kVocab * kDim},
+      noise{kNoise};
+  DeviceBuffer<std::uint8_t> mask{static_cast<std::size_t>(dropout_mask_bytes(kRows * kHidden))};
+  DeviceBuffer<std::int64_t> perm{kPerm};
+  DeviceBuffer<unsigned char> ws{cuda::reduce_workspace_bytes(kRows * kHidden)};
+
+  std::vector<std::pair<void*, std::size_t>> outputs() const {
+    std::vector<std::pair<void*, std::size_t>> o;
+    for (const DeviceBuffer<float>* b : {&h, &hb, &ln, &mean, &rstd, &g, &d, &logits, &loss, &dlogits, &db2, &dw2,
+                                         &dd, &dg, &dln, &dh, &dgamma, &dbeta, &total, &spread, &dtable, &noise,
+                                         &w2, &m2, &v2})
+      o.emplace_back(b->get(), b->size() * sizeof(float));
+    o.emplace_back(mask.get(), mask.size());
+    o.emplace_back(perm.get(), perm.size() * sizeof(std::int64_t));
+    return o;
+  }
+};
+
+// The inputs, and AdamW's state as it was before the step; every output made a NaN pattern, so
+// that a run that leaves one unwritten cannot pass.
+void reset(Step& s) {
+  const auto up = [](const DeviceBuffer<float>& b, const std::vector<float>& v) {
+    ASSERT_EQ(cudaMemcpy(b.get(), v.data(), v.size() * sizeof(float), cudaMemcpyHostToDevice), cudaSuccess);
+  };
+  up(s.x, values(kRows * kIn, 1, 1.0f));
+  up(s.w1, values(kIn * kHidden, 2, 0.2f));
+  up(s.b1, values(kHidden, 3, 0.1f));
+  up(s.gamma, values(kHidden, 4, 1.0f));
+  up(s.beta, values(kHidden, 5, 0.1f));
+  up(s.w2, values(kHidden * kClasses, 6, 0.2f));
+  up(s.m2, values(kHidden * kClasses, 7, 0.01f));
+  std::vector<float> v2 = values(kHidden * kClasses, 8, 0.001f);
+  for (float& e : v2) e = e < 0.0f ? -e : e;
+  up(s.v2, v2);
+  up(s.dout, values(kTokens * kDim, 9, 1.0f));
+  std::vector<std::int32_t> labels(kRows), ids(kTokens);
+  for (std::int64_t r = 0; r < kRows; ++r) labels[static_cast<std::size_t>(r)] = static_cast<std::int32_t>(r * 7 % kClasses);
+  for (std::int64_t t = 0; t < kTokens; ++t)  // a few frequent ids and a tail
+    ids[static_cast<std::size_t>(t)] = static_cast<std::int32_t>(stream_word(2024, 10, static_cast<std::uint64_t>(t)) % (t % 3 == 0 ? 4 : kVocab));
+  ASSERT_EQ(cudaMemcpy(s.labels.get(), labels.data(), labels.size() * 4, cudaMemcpyHostToDevice), cudaSuccess);
+  ASSERT_EQ(cudaMemcpy(s.ids.get(), ids.data(), ids.size() * 4, cudaMemcpyHostToDevice), cudaSuccess);
+  for (const auto& [p, bytes] : s.outputs())
+    if (p != s.w2.get() && p != s.m2.get() && p != s.v2.get()) ASSERT_EQ(cudaMemset(p, 0xFF, bytes), cudaSuccess);
+}
+
+// Forward, loss, backward and an update, with reductions, an embedding gradient, an init and a
+// shuffle beside them: every kind of temporary memory (the caller's, stream-ordered, none).
+void chain(Step& s, cudaStream_t st, cuda::IdCheck& check) {
+  const Transpose no = Transpose::no, yes = Transpose::yes;
+  cuda::gemm(no, no, kRows, kHidden, kIn, 1.0f, s.x.get(), kIn, s.w1.get(), kHidden, 0.0f, s.h.get(), kHidden, st);
+  cuda::bias_add(s.h.get(), s.b1.get(), s.hb.get(), kRows, kHidden, st);
+  cuda::layer_norm(s.hb.get(), s.gamma.get(), s.beta.get(), s.ln.get(), s.mean.get(), s.rstd.get(), kRows, kHidden,
+                   1e-5f, st);
+  cuda::gelu(s.ln.get(), s.g.get(), kRows * kHidden, st);
+  cuda::dropout_forward(s.g.get(), s.d.get(), kRows * kHidden, {kDrop, 77, 0}, s.mask.get(), st);
+  cuda::gemm(no, no, kRows, kClasses, kHidden, 1.0f, s.d.get(), kHidden, s.w2.get(), kClasses, 0.0f, s.logits.get(),
+             kClasses, st);
+  cuda::cross_entropy(s.logits.get(), s.labels.get(), kRows, kClasses, s.loss.get(), s.dlogits.get(), st);
+  cuda::column_sums(static_cast<const float*>(s.dlogits.get()), MatrixLayout::dense(kRows, kClasses), s.db2.get(), st);
+  cuda::gemm(yes, no, kHidden, kClasses, kRows, 1.0f, s.d.get(), kHidden, s.dlogits.get(), kClasses, 0.0f,
+             s.dw2.get(), kClasses, st);
+  cuda::gemm(no, yes, kRows, kHidden, kClasses, 1.0f, s.dlogits.get(), kClasses, s.w2.get(), kClasses, 0.0f,
+             s.dd.get(), kHidden, st);
+  cuda::dropout_backward(s.dd.get(), s.mask.get(), s.dg.get(), kRows * kHidden, kDrop, st);
+  cuda::gelu_backward(s.ln.get(), s.dg.get(), s.dln.get(), kRows * kHidden, st);
+  cuda::layer_norm_backward(s.hb.get(), s.gamma.get(), s.mean.get(), s.rstd.get(), s.dln.get(), s.dh.get(),
+                            s.dgamma.get(), s.dbeta.get(), kRows, kHidden, st);
+  cuda::sum(static_cast<const float*>(s.dh.get()), kRows * kHidden, s.total.get(), st,
+            {s.ws.get(), s.ws.size()});
+  cuda::variance(static_cast<const float*>(s.dh.get()), kRows * kHidden, 1, s.spread.get(), st);
+  AdamWParams adam;
+  adam.step = 3;
+  cuda::adamw_step(s.w2.get(), s.dw2.get(), s.m2.get(), s.v2.get(), kHidden * kClasses, adam, st);
+  cuda::embedding_backward(s.ids.get(), kTokens, s.dout.get(), kVocab, kDim, s.dtable.get(), check, st);
+  cuda::init_uniform(s.noise.get(), kNoise, -1.0f, 1.0f, {5, 123}, st);
+  cuda::shuffle_indices(kPerm, 11, 2, s.perm.get(), st);
+}
+
+std::vector<std::vector<unsigned char>> download(const Step& s) {
+  std::vector<std::vector<unsigned char>> out;
+  for (const auto& [p, bytes] : s.outputs()) {
+    out.emplace_back(bytes);
+    if (cudaMemcpy(out.back().data(), p, bytes, cudaMemcpyDeviceToHost) != cudaSuccess) out.back().clear();
+  }
+  return out;
+}
+
+class Stream {
+ public:
+  Stream() { (void)cudaStreamCreateWithFlags(&s_, cudaStreamNonBlocking); }
+  ~Stream() { (void)cudaStreamDestroy(s_); }
+  cudaStream_t get() const { return s_; }
+
+ private:
+  cudaStream_t s_ = nullptr;
+};
+
+TEST(CudaGraph, ACapturedStepGivesTheDirectBits) {
+  DETNUM_REQUIRE_GPU();
+  Stream stream;
+  Step s;
+  cuda::IdCheck check;
+  reset(s);
+  chain(s, stream.get(), check);
+  DETNUM_TEST_CUDA(cudaStreamSynchronize(stream.get()));
+  check.throw_if_bad();
+  const auto direct = download(s);
+
+  reset(s);
+  cudaGraph_t graph = nullptr;
+  DETNUM_TEST_CUDA(cudaStreamBeginCapture(stream.get(), cudaStreamCaptureModeGlobal));
+  try {
+    chain(s, stream.get(), check);
+  } catch (const Error& e) {
+    (void)cudaStreamEndCapture(stream.get(), &graph);
+    if (graph != nullptr) (void)cudaGraphDestroy(graph);
+    FAIL() << "a call failed under capture: " << e.what();
+  }
+  DETNUM_TEST_CUDA(cudaStreamEndCapture(stream.get(), &graph));
+  cudaGraphExec_t exec = nullptr;
+  DETNUM_TEST_CUDA(cudaGraphInstantiate(&exec, graph, 0));
+  for (int replay = 0; replay < 2; ++replay) {
+    if (replay > 0) reset(s);
+    DETNUM_TEST_CUDA(cudaGraphLaunch(exec, stream.get()));
+    DETNUM_TEST_CUDA(cudaStreamSynchronize(stream.get()));
+    check.throw_if_bad();
+    const auto replayed = download(s);
+    ASSERT_EQ(replayed.size(), direct.size());
+    for (std::size_t i = 0; i < direct.size(); ++i) {
+      ASSERT_FALSE(direct[i].empty() || replayed[i].empty()) << "output " << i << " could not be read";
+      EXPECT_EQ(std::memcmp(direct[i].data(), replayed[i].data(), direct[i].size()), 0)
+          << "output " << i << " differs on replay " << replay;
+    }
+  }
+  (void)cudaGraphExecDestroy(exec);
+  (void)cudaGraphDestroy(graph);
+}
+
+TEST(CudaGraph, EmbeddingWithoutAnIdCheckRefusesACapture) {
+  DETNUM_REQUIRE_GPU();
+  Stream stream;
+  Step s;
+  reset(s);
+  DETNUM_TEST_CUDA(cudaStreamBeginCapture(stream.get(), cudaStreamCaptureModeGlobal));
+  bool threw = false;
+  try {
+    cuda::embedding_backward(s.ids.get(), kTokens, s.dout.get(), kVocab, kDim, s.dtable.get(), stream.get());
+  } catch (const Error& e) {
+    threw = true;
+    EXPECT_EQ(e.code(), ErrorCode::cuda_error) << e.what();
+    EXPECT_EQ(std::string(e.what()).rfind("cuda::embedding_backward", 0), 0u) << e.what();
+  }
+  cudaGraph_t graph = nullptr;
+  (void)cudaStreamEndCapture(stream.get(), &graph);  // the capture was invalidated
+  if (graph != nullptr) (void)cudaGraphDestroy(graph);
+  (void)cudaGetLastError();
+  EXPECT_TRUE(threw) << "the call waited inside a capture without an error";
+  // The stream works again, and the call with it outside a capture.
+  cuda::embedding_backward(s.ids.get(), kTokens, s.dout.get(), kVocab, kDim, s.dtable.get(), stream.get());
+  DETNUM_TEST_CUDA(cudaStreamSynchronize(stream.get()));
+}
+
+}  // namespace
+}  // namespace detnum
