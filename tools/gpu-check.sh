@@ -11,8 +11,9 @@
 #   bench_FAMILY.json   Google Benchmark JSON of the GPU benchmarks, one file per family
 #   bench_gemm_cpu_{default,passive}.json   CPU GEMM at 512^3 over thread counts, beside Eigen
 #   bench_variant_NAME.json   another version of a kernel (BIN_DIR/../variants, from
-#                             tools/lib-variants.sh), after its GPU test; last, after every
-#                             family, so that a run cut short has measured the library itself
+#                             tools/lib-variants.sh), after its GPU tests; after every family
+#                             but cuBLAS's TF32 and bf16 GEMMs (context only, slow), so that a run
+#                             cut short has measured the library itself first
 # The third argument `variants` runs the variants alone (and ratios.md): for a second call when
 # the first one's time ran out before them; given the same OUT_DIR on the same machine, it skips
 # those that finished (OUT_DIR/variant_NAME.done) and adds to summary.log.
@@ -20,7 +21,7 @@
 #               also at the end of summary.log
 # Exit status: 0 when every test and check passed.
 set -uo pipefail
-out=${1:?usage: tools/gpu-check.sh OUT_DIR [BIN_DIR]}
+out=${1:?usage: tools/gpu-check.sh OUT_DIR [BIN_DIR [all|variants]]}
 bin=${2:-}
 mode=${3:-all}
 case $mode in all | variants) ;; *) echo "gpu-check: mode must be all or variants, got '$mode'" >&2; exit 2 ;; esac
@@ -117,19 +118,27 @@ lib_variants() {
   for dir in "$bin"/../variants/*/; do
     [ -f "$dir/libdetnum.so.0.1.gz" ] || continue
     name=$(basename "$dir")
-    [ -f "$out/variant_$name.done" ] && { say "variant $name: done in an earlier call"; continue; }
+    if [ -f "$out/variant_$name.done" ]; then  # an earlier call's verdicts, repeated
+      say "variant $name: done in an earlier call: $(cat "$out/variant_$name.done")"
+      grep -q FAILED "$out/variant_$name.done" && status=1
+      continue
+    fi
     lib=$(mktemp -d)
     gunzip -c "$dir/libdetnum.so.0.1.gz" >"$lib/libdetnum.so.0.1"
     say "variant $name: $(cat "$dir/about")"
-    if LD_LIBRARY_PATH="$lib:$LD_LIBRARY_PATH" timeout 300 "$bin/$(cat "$dir/test")" >>"$out/tests.log" 2>&1; then
-      say "variant $name: $(cat "$dir/test") ok"
-    else
-      say "variant $name: $(cat "$dir/test") FAILED"; status=1
-    fi
-    LD_LIBRARY_PATH="$lib:$LD_LIBRARY_PATH" "$bin/detnum_bench" --benchmark_filter="$(cat "$dir/filter")" \
+    local verdicts="" t
+    for t in $(cat "$dir/test"); do  # each of its GPU tests, at most 120 s
+      if LD_LIBRARY_PATH="$lib:$LD_LIBRARY_PATH" timeout 120 "$bin/$t" >>"$out/tests.log" 2>&1; then
+        verdicts="$verdicts $t ok"
+      else
+        verdicts="$verdicts $t FAILED"; status=1
+      fi
+    done
+    say "variant $name:$verdicts"
+    LD_LIBRARY_PATH="$lib:$LD_LIBRARY_PATH" timeout 120 "$bin/detnum_bench" --benchmark_filter="$(cat "$dir/filter")" \
       --benchmark_min_time=0.05 --benchmark_out="$out/bench_variant_$name.json" --benchmark_out_format=json \
       2>&1 | grep -E "^[a-z_0-9]+/" | sed "s/^/[$name] /" | tee -a "$summary"
-    touch "$out/variant_$name.done"
+    echo "$verdicts" >"$out/variant_$name.done"
     rm -rf "$lib"
   done
 }
@@ -150,10 +159,8 @@ cpu_gemm_scaling() {
 # One benchmark run per family, most wanted first, each with its own JSON, so that a call cut
 # short by its time limit still brings back the families that finished.
 families() {
-  # (cuBLAS's TF32 and bf16 GEMMs, context only and slow to run, come last.)
-  for family in gemm embedding_backward train_step call_overhead sum dot nrm2 column_sums row_sums softmax layer_norm rms_norm layer_norm_backward cross_entropy gelu gelu_backward adamw dropout \
-    rms_norm_backward log_softmax softmax_backward log_softmax_backward relu relu_backward bias_add embedding_forward \
-    init_uniform init_normal shuffle_indices dropout_bf16 gemm_tf32 gemm_bf16; do
+  # (cuBLAS's TF32 and bf16 GEMMs, context only and slow to run, come after the variants.)
+  for family in "$@"; do
     "$bin/detnum_bench" --benchmark_filter="^$family/(det_cuda|det_cuda_deferred|curand|copy|cub|cublas|atomic|conventional_cuda|cuda)/" \
       --benchmark_min_time=0.05 --benchmark_out="$out/bench_$family.json" --benchmark_out_format=json \
       2>&1 | grep -E "^$family/" | tee -a "$summary"
@@ -163,9 +170,13 @@ families() {
 
 if [ "$mode" = all ]; then
   correctness
-  families
+  families gemm embedding_backward train_step call_overhead sum dot nrm2 column_sums row_sums softmax layer_norm \
+    rms_norm layer_norm_backward cross_entropy gelu gelu_backward adamw dropout rms_norm_backward log_softmax \
+    softmax_backward log_softmax_backward relu relu_backward bias_add embedding_forward init_uniform init_normal \
+    shuffle_indices dropout_bf16
 fi
 lib_variants
+if [ "$mode" = all ]; then families gemm_tf32 gemm_bf16; fi
 # detnum beside each peer of the same run, as time ratios.
 python3 tools/bench-ratios.py "$out"/bench_*.json >"$out/ratios.md" 2>>"$summary" && cat "$out/ratios.md" >>"$summary"
 say "gpu-check: done, status $status"

@@ -8,7 +8,8 @@
 # version of a kernel, to time beside the current one; its headers are today's). Each variant is
 # .gpu/variants/NAME/: libdetnum.so.0.1.gz (the library of build/, from tools/pack-gpu.sh, with
 # that one object rebuilt with build/'s flags; gzipped, 14 MB -> 4.5-6.5 MB, as a carry holds 64
-# MiB in all), `about` (the spec), `test` (the GPU test binary that checks it) and `filter` (the
+# MiB in all), `about` (the spec), `test` (the GPU test binaries that check it: its kernel's own
+# and graph_gpu_test) and `filter` (the
 # benchmarks that time it beside their peer); gemm variants also have `policy`. Every variant
 # must give the same bits (gpu-check runs its test); only the speed differs. Variants of other
 # names stay (tools/pack-gpu.sh starts .gpu afresh, without any).
@@ -40,7 +41,7 @@ for spec in "$@"; do
   case $file in
     src/cuda/gemm.cu) test=gemm_gpu_test filter='^gemm/(det_cuda|cublas)/(4096/4096/4096|8192/8192/8192|8192/8192/128)/' ;;
     src/cuda/embedding.cu) test=embedding_gpu_test filter='^embedding_backward/(det_cuda|atomic)/' ;;
-    src/cuda/reduce.cu) test=reduce_gpu_test filter='^(sum|dot)/(det_cuda|cub)/' ;;
+    src/cuda/reduce.cu) test=reduce_gpu_test filter='^((sum|dot)/(det_cuda|cub)/|call_overhead/(det_cuda|cub)/sum)' ;;
     src/cuda/axis_sums.cu) test=axis_sums_gpu_test filter='^(row|column)_sums/(det_cuda|cub|cublas)/' ;;
     src/cuda/nn_rows.cu)
       test=nn_rows_gpu_test
@@ -51,7 +52,7 @@ for spec in "$@"; do
     *) echo "lib-variants: no test and benchmarks known for $file" >&2; exit 1 ;;
   esac
   echo "$what" >"$dir/about"
-  echo "$test" >"$dir/test"
+  echo "$test graph_gpu_test" >"$dir/test"  # and every variant's library under CUDA graph capture
   echo "$filter" >"$dir/filter"
   object=CMakeFiles/detnum.dir/${file#src/}.o
   (

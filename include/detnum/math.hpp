@@ -332,20 +332,21 @@ DETNUM_HD const ErfTable& erf_taylor_rows() {
   return kT.v;
 }
 
-// The same coefficients by term (columns[n][i] = rows[i][n]), for the GPU: a warp's lanes read
-// term n of their own intervals together, and those lie within 496 bytes (four cache lines)
-// rather than 80 bytes apart per interval (a warp's inputs may touch forty rows).
+// The same coefficients by term (term n of interval i at n * kErfIntervals + i), for the GPU: a
+// warp's lanes read term n of their own intervals together, and those lie within 496 bytes
+// (four cache lines) rather than 80 bytes apart per interval (a warp's inputs may touch forty
+// rows). One flat array, so that a stride of kErfIntervals stays inside it.
 struct ErfColumns {
-  double v[kErfTerms][kErfIntervals];
+  double v[kErfTerms * kErfIntervals];
 };
 DETNUM_HD constexpr ErfColumns erf_columns() {
   const ErfRows rows = erf_rows();
   ErfColumns columns{};
   for (int i = 0; i < kErfIntervals; ++i)
-    for (int n = 0; n < kErfTerms; ++n) columns.v[n][i] = rows.v[i][n];
+    for (int n = 0; n < kErfTerms; ++n) columns.v[n * kErfIntervals + i] = rows.v[i][n];
   return columns;
 }
-DETNUM_HD const double (&erf_taylor_columns())[kErfTerms][kErfIntervals] {
+DETNUM_HD const double* erf_taylor_columns() {
   static constexpr ErfColumns kC = erf_columns();
   return kC.v;
 }
@@ -355,7 +356,7 @@ DETNUM_HD const double (&erf_taylor_columns())[kErfTerms][kErfIntervals] {
 // compares the two for every float in [1/8, 4)).
 DETNUM_HD double erf_taylor_by_rows(int i, double t) { return horner(erf_taylor_rows()[i - 2], t); }
 DETNUM_HD double erf_taylor_by_columns(int i, double t) {
-  return horner_strided<kErfTerms>(&erf_taylor_columns()[0][i - 2], kErfIntervals, t);
+  return horner_strided<kErfTerms>(erf_taylor_columns() + (i - 2), kErfIntervals, t);
 }
 DETNUM_HD double erf_taylor(int i, double t) {
 #ifdef __CUDA_ARCH__
