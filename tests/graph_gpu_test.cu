@@ -152,6 +152,7 @@ class Stream {
 TEST(CudaGraph, ACapturedStepGivesTheDirectBits) {
   DETNUM_REQUIRE_GPU();
   Stream stream;
+  ASSERT_NE(stream.get(), nullptr);
   Step s;
   cuda::IdCheck check;
   reset(s);
@@ -193,6 +194,7 @@ TEST(CudaGraph, ACapturedStepGivesTheDirectBits) {
 TEST(CudaGraph, EmbeddingWithoutAnIdCheckRefusesACapture) {
   DETNUM_REQUIRE_GPU();
   Stream stream;
+  ASSERT_NE(stream.get(), nullptr);
   Step s;
   reset(s);
   DETNUM_TEST_CUDA(cudaStreamBeginCapture(stream.get(), cudaStreamCaptureModeGlobal));

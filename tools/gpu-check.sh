@@ -14,11 +14,11 @@
 #                             tools/lib-variants.sh), after its GPU tests; after every family
 #                             but cuBLAS's TF32 and bf16 GEMMs (context only, slow), so that a run
 #                             cut short has measured the library itself first
-# The third argument `variants` runs the variants alone (and ratios.md): for a second call when
-# the first one's time ran out before them; given the same OUT_DIR on the same machine, it skips
-# those that finished (OUT_DIR/variant_NAME.done) and adds to summary.log.
 #   ratios.md   every detnum benchmark beside its peers of the same run (tools/bench-ratios.py),
 #               also at the end of summary.log
+# The third argument `variants` runs the variants alone (and ratios.md): for a second call when
+# the first one's time ran out before them; given the same OUT_DIR on the same machine, it skips
+# those that finished (OUT_DIR/variant_NAME.done, their verdicts) and adds to summary.log.
 # Exit status: 0 when every test and check passed.
 set -uo pipefail
 out=${1:?usage: tools/gpu-check.sh OUT_DIR [BIN_DIR [all|variants]]}
@@ -111,7 +111,7 @@ correctness() {
 }
 
 # Other versions of a kernel (tools/lib-variants.sh: another GEMM tile policy, or a source file
-# as it was at an earlier commit), each checked by its GPU test and timed beside the peer in its
+# as it was at an earlier commit), each checked by its GPU tests and timed beside the peer in its
 # own run: bench_variant_NAME.json.
 lib_variants() {
   local dir name lib

@@ -3,8 +3,8 @@
 # benchmarks that FILTER selects, as they ran (Nsight Systems), and each kernel alone (Nsight
 # Compute's duration, kernels serialized):
 #   tools/gpu-timeline.sh OUT_DIR BIN_DIR NAME FILTER
-# OUT_DIR/NAME_trace.csv     nsys's cuda_gpu_trace: start, duration and name of each operation
-# OUT_DIR/NAME_api.csv       nsys's cuda_api_trace: the host's calls (launches, synchronizations)
+# OUT_DIR/NAME_cuda_gpu_trace.csv   nsys's start, duration and name of each operation
+# OUT_DIR/NAME_cuda_api_trace.csv   nsys's host calls (launches, synchronizations)
 # OUT_DIR/NAME_kernels.csv   ncu's gpu__time_duration of the first 40 kernels
 # BIN_DIR: binaries from tools/pack-gpu.sh (unpacked from BIN_DIR.tgz if needed).
 set -uo pipefail

@@ -9,10 +9,9 @@
 # .gpu/variants/NAME/: libdetnum.so.0.1.gz (the library of build/, from tools/pack-gpu.sh, with
 # that one object rebuilt with build/'s flags; gzipped, 14 MB -> 4.5-6.5 MB, as a carry holds 64
 # MiB in all), `about` (the spec), `test` (the GPU test binaries that check it: its kernel's own
-# and graph_gpu_test) and `filter` (the
-# benchmarks that time it beside their peer); gemm variants also have `policy`. Every variant
-# must give the same bits (gpu-check runs its test); only the speed differs. Variants of other
-# names stay (tools/pack-gpu.sh starts .gpu afresh, without any).
+# and graph_gpu_test) and `filter` (the benchmarks that time it beside their peer); gemm variants
+# also have `policy`. Every variant must give the same bits (gpu-check runs its tests); only the
+# speed differs. Variants of other names stay (tools/pack-gpu.sh starts .gpu afresh, without any).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
