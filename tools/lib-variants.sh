@@ -3,22 +3,31 @@
 # versions of a kernel side by side (tools/gpu-check.sh does, for each folder it finds):
 #   tools/lib-variants.sh NAME=gemm:'BM, BN, BK, TM, TN, MIN_BLOCKS, UNROLL, WARPS_M, STAGES' ...
 #   tools/lib-variants.sh NAME=src/cuda/FILE.cu@REV ...
+#   tools/lib-variants.sh NAME=tools/variants/FILE.patch ...
 # The first form replaces src/cuda/gemm.cu's `using Tile128 = TilePolicy<...>` (another policy of
 # the GEMM's large tile); the second takes FILE.cu as it was at git revision REV (an earlier
-# version of a kernel, to time beside the current one; its headers are today's). Each variant is
+# version of a kernel, to time beside the current one; its headers are today's); the third
+# applies a patch of one src/cuda/FILE.cu to today's file. Patches are how a variant outlives
+# its session: a new session's checkout holds main only, so a variant kept on a local branch is
+# lost with the machine. Each variant is
 # .gpu/variants/NAME/: libdetnum.so.0.1.gz (the library of build/, from tools/pack-gpu.sh, with
 # that one object rebuilt with build/'s flags; gzipped, 14 MB -> 4.5-6.5 MB, as a carry holds 64
 # MiB in all), `about` (the spec), `test` (the GPU test binaries that check it: its kernel's own
 # and graph_gpu_test) and `filter` (the benchmarks that time it beside their peer); gemm variants
 # also have `policy`. Every variant must give the same bits (gpu-check runs its tests); only the
 # speed differs. Variants of other names stay (tools/pack-gpu.sh starts .gpu afresh, without any).
+# Without arguments it builds the variants listed in tools/variants/list (NAME=SPEC lines; `#`
+# starts a comment): the set the next GPU session is to time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 [ -f build/src/CMakeFiles/detnum.dir/link.txt ] || { echo "lib-variants: build/ first (tools/pack-gpu.sh)" >&2; exit 1; }
+if [ $# -gt 0 ]; then argv=("$@")
+else mapfile -t argv < <(sed 's/#.*//; s/^[[:space:]]*//; s/[[:space:]]*$//; /^$/d' tools/variants/list)
+fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-for spec in "$@"; do
+for spec in "${argv[@]}"; do
   name=${spec%%=*}
   what=${spec#*=}
   [[ $name =~ ^[A-Za-z0-9_]+$ ]] || { echo "lib-variants: bad name '$name'" >&2; exit 1; }
@@ -33,8 +42,15 @@ for spec in "$@"; do
   elif [[ $what == src/cuda/*.cu@* ]]; then
     file=${what%@*}
     git show "${what#*@}:$file" >"$work/$name.cu"
+  elif [[ $what == tools/variants/*.patch ]]; then
+    files=$(git apply --numstat "$what" | cut -f3)
+    [[ $files =~ ^src/cuda/[a-z_]+\.cu$ ]] || { echo "lib-variants: $what must change one src/cuda/FILE.cu, not '$files'" >&2; exit 1; }
+    file=$files
+    mkdir -p "$work/$name.tree/src/cuda" && cp "$file" "$work/$name.tree/$file"
+    (cd "$work/$name.tree" && git apply "$root/$what") || { echo "lib-variants: $what no longer applies to $file" >&2; exit 1; }
+    mv "$work/$name.tree/$file" "$work/$name.cu"
   else
-    echo "lib-variants: '$what' is neither gemm:POLICY nor src/cuda/FILE.cu@REV" >&2
+    echo "lib-variants: '$what' is neither gemm:POLICY, src/cuda/FILE.cu@REV nor tools/variants/FILE.patch" >&2
     exit 1
   fi
   case $file in

@@ -87,11 +87,15 @@ struct IdCheckRecord {
   int backward;  // which call: 0 the lookup, 1 the gradient
 };
 
+// A moved-from check holds no record: every use of it says so.
+inline void require_record(const void* record, const char* fn) {
+  if (record == nullptr) fail(ErrorCode::invalid_argument, fn, "check was moved from: it holds no device memory");
+}
+
 struct IdCheckAccess {
   // The record a call uses, after checking that the check is usable here.
   static IdCheckRecord* record(cuda::IdCheck& c, const char* fn) {
-    if (c.record_ == nullptr)
-      fail(ErrorCode::invalid_argument, fn, "check was moved from: it holds no device memory");
+    require_record(c.record_, fn);
     int device = 0;
     DETNUM_CUDA_CHECK(fn, cudaGetDevice(&device));
     if (device != c.device_)
@@ -800,8 +804,7 @@ IdCheck& IdCheck::operator=(IdCheck&& other) noexcept {
 
 void IdCheck::throw_if_bad() {
   constexpr const char* fn = "cuda::IdCheck::throw_if_bad";
-  if (record_ == nullptr)
-    detail::fail(ErrorCode::invalid_argument, fn, "check was moved from: it holds no device memory");
+  detail::require_record(record_, fn);
   // Read and cleared on the calls' stream, in their order.
   IdCheckRecord r{};
   DETNUM_CUDA_CHECK(fn, cudaMemcpyAsync(&r, record_, sizeof r, cudaMemcpyDefault, stream_));
