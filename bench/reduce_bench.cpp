@@ -18,16 +18,12 @@
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
-#include <cstdlib>
 #include <cstring>
-#include <memory>
-#include <new>
 #include <numeric>
-#include <string>
-#include <thread>
 
 #include "detnum/reduce.hpp"
 #include "detnum/threads.hpp"
+#include "reduce_bench_common.hpp"
 
 namespace detnum_bench {
 // reduce_bench_eigen.cpp; false where the CPU lacks AVX2 or FMA (nothing is computed then).
@@ -37,45 +33,11 @@ bool eigen_dot(const float* x, const float* y, std::int64_t n, float& result);
 
 namespace {
 
-// 64-byte aligned host memory, as a framework's allocator gives.
-class FloatBuffer {
- public:
-  explicit FloatBuffer(std::int64_t count) {
-    const auto bytes = (static_cast<std::size_t>(count) * sizeof(float) + 63) / 64 * 64;
-    ptr_.reset(static_cast<float*>(std::aligned_alloc(64, bytes == 0 ? 64 : bytes)));
-    if (!ptr_) throw std::bad_alloc();
-  }
-  float* get() const { return ptr_.get(); }
-
- private:
-  struct Free {
-    void operator()(float* p) const { std::free(p); }
-  };
-  std::unique_ptr<float, Free> ptr_;
-};
-
-// Finite values of both signs with rounding in every add.
-void fill(float* x, std::int64_t n, int salt) {
-  for (std::int64_t i = 0; i < n; ++i)
-    x[i] = static_cast<float>(static_cast<int>((i * 7 + salt) % 1021) - 510) * 0.0625f + 0.001f * static_cast<float>(salt);
-}
-
-int hardware_threads() {
-  const unsigned hw = std::thread::hardware_concurrency();
-  return hw == 0 ? 1 : static_cast<int>(hw);
-}
-
-constexpr std::int64_t kSizes[] = {std::int64_t{1} << 16, std::int64_t{1} << 20, std::int64_t{1} << 26};
-
-void sizes_and_threads(benchmark::internal::Benchmark* b) {
-  for (const std::int64_t n : kSizes) {
-    b->Args({n, 1});
-    if (hardware_threads() > 1) b->Args({n, hardware_threads()});
-  }
-}
-void sizes_one_thread(benchmark::internal::Benchmark* b) {
-  for (const std::int64_t n : kSizes) b->Args({n, 1});
-}
+using detnum_bench::cpu_benchmark;
+using detnum_bench::fill;
+using detnum_bench::FloatBuffer;
+using detnum_bench::sizes_and_threads;
+using detnum_bench::sizes_one_thread;
 
 bool same_bits(float a, float b) { return std::memcmp(&a, &b, sizeof a) == 0; }
 
@@ -156,8 +118,6 @@ void BM_dot_inner_product(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(std::inner_product(x.get(), x.get() + n, y.get(), 0.0f));
   state.SetBytesProcessed(state.iterations() * n * static_cast<std::int64_t>(2 * sizeof(float)));
 }
-
-void cpu_benchmark(benchmark::internal::Benchmark* b) { b->UseRealTime()->Unit(benchmark::kMicrosecond); }
 
 BENCHMARK(BM_sum_det_cpu)->Name("sum/det_cpu")->Apply(sizes_and_threads)->Apply(cpu_benchmark);
 BENCHMARK(BM_sum_eigen)->Name("sum/eigen")->Apply(sizes_one_thread)->Apply(cpu_benchmark);

@@ -1,8 +1,8 @@
-// The Eigen peers of reduce_bench.cpp, in a file of their own because Eigen picks its SIMD width
-// from the compiler's target macros: this file alone is compiled with -mavx2 -mfma (see
-// CMakeLists.txt), as Eigen is built for this CPU in ../shared/anchors.md, and the functions
-// compute nothing on a CPU without AVX2 and FMA. Eigen's own sum and dot, and the column and
-// row sums of a row-major matrix, single-threaded.
+// The Eigen peers of reduce_bench.cpp and reduce_ops_bench.cpp, in a file of their own because
+// Eigen picks its SIMD width from the compiler's target macros: this file alone is compiled with
+// -mavx2 -mfma (see CMakeLists.txt), as Eigen is built for this CPU in ../shared/anchors.md, and
+// the functions compute nothing on a CPU without AVX2 and FMA. Eigen's own sum, dot and other
+// reductions of a vector, and the column and row sums of a row-major matrix, single-threaded.
 #include <Eigen/Core>
 
 #include <cstdint>
@@ -26,6 +26,52 @@ bool eigen_dot(const float* x, const float* y, std::int64_t n, float& result) {
   if (!cpu_ok()) return false;
   const Eigen::Index m = static_cast<Eigen::Index>(n);
   result = Eigen::Map<const Eigen::VectorXf>(x, m).dot(Eigen::Map<const Eigen::VectorXf>(y, m));
+  return true;
+}
+
+// The peers of reduce_ops_bench.cpp.
+namespace {
+Eigen::Map<const Eigen::VectorXf> vec(const float* x, std::int64_t n) {
+  return Eigen::Map<const Eigen::VectorXf>(x, static_cast<Eigen::Index>(n));
+}
+}  // namespace
+
+bool eigen_asum(const float* x, std::int64_t n, float& result) {
+  if (!cpu_ok()) return false;
+  result = vec(x, n).lpNorm<1>();
+  return true;
+}
+
+bool eigen_nrm2(const float* x, std::int64_t n, float& result) {
+  if (!cpu_ok()) return false;
+  result = vec(x, n).norm();
+  return true;
+}
+
+bool eigen_nrm2_stable(const float* x, std::int64_t n, float& result) {
+  if (!cpu_ok()) return false;
+  result = vec(x, n).stableNorm();
+  return true;
+}
+
+bool eigen_amax(const float* x, std::int64_t n, float& result) {
+  if (!cpu_ok()) return false;
+  result = vec(x, n).cwiseAbs().maxCoeff();
+  return true;
+}
+
+bool eigen_argmax(const float* x, std::int64_t n, std::int64_t& result) {
+  if (!cpu_ok()) return false;
+  Eigen::Index i = 0;
+  vec(x, n).maxCoeff(&i);
+  result = static_cast<std::int64_t>(i);
+  return true;
+}
+
+bool eigen_variance(const float* x, std::int64_t n, float& result) {
+  if (!cpu_ok()) return false;
+  const auto v = vec(x, n);
+  result = (v.array() - v.mean()).matrix().squaredNorm() / static_cast<float>(n);
   return true;
 }
 

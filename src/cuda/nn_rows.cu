@@ -192,8 +192,10 @@ struct SoftmaxBackwardRow {
   __device__ void operator()(std::int64_t r, int t) const {
     const float *yr = y + r * cols, *dyr = dy + r * cols;
     const float c = warp_row_sum(cols, t, [&](std::int64_t i0) {
-      const Quad a = load_quad(yr, i0, cols), b = load_quad(dyr, i0, cols);
-      return log ? b : quad_of([&](int k) { return detail::softmax_backward_term(a.v[k], b.v[k]); });
+      const Quad b = load_quad(dyr, i0, cols);
+      if (log) return b;  // log_softmax's sum is of dy alone: y is not read
+      const Quad a = load_quad(yr, i0, cols);
+      return quad_of([&](int k) { return detail::softmax_backward_term(a.v[k], b.v[k]); });
     });
     warp_row_write(dx + r * cols, cols, t, [&](std::int64_t i0) {
       const Quad a = load_quad(yr, i0, cols), b = load_quad(dyr, i0, cols);
@@ -276,15 +278,22 @@ struct NormRow {
   }
 };
 
+// A row's mean (0 for RMS norm) and rstd, read once per row: the compiler cannot know that the
+// stores into dx leave them alone, and would read them again at every step.
+struct RowStats {
+  float mean, rstd;
+};
+
 // The inputs of a norm's backward pass (mean null: RMS norm), and xhat of four elements.
 struct NormBackwardArgs {
   const float *x, *gamma, *mean, *rstd, *dy;
   float* dx;
   std::int64_t cols;
-  __device__ Quad xhat(std::int64_t r, std::int64_t i0) const {
+  __device__ RowStats stats(std::int64_t r) const { return {mean ? mean[r] : 0.0f, rstd[r]}; }
+  __device__ Quad xhat(std::int64_t r, std::int64_t i0, RowStats s) const {
     const Quad q = load_quad(x + r * cols, i0, cols);
     return quad_of([&](int k) {
-      return mean ? detail::layer_norm_xhat(q.v[k], mean[r], rstd[r]) : detail::rms_norm_xhat(q.v[k], rstd[r]);
+      return mean ? detail::layer_norm_xhat(q.v[k], s.mean, s.rstd) : detail::rms_norm_xhat(q.v[k], s.rstd);
     });
   }
 };
@@ -294,8 +303,9 @@ struct DgammaTermsRow {
   NormBackwardArgs a;
   __device__ void operator()(std::int64_t r, int t) const {
     const float* dyr = a.dy + r * a.cols;
+    const RowStats st = a.stats(r);
     warp_row_write(a.dx + r * a.cols, a.cols, t, [&](std::int64_t i0) {
-      const Quad d = load_quad(dyr, i0, a.cols), h = a.xhat(r, i0);
+      const Quad d = load_quad(dyr, i0, a.cols), h = a.xhat(r, i0, st);
       return quad_of([&](int k) { return detail::norm_backward_dgamma_term(d.v[k], h.v[k]); });
     });
   }
@@ -306,21 +316,21 @@ struct NormBackwardRow {
   __device__ void operator()(std::int64_t r, int t) const {
     const std::int64_t cols = a.cols;
     const float* dyr = a.dy + r * cols;
+    const RowStats st = a.stats(r);
     const auto g_of = [&](std::int64_t i0) {
       const Quad d = load_quad(dyr, i0, cols), w = load_quad(a.gamma, i0, cols);
       return quad_of([&](int k) { return detail::norm_backward_g(d.v[k], w.v[k]); });
     };
     const float mean_g = a.mean ? detail::row_mean(warp_row_sum(cols, t, g_of), cols) : 0.0f;
     const float mean_gx = detail::row_mean(warp_row_sum(cols, t, [&](std::int64_t i0) {
-                                             const Quad g = g_of(i0), h = a.xhat(r, i0);
+                                             const Quad g = g_of(i0), h = a.xhat(r, i0, st);
                                              return quad_of([&](int k) { return detail::norm_backward_gx(g.v[k], h.v[k]); });
                                            }), cols);
-    const float rs = a.rstd[r];
     warp_row_write(a.dx + r * cols, cols, t, [&](std::int64_t i0) {
-      const Quad g = g_of(i0), h = a.xhat(r, i0);
+      const Quad g = g_of(i0), h = a.xhat(r, i0, st);
       return quad_of([&](int k) {
-        return canonicalize(a.mean ? detail::layer_norm_backward_value(g.v[k], h.v[k], mean_g, mean_gx, rs)
-                                   : detail::rms_norm_backward_value(g.v[k], h.v[k], mean_gx, rs));
+        return canonicalize(a.mean ? detail::layer_norm_backward_value(g.v[k], h.v[k], mean_g, mean_gx, st.rstd)
+                                   : detail::rms_norm_backward_value(g.v[k], h.v[k], mean_gx, st.rstd));
       });
     });
   }
