@@ -18,39 +18,21 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <cstdlib>
 #include <cstring>
-#include <memory>
-#include <new>
 #include <random>
-#include <thread>
 
 #include "detnum/bf16.hpp"
 #include "detnum/dropout.hpp"
 #include "detnum/threads.hpp"
+#include "host_buffer.hpp"
 
 namespace {
 
 constexpr float kP = 0.1f;
 constexpr std::uint64_t kSeed = 0x5EED'0000'1234ull;
 
-// 64-byte aligned host memory, as a framework's allocator gives.
-template <class T>
-class HostBuffer {
- public:
-  explicit HostBuffer(std::int64_t count) {
-    const auto bytes = (static_cast<std::size_t>(count) * sizeof(T) + 63) / 64 * 64;
-    ptr_.reset(static_cast<T*>(std::aligned_alloc(64, bytes == 0 ? 64 : bytes)));
-    if (!ptr_) throw std::bad_alloc();
-  }
-  T* get() const { return ptr_.get(); }
-
- private:
-  struct Free {
-    void operator()(T* p) const { std::free(p); }
-  };
-  std::unique_ptr<T, Free> ptr_;
-};
+using detnum_bench::hardware_threads;
+using detnum_bench::HostBuffer;
 
 // Input values: finite, varied, nonzero.
 float input_value(std::int64_t i) { return static_cast<float>(i % 1021) * 0.125f - 63.0f; }
@@ -60,11 +42,6 @@ void fill(float* x, std::int64_t n) {
 }
 void fill(detnum::bf16* x, std::int64_t n) {
   for (std::int64_t i = 0; i < n; ++i) x[i] = detnum::bf16_from_float(input_value(i));
-}
-
-int hardware_threads() {
-  const unsigned hw = std::thread::hardware_concurrency();
-  return hw == 0 ? 1 : static_cast<int>(hw);
 }
 
 // N in {2^16, 2^20, 2^24} x threads in {1, all hardware threads}.

@@ -5,39 +5,17 @@
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
-#include <cstdlib>
-#include <memory>
-#include <new>
-#include <thread>
+
+#include "host_buffer.hpp"
 
 namespace detnum_bench {
 
-// 64-byte aligned host memory, as a framework's allocator gives.
-class FloatBuffer {
- public:
-  explicit FloatBuffer(std::int64_t count) {
-    const auto bytes = (static_cast<std::size_t>(count) * sizeof(float) + 63) / 64 * 64;
-    ptr_.reset(static_cast<float*>(std::aligned_alloc(64, bytes == 0 ? 64 : bytes)));
-    if (!ptr_) throw std::bad_alloc();
-  }
-  float* get() const { return ptr_.get(); }
-
- private:
-  struct Free {
-    void operator()(float* p) const { std::free(p); }
-  };
-  std::unique_ptr<float, Free> ptr_;
-};
+using FloatBuffer = HostBuffer<float>;
 
 // Finite values of both signs with rounding in every add.
 inline void fill(float* x, std::int64_t n, int salt) {
   for (std::int64_t i = 0; i < n; ++i)
     x[i] = static_cast<float>(static_cast<int>((i * 7 + salt) % 1021) - 510) * 0.0625f + 0.001f * static_cast<float>(salt);
-}
-
-inline int hardware_threads() {
-  const unsigned hw = std::thread::hardware_concurrency();
-  return hw == 0 ? 1 : static_cast<int>(hw);
 }
 
 // N = 2^16 (256 KiB of floats: L2), 2^20 (4 MiB: L3), 2^26 (256 MiB: DRAM).
