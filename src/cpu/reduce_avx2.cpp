@@ -38,12 +38,15 @@ namespace {
 // at once, one sequential pass over the chunk (a dot's x operand or a widening's temporary
 // makes the compiler spill one or two accumulators, a load and a store per step of 16 vectors,
 // which measured faster than two passes of 8). Double: 8 of the 32 vectors at a time over 4
-// steps (4 KiB windows that stay in L1 while the four groups pass). Measured on the 2-core EPYC
-// of docs/PERFORMANCE.md; any choice gives the same bits.
-template <class A> constexpr int kHeldVectors = 16;
-template <> constexpr int kHeldVectors<double> = 8;
-template <class A> constexpr int kStepBlock = kReduceSteps;
-template <> constexpr int kStepBlock<double> = 4;
+// steps (4 KiB windows that stay in L1 while the four groups pass); but float's squares in
+// double (nrm2), bound by the conversions (4 floats a cycle), take 16 vectors over 16 steps:
+// with 8 over 4, each sweep read 128 of every 512 bytes and the 2^26 nrm2 ran at 0.65x of the
+// sum's speed from DRAM, with 16 over 16 at 0.85-0.95x. Measured on the 2-core EPYC of
+// docs/PERFORMANCE.md; any choice gives the same bits.
+template <class A, class T> constexpr int kHeldVectors = 16;
+template <class T> constexpr int kHeldVectors<double, T> = std::is_same_v<T, float> ? 16 : 8;
+template <class A, class T> constexpr int kStepBlock = kReduceSteps;
+template <class T> constexpr int kStepBlock<double, T> = std::is_same_v<T, float> ? 16 : 4;
 
 // --- vectors of the accumulator type --------------------------------------------------------
 
@@ -272,7 +275,7 @@ DETNUM_AVX2 term_accum_t<kTerm, T> chunk_partial_avx2(const T* x, const T* y, st
   using A = term_accum_t<kTerm, T>;
   using W = Vec<A>;
   constexpr int kVectors = kReduceLanes / W::kWidth;  // 16 or 32
-  constexpr int kHeld = kHeldVectors<A>, kSteps = kStepBlock<A>;
+  constexpr int kHeld = kHeldVectors<A, T>, kSteps = kStepBlock<A, T>;
   const TermConstants<kTerm, A> k(p);
   if constexpr (kHeld == kVectors) return chunk_in_registers<kTerm, A>(x, y, count, k, std::make_index_sequence<kVectors>{});
 
@@ -338,10 +341,13 @@ DETNUM_AVX2 inline std::int64_t hmax64(__m256i v) {
   return std::max(std::max(l[0], l[1]), std::max(l[2], l[3]));
 }
 
-// Over [b, e): the largest key, and whether there is a NaN (then the key means nothing).
+// Over [b, e): the largest key, and whether there is a NaN (then the key means nothing). amax's
+// key is the magnitude's bits, larger for a NaN than for any number, so its maximum tells
+// whether there is a NaN and the vector loop needs no comparison of its own.
 template <ExtremeKey kKey, class T>
 DETNUM_AVX2 auto block_max(const T* x, std::int64_t b, std::int64_t e, bool& nan) {
   constexpr int kUnroll = 4;
+  constexpr bool kNanInKey = kKey == ExtremeKey::amax;
   if constexpr (std::is_same_v<T, double>) {
     constexpr int kW = 4;
     __m256i m[kUnroll];
@@ -351,7 +357,7 @@ DETNUM_AVX2 auto block_max(const T* x, std::int64_t b, std::int64_t e, bool& nan
     for (; i + kUnroll * kW <= e; i += kUnroll * kW)
       for (int u = 0; u < kUnroll; ++u) {
         const __m256d v = _mm256_loadu_pd(x + i + u * kW);
-        un = _mm256_or_pd(un, _mm256_cmp_pd(v, v, _CMP_UNORD_Q));
+        if constexpr (!kNanInKey) un = _mm256_or_pd(un, _mm256_cmp_pd(v, v, _CMP_UNORD_Q));
         m[u] = max64(m[u], keys4<kKey>(_mm256_castpd_si256(v)));
       }
     std::int64_t best = hmax64(max64(max64(m[0], m[1]), max64(m[2], m[3])));
@@ -361,6 +367,7 @@ DETNUM_AVX2 auto block_max(const T* x, std::int64_t b, std::int64_t e, bool& nan
       nan = nan || (bits & 0x7FFFFFFFFFFFFFFFull) > 0x7FF0000000000000ull;
       best = std::max(best, extreme_key<kKey>(bits));
     }
+    if constexpr (kNanInKey) nan = nan || best > std::int64_t{0x7FF0000000000000};
     return best;
   } else {
     constexpr int kW = 8;
@@ -371,7 +378,7 @@ DETNUM_AVX2 auto block_max(const T* x, std::int64_t b, std::int64_t e, bool& nan
     for (; i + kUnroll * kW <= e; i += kUnroll * kW)
       for (int u = 0; u < kUnroll; ++u) {
         const __m256 v = widen8(x + i + u * kW);
-        un = _mm256_or_ps(un, _mm256_cmp_ps(v, v, _CMP_UNORD_Q));
+        if constexpr (!kNanInKey) un = _mm256_or_ps(un, _mm256_cmp_ps(v, v, _CMP_UNORD_Q));
         m[u] = _mm256_max_epi32(m[u], keys8<kKey>(_mm256_castps_si256(v)));
       }
     std::int32_t best = hmax(_mm256_max_epi32(_mm256_max_epi32(m[0], m[1]), _mm256_max_epi32(m[2], m[3])));
@@ -381,6 +388,7 @@ DETNUM_AVX2 auto block_max(const T* x, std::int64_t b, std::int64_t e, bool& nan
       nan = nan || (bits & 0x7FFFFFFFu) > 0x7F800000u;
       best = std::max(best, extreme_key<kKey>(bits));
     }
+    if constexpr (kNanInKey) nan = nan || best > std::int32_t{0x7F800000};
     return best;
   }
 }

@@ -60,7 +60,8 @@ template <ReduceTerm kTerm, class T>
 
 // The extremes as one search: the lowest index of the largest key, where the key orders the
 // values as the op does (+0 above -0) and a NaN anywhere wins at its first index. Keys are
-// signed integers made from the widened value's bits; NaNs are found apart from the keys.
+// signed integers made from the widened value's bits; NaNs are found apart from the keys (but
+// for amax, whose key is larger for a NaN than for any number).
 enum class ExtremeKey { max, min, amax, amin };
 
 template <ExtremeKey kKey>
