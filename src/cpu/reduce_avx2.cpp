@@ -393,6 +393,27 @@ DETNUM_AVX2 auto block_max(const T* x, std::int64_t b, std::int64_t e, bool& nan
   }
 }
 
+// The first index in [b, e) whose key is `key` (there is one), 8 (double: 4) keys at a time.
+template <ExtremeKey kKey, class T, class Key>
+DETNUM_AVX2 std::int64_t first_with_key(const T* x, std::int64_t b, std::int64_t e, Key key) {
+  std::int64_t i = b;
+  if constexpr (std::is_same_v<T, double>) {
+    const __m256i k = _mm256_set1_epi64x(key);
+    for (; i + 4 <= e; i += 4) {
+      const __m256i eq = _mm256_cmpeq_epi64(keys4<kKey>(_mm256_castpd_si256(_mm256_loadu_pd(x + i))), k);
+      if (const int m = _mm256_movemask_pd(_mm256_castsi256_pd(eq)); m != 0) return i + __builtin_ctz(m);
+    }
+  } else {
+    const __m256i k = _mm256_set1_epi32(key);
+    for (; i + 8 <= e; i += 8) {
+      const __m256i eq = _mm256_cmpeq_epi32(keys8<kKey>(_mm256_castps_si256(widen8(x + i))), k);
+      if (const int m = _mm256_movemask_ps(_mm256_castsi256_ps(eq)); m != 0) return i + __builtin_ctz(m);
+    }
+  }
+  for (;; ++i)
+    if (extreme_key<kKey>(widened_bits(x[i])) == key) return i;
+}
+
 }  // namespace
 
 template <ExtremeKey kKey, class T>
@@ -413,8 +434,7 @@ DETNUM_AVX2 std::int64_t extreme_index_avx2(const T* x, std::int64_t begin, std:
       best_block = b;
     }
   }
-  for (std::int64_t i = best_block;; ++i)
-    if (extreme_key<kKey>(widened_bits(x[i])) == best) return i;
+  return first_with_key<kKey>(x, best_block, std::min(best_block + kExtremeBlock, end), best);
 }
 
 #define DETNUM_REDUCE_AVX2_TERMS(T)                                                                                   \
