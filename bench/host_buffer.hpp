@@ -1,4 +1,6 @@
-// Host memory and thread counts for the CPU benchmarks.
+// Host memory and thread counts for the CPU benchmarks. Not for the files compiled with -mavx2
+// (the Eigen peers): their copy of an inline function could be the one the linker keeps, and
+// run on a CPU without AVX2.
 #pragma once
 
 #include <cstdint>

@@ -1,5 +1,6 @@
 // What the CPU reduction benchmarks (reduce_bench.cpp, reduce_ops_bench.cpp) share: their
-// buffers, data, sizes and thread counts.
+// buffers, data, sizes and thread counts. Not for the files compiled with -mavx2 (host_buffer.hpp
+// says why).
 #pragma once
 
 #include <benchmark/benchmark.h>

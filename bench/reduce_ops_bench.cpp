@@ -13,8 +13,8 @@
 // Sizes and threads as reduce_bench.cpp's sum (2^16, 2^20, 2^26; 1 and all threads for det_cpu);
 // bytes_per_second counts 4N bytes read (variance reads x twice, but the figure counts it once,
 // as for its peer). Before timing, det_cpu's result is compared bit for bit with detnum::ref's.
-// NaN handling differs (Eigen's maxCoeff ignores a NaN that is not first, detnum's does not);
-// the data here has none.
+// NaN handling differs (detnum's rules are in reduce.hpp; Eigen leaves a NaN's effect on
+// maxCoeff unspecified); the data here has none.
 #include <benchmark/benchmark.h>
 
 #include <cstdint>

@@ -16,6 +16,8 @@
 # and graph_gpu_test) and `filter` (the benchmarks that time it beside their peer); gemm variants
 # also have `policy`. Every variant must give the same bits (gpu-check runs its tests); only the
 # speed differs. Variants of other names stay (tools/pack-gpu.sh starts .gpu afresh, without any).
+# A variant that fails to build (a patch that no longer applies, a compile error) is left out, its
+# folder removed; the others are built, and the script then names it and fails.
 # Without arguments it builds the variants listed in tools/variants/list (NAME=SPEC lines; `#`
 # starts a comment): the set the next GPU session is to time.
 set -euo pipefail
@@ -23,35 +25,43 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 [ -f build/src/CMakeFiles/detnum.dir/link.txt ] || { echo "lib-variants: build/ first (tools/pack-gpu.sh)" >&2; exit 1; }
 if [ $# -gt 0 ]; then argv=("$@")
-else mapfile -t argv < <(sed 's/#.*//; s/^[[:space:]]*//; s/[[:space:]]*$//; /^$/d' tools/variants/list)
+else
+  [ -r tools/variants/list ] || { echo "lib-variants: no tools/variants/list" >&2; exit 1; }
+  mapfile -t argv < <(sed 's/#.*//; s/^[[:space:]]*//; s/[[:space:]]*$//; /^$/d' tools/variants/list)
+  [ ${#argv[@]} -gt 0 ] || { echo "lib-variants: tools/variants/list names no variant" >&2; exit 1; }
 fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-for spec in "${argv[@]}"; do
-  name=${spec%%=*}
-  what=${spec#*=}
-  [[ $name =~ ^[A-Za-z0-9_]+$ ]] || { echo "lib-variants: bad name '$name'" >&2; exit 1; }
-  dir=.gpu/variants/$name
-  rm -rf "$dir" && mkdir -p "$dir"
+
+# One variant, built in $work/NAME.out and moved to .gpu/variants/NAME only when all went well:
+# a variant that fails leaves no folder, so gpu-check cannot time a stale or half-built one.
+# (Called as an `if` condition, where bash ignores `set -e`: every step checks its own status.)
+build() {
+  local name=$1 what=$2 file test filter
+  local stage=$work/$name.out
+  rm -rf "$stage" && mkdir -p "$stage"
   if [[ $what == gemm:* ]]; then
-    policy=${what#gemm:}
+    local policy=${what#gemm:}
     file=src/cuda/gemm.cu
     sed -E "s/^using Tile128 = TilePolicy<[^>]*>;/using Tile128 = TilePolicy<$policy>;/" $file >"$work/$name.cu"
-    grep -qF "using Tile128 = TilePolicy<$policy>;" "$work/$name.cu" || { echo "lib-variants: policy line not found" >&2; exit 1; }
-    echo "$policy" >"$dir/policy"
+    grep -qF "using Tile128 = TilePolicy<$policy>;" "$work/$name.cu" || { echo "policy line not found" >&2; return 1; }
+    echo "$policy" >"$stage/policy"
   elif [[ $what == src/cuda/*.cu@* ]]; then
     file=${what%@*}
-    git show "${what#*@}:$file" >"$work/$name.cu"
+    git show "${what#*@}:$file" >"$work/$name.cu" || return 1
   elif [[ $what == tools/variants/*.patch ]]; then
-    files=$(git apply --numstat "$what" | cut -f3)
-    [[ $files =~ ^src/cuda/[a-z_]+\.cu$ ]] || { echo "lib-variants: $what must change one src/cuda/FILE.cu, not '$files'" >&2; exit 1; }
-    file=$files
-    mkdir -p "$work/$name.tree/src/cuda" && cp "$file" "$work/$name.tree/$file"
-    (cd "$work/$name.tree" && git apply "$root/$what") || { echo "lib-variants: $what no longer applies to $file" >&2; exit 1; }
-    mv "$work/$name.tree/$file" "$work/$name.cu"
+    file=$(git apply --numstat "$what" | cut -f3)
+    [[ $file =~ ^src/cuda/[a-z_]+\.cu$ ]] || { echo "$what must change one src/cuda/FILE.cu, not '$file'" >&2; return 1; }
+    local tree=$work/$name.tree
+    mkdir -p "$tree/src/cuda" && cp "$file" "$tree/$file"
+    # (The ceiling keeps git apply from taking $tree for a folder of some enclosing repository,
+    # where it would skip the patch's paths and still succeed.)
+    (cd "$tree" && GIT_CEILING_DIRECTORIES=$work git apply "$root/$what") || { echo "$what no longer applies to $file" >&2; return 1; }
+    ! cmp -s "$file" "$tree/$file" || { echo "$what changed nothing" >&2; return 1; }
+    mv "$tree/$file" "$work/$name.cu" || return 1
   else
-    echo "lib-variants: '$what' is neither gemm:POLICY, src/cuda/FILE.cu@REV nor tools/variants/FILE.patch" >&2
-    exit 1
+    echo "'$what' is neither gemm:POLICY, src/cuda/FILE.cu@REV nor tools/variants/FILE.patch" >&2
+    return 1
   fi
   case $file in
     src/cuda/gemm.cu) test=gemm_gpu_test filter='^gemm/(det_cuda|cublas)/(4096/4096/4096|8192/8192/8192|8192/8192/128)/' ;;
@@ -60,30 +70,45 @@ for spec in "${argv[@]}"; do
     src/cuda/axis_sums.cu) test=axis_sums_gpu_test filter='^(row|column)_sums/(det_cuda|cub|cublas)/' ;;
     src/cuda/nn_rows.cu)
       test=nn_rows_gpu_test
-      filter='^(softmax|log_softmax|softmax_backward|layer_norm|rms_norm|layer_norm_backward|rms_norm_backward|cross_entropy)/(det_cuda|conventional_cuda)/' ;;
+      filter='^(softmax|log_softmax|softmax_backward|log_softmax_backward|layer_norm|rms_norm|layer_norm_backward|rms_norm_backward|cross_entropy)/(det_cuda|conventional_cuda)/' ;;
     src/cuda/pointwise.cu)
       test=pointwise_gpu_test
-      filter='^(gelu|gelu_backward|relu|adamw|call_overhead)/(det_cuda|conventional_cuda)/' ;;
-    *) echo "lib-variants: no test and benchmarks known for $file" >&2; exit 1 ;;
+      filter='^(gelu|gelu_backward|relu|relu_backward|bias_add|adamw|call_overhead)/(det_cuda|conventional_cuda)/' ;;
+    *) echo "no test and benchmarks known for $file" >&2; return 1 ;;
   esac
-  echo "$what" >"$dir/about"
-  echo "$test graph_gpu_test" >"$dir/test"  # and every variant's library under CUDA graph capture
-  echo "$filter" >"$dir/filter"
-  object=CMakeFiles/detnum.dir/${file#src/}.o
+  # Its tests: its kernel's own, and graph_gpu_test (every variant's library under graph capture).
+  echo "$what" >"$stage/about" && echo "$filter" >"$stage/filter" &&
+    echo "$test graph_gpu_test" >"$stage/test" || return 1
+  local object=CMakeFiles/detnum.dir/${file#src/}.o
   (
-    cd build/src
+    cd build/src || exit 1
     # The flags of build/'s own objects (flags.make), with its include paths.
     flags=$(sed -n 's/^CUDA_FLAGS = //p' CMakeFiles/detnum.dir/flags.make)
     defines=$(sed -n 's/^CUDA_DEFINES = //p' CMakeFiles/detnum.dir/flags.make)
     # shellcheck disable=SC2086
     /usr/local/cuda/bin/nvcc $defines --options-file CMakeFiles/detnum.dir/includes_CUDA.rsp $flags \
-      -I"$root/src" -c "$work/$name.cu" -o "$work/$name.o"
-    grep -qF "$object" CMakeFiles/detnum.dir/link.txt || { echo "lib-variants: $object not in the link line" >&2; exit 1; }
-    link=$(sed "s#$object#$work/$name.o#; s#-o ../bin/libdetnum.so[.0-9]*#-o $root/$dir/libdetnum.so.0.1#" \
+      -I"$root/src" -c "$work/$name.cu" -o "$work/$name.o" || exit 1
+    grep -qF "$object" CMakeFiles/detnum.dir/link.txt || { echo "$object not in the link line" >&2; exit 1; }
+    link=$(sed "s#$object#$work/$name.o#; s#-o ../bin/libdetnum.so[.0-9]*#-o $stage/libdetnum.so.0.1#" \
       CMakeFiles/detnum.dir/link.txt)
-    eval "$link"
-  )
-  gzip -f "$dir/libdetnum.so.0.1"
-  echo "lib-variants: $name = $what"
+    eval "$link" || exit 1
+  ) || return 1
+  gzip -f "$stage/libdetnum.so.0.1" || return 1
+  rm -rf ".gpu/variants/$name" && mkdir -p .gpu/variants && mv "$stage" ".gpu/variants/$name"
+}
+
+failed=()
+for spec in "${argv[@]}"; do
+  name=${spec%%=*}
+  what=${spec#*=}
+  [[ $name =~ ^[A-Za-z0-9_]+$ ]] || { echo "lib-variants: bad name '$name'" >&2; exit 1; }
+  if build "$name" "$what"; then
+    echo "lib-variants: $name = $what"
+  else
+    echo "lib-variants: $name = $what FAILED (left out)" >&2
+    rm -rf ".gpu/variants/$name"
+    failed+=("$name")
+  fi
 done
-du -sh .gpu/variants
+du -sh .gpu/variants 2>/dev/null || true
+[ ${#failed[@]} -eq 0 ] || { echo "lib-variants: not built: ${failed[*]}" >&2; exit 1; }

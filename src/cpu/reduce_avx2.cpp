@@ -5,9 +5,8 @@
 // always holds lanes 8j .. 8j+7 (4j .. 4j+3), so the order inside each lane is exactly the
 // reference's; only which lanes advance together changes, and lanes are independent. Float
 // holds all 16 vectors in registers from -0 to the fold and reads a whole chunk once, in order;
-// double sweeps 8 of its 32 vectors at a time over a few steps, then the next 8 over the same
-// steps, keeping the accumulators in memory between sweeps (kHeldVectors, kStepBlock below), as
-// float does for a chunk shorter than 8192. The last partial step (count not a multiple of 128)
+// double sweeps 8 or 16 of its 32 vectors at a time over a few steps, then the next ones over the
+// same steps, keeping the accumulators in memory between sweeps (kHeldVectors, kStepBlock below). The last partial step (count not a multiple of 128)
 // is scalar. The fold is the reference's, lane for lane, on vectors: the halves h >= 8 (float)
 // or h >= 4 (double) are whole vectors, the rest shuffles within one.
 //
@@ -40,8 +39,8 @@ namespace {
 // which measured faster than two passes of 8). Double: 8 of the 32 vectors at a time over 4
 // steps (4 KiB windows that stay in L1 while the four groups pass); but float's squares in
 // double (nrm2), bound by the conversions (4 floats a cycle), take 16 vectors over 16 steps:
-// with 8 over 4, each sweep read 128 of every 512 bytes and the 2^26 nrm2 ran at 0.65x of the
-// sum's speed from DRAM, with 16 over 16 at 0.85-0.95x. Measured on the 2-core EPYC of
+// with 8 over 4, each sweep read 128 of every 512 bytes: the 2^26 nrm2 took 21-26 ms, and
+// 16.5-21 ms with 16 over 16 (the sum: 14-16.5 ms). Measured on the 2-core EPYC of
 // docs/PERFORMANCE.md; any choice gives the same bits.
 template <class A, class T> constexpr int kHeldVectors = 16;
 template <class T> constexpr int kHeldVectors<double, T> = std::is_same_v<T, float> ? 16 : 8;

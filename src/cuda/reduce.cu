@@ -452,19 +452,7 @@ class CallWorkspace {
 };
 
 void check_workspace(const char* fn, Workspace ws, std::int64_t n, std::initializer_list<CallBuffer> buffers) {
-  if (ws.bytes == 0) return;
-  detail::check_not_null(fn, "ws.ptr", ws.ptr, 1);
-  detail::check_device_accessible(fn, "ws.ptr", ws.ptr);
-  const std::size_t need = reduce_workspace_bytes(n);
-  if (ws.bytes < need)
-    detail::fail(ErrorCode::invalid_argument, fn,
-                 "ws.bytes must be at least reduce_workspace_bytes(n) = " + std::to_string(need) + ", got " +
-                     std::to_string(ws.bytes));
-  if (reinterpret_cast<std::uintptr_t>(ws.ptr) % kWorkspaceAlign != 0)
-    detail::fail(ErrorCode::invalid_argument, fn,
-                 "ws.ptr must be 256-byte aligned, got address " +
-                     std::to_string(reinterpret_cast<std::uintptr_t>(ws.ptr)));
-  check_workspace_apart(fn, ws.ptr, need, buffers);
+  if (ws.bytes != 0) check_caller_workspace(fn, ws, reduce_workspace_bytes(n), "reduce_workspace_bytes(n)", buffers);
 }
 
 // Every entry point's checks: x (and y) on the device for n elements, result, launch, workspace.

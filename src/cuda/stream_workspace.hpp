@@ -37,9 +37,26 @@ inline void check_workspace_apart(const char* fn, const void* ws, std::size_t ne
     detail::check_no_overlap(fn, "ws.ptr", ws, static_cast<std::int64_t>(need), b.name, b.ptr, b.bytes, false);
 }
 
+// The caller's workspace of a call that needs `need` bytes: not null, device memory, large enough
+// (need_name says how the caller sizes it, for the error message:
+// "gemm_workspace_bytes(m, n, k, batch)"), 256-byte aligned, apart from the call's buffers.
+inline void check_caller_workspace(const char* fn, Workspace ws, std::size_t need, std::string_view need_name,
+                                   std::initializer_list<CallBuffer> buffers) {
+  detail::check_not_null(fn, "ws.ptr", ws.ptr, 1);
+  detail::check_device_accessible(fn, "ws.ptr", ws.ptr);
+  if (ws.bytes < need)
+    detail::fail(ErrorCode::invalid_argument, fn,
+                 "ws.bytes must be at least " + std::string(need_name) + " = " + std::to_string(need) + ", got " +
+                     std::to_string(ws.bytes));
+  if (reinterpret_cast<std::uintptr_t>(ws.ptr) % kWorkspaceAlign != 0)
+    detail::fail(ErrorCode::invalid_argument, fn,
+                 "ws.ptr must be 256-byte aligned, got address " +
+                     std::to_string(reinterpret_cast<std::uintptr_t>(ws.ptr)));
+  check_workspace_apart(fn, ws.ptr, need, buffers);
+}
+
 class StreamWorkspace {
  public:
-  // need_name says how the caller sizes it, for the error message ("gemm_workspace_bytes(m, n, k, batch)").
   StreamWorkspace(const char* fn, Workspace ws, std::size_t need, std::string_view need_name, cudaStream_t stream,
                   std::initializer_list<CallBuffer> buffers)
       : stream_(stream) {
@@ -49,17 +66,7 @@ class StreamWorkspace {
       owned_ = true;
       return;
     }
-    detail::check_not_null(fn, "ws.ptr", ws.ptr, 1);
-    detail::check_device_accessible(fn, "ws.ptr", ws.ptr);
-    if (ws.bytes < need)
-      detail::fail(ErrorCode::invalid_argument, fn,
-                   "ws.bytes must be at least " + std::string(need_name) + " = " + std::to_string(need) + ", got " +
-                       std::to_string(ws.bytes));
-    if (reinterpret_cast<std::uintptr_t>(ws.ptr) % kWorkspaceAlign != 0)
-      detail::fail(ErrorCode::invalid_argument, fn,
-                   "ws.ptr must be 256-byte aligned, got address " +
-                       std::to_string(reinterpret_cast<std::uintptr_t>(ws.ptr)));
-    check_workspace_apart(fn, ws.ptr, need, buffers);
+    check_caller_workspace(fn, ws, need, need_name, buffers);
     ptr_ = ws.ptr;
   }
   ~StreamWorkspace() {
