@@ -9,8 +9,12 @@
 //   dot/cublas/N      cublasSdot, device pointer mode
 //   nrm2/det_cuda/N   detnum::cuda::nrm2, float (accumulates in double)
 //   nrm2/cublas/N     cublasSnrm2, device pointer mode
+//   asum/det_cuda/N   detnum::cuda::asum, float
+//   asum/cublas/N     cublasSasum, device pointer mode
+//   argmax/det_cuda/N detnum::cuda::argmax, float (the first index of the largest value)
+//   argmax/cub/N      cub::DeviceReduce::ArgMax (the largest value and its index)
 //
-// bytes_per_second counts the bytes read: 4n for sum and nrm2, 8n for dot. Each iteration queues
+// bytes_per_second counts the bytes read: 4n, and 8n for dot. Each iteration queues
 // enough calls back to back on one stream for about 2^26 elements between two CUDA events; the
 // manual time is the interval divided by the calls, so "Time" is per call and includes a call's
 // host cost where that exceeds its device time. Inputs are written once on the device and stay in
@@ -33,6 +37,7 @@
 #include <exception>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "detnum/cuda/reduce.hpp"
@@ -65,17 +70,23 @@ void fill(float* x, std::int64_t n, std::uint32_t salt, cudaStream_t stream) {
   BENCH_CHECK(cudaStreamSynchronize(stream));
 }
 
+std::string shown(float v) { return hex_of(v); }
+std::string shown(std::int64_t v) { return std::to_string(v); }
+
 // true when the device's result equals want in bits; otherwise the benchmark is skipped.
-bool validated(benchmark::State& state, const char* what, const float* d_result, float want) {
-  float got = 0.0f;
+template <class R>
+bool validated(benchmark::State& state, const char* what, const R* d_result, R want) {
+  R got{};
   BENCH_CHECK(cudaMemcpy(&got, d_result, sizeof got, cudaMemcpyDeviceToHost));
   if (std::memcmp(&got, &want, sizeof got) == 0) return true;
-  const std::string msg = std::string(what) + " differs from detnum::ref: " + hex_of(got) + " vs " + hex_of(want);
+  const std::string msg = std::string(what) + " differs from detnum::ref: " + shown(got) + " vs " + shown(want);
   state.SkipWithError(msg.c_str());
   return false;
 }
 
-enum class Kind { sum, dot, nrm2 };
+enum class Kind { sum, dot, nrm2, asum, argmax };
+template <Kind kKind>
+using Result = std::conditional_t<kKind == Kind::argmax, std::int64_t, float>;
 
 // --- detnum ---
 
@@ -84,7 +95,8 @@ void BM_det_cuda(benchmark::State& state) {
   guarded(state, [&] {
     const std::int64_t n = state.range(0);
     Stream stream;
-    DeviceBuffer<float> x(n), y(kKind == Kind::dot ? n : 1), result(1);
+    DeviceBuffer<float> x(n), y(kKind == Kind::dot ? n : 1);
+    DeviceBuffer<Result<kKind>> result(1);
     fill(x.get(), n, 1, stream.get());
     if (kKind == Kind::dot) fill(y.get(), n, 2, stream.get());
     const std::size_t ws_bytes = detnum::cuda::reduce_workspace_bytes(n);
@@ -93,17 +105,21 @@ void BM_det_cuda(benchmark::State& state) {
     auto launch = [&] {
       if constexpr (kKind == Kind::sum) detnum::cuda::sum(x.get(), n, result.get(), stream.get(), w);
       else if constexpr (kKind == Kind::dot) detnum::cuda::dot(x.get(), y.get(), n, result.get(), stream.get(), w);
-      else detnum::cuda::nrm2(x.get(), n, result.get(), stream.get(), w);
+      else if constexpr (kKind == Kind::nrm2) detnum::cuda::nrm2(x.get(), n, result.get(), stream.get(), w);
+      else if constexpr (kKind == Kind::asum) detnum::cuda::asum(x.get(), n, result.get(), stream.get(), w);
+      else detnum::cuda::argmax(x.get(), n, result.get(), stream.get(), w);
     };
 
     if (n <= kSmallest) {  // validate before timing: the CPU reference defines the answer
       launch();
       BENCH_CHECK(cudaStreamSynchronize(stream.get()));
       const std::vector<float> hx = x.to_host();
-      float want = 0.0f;
+      Result<kKind> want{};
       if constexpr (kKind == Kind::sum) want = detnum::ref::sum(hx.data(), n);
       else if constexpr (kKind == Kind::dot) want = detnum::ref::dot(hx.data(), y.to_host().data(), n);
-      else want = detnum::ref::nrm2(hx.data(), n);
+      else if constexpr (kKind == Kind::nrm2) want = detnum::ref::nrm2(hx.data(), n);
+      else if constexpr (kKind == Kind::asum) want = detnum::ref::asum(hx.data(), n);
+      else want = detnum::ref::argmax(hx.data(), n);
       if (!validated(state, "det_cuda", result.get(), want)) return;
     }
     time_calls(state, stream.get(), n, n * static_cast<std::int64_t>(kKind == Kind::dot ? 8 : 4), launch);
@@ -167,6 +183,25 @@ void BM_atomic_sum(benchmark::State& state) {
   });
 }
 
+// cub's ArgMax, writing the largest value and its index; its ties and NaNs follow cub's rules,
+// not detnum's.
+void BM_cub_argmax(benchmark::State& state) {
+  guarded(state, [&] {
+    const std::int64_t n = state.range(0);
+    Stream stream;
+    DeviceBuffer<float> x(n), largest(1);
+    DeviceBuffer<std::int64_t> index(1);
+    fill(x.get(), n, 1, stream.get());
+    std::size_t temp_bytes = 0;
+    BENCH_CHECK(cub::DeviceReduce::ArgMax(nullptr, temp_bytes, x.get(), largest.get(), index.get(), n, stream.get()));
+    DeviceBuffer<unsigned char> temp(static_cast<std::int64_t>(std::max<std::size_t>(temp_bytes, 1)));
+    time_calls(state, stream.get(), n, 4 * n, [&] {
+      BENCH_CHECK(
+          cub::DeviceReduce::ArgMax(temp.get(), temp_bytes, x.get(), largest.get(), index.get(), n, stream.get()));
+    });
+  });
+}
+
 template <Kind kKind>
 void BM_cublas(benchmark::State& state) {
   guarded(state, [&] {
@@ -179,8 +214,10 @@ void BM_cublas(benchmark::State& state) {
     time_calls(state, stream.get(), n, n * static_cast<std::int64_t>(kKind == Kind::dot ? 8 : 4), [&] {
       if constexpr (kKind == Kind::dot)
         BENCH_CHECK(cublasSdot(handle.get(), static_cast<int>(n), x.get(), 1, y.get(), 1, result.get()));
-      else
+      else if constexpr (kKind == Kind::nrm2)
         BENCH_CHECK(cublasSnrm2(handle.get(), static_cast<int>(n), x.get(), 1, result.get()));
+      else
+        BENCH_CHECK(cublasSasum(handle.get(), static_cast<int>(n), x.get(), 1, result.get()));
     });
   });
 }
@@ -199,5 +236,9 @@ BENCHMARK(BM_det_cuda<Kind::dot>)->Name("dot/det_cuda")->Apply(gpu_sizes);
 BENCHMARK(BM_cublas<Kind::dot>)->Name("dot/cublas")->Apply(gpu_sizes);
 BENCHMARK(BM_det_cuda<Kind::nrm2>)->Name("nrm2/det_cuda")->Apply(gpu_sizes);
 BENCHMARK(BM_cublas<Kind::nrm2>)->Name("nrm2/cublas")->Apply(gpu_sizes);
+BENCHMARK(BM_det_cuda<Kind::asum>)->Name("asum/det_cuda")->Apply(gpu_sizes);
+BENCHMARK(BM_cublas<Kind::asum>)->Name("asum/cublas")->Apply(gpu_sizes);
+BENCHMARK(BM_det_cuda<Kind::argmax>)->Name("argmax/det_cuda")->Apply(gpu_sizes);
+BENCHMARK(BM_cub_argmax)->Name("argmax/cub")->Apply(gpu_sizes);
 
 }  // namespace

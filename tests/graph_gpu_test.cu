@@ -56,6 +56,7 @@ struct Step {
       noise{kNoise};
   DeviceBuffer<std::uint8_t> mask{static_cast<std::size_t>(dropout_mask_bytes(kRows * kHidden))};
   DeviceBuffer<std::int64_t> perm{kPerm};
+  DeviceBuffer<double> wide{kNoise}, norm{1};  // double nrm2: two passes, the second reads the first's amax
   DeviceBuffer<unsigned char> ws{cuda::reduce_workspace_bytes(kRows * kHidden)};
 
   std::vector<std::pair<void*, std::size_t>> outputs() const {
@@ -66,6 +67,7 @@ struct Step {
       o.emplace_back(b->get(), b->size() * sizeof(float));
     o.emplace_back(mask.get(), mask.size());
     o.emplace_back(perm.get(), perm.size() * sizeof(std::int64_t));
+    o.emplace_back(norm.get(), sizeof(double));
     return o;
   }
 };
@@ -87,6 +89,10 @@ void reset(Step& s) {
   for (float& e : v2) e = e < 0.0f ? -e : e;
   up(s.v2, v2);
   up(s.dout, values(kTokens * kDim, 9, 1.0f));
+  const std::vector<float> wide = values(kNoise, 11, 3.0f);
+  const std::vector<double> wide_d(wide.begin(), wide.end());
+  ASSERT_EQ(cudaMemcpy(s.wide.get(), wide_d.data(), wide_d.size() * sizeof(double), cudaMemcpyHostToDevice),
+            cudaSuccess);
   std::vector<std::int32_t> labels(kRows), ids(kTokens);
   for (std::int64_t r = 0; r < kRows; ++r) labels[static_cast<std::size_t>(r)] = static_cast<std::int32_t>(r * 7 % kClasses);
   for (std::int64_t t = 0; t < kTokens; ++t)  // a few frequent ids and a tail
@@ -122,6 +128,7 @@ void chain(Step& s, cudaStream_t st, cuda::IdCheck& check) {
   cuda::sum(static_cast<const float*>(s.dh.get()), kRows * kHidden, s.total.get(), st,
             {s.ws.get(), s.ws.size()});
   cuda::variance(static_cast<const float*>(s.dh.get()), kRows * kHidden, 1, s.spread.get(), st);
+  cuda::nrm2(static_cast<const double*>(s.wide.get()), kNoise, s.norm.get(), st);
   AdamWParams adam;
   adam.step = 3;
   cuda::adamw_step(s.w2.get(), s.dw2.get(), s.m2.get(), s.v2.get(), kHidden * kClasses, adam, st);

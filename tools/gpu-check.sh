@@ -173,7 +173,7 @@ if [ "$mode" = all ]; then
   families gemm embedding_backward train_step call_overhead sum dot nrm2 column_sums row_sums softmax layer_norm \
     rms_norm layer_norm_backward cross_entropy gelu gelu_backward adamw dropout rms_norm_backward log_softmax \
     softmax_backward log_softmax_backward relu relu_backward bias_add embedding_forward init_uniform init_normal \
-    shuffle_indices dropout_bf16
+    shuffle_indices dropout_bf16 asum argmax
 fi
 lib_variants
 if [ "$mode" = all ]; then families gemm_tf32 gemm_bf16; fi
