@@ -322,6 +322,59 @@ TEST(ReduceGpu, OnAStreamRepeatedly) {
   }
 }
 
+// x rewritten by a kernel right before each call on the same stream, with no wait between: every
+// call must read the values of its own round (a launch that let a pass start early, before the
+// work ahead of it on the stream, would read the round before's).
+__host__ __device__ float round_value(std::int64_t i, int round) {
+  const auto h = static_cast<std::uint32_t>((static_cast<std::uint64_t>(i + 977 * round) * 0x9E3779B97F4A7C15ull) >> 40);
+  return static_cast<float>(h & 0xFFFFFFu) * 0x1p-22f - 2.0f;
+}
+
+template <class T>
+__global__ void fill_round(T* x, std::int64_t n, int round) {
+  const std::int64_t stride = static_cast<std::int64_t>(gridDim.x) * blockDim.x;
+  for (std::int64_t i = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < n; i += stride)
+    x[i] = static_cast<T>(round_value(i, round));
+}
+
+TEST(ReduceGpu, ReadsTheInputTheKernelBeforeItWrote) {
+  DETNUM_REQUIRE_GPU();
+  const std::int64_t n = 3 * detail::kReduceChunk * 100 + 17;  // several levels, a partial chunk
+  constexpr int kRounds = 4;
+  cudaStream_t stream;
+  ASSERT_EQ(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking), cudaSuccess);
+  DeviceBuffer<float> dx(static_cast<std::size_t>(n)), results(2 * kRounds);
+  DeviceBuffer<double> dd(static_cast<std::size_t>(n)), norms(kRounds);
+  DeviceBuffer<unsigned char> ws(cuda::reduce_workspace_bytes(n));
+  for (int r = 0; r < kRounds; ++r) {
+    const cuda::Workspace w = r % 2 ? cuda::Workspace{ws.get(), ws.size()} : cuda::Workspace{};
+    fill_round<<<256, 256, 0, stream>>>(dx.get(), n, r);
+    cuda::sum(dx.get(), n, results.get() + 2 * r, stream, w);
+    fill_round<<<256, 256, 0, stream>>>(dx.get(), n, r + kRounds);
+    cuda::variance(dx.get(), n, 1, results.get() + 2 * r + 1, stream, w);
+    fill_round<<<256, 256, 0, stream>>>(dd.get(), n, r);
+    cuda::nrm2(static_cast<const double*>(dd.get()), n, norms.get() + r, stream, w);
+  }
+  DETNUM_TEST_CUDA(cudaGetLastError());
+  std::vector<float> got(2 * kRounds);
+  std::vector<double> got_norms(kRounds);
+  DETNUM_TEST_CUDA(cudaMemcpyAsync(got.data(), results.get(), got.size() * sizeof(float), cudaMemcpyDeviceToHost, stream));
+  DETNUM_TEST_CUDA(cudaMemcpyAsync(got_norms.data(), norms.get(), got_norms.size() * sizeof(double),
+                                   cudaMemcpyDeviceToHost, stream));
+  DETNUM_TEST_CUDA(cudaStreamSynchronize(stream));
+  ASSERT_EQ(cudaStreamDestroy(stream), cudaSuccess);
+  std::vector<float> x(static_cast<std::size_t>(n));
+  std::vector<double> xd(static_cast<std::size_t>(n));
+  for (int r = 0; r < kRounds; ++r) {
+    for (std::int64_t i = 0; i < n; ++i) x[static_cast<std::size_t>(i)] = round_value(i, r);
+    EXPECT_TRUE(test::same_value(ref::sum(x.data(), n), got[2 * r])) << "sum, round " << r;
+    for (std::int64_t i = 0; i < n; ++i) xd[static_cast<std::size_t>(i)] = round_value(i, r);
+    EXPECT_TRUE(test::same_value(ref::nrm2(xd.data(), n), got_norms[static_cast<std::size_t>(r)])) << "nrm2, round " << r;
+    for (std::int64_t i = 0; i < n; ++i) x[static_cast<std::size_t>(i)] = round_value(i, r + kRounds);
+    EXPECT_TRUE(test::same_value(ref::variance(x.data(), n, 1), got[2 * r + 1])) << "variance, round " << r;
+  }
+}
+
 using test::expect_error;
 
 TEST(ReduceGpu, PointersInTheWrongMemorySpace) {
