@@ -110,9 +110,9 @@ correctness() {
   say "correctness phase: $(($(date +%s) - phase_start)) s"
 }
 
-# Other versions of a kernel (tools/lib-variants.sh: another GEMM tile policy, or a source file
-# as it was at an earlier commit), each checked by its GPU tests and timed beside the peer in its
-# own run: bench_variant_NAME.json.
+# Other versions of a kernel (tools/lib-variants.sh: another GEMM tile policy, a patch of one
+# source file, or a source file as it was at an earlier commit), each checked by its GPU tests
+# and timed beside the peer in its own run: bench_variant_NAME.json.
 lib_variants() {
   local dir name lib
   for dir in "$bin"/../variants/*/; do
