@@ -15,7 +15,7 @@
 #                             but cuBLAS's TF32 and bf16 GEMMs (context only, slow), so that a run
 #                             cut short has measured the library itself first
 #   ratios.md   every detnum benchmark beside its peers of the same run (tools/bench-ratios.py),
-#               also at the end of summary.log
+#               and each variant's beside the adopted code's; also at the end of summary.log
 # The third argument `variants` runs the variants alone (and ratios.md): for a second call when
 # the first one's time ran out before them; given the same OUT_DIR on the same machine, it skips
 # those that finished (OUT_DIR/variant_NAME.done, their verdicts) and adds to summary.log.
