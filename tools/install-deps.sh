@@ -13,6 +13,7 @@ packages=(
   libxxhash-dev          # 128-bit XXH3 fingerprints
   libsqlite3-dev         # the run log
   zlib1g-dev             # the demo reads digits.csv.gz
+  python3-minimal        # tests only: tools/bench-ratios.py (gpu-check's summary)
 )
 
 missing=()
