@@ -19,7 +19,6 @@
 
 #include <cstdint>
 #include <cstring>
-#include <vector>
 
 #include "detnum/reduce.hpp"
 #include "detnum/threads.hpp"
