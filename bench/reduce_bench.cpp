@@ -18,7 +18,6 @@
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
-#include <cstring>
 #include <numeric>
 
 #include "detnum/reduce.hpp"
@@ -36,39 +35,12 @@ namespace {
 using detnum_bench::cpu_benchmark;
 using detnum_bench::fill;
 using detnum_bench::FloatBuffer;
+using detnum_bench::same_bits;
 using detnum_bench::sizes_and_threads;
 using detnum_bench::sizes_one_thread;
 
-bool same_bits(float a, float b) { return std::memcmp(&a, &b, sizeof a) == 0; }
-
-void BM_sum_det_cpu(benchmark::State& state) {
-  const std::int64_t n = state.range(0);
-  const detnum::CpuOptions options{static_cast<int>(state.range(1))};
-  FloatBuffer x(n);
-  fill(x.get(), n, 1);
-  if (!same_bits(detnum::sum(x.get(), n, options), detnum::ref::sum(x.get(), n))) {
-    state.SkipWithError("detnum::sum differs from detnum::ref::sum");
-    return;
-  }
-  for (auto _ : state) benchmark::DoNotOptimize(detnum::sum(x.get(), n, options));
-  state.SetBytesProcessed(state.iterations() * n * static_cast<std::int64_t>(sizeof(float)));
-}
-
-void BM_sum_eigen(benchmark::State& state) {
-  const std::int64_t n = state.range(0);
-  FloatBuffer x(n);
-  fill(x.get(), n, 1);
-  float s = 0;
-  if (!detnum_bench::eigen_sum(x.get(), n, s)) {
-    state.SkipWithError("the Eigen peer is built for AVX2 + FMA, which this CPU lacks");
-    return;
-  }
-  for (auto _ : state) {
-    detnum_bench::eigen_sum(x.get(), n, s);
-    benchmark::DoNotOptimize(s);
-  }
-  state.SetBytesProcessed(state.iterations() * n * static_cast<std::int64_t>(sizeof(float)));
-}
+float det_sum(const float* x, std::int64_t n, detnum::CpuOptions o) { return detnum::sum(x, n, o); }
+float ref_sum(const float* x, std::int64_t n) { return detnum::ref::sum(x, n); }
 
 void BM_sum_accumulate(benchmark::State& state) {
   const std::int64_t n = state.range(0);
@@ -119,8 +91,11 @@ void BM_dot_inner_product(benchmark::State& state) {
   state.SetBytesProcessed(state.iterations() * n * static_cast<std::int64_t>(2 * sizeof(float)));
 }
 
-BENCHMARK(BM_sum_det_cpu)->Name("sum/det_cpu")->Apply(sizes_and_threads)->Apply(cpu_benchmark);
-BENCHMARK(BM_sum_eigen)->Name("sum/eigen")->Apply(sizes_one_thread)->Apply(cpu_benchmark);
+BENCHMARK(detnum_bench::det_cpu<det_sum, ref_sum>)->Name("sum/det_cpu")->Apply(sizes_and_threads)->Apply(cpu_benchmark);
+BENCHMARK(detnum_bench::eigen<float, detnum_bench::eigen_sum>)
+    ->Name("sum/eigen")
+    ->Apply(sizes_one_thread)
+    ->Apply(cpu_benchmark);
 BENCHMARK(BM_sum_accumulate)->Name("sum/accumulate")->Apply(sizes_one_thread)->Apply(cpu_benchmark);
 BENCHMARK(BM_dot_det_cpu)->Name("dot/det_cpu")->Apply(sizes_and_threads)->Apply(cpu_benchmark);
 BENCHMARK(BM_dot_eigen)->Name("dot/eigen")->Apply(sizes_one_thread)->Apply(cpu_benchmark);

@@ -1,12 +1,15 @@
 // What the CPU reduction benchmarks (reduce_bench.cpp, reduce_ops_bench.cpp) share: their
-// buffers, data, sizes and thread counts. Not for the files compiled with -mavx2 (host_buffer.hpp
+// buffers, data, sizes, thread counts, and the benchmarks of a one-input reduction and its
+// Eigen peer. Not for the files compiled with -mavx2 (host_buffer.hpp
 // says why).
 #pragma once
 
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
+#include <cstring>
 
+#include "detnum/threads.hpp"
 #include "host_buffer.hpp"
 
 namespace detnum_bench {
@@ -34,5 +37,43 @@ inline void sizes_one_thread(benchmark::internal::Benchmark* b) {
 }
 
 inline void cpu_benchmark(benchmark::internal::Benchmark* b) { b->UseRealTime()->Unit(benchmark::kMicrosecond); }
+
+template <class R>
+bool same_bits(R a, R b) {
+  return std::memcmp(&a, &b, sizeof a) == 0;
+}
+
+// Det(x, n, options) on the shared data, checked bit for bit against Ref(x, n) before timing.
+template <auto Det, auto Ref>
+void det_cpu(benchmark::State& state) {
+  const std::int64_t n = state.range(0);
+  const detnum::CpuOptions options{static_cast<int>(state.range(1))};
+  FloatBuffer x(n);
+  fill(x.get(), n, 1);
+  if (!same_bits(Det(x.get(), n, options), Ref(x.get(), n))) {
+    state.SkipWithError("det_cpu differs from detnum::ref");
+    return;
+  }
+  for (auto _ : state) benchmark::DoNotOptimize(Det(x.get(), n, options));
+  state.SetBytesProcessed(state.iterations() * n * static_cast<std::int64_t>(sizeof(float)));
+}
+
+// An Eigen peer of reduce_bench_eigen.cpp (false: the CPU lacks AVX2 or FMA) on the same data.
+template <class R, bool (*Peer)(const float*, std::int64_t, R&)>
+void eigen(benchmark::State& state) {
+  const std::int64_t n = state.range(0);
+  FloatBuffer x(n);
+  fill(x.get(), n, 1);
+  R result{};
+  if (!Peer(x.get(), n, result)) {
+    state.SkipWithError("the Eigen peer is built for AVX2 + FMA, which this CPU lacks");
+    return;
+  }
+  for (auto _ : state) {
+    Peer(x.get(), n, result);
+    benchmark::DoNotOptimize(result);
+  }
+  state.SetBytesProcessed(state.iterations() * n * static_cast<std::int64_t>(sizeof(float)));
+}
 
 }  // namespace detnum_bench

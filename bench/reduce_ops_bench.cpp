@@ -18,7 +18,6 @@
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
-#include <cstring>
 
 #include "detnum/reduce.hpp"
 #include "detnum/threads.hpp"
@@ -36,44 +35,8 @@ bool eigen_variance(const float* x, std::int64_t n, float& result);
 
 namespace {
 
-using detnum_bench::FloatBuffer;
-
-template <class R>
-bool same_bits(R a, R b) {
-  return std::memcmp(&a, &b, sizeof a) == 0;
-}
-
-// det(x, n, options), checked against ref(x, n) before timing.
-template <auto Det, auto Ref>
-void det_cpu(benchmark::State& state) {
-  const std::int64_t n = state.range(0);
-  const detnum::CpuOptions options{static_cast<int>(state.range(1))};
-  FloatBuffer x(n);
-  detnum_bench::fill(x.get(), n, 1);
-  if (!same_bits(Det(x.get(), n, options), Ref(x.get(), n))) {
-    state.SkipWithError("det_cpu differs from detnum::ref");
-    return;
-  }
-  for (auto _ : state) benchmark::DoNotOptimize(Det(x.get(), n, options));
-  state.SetBytesProcessed(state.iterations() * n * static_cast<std::int64_t>(sizeof(float)));
-}
-
-template <class R, bool (*Peer)(const float*, std::int64_t, R&)>
-void eigen(benchmark::State& state) {
-  const std::int64_t n = state.range(0);
-  FloatBuffer x(n);
-  detnum_bench::fill(x.get(), n, 1);
-  R result{};
-  if (!Peer(x.get(), n, result)) {
-    state.SkipWithError("the Eigen peer is built for AVX2 + FMA, which this CPU lacks");
-    return;
-  }
-  for (auto _ : state) {
-    Peer(x.get(), n, result);
-    benchmark::DoNotOptimize(result);
-  }
-  state.SetBytesProcessed(state.iterations() * n * static_cast<std::int64_t>(sizeof(float)));
-}
+using detnum_bench::det_cpu;
+using detnum_bench::eigen;
 
 // detnum's functions with the argument lists det_cpu calls (variance: ddof 0, as the peer).
 float det_asum(const float* x, std::int64_t n, detnum::CpuOptions o) { return detnum::asum(x, n, o); }
