@@ -322,20 +322,23 @@ TEST(ReduceGpu, OnAStreamRepeatedly) {
   }
 }
 
-// x rewritten by a kernel right before each call on the same stream, with no wait between: every
-// call must read the values of its own round (a launch that let a pass start early, before the
-// work ahead of it on the stream, would read the round before's).
-__host__ __device__ float round_value(std::int64_t i, int round) {
-  const auto h = static_cast<std::uint32_t>((static_cast<std::uint64_t>(i + 977 * round) * 0x9E3779B97F4A7C15ull) >> 40);
-  return static_cast<float>(h & 0xFFFFFFu) * 0x1p-22f - 2.0f;
+// --- Inputs written on the device: large_value(i + offset), the same on the host ---------------
+
+__host__ __device__ float large_value(std::int64_t i) {
+  const auto h = static_cast<std::uint32_t>((static_cast<std::uint64_t>(i) * 0x9E3779B97F4A7C15ull) >> 40);
+  return static_cast<float>(h & 0xFFFFFFu) * 0x1p-20f - 8.0f;  // 24 significant bits, in [-8, 8)
 }
 
 template <class T>
-__global__ void fill_round(T* x, std::int64_t n, int round) {
+__global__ void fill_large(T* x, std::int64_t n, std::int64_t offset) {
   const std::int64_t stride = static_cast<std::int64_t>(gridDim.x) * blockDim.x;
   for (std::int64_t i = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < n; i += stride)
-    x[i] = static_cast<T>(round_value(i, round));
+    x[i] = static_cast<T>(large_value(i + offset));
 }
+
+// x rewritten by a kernel right before each call on the same stream, with no wait between: every
+// call must read the values of its own round (a launch that let a pass start early, before the
+// work ahead of it on the stream, would read the round before's).
 
 TEST(ReduceGpu, ReadsTheInputTheKernelBeforeItWrote) {
   DETNUM_REQUIRE_GPU();
@@ -348,11 +351,11 @@ TEST(ReduceGpu, ReadsTheInputTheKernelBeforeItWrote) {
   DeviceBuffer<unsigned char> ws(cuda::reduce_workspace_bytes(n));
   for (int r = 0; r < kRounds; ++r) {
     const cuda::Workspace w = r % 2 ? cuda::Workspace{ws.get(), ws.size()} : cuda::Workspace{};
-    fill_round<<<256, 256, 0, stream>>>(dx.get(), n, r);
+    fill_large<<<256, 256, 0, stream>>>(dx.get(), n, 977 * r);
     cuda::sum(dx.get(), n, results.get() + 2 * r, stream, w);
-    fill_round<<<256, 256, 0, stream>>>(dx.get(), n, r + kRounds);
+    fill_large<<<256, 256, 0, stream>>>(dx.get(), n, 977 * (r + kRounds));
     cuda::variance(dx.get(), n, 1, results.get() + 2 * r + 1, stream, w);
-    fill_round<<<256, 256, 0, stream>>>(dd.get(), n, r);
+    fill_large<<<256, 256, 0, stream>>>(dd.get(), n, 977 * r);
     cuda::nrm2(static_cast<const double*>(dd.get()), n, norms.get() + r, stream, w);
   }
   DETNUM_TEST_CUDA(cudaGetLastError());
@@ -366,11 +369,11 @@ TEST(ReduceGpu, ReadsTheInputTheKernelBeforeItWrote) {
   std::vector<float> x(static_cast<std::size_t>(n));
   std::vector<double> xd(static_cast<std::size_t>(n));
   for (int r = 0; r < kRounds; ++r) {
-    for (std::int64_t i = 0; i < n; ++i) x[static_cast<std::size_t>(i)] = round_value(i, r);
+    for (std::int64_t i = 0; i < n; ++i) x[static_cast<std::size_t>(i)] = large_value(i + 977 * r);
     EXPECT_TRUE(test::same_value(ref::sum(x.data(), n), got[2 * r])) << "sum, round " << r;
-    for (std::int64_t i = 0; i < n; ++i) xd[static_cast<std::size_t>(i)] = round_value(i, r);
+    for (std::int64_t i = 0; i < n; ++i) xd[static_cast<std::size_t>(i)] = large_value(i + 977 * r);
     EXPECT_TRUE(test::same_value(ref::nrm2(xd.data(), n), got_norms[static_cast<std::size_t>(r)])) << "nrm2, round " << r;
-    for (std::int64_t i = 0; i < n; ++i) x[static_cast<std::size_t>(i)] = round_value(i, r + kRounds);
+    for (std::int64_t i = 0; i < n; ++i) x[static_cast<std::size_t>(i)] = large_value(i + 977 * (r + kRounds));
     EXPECT_TRUE(test::same_value(ref::variance(x.data(), n, 1), got[2 * r + 1])) << "variance, round " << r;
   }
 }
@@ -420,17 +423,6 @@ TEST(ReduceGpu, InvalidArguments) {
 
 // --- Past 2^31 elements, on the device; the reference by ORDER.md step 5 on the host ---------------
 
-__host__ __device__ float large_value(std::int64_t i) {
-  const auto h = static_cast<std::uint32_t>((static_cast<std::uint64_t>(i) * 0x9E3779B97F4A7C15ull) >> 40);
-  return static_cast<float>(h & 0xFFFFFFu) * 0x1p-20f - 8.0f;  // 24 significant bits, in [-8, 8)
-}
-
-__global__ void fill_large(float* x, std::int64_t n) {
-  const std::int64_t stride = static_cast<std::int64_t>(gridDim.x) * blockDim.x;
-  for (std::int64_t i = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < n; i += stride)
-    x[i] = large_value(i);
-}
-
 // ORDER.md: the result is the reduction of the chunk partials, and each chunk's partial is the
 // reference of that chunk alone. So the reference of 2^31 elements is the reference over the
 // partials, each computed on its 8192 elements (in parallel on the host).
@@ -459,7 +451,7 @@ TEST(ReduceGpu, PastTwoToThe31Elements) {
   DeviceBuffer<float> dx(static_cast<std::size_t>(n));
   DeviceBuffer<float> r(2);
   DeviceBuffer<std::int64_t> ri(2);
-  fill_large<<<1024, 256>>>(dx.get(), n);
+  fill_large<<<1024, 256>>>(dx.get(), n, 0);
   DETNUM_TEST_CUDA(cudaGetLastError());
   cuda::sum(dx.get(), n, r.get());
   cuda::dot(dx.get(), dx.get(), n, r.get() + 1);
