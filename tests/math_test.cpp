@@ -3,7 +3,6 @@
 // GNU MPFR's results rounded to float.
 #include <gtest/gtest.h>
 
-#include <bit>
 #include <cstdint>
 #include <cstdio>
 #include <limits>
@@ -184,7 +183,7 @@ TEST(MathTables, ErfColumnsGiveTheRowsResult) {
     const double t = static_cast<double>(a) - (i + 0.5) / 16.0;
     const double by_rows = math::detail::erf_taylor_by_rows(i, t);
     const double by_columns = math::detail::erf_taylor_by_columns(i, t);
-    if (std::bit_cast<std::uint64_t>(by_rows) != std::bit_cast<std::uint64_t>(by_columns)) {
+    if (bits_of(by_rows) != bits_of(by_columns)) {
       ADD_FAILURE() << "a = " << a << " (0x" << std::hex << u << "): rows " << by_rows << ", columns " << by_columns;
       return;
     }
