@@ -38,6 +38,11 @@ inline const EmbeddingShape kEmbeddingShapes[] = {
     // sort beyond): a vocabulary of exactly 2^10 ids, GPT-2's vocabulary, one row past 8192, and
     // one id in all 8192 rows.
     {1024, 9, 8192}, {50257, 8, 8191}, {50257, 8, 8193}, {1, 9, 8192},
+    // Every count of rows from 0 to 127 by counting (16 and 17 rows: the two warp kernels' border).
+    {128, 9, 128 * 127 / 2, staircase(128)},
+    // Rows of one and two columns (3 of a warp's 4 columns, 31 of a block's 32, left idle), by
+    // counting and by the sort, with an id of more than 8192 rows.
+    {3, 1, 34, {1, 16, 17}}, {4, 1, 1 + 16 + 17 + 8193, {1, 16, 17, 8193}}, {500, 2, 8000},
     // Rows longer than the CUDA gradient's claim of zeros (16384 floats: one row a claim).
     {5, 16400, 3}};
 

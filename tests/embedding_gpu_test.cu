@@ -18,9 +18,9 @@
 namespace detnum::test {
 namespace {
 
-// Grids of 3 and 6 blocks (with few claims of zeros, no warp or one a block zeroes from the start),
-// blocks of 3 and 32 warps.
-constexpr cuda::LaunchConfig kLaunches[] = {{128, 0}, {256, 3}, {96, 6}, {1024, 0}};
+// Grids of 3, 5 and 6 blocks (with few claims of zeros, no warp or one a block zeroes from the
+// start), blocks of 3 to 32 warps: each of the long-id kernel's four builds (4, 8, 16, 32 warps).
+constexpr cuda::LaunchConfig kLaunches[] = {{128, 0}, {256, 3}, {96, 6}, {512, 5}, {1024, 0}};
 
 template <class T>
 DeviceBuffer<T> to_device(const std::vector<T>& h) {
@@ -79,11 +79,7 @@ TEST(EmbeddingGpu, BackwardSameAsTheCpu) {
       }
 }
 
-// Every byte of the table and none around it, with the table 16-byte aligned and not (the zeros'
-// float4 stores need the first).
-TEST(EmbeddingGpu, BackwardWritesTheTableAndNothingAround) {
-  DETNUM_REQUIRE_GPU();
-  const EmbeddingShape s{50257, 8, 8191};
+void expect_table_and_nothing_around(const EmbeddingShape& s) {
   const EmbeddingInputs in(s);
   std::vector<float> want(static_cast<std::size_t>(s.vocab * s.dim));
   ref::embedding_backward(in.ids.data(), s.n, in.dout.data(), s.vocab, s.dim, want.data());
@@ -98,10 +94,20 @@ TEST(EmbeddingGpu, BackwardWritesTheTableAndNothingAround) {
     ASSERT_EQ(cudaDeviceSynchronize(), cudaSuccess);
     std::vector<float> got(want.size());
     ASSERT_EQ(cudaMemcpy(got.data(), dtable, table_bytes, cudaMemcpyDeviceToHost), cudaSuccess);
-    EXPECT_TRUE(same_bits(want, got)) << "table at byte " << offset;
-    EXPECT_EQ(untouched(buffer.get(), 0, offset), "") << "table at byte " << offset;
-    EXPECT_EQ(untouched(buffer.get(), offset + table_bytes, buffer.size()), "") << "table at byte " << offset;
+    EXPECT_TRUE(same_bits(want, got)) << s.label() << ", table at byte " << offset;
+    EXPECT_EQ(untouched(buffer.get(), 0, offset), "") << s.label() << ", table at byte " << offset;
+    EXPECT_EQ(untouched(buffer.get(), offset + table_bytes, buffer.size()), "")
+        << s.label() << ", table at byte " << offset;
   }
+}
+
+// Every byte of the table and none around it, with the table 16-byte aligned and not (the zeros'
+// float4 stores need the first); ids ordered by counting, and by the sort with the table's last
+// row written by the long-id kernel.
+TEST(EmbeddingGpu, BackwardWritesTheTableAndNothingAround) {
+  DETNUM_REQUIRE_GPU();
+  for (const EmbeddingShape& s : {EmbeddingShape{50257, 8, 8191}, EmbeddingShape{3, 12, 16402, {17, 8192, 8193}}})
+    expect_table_and_nothing_around(s);
 }
 
 // The first bad row is named, whichever way the rows are ordered (counting up to 8192 rows, a

@@ -33,6 +33,7 @@ using test::DeviceBuffer;
 
 constexpr std::int64_t kRows = 37, kIn = 48, kHidden = 64, kClasses = 10;  // a step of the demo's MLP
 constexpr std::int64_t kTokens = 300, kVocab = 50, kDim = 24;               // an embedding's gradient
+constexpr std::int64_t kManyTokens = 9000, kLongRun = 8500;  // the gradient's sort path, an id of > 8192 rows
 constexpr std::int64_t kNoise = 1000, kPerm = 777;
 constexpr float kDrop = 0.1f;
 
@@ -47,13 +48,14 @@ std::vector<float> values(std::int64_t n, std::uint64_t stream, float scale) {
 // and, for AdamW's parameter and moments, also updates (reset before each run).
 struct Step {
   DeviceBuffer<float> x{kRows * kIn}, w1{kIn * kHidden}, b1{kHidden}, gamma{kHidden}, beta{kHidden},
-      w2{kHidden * kClasses}, m2{kHidden * kClasses}, v2{kHidden * kClasses}, dout{kTokens * kDim};
-  DeviceBuffer<std::int32_t> labels{kRows}, ids{kTokens};
+      w2{kHidden * kClasses}, m2{kHidden * kClasses}, v2{kHidden * kClasses}, dout{kTokens * kDim},
+      dout_many{kManyTokens * kDim};
+  DeviceBuffer<std::int32_t> labels{kRows}, ids{kTokens}, ids_many{kManyTokens};
   DeviceBuffer<float> h{kRows * kHidden}, hb{kRows * kHidden}, ln{kRows * kHidden}, mean{kRows}, rstd{kRows},
       g{kRows * kHidden}, d{kRows * kHidden}, logits{kRows * kClasses}, loss{1}, dlogits{kRows * kClasses},
       db2{kClasses}, dw2{kHidden * kClasses}, dd{kRows * kHidden}, dg{kRows * kHidden}, dln{kRows * kHidden},
       dh{kRows * kHidden}, dgamma{kHidden}, dbeta{kHidden}, total{1}, spread{1}, dtable{kVocab * kDim},
-      noise{kNoise};
+      dtable_sorted{kVocab * kDim}, noise{kNoise};
   DeviceBuffer<std::uint8_t> mask{static_cast<std::size_t>(dropout_mask_bytes(kRows * kHidden))};
   DeviceBuffer<std::int64_t> perm{kPerm};
   DeviceBuffer<double> wide{kNoise}, norm{1};  // double nrm2: two passes, the second reads the first's amax
@@ -62,8 +64,8 @@ struct Step {
   std::vector<std::pair<void*, std::size_t>> outputs() const {
     std::vector<std::pair<void*, std::size_t>> o;
     for (const DeviceBuffer<float>* b : {&h, &hb, &ln, &mean, &rstd, &g, &d, &logits, &loss, &dlogits, &db2, &dw2,
-                                         &dd, &dg, &dln, &dh, &dgamma, &dbeta, &total, &spread, &dtable, &noise,
-                                         &w2, &m2, &v2})
+                                         &dd, &dg, &dln, &dh, &dgamma, &dbeta, &total, &spread, &dtable,
+                                         &dtable_sorted, &noise, &w2, &m2, &v2})
       o.emplace_back(b->get(), b->size() * sizeof(float));
     o.emplace_back(mask.get(), mask.size());
     o.emplace_back(perm.get(), perm.size() * sizeof(std::int64_t));
@@ -89,22 +91,27 @@ void reset(Step& s) {
   for (float& e : v2) e = e < 0.0f ? -e : e;
   up(s.v2, v2);
   up(s.dout, values(kTokens * kDim, 9, 1.0f));
+  up(s.dout_many, values(kManyTokens * kDim, 12, 1.0f));
   const std::vector<float> wide = values(kNoise, 11, 3.0f);
   const std::vector<double> wide_d(wide.begin(), wide.end());
   ASSERT_EQ(cudaMemcpy(s.wide.get(), wide_d.data(), wide_d.size() * sizeof(double), cudaMemcpyHostToDevice),
             cudaSuccess);
-  std::vector<std::int32_t> labels(kRows), ids(kTokens);
+  std::vector<std::int32_t> labels(kRows), ids(kTokens), ids_many(kManyTokens, 0);
   for (std::int64_t r = 0; r < kRows; ++r) labels[static_cast<std::size_t>(r)] = static_cast<std::int32_t>(r * 7 % kClasses);
   for (std::int64_t t = 0; t < kTokens; ++t)  // a few frequent ids and a tail
     ids[static_cast<std::size_t>(t)] = static_cast<std::int32_t>(stream_word(2024, 10, static_cast<std::uint64_t>(t)) % (t % 3 == 0 ? 4 : kVocab));
   ASSERT_EQ(cudaMemcpy(s.labels.get(), labels.data(), labels.size() * 4, cudaMemcpyHostToDevice), cudaSuccess);
   ASSERT_EQ(cudaMemcpy(s.ids.get(), ids.data(), ids.size() * 4, cudaMemcpyHostToDevice), cudaSuccess);
+  for (std::int64_t t = kLongRun; t < kManyTokens; ++t)
+    ids_many[static_cast<std::size_t>(t)] = static_cast<std::int32_t>(stream_word(2024, 13, static_cast<std::uint64_t>(t)) % kVocab);
+  ASSERT_EQ(cudaMemcpy(s.ids_many.get(), ids_many.data(), ids_many.size() * 4, cudaMemcpyHostToDevice), cudaSuccess);
   for (const auto& [p, bytes] : s.outputs())
     if (p != s.w2.get() && p != s.m2.get() && p != s.v2.get()) ASSERT_EQ(cudaMemset(p, 0xFF, bytes), cudaSuccess);
 }
 
-// Forward, loss, backward and an update, with reductions, an embedding gradient, an init and a
-// shuffle beside them: every kind of temporary memory (the caller's, stream-ordered, none).
+// Forward, loss, backward and an update, with reductions, two embedding gradients (ids ordered
+// by counting, and by cub's sort with an id of more than 8192 rows), an init and a shuffle
+// beside them: every kind of temporary memory (the caller's, stream-ordered, none).
 void chain(Step& s, cudaStream_t st, cuda::IdCheck& check) {
   const Transpose no = Transpose::no, yes = Transpose::yes;
   cuda::gemm(no, no, kRows, kHidden, kIn, 1.0f, s.x.get(), kIn, s.w1.get(), kHidden, 0.0f, s.h.get(), kHidden, st);
@@ -133,6 +140,8 @@ void chain(Step& s, cudaStream_t st, cuda::IdCheck& check) {
   adam.step = 3;
   cuda::adamw_step(s.w2.get(), s.dw2.get(), s.m2.get(), s.v2.get(), kHidden * kClasses, adam, st);
   cuda::embedding_backward(s.ids.get(), kTokens, s.dout.get(), kVocab, kDim, s.dtable.get(), check, st);
+  cuda::embedding_backward(s.ids_many.get(), kManyTokens, s.dout_many.get(), kVocab, kDim, s.dtable_sorted.get(),
+                           check, st);
   cuda::init_uniform(s.noise.get(), kNoise, -1.0f, 1.0f, {5, 123}, st);
   cuda::shuffle_indices(kPerm, 11, 2, s.perm.get(), st);
 }

@@ -806,6 +806,15 @@ IdCheck& IdCheck::operator=(IdCheck&& other) noexcept {
 void IdCheck::throw_if_bad() {
   constexpr const char* fn = "cuda::IdCheck::throw_if_bad";
   detail::require_record(record_, fn);
+  // The check's device is made current meanwhile (the legacy stream, nullptr, is the current
+  // device's), and the caller's restored after.
+  int caller_device = 0;
+  DETNUM_CUDA_CHECK(fn, cudaGetDevice(&caller_device));
+  DETNUM_CUDA_CHECK(fn, cudaSetDevice(device_));
+  struct Restore {
+    int device;
+    ~Restore() { (void)cudaSetDevice(device); }
+  } const restore{caller_device};
   // Read and cleared on the calls' stream, in their order.
   IdCheckRecord r{};
   DETNUM_CUDA_CHECK(fn, cudaMemcpyAsync(&r, record_, sizeof r, cudaMemcpyDefault, stream_));

@@ -2,7 +2,8 @@
 // are device memory. The gradient orders each id's rows stably (by counting up to 8192 rows,
 // with cub's radix sort beyond) and sums them in the canonical order: no floating-point atomics.
 // Its temporary memory: the caller's Workspace of embedding_backward_workspace_bytes(n, vocab)
-// bytes, or Workspace{} for stream-ordered memory. n is limited to 2^31 - 1 rows on the device.
+// bytes (its counters are reset by each call: two calls that may run at once, on two streams,
+// need two workspaces), or Workspace{} for stream-ordered memory. n is limited to 2^31 - 1 rows on the device.
 //
 // The ids are checked on the device; a bad id (outside [0, vocab)) makes the kernels that would
 // write the output stop, so the output keeps what it held. Then either
@@ -33,7 +34,10 @@ namespace detnum::cuda {
 // A check of the ids whose answer is collected later (see above): a few bytes of memory on the
 // device that was current when it was made, where it must be used. The calls given one check
 // must run one after another (on one stream, or ordered by events): throw_if_bad() waits for
-// the stream of the last of them only. Not for use from two host threads at once.
+// the stream of the last of them only, which must still exist then. A call captured into a CUDA
+// graph names the capture stream: synchronize the stream the graph was launched on before
+// throw_if_bad(). Not for use from two host threads at once (cudaStreamPerThread is a different
+// stream on each), nor made during a stream capture (it allocates and synchronizes).
 class IdCheck {
  public:
   IdCheck();
