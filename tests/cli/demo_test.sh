@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `detnum demo` end to end on a small synthetic digits file (the real one needs a download): the
 # detnum runs agree bit for bit and the conventional bias gradient diverges; exit codes and the
-# messages for a missing or malformed file. Usage: demo_test.sh path/to/detnum
+# messages for a missing or malformed file, and the hint when no file is found. Usage: demo_test.sh path/to/detnum
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/expect.sh"
 detnum="$1"
@@ -30,6 +30,13 @@ contains "first divergence: step 0, fc"
 
 expect_exit 2 "$detnum" demo --data missing.csv.gz --log runs.sqlite
 contains "cannot open missing.csv.gz"
+# No --data, no DETNUM_DIGITS, no data/ here: the demo says how to get the file (unless
+# python3-sklearn's copy is installed, which it would find).
+if [ ! -e /usr/lib/python3/dist-packages/sklearn/datasets/data/digits.csv.gz ]; then
+  DETNUM_DIGITS= expect_exit 2 "$detnum" demo --log runs.sqlite --no-cuda
+  contains "the digits dataset was not found"
+  contains "tools/fetch-digits.sh"
+fi
 printf '1,2,3\n' | gzip > short.csv.gz
 expect_exit 2 "$detnum" demo --data short.csv.gz --log runs.sqlite
 contains "short.csv.gz:1: expected 65 values, got 3"
