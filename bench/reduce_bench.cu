@@ -7,6 +7,8 @@
 //                     a deterministic sum is often traded against; peer only, never library code
 //   dot/det_cuda/N    detnum::cuda::dot, float
 //   dot/cublas/N      cublasSdot, device pointer mode
+//   dot/cub/N         cub::DeviceReduce::TransformReduce of x_i * y_i over the indices (cub has
+//                     no dot of two arrays: the products are read through an index iterator)
 //   nrm2/det_cuda/N   detnum::cuda::nrm2, float (accumulates in double)
 //   nrm2/cublas/N     cublasSnrm2, device pointer mode
 //   asum/det_cuda/N   detnum::cuda::asum, float
@@ -34,9 +36,11 @@
 #include <cstdio>
 #include <cstring>
 #include <cub/device/device_reduce.cuh>
+#include <cuda/std/functional>
 #include <exception>
 #include <stdexcept>
 #include <string>
+#include <thrust/iterator/counting_iterator.h>
 #include <type_traits>
 #include <vector>
 
@@ -144,6 +148,33 @@ void BM_cub_sum(benchmark::State& state) {
   });
 }
 
+// x_i * y_i, rounded, for cub's sum of the products (the way a framework's dot kernel adds them).
+struct Product {
+  const float* x;
+  const float* y;
+  __device__ float operator()(int i) const { return x[i] * y[i]; }
+};
+
+void BM_cub_dot(benchmark::State& state) {
+  guarded(state, [&] {
+    const std::int64_t n = state.range(0);
+    Stream stream;
+    DeviceBuffer<float> x(n), y(n), result(1);
+    fill(x.get(), n, 1, stream.get());
+    fill(y.get(), n, 2, stream.get());
+    const thrust::counting_iterator<int> first(0);
+    const auto reduce = [&](void* temp, std::size_t& bytes) {
+      BENCH_CHECK(cub::DeviceReduce::TransformReduce(temp, bytes, first, result.get(), static_cast<int>(n),
+                                                     cuda::std::plus<>{}, Product{x.get(), y.get()}, 0.0f,
+                                                     stream.get()));
+    };
+    std::size_t temp_bytes = 0;
+    reduce(nullptr, temp_bytes);
+    DeviceBuffer<unsigned char> temp(static_cast<std::int64_t>(std::max<std::size_t>(temp_bytes, 1)));
+    time_calls(state, stream.get(), n, 8 * n, [&] { reduce(temp.get(), temp_bytes); });
+  });
+}
+
 constexpr int kAtomicBlock = 256;
 
 // Each thread sums float4s grid-stride, the warp folds with shuffles, lane 0 adds to *out with a
@@ -234,6 +265,7 @@ BENCHMARK(BM_cub_sum)->Name("sum/cub")->Apply(gpu_sizes);
 BENCHMARK(BM_atomic_sum)->Name("sum/atomic")->Apply(gpu_sizes);
 BENCHMARK(BM_det_cuda<Kind::dot>)->Name("dot/det_cuda")->Apply(gpu_sizes);
 BENCHMARK(BM_cublas<Kind::dot>)->Name("dot/cublas")->Apply(gpu_sizes);
+BENCHMARK(BM_cub_dot)->Name("dot/cub")->Apply(gpu_sizes);
 BENCHMARK(BM_det_cuda<Kind::nrm2>)->Name("nrm2/det_cuda")->Apply(gpu_sizes);
 BENCHMARK(BM_cublas<Kind::nrm2>)->Name("nrm2/cublas")->Apply(gpu_sizes);
 BENCHMARK(BM_det_cuda<Kind::asum>)->Name("asum/det_cuda")->Apply(gpu_sizes);

@@ -44,6 +44,9 @@ inline std::vector<AxisCase> axis_cases() {
       // over blocks by the lanes' residue on any device (most cases above are): two levels; a
       // partial chunk of one whole step and two rows; of two whole steps and 44 rows.
       {8193, 1, 0, 513}, {130, 16400}, {300, 16390, 3},
+      // The first level not split (528 tiles) and the second split (33 tiles): the split lanes'
+      // region sized by a later level.
+      {131072, 1, 0, 33},
   };
 }
 

@@ -20,12 +20,13 @@
 namespace detnum::test {
 
 // cols around the lane (128) and chunk (8192) boundaries of ORDER.md and past two chunks; rows
-// from 1 to 37. Plus empty matrices.
+// from 1 to 37, and one more than a chunk. Plus empty matrices.
 inline std::vector<std::pair<std::int64_t, std::int64_t>> row_shapes() {
   std::vector<std::pair<std::int64_t, std::int64_t>> s = {{0, 0}, {0, 5}, {4, 0}};
   for (const std::int64_t cols : {1, 2, 127, 128, 129, 8191, 8192, 8193, 20000})
     for (const std::int64_t rows : {1, 2, 5, 37}) s.emplace_back(rows, cols);
   for (const std::int64_t rows : {3, 8, 13, 31}) s.emplace_back(rows, 300);
+  s.emplace_back(8193, 64);  // past a chunk of rows: the norm gradients' dgamma and dbeta take two levels
   return s;
 }
 

@@ -2,16 +2,18 @@
 // and input families of reduce_cases.hpp, several launch configurations and both workspace modes
 // (the caller's, pre-filled with a sentinel so that no kernel can rely on its contents, with guard
 // bytes after it; and Workspace{}, stream-ordered memory of detnum's). Plus streams, the errors
-// only a GPU machine can produce, and a reduction past 2^31 elements.
+// only a GPU machine can produce (reduce_large_gpu_test.cu goes past 2^31 elements).
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cfloat>
 #include <cinttypes>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <initializer_list>
+#include <limits>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "support/errors.hpp"
@@ -20,6 +22,7 @@
 #include "detnum/reduce.hpp"
 #include "reduce_cases.hpp"
 #include "support/gpu.hpp"
+#include "support/large_fill.cuh"
 
 namespace detnum {
 namespace {
@@ -29,6 +32,8 @@ using test::kGuardBytes;
 using test::kSentinel;
 using test::untouched;
 using test::Family;
+using test::fill_large;
+using test::large_value;
 
 const cuda::LaunchConfig kLaunches[] = {{256, 0}, {128, 7}, {1024, 1}, {32, 1000}, {64, 3}};
 
@@ -267,6 +272,66 @@ TEST(ReduceGpu, UnalignedPointersMatchReference) {
   expect_unaligned_match<fp16>();
 }
 
+// Inputs made only of special values (the random families mix them in one in 64): every op at
+// every launch against the reference, which reduce_test.cpp pins to the values ORDER.md states.
+template <class T>
+void expect_special_match(const std::vector<T>& x, const std::string& what) {
+  const auto n = static_cast<std::int64_t>(x.size());
+  DeviceBuffer<T> dx(x.size());
+  DeviceBuffer<unsigned char> out(16);
+  ASSERT_EQ(cudaMemcpy(dx.get(), x.data(), x.size() * sizeof(T), cudaMemcpyHostToDevice), cudaSuccess);
+  for (const Op op : kOps) {
+    const Value want = reference(op, x.data(), x.data(), n);
+    for (const cuda::LaunchConfig& launch : kLaunches) {
+      const Value got = device_result(op, dx.get(), dx.get(), n, launch, false, out.get(), nullptr, 0);
+      EXPECT_TRUE(got == want) << what << ": " << name_of(op) << " at " << launch.block_threads << "x"
+                               << launch.grid_blocks << ": expected " << describe(want) << ", got " << describe(got);
+    }
+  }
+}
+
+template <class T>
+std::vector<T> filled(std::int64_t n, T v, std::initializer_list<std::pair<std::int64_t, T>> at = {}) {
+  std::vector<T> x(static_cast<std::size_t>(n), v);
+  for (const auto& [i, e] : at) x[static_cast<std::size_t>(i)] = e;
+  return x;
+}
+
+TEST(ReduceGpu, SpecialValuesMatchReference) {
+  DETNUM_REQUIRE_GPU();
+  const float inf = std::numeric_limits<float>::infinity(), nan = float_from_bits(0xFFC12345u);
+  for (const std::int64_t n : {1, 3, 128, 129, 8192, 8193, 100000}) {
+    const std::string at = ", n = " + std::to_string(n);
+    expect_special_match(filled(n, -0.0f), "all -0" + at);
+    expect_special_match(filled(n, -0.0f, {{n / 2, 0.0f}}), "-0 and one +0" + at);
+    expect_special_match(filled(n, -0.0), "all double -0" + at);
+  }
+  for (const std::int64_t n : {3, 300, 70000}) {
+    const std::string at = ", n = " + std::to_string(n);
+    expect_special_match(filled(n, 1.0f, {{1, inf}}), "+inf" + at);
+    expect_special_match(filled(n, 1.0f, {{1, inf}, {n - 1, -inf}}), "+-inf" + at);
+    expect_special_match(filled(n, 1.0f, {{1, inf}, {n - 1, nan}}), "NaN" + at);
+    expect_special_match(filled(n, 2.0, {{n / 2, double_from_bits(0xFFF0000000000BADull)}}), "double NaN" + at);
+    expect_special_match(filled(n, bf16{0x3F80}, {{n - 1, bf16{0xFFC1}}}), "bf16 NaN" + at);
+    expect_special_match(filled(n, fp16{0x3C00}, {{n / 3, fp16{0x7C01}}}), "fp16 NaN" + at);
+  }
+  for (const std::int64_t n : {1, 4, 1000, 20000}) {
+    const std::string at = ", n = " + std::to_string(n);
+    expect_special_match(filled(n, std::numeric_limits<float>::denorm_min()), "float subnormals" + at);
+    // double nrm2 scales subnormals by more than 2^1023 (two multiplications).
+    expect_special_match(filled(n, std::numeric_limits<double>::denorm_min()), "double subnormals" + at);
+    expect_special_match(filled(n, fp16{0x0001}), "fp16 subnormals" + at);
+  }
+  for (const std::int64_t n : {2, 3, 256, 9000}) {
+    const std::string at = ", n = " + std::to_string(n);
+    expect_special_match(filled(n, FLT_MAX), "FLT_MAX" + at);
+    std::vector<float> alternating = filled(n, FLT_MAX);
+    for (std::int64_t i = 1; i < n; i += 2) alternating[static_cast<std::size_t>(i)] = -FLT_MAX;
+    expect_special_match(alternating, "+-FLT_MAX" + at);
+    expect_special_match(filled(n, 0x1p1022), "2^1022" + at);
+  }
+}
+
 // Ties and NaNs in the extremes: the lowest index wins whichever block sees it first.
 TEST(ReduceGpu, ExtremesTakeTheFirstTieAndTheFirstNan) {
   DETNUM_REQUIRE_GPU();
@@ -320,20 +385,6 @@ TEST(ReduceGpu, OnAStreamRepeatedly) {
     EXPECT_TRUE(test::same_value(want, got[2 * r])) << "sum, call " << r;
     EXPECT_TRUE(test::same_value(want_var, got[2 * r + 1])) << "variance, call " << r;
   }
-}
-
-// --- Inputs written on the device: large_value(i + offset), the same on the host ---------------
-
-__host__ __device__ float large_value(std::int64_t i) {
-  const auto h = static_cast<std::uint32_t>((static_cast<std::uint64_t>(i) * 0x9E3779B97F4A7C15ull) >> 40);
-  return static_cast<float>(h & 0xFFFFFFu) * 0x1p-20f - 8.0f;  // 24 significant bits, in [-8, 8)
-}
-
-template <class T>
-__global__ void fill_large(T* x, std::int64_t n, std::int64_t offset) {
-  const std::int64_t stride = static_cast<std::int64_t>(gridDim.x) * blockDim.x;
-  for (std::int64_t i = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < n; i += stride)
-    x[i] = static_cast<T>(large_value(i + offset));
 }
 
 // x rewritten by a kernel right before each call on the same stream, with no wait between: every
@@ -422,58 +473,6 @@ TEST(ReduceGpu, InvalidArguments) {
 }
 
 // --- Past 2^31 elements, on the device; the reference by ORDER.md step 5 on the host ---------------
-
-// ORDER.md: the result is the reduction of the chunk partials, and each chunk's partial is the
-// reference of that chunk alone. So the reference of 2^31 elements is the reference over the
-// partials, each computed on its 8192 elements (in parallel on the host).
-template <class Partial>
-float reference_by_chunks(std::int64_t n, Partial partial) {
-  const std::int64_t m = detail::reduce_chunks(n);
-  std::vector<float> partials(static_cast<std::size_t>(m));
-  const unsigned threads = std::max(1u, std::thread::hardware_concurrency());
-  std::vector<std::thread> pool;
-  for (unsigned w = 0; w < threads; ++w)
-    pool.emplace_back([&, w] {
-      std::vector<float> chunk(static_cast<std::size_t>(detail::kReduceChunk));
-      for (std::int64_t c = w; c < m; c += threads) {
-        const std::int64_t base = c * detail::kReduceChunk, len = std::min(detail::kReduceChunk, n - base);
-        for (std::int64_t i = 0; i < len; ++i) chunk[static_cast<std::size_t>(i)] = large_value(base + i);
-        partials[static_cast<std::size_t>(c)] = partial(chunk.data(), len);
-      }
-    });
-  for (std::thread& t : pool) t.join();
-  return ref::sum(partials.data(), m);
-}
-
-TEST(ReduceGpu, PastTwoToThe31Elements) {
-  DETNUM_REQUIRE_GPU();
-  const std::int64_t n = (std::int64_t{1} << 31) + 12345;
-  DeviceBuffer<float> dx(static_cast<std::size_t>(n));
-  DeviceBuffer<float> r(2);
-  DeviceBuffer<std::int64_t> ri(2);
-  fill_large<<<1024, 256>>>(dx.get(), n, 0);
-  DETNUM_TEST_CUDA(cudaGetLastError());
-  cuda::sum(dx.get(), n, r.get());
-  cuda::dot(dx.get(), dx.get(), n, r.get() + 1);
-  // A unique largest element past 2^31 and a unique smallest one below it.
-  const std::int64_t hi = n - 7, lo = (std::int64_t{1} << 31) - 3;
-  const float big = 100.0f, small = -100.0f;
-  DETNUM_TEST_CUDA(cudaMemcpy(dx.get() + hi, &big, sizeof big, cudaMemcpyHostToDevice));
-  DETNUM_TEST_CUDA(cudaMemcpy(dx.get() + lo, &small, sizeof small, cudaMemcpyHostToDevice));
-  cuda::argmax(dx.get(), n, ri.get());
-  cuda::argmin(dx.get(), n, ri.get() + 1);
-  float got[2];
-  std::int64_t got_index[2];
-  DETNUM_TEST_CUDA(cudaMemcpy(got, r.get(), sizeof got, cudaMemcpyDeviceToHost));
-  DETNUM_TEST_CUDA(cudaMemcpy(got_index, ri.get(), sizeof got_index, cudaMemcpyDeviceToHost));
-
-  const float want_sum = reference_by_chunks(n, [](const float* c, std::int64_t len) { return ref::sum(c, len); });
-  const float want_dot = reference_by_chunks(n, [](const float* c, std::int64_t len) { return ref::dot(c, c, len); });
-  EXPECT_TRUE(test::same_value(want_sum, got[0])) << "sum";
-  EXPECT_TRUE(test::same_value(want_dot, got[1])) << "dot";
-  EXPECT_EQ(got_index[0], hi);
-  EXPECT_EQ(got_index[1], lo);
-}
 
 }  // namespace
 }  // namespace detnum

@@ -200,7 +200,7 @@ constexpr int kSplitMax = 8;
 constexpr std::int64_t kSplitTilesAtMost = 512;
 
 std::int64_t column_tiles(std::int64_t batch, std::int64_t rows, std::int64_t cols) {
-  return batch * detail::reduce_chunks(rows) * ((cols + kWarp - 1) / kWarp);
+  return batch * detail::reduce_chunks(rows) * (cols / kWarp + (cols % kWarp != 0));  // no cols + 31: cols may be near 2^63
 }
 
 // The split lanes' region: kSplitMax per output of the largest level that may be split, in

@@ -155,6 +155,13 @@ __device__ void warp_row_write(float* __restrict__ y, std::int64_t n, int t, con
   for (std::int64_t i0 = kQuad * t; i0 < n; i0 += kReduceLanes) store_quad(y, i0, n, values(i0));
 }
 
+// The same, where values also takes the quad this thread stored at y[i0] in an earlier pass: it
+// is read back through y itself (a second pointer to it would break y's __restrict__).
+template <class Values>
+__device__ void warp_row_rewrite(float* __restrict__ y, std::int64_t n, int t, const Values& values) {
+  for (std::int64_t i0 = kQuad * t; i0 < n; i0 += kReduceLanes) store_quad(y, i0, n, values(i0, load_quad(y, i0, n)));
+}
+
 // --- The ops, one row each --------------------------------------------------------------------
 
 struct SoftmaxRow {
@@ -174,13 +181,17 @@ struct SoftmaxRow {
       if (!log) store_quad(yr, i0, cols, e);
       return e;
     });
-    const float log_s = log ? math::log(s) : 0.0f;
-    warp_row_write(yr, cols, t, [&](std::int64_t i0) {
-      const Quad q = load_quad(log ? xr : yr, i0, cols);
-      return quad_of([&](int k) {
-        return canonicalize(log ? detail::log_softmax_value(q.v[k], m, log_s) : detail::softmax_value(q.v[k], s));
+    if (log) {
+      const float log_s = math::log(s);
+      warp_row_write(yr, cols, t, [&](std::int64_t i0) {
+        const Quad q = load_quad(xr, i0, cols);
+        return quad_of([&](int k) { return canonicalize(detail::log_softmax_value(q.v[k], m, log_s)); });
       });
-    });
+    } else {
+      warp_row_rewrite(yr, cols, t, [&](std::int64_t, const Quad& e) {
+        return quad_of([&](int k) { return canonicalize(detail::softmax_value(e.v[k], s)); });
+      });
+    }
   }
 };
 
@@ -231,8 +242,7 @@ struct CrossEntropyRow {
     });
     if (t == 0) nll[r] = valid ? detail::cross_entropy_nll(xr[label], m, math::log(s)) : canonical_nan_f32();
     if (dr == nullptr) return;
-    warp_row_write(dr, cols, t, [&](std::int64_t i0) {
-      const Quad e = load_quad(dr, i0, cols);
+    warp_row_rewrite(dr, cols, t, [&](std::int64_t i0, const Quad& e) {
       return quad_of([&](int k) {
         const float g = detail::cross_entropy_grad(e.v[k], s, i0 + k == label, rows);
         return valid ? canonicalize(g) : canonical_nan_f32();

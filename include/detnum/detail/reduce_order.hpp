@@ -18,7 +18,7 @@ inline constexpr int kReduceLanes = 128;                     // L: accumulators 
 inline constexpr int kReduceSteps = 64;                      // S: elements per lane per chunk
 inline constexpr std::int64_t kReduceChunk = 128 * 64;       // C = L * S = 8192 elements
 
-DETNUM_HD std::int64_t reduce_chunks(std::int64_t n) { return (n + kReduceChunk - 1) / kReduceChunk; }
+DETNUM_HD std::int64_t reduce_chunks(std::int64_t n) { return n / kReduceChunk + (n % kReduceChunk != 0); }  // n near 2^63 too
 
 // The accumulator of each input type: inputs narrower than float are widened exactly.
 template <class T> struct Accum { using type = T; };
