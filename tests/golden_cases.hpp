@@ -14,7 +14,10 @@
 #include "detnum/adamw.hpp"
 #include "detnum/dropout.hpp"
 #include "detnum/gemm.hpp"
+#include "detnum/init.hpp"
 #include "detnum/reduce.hpp"
+#include "embedding_cases.hpp"
+#include "nn_rows_cases.hpp"
 #include "reduce_cases.hpp"
 
 #ifndef DETNUM_GOLDEN_FILE
@@ -40,6 +43,9 @@ constexpr std::int64_t kGemmM = 37, kGemmN = 53, kGemmK = 300;
 
 inline std::vector<float> golden_x() { return reduce_input<float>(kGoldenN, 77, Family::finite); }
 inline std::vector<bf16> golden_x_bf16() { return reduce_input<bf16>(kGoldenN, 78, Family::finite); }
+// golden_x's draws with the specials kept (NaNs with payloads, +-Inf, +-0, subnormals): for the
+// ops whose special cases are part of the definition (ReLU's NaN and -0).
+inline std::vector<float> golden_x_specials() { return reduce_input<float>(kGoldenN, 77, Family::mixed); }
 
 // AdamW's inputs: four quarters of golden_x as param, grad, m and v (v made non-negative), and
 // three steps of these parameters.
@@ -52,5 +58,35 @@ inline std::vector<float> golden_quarter(int q) {
     for (float& e : part) e = e < 0.0f ? -e : e;
   return part;
 }
+
+// The row ops' inputs (nn_rows_cases.hpp), kGoldenRows x kGoldenCols: logits in [-8, 8) with
+// labels drawn from their own stream, the backward passes' inputs from the reference's forward
+// passes. With `specials`, also every fourth row of mixed magnitudes and specials, labels on the
+// first and last column, at -Inf or 1e30, and saved statistics of +-0, +Inf and NaN; without,
+// every output is finite, so the cross-entropy loss pins the rounding of every row.
+inline RowInputs golden_rows(bool specials) { return make_row_inputs(kGoldenRows, kGoldenCols, 79, specials); }
+inline std::string golden_rows_label(bool specials) { return specials ? "300x37+specials" : "300x37"; }
+
+// Embedding: ids with 0 (unused), 1, 17, 130 (past a 128-row step) and 8193 (past a chunk, so the
+// sum recurses) rows each, shuffled; 8341 rows in all (above 8192: CUDA's gradient sorts). The
+// table has random_floats' magnitudes and a NaN with a payload in the row of id 1 (the forward
+// writes the canonical NaN); dout has no specials (a NaN would hide the order of the sums).
+inline const EmbeddingShape kGoldenEmbedding{5, 37, 8341, {0, 1, 17, 130, 8193}};
+inline EmbeddingInputs golden_embedding_inputs() {
+  EmbeddingInputs in(kGoldenEmbedding);
+  in.table[static_cast<std::size_t>(1 * kGoldenEmbedding.dim + 5)] = float_from_bits(0xFFC12345u);
+  return in;
+}
+
+// Init: kGoldenN elements from an odd offset (element 0 is the last word of a Philox block and
+// the second of a Box-Muller pair; the last block is half used). Uniform in [-0.1, 0.7): hi - lo
+// is not exact in float, so its rounding shows; normal with a mean that is not 0 (with 0, the
+// fused multiply-add would round like a product alone).
+constexpr InitParams kGoldenInit{0x1417ull, 3};
+constexpr float kGoldenUniformLo = -0.1f, kGoldenUniformHi = 0.7f;
+constexpr float kGoldenNormalMean = 0.25f, kGoldenNormalStd = 0.02f;
+
+// Data order: a size whose Feistel domain (2^18) is not n, so positions walk cycles.
+constexpr std::uint64_t kGoldenShuffleSeed = 42, kGoldenShuffleEpoch = 3;
 
 }  // namespace detnum::test

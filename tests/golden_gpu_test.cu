@@ -2,14 +2,21 @@
 // fingerprints of device tensors (detnum::cuda::fingerprint) must equal the pinned ones.
 #include <gtest/gtest.h>
 
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "detnum/cuda/adamw.hpp"
 #include "detnum/cuda/dropout.hpp"
+#include "detnum/cuda/embedding.hpp"
 #include "detnum/cuda/fingerprint.hpp"
 #include "detnum/cuda/gemm.hpp"
+#include "detnum/cuda/init.hpp"
+#include "detnum/cuda/norm.hpp"
 #include "detnum/cuda/pointwise.hpp"
 #include "detnum/cuda/reduce.hpp"
+#include "detnum/cuda/shuffle.hpp"
+#include "detnum/cuda/softmax.hpp"
 #include "detnum/testing/golden.hpp"
 #include "golden_cases.hpp"
 #include "support/gpu.hpp"
@@ -88,6 +95,11 @@ TEST(GoldenGpu, Pointwise) {
   DeviceBuffer<float> b(kGoldenRows * kGoldenCols);
   cuda::bias_add(x.get(), x.get() + 50000, b.get(), kGoldenRows, kGoldenCols);
   DETNUM_EXPECT_GOLDEN(device_fingerprint(b, {kGoldenRows, kGoldenCols}), kGoldenFile, "bias_add/f32/300x37");
+  const auto xs = upload(golden_x_specials());
+  cuda::relu(xs.get(), y.get(), kGoldenN);
+  DETNUM_EXPECT_GOLDEN(device_fingerprint(y, {kGoldenN}), kGoldenFile, "relu/f32");
+  cuda::relu_backward(xs.get(), xs.get() + 1, dx.get(), kGoldenN - 1);
+  DETNUM_EXPECT_GOLDEN(device_fingerprint(dx, {kGoldenN - 1}), kGoldenFile, "relu_backward/f32");
   auto param = upload(golden_quarter(0)), m = upload(golden_quarter(2)), v = upload(golden_quarter(3));
   const auto grad = upload(golden_quarter(1));
   for (std::int64_t step = 1; step <= 3; ++step) {
@@ -98,6 +110,90 @@ TEST(GoldenGpu, Pointwise) {
   DETNUM_EXPECT_GOLDEN(device_fingerprint(param, {kGoldenQuarter}), kGoldenFile, "adamw/f32/param");
   DETNUM_EXPECT_GOLDEN(device_fingerprint(m, {kGoldenQuarter}), kGoldenFile, "adamw/f32/m");
   DETNUM_EXPECT_GOLDEN(device_fingerprint(v, {kGoldenQuarter}), kGoldenFile, "adamw/f32/v");
+}
+
+// Every row op on `in`, under golden_test's keys "<op>/f32/<label>/<output>"; the cross-entropy
+// loss with dlogits and without.
+void expect_row_ops_golden(const RowInputs& in, const std::string& label) {
+  const std::int64_t rows = in.rows, cols = in.cols;
+  const auto golden = [&](const DeviceBuffer<float>& d, std::vector<std::int64_t> shape, const char* op,
+                          const char* output) {
+    DETNUM_EXPECT_GOLDEN(device_fingerprint(d, std::move(shape)), kGoldenFile,
+                         std::string(op) + "/f32/" + label + "/" + output);
+  };
+  const auto x = upload(in.x), dy = upload(in.dy), gamma = upload(in.gamma), beta = upload(in.beta),
+             softmax_y = upload(in.softmax_y), log_softmax_y = upload(in.log_softmax_y), saved_mean = upload(in.mean),
+             saved_rstd = upload(in.rstd), saved_rms_rstd = upload(in.rms_rstd);
+  const auto labels = upload(in.labels);
+  DeviceBuffer<float> y(rows * cols), dx(rows * cols), mean(rows), rstd(rows), dgamma(cols), dbeta(cols), loss(1);
+  cuda::softmax(x.get(), y.get(), rows, cols);
+  golden(y, {rows, cols}, "softmax", "y");
+  cuda::log_softmax(x.get(), y.get(), rows, cols);
+  golden(y, {rows, cols}, "log_softmax", "y");
+  cuda::softmax_backward(softmax_y.get(), dy.get(), dx.get(), rows, cols);
+  golden(dx, {rows, cols}, "softmax_backward", "dx");
+  cuda::log_softmax_backward(log_softmax_y.get(), dy.get(), dx.get(), rows, cols);
+  golden(dx, {rows, cols}, "log_softmax_backward", "dx");
+  cuda::cross_entropy(x.get(), labels.get(), rows, cols, loss.get(), dx.get());
+  golden(loss, {1}, "cross_entropy", "loss");
+  golden(dx, {rows, cols}, "cross_entropy", "dlogits");
+  cuda::cross_entropy(x.get(), labels.get(), rows, cols, loss.get(), nullptr);
+  golden(loss, {1}, "cross_entropy", "loss");
+  cuda::layer_norm(x.get(), gamma.get(), beta.get(), y.get(), mean.get(), rstd.get(), rows, cols, in.eps);
+  golden(y, {rows, cols}, "layer_norm", "y");
+  golden(mean, {rows}, "layer_norm", "mean");
+  golden(rstd, {rows}, "layer_norm", "rstd");
+  cuda::layer_norm_backward(x.get(), gamma.get(), saved_mean.get(), saved_rstd.get(), dy.get(), dx.get(), dgamma.get(),
+                            dbeta.get(), rows, cols);
+  golden(dx, {rows, cols}, "layer_norm_backward", "dx");
+  golden(dgamma, {cols}, "layer_norm_backward", "dgamma");
+  golden(dbeta, {cols}, "layer_norm_backward", "dbeta");
+  cuda::rms_norm(x.get(), gamma.get(), y.get(), rstd.get(), rows, cols, in.eps);
+  golden(y, {rows, cols}, "rms_norm", "y");
+  golden(rstd, {rows}, "rms_norm", "rstd");
+  cuda::rms_norm_backward(x.get(), gamma.get(), saved_rms_rstd.get(), dy.get(), dx.get(), dgamma.get(), rows, cols);
+  golden(dx, {rows, cols}, "rms_norm_backward", "dx");
+  golden(dgamma, {cols}, "rms_norm_backward", "dgamma");
+}
+
+TEST(GoldenGpu, RowOps) {
+  DETNUM_REQUIRE_GPU();
+  for (const bool specials : {false, true}) expect_row_ops_golden(golden_rows(specials), golden_rows_label(specials));
+}
+
+TEST(GoldenGpu, Embedding) {
+  DETNUM_REQUIRE_GPU();
+  const EmbeddingShape& s = kGoldenEmbedding;
+  const EmbeddingInputs in = golden_embedding_inputs();
+  const auto table = upload(in.table), dout = upload(in.dout);
+  const auto ids = upload(in.ids);
+  DeviceBuffer<float> out(s.n * s.dim), dtable(s.vocab * s.dim);
+  cuda::embedding_forward(table.get(), s.vocab, s.dim, ids.get(), s.n, out.get());
+  DETNUM_EXPECT_GOLDEN(device_fingerprint(out, {s.n, s.dim}), kGoldenFile, "embedding_forward/f32/out");
+  cuda::embedding_backward(ids.get(), s.n, dout.get(), s.vocab, s.dim, dtable.get());
+  DETNUM_EXPECT_GOLDEN(device_fingerprint(dtable, {s.vocab, s.dim}), kGoldenFile, "embedding_backward/f32/dtable");
+}
+
+TEST(GoldenGpu, Init) {
+  DETNUM_REQUIRE_GPU();
+  DeviceBuffer<float> x(kGoldenN);
+  DeviceBuffer<bf16> xb(kGoldenN);
+  cuda::init_uniform(x.get(), kGoldenN, kGoldenUniformLo, kGoldenUniformHi, kGoldenInit);
+  DETNUM_EXPECT_GOLDEN(device_fingerprint(x, {kGoldenN}), kGoldenFile, "init_uniform/f32");
+  cuda::init_uniform(xb.get(), kGoldenN, kGoldenUniformLo, kGoldenUniformHi, kGoldenInit);
+  DETNUM_EXPECT_GOLDEN(device_fingerprint(xb, {kGoldenN}), kGoldenFile, "init_uniform/bf16");
+  cuda::init_normal(x.get(), kGoldenN, kGoldenNormalMean, kGoldenNormalStd, kGoldenInit);
+  DETNUM_EXPECT_GOLDEN(device_fingerprint(x, {kGoldenN}), kGoldenFile, "init_normal/f32");
+  cuda::init_normal(xb.get(), kGoldenN, kGoldenNormalMean, kGoldenNormalStd, kGoldenInit);
+  DETNUM_EXPECT_GOLDEN(device_fingerprint(xb, {kGoldenN}), kGoldenFile, "init_normal/bf16");
+}
+
+// The shuffle only: split_indices runs on the host (golden_test pins it).
+TEST(GoldenGpu, DataOrder) {
+  DETNUM_REQUIRE_GPU();
+  DeviceBuffer<std::int64_t> order(kGoldenN);
+  cuda::shuffle_indices(kGoldenN, kGoldenShuffleSeed, kGoldenShuffleEpoch, order.get());
+  DETNUM_EXPECT_GOLDEN(device_fingerprint(order, {kGoldenN}), kGoldenFile, "shuffle_indices/100003");
 }
 
 }  // namespace

@@ -1,8 +1,16 @@
 // The CPU's outputs of every op family against tests/golden/ops.jsonl (see golden_cases.hpp).
 #include <gtest/gtest.h>
 
-#include "detnum/testing/golden.hpp"
+#include <string>
+#include <utility>
+
+#include "detnum/embedding.hpp"
+#include "detnum/init.hpp"
+#include "detnum/norm.hpp"
 #include "detnum/pointwise.hpp"
+#include "detnum/shuffle.hpp"
+#include "detnum/softmax.hpp"
+#include "detnum/testing/golden.hpp"
 #include "golden_cases.hpp"
 
 namespace detnum::test {
@@ -56,6 +64,11 @@ TEST(Golden, Pointwise) {
   DETNUM_EXPECT_GOLDEN(TensorView::of(y.data(), {kGoldenN - 1}), kGoldenFile, "gelu_backward/f32");
   bias_add(x.data(), x.data() + 50000, y.data(), kGoldenRows, kGoldenCols);
   DETNUM_EXPECT_GOLDEN(TensorView::of(y.data(), {kGoldenRows, kGoldenCols}), kGoldenFile, "bias_add/f32/300x37");
+  const std::vector<float> xs = golden_x_specials();
+  relu(xs.data(), y.data(), kGoldenN);
+  DETNUM_EXPECT_GOLDEN(TensorView::of(y.data(), {kGoldenN}), kGoldenFile, "relu/f32");
+  relu_backward(xs.data(), xs.data() + 1, y.data(), kGoldenN - 1);
+  DETNUM_EXPECT_GOLDEN(TensorView::of(y.data(), {kGoldenN - 1}), kGoldenFile, "relu_backward/f32");
   std::vector<float> param = golden_quarter(0), m = golden_quarter(2), v = golden_quarter(3);
   const std::vector<float> grad = golden_quarter(1);
   for (std::int64_t step = 1; step <= 3; ++step) {
@@ -66,6 +79,86 @@ TEST(Golden, Pointwise) {
   DETNUM_EXPECT_GOLDEN(TensorView::of(param.data(), {kGoldenQuarter}), kGoldenFile, "adamw/f32/param");
   DETNUM_EXPECT_GOLDEN(TensorView::of(m.data(), {kGoldenQuarter}), kGoldenFile, "adamw/f32/m");
   DETNUM_EXPECT_GOLDEN(TensorView::of(v.data(), {kGoldenQuarter}), kGoldenFile, "adamw/f32/v");
+}
+
+// Every row op on `in`, each output under "<op>/f32/<label>/<output>". The cross-entropy loss is
+// checked twice: with dlogits and without (a path of its own).
+void expect_row_ops_golden(const RowInputs& in, const std::string& label) {
+  const std::int64_t rows = in.rows, cols = in.cols;
+  const auto golden = [&](const std::vector<float>& v, std::vector<std::int64_t> shape, const char* op,
+                          const char* output) {
+    DETNUM_EXPECT_GOLDEN(TensorView::of(v.data(), std::move(shape)), kGoldenFile,
+                         std::string(op) + "/f32/" + label + "/" + output);
+  };
+  std::vector<float> y(rows * cols), dx(rows * cols), mean(rows), rstd(rows), dgamma(cols), dbeta(cols), loss(1);
+  softmax(in.x.data(), y.data(), rows, cols);
+  golden(y, {rows, cols}, "softmax", "y");
+  log_softmax(in.x.data(), y.data(), rows, cols);
+  golden(y, {rows, cols}, "log_softmax", "y");
+  softmax_backward(in.softmax_y.data(), in.dy.data(), dx.data(), rows, cols);
+  golden(dx, {rows, cols}, "softmax_backward", "dx");
+  log_softmax_backward(in.log_softmax_y.data(), in.dy.data(), dx.data(), rows, cols);
+  golden(dx, {rows, cols}, "log_softmax_backward", "dx");
+  cross_entropy(in.x.data(), in.labels.data(), rows, cols, loss.data(), dx.data());
+  golden(loss, {1}, "cross_entropy", "loss");
+  golden(dx, {rows, cols}, "cross_entropy", "dlogits");
+  cross_entropy(in.x.data(), in.labels.data(), rows, cols, loss.data(), nullptr);
+  golden(loss, {1}, "cross_entropy", "loss");
+  layer_norm(in.x.data(), in.gamma.data(), in.beta.data(), y.data(), mean.data(), rstd.data(), rows, cols, in.eps);
+  golden(y, {rows, cols}, "layer_norm", "y");
+  golden(mean, {rows}, "layer_norm", "mean");
+  golden(rstd, {rows}, "layer_norm", "rstd");
+  layer_norm_backward(in.x.data(), in.gamma.data(), in.mean.data(), in.rstd.data(), in.dy.data(), dx.data(),
+                      dgamma.data(), dbeta.data(), rows, cols);
+  golden(dx, {rows, cols}, "layer_norm_backward", "dx");
+  golden(dgamma, {cols}, "layer_norm_backward", "dgamma");
+  golden(dbeta, {cols}, "layer_norm_backward", "dbeta");
+  rms_norm(in.x.data(), in.gamma.data(), y.data(), rstd.data(), rows, cols, in.eps);
+  golden(y, {rows, cols}, "rms_norm", "y");
+  golden(rstd, {rows}, "rms_norm", "rstd");
+  rms_norm_backward(in.x.data(), in.gamma.data(), in.rms_rstd.data(), in.dy.data(), dx.data(), dgamma.data(), rows,
+                    cols);
+  golden(dx, {rows, cols}, "rms_norm_backward", "dx");
+  golden(dgamma, {cols}, "rms_norm_backward", "dgamma");
+}
+
+TEST(Golden, RowOps) {
+  for (const bool specials : {false, true}) expect_row_ops_golden(golden_rows(specials), golden_rows_label(specials));
+}
+
+TEST(Golden, Embedding) {
+  const EmbeddingShape& s = kGoldenEmbedding;
+  const EmbeddingInputs in = golden_embedding_inputs();
+  std::vector<float> out(s.n * s.dim), dtable(s.vocab * s.dim);
+  embedding_forward(in.table.data(), s.vocab, s.dim, in.ids.data(), s.n, out.data());
+  DETNUM_EXPECT_GOLDEN(TensorView::of(out.data(), {s.n, s.dim}), kGoldenFile, "embedding_forward/f32/out");
+  embedding_backward(in.ids.data(), s.n, in.dout.data(), s.vocab, s.dim, dtable.data());
+  DETNUM_EXPECT_GOLDEN(TensorView::of(dtable.data(), {s.vocab, s.dim}), kGoldenFile, "embedding_backward/f32/dtable");
+}
+
+TEST(Golden, Init) {
+  std::vector<float> x(kGoldenN);
+  std::vector<bf16> xb(kGoldenN);
+  init_uniform(x.data(), kGoldenN, kGoldenUniformLo, kGoldenUniformHi, kGoldenInit);
+  DETNUM_EXPECT_GOLDEN(TensorView::of(x.data(), {kGoldenN}), kGoldenFile, "init_uniform/f32");
+  init_uniform(xb.data(), kGoldenN, kGoldenUniformLo, kGoldenUniformHi, kGoldenInit);
+  DETNUM_EXPECT_GOLDEN(TensorView::of(xb.data(), {kGoldenN}), kGoldenFile, "init_uniform/bf16");
+  init_normal(x.data(), kGoldenN, kGoldenNormalMean, kGoldenNormalStd, kGoldenInit);
+  DETNUM_EXPECT_GOLDEN(TensorView::of(x.data(), {kGoldenN}), kGoldenFile, "init_normal/f32");
+  init_normal(xb.data(), kGoldenN, kGoldenNormalMean, kGoldenNormalStd, kGoldenInit);
+  DETNUM_EXPECT_GOLDEN(TensorView::of(xb.data(), {kGoldenN}), kGoldenFile, "init_normal/bf16");
+}
+
+// split_indices has no CUDA version (it runs on the host), so golden_gpu_test checks only the shuffle.
+TEST(Golden, DataOrder) {
+  std::vector<std::int64_t> order(kGoldenN);
+  shuffle_indices(kGoldenN, kGoldenShuffleSeed, kGoldenShuffleEpoch, order.data());
+  DETNUM_EXPECT_GOLDEN(TensorView::of(order.data(), {kGoldenN}), kGoldenFile, "shuffle_indices/100003");
+  const DatasetSplit split = split_indices(kGoldenN, 0.8, 0.1, kGoldenShuffleSeed);
+  for (const auto& [part, name] : {std::pair{&split.train, "train"}, std::pair{&split.validation, "validation"},
+                                   std::pair{&split.test, "test"}})
+    DETNUM_EXPECT_GOLDEN(TensorView::of(part->data(), {std::ssize(*part)}), kGoldenFile,
+                         std::string("split_indices/100003,0.8,0.1/") + name);
 }
 
 }  // namespace
