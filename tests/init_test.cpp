@@ -1,8 +1,9 @@
 // Weight initialization: the fast path equals the reference bit for bit at every thread count and
 // any offset (a tensor filled in pieces equals one fill), uniform values stay in [lo, hi], the
-// normal reference follows init.hpp's definition (words from Random123) and gives pinned known
-// answers, normal samples look normal, bf16 is the float value rounded once, the bounds and
-// standard deviations are the textbook ones, and bad arguments get detnum::Error.
+// uniform and normal references follow init.hpp's definitions (words from Random123), the normal
+// one gives pinned known answers, normal samples look normal, bf16 is the float value rounded
+// once, the bounds and standard deviations are the textbook ones, and bad arguments get
+// detnum::Error.
 #include <Random123/philox.h>
 #include <gtest/gtest.h>
 
@@ -81,6 +82,22 @@ std::uint32_t random123_word(std::uint64_t seed, std::uint64_t k) {
   const std::uint64_t b = k / 4;
   return philox({{std::uint32_t(b), std::uint32_t(b >> 32), 2, 0}}, {{std::uint32_t(seed), std::uint32_t(seed >> 32)}})
       .v[k % 4];
+}
+
+// init.hpp's uniform definition on Random123's words: x = fma(hi - lo, u_g, lo) in float, with
+// u_g = (w_g >> 8) 2^-24. The exact 0.7f + 0.1f is not a float: the width is rounded first.
+TEST(Init, UniformReferenceFollowsTheDefinition) {
+  const float lo = -0.1f, hi = 0.7f;
+  for (const std::uint64_t offset : {0ull, 5ull, (1ull << 40) + 3}) {
+    const std::int64_t n = 1001;
+    std::vector<float> x(static_cast<std::size_t>(n));
+    ref::init_uniform(x.data(), n, lo, hi, {0xFFFFFFFF00000007ull, offset});
+    for (std::int64_t i = 0; i < n; ++i) {
+      const std::uint64_t g = offset + static_cast<std::uint64_t>(i);
+      const float u = static_cast<float>(random123_word(0xFFFFFFFF00000007ull, g) >> 8) * 0x1p-24f;
+      ASSERT_EQ(bits_of(x[i]), bits_of(std::fma(hi - lo, u, lo))) << "i = " << i << ", offset " << offset;
+    }
+  }
 }
 
 TEST(InitNormal, ReferenceFollowsTheDefinition) {

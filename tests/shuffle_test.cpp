@@ -77,6 +77,24 @@ TEST(Shuffle, SplitPartitionsTheRange) {
   EXPECT_EQ(s.test, again.test);
 }
 
+// The split is part of the promise too (order-spec v1: the permutation of epoch kSplitEpoch, cut
+// and sorted): these values, computed once from that definition, may change only with a new
+// order-spec version. A different epoch or cut gives different parts.
+TEST(Shuffle, SplitKnownAnswer) {
+  const DatasetSplit s = split_indices(20, 0.6, 0.2, 5);
+  EXPECT_EQ(s.train, (std::vector<std::int64_t>{0, 2, 3, 4, 7, 10, 11, 12, 13, 14, 15, 18}));
+  EXPECT_EQ(s.validation, (std::vector<std::int64_t>{1, 6, 9, 19}));
+  EXPECT_EQ(s.test, (std::vector<std::int64_t>{5, 8, 16, 17}));
+  // A larger domain (n = 1003: 2^10): the first and last three of each part.
+  const DatasetSplit l = split_indices(1003, 0.8, 0.1, 5);
+  const auto ends = [](const std::vector<std::int64_t>& v) {
+    return std::vector<std::int64_t>{v[0], v[1], v[2], v[v.size() - 3], v[v.size() - 2], v[v.size() - 1]};
+  };
+  EXPECT_EQ(ends(l.train), (std::vector<std::int64_t>{0, 2, 3, 1000, 1001, 1002}));
+  EXPECT_EQ(ends(l.validation), (std::vector<std::int64_t>{1, 17, 23, 980, 995, 998}));
+  EXPECT_EQ(ends(l.test), (std::vector<std::int64_t>{15, 21, 26, 955, 989, 994}));
+}
+
 TEST(ShuffleErrors, Arguments) {
   std::vector<std::int64_t> out(4);
   expect_error([&] { shuffle_indices(-1, 0, 0, out.data()); }, ErrorCode::size_out_of_range, "n must be >= 0, got -1");
