@@ -33,6 +33,8 @@ TEST(Eigen, VectorOpsEqualThePointerForms) {
   EXPECT_TRUE(same_value(mean(x, n), mean(a)));
   EXPECT_TRUE(same_value(variance(x, n, 1), variance(a, 1)));
   EXPECT_TRUE(same_value(max(x, n), max(a)));
+  EXPECT_TRUE(same_value(min(x, n), min(a)));
+  EXPECT_TRUE(same_value(amax(x, n), amax(a)));
   EXPECT_TRUE(same_value(amin(x, n), amin(a)));
   EXPECT_EQ(argmax(x, n), argmax(a));
   EXPECT_EQ(argmin(x, n), argmin(a));

@@ -199,19 +199,35 @@ TEST(Gemm, BatchInvariance) {
     }
 }
 
-TEST(Gemm, StridedBatchedEqualsOneProductAtATime) {
-  constexpr std::int64_t kM = 9, kN = 21, kK = 300, kBatch = 4;
-  const std::vector<bf16> a = reduce_input<bf16>(kBatch * kM * kK, 21, Family::finite);
-  const std::vector<bf16> b = reduce_input<bf16>(kK * kN, 22, Family::finite);  // shared: stride 0
-  std::vector<float> c(kBatch * kM * kN, 0.0f);
-  gemm_strided_batched(kNo, kNo, kM, kN, kK, 1.0f, a.data(), kK, kM * kK, b.data(), kN, 0, 0.0f, c.data(), kN,
-                       kM * kN, kBatch);
+// Each matrix of a strided batch (A's own, B shared by stride 0, C's with a gap after each) is
+// the reference's product of that matrix alone, for every transpose pair; the gaps stay as they were.
+template <class T>
+void expect_strided_batched_one_at_a_time(Transpose ta, Transpose tb) {
+  constexpr std::int64_t kM = 9, kN = 21, kK = 300, kBatch = 4, kStrideC = kM * kN + 5;
+  constexpr float kGapValue = 7.0f;
+  const std::vector<T> a = reduce_input<T>(kBatch * kM * kK, 21, Family::finite);
+  const std::vector<T> b = reduce_input<T>(kK * kN, 22, Family::finite);
+  const std::int64_t lda = ta == kNo ? kK : kM, ldb = tb == kNo ? kN : kK;
+  std::vector<float> c(kBatch * kStrideC, kGapValue);
+  gemm_strided_batched(ta, tb, kM, kN, kK, 1.0f, a.data(), lda, kM * kK, b.data(), ldb, 0, 0.0f, c.data(), kN,
+                       kStrideC, kBatch);
   for (std::int64_t q = 0; q < kBatch; ++q) {
     std::vector<float> one(kM * kN);
-    ref::gemm(kNo, kNo, kM, kN, kK, 1.0f, a.data() + q * kM * kK, kK, b.data(), kN, 0.0f, one.data(), kN);
-    EXPECT_TRUE(same_bits(std::span<const float>(c).subspan(q * kM * kN, kM * kN), std::span<const float>(one)))
+    ref::gemm(ta, tb, kM, kN, kK, 1.0f, a.data() + q * kM * kK, lda, b.data(), ldb, 0.0f, one.data(), kN);
+    EXPECT_TRUE(same_bits(std::span<const float>(c).subspan(q * kStrideC, kM * kN), std::span<const float>(one)))
         << "matrix " << q;
+    for (std::int64_t e = q * kStrideC + kM * kN; e < (q + 1) * kStrideC; ++e)
+      EXPECT_EQ(c[static_cast<std::size_t>(e)], kGapValue) << "gap after matrix " << q;
   }
+}
+
+TEST(Gemm, StridedBatchedEqualsOneProductAtATime) {
+  for (const Transpose ta : {kNo, kYes})
+    for (const Transpose tb : {kNo, kYes}) {
+      SCOPED_TRACE(std::string(ta == kNo ? "N" : "T") + (tb == kNo ? "N" : "T"));
+      expect_strided_batched_one_at_a_time<float>(ta, tb);
+      expect_strided_batched_one_at_a_time<bf16>(ta, tb);
+    }
 }
 
 // beta = 0 does not read C: NaN there stays out; NaN or Inf in A gives the canonical NaN.
