@@ -18,7 +18,7 @@
 namespace detnum::test {
 namespace {
 
-// Grids of 3, 5 and 6 blocks (with few claims of zeros, no warp or one a block zeroes from the
+// Grids of 3, 5 and 6 blocks (with few claims of zeros, at most two warps a block zero from the
 // start), blocks of 3 to 32 warps: each of the long-id kernel's four builds (4, 8, 16, 32 warps).
 constexpr cuda::LaunchConfig kLaunches[] = {{128, 0}, {256, 3}, {96, 6}, {512, 5}, {1024, 0}};
 

@@ -63,7 +63,9 @@ inline std::vector<float> golden_quarter(int q) {
 // labels drawn from their own stream, the backward passes' inputs from the reference's forward
 // passes. With `specials`, also every fourth row of mixed magnitudes and specials, labels on the
 // first and last column, at -Inf or 1e30, and saved statistics of +-0, +Inf and NaN; without,
-// every output is finite, so the cross-entropy loss pins the rounding of every row.
+// every output is finite, so the cross-entropy loss pins the rounding of every row. (With
+// specials some rows' saved rstd is NaN, so every column of the norms' dgamma is NaN: those two
+// records pin only the canonical NaN; the finite inputs' records pin the values.)
 inline RowInputs golden_rows(bool specials) { return make_row_inputs(kGoldenRows, kGoldenCols, 79, specials); }
 inline std::string golden_rows_label(bool specials) { return specials ? "300x37+specials" : "300x37"; }
 

@@ -472,7 +472,5 @@ TEST(ReduceGpu, InvalidArguments) {
                ErrorCode::size_out_of_range, "cuda::argmin: n must be >= 1");
 }
 
-// --- Past 2^31 elements, on the device; the reference by ORDER.md step 5 on the host ---------------
-
 }  // namespace
 }  // namespace detnum

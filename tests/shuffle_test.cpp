@@ -79,7 +79,7 @@ TEST(Shuffle, SplitPartitionsTheRange) {
 
 // The split is part of the promise too (order-spec v1: the permutation of epoch kSplitEpoch, cut
 // and sorted): these values, computed once from that definition, may change only with a new
-// order-spec version. A different epoch or cut gives different parts.
+// order-spec version.
 TEST(Shuffle, SplitKnownAnswer) {
   const DatasetSplit s = split_indices(20, 0.6, 0.2, 5);
   EXPECT_EQ(s.train, (std::vector<std::int64_t>{0, 2, 3, 4, 7, 10, 11, 12, 13, 14, 15, 18}));
