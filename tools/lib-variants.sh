@@ -4,10 +4,12 @@
 #   tools/lib-variants.sh NAME=gemm:'BM, BN, BK, TM, TN, MIN_BLOCKS, UNROLL, WARPS_M, STAGES' ...
 #   tools/lib-variants.sh NAME=src/cuda/FILE.cu@REV ...
 #   tools/lib-variants.sh NAME=tools/variants/FILE.patch ...
+#   tools/lib-variants.sh NAME=tools/variants/FILE.patch+gemm:'POLICY' ...
 # The first form replaces src/cuda/gemm.cu's `using Tile128 = TilePolicy<...>` (another policy of
 # the GEMM's large tile); the second takes FILE.cu as it was at git revision REV (an earlier
 # version of a kernel, to time beside the current one; its headers are today's); the third
-# applies a patch of one src/cuda/FILE.cu to today's file. Patches are how a variant outlives
+# applies a patch of one src/cuda/FILE.cu to today's file; the fourth applies a patch of gemm.cu
+# and then another policy. Patches are how a variant outlives
 # its session: a new session's checkout holds main only, so a variant kept on a local branch is
 # lost with the machine. Each variant is
 # .gpu/variants/NAME/: libdetnum.so.0.1.gz (the library of build/, from tools/pack-gpu.sh, with
@@ -40,28 +42,38 @@ build() {
   local name=$1 what=$2 file test filter
   local stage=$work/$name.out
   rm -rf "$stage" && mkdir -p "$stage"
-  if [[ $what == gemm:* ]]; then
-    local policy=${what#gemm:}
-    file=src/cuda/gemm.cu
-    sed -E "s/^using Tile128 = TilePolicy<[^>]*>;/using Tile128 = TilePolicy<$policy>;/" $file >"$work/$name.cu"
-    grep -qF "using Tile128 = TilePolicy<$policy>;" "$work/$name.cu" || { echo "policy line not found" >&2; return 1; }
-    echo "$policy" >"$stage/policy"
-  elif [[ $what == src/cuda/*.cu@* ]]; then
+  # The source: gemm.cu, a file at REV, or today's file with a patch; then maybe another policy.
+  local patch= policy=
+  case $what in
+    gemm:*) policy=${what#gemm:} ;;
+    tools/variants/*.patch+gemm:*) patch=${what%%+gemm:*} policy=${what#*+gemm:} ;;
+    tools/variants/*.patch) patch=$what ;;
+  esac
+  if [[ $what == src/cuda/*.cu@* ]]; then
     file=${what%@*}
     git show "${what#*@}:$file" >"$work/$name.cu" || return 1
-  elif [[ $what == tools/variants/*.patch ]]; then
-    file=$(git apply --numstat "$what" | cut -f3)
-    [[ $file =~ ^src/cuda/[a-z_]+\.cu$ ]] || { echo "$what must change one src/cuda/FILE.cu, not '$file'" >&2; return 1; }
+  elif [ -n "$patch" ]; then
+    file=$(git apply --numstat "$patch" | cut -f3)
+    [[ $file =~ ^src/cuda/[a-z_]+\.cu$ ]] || { echo "$patch must change one src/cuda/FILE.cu, not '$file'" >&2; return 1; }
     local tree=$work/$name.tree
     mkdir -p "$tree/src/cuda" && cp "$file" "$tree/$file"
     # (The ceiling keeps git apply from taking $tree for a folder of some enclosing repository,
     # where it would skip the patch's paths and still succeed.)
-    (cd "$tree" && GIT_CEILING_DIRECTORIES=$work git apply "$root/$what") || { echo "$what no longer applies to $file" >&2; return 1; }
-    ! cmp -s "$file" "$tree/$file" || { echo "$what changed nothing" >&2; return 1; }
+    (cd "$tree" && GIT_CEILING_DIRECTORIES=$work git apply "$root/$patch") || { echo "$patch no longer applies to $file" >&2; return 1; }
+    ! cmp -s "$file" "$tree/$file" || { echo "$patch changed nothing" >&2; return 1; }
     mv "$tree/$file" "$work/$name.cu" || return 1
+  elif [ -n "$policy" ]; then
+    file=src/cuda/gemm.cu
+    cp "$file" "$work/$name.cu" || return 1
   else
-    echo "'$what' is neither gemm:POLICY, src/cuda/FILE.cu@REV nor tools/variants/FILE.patch" >&2
+    echo "'$what' is neither gemm:POLICY, src/cuda/FILE.cu@REV, tools/variants/FILE.patch nor FILE.patch+gemm:POLICY" >&2
     return 1
+  fi
+  if [ -n "$policy" ]; then
+    [ "$file" = src/cuda/gemm.cu ] || { echo "a policy needs a patch of src/cuda/gemm.cu, not of $file" >&2; return 1; }
+    sed -i -E "s/^using Tile128 = TilePolicy<[^>]*>;/using Tile128 = TilePolicy<$policy>;/" "$work/$name.cu"
+    grep -qF "using Tile128 = TilePolicy<$policy>;" "$work/$name.cu" || { echo "policy line not found" >&2; return 1; }
+    echo "$policy" >"$stage/policy"
   fi
   case $file in
     src/cuda/gemm.cu) test=gemm_gpu_test filter='^gemm/(det_cuda|cublas)/(4096/4096/4096|8192/8192/8192|8192/8192/128)/' ;;
