@@ -1,8 +1,9 @@
 // detnum's CUDA calls inside CUDA graphs. A call that returns nothing to the host never waits for
 // the device and takes its temporary memory from the caller's workspace or from stream-ordered
 // allocation, so it can be captured: a training step's chain of calls, captured on a stream and
-// replayed, must give the bits it gives when run directly, and again on a second replay. The
-// embedding calls without an IdCheck wait for the stream (to throw for a bad id) and so cannot be
+// replayed, must give the bits it gives when run directly, and again on a second replay; so must
+// calls given the caller's own stream-ordered memory, which inside a capture has an address but
+// no memory until the graph runs (yet a host pointer is still refused there). The embedding calls without an IdCheck wait for the stream (to throw for a bad id) and so cannot be
 // captured: they must refuse with detnum::Error, not break the capture silently.
 #include <cuda_runtime.h>
 #include <gtest/gtest.h>
@@ -55,7 +56,7 @@ struct Step {
       g{kRows * kHidden}, d{kRows * kHidden}, logits{kRows * kClasses}, loss{1}, dlogits{kRows * kClasses},
       db2{kClasses}, dw2{kHidden * kClasses}, dd{kRows * kHidden}, dg{kRows * kHidden}, dln{kRows * kHidden},
       dh{kRows * kHidden}, dgamma{kHidden}, dbeta{kHidden}, total{1}, spread{1}, dtable{kVocab * kDim},
-      dtable_sorted{kVocab * kDim}, noise{kNoise};
+      dtable_sorted{kVocab * kDim}, noise{kNoise}, relu_total{1};
   DeviceBuffer<std::uint8_t> mask{static_cast<std::size_t>(dropout_mask_bytes(kRows * kHidden))};
   DeviceBuffer<std::int64_t> perm{kPerm};
   DeviceBuffer<double> wide{kNoise}, norm{1};  // double nrm2: two passes, the second reads the first's amax
@@ -65,7 +66,7 @@ struct Step {
     std::vector<std::pair<void*, std::size_t>> o;
     for (const DeviceBuffer<float>* b : {&h, &hb, &ln, &mean, &rstd, &g, &d, &logits, &loss, &dlogits, &db2, &dw2,
                                          &dd, &dg, &dln, &dh, &dgamma, &dbeta, &total, &spread, &dtable,
-                                         &dtable_sorted, &noise, &w2, &m2, &v2})
+                                         &dtable_sorted, &noise, &relu_total, &w2, &m2, &v2})
       o.emplace_back(b->get(), b->size() * sizeof(float));
     o.emplace_back(mask.get(), mask.size());
     o.emplace_back(perm.get(), perm.size() * sizeof(std::int64_t));
@@ -111,7 +112,8 @@ void reset(Step& s) {
 
 // Forward, loss, backward and an update, with reductions, two embedding gradients (ids ordered
 // by counting, and by cub's sort with an id of more than 8192 rows), an init and a shuffle
-// beside them: every kind of temporary memory (the caller's, stream-ordered, none).
+// beside them: every kind of temporary memory (the caller's, stream-ordered, none), and a
+// buffer of the caller's own from cudaMallocAsync (inside a capture: an allocation of the graph).
 void chain(Step& s, cudaStream_t st, cuda::IdCheck& check) {
   const Transpose no = Transpose::no, yes = Transpose::yes;
   cuda::gemm(no, no, kRows, kHidden, kIn, 1.0f, s.x.get(), kIn, s.w1.get(), kHidden, 0.0f, s.h.get(), kHidden, st);
@@ -144,6 +146,11 @@ void chain(Step& s, cudaStream_t st, cuda::IdCheck& check) {
                            check, st);
   cuda::init_uniform(s.noise.get(), kNoise, -1.0f, 1.0f, {5, 123}, st);
   cuda::shuffle_indices(kPerm, 11, 2, s.perm.get(), st);
+  float* scratch = nullptr;
+  ASSERT_EQ(cudaMallocAsync(reinterpret_cast<void**>(&scratch), kRows * kHidden * sizeof(float), st), cudaSuccess);
+  cuda::relu(s.dh.get(), scratch, kRows * kHidden, st);
+  cuda::sum(static_cast<const float*>(scratch), kRows * kHidden, s.relu_total.get(), st);
+  ASSERT_EQ(cudaFreeAsync(scratch, st), cudaSuccess);
 }
 
 std::vector<std::vector<unsigned char>> download(const Step& s) {
@@ -205,6 +212,38 @@ TEST(CudaGraph, ACapturedStepGivesTheDirectBits) {
   }
   (void)cudaGraphExecDestroy(exec);
   (void)cudaGraphDestroy(graph);
+}
+
+TEST(CudaGraph, AHostPointerIsRefusedUnderCapture) {
+  DETNUM_REQUIRE_GPU();
+  Stream stream;
+  ASSERT_NE(stream.get(), nullptr);
+  DeviceBuffer<float> total{1};
+  const std::vector<float> host(1000, 1.0f);
+  float* graph_memory = nullptr;
+  DETNUM_TEST_CUDA(cudaStreamBeginCapture(stream.get(), cudaStreamCaptureModeGlobal));
+  bool threw = false;
+  ErrorCode code{};
+  std::string what;
+  try {  // the graph's own allocation passes; the host's memory does not
+    ASSERT_EQ(cudaMallocAsync(reinterpret_cast<void**>(&graph_memory), 4096, stream.get()), cudaSuccess);
+    cuda::sum(static_cast<const float*>(graph_memory), 1024, total.get(), stream.get());
+    cuda::sum(host.data(), static_cast<std::int64_t>(host.size()), total.get(), stream.get());
+  } catch (const Error& e) {
+    threw = true;
+    code = e.code();
+    what = e.what();
+  }
+  (void)cudaFreeAsync(graph_memory, stream.get());
+  cudaGraph_t graph = nullptr;
+  DETNUM_TEST_CUDA(cudaStreamEndCapture(stream.get(), &graph));  // the refusal left the capture intact
+  if (graph != nullptr) (void)cudaGraphDestroy(graph);
+  ASSERT_TRUE(threw) << "a host pointer was taken inside a capture";
+  EXPECT_EQ(code, ErrorCode::wrong_memory_space) << what;
+  // (the second call's pointer: the graph's allocation was taken)
+  const std::string expected = "x must be device, managed or mapped memory, got host pointer " +
+                               std::to_string(reinterpret_cast<std::uintptr_t>(host.data()));
+  EXPECT_NE(what.find(expected), std::string::npos) << what;
 }
 
 TEST(CudaGraph, EmbeddingWithoutAnIdCheckRefusesACapture) {

@@ -20,23 +20,13 @@ void check_dropout_args(std::string_view fn, const DropoutArgs& a, float p, std:
   check_no_overlap(fn, "mask", a.mask, mbytes, out_name(backward), a.out, bytes, false);
   check_no_overlap(fn, "mask", a.mask, mbytes, in_name(backward), a.in, bytes, false);
 }
-
-template <class CheckSpace>
-void check_spaces(std::string_view fn, const DropoutArgs& a, CheckSpace check) {
-  if (a.in) check(fn, in_name(a.backward), a.in);
-  if (a.out) check(fn, out_name(a.backward), a.out);
-  if (a.mask) check(fn, "mask", a.mask);
-}
 }  // namespace
 
-void check_dropout_host(std::string_view fn, const DropoutArgs& a, float p, std::uint64_t offset) {
+void check_dropout(std::string_view fn, const DropoutArgs& a, float p, std::uint64_t offset, Reader reader) {
   check_dropout_args(fn, a, p, offset);
-  check_spaces(fn, a, check_host_accessible);
-}
-
-void check_dropout_device(std::string_view fn, const DropoutArgs& a, float p, std::uint64_t offset) {
-  check_dropout_args(fn, a, p, offset);
-  check_spaces(fn, a, check_device_accessible);
+  if (a.in) check_accessible(fn, in_name(a.backward), a.in, reader);
+  if (a.out) check_accessible(fn, out_name(a.backward), a.out, reader);
+  if (a.mask) check_accessible(fn, "mask", a.mask, reader);
 }
 
 }  // namespace detnum::detail

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "common/memory_space.hpp"
 #include "detnum/dropout.hpp"
 
 namespace detnum::detail {
@@ -21,10 +22,9 @@ struct DropoutArgs {
 };
 
 // Sizes, null pointers, p, offset + n, overlaps (out may equal in exactly), and that every
-// pointer is memory the backend can touch: host memory for the CPU paths, device-accessible
+// pointer is memory the reader can touch: host memory for the CPU paths, device-accessible
 // memory for CUDA.
-void check_dropout_host(std::string_view fn, const DropoutArgs& a, float p, std::uint64_t offset);
-void check_dropout_device(std::string_view fn, const DropoutArgs& a, float p, std::uint64_t offset);
+void check_dropout(std::string_view fn, const DropoutArgs& a, float p, std::uint64_t offset, Reader reader);
 
 inline std::int64_t mask_bytes_of(std::int64_t n) { return n / 8 + (n % 8 != 0 ? 1 : 0); }  // ceil(n / 8), any n >= 0
 

@@ -53,7 +53,7 @@ inline void check_ld(std::string_view fn, std::string_view name, std::int64_t ld
 
 // Every rule of detnum/gemm.hpp; elem_in and elem_out are the sizes of the input and output types.
 inline void check_gemm(std::string_view fn, const GemmArgs& g, std::size_t elem_in, std::size_t elem_out,
-                       bool on_device) {
+                       Reader reader) {
   for (const auto& [t, name] : {std::pair{g.trans_a, "trans_a"}, std::pair{g.trans_b, "trans_b"}})
     if (t != Transpose::no && t != Transpose::yes)
       fail(ErrorCode::invalid_argument, fn,
@@ -85,8 +85,7 @@ inline void check_gemm(std::string_view fn, const GemmArgs& g, std::size_t elem_
   const auto check_pointer = [&](std::string_view name, const void* p, std::int64_t extent) {
     check_not_null(fn, name, p, extent);
     if (extent == 0) return;
-    if (on_device) check_device_accessible(fn, name, p);
-    else check_host_accessible(fn, name, p);
+    check_accessible(fn, name, p, reader);
   };
   check_pointer("a", g.a, ext_a);
   check_pointer("b", g.b, ext_b);

@@ -3,5 +3,5 @@
 
 namespace detnum::detail {
 void check_host_accessible(std::string_view, std::string_view, const void*) {}
-void check_device_accessible(std::string_view, std::string_view, const void*) {}
+void check_device_accessible(std::string_view, std::string_view, const void*, CUstream_st*) {}
 }  // namespace detnum::detail

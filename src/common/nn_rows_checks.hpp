@@ -36,11 +36,10 @@ inline std::int64_t check_row_shape(std::string_view fn, std::int64_t rows, std:
 
 // Every pointer that names elements is not null and in the memory the backend reads; every
 // output is disjoint from every other argument.
-inline void check_row_args(std::string_view fn, std::initializer_list<RowArg> args, bool on_device) {
+inline void check_row_args(std::string_view fn, std::initializer_list<RowArg> args, Reader reader) {
   for (const RowArg& a : args) {
     check_not_null(fn, a.name, a.ptr, a.count);
-    if (a.count > 0 && on_device) check_device_accessible(fn, a.name, a.ptr);
-    else if (a.count > 0) check_host_accessible(fn, a.name, a.ptr);
+    if (a.count > 0) check_accessible(fn, a.name, a.ptr, reader);
   }
   for (const RowArg* a = args.begin(); a != args.end(); ++a)
     for (const RowArg* b = args.begin(); b != args.end(); ++b)
@@ -65,32 +64,32 @@ inline void check_labels(std::string_view fn, const std::int32_t* labels, std::i
 
 // The arguments of each op, as every backend checks them (labels apart).
 inline void check_softmax_call(std::string_view fn, const float* x, const float* y, std::int64_t rows,
-                               std::int64_t cols, bool on_device) {
+                               std::int64_t cols, Reader reader) {
   const std::int64_t n = check_row_shape(fn, rows, cols);
-  check_row_args(fn, {{"x", x, n}, {"y", y, n, true}}, on_device);
+  check_row_args(fn, {{"x", x, n}, {"y", y, n, true}}, reader);
 }
 
 inline void check_softmax_backward_call(std::string_view fn, const float* y, const float* dy, const float* dx,
-                                        std::int64_t rows, std::int64_t cols, bool on_device) {
+                                        std::int64_t rows, std::int64_t cols, Reader reader) {
   const std::int64_t n = check_row_shape(fn, rows, cols);
-  check_row_args(fn, {{"y", y, n}, {"dy", dy, n}, {"dx", dx, n, true}}, on_device);
+  check_row_args(fn, {{"y", y, n}, {"dy", dy, n}, {"dx", dx, n, true}}, reader);
 }
 
 inline void check_cross_entropy_call(std::string_view fn, const float* logits, const std::int32_t* labels,
                                      std::int64_t rows, std::int64_t cols, const float* loss, const float* dlogits,
-                                     bool on_device) {
+                                     Reader reader) {
   const std::int64_t n = check_row_shape(fn, rows, cols);
   check_row_args(fn,
                  {{"logits", logits, n},
                   {"labels", labels, rows, false, sizeof(std::int32_t)},
                   {"loss", loss, 1, true},
                   {"dlogits", dlogits, dlogits ? n : 0, true}},
-                 on_device);
+                 reader);
 }
 
 inline void check_layer_norm_call(std::string_view fn, const float* x, const float* gamma, const float* beta,
                                   const float* y, const float* mean, const float* rstd, std::int64_t rows,
-                                  std::int64_t cols, float eps, bool on_device) {
+                                  std::int64_t cols, float eps, Reader reader) {
   const std::int64_t n = check_row_shape(fn, rows, cols);
   check_eps(fn, eps);
   const std::int64_t per_col = rows > 0 ? cols : 0;  // gamma and beta are read only for a row
@@ -101,12 +100,12 @@ inline void check_layer_norm_call(std::string_view fn, const float* x, const flo
                   {"y", y, n, true},
                   {"mean", mean, rows, true},
                   {"rstd", rstd, rows, true}},
-                 on_device);
+                 reader);
 }
 
 inline void check_layer_norm_backward_call(std::string_view fn, const float* x, const float* gamma, const float* mean,
                                            const float* rstd, const float* dy, const float* dx, const float* dgamma,
-                                           const float* dbeta, std::int64_t rows, std::int64_t cols, bool on_device) {
+                                           const float* dbeta, std::int64_t rows, std::int64_t cols, Reader reader) {
   const std::int64_t n = check_row_shape(fn, rows, cols);
   check_row_args(fn,
                  {{"x", x, n},
@@ -117,20 +116,20 @@ inline void check_layer_norm_backward_call(std::string_view fn, const float* x, 
                   {"dx", dx, n, true},
                   {"dgamma", dgamma, cols, true},
                   {"dbeta", dbeta, cols, true}},
-                 on_device);
+                 reader);
 }
 
 inline void check_rms_norm_call(std::string_view fn, const float* x, const float* gamma, const float* y,
-                                const float* rstd, std::int64_t rows, std::int64_t cols, float eps, bool on_device) {
+                                const float* rstd, std::int64_t rows, std::int64_t cols, float eps, Reader reader) {
   const std::int64_t n = check_row_shape(fn, rows, cols);
   check_eps(fn, eps);
   check_row_args(fn, {{"x", x, n}, {"gamma", gamma, rows > 0 ? cols : 0}, {"y", y, n, true}, {"rstd", rstd, rows, true}},
-                 on_device);
+                 reader);
 }
 
 inline void check_rms_norm_backward_call(std::string_view fn, const float* x, const float* gamma, const float* rstd,
                                          const float* dy, const float* dx, const float* dgamma, std::int64_t rows,
-                                         std::int64_t cols, bool on_device) {
+                                         std::int64_t cols, Reader reader) {
   const std::int64_t n = check_row_shape(fn, rows, cols);
   check_row_args(fn,
                  {{"x", x, n},
@@ -139,7 +138,7 @@ inline void check_rms_norm_backward_call(std::string_view fn, const float* x, co
                   {"dy", dy, n},
                   {"dx", dx, n, true},
                   {"dgamma", dgamma, cols, true}},
-                 on_device);
+                 reader);
 }
 
 }  // namespace detnum::detail

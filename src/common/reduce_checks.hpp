@@ -11,14 +11,13 @@
 
 namespace detnum::detail {
 
-// n >= 0 (>= 1 when nonempty), x readable for n elements on the host (device: on_device).
+// n >= 0 (>= 1 when nonempty), x readable for n elements by the reader.
 inline void check_reduce_input(std::string_view fn, std::string_view name, const void* x, std::int64_t n,
-                               std::size_t elem_size, bool nonempty, bool on_device) {
+                               std::size_t elem_size, bool nonempty, Reader reader) {
   check_size(fn, "n", n, elem_size);
   if (nonempty && n == 0) fail(ErrorCode::size_out_of_range, fn, "n must be >= 1 (the extremes of nothing are undefined), got 0");
   check_not_null(fn, name, x, n);
-  if (on_device) check_device_accessible(fn, name, x);
-  else check_host_accessible(fn, name, x);
+  check_accessible(fn, name, x, reader);
 }
 
 inline void check_ddof(std::string_view fn, std::int64_t ddof) {
@@ -51,24 +50,18 @@ inline std::int64_t check_matrix_layout(std::string_view fn, const MatrixLayout&
   return extent;
 }
 
-// An axis sum's arguments: a valid layout whose elements x holds (host or device memory), and
+// An axis sum's arguments: a valid layout whose elements x holds (memory the reader reads), and
 // the batch * rows (per_row) or batch * cols results at out, overlapping nothing x names.
 // Returns the number of results.
 inline std::int64_t check_axis_call(std::string_view fn, const void* x, const MatrixLayout& m, std::size_t elem_size,
-                                    const void* out, bool per_row, std::size_t out_size, bool on_device) {
+                                    const void* out, bool per_row, std::size_t out_size, Reader reader) {
   const std::int64_t extent = check_matrix_layout(fn, m, elem_size);
   const std::int64_t outputs = m.batch * (per_row ? m.rows : m.cols);
   check_size(fn, per_row ? "m.batch * m.rows" : "m.batch * m.cols", outputs, out_size);
   check_not_null(fn, "x", x, extent);
   check_not_null(fn, "out", out, outputs);
-  if (extent > 0) {
-    if (on_device) check_device_accessible(fn, "x", x);
-    else check_host_accessible(fn, "x", x);
-  }
-  if (outputs > 0) {
-    if (on_device) check_device_accessible(fn, "out", out);
-    else check_host_accessible(fn, "out", out);
-  }
+  if (extent > 0) check_accessible(fn, "x", x, reader);
+  if (outputs > 0) check_accessible(fn, "out", out, reader);
   check_no_overlap(fn, "out", out, outputs * static_cast<std::int64_t>(out_size), "x", x,
                    extent * static_cast<std::int64_t>(elem_size), false);
   return outputs;

@@ -118,7 +118,7 @@ void canonicalize_all(A* out, std::int64_t count) {
 template <Reducible T>
 void row_sums(const T* x, const MatrixLayout& m, accum_t<T>* out, CpuOptions options) {
   options = detail::resolve_cpu_options("row_sums", options);
-  const std::int64_t count = detail::check_axis_call("row_sums", x, m, sizeof(T), out, true, sizeof(accum_t<T>), false);
+  const std::int64_t count = detail::check_axis_call("row_sums", x, m, sizeof(T), out, true, sizeof(accum_t<T>), detail::kHostReader);
   // Rows [begin, end) of the batch (row f is row f % rows of matrix f / rows), each summed by sum_of.
   const auto each_row = [&](std::int64_t begin, std::int64_t end, const auto& sum_of) {
     std::int64_t b = begin / m.rows, i = begin % m.rows;
@@ -150,7 +150,7 @@ void row_sums(const T* x, const MatrixLayout& m, accum_t<T>* out, CpuOptions opt
 template <Reducible T>
 void column_sums(const T* x, const MatrixLayout& m, accum_t<T>* out, CpuOptions options) {
   options = detail::resolve_cpu_options("column_sums", options);
-  const std::int64_t count = detail::check_axis_call("column_sums", x, m, sizeof(T), out, false, sizeof(accum_t<T>), false);
+  const std::int64_t count = detail::check_axis_call("column_sums", x, m, sizeof(T), out, false, sizeof(accum_t<T>), detail::kHostReader);
   if (count == 0) return;
   if (m.rows == 0) return std::fill(out, out + count, accum_t<T>(0));
   column_levels(x, m, out, options);

@@ -84,7 +84,7 @@ template <class T>
 void forward(const T* x, T* y, std::int64_t n, const DropoutParams& params, std::uint8_t* mask, CpuOptions opt) {
   constexpr const char* fn = "dropout_forward";
   opt = detail::resolve_cpu_options(fn, opt);
-  detail::check_dropout_host(fn, {false, x, y, mask, false, n, sizeof(T)}, params.p, params.offset);
+  detail::check_dropout(fn, {false, x, y, mask, false, n, sizeof(T)}, params.p, params.offset, detail::kHostReader);
   const auto spec = detail::make_dropout_spec(params);
   if (mask) run<T, Mask::write>(x, y, nullptr, mask, n, spec, opt);
   else run<T, Mask::none>(x, y, nullptr, nullptr, n, spec, opt);
@@ -94,7 +94,7 @@ template <class T>
 void backward_recompute(const T* dy, T* dx, std::int64_t n, const DropoutParams& params, CpuOptions opt) {
   constexpr const char* fn = "dropout_backward";
   opt = detail::resolve_cpu_options(fn, opt);
-  detail::check_dropout_host(fn, {true, dy, dx, nullptr, false, n, sizeof(T)}, params.p, params.offset);
+  detail::check_dropout(fn, {true, dy, dx, nullptr, false, n, sizeof(T)}, params.p, params.offset, detail::kHostReader);
   run<T, Mask::none>(dy, dx, nullptr, nullptr, n, detail::make_dropout_spec(params), opt);
 }
 
@@ -102,7 +102,7 @@ template <class T>
 void backward_mask(const T* dy, const std::uint8_t* mask, T* dx, std::int64_t n, float p, CpuOptions opt) {
   constexpr const char* fn = "dropout_backward";
   opt = detail::resolve_cpu_options(fn, opt);
-  detail::check_dropout_host(fn, {true, dy, dx, mask, true, n, sizeof(T)}, p, 0);
+  detail::check_dropout(fn, {true, dy, dx, mask, true, n, sizeof(T)}, p, 0, detail::kHostReader);
   const detail::DropoutSpec spec{{}, 0, 0, detail::dropout_scale(p)};
   run<T, Mask::read>(dy, dx, mask, nullptr, n, spec, opt);
 }

@@ -11,8 +11,8 @@ namespace {
 
 template <class T>
 void forward(const T* x, T* y, std::int64_t n, const DropoutParams& params, std::uint8_t* mask) {
-  detail::check_dropout_host("ref::dropout_forward", {false, x, y, mask, false, n, sizeof(T)}, params.p,
-                             params.offset);
+  detail::check_dropout("ref::dropout_forward", {false, x, y, mask, false, n, sizeof(T)}, params.p, params.offset,
+                        detail::kHostReader);
   const detail::DropoutSpec spec = detail::make_dropout_spec(params);
   if (mask) std::memset(mask, 0, static_cast<std::size_t>(detail::mask_bytes_of(n)));
   for (std::int64_t i = 0; i < n; ++i) {
@@ -25,7 +25,7 @@ void forward(const T* x, T* y, std::int64_t n, const DropoutParams& params, std:
 
 template <class T>
 void backward(const T* dy, const std::uint8_t* mask, T* dx, std::int64_t n, float p) {
-  detail::check_dropout_host("ref::dropout_backward", {true, dy, dx, mask, true, n, sizeof(T)}, p, 0);
+  detail::check_dropout("ref::dropout_backward", {true, dy, dx, mask, true, n, sizeof(T)}, p, 0, detail::kHostReader);
   const float scale = detail::dropout_scale(p);
   for (std::int64_t i = 0; i < n; ++i) {
     const bool keep = (mask[i / 8] >> (i % 8)) & 1u;

@@ -214,7 +214,7 @@ void gemm(Transpose trans_a, Transpose trans_b, std::int64_t m, std::int64_t n, 
           std::int64_t lda, const T* b, std::int64_t ldb, float beta, C* c, std::int64_t ldc, CpuOptions options) {
   options = detail::resolve_cpu_options("gemm", options);
   detail::check_gemm("gemm", {trans_a, trans_b, m, n, k, alpha, a, lda, 0, b, ldb, 0, beta, c, ldc, 0, 1}, sizeof(T),
-                     sizeof(C), false);
+                     sizeof(C), detail::kHostReader);
   gemm_checked(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, options);
 }
 
@@ -226,7 +226,7 @@ void gemm_strided_batched(Transpose trans_a, Transpose trans_b, std::int64_t m, 
   options = detail::resolve_cpu_options("gemm_strided_batched", options);
   detail::check_gemm("gemm_strided_batched",
                      {trans_a, trans_b, m, n, k, alpha, a, lda, stride_a, b, ldb, stride_b, beta, c, ldc, stride_c, batch},
-                     sizeof(T), sizeof(C), false);
+                     sizeof(T), sizeof(C), detail::kHostReader);
   if (m == 0 || n == 0) return;
   // A and B are read only when there are products: otherwise their strides were not bounded by
   // the checks, and the pointers are passed on unmoved (never read).

@@ -10,7 +10,7 @@ template <GemmInput T, GemmOutput C>
 void gemm(Transpose trans_a, Transpose trans_b, std::int64_t m, std::int64_t n, std::int64_t k, float alpha, const T* a,
           std::int64_t lda, const T* b, std::int64_t ldb, float beta, C* c, std::int64_t ldc) {
   detail::check_gemm("ref::gemm", {trans_a, trans_b, m, n, k, alpha, a, lda, 0, b, ldb, 0, beta, c, ldc, 0, 1},
-                     sizeof(T), sizeof(C), false);
+                     sizeof(T), sizeof(C), detail::kHostReader);
   // op(A)[i][q] and op(B)[q][j], widened exactly to float.
   const auto a_at = [&](std::int64_t i, std::int64_t q) {
     return detail::gemm_widen(trans_a == Transpose::no ? a[i * lda + q] : a[q * lda + i]);

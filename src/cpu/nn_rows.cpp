@@ -108,7 +108,7 @@ float exps_of(const float* x, float* e, std::int64_t n, float* m, CpuOptions o) 
 void softmax_rows(const char* fn, bool log, const float* x, float* y, std::int64_t rows, std::int64_t cols,
                   CpuOptions options) {
   options = detail::resolve_cpu_options(fn, options);
-  detail::check_softmax_call(fn, x, y, rows, cols, false);
+  detail::check_softmax_call(fn, x, y, rows, cols, detail::kHostReader);
   for_each_row(rows, cols, options, 0, [&](std::int64_t r, float*, CpuOptions o) {
     const float* xr = x + r * cols;
     float* yr = y + r * cols;
@@ -139,7 +139,7 @@ void softmax_backward(const float* y, const float* dy, float* dx, std::int64_t r
                       CpuOptions options) {
   constexpr const char* fn = "softmax_backward";
   options = detail::resolve_cpu_options(fn, options);
-  detail::check_softmax_backward_call(fn, y, dy, dx, rows, cols, false);
+  detail::check_softmax_backward_call(fn, y, dy, dx, rows, cols, detail::kHostReader);
   for_each_row(rows, cols, options, 0, [&](std::int64_t r, float*, CpuOptions o) {
     const float *yr = y + r * cols, *dyr = dy + r * cols;
     float* dxr = dx + r * cols;
@@ -153,7 +153,7 @@ void log_softmax_backward(const float* y, const float* dy, float* dx, std::int64
                           CpuOptions options) {
   constexpr const char* fn = "log_softmax_backward";
   options = detail::resolve_cpu_options(fn, options);
-  detail::check_softmax_backward_call(fn, y, dy, dx, rows, cols, false);
+  detail::check_softmax_backward_call(fn, y, dy, dx, rows, cols, detail::kHostReader);
   for_each_row(rows, cols, options, 0, [&](std::int64_t r, float*, CpuOptions o) {
     const float *yr = y + r * cols, *dyr = dy + r * cols;
     float* dxr = dx + r * cols;
@@ -185,7 +185,7 @@ void cross_entropy(const float* logits, const std::int32_t* labels, std::int64_t
                    float* dlogits, CpuOptions options) {
   constexpr const char* fn = "cross_entropy";
   options = detail::resolve_cpu_options(fn, options);
-  detail::check_cross_entropy_call(fn, logits, labels, rows, cols, loss, dlogits, false);
+  detail::check_cross_entropy_call(fn, logits, labels, rows, cols, loss, dlogits, detail::kHostReader);
   detail::check_labels(fn, labels, rows, cols);
   std::vector<float> nll(static_cast<std::size_t>(rows));
   const bool avx2 = detail::use_avx2(options);
@@ -209,7 +209,7 @@ void layer_norm(const float* x, const float* gamma, const float* beta, float* y,
                 std::int64_t rows, std::int64_t cols, float eps, CpuOptions options) {
   constexpr const char* fn = "layer_norm";
   options = detail::resolve_cpu_options(fn, options);
-  detail::check_layer_norm_call(fn, x, gamma, beta, y, mean, rstd, rows, cols, eps, false);
+  detail::check_layer_norm_call(fn, x, gamma, beta, y, mean, rstd, rows, cols, eps, detail::kHostReader);
   for_each_row(rows, cols, options, 0, [&](std::int64_t r, float*, CpuOptions o) {
     const float* xr = x + r * cols;
     float* yr = y + r * cols;
@@ -227,7 +227,7 @@ void rms_norm(const float* x, const float* gamma, float* y, float* rstd, std::in
               CpuOptions options) {
   constexpr const char* fn = "rms_norm";
   options = detail::resolve_cpu_options(fn, options);
-  detail::check_rms_norm_call(fn, x, gamma, y, rstd, rows, cols, eps, false);
+  detail::check_rms_norm_call(fn, x, gamma, y, rstd, rows, cols, eps, detail::kHostReader);
   for_each_row(rows, cols, options, 0, [&](std::int64_t r, float*, CpuOptions o) {
     const float* xr = x + r * cols;
     float* yr = y + r * cols;
@@ -394,7 +394,7 @@ void layer_norm_backward(const float* x, const float* gamma, const float* mean, 
                          CpuOptions options) {
   constexpr const char* fn = "layer_norm_backward";
   options = detail::resolve_cpu_options(fn, options);
-  detail::check_layer_norm_backward_call(fn, x, gamma, mean, rstd, dy, dx, dgamma, dbeta, rows, cols, false);
+  detail::check_layer_norm_backward_call(fn, x, gamma, mean, rstd, dy, dx, dgamma, dbeta, rows, cols, detail::kHostReader);
   norm_backward<true>(x, gamma, mean, rstd, dy, dx, dgamma, dbeta, rows, cols, options);
 }
 
@@ -402,7 +402,7 @@ void rms_norm_backward(const float* x, const float* gamma, const float* rstd, co
                        float* dgamma, std::int64_t rows, std::int64_t cols, CpuOptions options) {
   constexpr const char* fn = "rms_norm_backward";
   options = detail::resolve_cpu_options(fn, options);
-  detail::check_rms_norm_backward_call(fn, x, gamma, rstd, dy, dx, dgamma, rows, cols, false);
+  detail::check_rms_norm_backward_call(fn, x, gamma, rstd, dy, dx, dgamma, rows, cols, detail::kHostReader);
   norm_backward<false>(x, gamma, nullptr, rstd, dy, dx, dgamma, nullptr, rows, cols, options);
 }
 

@@ -43,7 +43,7 @@ void column_sums_of(const Vec& t, std::int64_t rows, std::int64_t cols, float* o
 }  // namespace
 
 void softmax(const float* x, float* y, std::int64_t rows, std::int64_t cols) {
-  detail::check_softmax_call("ref::softmax", x, y, rows, cols, false);
+  detail::check_softmax_call("ref::softmax", x, y, rows, cols, detail::kHostReader);
   for (std::int64_t r = 0; r < rows; ++r) {
     const Exps e = exps_of(x + r * cols, cols);
     for (std::int64_t j = 0; j < cols; ++j) y[r * cols + j] = canonicalize(detail::softmax_value(e.e[j], e.s));
@@ -51,7 +51,7 @@ void softmax(const float* x, float* y, std::int64_t rows, std::int64_t cols) {
 }
 
 void log_softmax(const float* x, float* y, std::int64_t rows, std::int64_t cols) {
-  detail::check_softmax_call("ref::log_softmax", x, y, rows, cols, false);
+  detail::check_softmax_call("ref::log_softmax", x, y, rows, cols, detail::kHostReader);
   for (std::int64_t r = 0; r < rows; ++r) {
     const Exps e = exps_of(x + r * cols, cols);
     const float log_s = math::log(e.s);
@@ -61,7 +61,7 @@ void log_softmax(const float* x, float* y, std::int64_t rows, std::int64_t cols)
 }
 
 void softmax_backward(const float* y, const float* dy, float* dx, std::int64_t rows, std::int64_t cols) {
-  detail::check_softmax_backward_call("ref::softmax_backward", y, dy, dx, rows, cols, false);
+  detail::check_softmax_backward_call("ref::softmax_backward", y, dy, dx, rows, cols, detail::kHostReader);
   for (std::int64_t r = 0; r < rows; ++r) {
     const float *yr = y + r * cols, *dyr = dy + r * cols;
     Vec t(static_cast<std::size_t>(cols));
@@ -73,7 +73,7 @@ void softmax_backward(const float* y, const float* dy, float* dx, std::int64_t r
 }
 
 void log_softmax_backward(const float* y, const float* dy, float* dx, std::int64_t rows, std::int64_t cols) {
-  detail::check_softmax_backward_call("ref::log_softmax_backward", y, dy, dx, rows, cols, false);
+  detail::check_softmax_backward_call("ref::log_softmax_backward", y, dy, dx, rows, cols, detail::kHostReader);
   for (std::int64_t r = 0; r < rows; ++r) {
     const float *yr = y + r * cols, *dyr = dy + r * cols;
     const float c = sum_of(Vec(dyr, dyr + cols));
@@ -85,7 +85,7 @@ void log_softmax_backward(const float* y, const float* dy, float* dx, std::int64
 void cross_entropy(const float* logits, const std::int32_t* labels, std::int64_t rows, std::int64_t cols, float* loss,
                    float* dlogits) {
   constexpr const char* fn = "ref::cross_entropy";
-  detail::check_cross_entropy_call(fn, logits, labels, rows, cols, loss, dlogits, false);
+  detail::check_cross_entropy_call(fn, logits, labels, rows, cols, loss, dlogits, detail::kHostReader);
   detail::check_labels(fn, labels, rows, cols);
   Vec nll(static_cast<std::size_t>(rows));
   for (std::int64_t r = 0; r < rows; ++r) {
@@ -101,7 +101,7 @@ void cross_entropy(const float* logits, const std::int32_t* labels, std::int64_t
 
 void layer_norm(const float* x, const float* gamma, const float* beta, float* y, float* mean, float* rstd,
                 std::int64_t rows, std::int64_t cols, float eps) {
-  detail::check_layer_norm_call("ref::layer_norm", x, gamma, beta, y, mean, rstd, rows, cols, eps, false);
+  detail::check_layer_norm_call("ref::layer_norm", x, gamma, beta, y, mean, rstd, rows, cols, eps, detail::kHostReader);
   for (std::int64_t r = 0; r < rows; ++r) {
     const float* xr = x + r * cols;
     const float mu = detail::row_mean(sum_of(Vec(xr, xr + cols)), cols);
@@ -118,7 +118,7 @@ void layer_norm(const float* x, const float* gamma, const float* beta, float* y,
 void layer_norm_backward(const float* x, const float* gamma, const float* mean, const float* rstd, const float* dy,
                          float* dx, float* dgamma, float* dbeta, std::int64_t rows, std::int64_t cols) {
   detail::check_layer_norm_backward_call("ref::layer_norm_backward", x, gamma, mean, rstd, dy, dx, dgamma, dbeta, rows,
-                                         cols, false);
+                                         cols, detail::kHostReader);
   Vec dgamma_terms(static_cast<std::size_t>(rows * cols));
   for (std::int64_t r = 0; r < rows; ++r) {
     const float *xr = x + r * cols, *dyr = dy + r * cols;
@@ -139,7 +139,7 @@ void layer_norm_backward(const float* x, const float* gamma, const float* mean, 
 
 void rms_norm(const float* x, const float* gamma, float* y, float* rstd, std::int64_t rows, std::int64_t cols,
               float eps) {
-  detail::check_rms_norm_call("ref::rms_norm", x, gamma, y, rstd, rows, cols, eps, false);
+  detail::check_rms_norm_call("ref::rms_norm", x, gamma, y, rstd, rows, cols, eps, detail::kHostReader);
   for (std::int64_t r = 0; r < rows; ++r) {
     const float* xr = x + r * cols;
     Vec q(static_cast<std::size_t>(cols));
@@ -152,7 +152,7 @@ void rms_norm(const float* x, const float* gamma, float* y, float* rstd, std::in
 
 void rms_norm_backward(const float* x, const float* gamma, const float* rstd, const float* dy, float* dx,
                        float* dgamma, std::int64_t rows, std::int64_t cols) {
-  detail::check_rms_norm_backward_call("ref::rms_norm_backward", x, gamma, rstd, dy, dx, dgamma, rows, cols, false);
+  detail::check_rms_norm_backward_call("ref::rms_norm_backward", x, gamma, rstd, dy, dx, dgamma, rows, cols, detail::kHostReader);
   Vec dgamma_terms(static_cast<std::size_t>(rows * cols));
   for (std::int64_t r = 0; r < rows; ++r) {
     const float *xr = x + r * cols, *dyr = dy + r * cols;

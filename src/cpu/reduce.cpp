@@ -176,7 +176,7 @@ std::int64_t extreme_index(const T* x, std::int64_t n, CpuOptions opt) {
 
 template <class T>
 void check_x(const char* fn, const T* x, std::int64_t n, bool nonempty = false) {
-  detail::check_reduce_input(fn, "x", x, n, sizeof(T), nonempty, false);
+  detail::check_reduce_input(fn, "x", x, n, sizeof(T), nonempty, detail::kHostReader);
 }
 
 // 2^k for k in [-1074, 1023], exactly.
@@ -231,7 +231,7 @@ template <Reducible T>
 accum_t<T> dot(const T* x, const T* y, std::int64_t n, CpuOptions options) {
   options = detail::resolve_cpu_options("dot", options);
   check_x("dot", x, n);
-  detail::check_reduce_input("dot", "y", y, n, sizeof(T), false, false);
+  detail::check_reduce_input("dot", "y", y, n, sizeof(T), false, detail::kHostReader);
   return canonicalize(canonical_reduce<ReduceTerm::dot>(x, y, n, {}, options));
 }
 

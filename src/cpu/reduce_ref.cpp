@@ -44,7 +44,7 @@ A canonical_reduce(std::int64_t n, const Step& step) {
 
 template <class T>
 void check(const char* fn, const T* x, std::int64_t n, bool nonempty = false) {
-  detail::check_reduce_input(fn, "x", x, n, sizeof(T), nonempty, false);
+  detail::check_reduce_input(fn, "x", x, n, sizeof(T), nonempty, detail::kHostReader);
 }
 
 // 2^k for k in [-1074, 1023], exactly.
@@ -96,7 +96,7 @@ accum_t<T> asum(const T* x, std::int64_t n) {
 template <Reducible T>
 accum_t<T> dot(const T* x, const T* y, std::int64_t n) {
   check("ref::dot", x, n);
-  detail::check_reduce_input("ref::dot", "y", y, n, sizeof(T), false, false);
+  detail::check_reduce_input("ref::dot", "y", y, n, sizeof(T), false, detail::kHostReader);
   using A = accum_t<T>;
   return canonicalize(
       canonical_reduce<A>(n, [&](A a, std::int64_t i) { return std::fma(detail::widen(x[i]), detail::widen(y[i]), a); }));
@@ -183,7 +183,7 @@ accum_t<T> amin(const T* x, std::int64_t n) {
 // Each row, and each column, is a vector reduced by R(n, step) on its own (ORDER.md, "Axis sums").
 template <Reducible T>
 void row_sums(const T* x, const MatrixLayout& m, accum_t<T>* out) {
-  detail::check_axis_call("ref::row_sums", x, m, sizeof(T), out, true, sizeof(accum_t<T>), false);
+  detail::check_axis_call("ref::row_sums", x, m, sizeof(T), out, true, sizeof(accum_t<T>), detail::kHostReader);
   using A = accum_t<T>;
   // Offsets are formed only for elements read: a layout that names none was not bounded.
   for (std::int64_t b = 0; b < m.batch; ++b)
@@ -194,7 +194,7 @@ void row_sums(const T* x, const MatrixLayout& m, accum_t<T>* out) {
 
 template <Reducible T>
 void column_sums(const T* x, const MatrixLayout& m, accum_t<T>* out) {
-  detail::check_axis_call("ref::column_sums", x, m, sizeof(T), out, false, sizeof(accum_t<T>), false);
+  detail::check_axis_call("ref::column_sums", x, m, sizeof(T), out, false, sizeof(accum_t<T>), detail::kHostReader);
   using A = accum_t<T>;
   for (std::int64_t b = 0; b < m.batch; ++b)
     for (std::int64_t j = 0; j < m.cols; ++j)

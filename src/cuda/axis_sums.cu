@@ -340,7 +340,7 @@ template <Reducible T>
 void row_sums(const T* x, const MatrixLayout& m, accum_t<T>* out, cudaStream_t stream, Workspace ws,
               LaunchConfig launch) {
   constexpr const char* fn = "cuda::row_sums";
-  const std::int64_t count = detail::check_axis_call(fn, x, m, sizeof(T), out, true, sizeof(accum_t<T>), true);
+  const std::int64_t count = detail::check_axis_call(fn, x, m, sizeof(T), out, true, sizeof(accum_t<T>), detail::device_reader(stream));
   detail::check_launch(fn, launch);
   if (count == 0) return;
   if (m.cols == 0) return fill_zero(fn, out, count, stream);
@@ -353,7 +353,7 @@ template <Reducible T>
 void column_sums(const T* x, const MatrixLayout& m, accum_t<T>* out, cudaStream_t stream, Workspace ws,
                  LaunchConfig launch) {
   constexpr const char* fn = "cuda::column_sums";
-  const std::int64_t count = detail::check_axis_call(fn, x, m, sizeof(T), out, false, sizeof(accum_t<T>), true);
+  const std::int64_t count = detail::check_axis_call(fn, x, m, sizeof(T), out, false, sizeof(accum_t<T>), detail::device_reader(stream));
   detail::check_launch(fn, launch);
   if (count == 0) return;
   if (m.rows == 0) return fill_zero(fn, out, count, stream);

@@ -146,7 +146,7 @@ template <class T>
 void forward(const T* x, T* y, std::int64_t n, const DropoutParams& params, std::uint8_t* mask, cudaStream_t stream,
              LaunchConfig launch) {
   constexpr const char* fn = "cuda::dropout_forward";
-  detail::check_dropout_device(fn, {false, x, y, mask, false, n, sizeof(T)}, params.p, params.offset);
+  detail::check_dropout(fn, {false, x, y, mask, false, n, sizeof(T)}, params.p, params.offset, detail::device_reader(stream));
   const auto spec = detail::make_dropout_spec(params);
   if (mask) launch_dropout<T, Mask::write>(fn, x, y, nullptr, mask, n, spec, stream, launch);
   else launch_dropout<T, Mask::none>(fn, x, y, nullptr, nullptr, n, spec, stream, launch);
@@ -156,7 +156,7 @@ template <class T>
 void backward_recompute(const T* dy, T* dx, std::int64_t n, const DropoutParams& params, cudaStream_t stream,
                         LaunchConfig launch) {
   constexpr const char* fn = "cuda::dropout_backward";
-  detail::check_dropout_device(fn, {true, dy, dx, nullptr, false, n, sizeof(T)}, params.p, params.offset);
+  detail::check_dropout(fn, {true, dy, dx, nullptr, false, n, sizeof(T)}, params.p, params.offset, detail::device_reader(stream));
   launch_dropout<T, Mask::none>(fn, dy, dx, nullptr, nullptr, n, detail::make_dropout_spec(params), stream, launch);
 }
 
@@ -164,7 +164,7 @@ template <class T>
 void backward_mask(const T* dy, const std::uint8_t* mask, T* dx, std::int64_t n, float p, cudaStream_t stream,
                    LaunchConfig launch) {
   constexpr const char* fn = "cuda::dropout_backward";
-  detail::check_dropout_device(fn, {true, dy, dx, mask, true, n, sizeof(T)}, p, 0);
+  detail::check_dropout(fn, {true, dy, dx, mask, true, n, sizeof(T)}, p, 0, detail::device_reader(stream));
   const DropoutSpec spec{{}, 0, 0, detail::dropout_scale(p)};
   launch_dropout<T, Mask::read>(fn, dy, dx, mask, nullptr, n, spec, stream, launch);
 }

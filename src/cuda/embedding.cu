@@ -667,9 +667,9 @@ void forward(const float* table, std::int64_t vocab, std::int64_t dim, const std
   detail::check_embedding(fn, vocab, dim, ids, n, out, "out", table, "table");
   detail::check_launch(fn, launch);
   if (n == 0) return;
-  detail::check_device_accessible(fn, "ids", ids);
-  detail::check_device_accessible(fn, "out", out);
-  if (vocab * dim > 0) detail::check_device_accessible(fn, "table", table);
+  detail::check_device_accessible(fn, "ids", ids, stream);
+  detail::check_device_accessible(fn, "out", out, stream);
+  if (vocab * dim > 0) detail::check_device_accessible(fn, "table", table, stream);
   StreamWorkspace word(fn, {}, sizeof(unsigned long long), "8", stream, {});
   auto* bad = static_cast<unsigned long long*>(word.get());
   check_ids(fn, ids, n, vocab, bad, stream);
@@ -689,12 +689,12 @@ void backward(const std::int32_t* ids, std::int64_t n, const float* dout, std::i
   detail::check_embedding(fn, vocab, dim, ids, n, dout, "dout", dtable, "dtable");
   detail::check_launch(fn, launch);
   check_rows_limit(fn, n);
-  if (n > 0) detail::check_device_accessible(fn, "ids", ids);
-  if (n * dim > 0) detail::check_device_accessible(fn, "dout", dout);
+  if (n > 0) detail::check_device_accessible(fn, "ids", ids, stream);
+  if (n * dim > 0) detail::check_device_accessible(fn, "dout", dout, stream);
   if (vocab * dim == 0) {
     if (n == 0) return;
   } else {
-    detail::check_device_accessible(fn, "dtable", dtable);
+    detail::check_device_accessible(fn, "dtable", dtable, stream);
   }
   const Layout at(n, vocab, sort_temp_bytes(fn, n, vocab));
   StreamWorkspace w(fn, ws, at.total, "embedding_backward_workspace_bytes(n, vocab)", stream,

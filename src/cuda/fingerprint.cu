@@ -123,7 +123,7 @@ class PinnedPieces {
 Fingerprint fingerprint(const TensorView& view, cudaStream_t stream) {
   constexpr const char* fn = "cuda::fingerprint";
   const std::int64_t n = detail::check_tensor_view(fn, view);
-  if (n > 0) detail::check_device_accessible(fn, "view.data", view.data);
+  if (n > 0) detail::check_device_accessible(fn, "view.data", view.data, stream);
   const std::size_t total = static_cast<std::size_t>(n) * dtype_size(view.dtype);
 
   const detail::HashState state;

@@ -659,7 +659,7 @@ void run(const char* fn, Transpose ta, Transpose tb, int64_t m, int64_t n, int64
          int64_t lda, int64_t stride_a, const T* b, int64_t ldb, int64_t stride_b, float beta, C* c, int64_t ldc,
          int64_t stride_c, int64_t batch, cudaStream_t stream, Workspace ws, GemmConfig config) {
   detail::check_gemm(fn, {ta, tb, m, n, k, alpha, a, lda, stride_a, b, ldb, stride_b, beta, c, ldc, stride_c, batch},
-                     sizeof(T), sizeof(C), true);
+                     sizeof(T), sizeof(C), detail::device_reader(stream));
   check_config(fn, config);
   if (m == 0 || n == 0 || batch == 0) return;
   const int64_t segments = alpha == 0.0f ? 0 : detail::gemm_segments(k);  // ORDER.md step 1

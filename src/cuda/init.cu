@@ -42,7 +42,7 @@ void launch(const char* fn, T* x, std::int64_t n, Block block_values, InitParams
   detail::check_launch(fn, launch);
   detail::check_stream_range(fn, p.offset, n);
   if (n == 0) return;
-  detail::check_device_accessible(fn, "x", x);
+  detail::check_device_accessible(fn, "x", x, stream);
   const std::int64_t blocks = static_cast<std::int64_t>(((p.offset + static_cast<std::uint64_t>(n) - 1) >> 2) - (p.offset >> 2)) + 1;
   const auto kernel = init_kernel<T, Block>;
   const int grid = launch.grid_blocks > 0

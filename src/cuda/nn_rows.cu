@@ -401,7 +401,7 @@ void backward_column_sums(const char* fn, const NormBackwardArgs& a, float* dgam
 
 void softmax(const float* x, float* y, std::int64_t rows, std::int64_t cols, cudaStream_t stream, LaunchConfig launch) {
   constexpr const char* fn = "cuda::softmax";
-  detail::check_softmax_call(fn, x, y, rows, cols, true);
+  detail::check_softmax_call(fn, x, y, rows, cols, detail::device_reader(stream));
   check_call(fn, cols, launch);
   launch_rows(fn, SoftmaxRow{x, y, cols, false}, rows, stream, launch);
 }
@@ -409,7 +409,7 @@ void softmax(const float* x, float* y, std::int64_t rows, std::int64_t cols, cud
 void log_softmax(const float* x, float* y, std::int64_t rows, std::int64_t cols, cudaStream_t stream,
                  LaunchConfig launch) {
   constexpr const char* fn = "cuda::log_softmax";
-  detail::check_softmax_call(fn, x, y, rows, cols, true);
+  detail::check_softmax_call(fn, x, y, rows, cols, detail::device_reader(stream));
   check_call(fn, cols, launch);
   launch_rows(fn, SoftmaxRow{x, y, cols, true}, rows, stream, launch);
 }
@@ -417,7 +417,7 @@ void log_softmax(const float* x, float* y, std::int64_t rows, std::int64_t cols,
 void softmax_backward(const float* y, const float* dy, float* dx, std::int64_t rows, std::int64_t cols,
                       cudaStream_t stream, LaunchConfig launch) {
   constexpr const char* fn = "cuda::softmax_backward";
-  detail::check_softmax_backward_call(fn, y, dy, dx, rows, cols, true);
+  detail::check_softmax_backward_call(fn, y, dy, dx, rows, cols, detail::device_reader(stream));
   check_call(fn, cols, launch);
   launch_rows(fn, SoftmaxBackwardRow{y, dy, dx, cols, false}, rows, stream, launch);
 }
@@ -425,7 +425,7 @@ void softmax_backward(const float* y, const float* dy, float* dx, std::int64_t r
 void log_softmax_backward(const float* y, const float* dy, float* dx, std::int64_t rows, std::int64_t cols,
                           cudaStream_t stream, LaunchConfig launch) {
   constexpr const char* fn = "cuda::log_softmax_backward";
-  detail::check_softmax_backward_call(fn, y, dy, dx, rows, cols, true);
+  detail::check_softmax_backward_call(fn, y, dy, dx, rows, cols, detail::device_reader(stream));
   check_call(fn, cols, launch);
   launch_rows(fn, SoftmaxBackwardRow{y, dy, dx, cols, true}, rows, stream, launch);
 }
@@ -438,7 +438,7 @@ std::size_t cross_entropy_workspace_bytes(std::int64_t rows, std::int64_t cols) 
 void cross_entropy(const float* logits, const std::int32_t* labels, std::int64_t rows, std::int64_t cols, float* loss,
                    float* dlogits, cudaStream_t stream, Workspace ws, LaunchConfig launch) {
   constexpr const char* fn = "cuda::cross_entropy";
-  detail::check_cross_entropy_call(fn, logits, labels, rows, cols, loss, dlogits, true);
+  detail::check_cross_entropy_call(fn, logits, labels, rows, cols, loss, dlogits, detail::device_reader(stream));
   check_call(fn, cols, launch);
   const std::size_t need = cross_entropy_workspace_bytes(rows, cols), nll_bytes = aligned_bytes(rows);
   StreamWorkspace w(fn, ws, need, "cuda::cross_entropy_workspace_bytes(rows, cols)", stream,
@@ -457,7 +457,7 @@ void cross_entropy(const float* logits, const std::int32_t* labels, std::int64_t
 void layer_norm(const float* x, const float* gamma, const float* beta, float* y, float* mean, float* rstd,
                 std::int64_t rows, std::int64_t cols, float eps, cudaStream_t stream, LaunchConfig launch) {
   constexpr const char* fn = "cuda::layer_norm";
-  detail::check_layer_norm_call(fn, x, gamma, beta, y, mean, rstd, rows, cols, eps, true);
+  detail::check_layer_norm_call(fn, x, gamma, beta, y, mean, rstd, rows, cols, eps, detail::device_reader(stream));
   check_call(fn, cols, launch);
   launch_rows(fn, NormRow{true, x, gamma, beta, y, mean, rstd, cols, eps}, rows, stream, launch);
 }
@@ -465,7 +465,7 @@ void layer_norm(const float* x, const float* gamma, const float* beta, float* y,
 void rms_norm(const float* x, const float* gamma, float* y, float* rstd, std::int64_t rows, std::int64_t cols, float eps,
               cudaStream_t stream, LaunchConfig launch) {
   constexpr const char* fn = "cuda::rms_norm";
-  detail::check_rms_norm_call(fn, x, gamma, y, rstd, rows, cols, eps, true);
+  detail::check_rms_norm_call(fn, x, gamma, y, rstd, rows, cols, eps, detail::device_reader(stream));
   check_call(fn, cols, launch);
   launch_rows(fn, NormRow{false, x, gamma, nullptr, y, nullptr, rstd, cols, eps}, rows, stream, launch);
 }
@@ -484,7 +484,7 @@ void layer_norm_backward(const float* x, const float* gamma, const float* mean, 
                          float* dx, float* dgamma, float* dbeta, std::int64_t rows, std::int64_t cols,
                          cudaStream_t stream, Workspace ws, LaunchConfig launch) {
   constexpr const char* fn = "cuda::layer_norm_backward";
-  detail::check_layer_norm_backward_call(fn, x, gamma, mean, rstd, dy, dx, dgamma, dbeta, rows, cols, true);
+  detail::check_layer_norm_backward_call(fn, x, gamma, mean, rstd, dy, dx, dgamma, dbeta, rows, cols, detail::device_reader(stream));
   check_call(fn, cols, launch);
   const NormBackwardArgs a{x, gamma, mean, rstd, dy, dx, cols};
   backward_column_sums(fn, a, dgamma, dbeta, rows, stream, ws, launch,
@@ -496,7 +496,7 @@ void rms_norm_backward(const float* x, const float* gamma, const float* rstd, co
                        float* dgamma, std::int64_t rows, std::int64_t cols, cudaStream_t stream, Workspace ws,
                        LaunchConfig launch) {
   constexpr const char* fn = "cuda::rms_norm_backward";
-  detail::check_rms_norm_backward_call(fn, x, gamma, rstd, dy, dx, dgamma, rows, cols, true);
+  detail::check_rms_norm_backward_call(fn, x, gamma, rstd, dy, dx, dgamma, rows, cols, detail::device_reader(stream));
   check_call(fn, cols, launch);
   const NormBackwardArgs a{x, gamma, nullptr, rstd, dy, dx, cols};
   backward_column_sums(fn, a, dgamma, nullptr, rows, stream, ws, launch,

@@ -27,7 +27,7 @@ void launch(const char* fn, std::int64_t n, std::initializer_list<detail::Operan
             cudaStream_t stream, LaunchConfig config) {
   detail::check_launch(fn, config);
   if (n == 0) return;
-  for (const detail::Operand& o : operands) detail::check_device_accessible(fn, o.name, o.ptr);
+  for (const detail::Operand& o : operands) detail::check_device_accessible(fn, o.name, o.ptr, stream);
   const auto kernel = elementwise_kernel<Op>;
   const std::int64_t blocks = (n + config.block_threads - 1) / config.block_threads;
   const int grid = config.grid_blocks > 0

@@ -451,21 +451,23 @@ class CallWorkspace {
   bool owned_ = false;
 };
 
-void check_workspace(const char* fn, Workspace ws, std::int64_t n, std::initializer_list<CallBuffer> buffers) {
-  if (ws.bytes != 0) check_caller_workspace(fn, ws, reduce_workspace_bytes(n), "reduce_workspace_bytes(n)", buffers);
+void check_workspace(const char* fn, Workspace ws, std::int64_t n, cudaStream_t stream,
+                     std::initializer_list<CallBuffer> buffers) {
+  if (ws.bytes != 0)
+    check_caller_workspace(fn, ws, reduce_workspace_bytes(n), "reduce_workspace_bytes(n)", stream, buffers);
 }
 
 // Every entry point's checks: x (and y) on the device for n elements, result, launch, workspace.
 template <class T, class R>
 void check_call(const char* fn, const T* x, const T* y, bool has_y, std::int64_t n, bool nonempty, const R* result,
-                Workspace ws, LaunchConfig launch) {
-  detail::check_reduce_input(fn, "x", x, n, sizeof(T), nonempty, true);
-  if (has_y) detail::check_reduce_input(fn, "y", y, n, sizeof(T), false, true);
+                cudaStream_t stream, Workspace ws, LaunchConfig launch) {
+  detail::check_reduce_input(fn, "x", x, n, sizeof(T), nonempty, detail::device_reader(stream));
+  if (has_y) detail::check_reduce_input(fn, "y", y, n, sizeof(T), false, detail::device_reader(stream));
   detail::check_not_null(fn, "result", result, 1);
-  detail::check_device_accessible(fn, "result", result);
+  detail::check_device_accessible(fn, "result", result, stream);
   detail::check_launch(fn, launch);
   const auto bytes = n * static_cast<std::int64_t>(sizeof(T));
-  check_workspace(fn, ws, n, {{"x", x, bytes}, {"y", y, has_y ? bytes : 0}, {"result", result, sizeof(R)}});
+  check_workspace(fn, ws, n, stream, {{"x", x, bytes}, {"y", y, has_y ? bytes : 0}, {"result", result, sizeof(R)}});
 }
 
 template <class Kernel>
@@ -516,7 +518,7 @@ void launch_extreme(const char* fn, const T* x, std::int64_t n, WorkspaceView ws
 template <class Step, class Finish, class T, class R>
 void single_pass(const char* fn, const Step& step, const Finish& finish, const T* x, const T* y, std::int64_t n,
                  R* result, cudaStream_t stream, Workspace ws, LaunchConfig launch) {
-  check_call(fn, x, y, Step::kInputs == 2, n, false, result, ws, launch);
+  check_call(fn, x, y, Step::kInputs == 2, n, false, result, stream, ws, launch);
   if (n == 0) return write_value(fn, result, R(0), stream);
   CallWorkspace call(fn, ws, n, stream);
   launch_reduce(fn, step, finish, x, y, n, call.view(), stream, launch);
@@ -525,7 +527,7 @@ void single_pass(const char* fn, const Step& step, const Finish& finish, const T
 template <class T, Extreme E, bool kIndex, class R>
 void extreme(const char* fn, const T* x, std::int64_t n, R* result, cudaStream_t stream, Workspace ws,
              LaunchConfig launch) {
-  check_call(fn, x, static_cast<const T*>(nullptr), false, n, true, result, ws, launch);
+  check_call(fn, x, static_cast<const T*>(nullptr), false, n, true, result, stream, ws, launch);
   CallWorkspace call(fn, ws, n, stream);
   launch_extreme<T, E, kIndex>(fn, x, n, call.view(), result, stream, launch);
 }
@@ -565,7 +567,7 @@ template <Reducible T>
 void nrm2(const T* x, std::int64_t n, accum_t<T>* result, cudaStream_t stream, Workspace ws, LaunchConfig launch) {
   constexpr const char* fn = "cuda::nrm2";
   if constexpr (std::is_same_v<T, double>) {
-    check_call(fn, x, static_cast<const T*>(nullptr), false, n, false, result, ws, launch);
+    check_call(fn, x, static_cast<const T*>(nullptr), false, n, false, result, stream, ws, launch);
     if (n == 0) return write_value(fn, result, 0.0, stream);
     CallWorkspace call(fn, ws, n, stream);
     const WorkspaceView v = call.view();
@@ -583,7 +585,7 @@ template <Reducible T>
 void mean(const T* x, std::int64_t n, accum_t<T>* result, cudaStream_t stream, Workspace ws, LaunchConfig launch) {
   constexpr const char* fn = "cuda::mean";
   using A = accum_t<T>;
-  check_call(fn, x, static_cast<const T*>(nullptr), false, n, false, result, ws, launch);
+  check_call(fn, x, static_cast<const T*>(nullptr), false, n, false, result, stream, ws, launch);
   if (n == 0) return write_value(fn, result, canonicalize(A(NAN)), stream);
   CallWorkspace call(fn, ws, n, stream);
   launch_reduce(fn, SumStep<T>{}, WriteQuotient<A>{result, static_cast<A>(n)}, x, static_cast<const T*>(nullptr), n,
@@ -595,7 +597,7 @@ void variance(const T* x, std::int64_t n, std::int64_t ddof, accum_t<T>* result,
               LaunchConfig launch) {
   constexpr const char* fn = "cuda::variance";
   using A = accum_t<T>;
-  check_call(fn, x, static_cast<const T*>(nullptr), false, n, false, result, ws, launch);
+  check_call(fn, x, static_cast<const T*>(nullptr), false, n, false, result, stream, ws, launch);
   detail::check_ddof(fn, ddof);
   if (n - ddof <= 0) return write_value(fn, result, canonicalize(A(NAN)), stream);
   CallWorkspace call(fn, ws, n, stream);

@@ -29,7 +29,7 @@ void shuffle_indices(std::int64_t n, std::uint64_t seed, std::uint64_t epoch, st
   detail::check_not_null(fn, "out", out, n);
   detail::check_launch(fn, launch);
   if (n == 0) return;
-  detail::check_device_accessible(fn, "out", out);
+  detail::check_device_accessible(fn, "out", out, stream);
   const int grid = launch.grid_blocks > 0
                        ? launch.grid_blocks
                        : static_cast<int>(std::min<std::int64_t>(

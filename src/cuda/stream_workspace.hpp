@@ -41,9 +41,9 @@ inline void check_workspace_apart(const char* fn, const void* ws, std::size_t ne
 // (need_name says how the caller sizes it, for the error message:
 // "gemm_workspace_bytes(m, n, k, batch)"), 256-byte aligned, apart from the call's buffers.
 inline void check_caller_workspace(const char* fn, Workspace ws, std::size_t need, std::string_view need_name,
-                                   std::initializer_list<CallBuffer> buffers) {
+                                   cudaStream_t stream, std::initializer_list<CallBuffer> buffers) {
   detail::check_not_null(fn, "ws.ptr", ws.ptr, 1);
-  detail::check_device_accessible(fn, "ws.ptr", ws.ptr);
+  detail::check_device_accessible(fn, "ws.ptr", ws.ptr, stream);
   if (ws.bytes < need)
     detail::fail(ErrorCode::invalid_argument, fn,
                  "ws.bytes must be at least " + std::string(need_name) + " = " + std::to_string(need) + ", got " +
@@ -66,7 +66,7 @@ class StreamWorkspace {
       owned_ = true;
       return;
     }
-    check_caller_workspace(fn, ws, need, need_name, buffers);
+    check_caller_workspace(fn, ws, need, need_name, stream, buffers);
     ptr_ = ws.ptr;
   }
   ~StreamWorkspace() {
