@@ -146,11 +146,15 @@ void chain(Step& s, cudaStream_t st, cuda::IdCheck& check) {
                            check, st);
   cuda::init_uniform(s.noise.get(), kNoise, -1.0f, 1.0f, {5, 123}, st);
   cuda::shuffle_indices(kPerm, 11, 2, s.perm.get(), st);
+  // (A failure throws, so that the caller ends a capture before it reports it.)
+  const auto must = [](cudaError_t e, const char* what) {
+    if (e != cudaSuccess) throw Error(ErrorCode::cuda_error, std::string(what) + ": " + cudaGetErrorString(e));
+  };
   float* scratch = nullptr;
-  ASSERT_EQ(cudaMallocAsync(reinterpret_cast<void**>(&scratch), kRows * kHidden * sizeof(float), st), cudaSuccess);
+  must(cudaMallocAsync(reinterpret_cast<void**>(&scratch), kRows * kHidden * sizeof(float), st), "cudaMallocAsync");
   cuda::relu(s.dh.get(), scratch, kRows * kHidden, st);
   cuda::sum(static_cast<const float*>(scratch), kRows * kHidden, s.relu_total.get(), st);
-  ASSERT_EQ(cudaFreeAsync(scratch, st), cudaSuccess);
+  must(cudaFreeAsync(scratch, st), "cudaFreeAsync");
 }
 
 std::vector<std::vector<unsigned char>> download(const Step& s) {
@@ -225,19 +229,20 @@ TEST(CudaGraph, AHostPointerIsRefusedUnderCapture) {
   bool threw = false;
   ErrorCode code{};
   std::string what;
+  const cudaError_t allocated = cudaMallocAsync(reinterpret_cast<void**>(&graph_memory), 4096, stream.get());
   try {  // the graph's own allocation passes; the host's memory does not
-    ASSERT_EQ(cudaMallocAsync(reinterpret_cast<void**>(&graph_memory), 4096, stream.get()), cudaSuccess);
-    cuda::sum(static_cast<const float*>(graph_memory), 1024, total.get(), stream.get());
+    if (allocated == cudaSuccess) cuda::sum(static_cast<const float*>(graph_memory), 1024, total.get(), stream.get());
     cuda::sum(host.data(), static_cast<std::int64_t>(host.size()), total.get(), stream.get());
   } catch (const Error& e) {
     threw = true;
     code = e.code();
     what = e.what();
   }
-  (void)cudaFreeAsync(graph_memory, stream.get());
+  if (allocated == cudaSuccess) (void)cudaFreeAsync(graph_memory, stream.get());
   cudaGraph_t graph = nullptr;
   DETNUM_TEST_CUDA(cudaStreamEndCapture(stream.get(), &graph));  // the refusal left the capture intact
   if (graph != nullptr) (void)cudaGraphDestroy(graph);
+  ASSERT_EQ(allocated, cudaSuccess);
   ASSERT_TRUE(threw) << "a host pointer was taken inside a capture";
   EXPECT_EQ(code, ErrorCode::wrong_memory_space) << what;
   // (the second call's pointer: the graph's allocation was taken)

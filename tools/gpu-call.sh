@@ -19,6 +19,9 @@ case $what in
   profile) dir=/tmp/gpu-profile ;;
   *) echo "gpu-call: check, rest or profile, got '$what'" >&2; exit 2 ;;
 esac
+# A check starts afresh (an earlier call's figures must not pass for these binaries'); a rest
+# call goes on in the check's folder.
+[ "$what" = rest ] || rm -rf "$dir"
 mkdir -p "$dir"
 case $what in
   check) timeout "$seconds" tools/gpu-check.sh "$dir" .gpu/bin ;;

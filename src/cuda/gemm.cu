@@ -86,8 +86,9 @@ constexpr int kPad = 4;  // floats after each shared-memory row: fewer bank conf
 
 // --- Tile policies: tuning as data ---------------------------------------------------------------
 
-// kUnroll: k steps of a full k-tile unrolled (BK: all of them; fewer keeps ptxas from reading
-// many steps' operands ahead, which costs registers, 128 being the cap for two blocks per SM).
+// kUnroll: k steps of a full k-tile unrolled on the cp.async path (BK: all of them; fewer keeps
+// ptxas from reading many steps' operands ahead, which costs registers, 128 being the cap for two
+// blocks per SM). The register path unrolls all BK: it loads step 0 across the barrier.
 // kWarpsM: how the warps tile the block's (BM / TM) x (BN / TN) grid of threads, kWarpsM of them
 // down and the rest across; each warp's 32 threads form an LM x LN patch of that grid. The
 // patch sets how many distinct float4s a warp reads from shared memory per k step (LM of A, LN
@@ -111,6 +112,7 @@ struct TilePolicy {
                 "the warps' patches tile the block's threads");
   static_assert(BM * BK % (4 * kThreads) == 0 && BN * BK % (4 * kThreads) == 0, "whole runs of 4 per thread");
   static_assert(kStages == 0 || kStages >= 2);
+  static_assert(kStages >= 2 || kUnroll == BK, "the register path unrolls every step of a k-tile");
   template <class T> static constexpr bool kAsync = kStages >= 2 && std::is_same_v<T, float>;
   template <class T> static constexpr int kBuffers = kAsync<T> ? kStages : 2;
   // Dynamic shared memory: the buffers of op(A)'s slices, then op(B)'s, then each thread's slot

@@ -39,34 +39,53 @@ bool cuda_driver_loaded() {
 
 std::string address(const void* ptr) { return std::to_string(reinterpret_cast<std::uintptr_t>(ptr)); }
 
-// Whether the graph being captured on `stream` allocates ptr: a cudaMallocAsync during a capture
+// What the capture on `stream` knows of ptr: the capture's state, and while it is active the
+// device of the graph's allocation that holds ptr (-1: none). A cudaMallocAsync during a capture
 // becomes an allocation node whose address has memory only while the graph runs, so until then
-// cudaPointerGetAttributes calls it unregistered host memory. Asked only of such pointers, after
-// the check for a pending error, so the errors these queries may leave (the legacy stream asked
-// during another stream's global capture) are cleared.
-bool allocated_by_capture(cudaStream_t stream, const void* ptr) {
+// cudaPointerGetAttributes calls it unregistered host memory. Asked only of such pointers (it
+// walks the graph's nodes), after the check for a pending error, so the errors these queries may
+// leave (the legacy stream asked during another stream's global capture) are cleared. (An
+// allocation that the capture has already freed still counts: the graph's order is not read.)
+struct InCapture {
   cudaStreamCaptureStatus status = cudaStreamCaptureStatusNone;
+  int device = -1;
+};
+InCapture find_in_capture(cudaStream_t stream, const void* ptr) {
+  InCapture found;
   cudaGraph_t graph = nullptr;
   std::size_t count = 0;
   std::vector<cudaGraphNode_t> nodes;
-  if (cudaStreamGetCaptureInfo(stream, &status, nullptr, &graph) == cudaSuccess &&
-      status == cudaStreamCaptureStatusActive && cudaGraphGetNodes(graph, nullptr, &count) == cudaSuccess) {
+  if (cudaStreamGetCaptureInfo(stream, &found.status, nullptr, &graph) != cudaSuccess)
+    found.status = cudaStreamCaptureStatusNone;
+  if (found.status == cudaStreamCaptureStatusActive && cudaGraphGetNodes(graph, nullptr, &count) == cudaSuccess) {
     nodes.resize(count);
     if (count > 0 && cudaGraphGetNodes(graph, nodes.data(), &count) != cudaSuccess) count = 0;
   }
   const auto at = reinterpret_cast<std::uintptr_t>(ptr);
-  bool found = false;
-  for (std::size_t i = 0; i < count && !found; ++i) {
+  for (std::size_t i = 0; i < count && found.device < 0; ++i) {
     cudaGraphNodeType type{};
     cudaMemAllocNodeParams alloc{};
     if (cudaGraphNodeGetType(nodes[i], &type) != cudaSuccess || type != cudaGraphNodeTypeMemAlloc ||
         cudaGraphMemAllocNodeGetParams(nodes[i], &alloc) != cudaSuccess)
       continue;
     const auto begin = reinterpret_cast<std::uintptr_t>(alloc.dptr);
-    found = at >= begin && at - begin < alloc.bytesize;
+    if (at >= begin && at - begin < alloc.bytesize) found.device = alloc.poolProps.location.id;
   }
   (void)cudaGetLastError();
   return found;
+}
+
+// Memory of `device` must be the current device's, or a peer's it can access.
+void check_reachable(std::string_view fn, std::string_view name, int device) {
+  int current = 0;
+  DETNUM_CUDA_CHECK(fn, cudaGetDevice(&current));
+  if (device == current) return;
+  int peer = 0;
+  DETNUM_CUDA_CHECK(fn, cudaDeviceCanAccessPeer(&peer, current, device));
+  if (peer) return;  // whether access was enabled is the caller's to arrange
+  fail(ErrorCode::wrong_memory_space, fn,
+       std::string(name) + " must be memory the current device " + std::to_string(current) +
+           " can access, got a pointer to device " + std::to_string(device));
 }
 }  // namespace
 
@@ -102,21 +121,18 @@ void check_device_accessible(std::string_view fn, std::string_view name, const v
       fail(ErrorCode::wrong_memory_space, fn,
            std::string(name) + " must be device, managed or mapped memory, got pinned host pointer " + address(ptr) +
                " that is not mapped at the same device address");
-    case cudaMemoryTypeDevice: {
-      int current = 0;
-      DETNUM_CUDA_CHECK(fn, cudaGetDevice(&current));
-      if (attr.device == current) return;
-      int peer = 0;
-      DETNUM_CUDA_CHECK(fn, cudaDeviceCanAccessPeer(&peer, current, attr.device));
-      if (peer) return;  // whether access was enabled is the caller's to arrange
-      fail(ErrorCode::wrong_memory_space, fn,
-           std::string(name) + " must be memory the current device " + std::to_string(current) +
-               " can access, got a pointer to device " + std::to_string(attr.device));
-    }
-    default:
-      if (allocated_by_capture(stream, ptr)) return;
+    case cudaMemoryTypeDevice:
+      return check_reachable(fn, name, attr.device);
+    default: {
+      const InCapture found = find_in_capture(stream, ptr);
+      if (found.device >= 0) return check_reachable(fn, name, found.device);
+      if (found.status == cudaStreamCaptureStatusInvalidated)
+        fail(ErrorCode::cuda_error, fn,
+             "the capture on this call's stream was invalidated by an earlier error, and " + std::string(name) + " (" +
+                 address(ptr) + ") is no memory the device knows; nothing was run");
       fail(ErrorCode::wrong_memory_space, fn,
            std::string(name) + " must be device, managed or mapped memory, got host pointer " + address(ptr));
+    }
   }
 }
 
