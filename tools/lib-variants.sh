@@ -77,7 +77,7 @@ build() {
   fi
   case $file in
     src/cuda/gemm.cu) test=gemm_gpu_test filter='^gemm/(det_cuda|cublas)/(4096/4096/4096|8192/8192/8192|8192/8192/128)/' ;;
-    src/cuda/embedding.cu) test=embedding_gpu_test filter='^embedding_backward/(det_cuda|det_cuda_deferred|atomic)/' ;;
+    src/cuda/embedding.cu | src/cuda/embedding_backward.cu) test=embedding_gpu_test filter='^embedding_backward/(det_cuda|det_cuda_deferred|atomic)/' ;;
     src/cuda/reduce.cu) test=reduce_gpu_test filter='^((sum|dot)/(det_cuda|cub)/|call_overhead/(det_cuda|cub)/sum)' ;;
     src/cuda/axis_sums.cu) test=axis_sums_gpu_test filter='^(row|column)_sums/(det_cuda|cub|cublas)/' ;;
     src/cuda/nn_rows.cu)

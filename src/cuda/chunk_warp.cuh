@@ -1,6 +1,6 @@
 // How one warp computes the partial of one chunk of ORDER.md's reduction order, shared by the
 // vector reductions (reduce.cu) and the row sums (axis_sums.cu); and the fold of a block's lanes
-// for column sums (axis_sums.cu, embedding.cu). See reduce.cu's opening comment
+// for column sums (axis_sums.cu, embedding_backward.cu). See reduce.cu's opening comment
 // for the mapping of the 128 lanes onto the 32 threads and why the fold gives the reference's bits.
 #pragma once
 

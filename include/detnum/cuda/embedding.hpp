@@ -26,7 +26,7 @@
 
 namespace detnum::detail {
 struct IdCheckRecord;  // in device memory: what the first bad call noted
-struct IdCheckAccess;  // the calls' side (src/cuda/embedding.cu)
+struct IdCheckAccess;  // the calls' side (src/cuda/embedding_ids.cuh)
 }  // namespace detnum::detail
 
 namespace detnum::cuda {
