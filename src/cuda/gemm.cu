@@ -295,6 +295,20 @@ struct SliceLoader {
 
 // --- The tile kernel -------------------------------------------------------------------------------
 
+// N values from shared memory in groups of 4 adjacent floats, `step` floats apart: v[4g .. 4g + 3]
+// = src[g * step .. g * step + 3].
+template <int N>
+__device__ __forceinline__ void load_groups(const float* src, int step, float (&v)[N]) {
+#pragma unroll
+  for (int g = 0; g < N / 4; ++g) {
+    const float4 x = *reinterpret_cast<const float4*>(src + g * step);
+    v[4 * g] = x.x;
+    v[4 * g + 1] = x.y;
+    v[4 * g + 2] = x.z;
+    v[4 * g + 3] = x.w;
+  }
+}
+
 template <class P, class T, class C, bool kTransA, bool kTransB>
 __global__ void __launch_bounds__(P::kThreads, P::kMinBlocks) gemm_tile_kernel(const GemmParams<T, C> g) {
   constexpr int BM = P::BM, BN = P::BN, BK = P::BK, TM = P::TM, TN = P::TN, kThreads = P::kThreads;
@@ -351,22 +365,8 @@ __global__ void __launch_bounds__(P::kThreads, P::kMinBlocks) gemm_tile_kernel(c
   }
   // One k step's operands from shared memory: op(A)'s TM values and op(B)'s TN of this thread.
   const auto load_step = [&](int b, int p, float (&av)[TM], float (&bv)[TN]) {
-#pragma unroll
-    for (int gi = 0; gi < TM / 4; ++gi) {
-      const float4 x = *reinterpret_cast<const float4*>(&as[b][p][gi * kRowStep + ty * 4]);
-      av[4 * gi] = x.x;
-      av[4 * gi + 1] = x.y;
-      av[4 * gi + 2] = x.z;
-      av[4 * gi + 3] = x.w;
-    }
-#pragma unroll
-    for (int gj = 0; gj < TN / 4; ++gj) {
-      const float4 x = *reinterpret_cast<const float4*>(&bs[b][p][gj * kColStep + tx * 4]);
-      bv[4 * gj] = x.x;
-      bv[4 * gj + 1] = x.y;
-      bv[4 * gj + 2] = x.z;
-      bv[4 * gj + 3] = x.w;
-    }
+    load_groups(&as[b][p][ty * 4], kRowStep, av);
+    load_groups(&bs[b][p][tx * 4], kColStep, bv);
   };
   // The register path loads each k-tile's step-0 operands right after the barrier that closes the
   // k-tile before, and computes that k-tile's last step after the barrier, so that its products
