@@ -16,14 +16,6 @@
 #include "detnum/cuda/embedding.hpp"
 
 namespace detnum::cuda {
-using detail::check_ids;
-using detail::grid_of;
-using detail::IdCheckAccess;
-using detail::IdCheckRecord;
-using detail::note_if_bad;
-using detail::settle_ids;
-using detail::stop_for_bad_id;
-
 namespace {
 
 // The same for a call that has nothing to write.

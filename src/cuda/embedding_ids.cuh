@@ -90,3 +90,14 @@ void settle_ids(const char* fn, const std::int32_t* ids, std::int64_t n, std::in
                 cudaStream_t stream);
 
 }  // namespace detnum::detail
+
+// The embedding files' names for them.
+namespace detnum::cuda {
+using detail::check_ids;
+using detail::grid_of;
+using detail::IdCheckAccess;
+using detail::IdCheckRecord;
+using detail::note_if_bad;
+using detail::settle_ids;
+using detail::stop_for_bad_id;
+}  // namespace detnum::cuda
