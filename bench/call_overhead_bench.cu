@@ -5,6 +5,8 @@
 //
 //   call_overhead/cuda/pointer_attributes    one cudaPointerGetAttributes of a device pointer
 //                                            (detnum's entry points make one per pointer argument)
+//   call_overhead/cuda/device_and_peek       one cudaGetDevice and one cudaPeekAtLastError (what
+//                                            the check of a device pointer adds to the above)
 //   call_overhead/cuda/launch_empty          an empty kernel<<<1, 32>>>: the floor of any call
 //   call_overhead/det_cuda/relu              detnum::cuda::relu
 //   call_overhead/conventional_cuda/relu     the conventional relu kernel (conventional_cuda.hpp)
@@ -71,6 +73,18 @@ void BM_pointer_attributes(benchmark::State& state) {
   });
 }
 
+void BM_device_and_peek(benchmark::State& state) {
+  guarded(state, [&] {
+    for (auto _ : state) {
+      int device = 0;
+      BENCH_CHECK(cudaGetDevice(&device));
+      const cudaError_t pending = cudaPeekAtLastError();
+      benchmark::DoNotOptimize(device);
+      benchmark::DoNotOptimize(pending);
+    }
+  });
+}
+
 void BM_launch_empty(benchmark::State& state) {
   guarded(state, [&] {
     Stream stream;
@@ -124,6 +138,7 @@ void BM_cub_sum(benchmark::State& state) {
 }
 
 BENCHMARK(BM_pointer_attributes)->Name("call_overhead/cuda/pointer_attributes");
+BENCHMARK(BM_device_and_peek)->Name("call_overhead/cuda/device_and_peek");
 BENCHMARK(BM_launch_empty)->Name("call_overhead/cuda/launch_empty")->UseManualTime();
 BENCHMARK(BM_relu<true>)->Name("call_overhead/det_cuda/relu")->UseManualTime();
 BENCHMARK(BM_relu<false>)->Name("call_overhead/conventional_cuda/relu")->UseManualTime();
