@@ -3,7 +3,8 @@
 // allocation, so it can be captured: a training step's chain of calls, captured on a stream and
 // replayed, must give the bits it gives when run directly, and again on a second replay; so must
 // calls given the caller's own stream-ordered memory, which inside a capture has an address but
-// no memory until the graph runs (yet a host pointer is still refused there). The embedding calls without an IdCheck wait for the stream (to throw for a bad id) and so cannot be
+// no memory until the graph runs (yet a host pointer is still refused there). The embedding
+// calls without an IdCheck wait for the stream (to throw for a bad id) and so cannot be
 // captured: they must refuse with detnum::Error, not break the capture silently.
 #include <cuda_runtime.h>
 #include <gtest/gtest.h>
