@@ -6,7 +6,13 @@
 # Compiles SOURCE.cu to an sm_90 cubin with the flags of build/'s own objects (configure build/
 # first), disassembles it, and prints for every kernel whose mangled name matches: its spill
 # stores and loads (STL / LDL) and global accesses, then each basic block with 32 or more FFMA, a
-# barrier, a spill or a cp.async (LDGSTS), as instruction counts. About a minute per source on two cores.
+# barrier, a spill or a cp.async (LDGSTS), as instruction counts. For a block of 32 or more FFMA
+# it adds what feeds them: `.reuse` flags per FFMA; how many FFMAs read all three of their
+# register-file operands from one of the two register banks (register number mod 2; an operand
+# that the instruction before flagged `.reuse` in the same slot comes from the reuse cache and is
+# left out; the model of Jia et al.'s Volta microbenchmarks, which cuBLAS's SGEMMs keep at 0);
+# and how many instructions after a shared-memory load (LDS) its first use comes. About a minute
+# per source on two cores.
 #
 # nvdisasm: $NVDISASM, else the CUDA toolkit's, else none here (this machine's toolkit has only the
 # compiler). CUDA 11.8's, from Debian's non-free nvidia-cuda-toolkit package (apt-get download it
@@ -56,6 +62,35 @@ for line in text:
         kernels[name].append(line)
 if not kernels: sys.exit('sass-report: no kernel matches ' + sys.argv[2])
 hot = ('BAR', 'LDL', 'STL', 'LDGSTS')
+
+def feeding(block):
+    """What feeds a block's FFMAs: reuse flags, bank-conflicting FFMAs, LDS load-to-use distances."""
+    reuse = conflicts = 0
+    cached = [None, None, None]  # per source slot: the register the instruction before flagged .reuse
+    for op, args in block:
+        if op != 'FFMA':
+            cached = [None, None, None]
+            continue
+        srcs = [re.match(r'-?\|?R(\d+)(\.reuse)?', a.strip()) for a in args.split(',')[1:4]]
+        reuse += sum(bool(r and r.group(2)) for r in srcs)
+        banks = [int(r.group(1)) % 2 for slot, r in enumerate(srcs) if r and int(r.group(1)) != cached[slot]]
+        conflicts += len(banks) == 3 and len(set(banks)) == 1
+        cached = [int(r.group(1)) if r and r.group(2) else None for r in srcs]
+    distances = []
+    for at, (op, args) in enumerate(block):
+        if not op.startswith('LDS'):
+            continue
+        first = int(re.match(r'R(\d+)', args).group(1))
+        width = 4 if op.endswith('.128') else 2 if op.endswith('.64') else 1
+        regs = re.compile(r'\bR(' + '|'.join(str(first + w) for w in range(width)) + r')\b')
+        distances += [next((d for d, (_, a) in enumerate(block[at + 1:], 1) if regs.search(a)), None)]
+    used = [d for d in distances if d is not None]
+    ffma = sum(op == 'FFMA' for op, _ in block)
+    text = f'reuse flags per FFMA {reuse / ffma:.2f}, FFMAs with 3 operands in one bank {conflicts}'
+    if used:
+        text += f', LDS to first use: mean {sum(used) / len(used):.0f}, min {min(used)} instructions'
+    return text
+
 for name, lines in kernels.items():
     pretty = subprocess.run(['c++filt', '_' + name if not name.startswith('_') else name],
                             capture_output=True, text=True).stdout.strip()
@@ -65,17 +100,20 @@ for name, lines in kernels.items():
         if m:
             blocks.append((label, ops)); label, ops = m.group(1), []
             continue
-        m = re.match(r'\s+/\*[0-9a-f]+\*/\s+(?:@!?U?P[0-9T]+\s+)?([A-Z0-9_.]+)', line)
-        if m: ops.append(m.group(1))
+        m = re.match(r'\s+/\*[0-9a-f]+\*/\s+(?:@!?U?P[0-9T]+\s+)?([A-Z0-9_.]+)\s*([^;]*);', line)
+        if m: ops.append((m.group(1), m.group(2)))
     blocks.append((label, ops))
-    every = [o for _, b in blocks for o in b]
+    every = [op for _, b in blocks for op, _ in b]
     count = lambda prefix: sum(o.startswith(prefix) for o in every)
     print(f'{pretty}\n  {len(every)} instructions: STL {count("STL")}, LDL {count("LDL")}, LDG {count("LDG.")}, '
           f'STG {count("STG")}')
     for label, b in blocks:
-        if b.count('FFMA') >= 32 or any(o.startswith(hot) for o in b):
+        names = [op for op, _ in b]
+        if names.count('FFMA') >= 32 or any(o.startswith(hot) for o in names):
             counts = {}
-            for o in b: counts[o] = counts.get(o, 0) + 1
+            for o in names: counts[o] = counts.get(o, 0) + 1
             top = sorted(counts.items(), key=lambda kv: -kv[1])[:10]
             print(f'  {label}: {len(b)}: ' + ' '.join(f'{k} {v}' for k, v in top))
+            if names.count('FFMA') >= 32:
+                print('    ' + feeding(b))
 EOF
