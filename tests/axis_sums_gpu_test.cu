@@ -91,6 +91,28 @@ TEST(AxisSumsGpu, ColumnSumDoesNotDependOnTheOtherColumns) {
   }
 }
 
+// A row of many and the same row alone, and a batch and each of its matrices alone: the same bits.
+TEST(AxisSumsGpu, RowSumDoesNotDependOnTheOtherRows) {
+  DETNUM_REQUIRE_GPU();
+  constexpr std::int64_t kRows = 10000, kCols = 700, kBatch = 3;
+  const std::vector<float> x = reduce_input<float>(kBatch * kRows * kCols, 6, Family::finite);
+  DeviceBuffer<float> dx(x.size()), all(kBatch * kRows), one(kRows);
+  DETNUM_TEST_CUDA(cudaMemcpy(dx.get(), x.data(), x.size() * sizeof(float), cudaMemcpyHostToDevice));
+  cuda::row_sums(dx.get(), MatrixLayout::dense(kRows, kCols, kBatch), all.get());
+  const std::vector<float> sums = copy_back(all);
+  for (const std::int64_t i : {std::int64_t{0}, std::int64_t{129}, kBatch * kRows - 1}) {
+    cuda::row_sums(dx.get() + i * kCols, MatrixLayout::dense(1, kCols), one.get());
+    EXPECT_TRUE(same_value(sums[i], copy_back(one)[0])) << "row " << i;
+    EXPECT_TRUE(same_value(sums[i], sum(x.data() + i * kCols, kCols))) << "row " << i << ": the CPU's sum";
+  }
+  for (std::int64_t b = 0; b < kBatch; ++b) {
+    cuda::row_sums(dx.get() + b * kRows * kCols, MatrixLayout::dense(kRows, kCols), one.get());
+    const std::vector<float> alone = copy_back(one);
+    EXPECT_TRUE(same_bits(std::span<const float>(sums).subspan(b * kRows, kRows), std::span<const float>(alone)))
+        << "matrix " << b << " alone";
+  }
+}
+
 TEST(AxisSumsGpu, Errors) {
   DETNUM_REQUIRE_GPU();
   DeviceBuffer<float> dx(100), out(100);

@@ -461,6 +461,25 @@ TEST(GemmGpu, Errors) {
                                    c.get(), 8, 10, 3);
       },
       ErrorCode::unsupported_aliasing, "cuda::gemm_strided_batched: stride_c must be >=");
+  // The checks the CPU entry points share (tests/gemm_test.cpp), reached through the CUDA one.
+  const auto sized = [&](std::int64_t mm, std::int64_t kk, std::int64_t lda, std::int64_t ldb, std::int64_t ldc) {
+    return [=, &a, &b, &c] {
+      cuda::gemm(Transpose::no, Transpose::no, mm, 8, kk, 1.0f, a.get(), lda, b.get(), ldb, 0.0f, c.get(), ldc);
+    };
+  };
+  expect_error(sized(-1, 8, 8, 8, 8), ErrorCode::size_out_of_range, "cuda::gemm: m must be >= 0, got -1");
+  expect_error(sized(8, -3, 8, 8, 8), ErrorCode::size_out_of_range, "cuda::gemm: k must be >= 0, got -3");
+  expect_error(sized(8, 9, 8, 8, 8), ErrorCode::invalid_argument, "cuda::gemm: lda must be >= max(1, k) = 9, got 8");
+  expect_error(sized(8, 8, 8, 7, 8), ErrorCode::invalid_argument, "cuda::gemm: ldb must be >= max(1, n) = 8, got 7");
+  expect_error(sized(8, 8, 8, 8, 4), ErrorCode::invalid_argument, "cuda::gemm: ldc must be >= max(1, n) = 8, got 4");
+  expect_error([&] { call(nullptr, b.get(), c.get(), {}, {}); }, ErrorCode::null_pointer,
+               "cuda::gemm: a must not be null");
+  expect_error(
+      [&] { cuda::gemm(Transpose::no, Transpose::no, 8, 8, 8, 1.0f, a.get(), 8, b.get(), 8, 0.0f, a.get() + 16, 8); },
+      ErrorCode::unsupported_aliasing, "cuda::gemm: c and a must not overlap");
+  expect_error(
+      [&] { cuda::gemm(Transpose::no, Transpose::no, 8, 8, 8, 1.0f, a.get(), 8, b.get(), 8, 0.0f, b.get(), 8); },
+      ErrorCode::unsupported_aliasing, "cuda::gemm: c and b must not overlap");
   expect_error([&] { (void)cuda::gemm_workspace_bytes(-1, 4, 4); }, ErrorCode::size_out_of_range,
                "cuda::gemm_workspace_bytes: m must be >= 0");
   // A call that does not split needs no workspace, so a small one is not an error.
