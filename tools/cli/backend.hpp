@@ -62,7 +62,9 @@ class Backend {
   virtual void axis_sums(bool per_row, Dtype dtype, const void* x, const MatrixLayout& m, void* out) = 0;
 
   // gemm (detnum/gemm.hpp) with inputs of dtype `in` (f32, bf16, fp16) and C of dtype `out` (f32,
-  // bf16). The CUDA backends use a tile configuration or split of k of their own.
+  // bf16); gemm_strided_batched where batch != 1 (the reference: ref::gemm on each matrix, which
+  // is what a strided batch promises). The CUDA backends use a tile configuration or split of k
+  // of their own.
   struct GemmCall {
     Dtype in, out;
     Transpose trans_a, trans_b;
@@ -75,6 +77,7 @@ class Backend {
     float beta;
     void* c;
     std::int64_t ldc;
+    std::int64_t stride_a = 0, stride_b = 0, stride_c = 0, batch = 1;
   };
   virtual void gemm(const GemmCall& g) = 0;
 

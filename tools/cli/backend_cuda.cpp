@@ -126,16 +126,18 @@ class CudaBackend final : public Backend {
       using T = std::remove_const_t<std::remove_pointer_t<decltype(in_type)>>;
       using C = std::remove_pointer_t<decltype(out_type)>;
       const bool ta = g.trans_a == Transpose::yes, tb = g.trans_b == Transpose::yes;
-      const auto extent = [](std::int64_t rows, std::int64_t cols, std::int64_t ld) {
-        return rows == 0 || cols == 0 ? std::int64_t{0} : (rows - 1) * ld + cols;
+      // The elements of a batch of rows x cols matrices, stride apart.
+      const auto extent = [&](std::int64_t rows, std::int64_t cols, std::int64_t ld, std::int64_t stride) {
+        return rows == 0 || cols == 0 || g.batch == 0 ? std::int64_t{0} : (g.batch - 1) * stride + (rows - 1) * ld + cols;
       };
       const bool reads_ab = g.m > 0 && g.n > 0 && g.k > 0 && g.alpha != 0.0f;
-      const std::int64_t ea = reads_ab ? extent(ta ? g.k : g.m, ta ? g.m : g.k, g.lda) : 0;
-      const std::int64_t eb = reads_ab ? extent(tb ? g.n : g.k, tb ? g.k : g.n, g.ldb) : 0;
+      const std::int64_t ea = reads_ab ? extent(ta ? g.k : g.m, ta ? g.m : g.k, g.lda, g.stride_a) : 0;
+      const std::int64_t eb = reads_ab ? extent(tb ? g.n : g.k, tb ? g.k : g.n, g.ldb, g.stride_b) : 0;
       Mirror da(g.a, static_cast<std::size_t>(ea) * sizeof(T)), db(g.b, static_cast<std::size_t>(eb) * sizeof(T));
-      Mirror dc(g.c, static_cast<std::size_t>(extent(g.m, g.n, g.ldc)) * sizeof(C));
-      cuda::gemm(g.trans_a, g.trans_b, g.m, g.n, g.k, g.alpha, da.get<const T>(), g.lda, db.get<const T>(), g.ldb,
-                 g.beta, dc.get<C>(), g.ldc, nullptr, {}, gemm_config());
+      Mirror dc(g.c, static_cast<std::size_t>(extent(g.m, g.n, g.ldc, g.stride_c)) * sizeof(C));
+      cuda::gemm_strided_batched(g.trans_a, g.trans_b, g.m, g.n, g.k, g.alpha, da.get<const T>(), g.lda, g.stride_a,
+                                 db.get<const T>(), g.ldb, g.stride_b, g.beta, dc.get<C>(), g.ldc, g.stride_c, g.batch,
+                                 nullptr, {}, gemm_config());
       finish();
       dc.copy_back(g.c);
     });

@@ -66,8 +66,14 @@ void host_gemm(const Backend::GemmCall& g, const CpuOptions* cpu) {
     const T* a = static_cast<const T*>(g.a);
     const T* b = static_cast<const T*>(g.b);
     C* c = static_cast<C*>(g.c);
-    if (cpu == nullptr) ref::gemm(g.trans_a, g.trans_b, g.m, g.n, g.k, g.alpha, a, g.lda, b, g.ldb, g.beta, c, g.ldc);
-    else detnum::gemm(g.trans_a, g.trans_b, g.m, g.n, g.k, g.alpha, a, g.lda, b, g.ldb, g.beta, c, g.ldc, *cpu);
+    if (cpu != nullptr) {
+      detnum::gemm_strided_batched(g.trans_a, g.trans_b, g.m, g.n, g.k, g.alpha, a, g.lda, g.stride_a, b, g.ldb,
+                                   g.stride_b, g.beta, c, g.ldc, g.stride_c, g.batch, *cpu);
+      return;
+    }
+    for (std::int64_t q = 0; q < g.batch; ++q)
+      ref::gemm(g.trans_a, g.trans_b, g.m, g.n, g.k, g.alpha, a + q * g.stride_a, g.lda, b + q * g.stride_b, g.ldb,
+                g.beta, c + q * g.stride_c, g.ldc);
   });
 }
 

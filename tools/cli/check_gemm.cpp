@@ -3,7 +3,8 @@
 // drawn cyclically from the N seeded inputs; a long-k family (3 x 5 x min(N, 3000): up to 12
 // segments) exercises the segment combination; two batch-invariance rows compute one row of C
 // alone (m = 1) and one column alone (n = 1) and compare each with that row or column of the whole
-// product.
+// product; a strided batch of 3 products sharing B is compared with the reference's gemm of each
+// matrix alone.
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -61,6 +62,15 @@ struct Block {
   std::int64_t row0, rows, col0, cols;
 };
 
+// All of C, as what the check compares.
+template <class C>
+CheckOutputs bytes_of(const std::vector<C>& c) {
+  CheckOutputs out;
+  out.y.resize(c.size() * sizeof(C));
+  if (!c.empty()) std::memcpy(out.y.data(), c.data(), out.y.size());  // memcpy's pointers must not be null, even for 0 bytes
+  return out;
+}
+
 // C = alpha op(A) op(B) + beta C0 on the backend, for block `blk` of the product only. C is the
 // block's rows at the whole product's leading dimension, so each row holds the same C0 values as
 // in the whole C, and the block's columns start at col0; the result is all of it.
@@ -83,10 +93,27 @@ CheckOutputs run(Backend& b, const CheckInputs& in, Shape s, const Variant& v, B
   const T* b_cols = bm.data() + (tb ? blk.col0 * ldb : blk.col0);
   b.gemm({dtype_of(static_cast<const T*>(nullptr)), dtype_of(static_cast<C*>(nullptr)), v.ta, v.tb, blk.rows, blk.cols,
           s.k, v.alpha, a_rows, lda, b_cols, ldb, v.beta, c.data() + blk.col0, ldc});
-  CheckOutputs out;
-  out.y.resize(c.size() * sizeof(C));
-  if (!c.empty()) std::memcpy(out.y.data(), c.data(), out.y.size());  // memcpy's pointers must not be null, even for 0 bytes
-  return out;
+  return bytes_of(c);
+}
+
+// A strided batch of kBatch products of the shape's matrices, A and C matrices 5 elements apart
+// beyond their extent and one B for all (stride 0), NN, alpha 1, beta 0.5.
+template <class T, class C>
+CheckOutputs run_batched(Backend& b, const CheckInputs& in, Shape s) {
+  constexpr std::int64_t kBatch = 3;
+  if (in.n == 0) s = {0, 0, 0};
+  const std::int64_t gap = in.n == 0 ? 0 : 5;  // no inputs to draw anything from
+  const std::int64_t lda = std::max<std::int64_t>(s.k, 1), ldb = std::max<std::int64_t>(s.n, 1), ldc = ldb;
+  const std::int64_t stride_a = s.m * lda + gap, stride_c = s.m * ldc + gap;
+  const std::vector<T> a = operand<T>(in, kBatch * stride_a, 0, false), bm = operand<T>(in, s.k * ldb, 3, false);
+  std::vector<C> c = operand<C>(in, kBatch * stride_c, 5, false);
+  Backend::GemmCall call{dtype_of(static_cast<const T*>(nullptr)), dtype_of(static_cast<C*>(nullptr)), Transpose::no,
+                         Transpose::no, s.m, s.n, s.k, 1.0f, a.data(), lda, bm.data(), ldb, 0.5f, c.data(), ldc};
+  call.stride_a = stride_a;
+  call.stride_c = stride_c;
+  call.batch = kBatch;
+  b.gemm(call);
+  return bytes_of(c);
 }
 
 // Only column j of the rows of ldc floats in out.y (nothing when out.y is empty).
@@ -124,6 +151,10 @@ std::vector<CheckOp> gemm_check_ops() {
   add<bf16, float>(ops, "r x (r+3) x (2r+13), NN", square_ish, {});
   add<bf16, bf16>(ops, "r x (r+3) x (2r+13), NT, beta 0.5", square_ish, {N, T, 1.0f, 0.5f});
   add<fp16, float>(ops, "r x (r+3) x (2r+13), TN", square_ish, {T, N});
+  add<fp16, bf16>(ops, "r x (r+3) x (2r+13), TT, alpha 0.75", square_ish, {T, T, 0.75f});
+  ops.push_back({"gemm", Dtype::f32, false, "strided batch of 3 r x (r+3) x (2r+13), B shared, beta 0.5",
+                 [](Backend& b, const CheckInputs& in) { return run_batched<float, float>(b, in, square_ish(in.n)); },
+                 {}, Dtype::f32});
   // Batch invariance: row 1 of C computed alone (m = 1) has the bits of row 1 of the whole C ...
   ops.push_back({"gemm", Dtype::f32, false, "row 1 of r x (r+3) x (2r+13) alone == that row of the whole",
                  [](Backend& b, const CheckInputs& in) {
