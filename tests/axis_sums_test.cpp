@@ -6,6 +6,8 @@
 
 #include <cstdint>
 #include <limits>
+#include <span>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -170,6 +172,28 @@ TEST(AxisSumsErrors, LayoutArgumentsAreNamed) {
   both({2, 0, 0}, ErrorCode::invalid_argument, "m.ld must be >= max(1, m.cols) = 1, got 0");
   both({2, 2, 2, 2, -4}, ErrorCode::invalid_argument, "m.batch_stride must be >= 0, got -4");
   both({std::int64_t{1} << 40, 4, std::int64_t{1} << 30}, ErrorCode::size_out_of_range, "beyond 2^63");
+}
+
+// The range forms: the pointer form's bits, and a range too short for the layout is an error.
+TEST(AxisSums, RangeFormsCheckTheirSizes) {
+  const AxisCase c{30, 20, 24, 2, 700};
+  const MatrixLayout m = c.layout();
+  const std::vector<float> x = reduce_input<float>(c.extent(), 3, Family::mixed);
+  std::vector<float> rows(c.batch * c.rows), cols(c.batch * c.cols), want_rows(rows.size()), want_cols(cols.size());
+  row_sums(x.data(), m, want_rows.data());
+  column_sums(x.data(), m, want_cols.data());
+  row_sums(x, m, rows);
+  column_sums(std::span<const float>(x), m, std::span<float>(cols));
+  EXPECT_TRUE(same_bits(want_rows, rows));
+  EXPECT_TRUE(same_bits(want_cols, cols));
+  const std::span<const float> short_x(x.data(), x.size() - 1);
+  expect_error([&] { row_sums(short_x, m, rows); }, ErrorCode::invalid_argument,
+               "row_sums: x.size() must be >= the layout's extent ((batch - 1) * batch_stride + (rows - 1) * ld + cols) = " +
+                   std::to_string(x.size()) + ", got " + std::to_string(x.size() - 1));
+  expect_error([&] { column_sums(x, m, std::span<float>(cols).first(cols.size() - 1)); }, ErrorCode::invalid_argument,
+               "column_sums: out.size() must be >= m.batch * m.cols = 40, got 39");
+  expect_error([&] { row_sums(x, MatrixLayout{2, 2, 1}, rows); }, ErrorCode::invalid_argument,
+               "m.ld must be >= max(1, m.cols) = 2, got 1");
 }
 
 TEST(AxisSumsErrors, PointersAndOverlap) {

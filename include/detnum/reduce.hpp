@@ -9,6 +9,7 @@
 // float and accumulate in float. accum_t<T> is the result type.
 #pragma once
 
+#include <concepts>
 #include <cstdint>
 #include <limits>
 #include <ranges>
@@ -127,6 +128,28 @@ template <Reducible T> void row_sums(const T* x, const MatrixLayout& m, accum_t<
 // sum() of the column as a vector of rows elements. Its bits depend on that column's values
 // alone, not on cols, batch or ld.
 template <Reducible T> void column_sums(const T* x, const MatrixLayout& m, accum_t<T>* out, CpuOptions options = {});
+
+// Forms for contiguous ranges (std::vector, std::span, ...): x must hold the layout's extent
+// ((batch - 1) * batch_stride + (rows - 1) * ld + cols elements) and out the batch * rows (or
+// cols) results, else detnum::Error names the short one; then the pointer form runs, with its bits.
+namespace detail {
+void check_axis_ranges(const char* fn, std::int64_t x_size, const MatrixLayout& m, std::int64_t out_size, bool per_row);
+}  // namespace detail
+template <class O, class R>
+concept AxisSumsOutput = ReducibleRange<R> && std::ranges::contiguous_range<O> && std::ranges::sized_range<O> &&
+                         std::same_as<std::ranges::range_value_t<O>, accum_t<std::ranges::range_value_t<R>>> &&
+                         !std::is_const_v<std::remove_reference_t<std::ranges::range_reference_t<O>>>;
+template <ReducibleRange R, AxisSumsOutput<R> O>
+void row_sums(const R& x, const MatrixLayout& m, O&& out, CpuOptions o = {}) {
+  detail::check_axis_ranges("row_sums", detail::range_size(x), m, static_cast<std::int64_t>(std::ranges::size(out)), true);
+  row_sums(std::ranges::data(x), m, std::ranges::data(out), o);
+}
+template <ReducibleRange R, AxisSumsOutput<R> O>
+void column_sums(const R& x, const MatrixLayout& m, O&& out, CpuOptions o = {}) {
+  detail::check_axis_ranges("column_sums", detail::range_size(x), m, static_cast<std::int64_t>(std::ranges::size(out)),
+                            false);
+  column_sums(std::ranges::data(x), m, std::ranges::data(out), o);
+}
 
 // The scalar references: ORDER.md as plain loops. Slow; everything else is tested against them.
 namespace ref {

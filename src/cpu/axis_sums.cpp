@@ -23,6 +23,7 @@
 // the block's columns; fp16 is widened by a branch-free formula, fp16.hpp, so that it vectorizes
 // too).
 #include <algorithm>
+#include <string>
 #include <vector>
 
 #include "common/reduce_checks.hpp"
@@ -156,6 +157,21 @@ void column_sums(const T* x, const MatrixLayout& m, accum_t<T>* out, CpuOptions 
   column_levels(x, m, out, options);
   canonicalize_all(out, count);
 }
+
+namespace detail {
+void check_axis_ranges(const char* fn, std::int64_t x_size, const MatrixLayout& m, std::int64_t out_size, bool per_row) {
+  const std::int64_t extent = check_matrix_layout(fn, m, 1);
+  if (x_size < extent)
+    fail(ErrorCode::invalid_argument, fn,
+         "x.size() must be >= the layout's extent ((batch - 1) * batch_stride + (rows - 1) * ld + cols) = " +
+             std::to_string(extent) + ", got " + std::to_string(x_size));
+  const std::int64_t outputs = m.batch * (per_row ? m.rows : m.cols);
+  if (out_size < outputs)
+    fail(ErrorCode::invalid_argument, fn,
+         std::string("out.size() must be >= ") + (per_row ? "m.batch * m.rows" : "m.batch * m.cols") + " = " +
+             std::to_string(outputs) + ", got " + std::to_string(out_size));
+}
+}  // namespace detail
 
 #define DETNUM_AXIS_SUMS(T)                                                                  \
   template void row_sums<T>(const T*, const MatrixLayout&, accum_t<T>*, CpuOptions);         \
