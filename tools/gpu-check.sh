@@ -11,9 +11,10 @@
 #   bench_FAMILY.json   Google Benchmark JSON of the GPU benchmarks, one file per family
 #   bench_gemm_cpu_{default,passive}.json   CPU GEMM at 512^3 over thread counts, beside Eigen
 #   bench_variant_NAME.json   another version of a kernel (BIN_DIR/../variants, from
-#                             tools/lib-variants.sh), after its GPU tests; after every family
-#                             but cuBLAS's TF32 and bf16 GEMMs (context only, slow), so that a run
-#                             cut short has measured the library itself first
+#                             tools/lib-variants.sh), after its GPU tests; those named v0_*
+#                             after the families of the issues' open goals, the others after
+#                             every family but cuBLAS's TF32 and bf16 GEMMs (context only, slow),
+#                             so that a run cut short has measured the library itself first
 #   ratios.md   every detnum benchmark beside its peers of the same run (tools/bench-ratios.py),
 #               and each variant's beside the adopted code's; also at the end of summary.log
 # The third argument `rest` goes on where a first call's time ran out, given the same OUT_DIR on
@@ -114,10 +115,11 @@ correctness() {
 
 # Other versions of a kernel (tools/lib-variants.sh: another GEMM tile policy, a patch of one
 # source file, or a source file as it was at an earlier commit), each checked by its GPU tests
-# and timed beside the peer in its own run: bench_variant_NAME.json.
+# and timed beside the peer in its own run: bench_variant_NAME.json. An argument: only the
+# variants whose names match that pattern.
 lib_variants() {
   local dir name lib
-  for dir in "$bin"/../variants/*/; do
+  for dir in "$bin"/../variants/${1:-*}/; do
     [ -d "$dir" ] || continue  # (no variants: the pattern itself)
     name=$(basename "$dir")
     [ -f "$dir/libdetnum.so.0.1.gz" ] || { say "variant $name: no library (left out)"; continue; }
@@ -181,20 +183,23 @@ families() {
 }
 
 # Most wanted first: the figures of the issues' open goals, then the families that have never
-# run on a GPU (session 14), then those measured before.
-all_families=(gemm embedding_backward sum dot train_step relu_backward bias_add embedding_forward init_uniform
-  init_normal shuffle_indices dropout_bf16 asum argmax call_overhead nrm2 column_sums row_sums softmax layer_norm
-  rms_norm layer_norm_backward cross_entropy gelu gelu_backward adamw dropout rms_norm_backward log_softmax
-  softmax_backward log_softmax_backward relu)
+# run on a GPU (session 14), then those measured before. The variants named v0_* (the list's
+# most wanted) run right after the goals' families, the others after every family.
+goal_families=(gemm embedding_backward sum dot train_step)
+other_families=(relu_backward bias_add embedding_forward init_uniform init_normal shuffle_indices dropout_bf16 asum
+  argmax call_overhead nrm2 column_sums row_sums softmax layer_norm rms_norm layer_norm_backward cross_entropy gelu
+  gelu_backward adamw dropout rms_norm_backward log_softmax softmax_backward log_softmax_backward relu)
 if [ "$mode" = all ]; then
   correctness
-  families "${all_families[@]}"
+  families "${goal_families[@]}"
+  lib_variants 'v0_*'
+  families "${other_families[@]}"
   lib_variants
 else
   # On a machine where no check ran (the first call's was given back), the tests come first.
   [ -f "$out/tests.log" ] || { say "gpu-check: no earlier check in $out: the tests first"; correctness; }
   lib_variants
-  families "${all_families[@]}"
+  families "${goal_families[@]}" "${other_families[@]}"
 fi
 families gemm_tf32 gemm_bf16
 # detnum beside each peer of the same run, as time ratios.
