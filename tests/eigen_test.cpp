@@ -113,6 +113,15 @@ TEST(Eigen, GemmInEveryStorageOrder) {
   RowMajorXf c4 = rc;
   gemm(0.5f, ca * 1.0f, rb, 0.25f, c4);
   EXPECT_TRUE(same(c4)) << "an expression";
+  // c as a temporary: a block of a larger matrix, and a Map made in the call.
+  RowMajorXf big = RowMajorXf::Zero(kM + 3, kN + 2);
+  big.block(2, 1, kM, kN) = rc;
+  gemm(0.5f, ra, rb, 0.25f, big.block(2, 1, kM, kN));
+  EXPECT_TRUE(same(big.block(2, 1, kM, kN))) << "a block";
+  EXPECT_EQ(big.row(0).squaredNorm() + big.col(0).squaredNorm(), 0.0f) << "outside the block";
+  RowMajorXf c5 = rc;
+  gemm(0.5f, ra, rb, 0.25f, Eigen::Map<RowMajorXf>(c5.data(), kM, kN));
+  EXPECT_TRUE(same(c5)) << "a Map made in the call";
   RowMajorXf plain(kM, kN);
   gemm(Transpose::no, Transpose::no, kM, kN, kK, 1.0f, ra.data(), kK, rb.data(), kN, 0.0f, plain.data(), kN);
   const Eigen::MatrixXf product = matmul(ca, rb);

@@ -222,6 +222,8 @@ void expect_range_forms_match(const R& r, const Y& y, const std::string& what) {
     const std::string at = what + ", " + describe(o);
     EXPECT_TRUE(same_bytes(sum(p, n, o), sum(r, o))) << "sum, " << at;
     EXPECT_TRUE(same_bytes(dot(p, std::ranges::data(y), n, o), dot(r, y, o))) << "dot, " << at;
+    EXPECT_TRUE(same_bytes(dot(p, std::ranges::data(y), n, o), dot(r, std::span(std::ranges::data(y), n), o)))
+        << "dot of two kinds of range, " << at;
     EXPECT_TRUE(same_bytes(asum(p, n, o), asum(r, o))) << "asum, " << at;
     EXPECT_TRUE(same_bytes(nrm2(p, n, o), nrm2(r, o))) << "nrm2, " << at;
     EXPECT_TRUE(same_bytes(mean(p, n, o), mean(r, o))) << "mean, " << at;

@@ -95,11 +95,29 @@ TEST(Shuffle, SplitKnownAnswer) {
   EXPECT_EQ(ends(l.test), (std::vector<std::int64_t>{15, 21, 26, 955, 989, 994}));
 }
 
+// The fractions are floor(f * n) in double, then the same cut as by counts.
+TEST(Shuffle, SplitByCountIsTheSameCut) {
+  const DatasetSplit f = split_indices(20, 0.6, 0.2, 5), c = split_indices_by_count(20, 12, 4, 5);
+  EXPECT_EQ(f.train, c.train);
+  EXPECT_EQ(f.validation, c.validation);
+  EXPECT_EQ(f.test, c.test);
+  // 0.29 is not a binary number: 0.29 * 100 = 28.999999999999996 in double, so 28 items; a count says 29.
+  EXPECT_EQ(split_indices(100, 0.29, 0.0, 5).train.size(), 28u);
+  const DatasetSplit exact = split_indices_by_count(100, 29, 0, 5);
+  EXPECT_EQ(exact.train.size(), 29u);
+  EXPECT_EQ(exact.test.size(), 71u);
+}
+
 TEST(ShuffleErrors, Arguments) {
   std::vector<std::int64_t> out(4);
   expect_error([&] { shuffle_indices(-1, 0, 0, out.data()); }, ErrorCode::size_out_of_range, "n must be >= 0, got -1");
   expect_error([&] { shuffle_indices(4, 0, 0, nullptr); }, ErrorCode::null_pointer, "out must not be null");
   expect_error([&] { shuffled_index(4, 4, 0, 0); }, ErrorCode::invalid_argument, "position must be in [0, n) = [0, 4), got 4");
+  expect_error([&] { split_indices_by_count(10, 11, 0, 0); }, ErrorCode::invalid_argument,
+               "split_indices_by_count: n_train must be in [0, n] = [0, 10], got 11");
+  expect_error([&] { split_indices_by_count(10, 4, 7, 0); }, ErrorCode::invalid_argument,
+               "split_indices_by_count: n_validation must be in [0, n - n_train] = [0, 6], got 7");
+  expect_error([&] { split_indices_by_count(10, -1, 0, 0); }, ErrorCode::invalid_argument, "got -1");
   expect_error([&] { split_indices(10, 1.5, 0.0, 0); }, ErrorCode::invalid_argument, "train_fraction must be in [0, 1], got 1.5");
   expect_error([&] { split_indices(10, 0.8, 0.3, 0); }, ErrorCode::invalid_argument, "validation_fraction must be in [0, 1 - train_fraction]");
   // The message shows the value passed, not a rounding of it to six decimals.

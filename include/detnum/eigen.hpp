@@ -222,6 +222,16 @@ void gemm(float alpha, const Eigen::DenseBase<DA>& a, const Eigen::DenseBase<DB>
   });
 }
 
+// The same for a c that is a temporary: a block of a matrix (c.block(...), c.topRows(...)) or a Map
+// made in the call.
+template <class DA, class DB, class DC>
+  requires eigen_detail::GemmScalar<typename DA::Scalar> && std::same_as<typename DA::Scalar, typename DB::Scalar> &&
+           eigen_detail::GemmOutScalar<typename DC::Scalar> && eigen_detail::kInPlace<DC>
+void gemm(float alpha, const Eigen::DenseBase<DA>& a, const Eigen::DenseBase<DB>& b, float beta,
+          Eigen::DenseBase<DC>&& c, CpuOptions o = {}) {
+  gemm(alpha, a, b, beta, static_cast<Eigen::DenseBase<DC>&>(c), o);
+}
+
 // a * b as a new column-major float matrix.
 template <class DA, class DB>
   requires eigen_detail::GemmScalar<typename DA::Scalar> && std::same_as<typename DA::Scalar, typename DB::Scalar>

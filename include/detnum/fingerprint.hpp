@@ -27,7 +27,8 @@ enum class Dtype { f32, f64, bf16, fp16, i32, i64, u8 };
 const char* dtype_name(Dtype d);
 std::size_t dtype_size(Dtype d);
 
-template <class T> constexpr Dtype dtype_of();
+// (Only the types below have a Dtype: any other is a compile error, not a link error.)
+template <class T> constexpr Dtype dtype_of() = delete;
 template <> constexpr Dtype dtype_of<float>() { return Dtype::f32; }
 template <> constexpr Dtype dtype_of<double>() { return Dtype::f64; }
 template <> constexpr Dtype dtype_of<bf16>() { return Dtype::bf16; }

@@ -69,9 +69,10 @@ std::int64_t range_size(const R& x) {
 
 template <Reducible T> accum_t<T> dot(std::span<const T> x, std::span<const T> y, CpuOptions o = {});
 
-template <ReducibleRange R>
-auto dot(const R& x, const R& y, CpuOptions o = {}) {
-  using T = std::ranges::range_value_t<R>;
+template <ReducibleRange R1, ReducibleRange R2>
+  requires std::same_as<std::ranges::range_value_t<R1>, std::ranges::range_value_t<R2>>
+auto dot(const R1& x, const R2& y, CpuOptions o = {}) {
+  using T = std::ranges::range_value_t<R1>;
   return dot(std::span<const T>(std::ranges::data(x), std::ranges::size(x)),
              std::span<const T>(std::ranges::data(y), std::ranges::size(y)), o);
 }

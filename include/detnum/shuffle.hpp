@@ -30,5 +30,11 @@ struct DatasetSplit {
 };
 inline constexpr std::uint64_t kSplitEpoch = ~std::uint64_t{0};
 DatasetSplit split_indices(std::int64_t n, double train_fraction, double validation_fraction, std::uint64_t seed);
+// The same cut with the sizes as counts: n_train items, then n_validation, then the rest
+// (0 <= n_train, 0 <= n_validation, n_train + n_validation <= n). split_indices is this with
+// floor(f * n) computed in double, where a fraction that is not a binary number can land just
+// below an integer: 0.29 * 100 is 28.999999999999996, so 28 items; counts say exactly.
+DatasetSplit split_indices_by_count(std::int64_t n, std::int64_t n_train, std::int64_t n_validation,
+                                    std::uint64_t seed);
 
 }  // namespace detnum

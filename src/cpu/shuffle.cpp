@@ -79,6 +79,21 @@ DatasetSplit split_indices(std::int64_t n, double train_fraction, double validat
   const auto n_train = std::min(n, static_cast<std::int64_t>(std::floor(train_fraction * static_cast<double>(n))));
   const auto n_val =
       std::min(n - n_train, static_cast<std::int64_t>(std::floor(validation_fraction * static_cast<double>(n))));
+  return split_indices_by_count(n, n_train, n_val, seed);
+}
+
+DatasetSplit split_indices_by_count(std::int64_t n, std::int64_t n_train, std::int64_t n_validation,
+                                    std::uint64_t seed) {
+  constexpr const char* fn = "split_indices_by_count";
+  detail::check_size(fn, "n", n, sizeof(std::int64_t));
+  if (n_train < 0 || n_train > n)
+    detail::fail(ErrorCode::invalid_argument, fn,
+                 "n_train must be in [0, n] = [0, " + std::to_string(n) + "], got " + std::to_string(n_train));
+  if (n_validation < 0 || n_validation > n - n_train)
+    detail::fail(ErrorCode::invalid_argument, fn,
+                 "n_validation must be in [0, n - n_train] = [0, " + std::to_string(n - n_train) + "], got " +
+                     std::to_string(n_validation));
+  const std::int64_t n_val = n_validation;
   std::vector<std::int64_t> order(static_cast<std::size_t>(n));
   shuffle_indices(n, seed, kSplitEpoch, order.data());
   DatasetSplit s;
