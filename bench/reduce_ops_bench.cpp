@@ -47,8 +47,8 @@ float det_amax(const float* x, std::int64_t n, detnum::CpuOptions o) { return de
 float ref_amax(const float* x, std::int64_t n) { return detnum::ref::amax(x, n); }
 std::int64_t det_argmax(const float* x, std::int64_t n, detnum::CpuOptions o) { return detnum::argmax(x, n, o); }
 std::int64_t ref_argmax(const float* x, std::int64_t n) { return detnum::ref::argmax(x, n); }
-float det_variance(const float* x, std::int64_t n, detnum::CpuOptions o) { return detnum::variance(x, n, 0, o); }
-float ref_variance(const float* x, std::int64_t n) { return detnum::ref::variance(x, n, 0); }
+float det_variance(const float* x, std::int64_t n, detnum::CpuOptions o) { return detnum::variance(x, n, detnum::Ddof{0}, o); }
+float ref_variance(const float* x, std::int64_t n) { return detnum::ref::variance(x, n, detnum::Ddof{0}); }
 
 using detnum_bench::cpu_benchmark;
 using detnum_bench::sizes_and_threads;

@@ -31,7 +31,7 @@ TEST(Eigen, VectorOpsEqualThePointerForms) {
   EXPECT_TRUE(same_value(asum(x, n), asum(a)));
   EXPECT_TRUE(same_value(nrm2(x, n), nrm2(a)));
   EXPECT_TRUE(same_value(mean(x, n), mean(a)));
-  EXPECT_TRUE(same_value(variance(x, n, 1), variance(a, 1)));
+  EXPECT_TRUE(same_value(variance(x, n, Ddof{1}), variance(a, Ddof{1})));
   EXPECT_TRUE(same_value(max(x, n), max(a)));
   EXPECT_TRUE(same_value(min(x, n), min(a)));
   EXPECT_TRUE(same_value(amax(x, n), amax(a)));
@@ -151,7 +151,7 @@ void sixteen_bit_types_equal_the_pointer_forms() {
   EXPECT_TRUE(same_value(sum(x.data(), kN), sum(strided)));
   EXPECT_TRUE(same_value(dot(x.data(), y.data(), kN), dot(strided, ey)));
   EXPECT_TRUE(same_value(nrm2(x.data(), kN), nrm2(ex)));
-  EXPECT_TRUE(same_value(variance(x.data(), kN, 1), variance(ex, 1)));
+  EXPECT_TRUE(same_value(variance(x.data(), kN, Ddof{1}), variance(ex, Ddof{1})));
   EXPECT_TRUE(same_value(amax(x.data(), kN), amax(ex)));
   EXPECT_EQ(argmin(x.data(), kN), argmin(ex));
   EXPECT_TRUE(same_value(dot(x.data(), y.data(), kN), dot(ex, ey)));

@@ -59,7 +59,7 @@ TEST(GoldenGpu, Reductions) {
   cuda::sum(x.get(), kGoldenN, r.get() + 0);
   cuda::dot(x.get(), x.get() + 1, kGoldenN - 1, r.get() + 1);
   cuda::nrm2(x.get(), kGoldenN, r.get() + 2);
-  cuda::variance(x.get(), kGoldenN, 1, r.get() + 3);
+  cuda::variance(x.get(), kGoldenN, Ddof{1}, r.get() + 3);
   cuda::sum(xb.get(), kGoldenN, r.get() + 4);
   DETNUM_EXPECT_GOLDEN(device_fingerprint(r, {5}), kGoldenFile, "reductions/sum,dot,nrm2,variance,sum_bf16");
   DeviceBuffer<float> rows(kGoldenRows), cols(kGoldenCols);

@@ -33,7 +33,7 @@ TEST(Golden, Reductions) {
   const std::vector<float> x = golden_x();
   const std::vector<bf16> xb = golden_x_bf16();
   const float results[] = {sum(x.data(), kGoldenN), dot(x.data(), x.data() + 1, kGoldenN - 1), nrm2(x.data(), kGoldenN),
-                           variance(x.data(), kGoldenN, 1), sum(xb.data(), kGoldenN)};
+                           variance(x.data(), kGoldenN, Ddof{1}), sum(xb.data(), kGoldenN)};
   DETNUM_EXPECT_GOLDEN(TensorView::of(results, {5}), kGoldenFile, "reductions/sum,dot,nrm2,variance,sum_bf16");
   std::vector<float> rows(kGoldenRows), cols(kGoldenCols);
   row_sums(x.data(), MatrixLayout::dense(kGoldenRows, kGoldenCols), rows.data());

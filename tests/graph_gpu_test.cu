@@ -137,7 +137,7 @@ void chain(Step& s, cudaStream_t st, cuda::IdCheck& check) {
                             s.dgamma.get(), s.dbeta.get(), kRows, kHidden, st);
   cuda::sum(static_cast<const float*>(s.dh.get()), kRows * kHidden, s.total.get(), st,
             {s.ws.get(), s.ws.size()});
-  cuda::variance(static_cast<const float*>(s.dh.get()), kRows * kHidden, 1, s.spread.get(), st);
+  cuda::variance(static_cast<const float*>(s.dh.get()), kRows * kHidden, Ddof{1}, s.spread.get(), st);
   cuda::nrm2(static_cast<const double*>(s.wide.get()), kNoise, s.norm.get(), st);
   AdamWParams adam;
   adam.step = 3;

@@ -561,7 +561,7 @@ void check_variance(const std::vector<T>& x, const std::string& family, Report& 
   EXPECT_FALSE(bad) << "variance: MPFR not exact";
   for (std::int64_t ddof : {0, 1}) {
     const std::string tag = std::string(Fmt<T>::name) + " n=" + std::to_string(n) + " " + family + " variance ddof " + std::to_string(ddof);
-    const A var = ref::variance(x.data(), n, ddof);
+    const A var = ref::variance(x.data(), n, Ddof{ddof});
     if (n - ddof <= 0) {
       EXPECT_TRUE(std::isnan(var)) << tag;
       continue;

@@ -111,8 +111,8 @@ Value reference(Op op, const T* x, const T* y, std::int64_t n) {
     case Op::dot: return value_of(ref::dot(x, y, n));
     case Op::nrm2: return value_of(ref::nrm2(x, n));
     case Op::mean: return value_of(ref::mean(x, n));
-    case Op::variance: return value_of(ref::variance(x, n, 0));
-    case Op::variance_ddof1: return value_of(ref::variance(x, n, 1));
+    case Op::variance: return value_of(ref::variance(x, n, Ddof{0}));
+    case Op::variance_ddof1: return value_of(ref::variance(x, n, Ddof{1}));
     case Op::max: return value_of(ref::max(x, n));
     case Op::min: return value_of(ref::min(x, n));
     case Op::amax: return value_of(ref::amax(x, n));
@@ -136,8 +136,8 @@ void run(Op op, const T* x, const T* y, std::int64_t n, void* out, cudaStream_t 
     case Op::dot: return cuda::dot(x, y, n, r, s, ws, l);
     case Op::nrm2: return cuda::nrm2(x, n, r, s, ws, l);
     case Op::mean: return cuda::mean(x, n, r, s, ws, l);
-    case Op::variance: return cuda::variance(x, n, 0, r, s, ws, l);
-    case Op::variance_ddof1: return cuda::variance(x, n, 1, r, s, ws, l);
+    case Op::variance: return cuda::variance(x, n, Ddof{0}, r, s, ws, l);
+    case Op::variance_ddof1: return cuda::variance(x, n, Ddof{1}, r, s, ws, l);
     case Op::max: return cuda::max(x, n, r, s, ws, l);
     case Op::min: return cuda::min(x, n, r, s, ws, l);
     case Op::amax: return cuda::amax(x, n, r, s, ws, l);
@@ -366,7 +366,7 @@ TEST(ReduceGpu, OnAStreamRepeatedly) {
   const std::int64_t n = 1000003;
   const std::vector<float> x = test::reduce_input<float>(n, 11, Family::finite);
   const float want = ref::sum(x.data(), n);
-  const float want_var = ref::variance(x.data(), n, 1);
+  const float want_var = ref::variance(x.data(), n, Ddof{1});
   cudaStream_t stream;
   ASSERT_EQ(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking), cudaSuccess);
   DeviceBuffer<float> dx(x.size()), results(8);
@@ -375,7 +375,7 @@ TEST(ReduceGpu, OnAStreamRepeatedly) {
   for (int r = 0; r < 4; ++r) {
     const cuda::Workspace w = r % 2 ? cuda::Workspace{ws.get(), ws.size()} : cuda::Workspace{};
     cuda::sum(dx.get(), n, results.get() + 2 * r, stream, w);
-    cuda::variance(dx.get(), n, 1, results.get() + 2 * r + 1, stream, w);
+    cuda::variance(dx.get(), n, Ddof{1}, results.get() + 2 * r + 1, stream, w);
   }
   std::vector<float> got(8);
   ASSERT_EQ(cudaMemcpyAsync(got.data(), results.get(), 8 * sizeof(float), cudaMemcpyDeviceToHost, stream), cudaSuccess);
@@ -405,7 +405,7 @@ TEST(ReduceGpu, ReadsTheInputTheKernelBeforeItWrote) {
     fill_large<<<256, 256, 0, stream>>>(dx.get(), n, 977 * r);
     cuda::sum(dx.get(), n, results.get() + 2 * r, stream, w);
     fill_large<<<256, 256, 0, stream>>>(dx.get(), n, 977 * (r + kRounds));
-    cuda::variance(dx.get(), n, 1, results.get() + 2 * r + 1, stream, w);
+    cuda::variance(dx.get(), n, Ddof{1}, results.get() + 2 * r + 1, stream, w);
     fill_large<<<256, 256, 0, stream>>>(dd.get(), n, 977 * r);
     cuda::nrm2(static_cast<const double*>(dd.get()), n, norms.get() + r, stream, w);
   }
@@ -425,7 +425,7 @@ TEST(ReduceGpu, ReadsTheInputTheKernelBeforeItWrote) {
     for (std::int64_t i = 0; i < n; ++i) xd[static_cast<std::size_t>(i)] = large_value(i + 977 * r);
     EXPECT_TRUE(test::same_value(ref::nrm2(xd.data(), n), got_norms[static_cast<std::size_t>(r)])) << "nrm2, round " << r;
     for (std::int64_t i = 0; i < n; ++i) x[static_cast<std::size_t>(i)] = large_value(i + 977 * (r + kRounds));
-    EXPECT_TRUE(test::same_value(ref::variance(x.data(), n, 1), got[2 * r + 1])) << "variance, round " << r;
+    EXPECT_TRUE(test::same_value(ref::variance(x.data(), n, Ddof{1}), got[2 * r + 1])) << "variance, round " << r;
   }
 }
 
@@ -457,7 +457,7 @@ TEST(ReduceGpu, InvalidArguments) {
                "cuda::sum: launch.block_threads must be a multiple of 32 in [32, 1024], got 100");
   expect_error([&] { cuda::mean(d.get(), 64, r.get(), nullptr, {}, {64, -1}); }, ErrorCode::invalid_argument,
                "cuda::mean: launch.grid_blocks must be 0 (fill the device) or positive, got -1");
-  expect_error([&] { cuda::variance(d.get(), 64, -1, r.get()); }, ErrorCode::invalid_argument,
+  expect_error([&] { cuda::variance(d.get(), 64, Ddof{-1}, r.get()); }, ErrorCode::invalid_argument,
                "cuda::variance: ddof must be >= 0, got -1");
   expect_error([&] { cuda::sum(d.get(), 1 << 16, r.get(), nullptr, {ws.get(), 256}); }, ErrorCode::invalid_argument,
                "cuda::sum: ws.bytes must be at least reduce_workspace_bytes(n)");

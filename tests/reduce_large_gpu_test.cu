@@ -99,7 +99,7 @@ TEST(ReduceLargeGpu, EveryFloatOpPastTwoToThe31MatchesTheReference) {
   cuda::dot(x, x, kN, r.get() + kDot);
   cuda::nrm2(x, kN, r.get() + kNrm2);
   cuda::mean(x, kN, r.get() + kMean);
-  cuda::variance(x, kN, 1, r.get() + kVariance);
+  cuda::variance(x, kN, Ddof{1}, r.get() + kVariance);
   cuda::max(x, kN, r.get() + kMax);
   cuda::min(x, kN, r.get() + kMin);
   cuda::amax(x, kN, r.get() + kAmax);

@@ -35,7 +35,7 @@ TEST(ReduceLarge, EveryOpPastTwoToThe31MatchesTheReference) {
     x[static_cast<std::size_t>(i)] = static_cast<float>(static_cast<int>(i % 1999) - 997) * 0.3f + static_cast<float>(i >> 24);
   const float* p = x.data();
   const float want_sum = ref::sum(p, n), want_asum = ref::asum(p, n), want_dot = ref::dot(p, p, n);
-  const float want_nrm2 = ref::nrm2(p, n), want_var = ref::variance(p, n, 1), want_mean = ref::mean(p, n);
+  const float want_nrm2 = ref::nrm2(p, n), want_var = ref::variance(p, n, Ddof{1}), want_mean = ref::mean(p, n);
   const float want_max = ref::max(p, n), want_min = ref::min(p, n), want_amax = ref::amax(p, n),
               want_amin = ref::amin(p, n);
   float want_col = 0.0f, want_row = 0.0f;
@@ -49,7 +49,7 @@ TEST(ReduceLarge, EveryOpPastTwoToThe31MatchesTheReference) {
     expect_same(want_asum, asum(p, n, o));
     expect_same(want_dot, dot(p, p, n, o));
     expect_same(want_nrm2, nrm2(p, n, o));
-    expect_same(want_var, variance(p, n, 1, o));
+    expect_same(want_var, variance(p, n, Ddof{1}, o));
     expect_same(want_mean, mean(p, n, o));
     expect_same(want_max, max(p, n, o));
     expect_same(want_min, min(p, n, o));

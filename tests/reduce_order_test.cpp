@@ -525,18 +525,18 @@ TYPED_TEST(ReduceOrder, VarianceDefinition) {
   using A = accum_t<T>;
   std::vector<T> x;
   for (A v : {A(1), A(2), A(3), A(4)}) x.push_back(Fmt<T>::from(v));
-  EXPECT_TRUE(same<A>(A(1.25), ref::variance(x.data(), 4, 0)));
-  EXPECT_TRUE(same<A>(A(5) / A(3), ref::variance(x.data(), 4, 1)));
-  EXPECT_TRUE(same<A>(A(5), ref::variance(x.data(), 4, 3)));
+  EXPECT_TRUE(same<A>(A(1.25), ref::variance(x.data(), 4, Ddof{0})));
+  EXPECT_TRUE(same<A>(A(5) / A(3), ref::variance(x.data(), 4, Ddof{1})));
+  EXPECT_TRUE(same<A>(A(5), ref::variance(x.data(), 4, Ddof{3})));
   const A nan = canonicalize(A(NAN));  // 0x7FC00000 or 0x7FF8000000000000
-  EXPECT_TRUE(same<A>(nan, ref::variance(x.data(), 4, 4)));
-  EXPECT_TRUE(same<A>(nan, ref::variance(x.data(), 4, 5)));
-  EXPECT_TRUE(same<A>(nan, ref::variance<T>(nullptr, 0, 0)));
-  EXPECT_TRUE(same<A>(nan, ref::variance(x.data(), 1, 1)));
+  EXPECT_TRUE(same<A>(nan, ref::variance(x.data(), 4, Ddof{4})));
+  EXPECT_TRUE(same<A>(nan, ref::variance(x.data(), 4, Ddof{5})));
+  EXPECT_TRUE(same<A>(nan, ref::variance<T>(nullptr, 0, Ddof{0})));
+  EXPECT_TRUE(same<A>(nan, ref::variance(x.data(), 1, Ddof{1})));
   // n = 1, ddof 0: mean = x, d = +0, fma(+0, +0, -0) = +0, +0 / 1 = +0.
   const auto seven = filled<T>(1, A(7));
-  EXPECT_TRUE(same<A>(A(0), ref::variance(seven.data(), 1, 0)));
-  EXPECT_THROW(ref::variance(x.data(), 4, -1), Error);
+  EXPECT_TRUE(same<A>(A(0), ref::variance(seven.data(), 1, Ddof{0})));
+  EXPECT_THROW(ref::variance(x.data(), 4, Ddof{-1}), Error);
 }
 
 // variance is two passes: the deviations from the rounded mean are squared, not x_i^2 - n m^2.
@@ -547,14 +547,14 @@ TYPED_TEST(ReduceOrder, VarianceDefinition) {
 // bf16 {129, 131} (spacing 1 there): mean 130, the same 1 and 2.
 TEST(ReduceOrderVariance, TwoPasses) {
   const float f[] = {4097.0f, 4099.0f};
-  EXPECT_TRUE(same(1.0f, ref::variance(f, 2, 0)));
-  EXPECT_TRUE(same(2.0f, ref::variance(f, 2, 1)));
+  EXPECT_TRUE(same(1.0f, ref::variance(f, 2, Ddof{0})));
+  EXPECT_TRUE(same(2.0f, ref::variance(f, 2, Ddof{1})));
   const double d[] = {0x1p27 + 1, 0x1p27 + 3};
-  EXPECT_TRUE(same(1.0, ref::variance(d, 2, 0)));
-  EXPECT_TRUE(same(2.0, ref::variance(d, 2, 1)));
+  EXPECT_TRUE(same(1.0, ref::variance(d, 2, Ddof{0})));
+  EXPECT_TRUE(same(2.0, ref::variance(d, 2, Ddof{1})));
   const bf16 b[] = {bf16{0x4301}, bf16{0x4303}};
-  EXPECT_TRUE(same(1.0f, ref::variance(b, 2, 0)));
-  EXPECT_TRUE(same(2.0f, ref::variance(b, 2, 1)));
+  EXPECT_TRUE(same(1.0f, ref::variance(b, 2, Ddof{0})));
+  EXPECT_TRUE(same(2.0f, ref::variance(b, 2, Ddof{1})));
 }
 
 // variance squares d_i with fma into the lane accumulators.
@@ -573,11 +573,11 @@ TEST(ReduceOrderVariance, FmaInTheLane) {
   std::vector<float> x(130, 0.0f);
   const float b = 1.0f + 0x1p-13f;
   x[0] = 0x1p-12f, x[128] = b, x[1] = -0x1p-12f, x[129] = -b;
-  EXPECT_TRUE(same_u32(0x3F800801u, ref::variance(x.data(), 130, 128)));
+  EXPECT_TRUE(same_u32(0x3F800801u, ref::variance(x.data(), 130, Ddof{128})));
   std::vector<double> y(258, 0.0);
   const double bd = 1.0 + 0x1p-27;
   y[0] = y[128] = 0x1p-27, y[256] = bd, y[1] = y[129] = -0x1p-27, y[257] = -bd;
-  EXPECT_TRUE(same_u64(0x3FF0000004000001ull, ref::variance(y.data(), 258, 256)));
+  EXPECT_TRUE(same_u64(0x3FF0000004000001ull, ref::variance(y.data(), 258, Ddof{256})));
 }
 
 // ---- (h) extremes -----------------------------------------------------------------------------

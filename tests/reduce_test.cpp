@@ -114,10 +114,10 @@ std::vector<Op<T>> ops() {
        [](const T* x, const T*, I n) { return result_of(ref::nrm2(x, n)); }},
       {"mean", [](const T* x, const T*, I n, CpuOptions o) { return result_of(mean(x, n, o)); },
        [](const T* x, const T*, I n) { return result_of(ref::mean(x, n)); }},
-      {"variance", [](const T* x, const T*, I n, CpuOptions o) { return result_of(variance(x, n, 0, o)); },
-       [](const T* x, const T*, I n) { return result_of(ref::variance(x, n, 0)); }},
-      {"variance(ddof 1)", [](const T* x, const T*, I n, CpuOptions o) { return result_of(variance(x, n, 1, o)); },
-       [](const T* x, const T*, I n) { return result_of(ref::variance(x, n, 1)); }},
+      {"variance", [](const T* x, const T*, I n, CpuOptions o) { return result_of(variance(x, n, Ddof{0}, o)); },
+       [](const T* x, const T*, I n) { return result_of(ref::variance(x, n, Ddof{0})); }},
+      {"variance(ddof 1)", [](const T* x, const T*, I n, CpuOptions o) { return result_of(variance(x, n, Ddof{1}, o)); },
+       [](const T* x, const T*, I n) { return result_of(ref::variance(x, n, Ddof{1})); }},
       {"max", [](const T* x, const T*, I n, CpuOptions o) { return result_of(max(x, n, o)); },
        [](const T* x, const T*, I n) { return result_of(ref::max(x, n)); }, true},
       {"min", [](const T* x, const T*, I n, CpuOptions o) { return result_of(min(x, n, o)); },
@@ -228,7 +228,7 @@ void expect_range_forms_match(const R& r, const Y& y, const std::string& what) {
     EXPECT_TRUE(same_bytes(nrm2(p, n, o), nrm2(r, o))) << "nrm2, " << at;
     EXPECT_TRUE(same_bytes(mean(p, n, o), mean(r, o))) << "mean, " << at;
     for (const std::int64_t ddof : {0, 1})
-      EXPECT_TRUE(same_bytes(variance(p, n, ddof, o), variance(r, ddof, o))) << "variance ddof " << ddof << ", " << at;
+      EXPECT_TRUE(same_bytes(variance(p, n, Ddof{ddof}, o), variance(r, Ddof{ddof}, o))) << "variance ddof " << ddof << ", " << at;
     if (n == 0) continue;  // the extremes of nothing are an error (checked below)
     EXPECT_TRUE(same_bytes(max(p, n, o), max(r, o))) << "max, " << at;
     EXPECT_TRUE(same_bytes(min(p, n, o), min(r, o))) << "min, " << at;
@@ -264,16 +264,25 @@ TYPED_TEST(ReduceCpu, RangeFormsMatchThePointerForms) {
   test::expect_error([&] { max(none); }, ErrorCode::size_out_of_range,
                "max: n must be >= 1 (the extremes of nothing are undefined), got 0");
   test::expect_error([&] { argmin(std::span<const T>(none)); }, ErrorCode::size_out_of_range, "argmin: n must be >= 1");
-  test::expect_error([&] { variance(std::span<const T>(none), -1); }, ErrorCode::invalid_argument,
+  test::expect_error([&] { variance(std::span<const T>(none), Ddof{-1}); }, ErrorCode::invalid_argument,
                "variance: ddof must be >= 0, got -1");
 }
 
-// A built-in array of 5: variance(a, 5) is the pointer form with n = 5 (not the range form with
-// ddof 5, which would be NaN), and the other ops take the array as a range.
+// ddof is a Ddof: neither CpuOptions' braces nor a plain number (n of a range, say) is taken for it.
+template <class P> concept TakesBracesForDdof = requires(P p) { variance(p, std::int64_t{5}, {4}); };
+template <class P> concept TakesANumberForDdof = requires(P p) { variance(p, std::int64_t{5}, 1); };
+template <class R> concept TakesNForDdof = requires(R r) { variance(r, 5); };
+template <class P> concept TakesDdofAndOptions = requires(P p) { variance(p, std::int64_t{5}, Ddof{1}, CpuOptions{4}); };
+static_assert(!TakesBracesForDdof<const float*> && !TakesANumberForDdof<const float*>);
+static_assert(!TakesNForDdof<std::vector<float>> && TakesDdofAndOptions<const float*>);
+
+// A built-in array of 5: variance(a, 5) is the pointer form with n = 5 (an int is no Ddof, so the
+// range form cannot take 5 for ddof), variance(a) and the other ops take the array as a range.
 TEST(ReduceRanges, BuiltInArrays) {
   const float a[5] = {1.0f, 2.5f, -3.0f, 0.125f, 7.0f};
-  EXPECT_TRUE(same_bytes(variance(&a[0], 5, 0), variance(a, 5)));
-  EXPECT_TRUE(same_bytes(variance(&a[0], 5, 2), variance(std::span<const float>(a), 2)));
+  EXPECT_TRUE(same_bytes(variance(&a[0], 5, Ddof{0}), variance(a, 5)));
+  EXPECT_TRUE(same_bytes(variance(&a[0], 5, Ddof{0}), variance(a)));
+  EXPECT_TRUE(same_bytes(variance(&a[0], 5, Ddof{2}), variance(std::span<const float>(a), Ddof{2})));
   EXPECT_TRUE(same_bytes(sum(&a[0], 5), sum(a)));
   EXPECT_TRUE(same_bytes(argmin(&a[0], 5), argmin(a)));
   EXPECT_TRUE(same_bytes(nrm2(&a[0], 5), nrm2(a, CpuOptions{2})));
@@ -334,7 +343,7 @@ TEST(ReduceSpecials, SignedZeros) {
       EXPECT_EQ(bits_of(mean(neg.data(), n, o)), kNegZeroF32) << n;        // -0 / n
       EXPECT_EQ(bits_of(nrm2(neg.data(), n, o)), 0u) << n;
       EXPECT_EQ(bits_of(nrm2(negd.data(), n, o)), 0u) << n;
-      EXPECT_EQ(bits_of(variance(neg.data(), n, 0, o)), 0u) << n;
+      EXPECT_EQ(bits_of(variance(neg.data(), n, Ddof{0}, o)), 0u) << n;
       // +0 counts as greater than -0.
       EXPECT_EQ(bits_of(max(mixed.data(), n, o)), 0u) << n;
       EXPECT_EQ(bits_of(min(mixed.data(), n, o)), n == 1 ? 0u : kNegZeroF32) << n;
@@ -377,7 +386,7 @@ TEST(ReduceSpecials, InfinitiesAndCanonicalNans) {
       for (const Result r : {result_of(sum(with_nan.data(), n, o)), result_of(asum(with_nan.data(), n, o)),
                              result_of(dot(with_nan.data(), inf_and_one.data(), n, o)),
                              result_of(nrm2(with_nan.data(), n, o)), result_of(mean(with_nan.data(), n, o)),
-                             result_of(variance(with_nan.data(), n, 0, o)), result_of(max(with_nan.data(), n, o)),
+                             result_of(variance(with_nan.data(), n, Ddof{0}, o)), result_of(max(with_nan.data(), n, o)),
                              result_of(min(with_nan.data(), n, o)), result_of(amax(with_nan.data(), n, o)),
                              result_of(amin(with_nan.data(), n, o))})
         EXPECT_TRUE(same_result(result_of(float_from_bits(kCanonicalNanF32)), r)) << "n = " << n;
@@ -459,10 +468,10 @@ TEST(ReduceSpecials, OverflowNearFltMax) {
 
 TEST(ReduceSpecials, VarianceAndMeanOfFewElements) {
   const std::vector<float> one = {3.0f};
-  EXPECT_EQ(variance(one.data(), 1, 0), 0.0f);
-  EXPECT_EQ(bits_of(variance(one.data(), 1, 1)), kCanonicalNanF32);  // n - ddof = 0
-  EXPECT_EQ(bits_of(variance(one.data(), 1, 7)), kCanonicalNanF32);
-  EXPECT_EQ(bits_of(variance(static_cast<const float*>(nullptr), 0, 0)), kCanonicalNanF32);
+  EXPECT_EQ(variance(one.data(), 1, Ddof{0}), 0.0f);
+  EXPECT_EQ(bits_of(variance(one.data(), 1, Ddof{1})), kCanonicalNanF32);  // n - ddof = 0
+  EXPECT_EQ(bits_of(variance(one.data(), 1, Ddof{7})), kCanonicalNanF32);
+  EXPECT_EQ(bits_of(variance(static_cast<const float*>(nullptr), 0, Ddof{0})), kCanonicalNanF32);
   EXPECT_EQ(bits_of(mean(static_cast<const double*>(nullptr), 0)), kCanonicalNanF64);
   EXPECT_EQ(mean(one.data(), 1), 3.0f);
 }
@@ -574,7 +583,7 @@ TEST(ReduceErrors, ExtremesOfNothing) {
 
 TEST(ReduceErrors, NegativeDdof) {
   const std::vector<double> x(5, 1.0);
-  expect_error([&] { variance(x.data(), 5, -1); }, ErrorCode::invalid_argument, "variance: ddof must be >= 0, got -1");
+  expect_error([&] { variance(x.data(), 5, Ddof{-1}); }, ErrorCode::invalid_argument, "variance: ddof must be >= 0, got -1");
 }
 
 TEST(ReduceErrors, CpuOptionsOutOfRange) {

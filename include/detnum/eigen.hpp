@@ -1,7 +1,7 @@
 // Eigen overloads of detnum's CPU reductions (detnum/reduce.hpp), header-only: Eigen users call
 // detnum on their vectors and matrices and get the same bits as the pointer forms.
 //
-//   detnum::sum(v), asum, dot(a, b), nrm2, mean, variance(v, ddof), max, min, amax, amin,
+//   detnum::sum(v), asum, dot(a, b), nrm2, mean, variance(v, Ddof{d}), max, min, amax, amin,
 //   argmax, argmin     for any float, double, Eigen::bfloat16 or Eigen::half vector expression
 //                      (VectorXf, a column block, a Map, Ref, a + b ...); 16-bit elements are
 //                      detnum's bf16 and fp16, accumulated in float
@@ -153,7 +153,7 @@ DETNUM_EIGEN_VECTOR_OP(argmin)
 #undef DETNUM_EIGEN_VECTOR_OP
 
 template <eigen_detail::Vector D>
-auto variance(const Eigen::DenseBase<D>& v, std::int64_t ddof = 0, CpuOptions o = {}) {
+auto variance(const Eigen::DenseBase<D>& v, Ddof ddof = {}, CpuOptions o = {}) {
   return eigen_detail::with_elements(v, [&](auto x) { return variance(x.data(), std::ssize(x), ddof, o); });
 }
 

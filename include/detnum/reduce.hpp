@@ -39,8 +39,17 @@ template <Reducible T> accum_t<T> dot(const T* x, const T* y, std::int64_t n, Cp
 template <Reducible T> accum_t<T> nrm2(const T* x, std::int64_t n, CpuOptions options = {});
 // sum / n; NaN for n = 0.
 template <Reducible T> accum_t<T> mean(const T* x, std::int64_t n, CpuOptions options = {});
+// variance's delta degrees of freedom: the divisor is n - ddof (0: the population variance, 1: the
+// sample variance). A type of its own, so that variance(x, n, {4}) or variance(v, n) does not
+// compile instead of quietly taking 4 or n for ddof: write variance(x, n, Ddof{1}, {4}).
+struct Ddof {
+  std::int64_t value = 0;
+  constexpr Ddof() = default;
+  explicit constexpr Ddof(std::int64_t v) : value(v) {}
+};
+
 // sum (x[i] - mean)^2 / (n - ddof), two passes; NaN when n - ddof <= 0.
-template <Reducible T> accum_t<T> variance(const T* x, std::int64_t n, std::int64_t ddof = 0, CpuOptions options = {});
+template <Reducible T> accum_t<T> variance(const T* x, std::int64_t n, Ddof ddof = {}, CpuOptions options = {});
 
 // Extremes are exact, so independent of any order. +0 counts as greater than -0. A NaN anywhere
 // makes max/min/amax/amin NaN and argmax/argmin the index of the first NaN; ties go to the
@@ -93,11 +102,8 @@ DETNUM_RANGE_FORM(amin)
 DETNUM_RANGE_FORM(argmax)
 DETNUM_RANGE_FORM(argmin)
 #undef DETNUM_RANGE_FORM
-// Not for built-in arrays: variance(a, n) on a T[N] would otherwise pick this form and read n as
-// ddof; there it is the pointer form (wrap the array in a std::span for this one).
 template <ReducibleRange R>
-  requires(!std::is_array_v<R>)
-auto variance(const R& x, std::int64_t ddof = 0, CpuOptions o = {}) {
+auto variance(const R& x, Ddof ddof = {}, CpuOptions o = {}) {
   return variance(std::ranges::data(x), detail::range_size(x), ddof, o);
 }
 
@@ -159,7 +165,7 @@ template <Reducible T> accum_t<T> asum(const T* x, std::int64_t n);
 template <Reducible T> accum_t<T> dot(const T* x, const T* y, std::int64_t n);
 template <Reducible T> accum_t<T> nrm2(const T* x, std::int64_t n);
 template <Reducible T> accum_t<T> mean(const T* x, std::int64_t n);
-template <Reducible T> accum_t<T> variance(const T* x, std::int64_t n, std::int64_t ddof = 0);
+template <Reducible T> accum_t<T> variance(const T* x, std::int64_t n, Ddof ddof = {});
 template <Reducible T> accum_t<T> max(const T* x, std::int64_t n);
 template <Reducible T> accum_t<T> min(const T* x, std::int64_t n);
 template <Reducible T> accum_t<T> amax(const T* x, std::int64_t n);

@@ -251,7 +251,8 @@ accum_t<T> mean(const T* x, std::int64_t n, CpuOptions options) {
 }
 
 template <Reducible T>
-accum_t<T> variance(const T* x, std::int64_t n, std::int64_t ddof, CpuOptions options) {
+accum_t<T> variance(const T* x, std::int64_t n, Ddof d, CpuOptions options) {
+  const std::int64_t ddof = d.value;
   options = detail::resolve_cpu_options("variance", options);
   check_x("variance", x, n);
   detail::check_ddof("variance", ddof);
@@ -329,7 +330,7 @@ std::int64_t argmin(const T* x, std::int64_t n, CpuOptions options) {
   template accum_t<T> dot<T>(std::span<const T>, std::span<const T>, CpuOptions);          \
   template accum_t<T> nrm2<T>(const T*, std::int64_t, CpuOptions);                         \
   template accum_t<T> mean<T>(const T*, std::int64_t, CpuOptions);                         \
-  template accum_t<T> variance<T>(const T*, std::int64_t, std::int64_t, CpuOptions);       \
+  template accum_t<T> variance<T>(const T*, std::int64_t, Ddof, CpuOptions);               \
   template accum_t<T> max<T>(const T*, std::int64_t, CpuOptions);                          \
   template accum_t<T> min<T>(const T*, std::int64_t, CpuOptions);                          \
   template accum_t<T> amax<T>(const T*, std::int64_t, CpuOptions);                         \

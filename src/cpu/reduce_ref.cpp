@@ -110,7 +110,8 @@ accum_t<T> mean(const T* x, std::int64_t n) {
 }
 
 template <Reducible T>
-accum_t<T> variance(const T* x, std::int64_t n, std::int64_t ddof) {
+accum_t<T> variance(const T* x, std::int64_t n, Ddof d) {
+  const std::int64_t ddof = d.value;
   check("ref::variance", x, n);
   detail::check_ddof("ref::variance", ddof);
   using A = accum_t<T>;
@@ -208,7 +209,7 @@ void column_sums(const T* x, const MatrixLayout& m, accum_t<T>* out) {
   template accum_t<T> dot<T>(const T*, const T*, std::int64_t);                       \
   template accum_t<T> nrm2<T>(const T*, std::int64_t);                                \
   template accum_t<T> mean<T>(const T*, std::int64_t);                                \
-  template accum_t<T> variance<T>(const T*, std::int64_t, std::int64_t);              \
+  template accum_t<T> variance<T>(const T*, std::int64_t, Ddof);                      \
   template accum_t<T> max<T>(const T*, std::int64_t);                                 \
   template accum_t<T> min<T>(const T*, std::int64_t);                                 \
   template accum_t<T> amax<T>(const T*, std::int64_t);                                \

@@ -593,9 +593,10 @@ void mean(const T* x, std::int64_t n, accum_t<T>* result, cudaStream_t stream, W
 }
 
 template <Reducible T>
-void variance(const T* x, std::int64_t n, std::int64_t ddof, accum_t<T>* result, cudaStream_t stream, Workspace ws,
+void variance(const T* x, std::int64_t n, Ddof d, accum_t<T>* result, cudaStream_t stream, Workspace ws,
               LaunchConfig launch) {
   constexpr const char* fn = "cuda::variance";
+  const std::int64_t ddof = d.value;
   using A = accum_t<T>;
   check_call(fn, x, static_cast<const T*>(nullptr), false, n, false, result, stream, ws, launch);
   detail::check_ddof(fn, ddof);
@@ -640,7 +641,7 @@ void argmin(const T* x, std::int64_t n, std::int64_t* result, cudaStream_t strea
   template void dot<T>(const T*, const T*, std::int64_t, accum_t<T>*, cudaStream_t, Workspace, LaunchConfig);     \
   template void nrm2<T>(const T*, std::int64_t, accum_t<T>*, cudaStream_t, Workspace, LaunchConfig);              \
   template void mean<T>(const T*, std::int64_t, accum_t<T>*, cudaStream_t, Workspace, LaunchConfig);              \
-  template void variance<T>(const T*, std::int64_t, std::int64_t, accum_t<T>*, cudaStream_t, Workspace,           \
+  template void variance<T>(const T*, std::int64_t, Ddof, accum_t<T>*, cudaStream_t, Workspace,           \
                             LaunchConfig);                                                                         \
   template void max<T>(const T*, std::int64_t, accum_t<T>*, cudaStream_t, Workspace, LaunchConfig);               \
   template void min<T>(const T*, std::int64_t, accum_t<T>*, cudaStream_t, Workspace, LaunchConfig);               \

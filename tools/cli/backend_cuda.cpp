@@ -262,7 +262,7 @@ class CudaBackend final : public Backend {
       case ReduceOp::dot: cuda::dot(px, dy.get<const T>(), n, r, nullptr, ws, launch_); break;
       case ReduceOp::nrm2: cuda::nrm2(px, n, r, nullptr, ws, launch_); break;
       case ReduceOp::mean: cuda::mean(px, n, r, nullptr, ws, launch_); break;
-      case ReduceOp::variance: cuda::variance(px, n, 1, r, nullptr, ws, launch_); break;
+      case ReduceOp::variance: cuda::variance(px, n, Ddof{1}, r, nullptr, ws, launch_); break;
       case ReduceOp::max: cuda::max(px, n, r, nullptr, ws, launch_); break;
       case ReduceOp::min: cuda::min(px, n, r, nullptr, ws, launch_); break;
       case ReduceOp::amax: cuda::amax(px, n, r, nullptr, ws, launch_); break;

@@ -27,7 +27,7 @@ void host_reduce(ReduceOp op, const T* x, const T* y, std::int64_t n, void* r, c
     case ReduceOp::dot: return put(r, cpu ? detnum::dot(x, y, n, *cpu) : ref::dot(x, y, n));
     case ReduceOp::nrm2: return put(r, cpu ? detnum::nrm2(x, n, *cpu) : ref::nrm2(x, n));
     case ReduceOp::mean: return put(r, cpu ? detnum::mean(x, n, *cpu) : ref::mean(x, n));
-    case ReduceOp::variance: return put(r, cpu ? detnum::variance(x, n, 1, *cpu) : ref::variance(x, n, 1));
+    case ReduceOp::variance: return put(r, cpu ? detnum::variance(x, n, Ddof{1}, *cpu) : ref::variance(x, n, Ddof{1}));
     case ReduceOp::max: return put(r, cpu ? detnum::max(x, n, *cpu) : ref::max(x, n));
     case ReduceOp::min: return put(r, cpu ? detnum::min(x, n, *cpu) : ref::min(x, n));
     case ReduceOp::amax: return put(r, cpu ? detnum::amax(x, n, *cpu) : ref::amax(x, n));

@@ -43,7 +43,7 @@ template <Reducible T>
 void mean(const T* x, std::int64_t n, accum_t<T>* result, cudaStream_t stream = nullptr, Workspace ws = {},
           LaunchConfig launch = {});
 template <Reducible T>
-void variance(const T* x, std::int64_t n, std::int64_t ddof, accum_t<T>* result, cudaStream_t stream = nullptr,
+void variance(const T* x, std::int64_t n, Ddof ddof, accum_t<T>* result, cudaStream_t stream = nullptr,
               Workspace ws = {}, LaunchConfig launch = {});
 
 template <Reducible T>
