@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <random>
+#include <set>
 
 #include "detnum/philox.hpp"
 #include "detnum/random.hpp"
@@ -62,6 +63,23 @@ TEST(Philox, StreamWordIsWordGMod4OfBlockGDiv4) {
     const PhiloxCounter ctr{{std::uint32_t(b), std::uint32_t(b >> 32), 0x76543210u, 0xFEDCBA98u}};
     EXPECT_EQ(stream_word(seed, stream, g), philox4x32_10(ctr, key).w[g % 4]) << "g = " << g;
   }
+}
+
+// fold_in(seed, data): words 0 and 1 of Random123's Philox4x32-10 of counter (data, 3) under key
+// seed, and different data or seeds give different seeds.
+TEST(Philox, FoldInIsBlockDataOfStream3) {
+  r123::Philox4x32_R<10> reference;
+  const std::uint64_t seed = 0x0123456789ABCDEFull;
+  std::set<std::uint64_t> seen;
+  for (std::uint64_t data : {0ull, 1ull, 2ull, 0xFFFFFFFFull, 0x100000000ull, 0xFFFFFFFFFFFFFFFFull}) {
+    const r123::Philox4x32_R<10>::ctr_type c = {{std::uint32_t(data), std::uint32_t(data >> 32), 3u, 0u}};
+    const r123::Philox4x32_R<10>::key_type k = {{0x89ABCDEFu, 0x01234567u}};
+    const auto w = reference(c, k);
+    EXPECT_EQ(fold_in(seed, data), std::uint64_t{w[0]} | std::uint64_t{w[1]} << 32) << "data " << data;
+    seen.insert(fold_in(seed, data));
+    seen.insert(fold_in(data, seed));
+  }
+  EXPECT_EQ(seen.size(), 12u);
 }
 
 TEST(Philox, UniformFloatIsTop24BitsTimes2ToMinus24) {

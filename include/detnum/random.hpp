@@ -53,6 +53,17 @@ namespace streams {
 inline constexpr std::uint64_t kDropout = 0;
 inline constexpr std::uint64_t kShuffle = 1;  // block e holds the Feistel key of epoch e (shuffle.hpp)
 inline constexpr std::uint64_t kInit = 2;     // weight initialization (init.hpp)
+inline constexpr std::uint64_t kFoldIn = 3;   // seeds derived by fold_in
+}
+
+// A seed of its own for each of several users of one seed (layers, tensors, data-parallel ranks):
+// words 0 and 1 of block `data` of stream kFoldIn of `seed`, as word0 + 2^32 word1. Two layers
+// given the same {seed, offset} draw the same dropout mask and the same initial weights; given
+// fold_in(seed, layer) they draw unrelated ones (as JAX's fold_in). A pure function, the same on
+// the host and in device code.
+DETNUM_HD std::uint64_t fold_in(std::uint64_t seed, std::uint64_t data) {
+  const PhiloxCounter b = stream_block(philox_key(seed), streams::kFoldIn, data);
+  return static_cast<std::uint64_t>(b.w[0]) | static_cast<std::uint64_t>(b.w[1]) << 32;
 }
 
 // detnum's uniform float in [0, 1): the top 24 bits of the word, times 2^-24. Every value is a
