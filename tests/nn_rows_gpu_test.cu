@@ -168,6 +168,41 @@ TEST(NnRowsGpu, LabelOutsideTheColumnsGivesNaN) {
   }
 }
 
+// With an IdCheck: good labels give the unchecked call's bits and nothing to report; a bad label
+// (rows 7 and 3 here: the first, row 3, is reported) leaves the loss and dlogits as they were,
+// and throw_if_bad() throws the CPU's error once.
+TEST(NnRowsGpu, IdCheckDefersABadLabel) {
+  DETNUM_REQUIRE_GPU();
+  constexpr std::int64_t rows = 9, cols = 37;
+  RowInputs in = make_row_inputs(rows, cols, 5, false);
+  const RowOutputs want = run_ref(RowOp::cross_entropy, in);
+  const OnDevice<float> x(in.x, 0);
+  OnDevice<std::int32_t> labels(in.labels, 0);
+  DeviceBuffer<float> loss(1), dlogits(rows * cols);
+  cuda::IdCheck check;
+  cuda::cross_entropy(x.get(), labels.get(), rows, cols, loss.get(), dlogits.get(), check);
+  EXPECT_NO_THROW(check.throw_if_bad());
+  std::vector<float> got_loss(1), got_dlogits(rows * cols);
+  ASSERT_EQ(cudaMemcpy(got_loss.data(), loss.get(), sizeof(float), cudaMemcpyDeviceToHost), cudaSuccess);
+  ASSERT_EQ(cudaMemcpy(got_dlogits.data(), dlogits.get(), got_dlogits.size() * sizeof(float), cudaMemcpyDeviceToHost),
+            cudaSuccess);
+  EXPECT_TRUE(same_bits(want[0].second, got_loss)) << "loss";
+  EXPECT_TRUE(same_bits(want[1].second, got_dlogits)) << "dlogits";
+
+  in.labels[7] = -100;
+  in.labels[3] = cols;
+  const OnDevice<std::int32_t> bad_labels(in.labels, 0);
+  ASSERT_EQ(cudaMemset(loss.get(), kSentinel, sizeof(float)), cudaSuccess);
+  ASSERT_EQ(cudaMemset(dlogits.get(), kSentinel, rows * cols * sizeof(float)), cudaSuccess);
+  cuda::cross_entropy(x.get(), bad_labels.get(), rows, cols, loss.get(), dlogits.get(), check);
+  expect_error([&] { check.throw_if_bad(); }, ErrorCode::invalid_argument,
+               "cuda::cross_entropy: labels[3] must be in [0, cols) = [0, 37), got 37");
+  EXPECT_NO_THROW(check.throw_if_bad()) << "reported once";
+  EXPECT_EQ(untouched(reinterpret_cast<const unsigned char*>(loss.get()), 0, sizeof(float)), "") << "loss";
+  EXPECT_EQ(untouched(reinterpret_cast<const unsigned char*>(dlogits.get()), 0, rows * cols * sizeof(float)), "")
+      << "dlogits";
+}
+
 TEST(NnRowsGpu, Errors) {
   DETNUM_REQUIRE_GPU();
   DeviceBuffer<float> dx(100), out(100), stats(10), ws(1024);

@@ -53,13 +53,16 @@ inline void check_eps(std::string_view fn, float eps) {
     fail(ErrorCode::invalid_argument, fn, "eps must be finite and >= 0, got " + format_value(eps));
 }
 
+[[noreturn]] inline void fail_label(std::string_view fn, std::int64_t row, std::int32_t label, std::int64_t cols) {
+  fail(ErrorCode::invalid_argument, fn,
+       "labels[" + std::to_string(row) + "] must be in [0, cols) = [0, " + std::to_string(cols) + "), got " +
+           std::to_string(label));
+}
+
 // Host labels only: on a device they cannot be read without synchronizing.
 inline void check_labels(std::string_view fn, const std::int32_t* labels, std::int64_t rows, std::int64_t cols) {
   for (std::int64_t r = 0; r < rows; ++r)
-    if (labels[r] < 0 || labels[r] >= cols)
-      fail(ErrorCode::invalid_argument, fn,
-           "labels[" + std::to_string(r) + "] must be in [0, cols) = [0, " + std::to_string(cols) + "), got " +
-               std::to_string(labels[r]));
+    if (labels[r] < 0 || labels[r] >= cols) fail_label(fn, r, labels[r], cols);
 }
 
 // The arguments of each op, as every backend checks them (labels apart).

@@ -9,6 +9,7 @@
 
 #include "common/embedding_checks.hpp"
 #include "common/memory_space.hpp"
+#include "common/nn_rows_checks.hpp"
 #include "cuda/check.hpp"
 #include "cuda/embedding_ids.cuh"
 #include "cuda/launch.hpp"
@@ -20,8 +21,8 @@ namespace {
 
 // The same for a call that has nothing to write.
 __global__ void keep_bad_id_kernel(const unsigned long long* bad, const std::int32_t* ids, std::int64_t n,
-                                   std::int64_t vocab, int backward, IdCheckRecord* record) {
-  stop_for_bad_id(bad, ids, n, vocab, backward, record);
+                                   std::int64_t vocab, int call, IdCheckRecord* record) {
+  stop_for_bad_id(bad, ids, n, vocab, call, record);
 }
 
 __global__ void check_ids_kernel(const std::int32_t* __restrict__ ids, std::int64_t n, std::int64_t vocab,
@@ -68,11 +69,11 @@ int grid_of(const char* fn, const void* kernel, int threads, std::int64_t work, 
 }
 
 void settle_ids(const char* fn, const std::int32_t* ids, std::int64_t n, std::int64_t vocab,
-                const unsigned long long* bad, int backward, IdCheckRecord* record, bool looked,
+                const unsigned long long* bad, int call, IdCheckRecord* record, bool looked,
                 cudaStream_t stream) {
   if (record == nullptr) return cuda::throw_if_bad_id(fn, ids, n, vocab, bad, stream);
   if (looked) return;
-  cuda::keep_bad_id_kernel<<<1, 1, 0, stream>>>(bad, ids, n, vocab, backward, record);
+  cuda::keep_bad_id_kernel<<<1, 1, 0, stream>>>(bad, ids, n, vocab, call, record);
   DETNUM_CUDA_CHECK(fn, cudaGetLastError());
 }
 
@@ -162,7 +163,9 @@ void IdCheck::throw_if_bad() {
   DETNUM_CUDA_CHECK(fn, cudaMemsetAsync(record_, 0, sizeof r, stream_));
   DETNUM_CUDA_CHECK(fn, cudaStreamSynchronize(stream_));
   if (r.noted == 0) return;
-  detail::fail_id(r.backward ? "cuda::embedding_backward" : "cuda::embedding_forward", r.row, r.id, r.vocab);
+  if (r.call == detail::kCallCrossEntropy) detail::fail_label("cuda::cross_entropy", r.row, r.id, r.vocab);
+  detail::fail_id(r.call == detail::kCallGradient ? "cuda::embedding_backward" : "cuda::embedding_forward", r.row, r.id,
+                  r.vocab);
 }
 
 void embedding_forward(const float* table, std::int64_t vocab, std::int64_t dim, const std::int32_t* ids,

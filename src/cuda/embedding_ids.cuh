@@ -1,5 +1,7 @@
-// The embedding calls' check of their ids, shared by the lookup (embedding.cu, which defines the
-// host functions declared here) and the gradient (embedding_backward.cu).
+// The check of ids and labels on the device, shared by the embedding lookup (embedding.cu, which
+// defines the host functions declared here), its gradient (embedding_backward.cu) and
+// cross_entropy's labels (nn_rows.cu: there `vocab` is cols, and a call without an IdCheck does
+// not check at all, leaving NaN where a label is bad).
 //
 // Each row whose id is outside [0, vocab) is noted in one word (an integer atomicMax of n - row,
 // so that the first bad row wins): by a kernel of its own for the lookup, and while the gradient
@@ -21,11 +23,14 @@
 
 namespace detnum::detail {
 
+// Which call a record names (its error's function and wording).
+inline constexpr int kCallLookup = 0, kCallGradient = 1, kCallCrossEntropy = 2;
+
 struct IdCheckRecord {
   unsigned long long noted;  // 0: nothing yet; taken by an integer atomicCAS
-  std::int64_t row, vocab;
+  std::int64_t row, vocab;   // vocab: the bound of the indices (cols for cross_entropy's labels)
   std::int32_t id;
-  int backward;  // which call: 0 the lookup, 1 the gradient
+  int call;  // kCallLookup, kCallGradient or kCallCrossEntropy
 };
 
 // A moved-from check holds no record: every use of it says so.
@@ -62,7 +67,7 @@ __device__ __forceinline__ void note_if_bad(std::int32_t id, std::int64_t r, std
 // With an IdCheck, one thread of the first such kernel also keeps the call's first bad row in
 // the check's record, unless that holds an earlier call's.
 __device__ __forceinline__ bool stop_for_bad_id(const unsigned long long* bad, const std::int32_t* ids, std::int64_t n,
-                                                std::int64_t vocab, int backward, IdCheckRecord* record) {
+                                                std::int64_t vocab, int call, IdCheckRecord* record) {
   const unsigned long long noted = *bad;
   if (noted == 0) return false;
   if (record != nullptr && blockIdx.x == 0 && threadIdx.x == 0 && atomicCAS(&record->noted, 0ull, 1ull) == 0ull) {
@@ -70,7 +75,7 @@ __device__ __forceinline__ bool stop_for_bad_id(const unsigned long long* bad, c
     record->row = row;
     record->id = ids[row];
     record->vocab = vocab;
-    record->backward = backward;
+    record->call = call;
   }
   return true;
 }
@@ -86,12 +91,12 @@ void check_ids(const char* fn, const std::int32_t* ids, std::int64_t n, std::int
 // one, nothing more when a kernel of the call looked at `bad` (it kept the id in the record),
 // else a kernel that keeps it.
 void settle_ids(const char* fn, const std::int32_t* ids, std::int64_t n, std::int64_t vocab,
-                const unsigned long long* bad, int backward, IdCheckRecord* record, bool looked,
+                const unsigned long long* bad, int call, IdCheckRecord* record, bool looked,
                 cudaStream_t stream);
 
 }  // namespace detnum::detail
 
-// The embedding files' names for them.
+// The names of the files that use them.
 namespace detnum::cuda {
 using detail::check_ids;
 using detail::grid_of;

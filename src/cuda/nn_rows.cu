@@ -30,6 +30,7 @@
 #include "common/validate.hpp"
 #include "cuda/check.hpp"
 #include "cuda/chunk_warp.cuh"
+#include "cuda/embedding_ids.cuh"
 #include "cuda/launch.hpp"
 #include "cuda/stream_workspace.hpp"
 #include "detnum/cuda/norm.hpp"
@@ -219,15 +220,18 @@ struct SoftmaxBackwardRow {
 };
 
 // A label outside [0, cols) cannot be reported without synchronizing: that row's loss term and
-// gradient are NaN instead.
+// gradient are NaN instead. With a check (bad not null: its labels' word, final before this
+// kernel starts) a call with a bad label writes nothing.
 struct CrossEntropyRow {
   const float* logits;
   const std::int32_t* labels;
   std::int64_t cols;
   float rows;
   float* nll;
-  float* dlogits;  // may be null
+  float* dlogits;                 // may be null
+  const unsigned long long* bad;  // null without a check
   __device__ void operator()(std::int64_t r, int t) const {
+    if (bad != nullptr && *bad != 0) return;
     const float* xr = logits + r * cols;
     const std::int32_t label = labels[r];
     const bool valid = label >= 0 && label < cols;
@@ -430,13 +434,25 @@ void log_softmax_backward(const float* y, const float* dy, float* dx, std::int64
   launch_rows(fn, SoftmaxBackwardRow{y, dy, dx, cols, true}, rows, stream, launch);
 }
 
+// The workspace: the rows' loss terms, then one block of kWorkspaceAlign bytes (the labels' word
+// and the checked call's mean), then the mean's own workspace.
 std::size_t cross_entropy_workspace_bytes(std::int64_t rows, std::int64_t cols) {
   detail::check_row_shape("cuda::cross_entropy_workspace_bytes", rows, cols);
-  return aligned_bytes(rows) + reduce_workspace_bytes(rows);
+  return aligned_bytes(rows) + kWorkspaceAlign + reduce_workspace_bytes(rows);
 }
 
-void cross_entropy(const float* logits, const std::int32_t* labels, std::int64_t rows, std::int64_t cols, float* loss,
-                   float* dlogits, cudaStream_t stream, Workspace ws, LaunchConfig launch) {
+namespace {
+
+// The checked call's last step: the loss from its slot of the workspace, unless a label was bad;
+// then the first bad row goes into the check's record instead.
+__global__ void checked_loss_kernel(const unsigned long long* bad, const std::int32_t* labels, std::int64_t rows,
+                                    std::int64_t cols, detail::IdCheckRecord* record, const float* mean, float* loss) {
+  if (!detail::stop_for_bad_id(bad, labels, rows, cols, detail::kCallCrossEntropy, record)) *loss = *mean;
+}
+
+void cross_entropy_call(const float* logits, const std::int32_t* labels, std::int64_t rows, std::int64_t cols,
+                        float* loss, float* dlogits, detail::IdCheckRecord* record, cudaStream_t stream, Workspace ws,
+                        LaunchConfig launch) {
   constexpr const char* fn = "cuda::cross_entropy";
   detail::check_cross_entropy_call(fn, logits, labels, rows, cols, loss, dlogits, detail::device_reader(stream));
   check_call(fn, cols, launch);
@@ -446,12 +462,35 @@ void cross_entropy(const float* logits, const std::int32_t* labels, std::int64_t
                      {"labels", labels, rows * std::int64_t{sizeof(std::int32_t)}},
                      {"loss", loss, std::int64_t{sizeof(float)}},
                      {"dlogits", dlogits, dlogits ? rows * cols * std::int64_t{sizeof(float)} : 0}});
-  auto* nll = static_cast<float*>(w.get());
-  launch_rows(fn, CrossEntropyRow{logits, labels, cols, detail::count_as_float(rows), nll, dlogits}, rows, stream,
-              launch);
+  auto* const base = static_cast<unsigned char*>(w.get());
+  auto* nll = reinterpret_cast<float*>(base);
+  auto* const bad = reinterpret_cast<unsigned long long*>(base + nll_bytes);
+  auto* const checked_mean = reinterpret_cast<float*>(base + nll_bytes + sizeof(unsigned long long));
+  if (record != nullptr) detail::check_ids(fn, labels, rows, cols, bad, stream);
+  launch_rows(fn,
+              CrossEntropyRow{logits, labels, cols, detail::count_as_float(rows), nll, dlogits,
+                              record != nullptr ? bad : nullptr},
+              rows, stream, launch);
   // The loss: detnum's mean of the rows' terms (a NaN one makes it NaN; rows = 0 gives NaN).
-  mean(static_cast<const float*>(nll), rows, loss, stream,
-       Workspace{static_cast<unsigned char*>(w.get()) + nll_bytes, need - nll_bytes}, launch);
+  mean(static_cast<const float*>(nll), rows, record != nullptr ? checked_mean : loss, stream,
+       Workspace{base + nll_bytes + kWorkspaceAlign, need - nll_bytes - kWorkspaceAlign}, launch);
+  if (record == nullptr) return;
+  checked_loss_kernel<<<1, 1, 0, stream>>>(bad, labels, rows, cols, record, checked_mean, loss);
+  DETNUM_CUDA_CHECK(fn, cudaGetLastError());
+}
+
+}  // namespace
+
+void cross_entropy(const float* logits, const std::int32_t* labels, std::int64_t rows, std::int64_t cols, float* loss,
+                   float* dlogits, cudaStream_t stream, Workspace ws, LaunchConfig launch) {
+  cross_entropy_call(logits, labels, rows, cols, loss, dlogits, nullptr, stream, ws, launch);
+}
+
+void cross_entropy(const float* logits, const std::int32_t* labels, std::int64_t rows, std::int64_t cols, float* loss,
+                   float* dlogits, IdCheck& check, cudaStream_t stream, Workspace ws, LaunchConfig launch) {
+  cross_entropy_call(logits, labels, rows, cols, loss, dlogits,
+                     detail::IdCheckAccess::record(check, "cuda::cross_entropy"), stream, ws, launch);
+  detail::IdCheckAccess::queued_on(check, stream);
 }
 
 void layer_norm(const float* x, const float* gamma, const float* beta, float* y, float* mean, float* rstd,

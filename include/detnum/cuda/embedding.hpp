@@ -20,43 +20,12 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "detnum/cuda/id_check.hpp"
 #include "detnum/cuda/launch.hpp"
 #include "detnum/cuda/reduce.hpp"
 #include "detnum/embedding.hpp"
 
-namespace detnum::detail {
-struct IdCheckRecord;  // in device memory: what the first bad call noted
-struct IdCheckAccess;  // the calls' side (src/cuda/embedding_ids.cuh)
-}  // namespace detnum::detail
-
 namespace detnum::cuda {
-
-// A check of the ids whose answer is collected later (see above): a few bytes of memory on the
-// device that was current when it was made, where it must be used. The calls given one check
-// must run one after another (on one stream, or ordered by events): throw_if_bad() waits for
-// the stream of the last of them only, which must still exist then. A call captured into a CUDA
-// graph names the capture stream: synchronize the stream the graph was launched on before
-// throw_if_bad(). Not for use from two host threads at once (cudaStreamPerThread is a different
-// stream on each), nor made during a stream capture (it allocates and synchronizes).
-class IdCheck {
- public:
-  IdCheck();
-  ~IdCheck();  // (cudaFree: waits for the device; an error not yet asked for is dropped)
-  IdCheck(IdCheck&& other) noexcept;
-  IdCheck& operator=(IdCheck&& other) noexcept;
-  IdCheck(const IdCheck&) = delete;
-  IdCheck& operator=(const IdCheck&) = delete;
-  // Waits for the stream of the last call given this check; throws the detnum::Error of the first
-  // bad id that a call met since construction or the last throw (and clears it), as the call
-  // without a check would have thrown.
-  void throw_if_bad();
-
- private:
-  friend struct detnum::detail::IdCheckAccess;
-  detnum::detail::IdCheckRecord* record_ = nullptr;
-  cudaStream_t stream_ = nullptr;
-  int device_ = 0;
-};
 
 void embedding_forward(const float* table, std::int64_t vocab, std::int64_t dim, const std::int32_t* ids,
                        std::int64_t n, float* out, cudaStream_t stream = nullptr, LaunchConfig launch = {});

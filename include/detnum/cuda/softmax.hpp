@@ -16,6 +16,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "detnum/cuda/id_check.hpp"
 #include "detnum/cuda/launch.hpp"
 #include "detnum/cuda/reduce.hpp"
 #include "detnum/softmax.hpp"
@@ -31,12 +32,19 @@ void log_softmax(const float* x, float* y, std::int64_t rows, std::int64_t cols,
 void log_softmax_backward(const float* y, const float* dy, float* dx, std::int64_t rows, std::int64_t cols,
                           cudaStream_t stream = nullptr, LaunchConfig launch = {});
 
-// Enough temporary storage for cross_entropy of rows x cols: the per-row losses and their mean.
+// Enough temporary storage for cross_entropy of rows x cols (either form): the per-row losses,
+// their mean and the labels' check.
 std::size_t cross_entropy_workspace_bytes(std::int64_t rows, std::int64_t cols);
 // loss: one float of device memory. Labels are device memory too, so they are not checked on
 // the host (that would synchronize): a row whose label is outside [0, cols) gets a NaN loss
 // term, hence a NaN *loss, and a row of NaN in dlogits. The CPU throws for such a label.
 void cross_entropy(const float* logits, const std::int32_t* labels, std::int64_t rows, std::int64_t cols, float* loss,
                    float* dlogits, cudaStream_t stream = nullptr, Workspace ws = {}, LaunchConfig launch = {});
+// The same with the labels checked on the device (one more small kernel): with a label outside
+// [0, cols) the call writes neither *loss nor dlogits, and check.throw_if_bad() later throws the
+// CPU's error for the first such row (detnum/cuda/id_check.hpp). Good labels: the same bits.
+void cross_entropy(const float* logits, const std::int32_t* labels, std::int64_t rows, std::int64_t cols, float* loss,
+                   float* dlogits, IdCheck& check, cudaStream_t stream = nullptr, Workspace ws = {},
+                   LaunchConfig launch = {});
 
 }  // namespace detnum::cuda
