@@ -174,6 +174,13 @@ TEST(AxisSumsErrors, LayoutArgumentsAreNamed) {
   both({std::int64_t{1} << 40, 4, std::int64_t{1} << 30}, ErrorCode::size_out_of_range, "beyond 2^63");
 }
 
+// An owning temporary is no output: its results would be lost with it.
+template <class O> concept TakesAsRowSumsOutput = requires(std::vector<float> x, O&& o) {
+  row_sums(x, MatrixLayout{}, std::forward<O>(o));
+};
+static_assert(TakesAsRowSumsOutput<std::vector<float>&> && TakesAsRowSumsOutput<std::span<float>>);
+static_assert(!TakesAsRowSumsOutput<std::vector<float>>);
+
 // The range forms: the pointer form's bits, and a range too short for the layout is an error.
 TEST(AxisSums, RangeFormsCheckTheirSizes) {
   const AxisCase c{30, 20, 24, 2, 700};
@@ -188,7 +195,8 @@ TEST(AxisSums, RangeFormsCheckTheirSizes) {
   EXPECT_TRUE(same_bits(want_cols, cols));
   const std::span<const float> short_x(x.data(), x.size() - 1);
   expect_error([&] { row_sums(short_x, m, rows); }, ErrorCode::invalid_argument,
-               "row_sums: x.size() must be >= the layout's extent ((batch - 1) * batch_stride + (rows - 1) * ld + cols) = " +
+               "row_sums: x.size() must be >= the layout's extent "
+               "((batch - 1) * batch_stride + (rows - 1) * ld + cols) = " +
                    std::to_string(x.size()) + ", got " + std::to_string(x.size() - 1));
   expect_error([&] { column_sums(x, m, std::span<float>(cols).first(cols.size() - 1)); }, ErrorCode::invalid_argument,
                "column_sums: out.size() must be >= m.batch * m.cols = 40, got 39");

@@ -115,21 +115,24 @@ correctness() {
 
 # Other versions of a kernel (tools/lib-variants.sh: another GEMM tile policy, a patch of one
 # source file, or a source file as it was at an earlier commit), each checked by its GPU tests
-# and timed beside the peer in its own run: bench_variant_NAME.json. An argument: only the
-# variants whose names match that pattern.
+# and timed beside the peer in its own run: bench_variant_NAME.json. Arguments: only the
+# variants whose names match the first pattern, and not those that match the second.
 lib_variants() {
-  local dir name lib
+  local dir name lib gz
   for dir in "$bin"/../variants/${1:-*}/; do
     [ -d "$dir" ] || continue  # (no variants: the pattern itself)
     name=$(basename "$dir")
-    [ -f "$dir/libdetnum.so.0.1.gz" ] || { say "variant $name: no library (left out)"; continue; }
+    # shellcheck disable=SC2053
+    [ -n "${2:-}" ] && [[ $name == $2 ]] && continue
+    gz=$(compgen -G "$dir/libdetnum.so.*.gz" | head -1)
+    [ -n "$gz" ] || { say "variant $name: no library (left out)"; continue; }
     if [ -f "$out/variant_$name.done" ]; then  # an earlier call's verdicts, repeated
       say "variant $name: done in an earlier call: $(cat "$out/variant_$name.done")"
       grep -q FAILED "$out/variant_$name.done" && status=1
       continue
     fi
     lib=$(mktemp -d)
-    gunzip -c "$dir/libdetnum.so.0.1.gz" >"$lib/libdetnum.so.0.1"
+    gunzip -c "$gz" >"$lib/$(basename "$gz" .gz)"
     say "variant $name: $(cat "$dir/about")"
     local verdicts="" t
     for t in $(cat "$dir/test"); do  # each of its GPU tests, at most 120 s
@@ -194,7 +197,7 @@ if [ "$mode" = all ]; then
   families "${goal_families[@]}"
   lib_variants 'v0_*'
   families "${other_families[@]}"
-  lib_variants
+  lib_variants '*' 'v0_*'
 else
   # On a machine where no check ran (the first call's was given back), the tests come first.
   [ -f "$out/tests.log" ] || { say "gpu-check: no earlier check in $out: the tests first"; correctness; }

@@ -63,23 +63,23 @@ timeout 150 compute-sanitizer --tool memcheck "$bin/embedding_gpu_test" --gtest_
   >"$out/memcheck_embedding.txt" 2>&1
 echo "memcheck embedding: status $?, $(grep -m1 'ERROR SUMMARY' "$out/memcheck_embedding.txt")"
 # The GEMM variants' stall samples.
-for gz in "$bin"/../variants/*/libdetnum.so.0.1.gz; do
+for gz in "$bin"/../variants/*/libdetnum.so.*.gz; do
   [ -f "$(dirname "$gz")/policy" ] || continue  # GEMM tile policies only
   lib=$(mktemp -d)
-  gunzip -c "$gz" >"$lib/libdetnum.so.0.1"
+  gunzip -c "$gz" >"$lib/$(basename "$gz" .gz)"
   sass "$(basename "$(dirname "$gz")")" "$lib"
   rm -rf "$lib"
 done
 
 # The first cp.async variant under memcheck: the float cases of gemm_gpu_test (edges, layouts,
 # splits); one only, as memcheck slows the kernels many times.
-for gz in "$bin"/../variants/*/libdetnum.so.0.1.gz; do
+for gz in "$bin"/../variants/*/libdetnum.so.*.gz; do
   [ -f "$(dirname "$gz")/policy" ] || continue
   stages=$(awk -F, '{gsub(/ /, "", $9); print $9}' "$(dirname "$gz")/policy")
   [ "${stages:-0}" -ge 2 ] || continue
   name=$(basename "$(dirname "$gz")")
   lib=$(mktemp -d)
-  gunzip -c "$gz" >"$lib/libdetnum.so.0.1"
+  gunzip -c "$gz" >"$lib/$(basename "$gz" .gz)"
   LD_LIBRARY_PATH="$lib:$LD_LIBRARY_PATH" timeout 150 compute-sanitizer --tool memcheck \
     "$bin/gemm_gpu_test" --gtest_filter='GemmGpu.Float*:GemmGpu.LongK*:GemmGpu.NegativeZero*' \
     >"$out/memcheck_gemm_$name.txt" 2>&1

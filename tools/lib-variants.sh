@@ -12,7 +12,8 @@
 # and then another policy. Patches are how a variant outlives
 # its session: a new session's checkout holds main only, so a variant kept on a local branch is
 # lost with the machine. Each variant is
-# .gpu/variants/NAME/: libdetnum.so.0.1.gz (the library of build/, from tools/pack-gpu.sh, with
+# .gpu/variants/NAME/: libdetnum.so.MAJOR.MINOR.gz (the library of build/ under the name its
+# binaries load, from tools/pack-gpu.sh, with
 # that one object rebuilt with build/'s flags; gzipped, 14 MB -> 4.5-6.5 MB, as a carry holds 64
 # MiB in all), `about` (the spec), `test` (the GPU test binaries that check it: its kernel's own
 # and graph_gpu_test) and `filter` (the benchmarks that time it beside their peer); gemm variants
@@ -26,6 +27,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 [ -f build/src/CMakeFiles/detnum.dir/link.txt ] || { echo "lib-variants: build/ first (tools/pack-gpu.sh)" >&2; exit 1; }
+# The name the binaries load the library by (libdetnum.so -> libdetnum.so.MAJOR.MINOR -> ...).
+soname=$(basename "$(readlink build/bin/libdetnum.so)")
+[[ $soname == libdetnum.so.* ]] || { echo "lib-variants: no versioned build/bin/libdetnum.so" >&2; exit 1; }
 if [ $# -gt 0 ]; then argv=("$@")
 else
   [ -r tools/variants/list ] || { echo "lib-variants: no tools/variants/list" >&2; exit 1; }
@@ -101,11 +105,11 @@ build() {
     /usr/local/cuda/bin/nvcc $defines --options-file CMakeFiles/detnum.dir/includes_CUDA.rsp $flags \
       -I"$root/src" -c "$work/$name.cu" -o "$work/$name.o" || exit 1
     grep -qF "$object" CMakeFiles/detnum.dir/link.txt || { echo "$object not in the link line" >&2; exit 1; }
-    link=$(sed "s#$object#$work/$name.o#; s#-o ../bin/libdetnum.so[.0-9]*#-o $stage/libdetnum.so.0.1#" \
+    link=$(sed "s#$object#$work/$name.o#; s#-o ../bin/libdetnum.so[.0-9]*#-o $stage/$soname#" \
       CMakeFiles/detnum.dir/link.txt)
     eval "$link" || exit 1
   ) || return 1
-  gzip -f "$stage/libdetnum.so.0.1" || return 1
+  gzip -f "$stage/$soname" || return 1
   rm -rf ".gpu/variants/$name" && mkdir -p .gpu/variants && mv "$stage" ".gpu/variants/$name"
 }
 

@@ -6,15 +6,6 @@
 #include <cstdint>
 #include <cstring>
 
-// Fast math lets the compiler drop NaN tests, reassociate and flush, so the order's inline steps
-// (detnum/math.hpp: erf's NaN test guards a table index) would give other bits or worse. The host
-// compilers say so in these macros; nvcc's --use_fast_math has none, and docs/DETERMINISM.md
-// forbids it. (Linking the CMake target detnum::detnum adds the flags the headers need.)
-#if defined(__FAST_MATH__) || (defined(__FINITE_MATH_ONLY__) && __FINITE_MATH_ONLY__) || \
-    defined(__ASSOCIATIVE_MATH__) || defined(__RECIPROCAL_MATH__) || defined(__NO_SIGNED_ZEROS__)
-#error "detnum: this file is compiled with fast math (-ffast-math, -Ofast, -ffinite-math-only, -fassociative-math, -freciprocal-math or -fno-signed-zeros); detnum's inline arithmetic needs IEEE semantics. Compile the files that include detnum's headers without those flags."
-#endif
-
 #if defined(__CUDACC__)
 #define DETNUM_HD __host__ __device__ __forceinline__
 #else

@@ -49,6 +49,7 @@
 #include <cmath>
 #include <cstdint>
 
+#include "detnum/detail/ieee_only.hpp"
 #include "detnum/hd.hpp"
 
 namespace detnum::math {

@@ -142,13 +142,17 @@ template <Reducible T> void column_sums(const T* x, const MatrixLayout& m, accum
 namespace detail {
 void check_axis_ranges(const char* fn, std::int64_t x_size, const MatrixLayout& m, std::int64_t out_size, bool per_row);
 }  // namespace detail
+// (out: a range whose elements outlive the call: an lvalue, or a view such as a std::span; an
+// owning temporary would take the results with it.)
 template <class O, class R>
 concept AxisSumsOutput = ReducibleRange<R> && std::ranges::contiguous_range<O> && std::ranges::sized_range<O> &&
+                         (std::is_lvalue_reference_v<O> || std::ranges::borrowed_range<O>) &&
                          std::same_as<std::ranges::range_value_t<O>, accum_t<std::ranges::range_value_t<R>>> &&
                          !std::is_const_v<std::remove_reference_t<std::ranges::range_reference_t<O>>>;
 template <ReducibleRange R, AxisSumsOutput<R> O>
 void row_sums(const R& x, const MatrixLayout& m, O&& out, CpuOptions o = {}) {
-  detail::check_axis_ranges("row_sums", detail::range_size(x), m, static_cast<std::int64_t>(std::ranges::size(out)), true);
+  detail::check_axis_ranges("row_sums", detail::range_size(x), m, static_cast<std::int64_t>(std::ranges::size(out)),
+                            true);
   row_sums(std::ranges::data(x), m, std::ranges::data(out), o);
 }
 template <ReducibleRange R, AxisSumsOutput<R> O>

@@ -7,6 +7,7 @@
 
 #include "detnum/bf16.hpp"
 #include "detnum/dropout.hpp"
+#include "detnum/detail/ieee_only.hpp"
 #include "detnum/hd.hpp"
 #include "detnum/random.hpp"
 

@@ -8,6 +8,7 @@
 
 #include "detnum/bf16.hpp"
 #include "detnum/fp16.hpp"
+#include "detnum/detail/ieee_only.hpp"
 #include "detnum/hd.hpp"
 
 #if !defined(__CUDA_ARCH__)

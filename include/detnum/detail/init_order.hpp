@@ -6,6 +6,7 @@
 
 #include "detnum/bf16.hpp"
 #include "detnum/detail/gemm_order.hpp"
+#include "detnum/detail/ieee_only.hpp"
 #include "detnum/hd.hpp"
 #include "detnum/math.hpp"
 #include "detnum/philox.hpp"

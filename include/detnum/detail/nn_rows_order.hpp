@@ -9,6 +9,7 @@
 
 #include <cstdint>
 
+#include "detnum/detail/ieee_only.hpp"
 #include "detnum/hd.hpp"
 #include "detnum/math.hpp"
 

@@ -7,10 +7,10 @@
 // The file holds one record per line (detnum/runlog.hpp's JSONL, step 0, the key as the name).
 // With DETNUM_UPDATE_GOLDEN=1 in the environment the macro writes the current fingerprint into
 // the file instead of comparing (adding or replacing that key, keeping the others, sorted by key),
-// so updating goldens is one run of the tests and a reviewed diff. Updates from many processes at
-// once (ctest -j runs each test as its own) take turns: each holds an exclusive lock on the
-// file's folder for its read, change and write, and the new contents replace the file by a
-// rename, so that no reader sees half of it.
+// so updating goldens is one run of the tests and a reviewed diff. Processes that use one file at
+// once (ctest -j runs each test as its own) take turns: an update holds an exclusive lock on the
+// file (flock) for its read, change and rewrite in place, a read a shared one, so no update is
+// lost and no reader sees half of one; the file keeps its permissions and links. (POSIX only.)
 #pragma once
 
 #include <fcntl.h>
@@ -21,9 +21,6 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -32,12 +29,57 @@
 
 namespace detnum::testing {
 
+// An open file descriptor holding a flock, released (and closed) at the end of its life; fd < 0
+// when the file could not be opened or locked.
+class LockedFile {
+ public:
+  LockedFile(const std::string& file, bool for_update)
+      : fd_(::open(file.c_str(), for_update ? O_RDWR | O_CREAT | O_CLOEXEC : O_RDONLY | O_CLOEXEC, 0644)) {
+    if (fd_ >= 0 && ::flock(fd_, for_update ? LOCK_EX : LOCK_SH) != 0) {
+      ::close(fd_);
+      fd_ = -1;
+    }
+  }
+  LockedFile(const LockedFile&) = delete;
+  LockedFile& operator=(const LockedFile&) = delete;
+  ~LockedFile() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  int fd() const { return fd_; }
+
+  // All of the file's bytes; false on a read error.
+  bool read_all(std::string& out) const {
+    out.clear();
+    char buf[65536];
+    for (off_t at = 0;;) {
+      const ssize_t got = ::pread(fd_, buf, sizeof buf, at);
+      if (got < 0) return false;
+      if (got == 0) return true;
+      out.append(buf, static_cast<std::size_t>(got));
+      at += got;
+    }
+  }
+  // Replaces the file's bytes with `text`; false on a write error.
+  bool write_all(const std::string& text) const {
+    if (::ftruncate(fd_, 0) != 0) return false;
+    for (std::size_t at = 0; at < text.size();) {
+      const ssize_t put = ::pwrite(fd_, text.data() + at, text.size() - at, static_cast<off_t>(at));
+      if (put <= 0) return false;
+      at += static_cast<std::size_t>(put);
+    }
+    return true;
+  }
+
+ private:
+  int fd_;
+};
+
+// The records of a golden file (none when it does not exist), read under a shared lock.
 inline std::vector<RunRecord> read_golden(const std::string& file) {
-  std::ifstream f(file, std::ios::binary);
-  if (!f) return {};
-  std::stringstream s;
-  s << f.rdbuf();
-  return from_jsonl(s.str(), file).records;
+  const LockedFile f(file, false);
+  std::string text;
+  if (f.fd() < 0 || !f.read_all(text)) return {};
+  return from_jsonl(text, file).records;
 }
 
 inline std::string describe(const Fingerprint& f) {
@@ -49,52 +91,24 @@ inline std::string describe(const Fingerprint& f) {
   return buf;
 }
 
-// An exclusive lock on a folder (flock), held for the object's life; released by close.
-class FolderLock {
- public:
-  explicit FolderLock(const std::filesystem::path& folder)
-      : fd_(::open(folder.empty() ? "." : folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) {
-    if (fd_ >= 0 && ::flock(fd_, LOCK_EX) != 0) {
-      ::close(fd_);
-      fd_ = -1;
-    }
-  }
-  FolderLock(const FolderLock&) = delete;
-  FolderLock& operator=(const FolderLock&) = delete;
-  ~FolderLock() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  bool held() const { return fd_ >= 0; }
-
- private:
-  int fd_;
-};
-
 // Adds or replaces key's record in file, keeping the others, sorted by key.
 inline ::testing::AssertionResult update_golden(const Fingerprint& f, const std::string& file, const std::string& key) {
-  const std::filesystem::path path(file);
-  const FolderLock lock(path.parent_path());
-  if (!lock.held()) return ::testing::AssertionFailure() << "cannot lock the folder of " << file;
-  std::vector<RunRecord> records = read_golden(file);
+  const LockedFile locked(file, true);
+  if (locked.fd() < 0) return ::testing::AssertionFailure() << "cannot open and lock " << file;
+  std::string text;
+  if (!locked.read_all(text)) return ::testing::AssertionFailure() << "cannot read " << file;
+  std::vector<RunRecord> records = from_jsonl(text, file).records;
   const auto it = std::find_if(records.begin(), records.end(), [&](const RunRecord& r) { return r.name == key; });
   if (it != records.end()) it->fingerprint = f;
   else records.push_back({0, key, f});
   std::sort(records.begin(), records.end(), [](const RunRecord& a, const RunRecord& b) { return a.name < b.name; });
-  const std::string temporary = file + ".tmp" + std::to_string(::getpid());
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    if (!(out << records_to_jsonl(records)) || !out.flush())
-      return ::testing::AssertionFailure() << "cannot write " << temporary;
-  }
-  std::error_code error;
-  std::filesystem::rename(temporary, path, error);
-  if (error) return ::testing::AssertionFailure() << "cannot rename " << temporary << " to " << file << ": " << error.message();
+  if (!locked.write_all(records_to_jsonl(records))) return ::testing::AssertionFailure() << "cannot write " << file;
   return ::testing::AssertionSuccess() << "updated " << key << " in " << file;
 }
 
-inline ::testing::AssertionResult matches_golden(const Fingerprint& f, const std::string& file, const std::string& key) {
-  const char* update = std::getenv("DETNUM_UPDATE_GOLDEN");
-  if (update != nullptr && std::string(update) == "1") return update_golden(f, file, key);
+// Compares f with key's record in file (never writes).
+inline ::testing::AssertionResult compare_golden(const Fingerprint& f, const std::string& file,
+                                                 const std::string& key) {
   const std::vector<RunRecord> records = read_golden(file);
   const auto it = std::find_if(records.begin(), records.end(), [&](const RunRecord& r) { return r.name == key; });
   if (it == records.end())
@@ -104,6 +118,14 @@ inline ::testing::AssertionResult matches_golden(const Fingerprint& f, const std
     return ::testing::AssertionSuccess();
   return ::testing::AssertionFailure() << "\"" << key << "\" differs from " << file << ":\n  golden: "
                                        << describe(it->fingerprint) << "\n  now:    " << describe(f);
+}
+
+// The macro's test: with DETNUM_UPDATE_GOLDEN=1 an update, else a comparison.
+inline ::testing::AssertionResult matches_golden(const Fingerprint& f, const std::string& file,
+                                                 const std::string& key) {
+  const char* update = std::getenv("DETNUM_UPDATE_GOLDEN");
+  if (update != nullptr && std::string(update) == "1") return update_golden(f, file, key);
+  return compare_golden(f, file, key);
 }
 
 inline ::testing::AssertionResult matches_golden(const TensorView& host_tensor, const std::string& file,
