@@ -168,39 +168,56 @@ TEST(NnRowsGpu, LabelOutsideTheColumnsGivesNaN) {
   }
 }
 
-// With an IdCheck: good labels give the unchecked call's bits and nothing to report; a bad label
-// (rows 7 and 3 here: the first, row 3, is reported) leaves the loss and dlogits as they were,
-// and throw_if_bad() throws the CPU's error once.
+// With an IdCheck: good labels give the reference's bits and nothing to report; a bad label (rows
+// 7 and 3 here: the first, row 3, is reported) leaves the loss and dlogits as they were, and
+// throw_if_bad() throws the CPU's error once; the check then serves good calls again. Every
+// launch shape, the caller's workspace (guard bytes untouched) and stream-ordered memory, with
+// and without dlogits.
 TEST(NnRowsGpu, IdCheckDefersABadLabel) {
   DETNUM_REQUIRE_GPU();
   constexpr std::int64_t rows = 9, cols = 37;
   RowInputs in = make_row_inputs(rows, cols, 5, false);
   const RowOutputs want = run_ref(RowOp::cross_entropy, in);
   const OnDevice<float> x(in.x, 0);
-  OnDevice<std::int32_t> labels(in.labels, 0);
-  DeviceBuffer<float> loss(1), dlogits(rows * cols);
-  cuda::IdCheck check;
-  cuda::cross_entropy(x.get(), labels.get(), rows, cols, loss.get(), dlogits.get(), check);
-  EXPECT_NO_THROW(check.throw_if_bad());
-  std::vector<float> got_loss(1), got_dlogits(rows * cols);
-  ASSERT_EQ(cudaMemcpy(got_loss.data(), loss.get(), sizeof(float), cudaMemcpyDeviceToHost), cudaSuccess);
-  ASSERT_EQ(cudaMemcpy(got_dlogits.data(), dlogits.get(), got_dlogits.size() * sizeof(float), cudaMemcpyDeviceToHost),
-            cudaSuccess);
-  EXPECT_TRUE(same_bits(want[0].second, got_loss)) << "loss";
-  EXPECT_TRUE(same_bits(want[1].second, got_dlogits)) << "dlogits";
-
+  const OnDevice<std::int32_t> labels(in.labels, 0);
   in.labels[7] = -100;
   in.labels[3] = cols;
   const OnDevice<std::int32_t> bad_labels(in.labels, 0);
-  ASSERT_EQ(cudaMemset(loss.get(), kSentinel, sizeof(float)), cudaSuccess);
-  ASSERT_EQ(cudaMemset(dlogits.get(), kSentinel, rows * cols * sizeof(float)), cudaSuccess);
-  cuda::cross_entropy(x.get(), bad_labels.get(), rows, cols, loss.get(), dlogits.get(), check);
-  expect_error([&] { check.throw_if_bad(); }, ErrorCode::invalid_argument,
-               "cuda::cross_entropy: labels[3] must be in [0, cols) = [0, 37), got 37");
-  EXPECT_NO_THROW(check.throw_if_bad()) << "reported once";
-  EXPECT_EQ(untouched(reinterpret_cast<const unsigned char*>(loss.get()), 0, sizeof(float)), "") << "loss";
-  EXPECT_EQ(untouched(reinterpret_cast<const unsigned char*>(dlogits.get()), 0, rows * cols * sizeof(float)), "")
-      << "dlogits";
+  DeviceBuffer<float> loss(1), dlogits(rows * cols);
+  const std::size_t ws_bytes = cuda::cross_entropy_workspace_bytes(rows, cols);
+  DeviceBuffer<unsigned char> ws(ws_bytes + kGuardBytes);
+  const auto bytes = [](const float* p) { return reinterpret_cast<const unsigned char*>(p); };
+  cuda::IdCheck check;
+  for (const cuda::LaunchConfig launch : kLaunches)
+    for (const bool callers_workspace : {true, false})
+      for (const bool with_dlogits : {true, false}) {
+        SCOPED_TRACE("block " + std::to_string(launch.block_threads) + ", grid " + std::to_string(launch.grid_blocks) +
+                     (callers_workspace ? ", the caller's workspace" : ", stream-ordered memory") +
+                     (with_dlogits ? "" : ", no dlogits"));
+        const cuda::Workspace w = callers_workspace ? cuda::Workspace{ws.get(), ws_bytes} : cuda::Workspace{};
+        float* const dl = with_dlogits ? dlogits.get() : nullptr;
+        ASSERT_EQ(cudaMemset(ws.get(), kSentinel, ws.size()), cudaSuccess);
+        cuda::cross_entropy(x.get(), labels.get(), rows, cols, loss.get(), dl, check, nullptr, w, launch);
+        EXPECT_NO_THROW(check.throw_if_bad());
+        EXPECT_EQ(untouched(ws.get(), ws_bytes, ws.size()), "") << "past the workspace";
+        std::vector<float> got_loss(1), got_dlogits(rows * cols);
+        ASSERT_EQ(cudaMemcpy(got_loss.data(), loss.get(), sizeof(float), cudaMemcpyDeviceToHost), cudaSuccess);
+        EXPECT_TRUE(same_bits(want[0].second, got_loss)) << "loss";
+        if (with_dlogits) {
+          ASSERT_EQ(cudaMemcpy(got_dlogits.data(), dl, got_dlogits.size() * sizeof(float), cudaMemcpyDeviceToHost),
+                    cudaSuccess);
+          EXPECT_TRUE(same_bits(want[1].second, got_dlogits)) << "dlogits";
+        }
+
+        ASSERT_EQ(cudaMemset(loss.get(), kSentinel, sizeof(float)), cudaSuccess);
+        ASSERT_EQ(cudaMemset(dlogits.get(), kSentinel, rows * cols * sizeof(float)), cudaSuccess);
+        cuda::cross_entropy(x.get(), bad_labels.get(), rows, cols, loss.get(), dl, check, nullptr, w, launch);
+        expect_error([&] { check.throw_if_bad(); }, ErrorCode::invalid_argument,
+                     "cuda::cross_entropy: labels[3] must be in [0, cols) = [0, 37), got 37");
+        EXPECT_NO_THROW(check.throw_if_bad()) << "reported once";
+        EXPECT_EQ(untouched(bytes(loss.get()), 0, sizeof(float)), "") << "loss";
+        EXPECT_EQ(untouched(bytes(dlogits.get()), 0, rows * cols * sizeof(float)), "") << "dlogits";
+      }
 }
 
 TEST(NnRowsGpu, Errors) {

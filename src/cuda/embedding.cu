@@ -35,7 +35,7 @@ __global__ void check_ids_kernel(const std::int32_t* __restrict__ ids, std::int6
 __global__ void forward_kernel(const float* __restrict__ table, std::int64_t vocab, std::int64_t dim,
                                const std::int32_t* __restrict__ ids, std::int64_t n, const unsigned long long* bad,
                                IdCheckRecord* record, float* __restrict__ out) {
-  if (stop_for_bad_id(bad, ids, n, vocab, 0, record)) return;
+  if (stop_for_bad_id(bad, ids, n, vocab, detail::kCallLookup, record)) return;
   const std::int64_t total = n * dim;
   const std::int64_t stride = static_cast<std::int64_t>(gridDim.x) * blockDim.x;
   for (std::int64_t e = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; e < total; e += stride)
@@ -109,7 +109,7 @@ void forward(const float* table, std::int64_t vocab, std::int64_t dim, const std
     forward_kernel<<<grid, launch.block_threads, 0, stream>>>(table, vocab, dim, ids, n, bad, record, out);
     DETNUM_CUDA_CHECK(fn, cudaGetLastError());
   }
-  settle_ids(fn, ids, n, vocab, bad, 0, record, dim > 0, stream);
+  settle_ids(fn, ids, n, vocab, bad, detail::kCallLookup, record, dim > 0, stream);
 }
 
 }  // namespace

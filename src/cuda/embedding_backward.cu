@@ -342,7 +342,7 @@ __global__ void __launch_bounds__(1024)
                           unsigned long long* __restrict__ claims, std::int64_t rows_per_claim, int zero_warps,
                           const std::int32_t* __restrict__ ids, const unsigned long long* bad,
                           IdCheckRecord* record, float* __restrict__ dtable) {
-  if (stop_for_bad_id(bad, ids, n, vocab, 1, record)) return;
+  if (stop_for_bad_id(bad, ids, n, vocab, detail::kCallGradient, record)) return;
   const int summing_per_block = static_cast<int>(blockDim.x) / kWarp - zero_warps;
   const int summing = static_cast<int>(threadIdx.x) / kWarp;
   if (summing < summing_per_block) {
@@ -546,7 +546,7 @@ void backward(const std::int32_t* ids, std::int64_t n, const float* dout, std::i
   auto* bad = reinterpret_cast<unsigned long long*>(base + at.bad);
   if (vocab * dim == 0) {  // nothing to write
     check_ids(fn, ids, n, vocab, bad, stream);
-    return settle_ids(fn, ids, n, vocab, bad, 1, record, false, stream);
+    return settle_ids(fn, ids, n, vocab, bad, detail::kCallGradient, record, false, stream);
   }
   if (n == 0) {  // the sum of nothing, in every row
     DETNUM_CUDA_CHECK(fn, cudaMemsetAsync(dtable, 0, static_cast<std::size_t>(vocab * dim) * sizeof(float), stream));
@@ -608,7 +608,7 @@ void backward(const std::int32_t* ids, std::int64_t n, const float* dout, std::i
     else if (launch.block_threads >= 256) launch_long_segments<8>(fn, a, stream, launch);
     else launch_long_segments<4>(fn, a, stream, launch);
   }
-  settle_ids(fn, ids, n, vocab, bad, 1, record, true, stream);
+  settle_ids(fn, ids, n, vocab, bad, detail::kCallGradient, record, true, stream);
 }
 
 }  // namespace

@@ -231,7 +231,10 @@ struct CrossEntropyRow {
   float* dlogits;                 // may be null
   const unsigned long long* bad;  // null without a check
   __device__ void operator()(std::int64_t r, int t) const {
-    if (bad != nullptr && *bad != 0) return;
+    if (bad != nullptr && *bad != 0) {  // its term still written, so that the mean reads no uninitialized memory
+      if (t == 0) nll[r] = canonical_nan_f32();
+      return;
+    }
     const float* xr = logits + r * cols;
     const std::int32_t label = labels[r];
     const bool valid = label >= 0 && label < cols;

@@ -40,9 +40,10 @@ std::size_t cross_entropy_workspace_bytes(std::int64_t rows, std::int64_t cols);
 // term, hence a NaN *loss, and a row of NaN in dlogits. The CPU throws for such a label.
 void cross_entropy(const float* logits, const std::int32_t* labels, std::int64_t rows, std::int64_t cols, float* loss,
                    float* dlogits, cudaStream_t stream = nullptr, Workspace ws = {}, LaunchConfig launch = {});
-// The same with the labels checked on the device (one more small kernel): with a label outside
-// [0, cols) the call writes neither *loss nor dlogits, and check.throw_if_bad() later throws the
-// CPU's error for the first such row (detnum/cuda/id_check.hpp). Good labels: the same bits.
+// The same with the labels checked on the device (a memset and two small kernels more): with a
+// label outside [0, cols) the call writes neither *loss nor dlogits, and check.throw_if_bad()
+// later throws the CPU's error for the first such row (detnum/cuda/id_check.hpp). Good labels:
+// the same bits.
 void cross_entropy(const float* logits, const std::int32_t* labels, std::int64_t rows, std::int64_t cols, float* loss,
                    float* dlogits, IdCheck& check, cudaStream_t stream = nullptr, Workspace ws = {},
                    LaunchConfig launch = {});
