@@ -50,14 +50,23 @@ inline std::int64_t check_matrix_layout(std::string_view fn, const MatrixLayout&
   return extent;
 }
 
+// How many results an axis sum writes, and their name in errors.
+struct AxisResults {
+  std::int64_t count;
+  const char* name;
+};
+inline AxisResults axis_results(const MatrixLayout& m, bool per_row) {
+  return {m.batch * (per_row ? m.rows : m.cols), per_row ? "m.batch * m.rows" : "m.batch * m.cols"};
+}
+
 // An axis sum's arguments: a valid layout whose elements x holds (memory the reader reads), and
 // the batch * rows (per_row) or batch * cols results at out, overlapping nothing x names.
 // Returns the number of results.
 inline std::int64_t check_axis_call(std::string_view fn, const void* x, const MatrixLayout& m, std::size_t elem_size,
                                     const void* out, bool per_row, std::size_t out_size, Reader reader) {
   const std::int64_t extent = check_matrix_layout(fn, m, elem_size);
-  const std::int64_t outputs = m.batch * (per_row ? m.rows : m.cols);
-  check_size(fn, per_row ? "m.batch * m.rows" : "m.batch * m.cols", outputs, out_size);
+  const auto [outputs, outputs_name] = axis_results(m, per_row);
+  check_size(fn, outputs_name, outputs, out_size);
   check_not_null(fn, "x", x, extent);
   check_not_null(fn, "out", out, outputs);
   if (extent > 0) check_accessible(fn, "x", x, reader);

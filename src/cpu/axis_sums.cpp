@@ -165,11 +165,11 @@ void check_axis_ranges(const char* fn, std::int64_t x_size, const MatrixLayout& 
     fail(ErrorCode::invalid_argument, fn,
          "x.size() must be >= the layout's extent ((batch - 1) * batch_stride + (rows - 1) * ld + cols) = " +
              std::to_string(extent) + ", got " + std::to_string(x_size));
-  const std::int64_t outputs = m.batch * (per_row ? m.rows : m.cols);
+  const auto [outputs, outputs_name] = axis_results(m, per_row);
   if (out_size < outputs)
     fail(ErrorCode::invalid_argument, fn,
-         std::string("out.size() must be >= ") + (per_row ? "m.batch * m.rows" : "m.batch * m.cols") + " = " +
-             std::to_string(outputs) + ", got " + std::to_string(out_size));
+         std::string("out.size() must be >= ") + outputs_name + " = " + std::to_string(outputs) + ", got " +
+             std::to_string(out_size));
 }
 }  // namespace detail
 
