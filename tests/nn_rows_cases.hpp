@@ -37,15 +37,34 @@ enum class RowOp {
   log_softmax_backward,
   cross_entropy,
   cross_entropy_loss_only,  // dlogits = nullptr
+  cross_entropy_ignore,     // with IgnoreIndex{kIgnoredLabel} and RowInputs::labels_ignoring
+  cross_entropy_ignore_loss_only,
   layer_norm,
   layer_norm_backward,
   rms_norm,
   rms_norm_backward,
 };
-inline constexpr RowOp kRowOps[] = {RowOp::softmax,        RowOp::log_softmax,        RowOp::softmax_backward,
-                                    RowOp::log_softmax_backward, RowOp::cross_entropy, RowOp::cross_entropy_loss_only,
-                                    RowOp::layer_norm,     RowOp::layer_norm_backward, RowOp::rms_norm,
+inline constexpr RowOp kRowOps[] = {RowOp::softmax,
+                                    RowOp::log_softmax,
+                                    RowOp::softmax_backward,
+                                    RowOp::log_softmax_backward,
+                                    RowOp::cross_entropy,
+                                    RowOp::cross_entropy_loss_only,
+                                    RowOp::cross_entropy_ignore,
+                                    RowOp::cross_entropy_ignore_loss_only,
+                                    RowOp::layer_norm,
+                                    RowOp::layer_norm_backward,
+                                    RowOp::rms_norm,
                                     RowOp::rms_norm_backward};
+
+// The ops whose loss is a mean over rows (not a row's own value).
+inline bool is_cross_entropy(RowOp op) {
+  return op == RowOp::cross_entropy || op == RowOp::cross_entropy_loss_only || op == RowOp::cross_entropy_ignore ||
+         op == RowOp::cross_entropy_ignore_loss_only;
+}
+
+// The ignored label of the cross_entropy_ignore cases: PyTorch's default.
+inline constexpr std::int32_t kIgnoredLabel = -100;
 
 inline const char* op_name(RowOp op) {
   switch (op) {
@@ -55,6 +74,8 @@ inline const char* op_name(RowOp op) {
     case RowOp::log_softmax_backward: return "log_softmax_backward";
     case RowOp::cross_entropy: return "cross_entropy";
     case RowOp::cross_entropy_loss_only: return "cross_entropy (loss only)";
+    case RowOp::cross_entropy_ignore: return "cross_entropy, ignored label";
+    case RowOp::cross_entropy_ignore_loss_only: return "cross_entropy, ignored label (loss only)";
     case RowOp::layer_norm: return "layer_norm";
     case RowOp::layer_norm_backward: return "layer_norm_backward";
     case RowOp::rms_norm: return "rms_norm";
@@ -70,6 +91,7 @@ struct RowInputs {
   float eps = 1e-5f;
   std::vector<float> x, dy, gamma, beta;
   std::vector<std::int32_t> labels;
+  std::vector<std::int32_t> labels_ignoring;  // labels with some rows' kIgnoredLabel instead
   std::vector<float> softmax_y, log_softmax_y;  // softmax(x), log_softmax(x)
   std::vector<float> mean, rstd, rms_rstd;      // layer_norm's and rms_norm's saved statistics
 };
@@ -84,7 +106,8 @@ inline float uniform_in(std::uint64_t seed, std::uint64_t stream, std::uint64_t 
 // +-Inf, NaNs, subnormals and +-FLT_MAX sprinkled in). dy in [-1, 1), gamma in [0.5, 2), beta in
 // [-1, 1); with `specials`, a few of those are specials too, some labels are the first or last
 // column or have a logit of -Inf or 1e30, and some rows' saved statistics (the backward passes'
-// inputs) are +-0, +Inf or NaN.
+// inputs) are +-0, +Inf or NaN. labels_ignoring: a third of the rows ignored, at random; every row
+// of a matrix of 5 rows or of no columns (so that no row is kept); none of a matrix of one row.
 inline RowInputs make_row_inputs(std::int64_t rows, std::int64_t cols, std::uint64_t seed, bool specials) {
   RowInputs in;
   in.rows = rows;
@@ -119,6 +142,9 @@ inline RowInputs make_row_inputs(std::int64_t rows, std::int64_t cols, std::uint
     for (std::int64_t r = 8; r < rows; r += 8)  // a label that takes all the softmax's mass
       in.x[r * cols + in.labels[r]] = 1e30f;
   }
+  in.labels_ignoring = in.labels;
+  for (std::int64_t r = 0; r < rows; ++r)
+    if (rows == 5 || cols == 0 || (rows > 1 && stream_word(seed, 6, r) % 3 == 0)) in.labels_ignoring[r] = kIgnoredLabel;
   in.softmax_y.resize(n);
   in.log_softmax_y.resize(n);
   in.mean.resize(rows);
@@ -159,6 +185,8 @@ inline RowOutputs row_outputs_of(RowOp op, std::int64_t rows, std::int64_t cols)
     case RowOp::log_softmax_backward: return {{"dx", buf(n)}};
     case RowOp::cross_entropy: return {{"loss", buf(1)}, {"dlogits", buf(n)}};
     case RowOp::cross_entropy_loss_only: return {{"loss", buf(1)}};
+    case RowOp::cross_entropy_ignore: return {{"loss", buf(1)}, {"dlogits", buf(n)}};
+    case RowOp::cross_entropy_ignore_loss_only: return {{"loss", buf(1)}};
     case RowOp::layer_norm: return {{"y", buf(n)}, {"mean", buf(rows)}, {"rstd", buf(rows)}};
     case RowOp::layer_norm_backward: return {{"dx", buf(n)}, {"dgamma", buf(cols)}, {"dbeta", buf(cols)}};
     case RowOp::rms_norm: return {{"y", buf(n)}, {"rstd", buf(rows)}};
@@ -172,14 +200,15 @@ inline RowOutputs row_outputs_of(RowOp op, std::int64_t rows, std::int64_t cols)
 struct RowCall {
   RowOp op;
   const float *x, *dy, *gamma, *beta, *softmax_y, *log_softmax_y, *mean, *rstd, *rms_rstd;
-  const std::int32_t* labels;
+  const std::int32_t *labels, *labels_ignoring;
   std::int64_t rows, cols;
   float eps;
   std::vector<float*> out;
 };
 
 // Calls the op through F, which is detnum:: (with CpuOptions bound), detnum::ref:: or
-// detnum::cuda:: (with stream and launch bound), as an object with the ten ops as members.
+// detnum::cuda:: (with stream and launch bound), as an object with the ten ops as members
+// (cross_entropy with and without an IgnoreIndex).
 template <class F>
 void dispatch(const F& f, const RowCall& c) {
   switch (c.op) {
@@ -189,6 +218,10 @@ void dispatch(const F& f, const RowCall& c) {
     case RowOp::log_softmax_backward: return f.log_softmax_backward(c.log_softmax_y, c.dy, c.out[0], c.rows, c.cols);
     case RowOp::cross_entropy: return f.cross_entropy(c.x, c.labels, c.rows, c.cols, c.out[0], c.out[1]);
     case RowOp::cross_entropy_loss_only: return f.cross_entropy(c.x, c.labels, c.rows, c.cols, c.out[0], nullptr);
+    case RowOp::cross_entropy_ignore:
+      return f.cross_entropy(c.x, c.labels_ignoring, c.rows, c.cols, IgnoreIndex{kIgnoredLabel}, c.out[0], c.out[1]);
+    case RowOp::cross_entropy_ignore_loss_only:
+      return f.cross_entropy(c.x, c.labels_ignoring, c.rows, c.cols, IgnoreIndex{kIgnoredLabel}, c.out[0], nullptr);
     case RowOp::layer_norm:
       return f.layer_norm(c.x, c.gamma, c.beta, c.out[0], c.out[1], c.out[2], c.rows, c.cols, c.eps);
     case RowOp::layer_norm_backward:
@@ -212,6 +245,7 @@ inline RowCall host_call(RowOp op, const RowInputs& in, RowOutputs& out) {
             in.rstd.data(),
             in.rms_rstd.data(),
             in.labels.data(),
+            in.labels_ignoring.data(),
             in.rows,
             in.cols,
             in.eps,
@@ -232,6 +266,10 @@ struct RefOps {
   void cross_entropy(const float* x, const std::int32_t* l, std::int64_t r, std::int64_t c, float* loss,
                      float* dl) const {
     ref::cross_entropy(x, l, r, c, loss, dl);
+  }
+  void cross_entropy(const float* x, const std::int32_t* l, std::int64_t r, std::int64_t c, IgnoreIndex i,
+                     float* loss, float* dl) const {
+    ref::cross_entropy(x, l, r, c, i, loss, dl);
   }
   void layer_norm(const float* x, const float* g, const float* b, float* y, float* m, float* s, std::int64_t r,
                   std::int64_t c, float eps) const {
@@ -257,8 +295,8 @@ inline RowOutputs run_ref(RowOp op, const RowInputs& in) {
 }
 
 // For every shape of row_shapes(), with and without specials, and every op that can run there
-// (cross_entropy needs a label in [0, cols): there is none when cols = 0 < rows): check(op, in,
-// the reference's outputs), under a trace that names the case.
+// (cross_entropy without an ignored label needs a label in [0, cols): there is none when cols = 0
+// < rows): check(op, in, the reference's outputs), under a trace that names the case.
 template <class Check>
 void for_each_row_case(const Check& check) {
   for (const auto& [rows, cols] : row_shapes())

@@ -42,6 +42,10 @@ struct CudaOps {
                      float* dl) const {
     cuda::cross_entropy(x, l, r, c, loss, dl, nullptr, ws, launch);
   }
+  void cross_entropy(const float* x, const std::int32_t* l, std::int64_t r, std::int64_t c, IgnoreIndex i,
+                     float* loss, float* dl) const {
+    cuda::cross_entropy(x, l, r, c, i, loss, dl, nullptr, ws, launch);
+  }
   void layer_norm(const float* x, const float* g, const float* b, float* y, float* m, float* s, std::int64_t r,
                   std::int64_t c, float eps) const {
     cuda::layer_norm(x, g, b, y, m, s, r, c, eps, nullptr, launch);
@@ -92,7 +96,7 @@ RowOutputs run_gpu(RowOp op, const RowInputs& in, cuda::LaunchConfig launch, boo
   const OnDevice<float> x(in.x, shift), dy(in.dy, shift), gamma(in.gamma, shift), beta(in.beta, shift),
       sy(in.softmax_y, shift), ly(in.log_softmax_y, shift), mean(in.mean, shift), rstd(in.rstd, shift),
       rms_rstd(in.rms_rstd, shift);
-  const OnDevice<std::int32_t> labels(in.labels, shift);
+  const OnDevice<std::int32_t> labels(in.labels, shift), labels_ignoring(in.labels_ignoring, shift);
   RowOutputs out = row_outputs_of(op, in.rows, in.cols);
   std::vector<OnDevice<float>> dout;
   for (const auto& [name, v] : out) dout.emplace_back(v, shift);
@@ -100,7 +104,7 @@ RowOutputs run_gpu(RowOp op, const RowInputs& in, cuda::LaunchConfig launch, boo
   DeviceBuffer<unsigned char> ws(ws_bytes + kGuardBytes);
   if (cudaMemset(ws.get(), kSentinel, ws.size()) != cudaSuccess) ADD_FAILURE() << "cudaMemset failed";
   RowCall c{op, x.get(), dy.get(), gamma.get(), beta.get(), sy.get(), ly.get(), mean.get(), rstd.get(),
-            rms_rstd.get(), labels.get(), in.rows, in.cols, in.eps, {}};
+            rms_rstd.get(), labels.get(), labels_ignoring.get(), in.rows, in.cols, in.eps, {}};
   for (const auto& d : dout) c.out.push_back(d.get());
   dispatch(CudaOps{callers_workspace ? cuda::Workspace{ws.get(), ws_bytes} : cuda::Workspace{}, launch}, c);
   EXPECT_EQ(cudaDeviceSynchronize(), cudaSuccess);
@@ -218,6 +222,46 @@ TEST(NnRowsGpu, IdCheckDefersABadLabel) {
         EXPECT_EQ(untouched(bytes(loss.get()), 0, sizeof(float)), "") << "loss";
         EXPECT_EQ(untouched(bytes(dlogits.get()), 0, rows * cols * sizeof(float)), "") << "dlogits";
       }
+}
+
+// The same with an ignored label: rows of -100 are left out (the reference's bits, nothing to
+// report), and a label that is neither a column nor -100 (row 3) is reported with the CPU's error.
+TEST(NnRowsGpu, IdCheckWithAnIgnoredLabel) {
+  DETNUM_REQUIRE_GPU();
+  constexpr std::int64_t rows = 9, cols = 37;
+  RowInputs in = make_row_inputs(rows, cols, 6, false);
+  in.labels[7] = in.labels[1] = kIgnoredLabel;
+  RowOutputs want = row_outputs_of(RowOp::cross_entropy, rows, cols);
+  ref::cross_entropy(in.x.data(), in.labels.data(), rows, cols, IgnoreIndex{kIgnoredLabel}, want[0].second.data(),
+                     want[1].second.data());
+  const OnDevice<float> x(in.x, 0);
+  const OnDevice<std::int32_t> labels(in.labels, 0);
+  in.labels[3] = -1;
+  const OnDevice<std::int32_t> bad_labels(in.labels, 0);
+  DeviceBuffer<float> loss(1), dlogits(rows * cols);
+  cuda::IdCheck check;
+  for (const cuda::LaunchConfig launch : kLaunches) {
+    SCOPED_TRACE("block " + std::to_string(launch.block_threads) + ", grid " + std::to_string(launch.grid_blocks));
+    cuda::cross_entropy(x.get(), labels.get(), rows, cols, IgnoreIndex{kIgnoredLabel}, loss.get(), dlogits.get(), check,
+                        nullptr, {}, launch);
+    EXPECT_NO_THROW(check.throw_if_bad());
+    std::vector<float> got_loss(1), got_dlogits(rows * cols);
+    ASSERT_EQ(cudaMemcpy(got_loss.data(), loss.get(), sizeof(float), cudaMemcpyDeviceToHost), cudaSuccess);
+    ASSERT_EQ(cudaMemcpy(got_dlogits.data(), dlogits.get(), got_dlogits.size() * sizeof(float), cudaMemcpyDeviceToHost),
+              cudaSuccess);
+    EXPECT_TRUE(same_bits(want[0].second, got_loss)) << "loss";
+    EXPECT_TRUE(same_bits(want[1].second, got_dlogits)) << "dlogits";
+
+    ASSERT_EQ(cudaMemset(loss.get(), kSentinel, sizeof(float)), cudaSuccess);
+    ASSERT_EQ(cudaMemset(dlogits.get(), kSentinel, rows * cols * sizeof(float)), cudaSuccess);
+    cuda::cross_entropy(x.get(), bad_labels.get(), rows, cols, IgnoreIndex{kIgnoredLabel}, loss.get(), dlogits.get(),
+                        check, nullptr, {}, launch);
+    expect_error([&] { check.throw_if_bad(); }, ErrorCode::invalid_argument,
+                 "cuda::cross_entropy: labels[3] must be in [0, cols) = [0, 37) or the ignored label -100, got -1");
+    const auto bytes = [](const float* p) { return reinterpret_cast<const unsigned char*>(p); };
+    EXPECT_EQ(untouched(bytes(loss.get()), 0, sizeof(float)), "") << "loss";
+    EXPECT_EQ(untouched(bytes(dlogits.get()), 0, rows * cols * sizeof(float)), "") << "dlogits";
+  }
 }
 
 TEST(NnRowsGpu, Errors) {

@@ -47,6 +47,10 @@ struct CpuOps {
                      float* dl) const {
     detnum::cross_entropy(x, l, r, c, loss, dl, o);
   }
+  void cross_entropy(const float* x, const std::int32_t* l, std::int64_t r, std::int64_t c, IgnoreIndex i,
+                     float* loss, float* dl) const {
+    detnum::cross_entropy(x, l, r, c, i, loss, dl, o);
+  }
   void layer_norm(const float* x, const float* g, const float* b, float* y, float* m, float* s, std::int64_t r,
                   std::int64_t c, float eps) const {
     detnum::layer_norm(x, g, b, y, m, s, r, c, eps, o);
@@ -139,6 +143,7 @@ RowInputs single_row(const RowInputs& in, std::int64_t r) {
   one.rstd = slice(in.rstd, 1);
   one.rms_rstd = slice(in.rms_rstd, 1);
   one.labels = {in.labels[r]};
+  one.labels_ignoring = {in.labels_ignoring[r]};
   return one;
 }
 
@@ -148,7 +153,7 @@ TEST(NnRows, ARowAloneHasTheBitsOfThatRowAmongAThousand) {
     SCOPED_TRACE(std::to_string(rows) + " x " + std::to_string(cols));
     const RowInputs in = make_row_inputs(rows, cols, 77, true);
     for (const RowOp op : kRowOps) {
-      if (op == RowOp::cross_entropy || op == RowOp::cross_entropy_loss_only) continue;  // a mean over rows
+      if (is_cross_entropy(op)) continue;  // a mean over rows
       SCOPED_TRACE(op_name(op));
       const RowOutputs all = run_cpu(op, in, {});
       for (const std::int64_t r : {std::int64_t{0}, std::int64_t{1}, rows / 2 + 3, rows - 1}) {
@@ -181,6 +186,92 @@ TEST(NnRows, CrossEntropyIsTheMeanOfTheRowsLosses) {
     EXPECT_TRUE(same_bits(std::vector<float>(dlogits.begin() + r * cols, dlogits.begin() + (r + 1) * cols), one))
         << "row " << r;
   }
+}
+
+// With an ignored label, PyTorch's ignore_index: an ignored row adds +0 to the sum of the terms and
+// gets a gradient of +0; the loss and the kept rows' gradients divide by the rows kept, so a kept
+// row's gradient has the bits of the same row in a batch of the kept rows alone.
+TEST(NnRows, CrossEntropyLeavesOutTheRowsOfTheIgnoredLabel) {
+  constexpr std::int64_t rows = 1000, cols = 300;
+  const RowInputs in = make_row_inputs(rows, cols, 79, false);
+  const std::vector<std::int32_t>& labels = in.labels_ignoring;
+  std::vector<float> kept_x, nll(rows, 0.0f);
+  std::vector<std::int32_t> kept_labels;
+  for (std::int64_t r = 0; r < rows; ++r) {
+    if (labels[r] == kIgnoredLabel) continue;
+    kept_x.insert(kept_x.end(), in.x.begin() + r * cols, in.x.begin() + (r + 1) * cols);
+    kept_labels.push_back(labels[r]);
+    nll[r] = -in.log_softmax_y[r * cols + labels[r]];
+  }
+  const auto kept = static_cast<std::int64_t>(kept_labels.size());
+  ASSERT_GT(kept, rows / 2);
+  ASSERT_LT(kept, rows);
+  float loss = kRowSentinel;
+  std::vector<float> dlogits(rows * cols, kRowSentinel);
+  cross_entropy(in.x.data(), labels.data(), rows, cols, IgnoreIndex{kIgnoredLabel}, &loss, dlogits.data());
+  EXPECT_TRUE(same_value(sum(nll.data(), rows) / static_cast<float>(kept), loss));
+  float kept_loss = kRowSentinel;
+  std::vector<float> kept_dlogits(kept * cols);
+  cross_entropy(kept_x.data(), kept_labels.data(), kept, cols, &kept_loss, kept_dlogits.data());
+  std::int64_t k = 0;
+  for (std::int64_t r = 0; r < rows; ++r) {
+    const std::vector<float> row(dlogits.begin() + r * cols, dlogits.begin() + (r + 1) * cols);
+    if (labels[r] == kIgnoredLabel) {
+      EXPECT_TRUE(same_bits(std::vector<float>(cols, 0.0f), row)) << "ignored row " << r;
+      continue;
+    }
+    EXPECT_TRUE(same_bits(std::vector<float>(kept_dlogits.begin() + k * cols, kept_dlogits.begin() + (k + 1) * cols), row))
+        << "row " << r;
+    ++k;
+  }
+  // The loss against float64: the mean of the kept rows' -log softmax at their labels.
+  double want = 0;
+  for (std::int64_t r = 0; r < rows; ++r) want += static_cast<double>(nll[r]) / static_cast<double>(kept);
+  EXPECT_NEAR(loss, want, 1e-5 * want);
+}
+
+// Labels without the ignored one give the bits of the call without an IgnoreIndex; the ignored
+// label may be a class; with every row ignored the loss is NaN (0 / 0) and the gradient +0.
+TEST(NnRows, CrossEntropyIgnoredLabelEdgeCases) {
+  constexpr std::int64_t rows = 37, cols = 129;
+  const RowInputs in = make_row_inputs(rows, cols, 80, true);
+  const auto run = [&](const std::vector<std::int32_t>& labels, const IgnoreIndex* ignore) {
+    RowOutputs out = row_outputs_of(RowOp::cross_entropy, rows, cols);
+    for (const int threads : kThreadCounts) {
+      RowOutputs got = row_outputs_of(RowOp::cross_entropy, rows, cols);
+      float *loss = got[0].second.data(), *dl = got[1].second.data();
+      if (ignore) cross_entropy(in.x.data(), labels.data(), rows, cols, *ignore, loss, dl, {threads});
+      else cross_entropy(in.x.data(), labels.data(), rows, cols, loss, dl, {threads});
+      if (threads == 1) out = got;
+      else expect_same_outputs(out, got);
+    }
+    RowOutputs want = row_outputs_of(RowOp::cross_entropy, rows, cols);
+    if (ignore) ref::cross_entropy(in.x.data(), labels.data(), rows, cols, *ignore, want[0].second.data(),
+                                   want[1].second.data());
+    else ref::cross_entropy(in.x.data(), labels.data(), rows, cols, want[0].second.data(), want[1].second.data());
+    expect_same_outputs(want, out);
+    return out;
+  };
+  const IgnoreIndex none_present{kIgnoredLabel}, class0{0}, class_last{static_cast<std::int32_t>(cols - 1)};
+  expect_same_outputs(run(in.labels, nullptr), run(in.labels, &none_present));
+
+  // Ignoring class 0 is ignoring the rows labelled 0 by -100.
+  std::vector<std::int32_t> zeros_as_ignored = in.labels;
+  for (std::int32_t& l : zeros_as_ignored)
+    if (l == 0) l = kIgnoredLabel;
+  ASSERT_NE(zeros_as_ignored, in.labels);
+  expect_same_outputs(run(zeros_as_ignored, &none_present), run(in.labels, &class0));
+
+  const std::vector<std::int32_t> all_last(rows, cols - 1);
+  const RowOutputs none_kept = run(all_last, &class_last);
+  EXPECT_EQ(bits_of(none_kept[0].second[0]), kCanonicalNanF32) << "loss";
+  EXPECT_TRUE(same_bits(std::vector<float>(rows * cols, 0.0f), none_kept[1].second)) << "dlogits";
+
+  // No columns: only ignored labels are possible.
+  float loss = kRowSentinel;
+  const std::vector<std::int32_t> ignored(4, kIgnoredLabel);
+  cross_entropy(nullptr, ignored.data(), 4, 0, IgnoreIndex{kIgnoredLabel}, &loss, nullptr);
+  EXPECT_EQ(bits_of(loss), kCanonicalNanF32);
 }
 
 // --- Special values -----------------------------------------------------------------------------
@@ -572,6 +663,17 @@ TEST_F(NnRowsErrors, LabelsOutsideTheColumns) {
     expect_error([&] { cross_entropy(x.data(), labels.data(), rows, cols, &loss, out.data()); },
                  ErrorCode::invalid_argument, "cross_entropy: " + what);
     expect_error([&] { ref::cross_entropy(x.data(), labels.data(), rows, cols, &loss, nullptr); },
+                 ErrorCode::invalid_argument, "ref::cross_entropy: " + what);
+  }
+  // With an ignored label: that label is allowed, any other must still be a column.
+  labels[2] = -100;
+  for (const std::int32_t bad : {5, -1}) {
+    labels[3] = bad;
+    const std::string what =
+        "labels[3] must be in [0, cols) = [0, 5) or the ignored label -100, got " + std::to_string(bad);
+    expect_error([&] { cross_entropy(x.data(), labels.data(), rows, cols, IgnoreIndex{-100}, &loss, out.data()); },
+                 ErrorCode::invalid_argument, "cross_entropy: " + what);
+    expect_error([&] { ref::cross_entropy(x.data(), labels.data(), rows, cols, IgnoreIndex{-100}, &loss, nullptr); },
                  ErrorCode::invalid_argument, "ref::cross_entropy: " + what);
   }
   expect_untouched();

@@ -36,6 +36,21 @@ void log_softmax_backward(const float* y, const float* dy, float* dx, std::int64
 void cross_entropy(const float* logits, const std::int32_t* labels, std::int64_t rows, std::int64_t cols, float* loss,
                    float* dlogits, CpuOptions options = {});
 
+// A label value that marks rows to leave out of cross_entropy: padding, in PyTorch's ignore_index
+// (-100 there). A type of its own so that it cannot be mistaken for a size.
+struct IgnoreIndex {
+  std::int32_t value;
+  explicit constexpr IgnoreIndex(std::int32_t v) : value(v) {}
+};
+
+// The same with the rows whose label is ignore.value left out: such a row adds +0 to the sum of
+// the loss terms and gets a row of +0 in dlogits; the loss and the gradient divide by the number
+// of the other rows, `kept` (NaN loss when kept = 0). Any other label must be in [0, cols); the
+// ignored value may be any int32, a class too. Without an ignored label among the labels: the
+// bits of the call above.
+void cross_entropy(const float* logits, const std::int32_t* labels, std::int64_t rows, std::int64_t cols,
+                   IgnoreIndex ignore, float* loss, float* dlogits, CpuOptions options = {});
+
 // The scalar references: ORDER.md's definitions as plain loops. Slow; the fast path and the CUDA
 // kernels are tested against them bit for bit.
 namespace ref {
@@ -45,6 +60,8 @@ void log_softmax(const float* x, float* y, std::int64_t rows, std::int64_t cols)
 void log_softmax_backward(const float* y, const float* dy, float* dx, std::int64_t rows, std::int64_t cols);
 void cross_entropy(const float* logits, const std::int32_t* labels, std::int64_t rows, std::int64_t cols, float* loss,
                    float* dlogits);
+void cross_entropy(const float* logits, const std::int32_t* labels, std::int64_t rows, std::int64_t cols,
+                   IgnoreIndex ignore, float* loss, float* dlogits);
 }  // namespace ref
 
 }  // namespace detnum

@@ -9,6 +9,7 @@
 
 #include "common/memory_space.hpp"
 #include "common/validate.hpp"
+#include "detnum/detail/nn_rows_order.hpp"
 
 namespace detnum::detail {
 
@@ -53,16 +54,26 @@ inline void check_eps(std::string_view fn, float eps) {
     fail(ErrorCode::invalid_argument, fn, "eps must be finite and >= 0, got " + format_value(eps));
 }
 
-[[noreturn]] inline void fail_label(std::string_view fn, std::int64_t row, std::int32_t label, std::int64_t cols) {
+// ignore: the ignored label, or kNoIgnoredLabel.
+[[noreturn]] inline void fail_label(std::string_view fn, std::int64_t row, std::int32_t label, std::int64_t cols,
+                                    std::int64_t ignore) {
   fail(ErrorCode::invalid_argument, fn,
-       "labels[" + std::to_string(row) + "] must be in [0, cols) = [0, " + std::to_string(cols) + "), got " +
+       "labels[" + std::to_string(row) + "] must be in [0, cols) = [0, " + std::to_string(cols) + ")" +
+           (ignore == kNoIgnoredLabel ? "" : " or the ignored label " + std::to_string(ignore)) + ", got " +
            std::to_string(label));
 }
 
-// Host labels only: on a device they cannot be read without synchronizing.
-inline void check_labels(std::string_view fn, const std::int32_t* labels, std::int64_t rows, std::int64_t cols) {
-  for (std::int64_t r = 0; r < rows; ++r)
-    if (labels[r] < 0 || labels[r] >= cols) fail_label(fn, r, labels[r], cols);
+// Host labels only (on a device they cannot be read without synchronizing): each label checked,
+// and the rows not ignored counted.
+inline std::int64_t kept_labels(std::string_view fn, const std::int32_t* labels, std::int64_t rows, std::int64_t cols,
+                                std::int64_t ignore) {
+  std::int64_t kept = 0;
+  for (std::int64_t r = 0; r < rows; ++r) {
+    if (cross_entropy_ignored(labels[r], ignore)) continue;
+    if (labels[r] < 0 || labels[r] >= cols) fail_label(fn, r, labels[r], cols, ignore);
+    ++kept;
+  }
+  return kept;
 }
 
 // The arguments of each op, as every backend checks them (labels apart).

@@ -172,25 +172,28 @@ namespace {
 
 // dlogits of a row's columns other than the label, from e_j = exp(x_j - m) in place: compiled for
 // the baseline ISA and, inlined, for AVX2 (two divisions per element, eight at a time there).
-[[gnu::always_inline]] inline void cross_entropy_grads(float* __restrict e, float s, float rows, std::int64_t cols) {
-  for (std::int64_t j = 0; j < cols; ++j) e[j] = canonicalize(detail::cross_entropy_grad(e[j], s, false, rows));
+[[gnu::always_inline]] inline void cross_entropy_grads(float* __restrict e, float s, float kept, std::int64_t cols) {
+  for (std::int64_t j = 0; j < cols; ++j) e[j] = canonicalize(detail::cross_entropy_grad(e[j], s, false, kept));
 }
-[[gnu::target("avx2")]] void cross_entropy_grads_avx2(float* e, float s, float rows, std::int64_t cols) {
-  cross_entropy_grads(e, s, rows, cols);
+[[gnu::target("avx2")]] void cross_entropy_grads_avx2(float* e, float s, float kept, std::int64_t cols) {
+  cross_entropy_grads(e, s, kept, cols);
 }
 
-}  // namespace
-
-void cross_entropy(const float* logits, const std::int32_t* labels, std::int64_t rows, std::int64_t cols, float* loss,
-                   float* dlogits, CpuOptions options) {
+void cross_entropy_rows(const float* logits, const std::int32_t* labels, std::int64_t rows, std::int64_t cols,
+                        std::int64_t ignore, float* loss, float* dlogits, CpuOptions options) {
   constexpr const char* fn = "cross_entropy";
   options = detail::resolve_cpu_options(fn, options);
   detail::check_cross_entropy_call(fn, logits, labels, rows, cols, loss, dlogits, detail::kHostReader);
-  detail::check_labels(fn, labels, rows, cols);
+  const std::int64_t kept = detail::kept_labels(fn, labels, rows, cols, ignore);
   std::vector<float> nll(static_cast<std::size_t>(rows));
   const bool avx2 = detail::use_avx2(options);
-  const float rows_f = detail::count_as_float(rows);
+  const float kept_f = detail::count_as_float(kept);
   for_each_row(rows, cols, options, dlogits ? 0 : cols, [&](std::int64_t r, float* scratch, CpuOptions o) {
+    if (detail::cross_entropy_ignored(labels[r], ignore)) {
+      nll[r] = detail::cross_entropy_ignored_value();
+      if (dlogits) std::fill_n(dlogits + r * cols, cols, detail::cross_entropy_ignored_value());
+      return;
+    }
     const float* xr = logits + r * cols;
     float* e = dlogits ? dlogits + r * cols : scratch;
     float m;
@@ -198,11 +201,23 @@ void cross_entropy(const float* logits, const std::int32_t* labels, std::int64_t
     nll[r] = detail::cross_entropy_nll(xr[labels[r]], m, math::log(s));
     if (dlogits == nullptr) return;
     const float e_label = e[labels[r]];  // every column as if it were not the label, then the label's
-    if (avx2) cross_entropy_grads_avx2(e, s, rows_f, cols);
-    else cross_entropy_grads(e, s, rows_f, cols);
-    e[labels[r]] = canonicalize(detail::cross_entropy_grad(e_label, s, true, rows_f));
+    if (avx2) cross_entropy_grads_avx2(e, s, kept_f, cols);
+    else cross_entropy_grads(e, s, kept_f, cols);
+    e[labels[r]] = canonicalize(detail::cross_entropy_grad(e_label, s, true, kept_f));
   });
-  *loss = canonicalize(detail::row_mean(sum_of(nll.data(), rows, options), rows));
+  *loss = canonicalize(detail::row_mean(sum_of(nll.data(), rows, options), kept));
+}
+
+}  // namespace
+
+void cross_entropy(const float* logits, const std::int32_t* labels, std::int64_t rows, std::int64_t cols, float* loss,
+                   float* dlogits, CpuOptions options) {
+  cross_entropy_rows(logits, labels, rows, cols, detail::kNoIgnoredLabel, loss, dlogits, options);
+}
+
+void cross_entropy(const float* logits, const std::int32_t* labels, std::int64_t rows, std::int64_t cols,
+                   IgnoreIndex ignore, float* loss, float* dlogits, CpuOptions options) {
+  cross_entropy_rows(logits, labels, rows, cols, ignore.value, loss, dlogits, options);
 }
 
 void layer_norm(const float* x, const float* gamma, const float* beta, float* y, float* mean, float* rstd,

@@ -82,21 +82,40 @@ void log_softmax_backward(const float* y, const float* dy, float* dx, std::int64
   }
 }
 
-void cross_entropy(const float* logits, const std::int32_t* labels, std::int64_t rows, std::int64_t cols, float* loss,
-                   float* dlogits) {
+namespace {
+
+void cross_entropy_rows(const float* logits, const std::int32_t* labels, std::int64_t rows, std::int64_t cols,
+                        std::int64_t ignore, float* loss, float* dlogits) {
   constexpr const char* fn = "ref::cross_entropy";
   detail::check_cross_entropy_call(fn, logits, labels, rows, cols, loss, dlogits, detail::kHostReader);
-  detail::check_labels(fn, labels, rows, cols);
+  const std::int64_t kept = detail::kept_labels(fn, labels, rows, cols, ignore);
   Vec nll(static_cast<std::size_t>(rows));
   for (std::int64_t r = 0; r < rows; ++r) {
+    if (detail::cross_entropy_ignored(labels[r], ignore)) {
+      nll[r] = detail::cross_entropy_ignored_value();
+      for (std::int64_t j = 0; dlogits && j < cols; ++j) dlogits[r * cols + j] = detail::cross_entropy_ignored_value();
+      continue;
+    }
     const float* xr = logits + r * cols;
     const Exps e = exps_of(xr, cols);
     nll[r] = detail::cross_entropy_nll(xr[labels[r]], e.m, math::log(e.s));
     for (std::int64_t j = 0; dlogits && j < cols; ++j)
       dlogits[r * cols + j] =
-          canonicalize(detail::cross_entropy_grad(e.e[j], e.s, j == labels[r], detail::count_as_float(rows)));
+          canonicalize(detail::cross_entropy_grad(e.e[j], e.s, j == labels[r], detail::count_as_float(kept)));
   }
-  *loss = canonicalize(detail::row_mean(sum_of(nll), rows));
+  *loss = canonicalize(detail::row_mean(sum_of(nll), kept));
+}
+
+}  // namespace
+
+void cross_entropy(const float* logits, const std::int32_t* labels, std::int64_t rows, std::int64_t cols, float* loss,
+                   float* dlogits) {
+  cross_entropy_rows(logits, labels, rows, cols, detail::kNoIgnoredLabel, loss, dlogits);
+}
+
+void cross_entropy(const float* logits, const std::int32_t* labels, std::int64_t rows, std::int64_t cols,
+                   IgnoreIndex ignore, float* loss, float* dlogits) {
+  cross_entropy_rows(logits, labels, rows, cols, ignore.value, loss, dlogits);
 }
 
 void layer_norm(const float* x, const float* gamma, const float* beta, float* y, float* mean, float* rstd,

@@ -163,7 +163,7 @@ void IdCheck::throw_if_bad() {
   DETNUM_CUDA_CHECK(fn, cudaMemsetAsync(record_, 0, sizeof r, stream_));
   DETNUM_CUDA_CHECK(fn, cudaStreamSynchronize(stream_));
   if (r.noted == 0) return;
-  if (r.call == detail::kCallCrossEntropy) detail::fail_label("cuda::cross_entropy", r.row, r.id, r.vocab);
+  if (r.call == detail::kCallCrossEntropy) detail::fail_label("cuda::cross_entropy", r.row, r.id, r.vocab, r.ignore);
   detail::fail_id(r.call == detail::kCallGradient ? "cuda::embedding_backward" : "cuda::embedding_forward", r.row, r.id,
                   r.vocab);
 }

@@ -20,6 +20,7 @@
 #include "common/validate.hpp"
 #include "cuda/check.hpp"
 #include "detnum/cuda/embedding.hpp"
+#include "detnum/detail/nn_rows_order.hpp"
 
 namespace detnum::detail {
 
@@ -29,6 +30,7 @@ inline constexpr int kCallLookup = 0, kCallGradient = 1, kCallCrossEntropy = 2;
 struct IdCheckRecord {
   unsigned long long noted;  // 0: nothing yet; taken by an integer atomicCAS
   std::int64_t row, vocab;   // vocab: the bound of the indices (cols for cross_entropy's labels)
+  std::int64_t ignore;       // cross_entropy's ignored label, or kNoIgnoredLabel
   std::int32_t id;
   int call;  // kCallLookup, kCallGradient or kCallCrossEntropy
 };
@@ -67,7 +69,8 @@ __device__ __forceinline__ void note_if_bad(std::int32_t id, std::int64_t r, std
 // With an IdCheck, one thread of the first such kernel also keeps the call's first bad row in
 // the check's record, unless that holds an earlier call's.
 __device__ __forceinline__ bool stop_for_bad_id(const unsigned long long* bad, const std::int32_t* ids, std::int64_t n,
-                                                std::int64_t vocab, int call, IdCheckRecord* record) {
+                                                std::int64_t vocab, int call, IdCheckRecord* record,
+                                                std::int64_t ignore = kNoIgnoredLabel) {
   const unsigned long long noted = *bad;
   if (noted == 0) return false;
   if (record != nullptr && blockIdx.x == 0 && threadIdx.x == 0 && atomicCAS(&record->noted, 0ull, 1ull) == 0ull) {
@@ -75,6 +78,7 @@ __device__ __forceinline__ bool stop_for_bad_id(const unsigned long long* bad, c
     record->row = row;
     record->id = ids[row];
     record->vocab = vocab;
+    record->ignore = ignore;
     record->call = call;
   }
   return true;

@@ -219,14 +219,18 @@ struct SoftmaxBackwardRow {
   }
 };
 
-// A label outside [0, cols) cannot be reported without synchronizing: that row's loss term and
-// gradient are NaN instead. With a check (bad not null: its labels' word, final before this
-// kernel starts) a call with a bad label writes nothing.
+// A label outside [0, cols), and not the ignored one, cannot be reported without synchronizing:
+// that row's loss term and gradient are NaN instead. With a check (bad not null: its labels' word,
+// final before this kernel starts) a call with a bad label writes nothing. With an ignored label,
+// `kept` (final before this kernel starts too) holds the number of rows it does not name, which
+// the gradient divides by; without one it is null, and every row counts.
 struct CrossEntropyRow {
   const float* logits;
   const std::int32_t* labels;
   std::int64_t cols;
   float rows;
+  std::int64_t ignore;              // detail::kNoIgnoredLabel: none
+  const unsigned long long* kept;   // null without an ignored label
   float* nll;
   float* dlogits;                 // may be null
   const unsigned long long* bad;  // null without a check
@@ -237,8 +241,15 @@ struct CrossEntropyRow {
     }
     const float* xr = logits + r * cols;
     const std::int32_t label = labels[r];
-    const bool valid = label >= 0 && label < cols;
     float* const dr = dlogits == nullptr ? nullptr : dlogits + r * cols;
+    if (detail::cross_entropy_ignored(label, ignore)) {
+      if (t == 0) nll[r] = detail::cross_entropy_ignored_value();
+      if (dr != nullptr)
+        warp_row_write(dr, cols, t, [](std::int64_t) { return quad_of([](int) { return detail::cross_entropy_ignored_value(); }); });
+      return;
+    }
+    const bool valid = label >= 0 && label < cols;
+    const float divisor = kept != nullptr ? detail::count_as_float(static_cast<std::int64_t>(*kept)) : rows;
     const float m = warp_row_max(xr, cols, t);
     // e_j kept in dlogits for its pass (as softmax keeps it in y): math::exp once per element.
     const float s = warp_row_sum(cols, t, [&](std::int64_t i0) {
@@ -251,7 +262,7 @@ struct CrossEntropyRow {
     if (dr == nullptr) return;
     warp_row_rewrite(dr, cols, t, [&](std::int64_t i0, const Quad& e) {
       return quad_of([&](int k) {
-        const float g = detail::cross_entropy_grad(e.v[k], s, i0 + k == label, rows);
+        const float g = detail::cross_entropy_grad(e.v[k], s, i0 + k == label, divisor);
         return valid ? canonicalize(g) : canonical_nan_f32();
       });
     });
@@ -437,8 +448,8 @@ void log_softmax_backward(const float* y, const float* dy, float* dx, std::int64
   launch_rows(fn, SoftmaxBackwardRow{y, dy, dx, cols, true}, rows, stream, launch);
 }
 
-// The workspace: the rows' loss terms, then one block of kWorkspaceAlign bytes (the labels' word
-// and the checked call's mean), then the mean's own workspace.
+// The workspace: the rows' loss terms, then one block of kWorkspaceAlign bytes (the labels' word,
+// the loss before its last step, the count of rows kept), then the mean's own workspace.
 std::size_t cross_entropy_workspace_bytes(std::int64_t rows, std::int64_t cols) {
   detail::check_row_shape("cuda::cross_entropy_workspace_bytes", rows, cols);
   return aligned_bytes(rows) + kWorkspaceAlign + reduce_workspace_bytes(rows);
@@ -446,16 +457,39 @@ std::size_t cross_entropy_workspace_bytes(std::int64_t rows, std::int64_t cols) 
 
 namespace {
 
-// The checked call's last step: the loss from its slot of the workspace, unless a label was bad;
-// then the first bad row goes into the check's record instead.
-__global__ void checked_loss_kernel(const unsigned long long* bad, const std::int32_t* labels, std::int64_t rows,
-                                    std::int64_t cols, detail::IdCheckRecord* record, const float* mean, float* loss) {
-  if (!detail::stop_for_bad_id(bad, labels, rows, cols, detail::kCallCrossEntropy, record)) *loss = *mean;
+// With an ignored label, before the rows: the rows it does not name counted into *kept (zeroed
+// before; one integer atomicAdd a warp, whose order cannot change an integer sum), and with a
+// check (bad not null) their labels noted as check_ids notes ids.
+__global__ void kept_labels_kernel(const std::int32_t* __restrict__ labels, std::int64_t rows, std::int64_t cols,
+                                   std::int64_t ignore, unsigned long long* kept, unsigned long long* bad) {
+  unsigned long long mine = 0;
+  const std::int64_t stride = static_cast<std::int64_t>(gridDim.x) * blockDim.x;
+  for (std::int64_t r = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; r < rows; r += stride) {
+    if (detail::cross_entropy_ignored(labels[r], ignore)) continue;
+    ++mine;
+    if (bad != nullptr) note_if_bad(labels[r], r, rows, cols, bad);
+  }
+#pragma unroll
+  for (int lane_mask = kWarp / 2; lane_mask >= 1; lane_mask /= 2) mine += __shfl_xor_sync(kFullMask, mine, lane_mask);
+  if (threadIdx.x % kWarp == 0 && mine != 0) atomicAdd(kept, mine);
+}
+
+// The last step when the loss is not cuda::mean's own output: with a check, nothing if a label was
+// bad (the first bad row goes into the check's record instead); then the loss from its slot of the
+// workspace, the mean of the terms, or with an ignored label (kept not null) their sum divided by
+// the rows kept.
+__global__ void loss_kernel(const unsigned long long* bad, const std::int32_t* labels, std::int64_t rows,
+                            std::int64_t cols, std::int64_t ignore, detail::IdCheckRecord* record, const float* total,
+                            const unsigned long long* kept, float* loss) {
+  if (record != nullptr &&
+      detail::stop_for_bad_id(bad, labels, rows, cols, detail::kCallCrossEntropy, record, ignore))
+    return;
+  *loss = kept == nullptr ? *total : canonicalize(detail::row_mean(*total, static_cast<std::int64_t>(*kept)));
 }
 
 void cross_entropy_call(const float* logits, const std::int32_t* labels, std::int64_t rows, std::int64_t cols,
-                        float* loss, float* dlogits, detail::IdCheckRecord* record, cudaStream_t stream, Workspace ws,
-                        LaunchConfig launch) {
+                        std::int64_t ignore, float* loss, float* dlogits, detail::IdCheckRecord* record,
+                        cudaStream_t stream, Workspace ws, LaunchConfig launch) {
   constexpr const char* fn = "cuda::cross_entropy";
   detail::check_cross_entropy_call(fn, logits, labels, rows, cols, loss, dlogits, detail::device_reader(stream));
   check_call(fn, cols, launch);
@@ -467,18 +501,35 @@ void cross_entropy_call(const float* logits, const std::int32_t* labels, std::in
                      {"dlogits", dlogits, dlogits ? rows * cols * std::int64_t{sizeof(float)} : 0}});
   auto* const base = static_cast<unsigned char*>(w.get());
   auto* nll = reinterpret_cast<float*>(base);
-  auto* const bad = reinterpret_cast<unsigned long long*>(base + nll_bytes);
-  auto* const checked_mean = reinterpret_cast<float*>(base + nll_bytes + sizeof(unsigned long long));
-  if (record != nullptr) detail::check_ids(fn, labels, rows, cols, bad, stream);
+  struct Words {  // the block after the terms
+    unsigned long long bad;
+    float total;
+    unsigned long long kept;
+  };
+  static_assert(sizeof(Words) <= kWorkspaceAlign);
+  auto* const words = reinterpret_cast<Words*>(base + nll_bytes);
+  const bool ignoring = ignore != detail::kNoIgnoredLabel;
+  if (ignoring) {
+    DETNUM_CUDA_CHECK(fn, cudaMemsetAsync(words, 0, sizeof(Words), stream));
+    const int grid = grid_of(fn, reinterpret_cast<const void*>(kept_labels_kernel), 256, (rows + 255) / 256, {});
+    kept_labels_kernel<<<grid, 256, 0, stream>>>(labels, rows, cols, ignore, &words->kept,
+                                                 record != nullptr ? &words->bad : nullptr);
+    DETNUM_CUDA_CHECK(fn, cudaGetLastError());
+  } else if (record != nullptr) {
+    detail::check_ids(fn, labels, rows, cols, &words->bad, stream);
+  }
   launch_rows(fn,
-              CrossEntropyRow{logits, labels, cols, detail::count_as_float(rows), nll, dlogits,
-                              record != nullptr ? bad : nullptr},
+              CrossEntropyRow{logits, labels, cols, detail::count_as_float(rows), ignore,
+                              ignoring ? &words->kept : nullptr, nll, dlogits, record != nullptr ? &words->bad : nullptr},
               rows, stream, launch);
-  // The loss: detnum's mean of the rows' terms (a NaN one makes it NaN; rows = 0 gives NaN).
-  mean(static_cast<const float*>(nll), rows, record != nullptr ? checked_mean : loss, stream,
-       Workspace{base + nll_bytes + kWorkspaceAlign, need - nll_bytes - kWorkspaceAlign}, launch);
-  if (record == nullptr) return;
-  checked_loss_kernel<<<1, 1, 0, stream>>>(bad, labels, rows, cols, record, checked_mean, loss);
+  // The loss: detnum's mean of the rows' terms (a NaN one makes it NaN; rows = 0 gives NaN), or
+  // their sum, which loss_kernel divides by the rows kept.
+  const Workspace reduce_ws{base + nll_bytes + kWorkspaceAlign, need - nll_bytes - kWorkspaceAlign};
+  if (ignoring) sum(static_cast<const float*>(nll), rows, &words->total, stream, reduce_ws, launch);
+  else mean(static_cast<const float*>(nll), rows, record != nullptr ? &words->total : loss, stream, reduce_ws, launch);
+  if (!ignoring && record == nullptr) return;
+  loss_kernel<<<1, 1, 0, stream>>>(&words->bad, labels, rows, cols, ignore, record, &words->total,
+                                   ignoring ? &words->kept : nullptr, loss);
   DETNUM_CUDA_CHECK(fn, cudaGetLastError());
 }
 
@@ -486,12 +537,26 @@ void cross_entropy_call(const float* logits, const std::int32_t* labels, std::in
 
 void cross_entropy(const float* logits, const std::int32_t* labels, std::int64_t rows, std::int64_t cols, float* loss,
                    float* dlogits, cudaStream_t stream, Workspace ws, LaunchConfig launch) {
-  cross_entropy_call(logits, labels, rows, cols, loss, dlogits, nullptr, stream, ws, launch);
+  cross_entropy_call(logits, labels, rows, cols, detail::kNoIgnoredLabel, loss, dlogits, nullptr, stream, ws, launch);
 }
 
 void cross_entropy(const float* logits, const std::int32_t* labels, std::int64_t rows, std::int64_t cols, float* loss,
                    float* dlogits, IdCheck& check, cudaStream_t stream, Workspace ws, LaunchConfig launch) {
-  cross_entropy_call(logits, labels, rows, cols, loss, dlogits,
+  cross_entropy_call(logits, labels, rows, cols, detail::kNoIgnoredLabel, loss, dlogits,
+                     detail::IdCheckAccess::record(check, "cuda::cross_entropy"), stream, ws, launch);
+  detail::IdCheckAccess::queued_on(check, stream);
+}
+
+void cross_entropy(const float* logits, const std::int32_t* labels, std::int64_t rows, std::int64_t cols,
+                   IgnoreIndex ignore, float* loss, float* dlogits, cudaStream_t stream, Workspace ws,
+                   LaunchConfig launch) {
+  cross_entropy_call(logits, labels, rows, cols, ignore.value, loss, dlogits, nullptr, stream, ws, launch);
+}
+
+void cross_entropy(const float* logits, const std::int32_t* labels, std::int64_t rows, std::int64_t cols,
+                   IgnoreIndex ignore, float* loss, float* dlogits, IdCheck& check, cudaStream_t stream, Workspace ws,
+                   LaunchConfig launch) {
+  cross_entropy_call(logits, labels, rows, cols, ignore.value, loss, dlogits,
                      detail::IdCheckAccess::record(check, "cuda::cross_entropy"), stream, ws, launch);
   detail::IdCheckAccess::queued_on(check, stream);
 }

@@ -29,12 +29,16 @@ enum class RowOp {
   log_softmax,
   log_softmax_backward,
   cross_entropy,
+  cross_entropy_ignore,  // IgnoreIndex{kCheckIgnoredLabel}
   layer_norm,
   layer_norm_backward,
   rms_norm,
   rms_norm_backward
 };
 // The elementwise ops of detnum/pointwise.hpp.
+// The ignored label of RowOp::cross_entropy_ignore: a class, so that the check's even labels
+// (check_inputs.cpp) name it in some rows, and in every row of a matrix of one or two columns.
+inline constexpr std::int32_t kCheckIgnoredLabel = 0;
 enum class PointwiseOp { relu, relu_backward, gelu, gelu_backward, bias_add };
 enum class Dtype;
 

@@ -166,6 +166,10 @@ class CudaBackend final : public Backend {
         cuda::cross_entropy(px, labels.get<const std::int32_t>(), r, k, loss.get<float>(), y.get<float>(), nullptr, ws,
                             launch_);
         break;
+      case RowOp::cross_entropy_ignore:
+        cuda::cross_entropy(px, labels.get<const std::int32_t>(), r, k, IgnoreIndex{kCheckIgnoredLabel},
+                            loss.get<float>(), y.get<float>(), nullptr, ws, launch_);
+        break;
       case RowOp::layer_norm:
         cuda::layer_norm(px, gamma.get<const float>(), beta.get<const float>(), y.get<float>(), mean_out.get<float>(),
                          rstd_out.get<float>(), r, k, c.eps, nullptr, launch_);

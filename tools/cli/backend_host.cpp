@@ -93,6 +93,9 @@ void host_row_op(const Backend::RowCall& c, const CpuOptions* cpu) {
     case RowOp::cross_entropy:
       return cpu ? detnum::cross_entropy(c.x, c.labels, r, k, c.loss, c.y, *cpu)
                  : ref::cross_entropy(c.x, c.labels, r, k, c.loss, c.y);
+    case RowOp::cross_entropy_ignore:
+      return cpu ? detnum::cross_entropy(c.x, c.labels, r, k, IgnoreIndex{kCheckIgnoredLabel}, c.loss, c.y, *cpu)
+                 : ref::cross_entropy(c.x, c.labels, r, k, IgnoreIndex{kCheckIgnoredLabel}, c.loss, c.y);
     case RowOp::layer_norm:
       return cpu ? detnum::layer_norm(c.x, c.gamma, c.beta, c.y, c.mean_out, c.rstd_out, r, k, c.eps, *cpu)
                  : ref::layer_norm(c.x, c.gamma, c.beta, c.y, c.mean_out, c.rstd_out, r, k, c.eps);

@@ -85,7 +85,8 @@ CheckOutputs run_op(Backend& b, RowOp op, RowCase c) {
   b.row_op({op, c.rows, c.cols, kEps, x, c.dy.data(), c.gamma.data(), c.beta.data(), c.mean.data(), c.rstd.data(),
             c.labels.data(), y.data(), loss.data(), mean.data(), rstd.data(), dgamma.data(), dbeta.data()});
   switch (op) {
-    case RowOp::cross_entropy: return {float_bytes({&loss, &y}), {}};
+    case RowOp::cross_entropy:
+    case RowOp::cross_entropy_ignore: return {float_bytes({&loss, &y}), {}};
     case RowOp::layer_norm: return {float_bytes({&y, &mean, &rstd}), {}};
     case RowOp::layer_norm_backward: return {float_bytes({&y, &dgamma, &dbeta}), {}};
     case RowOp::rms_norm: return {float_bytes({&y, &rstd}), {}};
@@ -106,6 +107,7 @@ constexpr OpInfo kOps[] = {
     {RowOp::log_softmax, "log_softmax", "y", true},
     {RowOp::log_softmax_backward, "log_softmax_backward", "dx, y = ref log_softmax(x)", false},
     {RowOp::cross_entropy, "cross_entropy", "loss|dlogits, even labels", false},
+    {RowOp::cross_entropy_ignore, "cross_entropy", "loss|dlogits, even labels, label 0 ignored", false},
     {RowOp::layer_norm, "layer_norm", "y|mean|rstd, eps 1e-5", true},
     {RowOp::layer_norm_backward, "layer_norm_backward", "dx|dgamma|dbeta, mean, rstd from ref layer_norm", false},
     {RowOp::rms_norm, "rms_norm", "y|rstd, eps 1e-5", true},

@@ -47,5 +47,14 @@ void cross_entropy(const float* logits, const std::int32_t* labels, std::int64_t
 void cross_entropy(const float* logits, const std::int32_t* labels, std::int64_t rows, std::int64_t cols, float* loss,
                    float* dlogits, IdCheck& check, cudaStream_t stream = nullptr, Workspace ws = {},
                    LaunchConfig launch = {});
+// Both, with the rows of an ignored label left out (detnum/softmax.hpp). The rows kept are
+// counted on the device before the rows' kernel, whose gradient divides by that count: without a
+// check, a memset and two small kernels more than the first call; with one, as many as the second.
+void cross_entropy(const float* logits, const std::int32_t* labels, std::int64_t rows, std::int64_t cols,
+                   IgnoreIndex ignore, float* loss, float* dlogits, cudaStream_t stream = nullptr, Workspace ws = {},
+                   LaunchConfig launch = {});
+void cross_entropy(const float* logits, const std::int32_t* labels, std::int64_t rows, std::int64_t cols,
+                   IgnoreIndex ignore, float* loss, float* dlogits, IdCheck& check, cudaStream_t stream = nullptr,
+                   Workspace ws = {}, LaunchConfig launch = {});
 
 }  // namespace detnum::cuda

@@ -49,11 +49,18 @@ DETNUM_HD float log_softmax_backward_value(float y, float dy, float c) {
 
 // The row's loss term: -log_softmax at the label (the negation is exact).
 DETNUM_HD float cross_entropy_nll(float x_label, float m, float log_s) { return -log_softmax_value(x_label, m, log_s); }
-// d(mean loss)/d(logit j): (softmax_j - [j is the label]) / rows.
-DETNUM_HD float cross_entropy_grad(float e, float s, bool is_label, float rows) {
+// d(mean loss)/d(logit j): (softmax_j - [j is the label]) / kept, kept being the rows not ignored
+// as a float (count_as_float; all rows when no label is ignored).
+DETNUM_HD float cross_entropy_grad(float e, float s, bool is_label, float kept) {
   const float p = softmax_value(e, s);
-  return (is_label ? p - 1.0f : p) / rows;
+  return (is_label ? p - 1.0f : p) / kept;
 }
+
+// The ignored label (IgnoreIndex), widened to 64 bits so that "none" is a value no label has. A
+// row whose label is the ignored one adds +0 to the loss's sum and gets a gradient row of +0.
+inline constexpr std::int64_t kNoIgnoredLabel = INT64_MIN;
+DETNUM_HD bool cross_entropy_ignored(std::int32_t label, std::int64_t ignore) { return label == ignore; }
+DETNUM_HD float cross_entropy_ignored_value() { return 0.0f; }
 
 // --- Layer norm, RMS norm --------------------------------------------------------------------
 
