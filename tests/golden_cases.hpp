@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "detnum/adamw.hpp"
+#include "detnum/clip.hpp"
 #include "detnum/dropout.hpp"
 #include "detnum/gemm.hpp"
 #include "detnum/init.hpp"
@@ -51,6 +52,12 @@ inline std::vector<float> golden_x_specials() { return reduce_input<float>(kGold
 // three steps of these parameters.
 constexpr std::int64_t kGoldenQuarter = kGoldenN / 4;
 constexpr AdamWParams kGoldenAdamW{1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, 1};
+// Gradient clipping's inputs: quarters 0 and 1 as two tensors (the second without its first
+// float, so that it starts at another alignment), clipped to norm 1.
+constexpr float kGoldenMaxNorm = 1.0f;
+inline std::vector<GradTensor> golden_clip_list(float* g0, float* g1) {
+  return {{g0, kGoldenQuarter}, {g1 + 1, kGoldenQuarter - 1}};
+}
 inline std::vector<float> golden_quarter(int q) {
   const std::vector<float> x = golden_x();
   std::vector<float> part(x.begin() + q * kGoldenQuarter, x.begin() + (q + 1) * kGoldenQuarter);

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "detnum/cuda/adamw.hpp"
+#include "detnum/cuda/clip.hpp"
 #include "detnum/cuda/dropout.hpp"
 #include "detnum/cuda/embedding.hpp"
 #include "detnum/cuda/fingerprint.hpp"
@@ -110,6 +111,13 @@ TEST(GoldenGpu, Pointwise) {
   DETNUM_EXPECT_GOLDEN(device_fingerprint(param, {kGoldenQuarter}), kGoldenFile, "adamw/f32/param");
   DETNUM_EXPECT_GOLDEN(device_fingerprint(m, {kGoldenQuarter}), kGoldenFile, "adamw/f32/m");
   DETNUM_EXPECT_GOLDEN(device_fingerprint(v, {kGoldenQuarter}), kGoldenFile, "adamw/f32/v");
+  auto g0 = upload(golden_quarter(0)), g1 = upload(golden_quarter(1));
+  DeviceBuffer<float> norm(1);
+  cuda::clip_grad_norm(golden_clip_list(g0.get(), g1.get()), kGoldenMaxNorm, norm.get());
+  DETNUM_EXPECT_GOLDEN(device_fingerprint(norm, {1}), kGoldenFile, "clip_grad_norm/f32/norm");
+  DETNUM_EXPECT_GOLDEN(device_fingerprint(g0, {kGoldenQuarter}), kGoldenFile, "clip_grad_norm/f32/grads0");
+  DETNUM_EXPECT_GOLDEN(cuda::fingerprint(TensorView::of(static_cast<const float*>(g1.get()) + 1, {kGoldenQuarter - 1})),
+                       kGoldenFile, "clip_grad_norm/f32/grads1");
 }
 
 // Every row op on `in`, under golden_test's keys "<op>/f32/<label>/<output>"; the cross-entropy
@@ -139,6 +147,13 @@ void expect_row_ops_golden(const RowInputs& in, const std::string& label) {
   golden(dx, {rows, cols}, "cross_entropy", "dlogits");
   cuda::cross_entropy(x.get(), labels.get(), rows, cols, loss.get(), nullptr);
   golden(loss, {1}, "cross_entropy", "loss");
+  const auto labels_ignoring = upload(in.labels_ignoring);
+  const IgnoreIndex ignore{kIgnoredLabel};
+  cuda::cross_entropy(x.get(), labels_ignoring.get(), rows, cols, ignore, loss.get(), dx.get());
+  golden(loss, {1}, "cross_entropy_ignore", "loss");
+  golden(dx, {rows, cols}, "cross_entropy_ignore", "dlogits");
+  cuda::cross_entropy(x.get(), labels_ignoring.get(), rows, cols, ignore, loss.get(), nullptr);
+  golden(loss, {1}, "cross_entropy_ignore", "loss");
   cuda::layer_norm(x.get(), gamma.get(), beta.get(), y.get(), mean.get(), rstd.get(), rows, cols, in.eps);
   golden(y, {rows, cols}, "layer_norm", "y");
   golden(mean, {rows}, "layer_norm", "mean");

@@ -4,6 +4,7 @@
 #include <string>
 #include <utility>
 
+#include "detnum/clip.hpp"
 #include "detnum/embedding.hpp"
 #include "detnum/init.hpp"
 #include "detnum/norm.hpp"
@@ -79,6 +80,11 @@ TEST(Golden, Pointwise) {
   DETNUM_EXPECT_GOLDEN(TensorView::of(param.data(), {kGoldenQuarter}), kGoldenFile, "adamw/f32/param");
   DETNUM_EXPECT_GOLDEN(TensorView::of(m.data(), {kGoldenQuarter}), kGoldenFile, "adamw/f32/m");
   DETNUM_EXPECT_GOLDEN(TensorView::of(v.data(), {kGoldenQuarter}), kGoldenFile, "adamw/f32/v");
+  std::vector<float> g0 = golden_quarter(0), g1 = golden_quarter(1);
+  const float norm = clip_grad_norm(golden_clip_list(g0.data(), g1.data()), kGoldenMaxNorm);
+  DETNUM_EXPECT_GOLDEN(TensorView::of(&norm, {1}), kGoldenFile, "clip_grad_norm/f32/norm");
+  DETNUM_EXPECT_GOLDEN(TensorView::of(g0.data(), {kGoldenQuarter}), kGoldenFile, "clip_grad_norm/f32/grads0");
+  DETNUM_EXPECT_GOLDEN(TensorView::of(g1.data() + 1, {kGoldenQuarter - 1}), kGoldenFile, "clip_grad_norm/f32/grads1");
 }
 
 // Every row op on `in`, each output under "<op>/f32/<label>/<output>". The cross-entropy loss is
@@ -104,6 +110,12 @@ void expect_row_ops_golden(const RowInputs& in, const std::string& label) {
   golden(dx, {rows, cols}, "cross_entropy", "dlogits");
   cross_entropy(in.x.data(), in.labels.data(), rows, cols, loss.data(), nullptr);
   golden(loss, {1}, "cross_entropy", "loss");
+  const IgnoreIndex ignore{kIgnoredLabel};
+  cross_entropy(in.x.data(), in.labels_ignoring.data(), rows, cols, ignore, loss.data(), dx.data());
+  golden(loss, {1}, "cross_entropy_ignore", "loss");
+  golden(dx, {rows, cols}, "cross_entropy_ignore", "dlogits");
+  cross_entropy(in.x.data(), in.labels_ignoring.data(), rows, cols, ignore, loss.data(), nullptr);
+  golden(loss, {1}, "cross_entropy_ignore", "loss");
   layer_norm(in.x.data(), in.gamma.data(), in.beta.data(), y.data(), mean.data(), rstd.data(), rows, cols, in.eps);
   golden(y, {rows, cols}, "layer_norm", "y");
   golden(mean, {rows}, "layer_norm", "mean");

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "detnum/cuda/adamw.hpp"
+#include "detnum/cuda/clip.hpp"
 #include "detnum/cuda/dropout.hpp"
 #include "detnum/cuda/embedding.hpp"
 #include "detnum/cuda/gemm.hpp"
@@ -57,7 +58,7 @@ struct Step {
       g{kRows * kHidden}, d{kRows * kHidden}, logits{kRows * kClasses}, loss{1}, dlogits{kRows * kClasses},
       db2{kClasses}, dw2{kHidden * kClasses}, dd{kRows * kHidden}, dg{kRows * kHidden}, dln{kRows * kHidden},
       dh{kRows * kHidden}, dgamma{kHidden}, dbeta{kHidden}, total{1}, spread{1}, dtable{kVocab * kDim},
-      dtable_sorted{kVocab * kDim}, noise{kNoise}, relu_total{1};
+      dtable_sorted{kVocab * kDim}, noise{kNoise}, relu_total{1}, loss_ignoring{1}, grad_norm{1};
   DeviceBuffer<std::uint8_t> mask{static_cast<std::size_t>(dropout_mask_bytes(kRows * kHidden))};
   DeviceBuffer<std::int64_t> perm{kPerm};
   DeviceBuffer<double> wide{kNoise}, norm{1};  // double nrm2: two passes, the second reads the first's amax
@@ -67,7 +68,8 @@ struct Step {
     std::vector<std::pair<void*, std::size_t>> o;
     for (const DeviceBuffer<float>* b : {&h, &hb, &ln, &mean, &rstd, &g, &d, &logits, &loss, &dlogits, &db2, &dw2,
                                          &dd, &dg, &dln, &dh, &dgamma, &dbeta, &total, &spread, &dtable,
-                                         &dtable_sorted, &noise, &relu_total, &w2, &m2, &v2})
+                                         &dtable_sorted, &noise, &relu_total, &loss_ignoring, &grad_norm, &w2, &m2,
+                                         &v2})
       o.emplace_back(b->get(), b->size() * sizeof(float));
     o.emplace_back(mask.get(), mask.size());
     o.emplace_back(perm.get(), perm.size() * sizeof(std::int64_t));
@@ -126,9 +128,14 @@ void chain(Step& s, cudaStream_t st, cuda::IdCheck& check) {
   cuda::gemm(no, no, kRows, kClasses, kHidden, 1.0f, s.d.get(), kHidden, s.w2.get(), kClasses, 0.0f, s.logits.get(),
              kClasses, st);
   cuda::cross_entropy(s.logits.get(), s.labels.get(), kRows, kClasses, s.loss.get(), s.dlogits.get(), st);
+  // The loss once more with class 3 ignored (a memset and a counting kernel before the rows).
+  cuda::cross_entropy(s.logits.get(), s.labels.get(), kRows, kClasses, IgnoreIndex{3}, s.loss_ignoring.get(), nullptr,
+                      check, st);
   cuda::column_sums(static_cast<const float*>(s.dlogits.get()), MatrixLayout::dense(kRows, kClasses), s.db2.get(), st);
   cuda::gemm(yes, no, kHidden, kClasses, kRows, 1.0f, s.d.get(), kHidden, s.dlogits.get(), kClasses, 0.0f,
              s.dw2.get(), kClasses, st);
+  const GradTensor grads[] = {{s.dw2.get(), kHidden * kClasses}, {s.db2.get(), kClasses}};
+  cuda::clip_grad_norm(grads, 0.5f, s.grad_norm.get(), st);
   cuda::gemm(no, yes, kRows, kHidden, kClasses, 1.0f, s.dlogits.get(), kClasses, s.w2.get(), kClasses, 0.0f,
              s.dd.get(), kHidden, st);
   cuda::dropout_backward(s.dd.get(), s.mask.get(), s.dg.get(), kRows * kHidden, kDrop, st);

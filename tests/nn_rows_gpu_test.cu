@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -172,26 +173,28 @@ TEST(NnRowsGpu, LabelOutsideTheColumnsGivesNaN) {
   }
 }
 
-// With an IdCheck: good labels give the reference's bits and nothing to report; a bad label (rows
-// 7 and 3 here: the first, row 3, is reported) leaves the loss and dlogits as they were, and
-// throw_if_bad() throws the CPU's error once; the check then serves good calls again. Every
-// launch shape, the caller's workspace (guard bytes untouched) and stream-ordered memory, with
-// and without dlogits.
-TEST(NnRowsGpu, IdCheckDefersABadLabel) {
-  DETNUM_REQUIRE_GPU();
-  constexpr std::int64_t rows = 9, cols = 37;
-  RowInputs in = make_row_inputs(rows, cols, 5, false);
-  const RowOutputs want = run_ref(RowOp::cross_entropy, in);
+// cross_entropy with an IdCheck (and `ignore`, when not null) over every launch shape, the
+// caller's workspace (guard bytes untouched) and stream-ordered memory, with and without dlogits:
+// `good` labels give `want` and nothing to report; `bad` labels leave the loss and dlogits as they
+// were, and throw_if_bad() throws `error` once; then the check serves the next call. `also` runs
+// last in each case, given the call (labels, workspace, dlogits, launch).
+using CrossEntropyCall = std::function<void(const std::int32_t*, cuda::Workspace, float*, cuda::LaunchConfig)>;
+void id_check_cases(const RowInputs& in, const std::vector<std::int32_t>& good, const std::vector<std::int32_t>& bad,
+                    const IgnoreIndex* ignore, const RowOutputs& want, const std::string& error,
+                    const std::function<void(const CrossEntropyCall&, cuda::Workspace, float*, cuda::LaunchConfig,
+                                             const float* loss)>& also) {
+  const std::int64_t rows = in.rows, cols = in.cols;
   const OnDevice<float> x(in.x, 0);
-  const OnDevice<std::int32_t> labels(in.labels, 0);
-  in.labels[7] = -100;
-  in.labels[3] = cols;
-  const OnDevice<std::int32_t> bad_labels(in.labels, 0);
+  const OnDevice<std::int32_t> good_labels(good, 0), bad_labels(bad, 0);
   DeviceBuffer<float> loss(1), dlogits(rows * cols);
   const std::size_t ws_bytes = cuda::cross_entropy_workspace_bytes(rows, cols);
   DeviceBuffer<unsigned char> ws(ws_bytes + kGuardBytes);
   const auto bytes = [](const float* p) { return reinterpret_cast<const unsigned char*>(p); };
   cuda::IdCheck check;
+  const CrossEntropyCall call = [&](const std::int32_t* labels, cuda::Workspace w, float* dl, cuda::LaunchConfig l) {
+    if (ignore) cuda::cross_entropy(x.get(), labels, rows, cols, *ignore, loss.get(), dl, check, nullptr, w, l);
+    else cuda::cross_entropy(x.get(), labels, rows, cols, loss.get(), dl, check, nullptr, w, l);
+  };
   for (const cuda::LaunchConfig launch : kLaunches)
     for (const bool callers_workspace : {true, false})
       for (const bool with_dlogits : {true, false}) {
@@ -201,7 +204,7 @@ TEST(NnRowsGpu, IdCheckDefersABadLabel) {
         const cuda::Workspace w = callers_workspace ? cuda::Workspace{ws.get(), ws_bytes} : cuda::Workspace{};
         float* const dl = with_dlogits ? dlogits.get() : nullptr;
         ASSERT_EQ(cudaMemset(ws.get(), kSentinel, ws.size()), cudaSuccess);
-        cuda::cross_entropy(x.get(), labels.get(), rows, cols, loss.get(), dl, check, nullptr, w, launch);
+        call(good_labels.get(), w, dl, launch);
         EXPECT_NO_THROW(check.throw_if_bad());
         EXPECT_EQ(untouched(ws.get(), ws_bytes, ws.size()), "") << "past the workspace";
         std::vector<float> got_loss(1), got_dlogits(rows * cols);
@@ -215,53 +218,95 @@ TEST(NnRowsGpu, IdCheckDefersABadLabel) {
 
         ASSERT_EQ(cudaMemset(loss.get(), kSentinel, sizeof(float)), cudaSuccess);
         ASSERT_EQ(cudaMemset(dlogits.get(), kSentinel, rows * cols * sizeof(float)), cudaSuccess);
-        cuda::cross_entropy(x.get(), bad_labels.get(), rows, cols, loss.get(), dl, check, nullptr, w, launch);
-        expect_error([&] { check.throw_if_bad(); }, ErrorCode::invalid_argument,
-                     "cuda::cross_entropy: labels[3] must be in [0, cols) = [0, 37), got 37");
+        call(bad_labels.get(), w, dl, launch);
+        expect_error([&] { check.throw_if_bad(); }, ErrorCode::invalid_argument, error);
         EXPECT_NO_THROW(check.throw_if_bad()) << "reported once";
         EXPECT_EQ(untouched(bytes(loss.get()), 0, sizeof(float)), "") << "loss";
         EXPECT_EQ(untouched(bytes(dlogits.get()), 0, rows * cols * sizeof(float)), "") << "dlogits";
+        if (also) {
+          also(call, w, dl, launch, loss.get());
+          EXPECT_NO_THROW(check.throw_if_bad());
+        }
       }
 }
 
-// The same with an ignored label: rows of -100 are left out (the reference's bits, nothing to
-// report), and a label that is neither a column nor -100 (row 3) is reported with the CPU's error.
+// Rows 7 and 3 bad: the first, row 3, is reported.
+TEST(NnRowsGpu, IdCheckDefersABadLabel) {
+  DETNUM_REQUIRE_GPU();
+  constexpr std::int64_t rows = 9, cols = 37;
+  const RowInputs in = make_row_inputs(rows, cols, 5, false);
+  std::vector<std::int32_t> bad = in.labels;
+  bad[7] = -100;
+  bad[3] = cols;
+  id_check_cases(in, in.labels, bad, nullptr, run_ref(RowOp::cross_entropy, in),
+                 "cuda::cross_entropy: labels[3] must be in [0, cols) = [0, 37), got 37", nullptr);
+}
+
+// With an ignored label: rows of -100 are left out; a label that is neither a column nor -100
+// (row 3) is reported; a call with every row ignored reports nothing, and its loss is NaN.
 TEST(NnRowsGpu, IdCheckWithAnIgnoredLabel) {
   DETNUM_REQUIRE_GPU();
   constexpr std::int64_t rows = 9, cols = 37;
   RowInputs in = make_row_inputs(rows, cols, 6, false);
   in.labels[7] = in.labels[1] = kIgnoredLabel;
+  const IgnoreIndex ignore{kIgnoredLabel};
   RowOutputs want = row_outputs_of(RowOp::cross_entropy, rows, cols);
-  ref::cross_entropy(in.x.data(), in.labels.data(), rows, cols, IgnoreIndex{kIgnoredLabel}, want[0].second.data(),
-                     want[1].second.data());
-  const OnDevice<float> x(in.x, 0);
-  const OnDevice<std::int32_t> labels(in.labels, 0);
-  in.labels[3] = -1;
-  const OnDevice<std::int32_t> bad_labels(in.labels, 0);
-  DeviceBuffer<float> loss(1), dlogits(rows * cols);
-  cuda::IdCheck check;
-  for (const cuda::LaunchConfig launch : kLaunches) {
-    SCOPED_TRACE("block " + std::to_string(launch.block_threads) + ", grid " + std::to_string(launch.grid_blocks));
-    cuda::cross_entropy(x.get(), labels.get(), rows, cols, IgnoreIndex{kIgnoredLabel}, loss.get(), dlogits.get(), check,
-                        nullptr, {}, launch);
-    EXPECT_NO_THROW(check.throw_if_bad());
-    std::vector<float> got_loss(1), got_dlogits(rows * cols);
-    ASSERT_EQ(cudaMemcpy(got_loss.data(), loss.get(), sizeof(float), cudaMemcpyDeviceToHost), cudaSuccess);
-    ASSERT_EQ(cudaMemcpy(got_dlogits.data(), dlogits.get(), got_dlogits.size() * sizeof(float), cudaMemcpyDeviceToHost),
-              cudaSuccess);
-    EXPECT_TRUE(same_bits(want[0].second, got_loss)) << "loss";
-    EXPECT_TRUE(same_bits(want[1].second, got_dlogits)) << "dlogits";
+  ref::cross_entropy(in.x.data(), in.labels.data(), rows, cols, ignore, want[0].second.data(), want[1].second.data());
+  std::vector<std::int32_t> bad = in.labels;
+  bad[3] = -1;
+  const OnDevice<std::int32_t> all_ignored(std::vector<std::int32_t>(rows, kIgnoredLabel), 0);
+  id_check_cases(in, in.labels, bad, &ignore, want,
+                 "cuda::cross_entropy: labels[3] must be in [0, cols) = [0, 37) or the ignored label -100, got -1",
+                 [&](const CrossEntropyCall& call, cuda::Workspace w, float* dl, cuda::LaunchConfig l, const float* loss) {
+                   call(all_ignored.get(), w, dl, l);
+                   float got = 0;
+                   ASSERT_EQ(cudaMemcpy(&got, loss, sizeof got, cudaMemcpyDeviceToHost), cudaSuccess);
+                   EXPECT_EQ(bits_of(got), kCanonicalNanF32) << "loss of no rows";
+                 });
+}
 
-    ASSERT_EQ(cudaMemset(loss.get(), kSentinel, sizeof(float)), cudaSuccess);
-    ASSERT_EQ(cudaMemset(dlogits.get(), kSentinel, rows * cols * sizeof(float)), cudaSuccess);
-    cuda::cross_entropy(x.get(), bad_labels.get(), rows, cols, IgnoreIndex{kIgnoredLabel}, loss.get(), dlogits.get(),
-                        check, nullptr, {}, launch);
-    expect_error([&] { check.throw_if_bad(); }, ErrorCode::invalid_argument,
-                 "cuda::cross_entropy: labels[3] must be in [0, cols) = [0, 37) or the ignored label -100, got -1");
-    const auto bytes = [](const float* p) { return reinterpret_cast<const unsigned char*>(p); };
-    EXPECT_EQ(untouched(bytes(loss.get()), 0, sizeof(float)), "") << "loss";
-    EXPECT_EQ(untouched(bytes(dlogits.get()), 0, rows * cols * sizeof(float)), "") << "dlogits";
-  }
+// The device takes another path with an ignored label (a sum, then a division by the count it
+// made) than without (cuda::mean): with no row of that label the two give the same bits; an
+// ignored class gives the CPU's bits; and without a check, a bad label among ignored ones makes
+// its row's gradient and the loss NaN (the rows kept count it), the other rows the CPU's bits
+// for the same count.
+TEST(NnRowsGpu, IgnoredLabelPaths) {
+  DETNUM_REQUIRE_GPU();
+  constexpr std::int64_t rows = 600, cols = 129;
+  RowInputs in = make_row_inputs(rows, cols, 7, false);
+  const auto run = [&](const std::vector<std::int32_t>& labels, const IgnoreIndex* ignore) {
+    const OnDevice<float> x(in.x, 0);
+    const OnDevice<std::int32_t> l(labels, 0);
+    DeviceBuffer<float> loss(1), dl(rows * cols);
+    if (ignore) cuda::cross_entropy(x.get(), l.get(), rows, cols, *ignore, loss.get(), dl.get());
+    else cuda::cross_entropy(x.get(), l.get(), rows, cols, loss.get(), dl.get());
+    EXPECT_EQ(cudaDeviceSynchronize(), cudaSuccess);
+    RowOutputs out = row_outputs_of(RowOp::cross_entropy, rows, cols);
+    EXPECT_EQ(cudaMemcpy(out[0].second.data(), loss.get(), sizeof(float), cudaMemcpyDeviceToHost), cudaSuccess);
+    EXPECT_EQ(cudaMemcpy(out[1].second.data(), dl.get(), rows * cols * sizeof(float), cudaMemcpyDeviceToHost),
+              cudaSuccess);
+    return out;
+  };
+  const IgnoreIndex absent{kIgnoredLabel}, class5{5};
+  expect_same_outputs(run(in.labels, nullptr), run(in.labels, &absent));
+  RowOutputs want = row_outputs_of(RowOp::cross_entropy, rows, cols);
+  ref::cross_entropy(in.x.data(), in.labels.data(), rows, cols, class5, want[0].second.data(), want[1].second.data());
+  expect_same_outputs(want, run(in.labels, &class5));
+
+  std::vector<std::int32_t> one_bad = in.labels_ignoring;
+  one_bad[4] = cols;  // the CPU would throw: compare with the CPU's bits for row 4 given a good label
+  const RowOutputs got = run(one_bad, &absent);
+  EXPECT_EQ(bits_of(got[0].second[0]), kCanonicalNanF32) << "loss";
+  std::vector<std::int32_t> good = one_bad;
+  good[4] = 0;
+  RowOutputs cpu = row_outputs_of(RowOp::cross_entropy, rows, cols);
+  ref::cross_entropy(in.x.data(), good.data(), rows, cols, absent, cpu[0].second.data(), cpu[1].second.data());
+  for (std::int64_t r = 0; r < rows; ++r)
+    for (std::int64_t j = 0; j < cols; ++j) {
+      const std::size_t i = static_cast<std::size_t>(r * cols + j);
+      ASSERT_EQ(bits_of(got[1].second[i]), r == 4 ? kCanonicalNanF32 : bits_of(cpu[1].second[i]))
+          << "row " << r << ", column " << j;
+    }
 }
 
 TEST(NnRowsGpu, Errors) {

@@ -57,10 +57,4 @@ std::vector<T> reduce_input(std::int64_t n, std::uint64_t seed, Family f) {
   return out;
 }
 
-// Results compared as bits: a reduction's single value, or an index.
-template <class A>
-::testing::AssertionResult same_value(A want, A got) {
-  return same_bits(std::span<const A>(&want, 1), std::span<const A>(&got, 1));
-}
-
 }  // namespace detnum::test

@@ -70,7 +70,7 @@ inline std::int64_t kept_labels(std::string_view fn, const std::int32_t* labels,
   std::int64_t kept = 0;
   for (std::int64_t r = 0; r < rows; ++r) {
     if (cross_entropy_ignored(labels[r], ignore)) continue;
-    if (labels[r] < 0 || labels[r] >= cols) fail_label(fn, r, labels[r], cols, ignore);
+    if (!label_in_range(labels[r], cols)) fail_label(fn, r, labels[r], cols, ignore);
     ++kept;
   }
   return kept;

@@ -3,14 +3,19 @@
 // device accessible), done after these.
 #pragma once
 
+#include <algorithm>
 #include <cfloat>
 #include <cmath>
 #include <cstdint>
+#include <functional>
+#include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/validate.hpp"
 #include "detnum/adamw.hpp"
+#include "detnum/clip.hpp"
 #include "detnum/detail/pointwise_order.hpp"
 
 namespace detnum::detail {
@@ -85,6 +90,31 @@ inline AdamWScalars check_adamw(std::string_view fn, const float* param, const f
   s.inv_sqrt_bc2 = static_cast<float>(1.0 / std::sqrt(bc2));
   s.step_size = static_cast<float>(step_size);
   return s;
+}
+
+// "grads[t].data", as clip_grad_norm's errors name a tensor.
+inline std::string grad_name(std::size_t t) { return "grads[" + std::to_string(t) + "].data"; }
+
+// clip_grad_norm's arguments: max_norm >= 0 (not NaN); every tensor's n >= 0, its data not null
+// when n > 0, and no two tensors overlapping (each would be scaled twice there). Two tensors
+// overlap only if two neighbours in address order do, so sorting finds any pair.
+inline void check_clip(std::string_view fn, std::span<const GradTensor> grads, float max_norm) {
+  if (!(max_norm >= 0.0f))
+    fail(ErrorCode::invalid_argument, fn, "max_norm must be >= 0 (+inf: no clipping), got " + format_value(max_norm));
+  std::vector<std::size_t> nonempty;
+  for (std::size_t t = 0; t < grads.size(); ++t) {
+    check_size(fn, "grads[" + std::to_string(t) + "].n", grads[t].n, sizeof(float));
+    check_not_null(fn, grad_name(t), grads[t].data, grads[t].n);
+    if (grads[t].n > 0) nonempty.push_back(t);
+  }
+  std::sort(nonempty.begin(), nonempty.end(), [&](std::size_t a, std::size_t b) {
+    return std::less<const float*>()(grads[a].data, grads[b].data);
+  });
+  for (std::size_t i = 1; i < nonempty.size(); ++i) {
+    const std::size_t a = nonempty[i - 1], b = nonempty[i];
+    check_no_overlap(fn, grad_name(a), grads[a].data, grads[a].n * 4, grad_name(b), grads[b].data, grads[b].n * 4,
+                     false);
+  }
 }
 
 }  // namespace detnum::detail

@@ -5,6 +5,7 @@
 // GELU's AVX2 loops are written by hand (gelu_avx2.cpp): the compiler does not vectorize its
 // table lookups.
 #include <algorithm>
+#include <vector>
 
 #include "common/memory_space.hpp"
 #include "common/pointwise_checks.hpp"
@@ -12,6 +13,8 @@
 #include "cpu/gelu_avx2.hpp"
 #include "cpu/parallel.hpp"
 #include "detnum/adamw.hpp"
+#include "detnum/clip.hpp"
+#include "detnum/reduce.hpp"
 #include "detnum/pointwise.hpp"
 
 namespace detnum {
@@ -120,6 +123,23 @@ void adamw_step(float* param, const float* grad, float* m, float* v, std::int64_
   host_only(fn, n, {{"param", param}, {"grad", grad}, {"m", m}, {"v", v}});
   for_each_index(fn, n, options,
                  [=](std::int64_t i) DETNUM_ELEMENT { detail::adamw_update(s, param[i], grad[i], m[i], v[i]); });
+}
+
+// The norms on the options' threads (detnum::nrm2), then each tensor's scale.
+float clip_grad_norm(std::span<const GradTensor> grads, float max_norm, CpuOptions options) {
+  constexpr const char* fn = "clip_grad_norm";
+  detail::check_clip(fn, grads, max_norm);
+  for (std::size_t t = 0; t < grads.size(); ++t)
+    if (grads[t].n > 0) detail::check_host_accessible(fn, detail::grad_name(t), grads[t].data);
+  std::vector<float> norms;
+  for (const GradTensor& g : grads) norms.push_back(nrm2(g.data, g.n, options));
+  const float total = nrm2(norms.data(), static_cast<std::int64_t>(norms.size()), options);
+  const float c = detail::clip_coefficient(total, max_norm);
+  for (const GradTensor& g : grads) {
+    float* const d = g.data;
+    for_each_index(fn, g.n, options, [=](std::int64_t i) DETNUM_ELEMENT { d[i] = detail::clip_value(d[i], c); });
+  }
+  return total;
 }
 
 }  // namespace detnum

@@ -1,7 +1,11 @@
 // The references of the pointwise ops and AdamW: ORDER.md's steps as plain loops.
+#include <vector>
+
 #include "common/memory_space.hpp"
 #include "common/pointwise_checks.hpp"
 #include "detnum/adamw.hpp"
+#include "detnum/clip.hpp"
+#include "detnum/reduce.hpp"
 #include "detnum/pointwise.hpp"
 
 namespace detnum::ref {
@@ -35,6 +39,17 @@ void bias_add(const float* x, const float* bias, float* y, std::int64_t rows, st
 void adamw_step(float* param, const float* grad, float* m, float* v, std::int64_t n, const AdamWParams& params) {
   const detail::AdamWScalars s = detail::check_adamw("ref::adamw_step", param, grad, m, v, n, params);
   for (std::int64_t i = 0; i < n; ++i) detail::adamw_update(s, param[i], grad[i], m[i], v[i]);
+}
+
+float clip_grad_norm(std::span<const GradTensor> grads, float max_norm) {
+  detail::check_clip("ref::clip_grad_norm", grads, max_norm);
+  std::vector<float> norms;
+  for (const GradTensor& g : grads) norms.push_back(ref::nrm2(g.data, g.n));
+  const float total = ref::nrm2(norms.data(), static_cast<std::int64_t>(norms.size()));
+  const float c = detail::clip_coefficient(total, max_norm);
+  for (const GradTensor& g : grads)
+    for (std::int64_t i = 0; i < g.n; ++i) g.data[i] = detail::clip_value(g.data[i], c);
+  return total;
 }
 
 }  // namespace detnum::ref

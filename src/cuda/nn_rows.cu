@@ -19,7 +19,9 @@
 // The row maximum is exact: per thread, then a butterfly of shuffles; every thread ends with it.
 // Sums over rows (dgamma, dbeta) are cuda::column_sums of the terms, which the backward passes
 // first write into dx (which they overwrite after); cross_entropy's mean is cuda::mean of the
-// per-row losses, kept in workspace. No atomics; every output is written once by one thread.
+// per-row losses, kept in workspace (with an ignored label: their cuda::sum, divided by the rows
+// kept, which a kernel counts first with integer atomics). No floating-point atomics; every
+// output is written once by one thread.
 #include <cuda_runtime.h>
 
 #include <algorithm>
@@ -229,8 +231,8 @@ struct CrossEntropyRow {
   const std::int32_t* labels;
   std::int64_t cols;
   float rows;
-  std::int64_t ignore;              // detail::kNoIgnoredLabel: none
-  const unsigned long long* kept;   // null without an ignored label
+  std::int64_t ignore;             // detail::kNoIgnoredLabel: none
+  const unsigned long long* kept;  // null without an ignored label
   float* nll;
   float* dlogits;                 // may be null
   const unsigned long long* bad;  // null without a check
@@ -245,10 +247,12 @@ struct CrossEntropyRow {
     if (detail::cross_entropy_ignored(label, ignore)) {
       if (t == 0) nll[r] = detail::cross_entropy_ignored_value();
       if (dr != nullptr)
-        warp_row_write(dr, cols, t, [](std::int64_t) { return quad_of([](int) { return detail::cross_entropy_ignored_value(); }); });
+        warp_row_write(dr, cols, t, [](std::int64_t) {
+          return quad_of([](int) { return detail::cross_entropy_ignored_value(); });
+        });
       return;
     }
-    const bool valid = label >= 0 && label < cols;
+    const bool valid = detail::label_in_range(label, cols);
     const float divisor = kept != nullptr ? detail::count_as_float(static_cast<std::int64_t>(*kept)) : rows;
     const float m = warp_row_max(xr, cols, t);
     // e_j kept in dlogits for its pass (as softmax keeps it in y): math::exp once per element.
@@ -519,8 +523,8 @@ void cross_entropy_call(const float* logits, const std::int32_t* labels, std::in
     detail::check_ids(fn, labels, rows, cols, &words->bad, stream);
   }
   launch_rows(fn,
-              CrossEntropyRow{logits, labels, cols, detail::count_as_float(rows), ignore,
-                              ignoring ? &words->kept : nullptr, nll, dlogits, record != nullptr ? &words->bad : nullptr},
+              CrossEntropyRow{logits, labels, cols, detail::count_as_float(rows), ignore, ignoring ? &words->kept : nullptr,
+                              nll, dlogits, record != nullptr ? &words->bad : nullptr},
               rows, stream, launch);
   // The loss: detnum's mean of the rows' terms (a NaN one makes it NaN; rows = 0 gives NaN), or
   // their sum, which loss_kernel divides by the rows kept.

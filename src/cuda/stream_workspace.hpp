@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -31,8 +32,7 @@ struct CallBuffer {
   std::int64_t bytes;
 };
 
-inline void check_workspace_apart(const char* fn, const void* ws, std::size_t need,
-                                  std::initializer_list<CallBuffer> buffers) {
+inline void check_workspace_apart(const char* fn, const void* ws, std::size_t need, std::span<const CallBuffer> buffers) {
   for (const CallBuffer& b : buffers)
     detail::check_no_overlap(fn, "ws.ptr", ws, static_cast<std::int64_t>(need), b.name, b.ptr, b.bytes, false);
 }
@@ -41,7 +41,7 @@ inline void check_workspace_apart(const char* fn, const void* ws, std::size_t ne
 // (need_name says how the caller sizes it, for the error message:
 // "gemm_workspace_bytes(m, n, k, batch)"), 256-byte aligned, apart from the call's buffers.
 inline void check_caller_workspace(const char* fn, Workspace ws, std::size_t need, std::string_view need_name,
-                                   cudaStream_t stream, std::initializer_list<CallBuffer> buffers) {
+                                   cudaStream_t stream, std::span<const CallBuffer> buffers) {
   detail::check_not_null(fn, "ws.ptr", ws.ptr, 1);
   detail::check_device_accessible(fn, "ws.ptr", ws.ptr, stream);
   if (ws.bytes < need)
@@ -59,6 +59,9 @@ class StreamWorkspace {
  public:
   StreamWorkspace(const char* fn, Workspace ws, std::size_t need, std::string_view need_name, cudaStream_t stream,
                   std::initializer_list<CallBuffer> buffers)
+      : StreamWorkspace(fn, ws, need, need_name, stream, std::span<const CallBuffer>(buffers.begin(), buffers.size())) {}
+  StreamWorkspace(const char* fn, Workspace ws, std::size_t need, std::string_view need_name, cudaStream_t stream,
+                  std::span<const CallBuffer> buffers)
       : stream_(stream) {
     if (need == 0) return;
     if (ws.bytes == 0) {

@@ -81,4 +81,10 @@ template <class T>
   return same_bits(std::span<const T>(expected), std::span<const T>(actual));
 }
 
+// One value compared as bits: a reduction's result, or an index.
+template <class A>
+::testing::AssertionResult same_value(A want, A got) {
+  return same_bits(std::span<const A>(&want, 1), std::span<const A>(&got, 1));
+}
+
 }  // namespace detnum::test

@@ -8,9 +8,11 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <span>
 #include <vector>
 
 #include "detnum/adamw.hpp"
+#include "detnum/clip.hpp"
 #include "detnum/bf16.hpp"
 #include "detnum/dropout.hpp"
 #include "detnum/environment.hpp"
@@ -35,10 +37,10 @@ enum class RowOp {
   rms_norm,
   rms_norm_backward
 };
-// The elementwise ops of detnum/pointwise.hpp.
 // The ignored label of RowOp::cross_entropy_ignore: a class, so that the check's even labels
 // (check_inputs.cpp) name it in some rows, and in every row of a matrix of one or two columns.
 inline constexpr std::int32_t kCheckIgnoredLabel = 0;
+// The elementwise ops of detnum/pointwise.hpp.
 enum class PointwiseOp { relu, relu_backward, gelu, gelu_backward, bias_add };
 enum class Dtype;
 
@@ -121,6 +123,9 @@ class Backend {
   // One AdamW update (detnum/adamw.hpp): param, m and v in place.
   virtual void adamw_step(float* param, const float* grad, float* m, float* v, std::int64_t n,
                           const AdamWParams& params) = 0;
+
+  // Gradient clipping (detnum/clip.hpp): the tensors scaled in place; returns N.
+  virtual float clip_grad_norm(std::span<const GradTensor> grads, float max_norm) = 0;
 
   // embedding_forward (table -> out, n x dim) or embedding_backward (dout -> dtable, vocab x dim)
   // of detnum/embedding.hpp.

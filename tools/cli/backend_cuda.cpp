@@ -7,11 +7,15 @@
 #include <cuda_runtime_api.h>
 
 #include <cstdint>
+#include <memory>
+#include <span>
 #include <string>
 #include <type_traits>
+#include <vector>
 
 #include "backend.hpp"
 #include "detnum/cuda/adamw.hpp"
+#include "detnum/cuda/clip.hpp"
 #include "detnum/cuda/dropout.hpp"
 #include "detnum/cuda/embedding.hpp"
 #include "detnum/cuda/gemm.hpp"
@@ -223,6 +227,22 @@ class CudaBackend final : public Backend {
     dp.copy_back(param);
     dm.copy_back(m);
     dv.copy_back(v);
+  }
+
+  float clip_grad_norm(std::span<const GradTensor> grads, float max_norm) override {
+    std::vector<std::unique_ptr<Mirror>> mirrors;
+    std::vector<GradTensor> on_device;
+    for (const GradTensor& g : grads) {
+      mirrors.push_back(std::make_unique<Mirror>(g.data, floats(g.n)));
+      on_device.push_back({mirrors.back()->get<float>(), g.n});
+    }
+    float total = 0.0f;
+    Mirror norm(&total, sizeof total);
+    cuda::clip_grad_norm(on_device, max_norm, norm.get<float>(), nullptr, {}, launch_);
+    finish();
+    for (std::size_t t = 0; t < grads.size(); ++t) mirrors[t]->copy_back(grads[t].data);
+    norm.copy_back(&total);
+    return total;
   }
 
   void embedding(const EmbeddingCall& c) override {

@@ -7,6 +7,7 @@
 
 #include "backend.hpp"
 #include "detnum/adamw.hpp"
+#include "detnum/clip.hpp"
 #include "detnum/embedding.hpp"
 #include "detnum/gemm.hpp"
 #include "detnum/norm.hpp"
@@ -170,6 +171,9 @@ class RefBackend final : public Backend {
                   const AdamWParams& params) override {
     ref::adamw_step(param, grad, m, v, n, params);
   }
+  float clip_grad_norm(std::span<const GradTensor> grads, float max_norm) override {
+    return ref::clip_grad_norm(grads, max_norm);
+  }
   void embedding(const EmbeddingCall& c) override { host_embedding(c, nullptr); }
 };
 
@@ -211,6 +215,9 @@ class CpuBackend final : public Backend {
   void adamw_step(float* param, const float* grad, float* m, float* v, std::int64_t n,
                   const AdamWParams& params) override {
     detnum::adamw_step(param, grad, m, v, n, params, options_);
+  }
+  float clip_grad_norm(std::span<const GradTensor> grads, float max_norm) override {
+    return detnum::clip_grad_norm(grads, max_norm, options_);
   }
   void embedding(const EmbeddingCall& c) override { host_embedding(c, &options_); }
 

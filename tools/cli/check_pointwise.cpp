@@ -1,8 +1,11 @@
-// The elementwise entries of `detnum check` (detnum/pointwise.hpp) and AdamW (detnum/adamw.hpp).
+// The elementwise entries of `detnum check` (detnum/pointwise.hpp), AdamW (detnum/adamw.hpp) and
+// gradient clipping (detnum/clip.hpp).
 // Each runs on the first min(N, 2^20) inputs (the largest size would cost seconds on the scalar
 // reference and adds no cut point the others lack), specials included: every output element is
 // a function of its own inputs, and NaNs must come out canonical. The bias add takes a matrix of
-// c = min(n, 129) columns. AdamW runs three consecutive steps; y is param|m|v after them.
+// c = min(n, 129) columns. AdamW runs three consecutive steps; y is param|m|v after them. Clipping
+// cuts the inputs into tensors at fixed points (one of 1 element, one across a chunk of 8192, an
+// empty one, the rest); y is N|the tensors after it.
 #include <algorithm>
 #include <cstdio>
 #include <string>
@@ -10,6 +13,7 @@
 
 #include "check.hpp"
 #include "detnum/adamw.hpp"
+#include "detnum/clip.hpp"
 
 namespace detnum::cli {
 namespace {
@@ -54,6 +58,19 @@ CheckOutputs run_adamw(Backend& b, const CheckInputs& in, AdamWParams p, bool fr
   return {float_bytes({&param, &m, &v}), {}};
 }
 
+CheckOutputs run_clip(Backend& b, const CheckInputs& in, float max_norm, bool specials) {
+  std::vector<float> all = f32_operand(in, count_of(in), 3, !specials), norm(1);
+  std::vector<GradTensor> grads;
+  std::int64_t at = 0;
+  for (const std::int64_t size : {std::int64_t{1}, std::int64_t{8200}, std::int64_t{0}, count_of(in)}) {
+    const std::int64_t n = std::min(size, count_of(in) - at);
+    grads.push_back({n > 0 ? all.data() + at : nullptr, n});
+    at += n;
+  }
+  norm[0] = b.clip_grad_norm(grads, max_norm);
+  return {float_bytes({&norm, &all}), {}};
+}
+
 }  // namespace
 
 std::vector<CheckOp> pointwise_check_ops() {
@@ -83,6 +100,12 @@ std::vector<CheckOp> pointwise_check_ops() {
                  describe(later) + " and the 2 steps after it from drawn m, v, first min(n, 2^20) inputs, grads with specials; y = param|m|v",
                  [later](Backend& b, const CheckInputs& in) { return run_adamw(b, in, later, false, true); }, {},
                  Dtype::f32});
+  ops.push_back({"clip_grad_norm", Dtype::f32, false,
+                 "max_norm 1, tensors of 1, 8200, 0 and the rest of min(n, 2^20) inputs, finite; y = N|grads",
+                 [](Backend& b, const CheckInputs& in) { return run_clip(b, in, 1.0f, false); }, {}, Dtype::f32});
+  ops.push_back({"clip_grad_norm", Dtype::f32, false,
+                 "max_norm 1e30, the same tensors with specials; y = N|grads",
+                 [](Backend& b, const CheckInputs& in) { return run_clip(b, in, 1e30f, true); }, {}, Dtype::f32});
   return ops;
 }
 

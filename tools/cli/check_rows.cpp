@@ -107,7 +107,7 @@ constexpr OpInfo kOps[] = {
     {RowOp::log_softmax, "log_softmax", "y", true},
     {RowOp::log_softmax_backward, "log_softmax_backward", "dx, y = ref log_softmax(x)", false},
     {RowOp::cross_entropy, "cross_entropy", "loss|dlogits, even labels", false},
-    {RowOp::cross_entropy_ignore, "cross_entropy", "loss|dlogits, even labels, label 0 ignored", false},
+    {RowOp::cross_entropy_ignore, "cross_entropy_ignore", "loss|dlogits, even labels, label 0 ignored", false},
     {RowOp::layer_norm, "layer_norm", "y|mean|rstd, eps 1e-5", true},
     {RowOp::layer_norm_backward, "layer_norm_backward", "dx|dgamma|dbeta, mean, rstd from ref layer_norm", false},
     {RowOp::rms_norm, "rms_norm", "y|rstd, eps 1e-5", true},

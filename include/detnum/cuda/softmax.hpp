@@ -32,8 +32,8 @@ void log_softmax(const float* x, float* y, std::int64_t rows, std::int64_t cols,
 void log_softmax_backward(const float* y, const float* dy, float* dx, std::int64_t rows, std::int64_t cols,
                           cudaStream_t stream = nullptr, LaunchConfig launch = {});
 
-// Enough temporary storage for cross_entropy of rows x cols (either form): the per-row losses,
-// their mean and the labels' check.
+// Enough temporary storage for cross_entropy of rows x cols (any of the four forms): the per-row
+// losses, their mean or sum, the labels' check and the count of rows kept.
 std::size_t cross_entropy_workspace_bytes(std::int64_t rows, std::int64_t cols);
 // loss: one float of device memory. Labels are device memory too, so they are not checked on
 // the host (that would synchronize): a row whose label is outside [0, cols) gets a NaN loss

@@ -60,6 +60,8 @@ DETNUM_HD float cross_entropy_grad(float e, float s, bool is_label, float kept) 
 // row whose label is the ignored one adds +0 to the loss's sum and gets a gradient row of +0.
 inline constexpr std::int64_t kNoIgnoredLabel = INT64_MIN;
 DETNUM_HD bool cross_entropy_ignored(std::int32_t label, std::int64_t ignore) { return label == ignore; }
+// Any other label must name a column.
+DETNUM_HD bool label_in_range(std::int32_t label, std::int64_t cols) { return label >= 0 && label < cols; }
 DETNUM_HD float cross_entropy_ignored_value() { return 0.0f; }
 
 // --- Layer norm, RMS norm --------------------------------------------------------------------

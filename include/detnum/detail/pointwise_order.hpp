@@ -59,4 +59,14 @@ DETNUM_HD void adamw_update(const AdamWScalars& s, float& p, float g, float& m, 
   v = canonicalize(v1);
 }
 
+// Gradient clipping (detnum/clip.hpp): with N the norm of the tensors' norms, each element is
+// multiplied by c = min(max_norm / (N + 1e-6), 1), two IEEE operations and a select that keeps a
+// NaN c (as torch.clamp does).
+inline constexpr float kClipEps = 1e-6f;  // PyTorch's 1e-6, rounded to float
+DETNUM_HD float clip_coefficient(float total_norm, float max_norm) {
+  const float c = max_norm / (total_norm + kClipEps);
+  return c > 1.0f ? 1.0f : c;
+}
+DETNUM_HD float clip_value(float g, float c) { return canonicalize(g * c); }
+
 }  // namespace detnum::detail

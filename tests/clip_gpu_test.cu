@@ -1,0 +1,104 @@
+// Gradient clipping on CUDA: the CPU reference's N and gradients, bit for bit, for every case of
+// clip_cases.hpp, two launch shapes, the caller's workspace (guard bytes untouched) and
+// stream-ordered memory, N kept or not; and the device-side errors.
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "clip_cases.hpp"
+#include "detnum/clip.hpp"
+#include "detnum/cuda/clip.hpp"
+#include "support/bits.hpp"
+#include "support/errors.hpp"
+#include "support/gpu.hpp"
+
+namespace detnum::test {
+namespace {
+
+constexpr cuda::LaunchConfig kLaunches[] = {{256, 0}, {64, 3}};
+
+// The case's gradients in one device allocation, tensor after tensor with a float's gap (so that
+// no tensor starts 16-byte aligned but the first), clipped on the device; back on the host.
+struct DeviceGrads {
+  DeviceBuffer<float> all;
+  std::vector<GradTensor> list;
+  explicit DeviceGrads(const std::vector<std::vector<float>>& g) : all(total_floats(g)) {
+    std::size_t at = 0;
+    for (const auto& v : g) {
+      if (!v.empty())
+        EXPECT_EQ(cudaMemcpy(all.get() + at, v.data(), v.size() * sizeof(float), cudaMemcpyHostToDevice), cudaSuccess);
+      list.push_back({v.empty() ? nullptr : all.get() + at, static_cast<std::int64_t>(v.size())});
+      at += v.size() + 1;
+    }
+  }
+  static std::size_t total_floats(const std::vector<std::vector<float>>& g) {
+    std::size_t n = 1;
+    for (const auto& v : g) n += v.size() + 1;
+    return n;
+  }
+  std::vector<std::vector<float>> back() const {
+    std::vector<std::vector<float>> g;
+    for (const GradTensor& t : list) {
+      std::vector<float> v(static_cast<std::size_t>(t.n));
+      if (t.n > 0) EXPECT_EQ(cudaMemcpy(v.data(), t.data, v.size() * sizeof(float), cudaMemcpyDeviceToHost), cudaSuccess);
+      g.push_back(std::move(v));
+    }
+    return g;
+  }
+};
+
+TEST(ClipGpu, SameAsTheCpu) {
+  DETNUM_REQUIRE_GPU();
+  DeviceBuffer<float> norm(1);
+  for (const ClipCase& c : clip_cases())
+    for (const float max_norm : kMaxNorms)
+      for (const cuda::LaunchConfig launch : kLaunches)
+        for (const bool callers_workspace : {true, false}) {
+          SCOPED_TRACE(c.name + ", max_norm " + std::to_string(max_norm) + ", block " +
+                       std::to_string(launch.block_threads) + (callers_workspace ? ", the caller's workspace" : ""));
+          std::vector<std::vector<float>> want = clip_inputs(c, 41);
+          const float want_norm = ref::clip_grad_norm(tensors_of(want), max_norm);
+          DeviceGrads d(clip_inputs(c, 41));
+          const std::size_t ws_bytes = cuda::clip_grad_norm_workspace_bytes(d.list);
+          DeviceBuffer<unsigned char> ws(ws_bytes + kGuardBytes);
+          DETNUM_TEST_CUDA(cudaMemset(ws.get(), kSentinel, ws.size()));
+          const cuda::Workspace w = callers_workspace ? cuda::Workspace{ws.get(), ws_bytes} : cuda::Workspace{};
+          // N kept on the first launch shape, not on the second (then it lives in the workspace).
+          float* const keep = launch.grid_blocks == 0 ? norm.get() : nullptr;
+          cuda::clip_grad_norm(d.list, max_norm, keep, nullptr, w, launch);
+          DETNUM_TEST_CUDA(cudaDeviceSynchronize());
+          EXPECT_EQ(untouched(ws.get(), ws_bytes, ws.size()), "") << "past the workspace";
+          const std::vector<std::vector<float>> got = d.back();
+          for (std::size_t t = 0; t < want.size(); ++t) EXPECT_TRUE(same_bits(want[t], got[t])) << "tensor " << t;
+          if (keep != nullptr) {
+            float got_norm = 0;
+            DETNUM_TEST_CUDA(cudaMemcpy(&got_norm, keep, sizeof got_norm, cudaMemcpyDeviceToHost));
+            EXPECT_TRUE(same_value(want_norm, got_norm)) << "N";
+          }
+        }
+}
+
+TEST(ClipGpu, Errors) {
+  DETNUM_REQUIRE_GPU();
+  DeviceBuffer<float> g(16), norm(1);
+  std::vector<float> host(16, 1.0f);
+  expect_error([&] { cuda::clip_grad_norm(std::vector<GradTensor>{{g.get(), 8}, {host.data(), 8}}, 1.0f, norm.get()); },
+               ErrorCode::wrong_memory_space, "cuda::clip_grad_norm: grads[1].data must be device");
+  expect_error([&] { cuda::clip_grad_norm(std::vector<GradTensor>{{g.get(), 8}}, 1.0f, host.data()); },
+               ErrorCode::wrong_memory_space, "total_norm must be device");
+  expect_error([&] { cuda::clip_grad_norm(std::vector<GradTensor>{{g.get(), 8}}, 1.0f, g.get() + 7); },
+               ErrorCode::unsupported_aliasing, "total_norm and grads must not overlap");
+  expect_error([&] { cuda::clip_grad_norm(std::vector<GradTensor>{{g.get(), 8}, {g.get() + 7, 2}}, 1.0f, nullptr); },
+               ErrorCode::unsupported_aliasing, "grads[0].data and grads[1].data must not overlap");
+  expect_error([&] { cuda::clip_grad_norm(std::vector<GradTensor>{{g.get(), 8}}, -2.0f, nullptr); },
+               ErrorCode::invalid_argument, "max_norm must be >= 0");
+  const std::vector<GradTensor> list = {{g.get(), 16}};
+  DeviceBuffer<unsigned char> ws(64);
+  expect_error([&] { cuda::clip_grad_norm(list, 1.0f, nullptr, nullptr, {ws.get(), 64}); }, ErrorCode::invalid_argument,
+               "ws.bytes must be at least cuda::clip_grad_norm_workspace_bytes(grads) = ");
+}
+
+}  // namespace
+}  // namespace detnum::test
