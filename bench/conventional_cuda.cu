@@ -241,6 +241,30 @@ __global__ void adamw_kernel(float* p, const float* g, float* m, float* v, std::
   }
 }
 
+// Up to 128 tensors a launch, passed by value (2 KB of kernel parameters); blockIdx.y picks one.
+constexpr int kTensorsPerLaunch = 128;
+struct TensorTable {
+  float* data[kTensorsPerLaunch];
+  std::int64_t n[kTensorsPerLaunch];
+};
+
+__global__ void sum_squares_kernel(TensorTable t, float* sum_sq) {
+  const float* x = t.data[blockIdx.y];
+  const std::int64_t n = t.n[blockIdx.y];
+  float a = 0.0f;
+  GRID_STRIDE(i, n) a += x[i] * x[i];
+  a = warp_sum(a);
+  if (threadIdx.x % kWarp == 0 && a != 0.0f) atomicAdd(sum_sq, a);
+}
+
+__global__ void clip_scale_kernel(TensorTable t, const float* sum_sq, float max_norm) {
+  float c = max_norm / (sqrtf(*sum_sq) + 1e-6f);
+  c = fminf(c, 1.0f);
+  float* x = t.data[blockIdx.y];
+  const std::int64_t n = t.n[blockIdx.y];
+  GRID_STRIDE(i, n) x[i] *= c;
+}
+
 void check(cudaError_t e, const char* what) {
   if (e != cudaSuccess) throw std::runtime_error(std::string(what) + ": " + cudaGetErrorString(e));
 }
@@ -354,6 +378,26 @@ void adamw(float* p, const float* g, float* m, float* v, std::int64_t n, float l
   adamw_kernel<<<blocks_for(n), kThreads, 0, s>>>(p, g, m, v, n, lr, beta1, beta2, eps, weight_decay, lr / bc1,
                                                  1.0f / std::sqrt(bc2));
   launched("adamw_kernel");
+}
+
+void clip_grad_norm(float* const* data, const std::int64_t* n, int count, float max_norm, float* sum_sq,
+                    cudaStream_t s) {
+  zero(sum_sq, 1, s);
+  for (const bool scale : {false, true})
+    for (int first = 0; first < count; first += kTensorsPerLaunch) {
+      TensorTable t{};
+      const int here = std::min(kTensorsPerLaunch, count - first);
+      std::int64_t longest = 1;
+      for (int k = 0; k < here; ++k) {
+        t.data[k] = data[first + k];
+        t.n[k] = n[first + k];
+        longest = std::max(longest, n[first + k]);
+      }
+      const dim3 grid(static_cast<unsigned>(std::min(blocks_for(longest), 1024)), static_cast<unsigned>(here));
+      if (scale) clip_scale_kernel<<<grid, kThreads, 0, s>>>(t, sum_sq, max_norm);
+      else sum_squares_kernel<<<grid, kThreads, 0, s>>>(t, sum_sq);
+      launched(scale ? "clip_scale_kernel" : "sum_squares_kernel");
+    }
 }
 
 }  // namespace detnum_bench::conventional

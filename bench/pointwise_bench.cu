@@ -8,12 +8,18 @@
 //   bias_add/det_cuda/R/C, bias_add/conventional_cuda/R/C          y[r][c] = x[r][c] + bias[c]; the
 //                                   conventional kernel adds in place (x += bias, a copy of x)
 //   adamw/det_cuda/N, adamw/conventional_cuda/N                    one AdamW update of N parameters
+//   clip_grad_norm/det_cuda/L, clip_grad_norm/conventional_cuda/L  gradient clipping of L layers of
+//                                   GPT-2 small's gradients (clip_model.hpp, 12 tensors a layer);
+//                                   the conventional one sums all squares with float atomics, in
+//                                   two launches per 128 tensors (conventional_cuda.hpp)
 //
 // bytes_per_second counts the bytes read and written: 8N for gelu, relu and bias_add (the bias
 // itself aside), 12N for gelu_backward and relu_backward, 28N for adamw (param, grad, m, v in;
 // param, m, v out). Before timing, at 2^20 (bias_add: 4096 x 1024), det_cuda's output is filled
 // with NaN (adamw's aside: it updates its parameters in place), written by one call and compared
-// with detnum::ref on a host copy (bits). Without a device every benchmark skips.
+// with detnum::ref on a host copy (bits); clip_grad_norm's N and gradients likewise, at L = 2
+// (12N bytes: the norms read the gradients, the scale reads and writes them). Without a device
+// every benchmark skips.
 #include <benchmark/benchmark.h>
 
 #include <cuda_runtime.h>
@@ -22,7 +28,10 @@
 #include <cstring>
 #include <vector>
 
+#include "clip_model.hpp"
 #include "conventional_cuda.hpp"
+#include "detnum/clip.hpp"
+#include "detnum/cuda/clip.hpp"
 #include "detnum/adamw.hpp"
 #include "detnum/cuda/adamw.hpp"
 #include "detnum/cuda/pointwise.hpp"
@@ -151,6 +160,58 @@ void rows(benchmark::internal::Benchmark* b) {
   b->UseManualTime()->Unit(benchmark::kMicrosecond)->MinTime(0.05);
 }
 
+// L layers' gradients in one device allocation, tensor after tensor.
+template <bool kDet>
+void BM_clip(benchmark::State& state) {
+  guarded(state, [&] {
+    const std::vector<std::int64_t> sizes = detnum_bench::clip_model_sizes(state.range(0));
+    std::int64_t total = 0;
+    for (const std::int64_t n : sizes) total += n;
+    const std::vector<float> host = Inputs::values(total, 5, 0.02f);
+    DeviceBuffer<float> all(total), norm(1);
+    Inputs::upload(all, host);
+    std::vector<detnum::GradTensor> list;
+    std::vector<float*> data;
+    std::int64_t at = 0;
+    for (const std::int64_t n : sizes) {
+      list.push_back({all.get() + at, n});
+      data.push_back(all.get() + at);
+      at += n;
+    }
+    Stream stream;
+    const std::size_t ws_bytes = detnum::cuda::clip_grad_norm_workspace_bytes(list);
+    DeviceBuffer<unsigned char> ws(static_cast<std::int64_t>(ws_bytes));
+    const auto launch = [&] {
+      if constexpr (kDet)
+        detnum::cuda::clip_grad_norm(list, detnum_bench::kClipMaxNorm, norm.get(), stream.get(), {ws.get(), ws_bytes});
+      else
+        detnum_bench::conventional::clip_grad_norm(data.data(), sizes.data(), static_cast<int>(sizes.size()),
+                                                   detnum_bench::kClipMaxNorm, norm.get(), stream.get());
+    };
+    if (kDet && state.range(0) == 2) {  // validate before timing: N, and the gradients (c = 1)
+      launch();
+      BENCH_CHECK(cudaStreamSynchronize(stream.get()));
+      std::vector<float> want = host;
+      std::vector<detnum::GradTensor> host_list;
+      at = 0;
+      for (const std::int64_t n : sizes) {
+        host_list.push_back({want.data() + at, n});
+        at += n;
+      }
+      const float want_norm = detnum::ref::clip_grad_norm(host_list, detnum_bench::kClipMaxNorm);
+      const std::vector<float> got = all.to_host(), got_norm = norm.to_host();
+      if (std::memcmp(want.data(), got.data(), got.size() * sizeof(float)) != 0 ||
+          std::memcmp(&want_norm, got_norm.data(), sizeof want_norm) != 0)
+        return state.SkipWithError("det_cuda differs from detnum::ref");
+    }
+    time_calls(state, stream.get(), total, 12 * total, launch);
+  });
+}
+
+void layers(benchmark::internal::Benchmark* b) {
+  b->Arg(2)->Arg(12)->UseManualTime()->Unit(benchmark::kMicrosecond)->MinTime(0.05);
+}
+
 BENCHMARK(BM_pointwise<Op::gelu, true>)->Name("gelu/det_cuda")->Apply(sizes);
 BENCHMARK(BM_pointwise<Op::gelu, false>)->Name("gelu/conventional_cuda")->Apply(sizes);
 BENCHMARK(BM_pointwise<Op::gelu_backward, true>)->Name("gelu_backward/det_cuda")->Apply(sizes);
@@ -163,5 +224,7 @@ BENCHMARK(BM_pointwise<Op::bias_add, true>)->Name("bias_add/det_cuda")->Apply(ro
 BENCHMARK(BM_pointwise<Op::bias_add, false>)->Name("bias_add/conventional_cuda")->Apply(rows);
 BENCHMARK(BM_pointwise<Op::adamw, true>)->Name("adamw/det_cuda")->Apply(sizes);
 BENCHMARK(BM_pointwise<Op::adamw, false>)->Name("adamw/conventional_cuda")->Apply(sizes);
+BENCHMARK(BM_clip<true>)->Name("clip_grad_norm/det_cuda")->Apply(layers);
+BENCHMARK(BM_clip<false>)->Name("clip_grad_norm/conventional_cuda")->Apply(layers);
 
 }  // namespace

@@ -5,6 +5,7 @@
 // reductions of a vector, and the column and row sums of a row-major matrix, single-threaded.
 #include <Eigen/Core>
 
+#include <algorithm>
 #include <cstdint>
 
 namespace detnum_bench {
@@ -15,6 +16,18 @@ bool cpu_ok() {
   return ok;
 }
 }  // namespace
+
+// Gradient clipping in Eigen: each tensor's norm() (float squares summed in float), the norm of
+// those, then every tensor scaled (the peer of detnum::clip_grad_norm, training_ops_bench.cpp).
+bool eigen_clip_grad_norm(float* const* data, const std::int64_t* n, int count, float max_norm, float& total) {
+  if (!cpu_ok()) return false;
+  Eigen::VectorXf norms(count);
+  for (int t = 0; t < count; ++t) norms[t] = Eigen::Map<const Eigen::VectorXf>(data[t], static_cast<Eigen::Index>(n[t])).norm();
+  total = norms.norm();
+  const float c = std::min(max_norm / (total + 1e-6f), 1.0f);
+  for (int t = 0; t < count; ++t) Eigen::Map<Eigen::VectorXf>(data[t], static_cast<Eigen::Index>(n[t])) *= c;
+  return true;
+}
 
 bool eigen_sum(const float* x, std::int64_t n, float& result) {
   if (!cpu_ok()) return false;

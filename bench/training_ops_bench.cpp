@@ -23,6 +23,10 @@
 //   embedding_backward/scatter/V/D/N/1         zero the table, then add each row of dout into its
 //                                              id's row in order (sequential: deterministic only
 //                                              because it has one thread)
+//   clip_grad_norm/det_cpu/L/threads   detnum::clip_grad_norm of L layers of GPT-2 small's
+//                                      gradients (clip_model.hpp; 12 tensors, 7.1M floats a layer)
+//   clip_grad_norm/eigen/L/1           the same with Eigen's norm() per tensor (float sums), the
+//                                      norm of the norms, then each tensor scaled
 //
 // The relu, relu_backward and bias_add loops are built for AVX2, as detnum's loops are where the
 // CPU has it (they skip on a CPU without it). Every det_cpu benchmark except adamw's (which
@@ -41,12 +45,18 @@
 #include <type_traits>
 #include <vector>
 
+#include "clip_model.hpp"
 #include "detnum/adamw.hpp"
+#include "detnum/clip.hpp"
 #include "detnum/embedding.hpp"
 #include "detnum/init.hpp"
 #include "detnum/pointwise.hpp"
 #include "detnum/random.hpp"
 #include "detnum/shuffle.hpp"
+
+namespace detnum_bench {
+bool eigen_clip_grad_norm(float* const* data, const std::int64_t* n, int count, float max_norm, float& total);
+}  // namespace detnum_bench
 
 namespace {
 
@@ -217,6 +227,56 @@ void BM_adamw_loop(benchmark::State& state) {
     benchmark::DoNotOptimize(p.data());
   }
   state.SetItemsProcessed(state.iterations() * n);
+}
+
+// --- Gradient clipping ---------------------------------------------------------------------------
+
+// L layers' gradients (clip_model.hpp) in one allocation each, and the list over them.
+struct ClipModel {
+  std::vector<std::vector<float>> g;
+  std::vector<detnum::GradTensor> list;
+  std::vector<float*> data;
+  std::vector<std::int64_t> n;
+  std::int64_t total = 0;
+  explicit ClipModel(std::int64_t layers) {
+    for (const std::int64_t size : detnum_bench::clip_model_sizes(layers)) g.push_back(values(size, 10 + g.size(), 0.01f));
+    for (auto& v : g) {
+      list.push_back({v.data(), static_cast<std::int64_t>(v.size())});
+      data.push_back(v.data());
+      n.push_back(static_cast<std::int64_t>(v.size()));
+      total += n.back();
+    }
+  }
+};
+
+void BM_clip_det(benchmark::State& state) {
+  ClipModel m(state.range(0));
+  const detnum::CpuOptions o{static_cast<int>(state.range(1))};
+  {  // before timing: the reference's N and (unchanged, c = 1) gradients
+    ClipModel want(state.range(0));
+    const float want_norm = detnum::ref::clip_grad_norm(want.list, detnum_bench::kClipMaxNorm);
+    const float got_norm = detnum::clip_grad_norm(m.list, detnum_bench::kClipMaxNorm, o);
+    bool same = std::memcmp(&want_norm, &got_norm, sizeof got_norm) == 0;
+    for (std::size_t t = 0; t < m.g.size(); ++t)
+      same = same && std::memcmp(want.g[t].data(), m.g[t].data(), m.g[t].size() * sizeof(float)) == 0;
+    if (!same) return state.SkipWithError("det_cpu differs from detnum::ref");
+  }
+  for (auto _ : state) benchmark::DoNotOptimize(detnum::clip_grad_norm(m.list, detnum_bench::kClipMaxNorm, o));
+  state.SetItemsProcessed(state.iterations() * m.total);
+}
+
+void BM_clip_eigen(benchmark::State& state) {
+  ClipModel m(state.range(0));
+  float total = 0.0f;
+  if (!detnum_bench::eigen_clip_grad_norm(m.data.data(), m.n.data(), static_cast<int>(m.n.size()),
+                                          detnum_bench::kClipMaxNorm, total))
+    return state.SkipWithError("needs AVX2 and FMA");
+  for (auto _ : state) {
+    detnum_bench::eigen_clip_grad_norm(m.data.data(), m.n.data(), static_cast<int>(m.n.size()),
+                                       detnum_bench::kClipMaxNorm, total);
+    benchmark::DoNotOptimize(total);
+  }
+  state.SetItemsProcessed(state.iterations() * m.total);
 }
 
 // --- The embedding -------------------------------------------------------------------------------
@@ -396,5 +456,7 @@ BENCHMARK(BM_embedding_det<true>)->Name("embedding_forward/det_cpu")->Apply(det_
 BENCHMARK(BM_embedding_gather)->Name("embedding_forward/gather")->Apply(peer_embedding);
 BENCHMARK(BM_embedding_det<false>)->Name("embedding_backward/det_cpu")->Apply(det_embedding);
 BENCHMARK(BM_embedding_scatter)->Name("embedding_backward/scatter")->Apply(peer_embedding);
+BENCHMARK(BM_clip_det)->Name("clip_grad_norm/det_cpu")->Args({2, 1})->Args({2, 2})->Apply(cpu);
+BENCHMARK(BM_clip_eigen)->Name("clip_grad_norm/eigen")->Args({2, 1})->Apply(cpu);
 
 }  // namespace
