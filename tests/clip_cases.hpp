@@ -14,10 +14,13 @@
 
 namespace detnum::test {
 
+// How a case's values are drawn (clip_inputs).
+enum class ClipValues { gradients, specials, infinities, subnormals, overflowing };
+
 struct ClipCase {
   std::string name;
   std::vector<std::int64_t> sizes;
-  bool specials = false;
+  ClipValues values = ClipValues::gradients;
 };
 
 inline std::vector<ClipCase> clip_cases() {
@@ -27,26 +30,35 @@ inline std::vector<ClipCase> clip_cases() {
           {"a model's shapes", {4096, 64, 64, 1, 8193, 0, 127, 129, 100003}},
           {"one long tensor", {300000}},
           {"many small tensors", std::vector<std::int64_t>(300, 7)},
-          {"specials", {1000, 50}, true}};
+          {"specials (NaNs among them)", {1000, 50}, ClipValues::specials},
+          {"infinities, no NaN", {1000, 50}, ClipValues::infinities},
+          {"subnormal gradients", {1000, 3, 50}, ClipValues::subnormals},
+          {"finite gradients whose norm overflows", {1000, 50}, ClipValues::overflowing}};
 }
 
-// max_norm below, near and above the lists' norms, 0 (every gradient zeroed) and +Inf (N only).
-inline const float kMaxNorms[] = {0.0f, 0.5f, 30.0f, 1e30f, __builtin_inff()};
+// max_norm below, near and above the lists' norms, 0 (every gradient zeroed), a limit that is not
+// a power of two (PyTorch's reciprocal-then-product differs from a division there) and +Inf.
+inline const float kMaxNorms[] = {0.0f, 0.5f, 5.0f, 30.0f, 1e30f, __builtin_inff()};
 
 // The gradients of a case, one vector per tensor: values in [-1, 1) scaled by a power of two per
-// tensor (2^-8 .. 2^7), or with specials, data.hpp's mix (NaNs, infinities, subnormals).
+// tensor (2^-8 .. 2^7); or data.hpp's mix (NaNs, infinities, subnormals); or the gradients with
+// every 97th value +-Inf; or scaled into the subnormals (by 2^-140); or near FLT_MAX (N = +Inf).
 inline std::vector<std::vector<float>> clip_inputs(const ClipCase& c, std::uint64_t seed) {
   std::vector<std::vector<float>> g;
   for (std::size_t t = 0; t < c.sizes.size(); ++t) {
     const std::int64_t n = c.sizes[t];
-    if (c.specials) {
+    if (c.values == ClipValues::specials) {
       g.push_back(random_floats(n, seed + t));
       continue;
     }
-    const float scale = static_cast<float>(1 << (t % 16)) / 256.0f;
+    const float scale = c.values == ClipValues::subnormals    ? 0x1p-140f
+                        : c.values == ClipValues::overflowing ? 3e38f
+                                                              : static_cast<float>(1 << (t % 16)) / 256.0f;
     std::vector<float> v(static_cast<std::size_t>(n));
-    for (std::int64_t i = 0; i < n; ++i)
+    for (std::int64_t i = 0; i < n; ++i) {
       v[i] = scale * (2.0f * uniform_float(stream_word(seed + t, 9, static_cast<std::uint64_t>(i))) - 1.0f);
+      if (c.values == ClipValues::infinities && i % 97 == 5) v[i] = i % 2 ? __builtin_inff() : -__builtin_inff();
+    }
     g.push_back(std::move(v));
   }
   return g;

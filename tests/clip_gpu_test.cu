@@ -17,7 +17,7 @@
 namespace detnum::test {
 namespace {
 
-constexpr cuda::LaunchConfig kLaunches[] = {{256, 0}, {64, 3}};
+constexpr cuda::LaunchConfig kLaunches[] = {{256, 0}, {64, 3}, {1024, 0}, {32, 1}};
 
 // The case's gradients in one device allocation, tensor after tensor with a float's gap (so that
 // no tensor starts 16-byte aligned but the first), clipped on the device; back on the host.
@@ -65,7 +65,7 @@ TEST(ClipGpu, SameAsTheCpu) {
           DeviceBuffer<unsigned char> ws(ws_bytes + kGuardBytes);
           DETNUM_TEST_CUDA(cudaMemset(ws.get(), kSentinel, ws.size()));
           const cuda::Workspace w = callers_workspace ? cuda::Workspace{ws.get(), ws_bytes} : cuda::Workspace{};
-          // N kept on the first launch shape, not on the second (then it lives in the workspace).
+          // N kept where the grid is not fixed, else left in the workspace.
           float* const keep = launch.grid_blocks == 0 ? norm.get() : nullptr;
           cuda::clip_grad_norm(d.list, max_norm, keep, nullptr, w, launch);
           DETNUM_TEST_CUDA(cudaDeviceSynchronize());
@@ -78,6 +78,24 @@ TEST(ClipGpu, SameAsTheCpu) {
             EXPECT_TRUE(same_value(want_norm, got_norm)) << "N";
           }
         }
+}
+
+// A tensor longer than 2^26 floats takes cuda::nrm2 of its own beside the grouped norms of the
+// others; the same bits as the reference.
+TEST(ClipGpu, ATensorPast2To26) {
+  DETNUM_REQUIRE_GPU();
+  const ClipCase c{"long", {100, (std::int64_t{1} << 26) + 5, 3}};
+  std::vector<std::vector<float>> want = clip_inputs(c, 43);
+  const float want_norm = ref::clip_grad_norm(tensors_of(want), 1.0f);
+  DeviceGrads d(clip_inputs(c, 43));
+  DeviceBuffer<float> norm(1);
+  cuda::clip_grad_norm(d.list, 1.0f, norm.get());
+  DETNUM_TEST_CUDA(cudaDeviceSynchronize());
+  const std::vector<std::vector<float>> got = d.back();
+  for (std::size_t t = 0; t < want.size(); ++t) EXPECT_TRUE(same_bits(want[t], got[t])) << "tensor " << t;
+  float got_norm = 0;
+  DETNUM_TEST_CUDA(cudaMemcpy(&got_norm, norm.get(), sizeof got_norm, cudaMemcpyDeviceToHost));
+  EXPECT_TRUE(same_value(want_norm, got_norm));
 }
 
 TEST(ClipGpu, Errors) {
@@ -94,10 +112,33 @@ TEST(ClipGpu, Errors) {
                ErrorCode::unsupported_aliasing, "grads[0].data and grads[1].data must not overlap");
   expect_error([&] { cuda::clip_grad_norm(std::vector<GradTensor>{{g.get(), 8}}, -2.0f, nullptr); },
                ErrorCode::invalid_argument, "max_norm must be >= 0");
+  expect_error([&] { cuda::clip_grad_norm(std::vector<GradTensor>{{g.get(), 8}, {nullptr, 3}}, 1.0f, nullptr); },
+               ErrorCode::null_pointer, "cuda::clip_grad_norm: grads[1].data must not be null");
   const std::vector<GradTensor> list = {{g.get(), 16}};
   DeviceBuffer<unsigned char> ws(64);
   expect_error([&] { cuda::clip_grad_norm(list, 1.0f, nullptr, nullptr, {ws.get(), 64}); }, ErrorCode::invalid_argument,
                "ws.bytes must be at least cuda::clip_grad_norm_workspace_bytes(grads) = ");
+  // A caller's workspace over a tensor is named with that tensor.
+  const std::size_t need = cuda::clip_grad_norm_workspace_bytes(list);
+  DeviceBuffer<unsigned char> big(need + 1024);
+  const std::vector<GradTensor> inside = {{g.get(), 16}, {reinterpret_cast<float*>(big.get()) + 4, 2}};
+  expect_error([&] { cuda::clip_grad_norm(inside, 1.0f, nullptr, nullptr, {big.get(), need + 1024}); },
+               ErrorCode::unsupported_aliasing, "ws.ptr and grads[1].data must not overlap");
+}
+
+// A call that throws has scaled nothing.
+TEST(ClipGpu, AnErrorLeavesTheGradients) {
+  DETNUM_REQUIRE_GPU();
+  const std::vector<std::vector<float>> before = {std::vector<float>(300, 2.0f), std::vector<float>(5, -1.0f)};
+  DeviceGrads d(before);
+  std::vector<GradTensor> list = d.list;
+  list.push_back({d.list[0].data + 10, 4});  // overlaps the first tensor
+  expect_error([&] { cuda::clip_grad_norm(list, 1.0f, nullptr); }, ErrorCode::unsupported_aliasing, "must not overlap");
+  std::vector<float> host(8);
+  list.back() = {host.data(), 8};
+  expect_error([&] { cuda::clip_grad_norm(list, 1.0f, nullptr); }, ErrorCode::wrong_memory_space, "grads[2].data");
+  DETNUM_TEST_CUDA(cudaDeviceSynchronize());
+  EXPECT_EQ(d.back(), before);
 }
 
 }  // namespace

@@ -36,8 +36,8 @@ TEST(Clip, FastEqualsReferenceAtEveryThreadCount) {
     }
 }
 
-// The definition written out again: N = nrm2 of the tensors' nrm2s, c = max_norm / (N + 1e-6f)
-// capped at 1 (a NaN stays), g = g * c with the canonical NaN.
+// The definition written out again: N = nrm2 of the tensors' nrm2s, c = (1 / (N + 1e-6f)) *
+// max_norm capped at 1 (a NaN stays), g = g * c with the canonical NaN.
 TEST(Clip, ReferenceIsTheNormOfTheNormsAndPyTorchsCoefficient) {
   for (const ClipCase& c : clip_cases())
     for (const float max_norm : kMaxNorms) {
@@ -46,7 +46,7 @@ TEST(Clip, ReferenceIsTheNormOfTheNormsAndPyTorchsCoefficient) {
       std::vector<float> norms;
       for (const auto& v : before) norms.push_back(nrm2(v.data(), static_cast<std::int64_t>(v.size())));
       const float n = nrm2(norms.data(), static_cast<std::int64_t>(norms.size()));
-      float coef = max_norm / (n + 1e-6f);
+      float coef = (1.0f / (n + 1e-6f)) * max_norm;
       if (coef > 1.0f) coef = 1.0f;
       std::vector<std::vector<float>> after = before;
       EXPECT_TRUE(same_value(n, ref::clip_grad_norm(tensors_of(after), max_norm)));
@@ -64,7 +64,7 @@ TEST(Clip, KnownValues) {
   EXPECT_EQ(clip_grad_norm(tensors_of(g), 10.0f), 5.0f);  // below max_norm: unchanged
   EXPECT_EQ(g[0], (std::vector<float>{3.0f, 4.0f}));
   EXPECT_EQ(clip_grad_norm(tensors_of(g), 1.0f), 5.0f);
-  const float c = 1.0f / (5.0f + 1e-6f);
+  const float c = (1.0f / (5.0f + 1e-6f)) * 1.0f;
   EXPECT_EQ(g[0], (std::vector<float>{3.0f * c, 4.0f * c}));
   EXPECT_NEAR(g[0][0], 0.6f, 1e-6f);
   EXPECT_EQ(bits_of(g[2][0]), 0u);
@@ -73,6 +73,18 @@ TEST(Clip, KnownValues) {
   EXPECT_EQ(clip_grad_norm(tensors_of(two), 26.0f), 13.0f);
   std::vector<std::vector<float>> none;
   EXPECT_EQ(bits_of(clip_grad_norm(tensors_of(none), 1.0f)), 0u);
+}
+
+// PyTorch's coefficient is the reciprocal of N + 1e-6 times max_norm, rounded twice: with max_norm
+// 5 and N = 5.37f it is 0x3f6e5c79 (a single division gives 0x3f6e5c7a), so 5.37f becomes
+// 0x409ffffe (worked out with float32 arithmetic, as PyTorch does it).
+TEST(Clip, PyTorchsRounding) {
+  for (const bool fast : {true, false}) {
+    std::vector<std::vector<float>> g = {{5.37f}, {}, {0.0f}};
+    const float n = fast ? clip_grad_norm(tensors_of(g), 5.0f) : ref::clip_grad_norm(tensors_of(g), 5.0f);
+    EXPECT_EQ(n, 5.37f);
+    EXPECT_EQ(bits_of(g[0][0]), 0x409ffffeu) << (fast ? "fast path" : "reference");
+  }
 }
 
 TEST(Clip, NonFiniteGradients) {
@@ -87,6 +99,16 @@ TEST(Clip, NonFiniteGradients) {
   EXPECT_EQ(bits_of(h[0][0]), 0x80000000u);
   EXPECT_EQ(bits_of(h[0][1]), kCanonicalNanF32);
   EXPECT_EQ(bits_of(h[1][0]), 0u);
+  // Finite gradients whose N overflows; with max_norm = +Inf too, c = Inf / Inf: all NaN.
+  std::vector<std::vector<float>> big = {{3e38f, 3e38f}, {1.0f}};
+  EXPECT_EQ(clip_grad_norm(tensors_of(big), inf), inf);
+  for (const auto& v : big)
+    for (const float x : v) EXPECT_EQ(bits_of(x), kCanonicalNanF32);
+  // Subnormal gradients under a limit: c = 1, unchanged, not flushed.
+  std::vector<std::vector<float>> tiny = {{1e-40f, -3e-42f}, {0.0f}};
+  const std::vector<std::vector<float>> tiny0 = tiny;
+  EXPECT_GT(clip_grad_norm(tensors_of(tiny), 1.0f), 0.0f);
+  EXPECT_EQ(tiny, tiny0);
 }
 
 TEST(Clip, Errors) {

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <span>
 #include <string>
 #include <string_view>
@@ -101,10 +102,14 @@ inline std::string grad_name(std::size_t t) { return "grads[" + std::to_string(t
 inline void check_clip(std::string_view fn, std::span<const GradTensor> grads, float max_norm) {
   if (!(max_norm >= 0.0f))
     fail(ErrorCode::invalid_argument, fn, "max_norm must be >= 0 (+inf: no clipping), got " + format_value(max_norm));
+  constexpr std::int64_t kMaxFloats = std::numeric_limits<std::ptrdiff_t>::max() / static_cast<std::int64_t>(sizeof(float));
   std::vector<std::size_t> nonempty;
   for (std::size_t t = 0; t < grads.size(); ++t) {
-    check_size(fn, "grads[" + std::to_string(t) + "].n", grads[t].n, sizeof(float));
-    check_not_null(fn, grad_name(t), grads[t].data, grads[t].n);
+    const std::int64_t n = grads[t].n;
+    if (n < 0 || n > kMaxFloats || (n > 0 && grads[t].data == nullptr)) {  // names made for the error only
+      check_size(fn, "grads[" + std::to_string(t) + "].n", grads[t].n, sizeof(float));
+      check_not_null(fn, grad_name(t), grads[t].data, grads[t].n);
+    }
     if (grads[t].n > 0) nonempty.push_back(t);
   }
   std::sort(nonempty.begin(), nonempty.end(), [&](std::size_t a, std::size_t b) {

@@ -9,6 +9,7 @@
 
 #include "common/memory_space.hpp"
 #include "common/pointwise_checks.hpp"
+#include "cpu/clip_steps.hpp"
 #include "cpu/cpu_features.hpp"
 #include "cpu/gelu_avx2.hpp"
 #include "cpu/parallel.hpp"
@@ -128,18 +129,15 @@ void adamw_step(float* param, const float* grad, float* m, float* v, std::int64_
 // The norms on the options' threads (detnum::nrm2), then each tensor's scale.
 float clip_grad_norm(std::span<const GradTensor> grads, float max_norm, CpuOptions options) {
   constexpr const char* fn = "clip_grad_norm";
+  options = detail::resolve_cpu_options(fn, options);
   detail::check_clip(fn, grads, max_norm);
   for (std::size_t t = 0; t < grads.size(); ++t)
     if (grads[t].n > 0) detail::check_host_accessible(fn, detail::grad_name(t), grads[t].data);
-  std::vector<float> norms;
-  for (const GradTensor& g : grads) norms.push_back(nrm2(g.data, g.n, options));
-  const float total = nrm2(norms.data(), static_cast<std::int64_t>(norms.size()), options);
-  const float c = detail::clip_coefficient(total, max_norm);
-  for (const GradTensor& g : grads) {
-    float* const d = g.data;
-    for_each_index(fn, g.n, options, [=](std::int64_t i) DETNUM_ELEMENT { d[i] = detail::clip_value(d[i], c); });
-  }
-  return total;
+  return detail::clip_on_host(
+      grads, max_norm, [&](const float* x, std::int64_t n) { return nrm2(x, n, options); },
+      [&](float* g, std::int64_t n, float c) {
+        for_each_index(fn, n, options, [=](std::int64_t i) DETNUM_ELEMENT { g[i] = detail::clip_value(g[i], c); });
+      });
 }
 
 }  // namespace detnum

@@ -1,8 +1,7 @@
 // The references of the pointwise ops and AdamW: ORDER.md's steps as plain loops.
-#include <vector>
-
 #include "common/memory_space.hpp"
 #include "common/pointwise_checks.hpp"
+#include "cpu/clip_steps.hpp"
 #include "detnum/adamw.hpp"
 #include "detnum/clip.hpp"
 #include "detnum/reduce.hpp"
@@ -43,13 +42,11 @@ void adamw_step(float* param, const float* grad, float* m, float* v, std::int64_
 
 float clip_grad_norm(std::span<const GradTensor> grads, float max_norm) {
   detail::check_clip("ref::clip_grad_norm", grads, max_norm);
-  std::vector<float> norms;
-  for (const GradTensor& g : grads) norms.push_back(ref::nrm2(g.data, g.n));
-  const float total = ref::nrm2(norms.data(), static_cast<std::int64_t>(norms.size()));
-  const float c = detail::clip_coefficient(total, max_norm);
-  for (const GradTensor& g : grads)
-    for (std::int64_t i = 0; i < g.n; ++i) g.data[i] = detail::clip_value(g.data[i], c);
-  return total;
+  return detail::clip_on_host(
+      grads, max_norm, [](const float* x, std::int64_t n) { return ref::nrm2(x, n); },
+      [](float* g, std::int64_t n, float c) {
+        for (std::int64_t i = 0; i < n; ++i) g[i] = detail::clip_value(g[i], c);
+      });
 }
 
 }  // namespace detnum::ref

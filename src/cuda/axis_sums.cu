@@ -170,7 +170,7 @@ __global__ void fold_split_lanes_kernel(const A* __restrict__ split_lanes, std::
 // One level's partials, rounded up to the alignment (within the size workspace_bytes checked).
 template <class A>
 std::size_t level_bytes(std::int64_t entries) {
-  return (static_cast<std::size_t>(entries) * sizeof(A) + kWorkspaceAlign - 1) / kWorkspaceAlign * kWorkspaceAlign;
+  return workspace_round(static_cast<std::size_t>(entries) * sizeof(A));
 }
 
 // The workspace of every level but the last: fibers x chunks partials while chunks > 1, each

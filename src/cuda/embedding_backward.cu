@@ -465,21 +465,21 @@ struct Layout {
   std::size_t keys, iota, rows, start, listed, claims, bad, end, longs, sort, total, sort_bytes;
   std::size_t zeroed_bytes;  // from listed to the end of end[]
   Layout(std::int64_t n, std::int64_t vocab, std::size_t sort_temp) {
-    const auto up = [](std::size_t b) { return (b + kWorkspaceAlign - 1) / kWorkspaceAlign * kWorkspaceAlign; };
-    const std::size_t ids = up(static_cast<std::size_t>(n) * 4), per_id = static_cast<std::size_t>(vocab) * 4;
+    const std::size_t ids = workspace_round(static_cast<std::size_t>(n) * 4);
+    const std::size_t per_id = static_cast<std::size_t>(vocab) * 4;
     keys = 0;
     iota = keys + ids;
     rows = iota + ids;
     start = rows + ids;
-    listed = start + up(per_id);
+    listed = start + workspace_round(per_id);
     claims = listed + kClaimsAt;
     bad = listed + kBadAt;
     end = listed + kEndAt;
     zeroed_bytes = kEndAt + per_id;
-    longs = listed + up(zeroed_bytes);
-    sort = longs + up(static_cast<std::size_t>(max_long_ids(n)) * 4);
+    longs = listed + workspace_round(zeroed_bytes);
+    sort = longs + workspace_round(static_cast<std::size_t>(max_long_ids(n)) * 4);
     sort_bytes = sort_temp;
-    total = sort + up(sort_temp);
+    total = sort + workspace_round(sort_temp);
   }
 };
 

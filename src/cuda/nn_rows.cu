@@ -399,7 +399,7 @@ void launch_rows(const char* fn, const Row& row, std::int64_t rows, cudaStream_t
 }
 
 std::size_t aligned_bytes(std::int64_t floats) {
-  return (static_cast<std::size_t>(floats) * sizeof(float) + kWorkspaceAlign - 1) / kWorkspaceAlign * kWorkspaceAlign;
+  return workspace_round(static_cast<std::size_t>(floats) * sizeof(float));
 }
 
 // dgamma (and dbeta when not null) summed over the rows; dx is left holding dy * xhat.

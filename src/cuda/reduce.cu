@@ -52,6 +52,7 @@
 #include <limits>
 #include <string>
 #include <type_traits>
+#include <vector>
 
 #include "common/reduce_checks.hpp"
 #include "common/validate.hpp"
@@ -59,6 +60,7 @@
 #include "cuda/chunk_warp.cuh"
 #include "cuda/launch.hpp"
 #include "cuda/stream_workspace.hpp"
+#include "cuda/nrm2_each.hpp"
 #include "detnum/cuda/reduce.hpp"
 #include "detnum/detail/reduce_order.hpp"
 
@@ -542,7 +544,7 @@ std::size_t reduce_workspace_bytes(std::int64_t n) {
     if (m <= 1) break;
   }
   const std::size_t bytes = kHeaderBytes + kEntryBytes * static_cast<std::size_t>(entries);
-  return (bytes + kWorkspaceAlign - 1) / kWorkspaceAlign * kWorkspaceAlign;
+  return workspace_round(bytes);
 }
 
 template <Reducible T>
@@ -633,6 +635,119 @@ void argmax(const T* x, std::int64_t n, std::int64_t* result, cudaStream_t strea
 template <Reducible T>
 void argmin(const T* x, std::int64_t n, std::int64_t* result, cudaStream_t stream, Workspace ws, LaunchConfig launch) {
   extreme<T, Extreme::min, true>("cuda::argmin", x, n, result, stream, ws, launch);
+}
+
+namespace {
+
+// --- The nrm2 of each of many float vectors (nrm2_each.hpp) -------------------------------------
+
+constexpr int kEachPerLaunch = 64;
+constexpr std::int64_t kEachLongest = detail::kReduceChunk * detail::kReduceChunk;  // one level of partials
+
+// One launch's vectors: xs[k] of n[k] floats, whose chunks are numbered from first[k] on
+// (first[count]: all of them), and whose norm goes to norms[slot[k]]. 1.8 KB of parameters.
+struct EachGroup {
+  const float* xs[kEachPerLaunch];
+  std::int64_t n[kEachPerLaunch];
+  std::int64_t first[kEachPerLaunch + 1];
+  int slot[kEachPerLaunch];
+  int count;
+};
+
+template <int kMaxThreads>
+__global__ void __launch_bounds__(kMaxThreads)
+    nrm2_each_kernel(EachGroup g, double* __restrict__ partials, unsigned* ticket, float* __restrict__ norms) {
+  constexpr int kBatch = batch_steps<float, 1, kMaxThreads>();
+  constexpr int kLevelBatch = batch_steps<double, 1, kMaxThreads>();
+  const int t = static_cast<int>(threadIdx.x) % kWarp, w = static_cast<int>(threadIdx.x) / kWarp;
+  const int warps_per_block = static_cast<int>(blockDim.x) / kWarp;
+  const std::int64_t chunks = g.first[g.count], warps = static_cast<std::int64_t>(gridDim.x) * warps_per_block;
+  int k = 0;  // the vector of chunk c: a warp's chunks only grow, so k only moves forward
+  for (std::int64_t c = static_cast<std::int64_t>(w) * gridDim.x + blockIdx.x; c < chunks; c += warps) {
+    while (c >= g.first[k + 1]) ++k;
+    const float* x = g.xs[k];
+    const double p = chunk_partial<false, kBatch, kCheckedBatch>(Nrm2Step<float>{}, x, static_cast<const float*>(nullptr),
+                                                                 g.n[k], c - g.first[k], aligned_for_packed(x), t);
+    if (t == 0) partials[c] = p;
+  }
+  if (!arrive_last(ticket)) return;
+  // Each vector's total: its one partial, or one chunk of its partials (ORDER.md step 5); none: +0.
+  for (int v = w; v < g.count; v += warps_per_block) {
+    const std::int64_t m = g.first[v + 1] - g.first[v];
+    const double* own = partials + g.first[v];
+    double total = 0.0;
+    if (m == 1) total = __ldcg(own);
+    else if (m > 1)
+      total = chunk_partial<true, kLevelBatch, kCheckedBatch>(AddStep<double>{}, own, static_cast<const double*>(nullptr),
+                                                              m, 0, aligned_for_packed(own), t);
+    if (t == 0) WriteRootAsFloat{norms + g.slot[v]}(total);
+  }
+  if (threadIdx.x == 0) *ticket = 0;  // ready for the next group on this stream
+}
+
+// The vectors of one launch each, in list order; longer ones are left to cuda::nrm2.
+std::vector<EachGroup> each_groups(std::span<const GradTensor> xs) {
+  std::vector<EachGroup> groups;
+  for (std::size_t t = 0; t < xs.size(); ++t) {
+    if (xs[t].n > kEachLongest) continue;
+    if (groups.empty() || groups.back().count == kEachPerLaunch) groups.push_back(EachGroup{});
+    EachGroup& g = groups.back();
+    g.xs[g.count] = xs[t].data;
+    g.n[g.count] = xs[t].n;
+    g.slot[g.count] = static_cast<int>(t);
+    g.first[g.count + 1] = g.first[g.count] + detail::reduce_chunks(xs[t].n);
+    ++g.count;
+  }
+  return groups;
+}
+
+// The workspace: the ticket's header, the largest group's partials, then cuda::nrm2's workspace
+// for the longest vector left to it.
+struct EachSizes {
+  std::size_t partials_bytes, reduce_bytes;
+};
+EachSizes each_sizes(std::span<const GradTensor> xs) {
+  std::int64_t most = 0, longest = 0;
+  for (const EachGroup& g : each_groups(xs)) most = std::max(most, g.first[g.count]);
+  for (const GradTensor& x : xs)
+    if (x.n > kEachLongest) longest = std::max(longest, x.n);
+  const auto partials = static_cast<std::size_t>(level_entries(most)) * sizeof(double);
+  return {workspace_round(partials),
+          longest > 0 ? reduce_workspace_bytes(longest) : 0};
+}
+
+template <int kMaxThreads>
+void launch_each_as(const char* fn, const EachGroup& g, double* partials, unsigned* ticket, float* norms,
+                    cudaStream_t stream, LaunchConfig launch) {
+  const auto kernel = nrm2_each_kernel<kMaxThreads>;
+  const int grid = grid_for(fn, kernel, std::max<std::int64_t>(1, g.first[g.count]), launch);
+  kernel<<<grid, launch.block_threads, 0, stream>>>(g, partials, ticket, norms);
+  DETNUM_CUDA_CHECK(fn, cudaGetLastError());
+}
+
+}  // namespace
+
+std::size_t nrm2_each_workspace_bytes(std::span<const GradTensor> xs) {
+  const EachSizes s = each_sizes(xs);
+  return kHeaderBytes + s.partials_bytes + s.reduce_bytes;
+}
+
+void nrm2_each(const char* fn, std::span<const GradTensor> xs, float* norms, void* ws, cudaStream_t stream,
+               LaunchConfig launch) {
+  const EachSizes s = each_sizes(xs);
+  auto* const base = static_cast<unsigned char*>(ws);
+  auto* const ticket = reinterpret_cast<unsigned*>(base);
+  auto* const partials = reinterpret_cast<double*>(base + kHeaderBytes);
+  const std::vector<EachGroup> groups = each_groups(xs);
+  if (!groups.empty()) DETNUM_CUDA_CHECK(fn, cudaMemsetAsync(ticket, 0, sizeof(unsigned), stream));
+  for (const EachGroup& g : groups) {
+    if (launch.block_threads <= 256) launch_each_as<256>(fn, g, partials, ticket, norms, stream, launch);
+    else launch_each_as<1024>(fn, g, partials, ticket, norms, stream, launch);
+  }
+  for (std::size_t t = 0; t < xs.size(); ++t)
+    if (xs[t].n > kEachLongest)
+      nrm2(static_cast<const float*>(xs[t].data), xs[t].n, norms + t, stream,
+                 Workspace{base + kHeaderBytes + s.partials_bytes, s.reduce_bytes}, launch);
 }
 
 #define DETNUM_CUDA_REDUCE(T)                                                                                      \

@@ -23,6 +23,12 @@ namespace detnum::cuda {
 
 inline constexpr std::size_t kWorkspaceAlign = 256;
 
+// bytes rounded up to whole blocks of kWorkspaceAlign: each part of a call's workspace starts on
+// such a block.
+constexpr std::size_t workspace_round(std::size_t bytes) {
+  return (bytes + kWorkspaceAlign - 1) / kWorkspaceAlign * kWorkspaceAlign;
+}
+
 // One of a call's inputs or outputs (its first byte and size in bytes), which the part of the
 // caller's workspace that the call uses must not overlap: the workspace is written while inputs
 // are still read and before outputs are.

@@ -4,9 +4,9 @@
 // there. Temporary storage, CUB-style: size it with clip_grad_norm_workspace_bytes and pass it
 // in, or pass an empty Workspace and detnum takes and returns stream-ordered memory.
 //
-// Launches: for each tensor its nrm2 (detnum/cuda/reduce.hpp) and its scale, plus the norm of the
-// norms: about three per tensor. A model whose gradients lie in one buffer can list them as one
-// tensor, or as views of it (the list's cut is part of N).
+// Launches: a memset and one norm launch per 64 tensors (each tensor's nrm2 with cuda::nrm2's
+// bits; a tensor of more than 2^26 floats takes a cuda::nrm2 call of its own), two for the norm
+// of the norms, and one scale launch per 64 tensors: 7 for GPT-2 small's 148 tensors.
 #pragma once
 
 #include <cuda_runtime_api.h>

@@ -60,11 +60,12 @@ DETNUM_HD void adamw_update(const AdamWScalars& s, float& p, float g, float& m, 
 }
 
 // Gradient clipping (detnum/clip.hpp): with N the norm of the tensors' norms, each element is
-// multiplied by c = min(max_norm / (N + 1e-6), 1), two IEEE operations and a select that keeps a
-// NaN c (as torch.clamp does).
+// multiplied by c = min((1 / (N + 1e-6)) * max_norm, 1): PyTorch's `max_norm / (total_norm +
+// 1e-6)` is a tensor's reciprocal times max_norm (Tensor.__rtruediv__), so three IEEE operations,
+// then a select that keeps a NaN c (as torch.clamp does).
 inline constexpr float kClipEps = 1e-6f;  // PyTorch's 1e-6, rounded to float
 DETNUM_HD float clip_coefficient(float total_norm, float max_norm) {
-  const float c = max_norm / (total_norm + kClipEps);
+  const float c = (1.0f / (total_norm + kClipEps)) * max_norm;
   return c > 1.0f ? 1.0f : c;
 }
 DETNUM_HD float clip_value(float g, float c) { return canonicalize(g * c); }

@@ -1,0 +1,127 @@
+// Gradient clipping on CUDA: the bits of ref::clip_grad_norm (docs/ORDER.md, "Pointwise ops and
+// AdamW") in a few launches for any number of tensors, and without a wait. The tensors' norms are
+// nrm2_each's (cuda::nrm2's bits, up to 64 tensors a launch), N is cuda::nrm2 of those
+// norms, and the scale takes up to 64 tensors a launch too (a row of blocks per tensor), each
+// thread computing the coefficient from N in device memory with the CPU's function.
+#include <cuda_runtime.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "common/memory_space.hpp"
+#include "common/pointwise_checks.hpp"
+#include "cuda/check.hpp"
+#include "cuda/launch.hpp"
+#include "cuda/nrm2_each.hpp"
+#include "cuda/stream_workspace.hpp"
+#include "detnum/cuda/clip.hpp"
+
+namespace detnum::cuda {
+namespace {
+
+constexpr int kScalePerLaunch = 64;
+
+// One launch's tensors, passed by value (1 KB of parameters): blockIdx.y picks one.
+struct ScaleGroup {
+  float* data[kScalePerLaunch];
+  std::int64_t n[kScalePerLaunch];
+  int count;
+};
+
+__global__ void clip_scale_kernel(ScaleGroup g, const float* total_norm, float max_norm) {
+  float* const x = g.data[blockIdx.y];
+  const std::int64_t n = g.n[blockIdx.y];
+  const float c = detail::clip_coefficient(*total_norm, max_norm);
+  const std::int64_t stride = static_cast<std::int64_t>(gridDim.x) * blockDim.x;
+  for (std::int64_t i = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < n; i += stride)
+    x[i] = detail::clip_value(x[i], c);
+}
+
+void scale_all(const char* fn, std::span<const GradTensor> grads, const float* total, float max_norm,
+               cudaStream_t stream, LaunchConfig launch) {
+  const std::int64_t resident =
+      launch.grid_blocks > 0 ? launch.grid_blocks
+                             : detail::resident_blocks(fn, reinterpret_cast<const void*>(clip_scale_kernel),
+                                                       launch.block_threads);
+  ScaleGroup g{};
+  std::int64_t longest = 0;
+  const auto flush = [&] {
+    if (g.count == 0) return;
+    // A row of blocks per tensor: as many as the longest needs, at most one wave's worth in all.
+    const std::int64_t want = (longest + launch.block_threads - 1) / launch.block_threads;
+    const std::int64_t per_row = launch.grid_blocks > 0 ? launch.grid_blocks
+                                                        : std::clamp<std::int64_t>(resident / g.count, 1, want);
+    clip_scale_kernel<<<dim3(static_cast<unsigned>(per_row), static_cast<unsigned>(g.count)), launch.block_threads, 0,
+                        stream>>>(g, total, max_norm);
+    DETNUM_CUDA_CHECK(fn, cudaGetLastError());
+    g = ScaleGroup{};
+    longest = 0;
+  };
+  for (const GradTensor& t : grads) {
+    if (t.n == 0) continue;
+    g.data[g.count] = t.data;
+    g.n[g.count] = t.n;
+    ++g.count;
+    longest = std::max(longest, t.n);
+    if (g.count == kScalePerLaunch) flush();
+  }
+  flush();
+}
+
+// The workspace: the tensors' norms, one block for N when the caller keeps it nowhere, then the
+// norms' workspace (nrm2_each's, then cuda::nrm2's of the norms: one after the other on the
+// stream, so the larger of the two).
+struct Layout {
+  std::size_t norms, total, rest, bytes;
+  explicit Layout(std::span<const GradTensor> grads) {
+    norms = 0;
+    total = workspace_round(grads.size() * sizeof(float));
+    rest = total + kWorkspaceAlign;
+    bytes = rest + std::max(nrm2_each_workspace_bytes(grads),
+                            reduce_workspace_bytes(static_cast<std::int64_t>(grads.size())));
+  }
+};
+
+}  // namespace
+
+std::size_t clip_grad_norm_workspace_bytes(std::span<const GradTensor> grads) {
+  detail::check_clip("cuda::clip_grad_norm_workspace_bytes", grads, 0.0f);
+  return Layout(grads).bytes;
+}
+
+void clip_grad_norm(std::span<const GradTensor> grads, float max_norm, float* total_norm, cudaStream_t stream,
+                    Workspace ws, LaunchConfig launch) {
+  constexpr const char* fn = "cuda::clip_grad_norm";
+  detail::check_clip(fn, grads, max_norm);
+  detail::check_launch(fn, launch);
+  for (std::size_t t = 0; t < grads.size(); ++t)
+    if (grads[t].n > 0) detail::check_device_accessible(fn, detail::grad_name(t), grads[t].data, stream);
+  const std::int64_t total_bytes = total_norm != nullptr ? std::int64_t{sizeof(float)} : 0;
+  if (total_norm != nullptr) {
+    detail::check_device_accessible(fn, "total_norm", total_norm, stream);
+    for (std::size_t t = 0; t < grads.size(); ++t)
+      if (grads[t].n > 0)
+        detail::check_no_overlap(fn, "total_norm", total_norm, total_bytes, detail::grad_name(t), grads[t].data,
+                                 grads[t].n * std::int64_t{sizeof(float)}, false);
+  }
+  const Layout at(grads);
+  std::vector<std::string> names;  // the buffers a caller's workspace must keep apart from, named
+  std::vector<CallBuffer> buffers;
+  if (ws.bytes != 0) {
+    for (std::size_t t = 0; t < grads.size(); ++t) names.push_back(detail::grad_name(t));
+    for (std::size_t t = 0; t < grads.size(); ++t)
+      buffers.push_back({names[t], grads[t].data, grads[t].n * std::int64_t{sizeof(float)}});
+    buffers.push_back({"total_norm", total_norm, total_bytes});
+  }
+  StreamWorkspace w(fn, ws, at.bytes, "cuda::clip_grad_norm_workspace_bytes(grads)", stream, buffers);
+  auto* const base = static_cast<unsigned char*>(w.get());
+  auto* const norms = reinterpret_cast<float*>(base + at.norms);
+  float* const total = total_norm != nullptr ? total_norm : reinterpret_cast<float*>(base + at.total);
+  nrm2_each(fn, grads, norms, base + at.rest, stream, launch);
+  nrm2(static_cast<const float*>(norms), static_cast<std::int64_t>(grads.size()), total, stream,
+       Workspace{base + at.rest, at.bytes - at.rest}, launch);
+  scale_all(fn, grads, total, max_norm, stream, launch);
+}
+
+}  // namespace detnum::cuda
