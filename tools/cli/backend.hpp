@@ -7,13 +7,13 @@
 
 #include <cstdint>
 #include <memory>
-#include <string>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "detnum/adamw.hpp"
-#include "detnum/clip.hpp"
 #include "detnum/bf16.hpp"
+#include "detnum/clip.hpp"
 #include "detnum/dropout.hpp"
 #include "detnum/environment.hpp"
 #include "detnum/fp16.hpp"
