@@ -10,6 +10,8 @@
 //                                      caller's workspace
 //   rms_norm_backward/det_cuda/R/C     detnum::cuda::rms_norm_backward (dx, dgamma), caller's workspace
 //   cross_entropy/det_cuda/R/C         detnum::cuda::cross_entropy with dlogits, caller's workspace
+//   cross_entropy/det_cuda_ignore/R/C  the same with IgnoreIndex{-100}, every 8th row's label -100
+//                                      (padding): a memset and two small kernels more
 //   OP/conventional_cuda/R/C           the conventional kernel of each (conventional_cuda.hpp: a warp
 //                                      per row with expf, logf and rsqrtf; float atomics for dgamma,
 //                                      dbeta and the mean loss)
@@ -62,7 +64,8 @@ enum class Op {
   rms_norm,
   layer_norm_backward,
   rms_norm_backward,
-  cross_entropy
+  cross_entropy,
+  cross_entropy_ignore
 };
 
 constexpr bool takes_probabilities(Op op) { return op == Op::softmax_backward || op == Op::log_softmax_backward; }
@@ -132,13 +135,20 @@ void BM_det_cuda(benchmark::State& state) {
     const Inputs in(state, kOp);
     Stream stream;
     DeviceBuffer<float> y(in.n), a(in.cols), b(in.cols), loss(1);
-    const std::size_t ws_bytes = kOp == Op::cross_entropy ? detnum::cuda::cross_entropy_workspace_bytes(in.rows, in.cols)
+    constexpr bool kLoss = kOp == Op::cross_entropy || kOp == Op::cross_entropy_ignore;
+    const std::size_t ws_bytes = kLoss ? detnum::cuda::cross_entropy_workspace_bytes(in.rows, in.cols)
                                  : kOp == Op::rms_norm_backward
                                      ? detnum::cuda::rms_norm_backward_workspace_bytes(in.rows, in.cols)
                                      : detnum::cuda::layer_norm_backward_workspace_bytes(in.rows, in.cols);
     DeviceBuffer<unsigned char> ws(static_cast<std::int64_t>(ws_bytes));
     const detnum::cuda::Workspace w{ws.get(), ws_bytes};
     DeviceBuffer<float> mean(in.rows), rstd(in.rows);
+    // Padding rows for cross_entropy_ignore: every 8th label is the ignored one.
+    const detnum::IgnoreIndex ignore{-100};
+    std::vector<std::int32_t> padded = in.labels;
+    for (std::size_t r = 0; r < padded.size(); r += 8) padded[r] = ignore.value;
+    DeviceBuffer<std::int32_t> dpadded(static_cast<std::int64_t>(padded.size()));
+    upload(dpadded, padded);
     const auto launch = [&] {
       if constexpr (kOp == Op::softmax) detnum::cuda::softmax(in.dx_in.get(), y.get(), in.rows, in.cols, stream.get());
       else if constexpr (kOp == Op::log_softmax)
@@ -159,8 +169,11 @@ void BM_det_cuda(benchmark::State& state) {
       else if constexpr (kOp == Op::rms_norm_backward)
         detnum::cuda::rms_norm_backward(in.dx_in.get(), in.dgamma_in.get(), in.drstd.get(), in.ddy.get(), y.get(),
                                         a.get(), in.rows, in.cols, stream.get(), w);
-      else
+      else if constexpr (kOp == Op::cross_entropy)
         detnum::cuda::cross_entropy(in.dx_in.get(), in.dlabels.get(), in.rows, in.cols, loss.get(), y.get(),
+                                    stream.get(), w);
+      else
+        detnum::cuda::cross_entropy(in.dx_in.get(), dpadded.get(), in.rows, in.cols, ignore, loss.get(), y.get(),
                                     stream.get(), w);
     };
     if (in.rows == 4096) {  // validate before timing: the CPU reference defines the answer
@@ -188,8 +201,10 @@ void BM_det_cuda(benchmark::State& state) {
       else if constexpr (kOp == Op::rms_norm_backward)
         detnum::ref::rms_norm_backward(in.x.data(), in.gamma.data(), in.rstd.data(), in.dy.data(), want.data(),
                                        s3.data(), in.rows, in.cols);
-      else
+      else if constexpr (kOp == Op::cross_entropy)
         detnum::ref::cross_entropy(in.x.data(), in.labels.data(), in.rows, in.cols, &want_loss, want.data());
+      else
+        detnum::ref::cross_entropy(in.x.data(), padded.data(), in.rows, in.cols, ignore, &want_loss, want.data());
       const auto same = [](const std::vector<float>& got, const std::vector<float>& ref) {
         return std::memcmp(got.data(), ref.data(), ref.size() * sizeof(float)) == 0;
       };
@@ -250,6 +265,7 @@ BENCHMARK(BM_det_cuda<Op::layer_norm>)->Name("layer_norm/det_cuda")->Apply(shape
 BENCHMARK(BM_det_cuda<Op::rms_norm>)->Name("rms_norm/det_cuda")->Apply(shapes);
 BENCHMARK(BM_det_cuda<Op::layer_norm_backward>)->Name("layer_norm_backward/det_cuda")->Apply(shapes);
 BENCHMARK(BM_det_cuda<Op::cross_entropy>)->Name("cross_entropy/det_cuda")->Apply(vocab);
+BENCHMARK(BM_det_cuda<Op::cross_entropy_ignore>)->Name("cross_entropy/det_cuda_ignore")->Apply(vocab);
 BENCHMARK(BM_conventional<Op::softmax>)->Name("softmax/conventional_cuda")->Apply(shapes);
 BENCHMARK(BM_conventional<Op::layer_norm>)->Name("layer_norm/conventional_cuda")->Apply(shapes);
 BENCHMARK(BM_conventional<Op::rms_norm>)->Name("rms_norm/conventional_cuda")->Apply(shapes);
