@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "clip_cases.hpp"
+#include "cuda/nrm2_each.hpp"
+#include "detnum/reduce.hpp"
 #include "detnum/clip.hpp"
 #include "detnum/cuda/clip.hpp"
 #include "support/bits.hpp"
@@ -20,7 +22,7 @@ namespace {
 constexpr cuda::LaunchConfig kLaunches[] = {{256, 0}, {64, 3}, {1024, 0}, {32, 1}};
 
 // The case's gradients in one device allocation, tensor after tensor with a float's gap (so that
-// no tensor starts 16-byte aligned but the first), clipped on the device; back on the host.
+// tensors start at every alignment), clipped on the device; back on the host.
 struct DeviceGrads {
   DeviceBuffer<float> all;
   std::vector<GradTensor> list;
@@ -65,8 +67,8 @@ TEST(ClipGpu, SameAsTheCpu) {
           DeviceBuffer<unsigned char> ws(ws_bytes + kGuardBytes);
           DETNUM_TEST_CUDA(cudaMemset(ws.get(), kSentinel, ws.size()));
           const cuda::Workspace w = callers_workspace ? cuda::Workspace{ws.get(), ws_bytes} : cuda::Workspace{};
-          // N kept where the grid is not fixed, else left in the workspace.
-          float* const keep = launch.grid_blocks == 0 ? norm.get() : nullptr;
+          // N kept with the caller's workspace, else left in stream-ordered memory.
+          float* const keep = callers_workspace ? norm.get() : nullptr;
           cuda::clip_grad_norm(d.list, max_norm, keep, nullptr, w, launch);
           DETNUM_TEST_CUDA(cudaDeviceSynchronize());
           EXPECT_EQ(untouched(ws.get(), ws_bytes, ws.size()), "") << "past the workspace";
@@ -78,6 +80,36 @@ TEST(ClipGpu, SameAsTheCpu) {
             EXPECT_TRUE(same_value(want_norm, got_norm)) << "N";
           }
         }
+}
+
+// nrm2_each (the clipping's per-tensor norms) gives each vector ref::nrm2's bits: one partial (m =
+// 1), partials folded from the packed path (m = 8192, aligned) and the checked one (m = 2049, and
+// odd m in later groups of 64), empty vectors, and one past 2^26 floats (cuda::nrm2 of its own);
+// every launch shape, in a caller's workspace whose guard bytes stay untouched.
+TEST(ClipGpu, EachNormIsTheReferencesNrm2) {
+  DETNUM_REQUIRE_GPU();
+  std::vector<std::int64_t> sizes = {1, 0, 2048 * 8192 + 1, std::int64_t{1} << 26, 129, (std::int64_t{1} << 26) + 5};
+  for (int k = 0; k < 70; ++k) sizes.push_back(8193 + 977 * k);
+  const ClipCase c{"norms", sizes};
+  const std::vector<std::vector<float>> host = clip_inputs(c, 44);
+  std::vector<float> want;
+  for (const auto& v : host) want.push_back(ref::nrm2(v.data(), static_cast<std::int64_t>(v.size())));
+  DeviceGrads d(host);
+  const std::size_t ws_bytes = cuda::nrm2_each_workspace_bytes(d.list);
+  DeviceBuffer<unsigned char> ws(ws_bytes + kGuardBytes);
+  DeviceBuffer<float> norms(sizes.size());
+  for (const cuda::LaunchConfig launch : kLaunches) {
+    SCOPED_TRACE("block " + std::to_string(launch.block_threads) + ", grid " + std::to_string(launch.grid_blocks));
+    DETNUM_TEST_CUDA(cudaMemset(ws.get(), kSentinel, ws.size()));
+    DETNUM_TEST_CUDA(cudaMemset(norms.get(), 0xFF, sizes.size() * sizeof(float)));
+    cuda::nrm2_each("test", d.list, norms.get(), ws.get(), nullptr, launch);
+    DETNUM_TEST_CUDA(cudaDeviceSynchronize());
+    EXPECT_EQ(untouched(ws.get(), ws_bytes, ws.size()), "") << "past the workspace";
+    std::vector<float> got(sizes.size());
+    DETNUM_TEST_CUDA(cudaMemcpy(got.data(), norms.get(), got.size() * sizeof(float), cudaMemcpyDeviceToHost));
+    for (std::size_t t = 0; t < sizes.size(); ++t)
+      EXPECT_TRUE(same_value(want[t], got[t])) << "tensor " << t << " of " << sizes[t] << " floats";
+  }
 }
 
 // A tensor longer than 2^26 floats takes cuda::nrm2 of its own beside the grouped norms of the
@@ -107,7 +139,7 @@ TEST(ClipGpu, Errors) {
   expect_error([&] { cuda::clip_grad_norm(std::vector<GradTensor>{{g.get(), 8}}, 1.0f, host.data()); },
                ErrorCode::wrong_memory_space, "total_norm must be device");
   expect_error([&] { cuda::clip_grad_norm(std::vector<GradTensor>{{g.get(), 8}}, 1.0f, g.get() + 7); },
-               ErrorCode::unsupported_aliasing, "total_norm and grads must not overlap");
+               ErrorCode::unsupported_aliasing, "total_norm and grads[0].data must not overlap");
   expect_error([&] { cuda::clip_grad_norm(std::vector<GradTensor>{{g.get(), 8}, {g.get() + 7, 2}}, 1.0f, nullptr); },
                ErrorCode::unsupported_aliasing, "grads[0].data and grads[1].data must not overlap");
   expect_error([&] { cuda::clip_grad_norm(std::vector<GradTensor>{{g.get(), 8}}, -2.0f, nullptr); },

@@ -86,7 +86,10 @@ struct Layout {
 }  // namespace
 
 std::size_t clip_grad_norm_workspace_bytes(std::span<const GradTensor> grads) {
-  detail::check_clip("cuda::clip_grad_norm_workspace_bytes", grads, 0.0f);
+  for (std::size_t t = 0; t < grads.size(); ++t)  // sizes only: the data may be placeholders here
+    if (grads[t].n < 0)
+      detail::check_size("cuda::clip_grad_norm_workspace_bytes", "grads[" + std::to_string(t) + "].n", grads[t].n,
+                         sizeof(float));
   return Layout(grads).bytes;
 }
 

@@ -706,9 +706,9 @@ std::vector<EachGroup> each_groups(std::span<const GradTensor> xs) {
 struct EachSizes {
   std::size_t partials_bytes, reduce_bytes;
 };
-EachSizes each_sizes(std::span<const GradTensor> xs) {
+EachSizes each_sizes(std::span<const GradTensor> xs, const std::vector<EachGroup>& groups) {
   std::int64_t most = 0, longest = 0;
-  for (const EachGroup& g : each_groups(xs)) most = std::max(most, g.first[g.count]);
+  for (const EachGroup& g : groups) most = std::max(most, g.first[g.count]);
   for (const GradTensor& x : xs)
     if (x.n > kEachLongest) longest = std::max(longest, x.n);
   const auto partials = static_cast<std::size_t>(level_entries(most)) * sizeof(double);
@@ -728,17 +728,17 @@ void launch_each_as(const char* fn, const EachGroup& g, double* partials, unsign
 }  // namespace
 
 std::size_t nrm2_each_workspace_bytes(std::span<const GradTensor> xs) {
-  const EachSizes s = each_sizes(xs);
+  const EachSizes s = each_sizes(xs, each_groups(xs));
   return kHeaderBytes + s.partials_bytes + s.reduce_bytes;
 }
 
 void nrm2_each(const char* fn, std::span<const GradTensor> xs, float* norms, void* ws, cudaStream_t stream,
                LaunchConfig launch) {
-  const EachSizes s = each_sizes(xs);
+  const std::vector<EachGroup> groups = each_groups(xs);
+  const EachSizes s = each_sizes(xs, groups);
   auto* const base = static_cast<unsigned char*>(ws);
   auto* const ticket = reinterpret_cast<unsigned*>(base);
   auto* const partials = reinterpret_cast<double*>(base + kHeaderBytes);
-  const std::vector<EachGroup> groups = each_groups(xs);
   if (!groups.empty()) DETNUM_CUDA_CHECK(fn, cudaMemsetAsync(ticket, 0, sizeof(unsigned), stream));
   for (const EachGroup& g : groups) {
     if (launch.block_threads <= 256) launch_each_as<256>(fn, g, partials, ticket, norms, stream, launch);

@@ -6,7 +6,7 @@
 //
 // Launches: a memset and one norm launch per 64 tensors (each tensor's nrm2 with cuda::nrm2's
 // bits; a tensor of more than 2^26 floats takes a cuda::nrm2 call of its own), two for the norm
-// of the norms, and one scale launch per 64 tensors: 7 for GPT-2 small's 148 tensors.
+// of the norms, and one scale launch per 64 tensors: 9 for GPT-2 small's 148 tensors.
 #pragma once
 
 #include <cuda_runtime_api.h>
@@ -20,8 +20,8 @@
 
 namespace detnum::cuda {
 
-// Enough temporary storage for clip_grad_norm of these tensors (it depends on their count and on
-// the longest).
+// Enough temporary storage for clip_grad_norm of these tensors: it depends on their sizes and
+// order (not on where they are: data may be placeholders here), so size it with the same list.
 std::size_t clip_grad_norm_workspace_bytes(std::span<const GradTensor> grads);
 
 void clip_grad_norm(std::span<const GradTensor> grads, float max_norm, float* total_norm, cudaStream_t stream = nullptr,
