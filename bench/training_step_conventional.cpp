@@ -6,6 +6,7 @@
 // not what is being compared). Not used for anything but timing.
 #include <Eigen/Core>
 
+#include <algorithm>
 #include <cmath>
 
 #include "demo_backend.hpp"
@@ -127,6 +128,25 @@ class Conventional final : public detnum::cli::HostMemoryBackend {
   }
   void init_uniform(float* x, std::int64_t n, float lo, float hi, detnum::InitParams p) override {
     detnum::init_uniform(x, n, lo, hi, p, {threads_});
+  }
+  // Each tensor's sum of squares in float by OpenMP's reduction (its grouping follows the thread
+  // count), the total norm from the sums, then the scale: torch's CPU clip_grad_norm_ in effect.
+  float clip_grad_norm(std::span<const detnum::GradTensor> grads, float max_norm) override {
+    float sum_sq = 0.0f;
+    for (const detnum::GradTensor& t : grads) {
+      float s = 0.0f;
+      const float* g = t.data;
+#pragma omp parallel for num_threads(threads_) reduction(+ : s)
+      for (std::int64_t i = 0; i < t.n; ++i) s += g[i] * g[i];
+      sum_sq += s;
+    }
+    const float norm = std::sqrt(sum_sq), c = std::min(max_norm / (norm + 1e-6f), 1.0f);
+    for (const detnum::GradTensor& t : grads) {
+      float* g = t.data;
+#pragma omp parallel for num_threads(threads_)
+      for (std::int64_t i = 0; i < t.n; ++i) g[i] *= c;
+    }
+    return norm;
   }
 
  private:

@@ -5,9 +5,11 @@
 // anything but timing.
 #include <cublas_v2.h>
 
+#include <cmath>
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "conventional_cuda.hpp"
 #include "demo_backend_device.hpp"
@@ -29,6 +31,7 @@ class ConventionalCuda final : public detnum::cli::DeviceMemoryBackend {
       throw std::runtime_error("cublasSetStream failed");
     }
     loss_ = floats(1);
+    sum_sq_ = floats(1);
   }
   ~ConventionalCuda() override { cublasDestroy(handle_); }
 
@@ -83,10 +86,23 @@ class ConventionalCuda final : public detnum::cli::DeviceMemoryBackend {
   void init_uniform(float* x, std::int64_t n, float lo, float hi, detnum::InitParams p) override {
     detnum::cuda::init_uniform(x, n, lo, hi, p, stream());
   }
+  float clip_grad_norm(std::span<const detnum::GradTensor> grads, float max_norm) override {
+    std::vector<float*> data;
+    std::vector<std::int64_t> n;
+    for (const detnum::GradTensor& t : grads) {
+      data.push_back(t.data);
+      n.push_back(t.n);
+    }
+    conventional::clip_grad_norm(data.data(), n.data(), static_cast<int>(n.size()), max_norm, sum_sq_, stream());
+    float s = 0.0f;
+    download(&s, sum_sq_, 1);
+    return std::sqrt(s);
+  }
 
  private:
   cublasHandle_t handle_ = nullptr;
   float* loss_ = nullptr;
+  float* sum_sq_ = nullptr;
 };
 
 }  // namespace

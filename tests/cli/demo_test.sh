@@ -24,7 +24,7 @@ contains "steps final loss"
 contains "conventional bias gradient: 1 and 3 threads part at step 0, fc"
 # The demo's runs are ordinary runs of the log: `detnum runs diff` agrees with its verdicts.
 expect_exit 0 "$detnum" runs diff 1 2 --log runs.sqlite
-contains "identical: 210 records identical"
+contains "identical: 240 records identical"
 expect_exit 1 "$detnum" runs diff 3 4 --log runs.sqlite
 contains "first divergence: step 0, fc"
 

@@ -7,10 +7,12 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "detnum/adamw.hpp"
+#include "detnum/clip.hpp"
 #include "detnum/dropout.hpp"
 #include "detnum/fingerprint.hpp"
 #include "detnum/gemm.hpp"
@@ -54,6 +56,9 @@ class DemoBackend {
   virtual void adamw_step(float* param, const float* grad, float* m, float* v, std::int64_t n,
                           const AdamWParams& p) = 0;
   virtual void init_uniform(float* x, std::int64_t n, float lo, float hi, InitParams p) = 0;
+  // Gradient clipping by the global norm (detnum/clip.hpp): the gradients scaled in place; N on
+  // the host.
+  virtual float clip_grad_norm(std::span<const GradTensor> grads, float max_norm) = 0;
 };
 
 // Host memory for the CPU backends: buffers that never move (a deque of vectors), plain copies,

@@ -9,6 +9,7 @@
 
 #include "demo_backend_device.hpp"
 #include "detnum/cuda/adamw.hpp"
+#include "detnum/cuda/clip.hpp"
 #include "detnum/cuda/dropout.hpp"
 #include "detnum/cuda/fingerprint.hpp"
 #include "detnum/cuda/gemm.hpp"
@@ -128,6 +129,13 @@ class CudaBackend final : public DeviceMemoryBackend {
   void init_uniform(float* x, std::int64_t n, float lo, float hi, InitParams p) override {
     cuda::init_uniform(x, n, lo, hi, p, stream());
   }
+  float clip_grad_norm(std::span<const GradTensor> grads, float max_norm) override {
+    if (grad_norm_ == nullptr) grad_norm_ = floats(1);
+    cuda::clip_grad_norm(grads, max_norm, grad_norm_, stream(), workspace(cuda::clip_grad_norm_workspace_bytes(grads)));
+    float n = 0.0f;
+    download(&n, grad_norm_, 1);
+    return n;
+  }
 
  private:
   // The backend's scratch as an op's workspace (none when the op needs none).
@@ -136,6 +144,7 @@ class CudaBackend final : public DeviceMemoryBackend {
   }
 
   float* loss_ = nullptr;
+  float* grad_norm_ = nullptr;
 };
 
 }  // namespace

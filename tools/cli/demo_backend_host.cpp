@@ -62,6 +62,9 @@ class HostBackend final : public HostMemoryBackend {
   void init_uniform(float* x, std::int64_t n, float lo, float hi, InitParams p) override {
     detnum::init_uniform(x, n, lo, hi, p, o_);
   }
+  float clip_grad_norm(std::span<const GradTensor> grads, float max_norm) override {
+    return detnum::clip_grad_norm(grads, max_norm, o_);
+  }
 
  private:
   CpuOptions o_;

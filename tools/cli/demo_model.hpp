@@ -1,5 +1,5 @@
 // The demo's model on a DemoBackend: its parameters, a batch's activations, the forward pass and
-// one training step (forward, cross-entropy, backward, AdamW). Used by `detnum demo`'s training
+// one training step (forward, cross-entropy, backward, gradient clipping, AdamW). Used by `detnum demo`'s training
 // loop and by the training-step benchmark (bench/training_step_bench.cpp).
 #pragma once
 
@@ -71,9 +71,12 @@ class Mlp {
     dh_ = b.floats(c.batch * h_);
     dact_ = b.floats(c.batch * h_);
     dlogits_ = b.floats(c.batch * kOut);
+    for (const Param& p : params_) grads_.push_back({p.grad, p.size()});
   }
 
   const std::vector<Param>& params() const { return params_; }
+  // The global norm of the last step's gradients, before clipping.
+  float grad_norm() const { return grad_norm_; }
 
   // Logits of a.x (rows of them); dropout only when training (the mask of `step`).
   void forward(Activations& a, std::int64_t rows, bool training, std::int64_t step) {
@@ -91,7 +94,8 @@ class Mlp {
     b_.bias_add(a.logits, params_[b2_].value, rows, kOut);
   }
 
-  // One training step on the batch in `a`: forward, loss, backward, AdamW. Returns the loss.
+  // One training step on the batch in `a`: forward, loss, backward, clipping, AdamW. Returns the
+  // loss.
   float step(Activations& a, std::int64_t step) {
     const std::int64_t n = c_.batch;
     forward(a, n, true, step);
@@ -106,6 +110,7 @@ class Mlp {
                            params_[beta_].grad, n, h_);
     b_.gemm(Transpose::yes, Transpose::no, h_, kIn, n, dh_, h_, a.x, kIn, params_[w1_].grad, kIn);
     b_.column_sums(dh_, n, h_, params_[b1_].grad);
+    grad_norm_ = b_.clip_grad_norm(grads_, c_.max_grad_norm);
     const AdamWParams adamw{c_.lr, 0.9f, 0.999f, 1e-8f, c_.weight_decay, step + 1};
     for (Param& p : params_) b_.adamw_step(p.value, p.grad, p.m, p.v, p.size(), adamw);
     return loss;
@@ -127,6 +132,8 @@ class Mlp {
   const TrainConfig& c_;
   std::int64_t h_;
   std::vector<Param> params_;
+  std::vector<GradTensor> grads_;  // every parameter's gradient, in the order of params_
+  float grad_norm_ = 0.0f;
   std::size_t w1_, b1_, gamma_, beta_, w2_, b2_;
   float *dh_, *dact_, *dlogits_;
 };

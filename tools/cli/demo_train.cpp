@@ -23,6 +23,9 @@ TrainResult train(DemoBackend& b, const Digits& data, const DatasetSplit& split,
     result.final_loss = model.step(batch, s);
     run.metric(s, "loss", result.final_loss);
     run.record(s, "loss", TensorView::of(&result.final_loss, {1}));
+    const float grad_norm = model.grad_norm();
+    run.metric(s, "grad_norm", grad_norm);
+    run.record(s, "grad_norm", TensorView::of(&grad_norm, {1}));
     for (const Param& p : model.params()) run.record(s, p.name, b.fingerprint(p.value, p.shape));
     progress(s, result.final_loss);
     result.steps = s + 1;

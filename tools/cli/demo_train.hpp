@@ -18,6 +18,7 @@ struct TrainConfig {
   std::int64_t steps = 300, batch = 64, hidden = 128;
   std::uint64_t seed = 2026;  // weights, dropout masks, data order
   float lr = 2e-3f, weight_decay = 1e-2f, dropout = 0.1f, ln_eps = 1e-5f;
+  float max_grad_norm = 1.0f;  // gradient clipping by the global norm, before each update
 };
 
 struct TrainResult {
@@ -27,8 +28,8 @@ struct TrainResult {
   std::string weights;  // the fingerprint of every parameter, concatenated in a fixed order
 };
 
-// Records into `run`, at each step: the loss (a metric and a one-element record) and the
-// fingerprint of every parameter after the update. progress(step, loss) after each step.
+// Records into `run`, at each step: the loss and the gradients' global norm before clipping (each
+// a metric and a one-element record) and the fingerprint of every parameter after the update. progress(step, loss) after each step.
 TrainResult train(DemoBackend& backend, const Digits& data, const DatasetSplit& split, const TrainConfig& config,
                   Run& run, const std::function<void(std::int64_t, float)>& progress);
 
