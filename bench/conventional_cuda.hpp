@@ -44,10 +44,11 @@ void cross_entropy(const float* logits, const std::int32_t* labels, std::int64_t
 // AdamW as PyTorch writes it; step from 1.
 void adamw(float* p, const float* g, float* m, float* v, std::int64_t n, float lr, float beta1, float beta2, float eps,
            float weight_decay, std::int64_t step, cudaStream_t s);
-// Gradient clipping as a multi-tensor ("foreach") implementation does it in few launches: the
-// squares of all `count` tensors summed into *sum_sq (device scratch) by float atomicAdd, a
-// launch per 128 tensors (a block row per tensor), then the scale, c = min(max_norm / (sqrt(sum)
-// + 1e-6), 1), likewise. The sum of squares is not the norm of norms: no deterministic peer.
+// Gradient clipping by a simple few-launch peer: the squares of all `count` tensors summed into
+// *sum_sq (device scratch) by float atomicAdd, a launch per 128 tensors (a block row per tensor),
+// then the scale, c = min(max_norm / (sqrt(sum) + 1e-6), 1), likewise. Not deterministic, and the
+// sum of squares is not the norm of norms (PyTorch's foreach path reduces per-chunk partials per
+// tensor instead).
 void clip_grad_norm(float* const* data, const std::int64_t* n, int count, float max_norm, float* sum_sq, cudaStream_t s);
 
 }  // namespace detnum_bench::conventional

@@ -1,5 +1,6 @@
 // One training step of `detnum demo`'s model (tools/cli/demo_model.hpp: Linear, LayerNorm, GELU,
-// dropout, Linear, cross-entropy, backward, AdamW) on synthetic digits, timed on two backends:
+// dropout, Linear, cross-entropy, backward, gradient clipping, AdamW) on synthetic digits, timed
+// on two backends:
 //
 //   train_step/det_cpu/batch/hidden/threads       detnum's CPU ops (the same bits at any thread count)
 //   train_step/conventional/batch/hidden/threads  Eigen sgemm and OpenMP loops with libm, bias and

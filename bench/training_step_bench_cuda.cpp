@@ -4,7 +4,8 @@
 //   train_step/conventional_cuda/batch/hidden   cuBLAS and float-atomic kernels with CUDA's libm
 //                                               (training_step_conventional_cuda.cpp)
 //
-// Wall-clock time per step, which ends with the loss copied to the host (as in the demo); the ratio
+// Wall-clock time per step, which copies the gradients' norm (clipping) and the loss to the host
+// (as in the demo); the ratio
 // of the two is the cost of determinism for a whole step on the device. Each is checked against
 // detnum's CPU backend before timing. Without a device both skip.
 #include <benchmark/benchmark.h>

@@ -1,6 +1,7 @@
 // The conventional CUDA backend of the training-step benchmark: cublasSgemm (default math: FP32,
 // as PyTorch's matmul without TF32) and the conventional kernels of conventional_cuda.hpp (CUDA's
-// libm, float atomics for the bias and LayerNorm gradients and the loss). Dropout and
+// libm, float atomics for the bias and LayerNorm gradients, the loss and the clipping's sum of
+// squares). Dropout and
 // initialization are detnum's (the step's random numbers are not what is compared). Not used for
 // anything but timing.
 #include <cublas_v2.h>

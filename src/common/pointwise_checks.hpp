@@ -1,6 +1,6 @@
-// Argument checks shared by the CPU and CUDA pointwise ops and AdamW, so that every backend
-// refuses the same input with the same message. Memory-space checks are the caller's (host or
-// device accessible), done after these.
+// Argument checks shared by the CPU and CUDA pointwise ops, AdamW and gradient clipping, so that
+// every backend refuses the same input with the same message. Memory-space checks are the
+// caller's (host or device accessible), done after these.
 #pragma once
 
 #include <algorithm>

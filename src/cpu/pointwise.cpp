@@ -1,9 +1,9 @@
-// The fast CPU path of the pointwise ops and AdamW: threads over contiguous ranges, each element
-// computed by the same inline steps as the reference. The compiler vectorizes the loops, once for
-// the baseline ISA and once for AVX2 (8 lanes, and blends for the canonical NaN), picked at run
-// time; without contraction every rounding stays, so the bits are the reference's either way.
-// GELU's AVX2 loops are written by hand (gelu_avx2.cpp): the compiler does not vectorize its
-// table lookups.
+// The fast CPU path of the pointwise ops, AdamW and gradient clipping: threads over contiguous
+// ranges, each element computed by the same inline steps as the reference. The compiler vectorizes
+// the loops, once for the baseline ISA and once for AVX2 (8 lanes, and blends for the canonical
+// NaN), picked at run time; without contraction every rounding stays, so the bits are the
+// reference's either way. GELU's AVX2 loops are written by hand (gelu_avx2.cpp): the compiler does
+// not vectorize its table lookups.
 #include <algorithm>
 #include <vector>
 

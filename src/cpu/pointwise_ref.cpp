@@ -1,4 +1,5 @@
-// The references of the pointwise ops and AdamW: ORDER.md's steps as plain loops.
+// The references of the pointwise ops, AdamW and gradient clipping: ORDER.md's steps as plain
+// loops.
 #include "common/memory_space.hpp"
 #include "common/pointwise_checks.hpp"
 #include "cpu/clip_steps.hpp"

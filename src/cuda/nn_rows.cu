@@ -453,7 +453,8 @@ void log_softmax_backward(const float* y, const float* dy, float* dx, std::int64
 }
 
 // The workspace: the rows' loss terms, then one block of kWorkspaceAlign bytes (the labels' word,
-// the loss before its last step, the count of rows kept), then the mean's own workspace.
+// the loss before its last step, the count of rows kept), then the workspace of the mean (with
+// an ignored label, of the sum).
 std::size_t cross_entropy_workspace_bytes(std::int64_t rows, std::int64_t cols) {
   detail::check_row_shape("cuda::cross_entropy_workspace_bytes", rows, cols);
   return aligned_bytes(rows) + kWorkspaceAlign + reduce_workspace_bytes(rows);

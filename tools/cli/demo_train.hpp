@@ -1,5 +1,6 @@
 // The demo's model and its training loop, written once against DemoBackend: an MLP classifier
-// 64 -> hidden (Linear, LayerNorm, GELU, Dropout) -> 10 (Linear), cross-entropy loss, AdamW,
+// 64 -> hidden (Linear, LayerNorm, GELU, Dropout) -> 10 (Linear), cross-entropy loss, gradient
+// clipping, AdamW,
 // mini-batches in the order detnum::shuffle_indices gives each epoch.
 #pragma once
 

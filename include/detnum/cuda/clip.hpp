@@ -4,9 +4,10 @@
 // there. Temporary storage, CUB-style: size it with clip_grad_norm_workspace_bytes and pass it
 // in, or pass an empty Workspace and detnum takes and returns stream-ordered memory.
 //
-// Launches: a memset and one norm launch per 64 tensors (each tensor's nrm2 with cuda::nrm2's
-// bits; a tensor of more than 2^26 floats takes a cuda::nrm2 call of its own), two for the norm
-// of the norms, and one scale launch per 64 tensors: 9 for GPT-2 small's 148 tensors.
+// Launches: a memset and one norm launch per 64 tensors of at most 2^26 floats, empty ones
+// included (each tensor's nrm2 with cuda::nrm2's bits; a longer tensor takes a cuda::nrm2 call
+// of its own), two for the norm of the norms, and one scale launch per 64 non-empty tensors: 9
+// for GPT-2 small's 148 tensors. total_norm must not overlap the gradients or the workspace.
 #pragma once
 
 #include <cuda_runtime_api.h>

@@ -36,8 +36,9 @@ void log_softmax_backward(const float* y, const float* dy, float* dx, std::int64
 // losses, their mean or sum, the labels' check and the count of rows kept.
 std::size_t cross_entropy_workspace_bytes(std::int64_t rows, std::int64_t cols);
 // loss: one float of device memory. Labels are device memory too, so they are not checked on
-// the host (that would synchronize): a row whose label is outside [0, cols) gets a NaN loss
-// term, hence a NaN *loss, and a row of NaN in dlogits. The CPU throws for such a label.
+// the host (that would synchronize): a row whose label is outside [0, cols) (and not the ignored
+// label, in the forms below that take one) gets a NaN loss term, hence a NaN *loss, and a row of
+// NaN in dlogits. The CPU throws for such a label.
 void cross_entropy(const float* logits, const std::int32_t* labels, std::int64_t rows, std::int64_t cols, float* loss,
                    float* dlogits, cudaStream_t stream = nullptr, Workspace ws = {}, LaunchConfig launch = {});
 // The same with the labels checked on the device (a memset and two small kernels more): with a
