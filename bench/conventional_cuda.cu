@@ -231,14 +231,19 @@ __global__ void cross_entropy_kernel(const float* logits, const std::int32_t* la
   }
 }
 
-__global__ void adamw_kernel(float* p, const float* g, float* m, float* v, std::int64_t n, float lr, float beta1,
-                             float beta2, float eps, float decay, float step_size, float inv_sqrt_bc2) {
-  GRID_STRIDE(i, n) {
-    const float mi = beta1 * m[i] + (1.0f - beta1) * g[i], vi = beta2 * v[i] + (1.0f - beta2) * g[i] * g[i];
-    m[i] = mi;
-    v[i] = vi;
-    p[i] = p[i] * (1.0f - lr * decay) - step_size * mi / (sqrtf(vi) * inv_sqrt_bc2 + eps);
-  }
+struct AdamWConstants {
+  float lr, beta1, beta2, eps, decay, step_size, inv_sqrt_bc2;
+};
+__device__ __forceinline__ void adamw_element(const AdamWConstants& a, float* p, const float* g, float* m, float* v,
+                                              std::int64_t i) {
+  const float mi = a.beta1 * m[i] + (1.0f - a.beta1) * g[i], vi = a.beta2 * v[i] + (1.0f - a.beta2) * g[i] * g[i];
+  m[i] = mi;
+  v[i] = vi;
+  p[i] = p[i] * (1.0f - a.lr * a.decay) - a.step_size * mi / (sqrtf(vi) * a.inv_sqrt_bc2 + a.eps);
+}
+
+__global__ void adamw_kernel(float* p, const float* g, float* m, float* v, std::int64_t n, AdamWConstants a) {
+  GRID_STRIDE(i, n) adamw_element(a, p, g, m, v, i);
 }
 
 // Up to 128 tensors a launch, passed by value (2 KB of kernel parameters); blockIdx.y picks one.
@@ -263,6 +268,35 @@ __global__ void clip_scale_kernel(TensorTable t, const float* sum_sq, float max_
   float* x = t.data[blockIdx.y];
   const std::int64_t n = t.n[blockIdx.y];
   GRID_STRIDE(i, n) x[i] *= c;
+}
+
+constexpr int kAdamWPerLaunch = 64;
+struct AdamWTable {
+  detnum::AdamWTensor t[kAdamWPerLaunch];
+};
+
+__global__ void adamw_list_kernel(AdamWTable table, AdamWConstants a) {
+  const detnum::AdamWTensor t = table.t[blockIdx.y];
+  GRID_STRIDE(i, t.n) adamw_element(a, t.param, t.grad, t.m, t.v, i);
+}
+
+// PyTorch's scalars of a step (float pow, as torch computes the bias corrections on the host).
+AdamWConstants adamw_constants(float lr, float beta1, float beta2, float eps, float weight_decay, std::int64_t step) {
+  const float bc1 = 1.0f - std::pow(beta1, static_cast<float>(step));
+  const float bc2 = 1.0f - std::pow(beta2, static_cast<float>(step));
+  return {lr, beta1, beta2, eps, weight_decay, lr / bc1, 1.0f / std::sqrt(bc2)};
+}
+
+// launch(first, here, grid) for each group of up to `per_launch` of `count` tensors, the grid a
+// row of blocks per tensor, as many as the group's longest (size_of(t)) needs, at most 1024.
+template <class SizeOf, class Launch>
+void by_groups(int count, int per_launch, const SizeOf& size_of, const Launch& launch) {
+  for (int first = 0; first < count; first += per_launch) {
+    const int here = std::min(per_launch, count - first);
+    std::int64_t longest = 1;
+    for (int k = 0; k < here; ++k) longest = std::max(longest, size_of(first + k));
+    launch(first, here, dim3(static_cast<unsigned>(std::min(blocks_for(longest), 1024)), static_cast<unsigned>(here)));
+  }
 }
 
 void check(cudaError_t e, const char* what) {
@@ -373,31 +407,36 @@ void cross_entropy(const float* logits, const std::int32_t* labels, std::int64_t
 
 void adamw(float* p, const float* g, float* m, float* v, std::int64_t n, float lr, float beta1, float beta2, float eps,
            float weight_decay, std::int64_t step, cudaStream_t s) {
-  const float bc1 = 1.0f - std::pow(beta1, static_cast<float>(step));
-  const float bc2 = 1.0f - std::pow(beta2, static_cast<float>(step));
-  adamw_kernel<<<blocks_for(n), kThreads, 0, s>>>(p, g, m, v, n, lr, beta1, beta2, eps, weight_decay, lr / bc1,
-                                                 1.0f / std::sqrt(bc2));
+  adamw_kernel<<<blocks_for(n), kThreads, 0, s>>>(p, g, m, v, n,
+                                                 adamw_constants(lr, beta1, beta2, eps, weight_decay, step));
   launched("adamw_kernel");
+}
+
+void adamw_list(const detnum::AdamWTensor* tensors, int count, float lr, float beta1, float beta2, float eps,
+                float weight_decay, std::int64_t step, cudaStream_t s) {
+  const AdamWConstants a = adamw_constants(lr, beta1, beta2, eps, weight_decay, step);
+  by_groups(count, kAdamWPerLaunch, [&](int t) { return tensors[t].n; }, [&](int first, int here, dim3 grid) {
+    AdamWTable table{};
+    for (int k = 0; k < here; ++k) table.t[k] = tensors[first + k];
+    adamw_list_kernel<<<grid, kThreads, 0, s>>>(table, a);
+    launched("adamw_list_kernel");
+  });
 }
 
 void clip_grad_norm(float* const* data, const std::int64_t* n, int count, float max_norm, float* sum_sq,
                     cudaStream_t s) {
   zero(sum_sq, 1, s);
   for (const bool scale : {false, true})
-    for (int first = 0; first < count; first += kTensorsPerLaunch) {
+    by_groups(count, kTensorsPerLaunch, [&](int t) { return n[t]; }, [&](int first, int here, dim3 grid) {
       TensorTable t{};
-      const int here = std::min(kTensorsPerLaunch, count - first);
-      std::int64_t longest = 1;
       for (int k = 0; k < here; ++k) {
         t.data[k] = data[first + k];
         t.n[k] = n[first + k];
-        longest = std::max(longest, n[first + k]);
       }
-      const dim3 grid(static_cast<unsigned>(std::min(blocks_for(longest), 1024)), static_cast<unsigned>(here));
       if (scale) clip_scale_kernel<<<grid, kThreads, 0, s>>>(t, sum_sq, max_norm);
       else sum_squares_kernel<<<grid, kThreads, 0, s>>>(t, sum_sq);
       launched(scale ? "clip_scale_kernel" : "sum_squares_kernel");
-    }
+    });
 }
 
 }  // namespace detnum_bench::conventional

@@ -11,6 +11,8 @@
 
 #include <cstdint>
 
+#include "detnum/adamw.hpp"
+
 namespace detnum_bench::conventional {
 
 void bias_add(float* x, const float* bias, std::int64_t rows, std::int64_t cols, cudaStream_t s);
@@ -44,6 +46,10 @@ void cross_entropy(const float* logits, const std::int32_t* labels, std::int64_t
 // AdamW as PyTorch writes it; step from 1.
 void adamw(float* p, const float* g, float* m, float* v, std::int64_t n, float lr, float beta1, float beta2, float eps,
            float weight_decay, std::int64_t step, cudaStream_t s);
+// The same for `count` tensors as PyTorch's default (foreach) AdamW does it: a launch per 64
+// tensors, a block row per tensor.
+void adamw_list(const detnum::AdamWTensor* tensors, int count, float lr, float beta1, float beta2, float eps,
+                float weight_decay, std::int64_t step, cudaStream_t s);
 // Gradient clipping by a simple few-launch peer: the squares of all `count` tensors summed into
 // *sum_sq (device scratch) by float atomicAdd, a launch per 128 tensors (a block row per tensor),
 // then the scale, c = min(max_norm / (sqrt(sum) + 1e-6), 1), likewise. Not deterministic, and the

@@ -115,15 +115,19 @@ class Conventional final : public detnum::cli::HostMemoryBackend {
     }
     return loss / static_cast<float>(rows);
   }
-  void adamw_step(float* p, const float* g, float* m, float* v, std::int64_t n, const detnum::AdamWParams& a) override {
+  void adamw_step(std::span<const detnum::AdamWTensor> params, const detnum::AdamWParams& a) override {
     const float bc1 = 1.0f - std::pow(a.beta1, static_cast<float>(a.step));
     const float bc2 = 1.0f - std::pow(a.beta2, static_cast<float>(a.step));
+    for (const detnum::AdamWTensor& t : params) {
+      float *p = t.param, *m = t.m, *v = t.v;
+      const float* g = t.grad;
 #pragma omp parallel for num_threads(threads_)
-    for (std::int64_t i = 0; i < n; ++i) {
-      p[i] *= 1.0f - a.lr * a.weight_decay;
-      m[i] = a.beta1 * m[i] + (1.0f - a.beta1) * g[i];
-      v[i] = a.beta2 * v[i] + (1.0f - a.beta2) * g[i] * g[i];
-      p[i] -= a.lr / bc1 * m[i] / (std::sqrt(v[i]) / std::sqrt(bc2) + a.eps);
+      for (std::int64_t i = 0; i < t.n; ++i) {
+        p[i] *= 1.0f - a.lr * a.weight_decay;
+        m[i] = a.beta1 * m[i] + (1.0f - a.beta1) * g[i];
+        v[i] = a.beta2 * v[i] + (1.0f - a.beta2) * g[i] * g[i];
+        p[i] -= a.lr / bc1 * m[i] / (std::sqrt(v[i]) / std::sqrt(bc2) + a.eps);
+      }
     }
   }
   void init_uniform(float* x, std::int64_t n, float lo, float hi, detnum::InitParams p) override {

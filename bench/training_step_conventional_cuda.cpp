@@ -81,8 +81,9 @@ class ConventionalCuda final : public detnum::cli::DeviceMemoryBackend {
     download(&loss, loss_, 1);
     return loss;
   }
-  void adamw_step(float* p, const float* g, float* m, float* v, std::int64_t n, const detnum::AdamWParams& a) override {
-    conventional::adamw(p, g, m, v, n, a.lr, a.beta1, a.beta2, a.eps, a.weight_decay, a.step, stream());
+  void adamw_step(std::span<const detnum::AdamWTensor> params, const detnum::AdamWParams& a) override {
+    conventional::adamw_list(params.data(), static_cast<int>(params.size()), a.lr, a.beta1, a.beta2, a.eps,
+                             a.weight_decay, a.step, stream());
   }
   void init_uniform(float* x, std::int64_t n, float lo, float hi, detnum::InitParams p) override {
     detnum::cuda::init_uniform(x, n, lo, hi, p, stream());

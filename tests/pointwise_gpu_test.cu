@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "detnum/adamw.hpp"
@@ -11,6 +12,7 @@
 #include "detnum/pointwise.hpp"
 #include "pointwise_cases.hpp"
 #include "support/bits.hpp"
+#include "support/errors.hpp"
 #include "support/gpu.hpp"
 
 namespace detnum::test {
@@ -97,6 +99,40 @@ TEST(PointwiseGpu, AdamWSameAsTheCpu) {
     EXPECT_TRUE(same_bits(wm, to_host(dm))) << "m, n " << n;
     EXPECT_TRUE(same_bits(wv, to_host(dv))) << "v, n " << n;
   }
+}
+
+// A list of 78 tensors (two launches of up to 64), every launch shape: each tensor's bits are
+// those of the reference's own call; a host array among them is refused before anything runs.
+TEST(PointwiseGpu, AdamWOfAListSameAsTheCpu) {
+  DETNUM_REQUIRE_GPU();
+  const AdamWParams p{1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, 7};
+  std::vector<PointwiseInputs> want = adamw_model();
+  for (PointwiseInputs& t : want)
+    ref::adamw_step(t.x.data(), t.dy.data(), t.m.data(), t.v.data(), static_cast<std::int64_t>(t.x.size()), p);
+  for (const cuda::LaunchConfig launch : {cuda::LaunchConfig{256, 0}, cuda::LaunchConfig{64, 3},
+                                          cuda::LaunchConfig{1024, 0}, cuda::LaunchConfig{32, 1}}) {
+    SCOPED_TRACE("block " + std::to_string(launch.block_threads) + ", grid " + std::to_string(launch.grid_blocks));
+    const std::vector<PointwiseInputs> in = adamw_model();
+    std::vector<DeviceBuffer<float>> buffers;
+    std::vector<AdamWTensor> list;
+    for (const PointwiseInputs& t : in) {
+      for (const auto* v : {&t.x, &t.dy, &t.m, &t.v}) buffers.push_back(to_device(*v));
+      const std::size_t b = buffers.size() - 4;
+      list.push_back({buffers[b].get(), buffers[b + 1].get(), buffers[b + 2].get(), buffers[b + 3].get(),
+                      static_cast<std::int64_t>(t.x.size())});
+    }
+    cuda::adamw_step(list, p, nullptr, launch);
+    ASSERT_EQ(cudaDeviceSynchronize(), cudaSuccess);
+    for (std::size_t t = 0; t < want.size(); ++t) {
+      EXPECT_TRUE(same_bits(want[t].x, to_host(buffers[4 * t]))) << "param of tensor " << t;
+      EXPECT_TRUE(same_bits(want[t].m, to_host(buffers[4 * t + 2]))) << "m of tensor " << t;
+      EXPECT_TRUE(same_bits(want[t].v, to_host(buffers[4 * t + 3]))) << "v of tensor " << t;
+    }
+  }
+  std::vector<float> host(8);
+  DeviceBuffer<float> a(8), b(8), c(8);
+  const std::vector<AdamWTensor> mixed = {{a.get(), b.get(), c.get(), host.data(), 8}};
+  expect_error([&] { cuda::adamw_step(mixed, p); }, ErrorCode::wrong_memory_space, "tensors[0].v must be device");
 }
 
 }  // namespace

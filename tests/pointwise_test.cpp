@@ -155,6 +155,30 @@ TEST(Pointwise, AdamWFastEqualsReference) {
   }
 }
 
+// A list of tensors updated at once: each tensor's bits are those of its own call, for the
+// reference and the fast path at every thread count.
+TEST(Pointwise, AdamWOfAListIsEachTensorsUpdate) {
+  const AdamWParams p{1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, 7};
+  std::vector<PointwiseInputs> want = adamw_model();
+  for (PointwiseInputs& t : want)
+    ref::adamw_step(t.x.data(), t.dy.data(), t.m.data(), t.v.data(), static_cast<std::int64_t>(t.x.size()), p);
+  const auto same = [&](const std::vector<PointwiseInputs>& got, const std::string& what) {
+    for (std::size_t t = 0; t < want.size(); ++t) {
+      EXPECT_TRUE(same_bits(want[t].x, got[t].x)) << what << ": param of tensor " << t;
+      EXPECT_TRUE(same_bits(want[t].m, got[t].m)) << what << ": m of tensor " << t;
+      EXPECT_TRUE(same_bits(want[t].v, got[t].v)) << what << ": v of tensor " << t;
+    }
+  };
+  std::vector<PointwiseInputs> r = adamw_model();
+  ref::adamw_step(adamw_list(r), p);
+  same(r, "ref");
+  for (const CpuOptions o : kFastOptions) {
+    std::vector<PointwiseInputs> got = adamw_model();
+    adamw_step(adamw_list(got), p, o);
+    same(got, describe(o));
+  }
+}
+
 // Ten steps against the textbook update in double, on ordinary values.
 TEST(Pointwise, AdamWFollowsTheDoubleFormula) {
   constexpr int kN = 64;
@@ -192,8 +216,25 @@ TEST(Pointwise, BadInputIsAnError) {
   expect_error([&] { adamw_step(a.data(), b.data(), a.data(), d.data(), 8, AdamWParams{}); }, ErrorCode::unsupported_aliasing, "m");
   expect_error([&] { adamw_step(a.data(), b.data(), c.data(), d.data(), 8, AdamWParams{.lr = 3e38f}); },
                ErrorCode::invalid_argument, "outside float's range");
+  // A list: its arrays are named by tensor, and none may overlap another, across tensors too.
+  std::vector<float> e(8), f(8), g(8), h(8);
+  std::vector<AdamWTensor> list = {{a.data(), b.data(), c.data(), d.data(), 8}, {e.data(), f.data(), g.data(), h.data(), 8}};
+  list[1].m = c.data() + 4;
+  expect_error([&] { adamw_step(list, AdamWParams{}); }, ErrorCode::unsupported_aliasing,
+               "tensors[0].m and tensors[1].m must not overlap");
+  list[1].m = g.data();
+  list[1].grad = nullptr;
+  expect_error([&] { ref::adamw_step(list, AdamWParams{}); }, ErrorCode::null_pointer,
+               "ref::adamw_step: tensors[1].grad must not be null");
+  list[1].grad = f.data();
+  list[1].n = -2;
+  expect_error([&] { adamw_step(list, AdamWParams{}); }, ErrorCode::size_out_of_range,
+               "adamw_step: tensors[1].n must be >= 0, got -2");
+  list[1].n = 8;
+  expect_error([&] { adamw_step(list, AdamWParams{.eps = 0.0f}); }, ErrorCode::invalid_argument, "params.eps");
   // Nothing was written by the refused calls.
   EXPECT_TRUE(same_bits(std::vector<float>(8), a));
+  for (const auto* v : {&e, &f, &g, &h}) EXPECT_TRUE(same_bits(std::vector<float>(8), *v));
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 
 #include "detnum/threads.hpp"
 
@@ -24,8 +25,24 @@ struct AdamWParams {
 void adamw_step(float* param, const float* grad, float* m, float* v, std::int64_t n, const AdamWParams& params,
                 CpuOptions options = {});
 
+// One parameter tensor of a multi-tensor update: n floats at each pointer (null only when n = 0).
+struct AdamWTensor {
+  float* param;
+  const float* grad;
+  float* m;
+  float* v;
+  std::int64_t n;
+};
+
+// The same update of every tensor in the list, with the same params (one step of a model's
+// optimizer): each element's bits are those of the call above. On a GPU (detnum/cuda/adamw.hpp)
+// a launch takes up to 64 tensors. No two arrays of the list may overlap, within a tensor or
+// across tensors.
+void adamw_step(std::span<const AdamWTensor> tensors, const AdamWParams& params, CpuOptions options = {});
+
 namespace ref {
 void adamw_step(float* param, const float* grad, float* m, float* v, std::int64_t n, const AdamWParams& params);
+void adamw_step(std::span<const AdamWTensor> tensors, const AdamWParams& params);
 }  // namespace ref
 
 }  // namespace detnum

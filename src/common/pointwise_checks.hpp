@@ -26,6 +26,10 @@ struct Operand {
   const void* ptr;
 };
 
+// The most floats a size may count (their bytes must fit in ptrdiff_t, as check_size requires).
+inline constexpr std::int64_t kMaxFloats =
+    std::numeric_limits<std::ptrdiff_t>::max() / static_cast<std::int64_t>(sizeof(float));
+
 // n floats in each operand; `out` may be any input exactly (in place) but overlap none partially.
 inline void check_elementwise(std::string_view fn, std::int64_t n, Operand out, std::initializer_list<Operand> ins) {
   check_size(fn, "n", n, sizeof(float));
@@ -48,16 +52,9 @@ inline std::int64_t check_bias_add(std::string_view fn, const float* x, const fl
   return n;
 }
 
-// The AdamW arguments, and the step's scalars (host double arithmetic, rounded once each): the
-// one place they are computed, so the CPU and the GPU use the same floats.
-inline AdamWScalars check_adamw(std::string_view fn, const float* param, const float* grad, const float* m,
-                                const float* v, std::int64_t n, const AdamWParams& p) {
-  check_size(fn, "n", n, sizeof(float));
-  const Operand arrays[] = {{"param", param}, {"grad", grad}, {"m", m}, {"v", v}};
-  for (const Operand& a : arrays) check_not_null(fn, a.name, a.ptr, n);
-  for (int i = 0; i < 4; ++i)
-    for (int j = i + 1; j < 4; ++j)
-      check_no_overlap(fn, arrays[i].name, arrays[i].ptr, n * 4, arrays[j].name, arrays[j].ptr, n * 4, false);
+// AdamW's params, and the step's scalars (host double arithmetic, rounded once each): the one
+// place they are computed, so the CPU and the GPU use the same floats.
+inline AdamWScalars adamw_scalars(std::string_view fn, const AdamWParams& p) {
   const auto want = [&](bool ok, std::string_view name, float value, std::string_view rule) {
     if (!ok) fail(ErrorCode::invalid_argument, fn, std::string("params.") + std::string(name) + " must be " +
                                                        std::string(rule) + ", got " + format_value(value));
@@ -93,6 +90,59 @@ inline AdamWScalars check_adamw(std::string_view fn, const float* param, const f
   return s;
 }
 
+// The AdamW arguments of one tensor, and the step's scalars.
+inline AdamWScalars check_adamw(std::string_view fn, const float* param, const float* grad, const float* m,
+                                const float* v, std::int64_t n, const AdamWParams& p) {
+  check_size(fn, "n", n, sizeof(float));
+  const Operand arrays[] = {{"param", param}, {"grad", grad}, {"m", m}, {"v", v}};
+  for (const Operand& a : arrays) check_not_null(fn, a.name, a.ptr, n);
+  for (int i = 0; i < 4; ++i)
+    for (int j = i + 1; j < 4; ++j)
+      check_no_overlap(fn, arrays[i].name, arrays[i].ptr, n * 4, arrays[j].name, arrays[j].ptr, n * 4, false);
+  return adamw_scalars(fn, p);
+}
+
+// "tensors[t].param" (k = 0), ".grad", ".m", ".v": how a multi-tensor AdamW's errors name an array.
+inline std::string adamw_array_name(std::size_t t, int k) {
+  static constexpr const char* kArrays[] = {"param", "grad", "m", "v"};
+  return "tensors[" + std::to_string(t) + "]." + kArrays[k];
+}
+inline const void* adamw_array(const AdamWTensor& a, int k) {
+  return k == 0 ? static_cast<const void*>(a.param) : k == 1 ? a.grad : k == 2 ? a.m : a.v;
+}
+
+// The arguments of a multi-tensor AdamW: every tensor's n >= 0 and arrays not null where n > 0,
+// and no two of all the arrays overlapping (sorted by address, so neighbours suffice); names are
+// made for an error only. Returns the step's scalars.
+inline AdamWScalars check_adamw_list(std::string_view fn, std::span<const AdamWTensor> tensors, const AdamWParams& p) {
+  struct Range {
+    std::uintptr_t begin, end;
+    std::size_t t;
+    int k;
+  };
+  std::vector<Range> ranges;
+  for (std::size_t t = 0; t < tensors.size(); ++t) {
+    const std::int64_t n = tensors[t].n;
+    if (n < 0 || n > kMaxFloats) check_size(fn, "tensors[" + std::to_string(t) + "].n", n, sizeof(float));
+    for (int k = 0; k < 4; ++k) {
+      const void* a = adamw_array(tensors[t], k);
+      if (n > 0 && a == nullptr) check_not_null(fn, adamw_array_name(t, k), a, n);
+      if (n > 0)
+        ranges.push_back({reinterpret_cast<std::uintptr_t>(a),
+                          reinterpret_cast<std::uintptr_t>(a) + static_cast<std::uintptr_t>(n) * sizeof(float), t, k});
+    }
+  }
+  std::sort(ranges.begin(), ranges.end(), [](const Range& a, const Range& b) { return a.begin < b.begin; });
+  for (std::size_t i = 1; i < ranges.size(); ++i) {
+    const Range &a = ranges[i - 1], &b = ranges[i];
+    if (b.begin < a.end)
+      check_no_overlap(fn, adamw_array_name(a.t, a.k), adamw_array(tensors[a.t], a.k),
+                       static_cast<std::int64_t>(a.end - a.begin), adamw_array_name(b.t, b.k),
+                       adamw_array(tensors[b.t], b.k), static_cast<std::int64_t>(b.end - b.begin), false);
+  }
+  return adamw_scalars(fn, p);
+}
+
 // "grads[t].data", as clip_grad_norm's errors name a tensor.
 inline std::string grad_name(std::size_t t) { return "grads[" + std::to_string(t) + "].data"; }
 
@@ -102,7 +152,6 @@ inline std::string grad_name(std::size_t t) { return "grads[" + std::to_string(t
 inline void check_clip(std::string_view fn, std::span<const GradTensor> grads, float max_norm) {
   if (!(max_norm >= 0.0f))
     fail(ErrorCode::invalid_argument, fn, "max_norm must be >= 0 (+inf: no clipping), got " + format_value(max_norm));
-  constexpr std::int64_t kMaxFloats = std::numeric_limits<std::ptrdiff_t>::max() / static_cast<std::int64_t>(sizeof(float));
   std::vector<std::size_t> nonempty;
   for (std::size_t t = 0; t < grads.size(); ++t) {
     const std::int64_t n = grads[t].n;

@@ -126,6 +126,20 @@ void adamw_step(float* param, const float* grad, float* m, float* v, std::int64_
                  [=](std::int64_t i) DETNUM_ELEMENT { detail::adamw_update(s, param[i], grad[i], m[i], v[i]); });
 }
 
+void adamw_step(std::span<const AdamWTensor> tensors, const AdamWParams& params, CpuOptions options) {
+  constexpr const char* fn = "adamw_step";
+  options = detail::resolve_cpu_options(fn, options);
+  const detail::AdamWScalars s = detail::check_adamw_list(fn, tensors, params);
+  for (std::size_t t = 0; t < tensors.size(); ++t)
+    for (int k = 0; tensors[t].n > 0 && k < 4; ++k)
+      detail::check_host_accessible(fn, detail::adamw_array_name(t, k), detail::adamw_array(tensors[t], k));
+  for (const AdamWTensor& t : tensors) {
+    float *const p = t.param, *const m = t.m, *const v = t.v;
+    const float* const g = t.grad;
+    for_each_index(fn, t.n, options, [=](std::int64_t i) DETNUM_ELEMENT { detail::adamw_update(s, p[i], g[i], m[i], v[i]); });
+  }
+}
+
 // The norms on the options' threads (detnum::nrm2), then each tensor's scale.
 float clip_grad_norm(std::span<const GradTensor> grads, float max_norm, CpuOptions options) {
   constexpr const char* fn = "clip_grad_norm";

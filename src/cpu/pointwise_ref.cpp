@@ -41,6 +41,12 @@ void adamw_step(float* param, const float* grad, float* m, float* v, std::int64_
   for (std::int64_t i = 0; i < n; ++i) detail::adamw_update(s, param[i], grad[i], m[i], v[i]);
 }
 
+void adamw_step(std::span<const AdamWTensor> tensors, const AdamWParams& params) {
+  const detail::AdamWScalars s = detail::check_adamw_list("ref::adamw_step", tensors, params);
+  for (const AdamWTensor& t : tensors)
+    for (std::int64_t i = 0; i < t.n; ++i) detail::adamw_update(s, t.param[i], t.grad[i], t.m[i], t.v[i]);
+}
+
 float clip_grad_norm(std::span<const GradTensor> grads, float max_norm) {
   detail::check_clip("ref::clip_grad_norm", grads, max_norm);
   return detail::clip_on_host(

@@ -1,8 +1,8 @@
 // Gradient clipping on CUDA: the bits of ref::clip_grad_norm (docs/ORDER.md, "Pointwise ops and
 // AdamW") in a few launches for any number of tensors, and without a wait. The tensors' norms are
 // nrm2_each's (cuda::nrm2's bits, up to 64 tensors a launch), N is cuda::nrm2 of those
-// norms, and the scale takes up to 64 tensors a launch too (a row of blocks per tensor), each
-// thread computing the coefficient from N in device memory with the CPU's function.
+// norms, and the scale takes up to 64 tensors a launch too (tensor_groups.cuh), each thread
+// computing the coefficient from N in device memory with the CPU's function.
 #include <cuda_runtime.h>
 
 #include <algorithm>
@@ -15,58 +15,18 @@
 #include "cuda/launch.hpp"
 #include "cuda/nrm2_each.hpp"
 #include "cuda/stream_workspace.hpp"
+#include "cuda/tensor_groups.cuh"
 #include "detnum/cuda/clip.hpp"
 
 namespace detnum::cuda {
 namespace {
 
-constexpr int kScalePerLaunch = 64;
-
-// One launch's tensors, passed by value (1 KB of parameters): blockIdx.y picks one.
-struct ScaleGroup {
-  float* data[kScalePerLaunch];
-  std::int64_t n[kScalePerLaunch];
-  int count;
-};
-
-__global__ void clip_scale_kernel(ScaleGroup g, const float* total_norm, float max_norm) {
-  float* const x = g.data[blockIdx.y];
-  const std::int64_t n = g.n[blockIdx.y];
+// Every element times the coefficient, which each thread computes from N (device memory, final
+// before the kernel starts) with the CPU's function.
+__global__ void clip_scale_kernel(TensorGroup<GradTensor> g, const float* total_norm, float max_norm) {
+  const GradTensor t = g.t[blockIdx.y];
   const float c = detail::clip_coefficient(*total_norm, max_norm);
-  const std::int64_t stride = static_cast<std::int64_t>(gridDim.x) * blockDim.x;
-  for (std::int64_t i = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < n; i += stride)
-    x[i] = detail::clip_value(x[i], c);
-}
-
-void scale_all(const char* fn, std::span<const GradTensor> grads, const float* total, float max_norm,
-               cudaStream_t stream, LaunchConfig launch) {
-  const std::int64_t resident =
-      launch.grid_blocks > 0 ? launch.grid_blocks
-                             : detail::resident_blocks(fn, reinterpret_cast<const void*>(clip_scale_kernel),
-                                                       launch.block_threads);
-  ScaleGroup g{};
-  std::int64_t longest = 0;
-  const auto flush = [&] {
-    if (g.count == 0) return;
-    // A row of blocks per tensor: as many as the longest needs, at most one wave's worth in all.
-    const std::int64_t want = (longest + launch.block_threads - 1) / launch.block_threads;
-    const std::int64_t per_row = launch.grid_blocks > 0 ? launch.grid_blocks
-                                                        : std::clamp<std::int64_t>(resident / g.count, 1, want);
-    clip_scale_kernel<<<dim3(static_cast<unsigned>(per_row), static_cast<unsigned>(g.count)), launch.block_threads, 0,
-                        stream>>>(g, total, max_norm);
-    DETNUM_CUDA_CHECK(fn, cudaGetLastError());
-    g = ScaleGroup{};
-    longest = 0;
-  };
-  for (const GradTensor& t : grads) {
-    if (t.n == 0) continue;
-    g.data[g.count] = t.data;
-    g.n[g.count] = t.n;
-    ++g.count;
-    longest = std::max(longest, t.n);
-    if (g.count == kScalePerLaunch) flush();
-  }
-  flush();
+  for_row_elements(t.n, [&](std::int64_t i) { t.data[i] = detail::clip_value(t.data[i], c); });
 }
 
 // The workspace: the tensors' norms, one block for N when the caller keeps it nowhere, then the
@@ -124,7 +84,7 @@ void clip_grad_norm(std::span<const GradTensor> grads, float max_norm, float* to
   nrm2_each(fn, grads, norms, base + at.rest, stream, launch);
   nrm2(static_cast<const float*>(norms), static_cast<std::int64_t>(grads.size()), total, stream,
        Workspace{base + at.rest, at.bytes - at.rest}, launch);
-  scale_all(fn, grads, total, max_norm, stream, launch);
+  launch_tensor_groups(fn, grads, clip_scale_kernel, stream, launch, static_cast<const float*>(total), max_norm);
 }
 
 }  // namespace detnum::cuda

@@ -1,6 +1,7 @@
 // The pointwise ops and AdamW on CUDA: one grid-stride kernel, a thread per element, each element
-// computed by the same inline steps as the CPU (detail/pointwise_order.hpp). The launch shape
-// (LaunchConfig) changes which thread takes an element, never its value.
+// computed by the same inline steps as the CPU (detail/pointwise_order.hpp); AdamW of a list of
+// tensors takes up to 64 of them a launch (tensor_groups.cuh). The launch shape (LaunchConfig)
+// changes which thread takes an element, never its value.
 #include <cuda_runtime.h>
 
 #include <algorithm>
@@ -9,6 +10,7 @@
 #include "common/pointwise_checks.hpp"
 #include "cuda/check.hpp"
 #include "cuda/launch.hpp"
+#include "cuda/tensor_groups.cuh"
 #include "detnum/cuda/adamw.hpp"
 #include "detnum/cuda/pointwise.hpp"
 
@@ -71,6 +73,11 @@ struct AdamW {
   __device__ void operator()(std::int64_t i) const { detail::adamw_update(s, param[i], grad[i], m[i], v[i]); }
 };
 
+__global__ void adamw_group_kernel(TensorGroup<AdamWTensor> g, detail::AdamWScalars s) {
+  const AdamWTensor t = g.t[blockIdx.y];
+  for_row_elements(t.n, [&](std::int64_t i) { detail::adamw_update(s, t.param[i], t.grad[i], t.m[i], t.v[i]); });
+}
+
 }  // namespace
 
 void relu(const float* x, float* y, std::int64_t n, cudaStream_t stream, LaunchConfig config) {
@@ -111,6 +118,17 @@ void adamw_step(float* param, const float* grad, float* m, float* v, std::int64_
   constexpr const char* fn = "cuda::adamw_step";
   const detail::AdamWScalars s = detail::check_adamw(fn, param, grad, m, v, n, params);
   launch(fn, n, {{"param", param}, {"grad", grad}, {"m", m}, {"v", v}}, AdamW{param, m, v, grad, s}, stream, config);
+}
+
+void adamw_step(std::span<const AdamWTensor> tensors, const AdamWParams& params, cudaStream_t stream,
+                LaunchConfig config) {
+  constexpr const char* fn = "cuda::adamw_step";
+  const detail::AdamWScalars s = detail::check_adamw_list(fn, tensors, params);
+  detail::check_launch(fn, config);
+  for (std::size_t t = 0; t < tensors.size(); ++t)
+    for (int k = 0; tensors[t].n > 0 && k < 4; ++k)
+      detail::check_device_accessible(fn, detail::adamw_array_name(t, k), detail::adamw_array(tensors[t], k), stream);
+  launch_tensor_groups(fn, tensors, adamw_group_kernel, stream, config, s);
 }
 
 }  // namespace detnum::cuda

@@ -53,8 +53,8 @@ class DemoBackend {
   // The mean loss is returned (to the host); dlogits (may be nullptr) receives its gradient.
   virtual float cross_entropy(const float* logits, const std::int32_t* labels, std::int64_t rows, std::int64_t cols,
                               float* dlogits) = 0;
-  virtual void adamw_step(float* param, const float* grad, float* m, float* v, std::int64_t n,
-                          const AdamWParams& p) = 0;
+  // One AdamW step of every parameter (detnum/adamw.hpp's list form).
+  virtual void adamw_step(std::span<const AdamWTensor> params, const AdamWParams& p) = 0;
   virtual void init_uniform(float* x, std::int64_t n, float lo, float hi, InitParams p) = 0;
   // Gradient clipping by the global norm (detnum/clip.hpp): the gradients scaled in place; N on
   // the host.

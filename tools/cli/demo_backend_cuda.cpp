@@ -123,8 +123,8 @@ class CudaBackend final : public DeviceMemoryBackend {
     download(&loss, loss_, 1);
     return loss;
   }
-  void adamw_step(float* param, const float* grad, float* m, float* v, std::int64_t n, const AdamWParams& p) override {
-    cuda::adamw_step(param, grad, m, v, n, p, stream());
+  void adamw_step(std::span<const AdamWTensor> params, const AdamWParams& p) override {
+    cuda::adamw_step(params, p, stream());
   }
   void init_uniform(float* x, std::int64_t n, float lo, float hi, InitParams p) override {
     cuda::init_uniform(x, n, lo, hi, p, stream());

@@ -56,8 +56,8 @@ class HostBackend final : public HostMemoryBackend {
     detnum::cross_entropy(logits, labels, rows, cols, &loss, dlogits, o_);
     return loss;
   }
-  void adamw_step(float* param, const float* grad, float* m, float* v, std::int64_t n, const AdamWParams& p) override {
-    detnum::adamw_step(param, grad, m, v, n, p, o_);
+  void adamw_step(std::span<const AdamWTensor> params, const AdamWParams& p) override {
+    detnum::adamw_step(params, p, o_);
   }
   void init_uniform(float* x, std::int64_t n, float lo, float hi, InitParams p) override {
     detnum::init_uniform(x, n, lo, hi, p, o_);

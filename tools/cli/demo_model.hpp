@@ -71,7 +71,10 @@ class Mlp {
     dh_ = b.floats(c.batch * h_);
     dact_ = b.floats(c.batch * h_);
     dlogits_ = b.floats(c.batch * kOut);
-    for (const Param& p : params_) grads_.push_back({p.grad, p.size()});
+    for (const Param& p : params_) {
+      grads_.push_back({p.grad, p.size()});
+      adamw_list_.push_back({p.value, p.grad, p.m, p.v, p.size()});
+    }
   }
 
   const std::vector<Param>& params() const { return params_; }
@@ -112,7 +115,7 @@ class Mlp {
     b_.column_sums(dh_, n, h_, params_[b1_].grad);
     grad_norm_ = b_.clip_grad_norm(grads_, c_.max_grad_norm);
     const AdamWParams adamw{c_.lr, 0.9f, 0.999f, 1e-8f, c_.weight_decay, step + 1};
-    for (Param& p : params_) b_.adamw_step(p.value, p.grad, p.m, p.v, p.size(), adamw);
+    b_.adamw_step(adamw_list_, adamw);
     return loss;
   }
 
@@ -132,7 +135,8 @@ class Mlp {
   const TrainConfig& c_;
   std::int64_t h_;
   std::vector<Param> params_;
-  std::vector<GradTensor> grads_;  // every parameter's gradient, in the order of params_
+  std::vector<GradTensor> grads_;         // every parameter's gradient, in the order of params_
+  std::vector<AdamWTensor> adamw_list_;  // every parameter with its gradient and moments
   float grad_norm_ = 0.0f;
   std::size_t w1_, b1_, gamma_, beta_, w2_, b2_;
   float *dh_, *dact_, *dlogits_;

@@ -13,5 +13,8 @@ namespace detnum::cuda {
 
 void adamw_step(float* param, const float* grad, float* m, float* v, std::int64_t n, const AdamWParams& params,
                 cudaStream_t stream = nullptr, LaunchConfig launch = {});
+// Every tensor of the list (detnum/adamw.hpp), up to 64 tensors a launch.
+void adamw_step(std::span<const AdamWTensor> tensors, const AdamWParams& params, cudaStream_t stream = nullptr,
+                LaunchConfig launch = {});
 
 }  // namespace detnum::cuda
