@@ -46,8 +46,8 @@ void cross_entropy(const float* logits, const std::int32_t* labels, std::int64_t
 // AdamW as PyTorch writes it; step from 1.
 void adamw(float* p, const float* g, float* m, float* v, std::int64_t n, float lr, float beta1, float beta2, float eps,
            float weight_decay, std::int64_t step, cudaStream_t s);
-// The same for `count` tensors as PyTorch's default (foreach) AdamW does it: a launch per 64
-// tensors, a block row per tensor.
+// The same for `count` tensors in one kernel per 64 tensors, a block row per tensor (a
+// single-kernel multi-tensor AdamW, like PyTorch's fused=True without its chunking).
 void adamw_list(const detnum::AdamWTensor* tensors, int count, float lr, float beta1, float beta2, float eps,
                 float weight_decay, std::int64_t step, cudaStream_t s);
 // Gradient clipping by a simple few-launch peer: the squares of all `count` tensors summed into

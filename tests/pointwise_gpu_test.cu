@@ -124,6 +124,7 @@ TEST(PointwiseGpu, AdamWOfAListSameAsTheCpu) {
     cuda::adamw_step(list, p, nullptr, launch);
     ASSERT_EQ(cudaDeviceSynchronize(), cudaSuccess);
     for (std::size_t t = 0; t < want.size(); ++t) {
+      EXPECT_TRUE(same_bits(want[t].dy, to_host(buffers[4 * t + 1]))) << "grad of tensor " << t << " (unchanged)";
       EXPECT_TRUE(same_bits(want[t].x, to_host(buffers[4 * t]))) << "param of tensor " << t;
       EXPECT_TRUE(same_bits(want[t].m, to_host(buffers[4 * t + 2]))) << "m of tensor " << t;
       EXPECT_TRUE(same_bits(want[t].v, to_host(buffers[4 * t + 3]))) << "v of tensor " << t;
@@ -133,6 +134,9 @@ TEST(PointwiseGpu, AdamWOfAListSameAsTheCpu) {
   DeviceBuffer<float> a(8), b(8), c(8);
   const std::vector<AdamWTensor> mixed = {{a.get(), b.get(), c.get(), host.data(), 8}};
   expect_error([&] { cuda::adamw_step(mixed, p); }, ErrorCode::wrong_memory_space, "tensors[0].v must be device");
+  // An empty list and a list of empty tensors launch nothing.
+  EXPECT_NO_THROW(cuda::adamw_step(std::span<const AdamWTensor>{}, p));
+  EXPECT_NO_THROW(cuda::adamw_step(std::vector<AdamWTensor>{{nullptr, nullptr, nullptr, nullptr, 0}}, p));
 }
 
 }  // namespace

@@ -203,7 +203,8 @@ TEST(Pointwise, AdamWFollowsTheDoubleFormula) {
 }
 
 TEST(Pointwise, BadInputIsAnError) {
-  std::vector<float> a(8), b(8), c(8), d(8);
+  // Ones everywhere: an update that ran would change them (of zeros it would leave zeros).
+  std::vector<float> a(8, 1.0f), b(8, 1.0f), c(8, 1.0f), d(8, 1.0f);
   expect_error([&] { relu(nullptr, a.data(), 8); }, ErrorCode::null_pointer, "x");
   expect_error([&] { gelu(a.data(), b.data(), -1); }, ErrorCode::size_out_of_range, "n must be >= 0, got -1");
   expect_error([&] { gelu(a.data(), a.data() + 1, 4); }, ErrorCode::unsupported_aliasing, "y");
@@ -217,11 +218,15 @@ TEST(Pointwise, BadInputIsAnError) {
   expect_error([&] { adamw_step(a.data(), b.data(), c.data(), d.data(), 8, AdamWParams{.lr = 3e38f}); },
                ErrorCode::invalid_argument, "outside float's range");
   // A list: its arrays are named by tensor, and none may overlap another, across tensors too.
-  std::vector<float> e(8), f(8), g(8), h(8);
+  std::vector<float> e(8, 1.0f), f(8, 1.0f), g(8, 1.0f), h(8, 1.0f);
   std::vector<AdamWTensor> list = {{a.data(), b.data(), c.data(), d.data(), 8}, {e.data(), f.data(), g.data(), h.data(), 8}};
   list[1].m = c.data() + 4;
   expect_error([&] { adamw_step(list, AdamWParams{}); }, ErrorCode::unsupported_aliasing,
                "tensors[0].m and tensors[1].m must not overlap");
+  list[1].m = f.data();  // the same array as its grad: within one tensor, named in argument order
+  expect_error([&] { adamw_step(list, AdamWParams{}); }, ErrorCode::unsupported_aliasing,
+               "tensors[1].grad and tensors[1].m must not overlap");
+  list[1].m = g.data();
   list[1].m = g.data();
   list[1].grad = nullptr;
   expect_error([&] { ref::adamw_step(list, AdamWParams{}); }, ErrorCode::null_pointer,
@@ -233,8 +238,10 @@ TEST(Pointwise, BadInputIsAnError) {
   list[1].n = 8;
   expect_error([&] { adamw_step(list, AdamWParams{.eps = 0.0f}); }, ErrorCode::invalid_argument, "params.eps");
   // Nothing was written by the refused calls.
-  EXPECT_TRUE(same_bits(std::vector<float>(8), a));
-  for (const auto* v : {&e, &f, &g, &h}) EXPECT_TRUE(same_bits(std::vector<float>(8), *v));
+  for (const auto* v : {&a, &b, &c, &d, &e, &f, &g, &h}) EXPECT_TRUE(same_bits(std::vector<float>(8, 1.0f), *v));
+  // An empty list, and empty tensors with null arrays, are fine.
+  EXPECT_NO_THROW(adamw_step(std::span<const AdamWTensor>{}, AdamWParams{}));
+  EXPECT_NO_THROW(ref::adamw_step(std::vector<AdamWTensor>{{nullptr, nullptr, nullptr, nullptr, 0}}, AdamWParams{}));
 }
 
 }  // namespace

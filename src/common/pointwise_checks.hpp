@@ -132,7 +132,9 @@ inline AdamWScalars check_adamw_list(std::string_view fn, std::span<const AdamWT
                           reinterpret_cast<std::uintptr_t>(a) + static_cast<std::uintptr_t>(n) * sizeof(float), t, k});
     }
   }
-  std::sort(ranges.begin(), ranges.end(), [](const Range& a, const Range& b) { return a.begin < b.begin; });
+  std::sort(ranges.begin(), ranges.end(), [](const Range& a, const Range& b) {  // ties: in argument order
+    return a.begin != b.begin ? a.begin < b.begin : a.t != b.t ? a.t < b.t : a.k < b.k;
+  });
   for (std::size_t i = 1; i < ranges.size(); ++i) {
     const Range &a = ranges[i - 1], &b = ranges[i];
     if (b.begin < a.end)

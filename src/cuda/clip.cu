@@ -84,7 +84,7 @@ void clip_grad_norm(std::span<const GradTensor> grads, float max_norm, float* to
   nrm2_each(fn, grads, norms, base + at.rest, stream, launch);
   nrm2(static_cast<const float*>(norms), static_cast<std::int64_t>(grads.size()), total, stream,
        Workspace{base + at.rest, at.bytes - at.rest}, launch);
-  launch_tensor_groups(fn, grads, clip_scale_kernel, stream, launch, static_cast<const float*>(total), max_norm);
+  launch_tensor_groups(fn, grads, clip_scale_kernel, stream, launch, total, max_norm);
 }
 
 }  // namespace detnum::cuda

@@ -60,6 +60,7 @@
 #include "cuda/chunk_warp.cuh"
 #include "cuda/launch.hpp"
 #include "cuda/stream_workspace.hpp"
+#include "cuda/tensor_groups.cuh"
 #include "cuda/nrm2_each.hpp"
 #include "detnum/cuda/reduce.hpp"
 #include "detnum/detail/reduce_order.hpp"
@@ -641,7 +642,7 @@ namespace {
 
 // --- The nrm2 of each of many float vectors (nrm2_each.hpp) -------------------------------------
 
-constexpr int kEachPerLaunch = 64;
+constexpr int kEachPerLaunch = kTensorsPerLaunch;  // as the lists' elementwise launches
 constexpr std::int64_t kEachLongest = detail::kReduceChunk * detail::kReduceChunk;  // one level of partials
 
 // One launch's vectors: xs[k] of n[k] floats, whose chunks are numbered from first[k] on
