@@ -124,6 +124,9 @@ class Backend {
   virtual void adamw_step(float* param, const float* grad, float* m, float* v, std::int64_t n,
                           const AdamWParams& params) = 0;
 
+  // AdamW of a list of tensors (detnum/adamw.hpp's list form), in place.
+  virtual void adamw_list(std::span<const AdamWTensor> tensors, const AdamWParams& params) = 0;
+
   // Gradient clipping (detnum/clip.hpp): the tensors scaled in place; returns N.
   virtual float clip_grad_norm(std::span<const GradTensor> grads, float max_norm) = 0;
 

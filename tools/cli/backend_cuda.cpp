@@ -229,6 +229,26 @@ class CudaBackend final : public Backend {
     dv.copy_back(v);
   }
 
+  void adamw_list(std::span<const AdamWTensor> tensors, const AdamWParams& params) override {
+    std::vector<std::unique_ptr<Mirror>> mirrors;  // param, grad, m, v of each tensor
+    std::vector<AdamWTensor> on_device;
+    for (const AdamWTensor& t : tensors) {
+      for (const void* a : {static_cast<const void*>(t.param), static_cast<const void*>(t.grad),
+                            static_cast<const void*>(t.m), static_cast<const void*>(t.v)})
+        mirrors.push_back(std::make_unique<Mirror>(a, floats(t.n)));
+      const std::size_t k = mirrors.size() - 4;
+      on_device.push_back({mirrors[k]->get<float>(), mirrors[k + 1]->get<const float>(), mirrors[k + 2]->get<float>(),
+                           mirrors[k + 3]->get<float>(), t.n});
+    }
+    cuda::adamw_step(on_device, params, nullptr, launch_);
+    finish();
+    for (std::size_t t = 0; t < tensors.size(); ++t) {
+      mirrors[4 * t]->copy_back(tensors[t].param);
+      mirrors[4 * t + 2]->copy_back(tensors[t].m);
+      mirrors[4 * t + 3]->copy_back(tensors[t].v);
+    }
+  }
+
   float clip_grad_norm(std::span<const GradTensor> grads, float max_norm) override {
     std::vector<std::unique_ptr<Mirror>> mirrors;
     std::vector<GradTensor> on_device;

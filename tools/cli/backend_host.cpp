@@ -171,6 +171,9 @@ class RefBackend final : public Backend {
                   const AdamWParams& params) override {
     ref::adamw_step(param, grad, m, v, n, params);
   }
+  void adamw_list(std::span<const AdamWTensor> tensors, const AdamWParams& params) override {
+    ref::adamw_step(tensors, params);
+  }
   float clip_grad_norm(std::span<const GradTensor> grads, float max_norm) override {
     return ref::clip_grad_norm(grads, max_norm);
   }
@@ -215,6 +218,9 @@ class CpuBackend final : public Backend {
   void adamw_step(float* param, const float* grad, float* m, float* v, std::int64_t n,
                   const AdamWParams& params) override {
     detnum::adamw_step(param, grad, m, v, n, params, options_);
+  }
+  void adamw_list(std::span<const AdamWTensor> tensors, const AdamWParams& params) override {
+    detnum::adamw_step(tensors, params, options_);
   }
   float clip_grad_norm(std::span<const GradTensor> grads, float max_norm) override {
     return detnum::clip_grad_norm(grads, max_norm, options_);

@@ -41,9 +41,22 @@ std::string describe(const AdamWParams& p) {
   return buf;
 }
 
+// Where the list forms (clipping, AdamW of a list) cut n inputs into tensors: one of 1 element,
+// one across a chunk of 8192, an empty one, the rest.
+std::vector<std::int64_t> list_cuts(std::int64_t n) {
+  std::vector<std::int64_t> sizes;
+  std::int64_t at = 0;
+  for (const std::int64_t size : {std::int64_t{1}, std::int64_t{8200}, std::int64_t{0}, n}) {
+    sizes.push_back(std::min(size, n - at));
+    at += sizes.back();
+  }
+  return sizes;
+}
+
 // Steps p.step, p.step + 1, p.step + 2, each with gradients of its own. From m = v = 0 (a fresh
-// optimizer), or from moments drawn from the inputs (v = their squares).
-CheckOutputs run_adamw(Backend& b, const CheckInputs& in, AdamWParams p, bool fresh, bool specials) {
+// optimizer), or from moments drawn from the inputs (v = their squares). `list`: as one call of
+// the list form over the tensors of list_cuts.
+CheckOutputs run_adamw(Backend& b, const CheckInputs& in, AdamWParams p, bool fresh, bool specials, bool list = false) {
   const std::int64_t n = count_of(in);
   std::vector<float> param = f32_operand(in, n, 0, true);
   std::vector<float> m = fresh ? std::vector<float>(static_cast<std::size_t>(n), 0.0f) : f32_operand(in, n, 5, true);
@@ -52,7 +65,18 @@ CheckOutputs run_adamw(Backend& b, const CheckInputs& in, AdamWParams p, bool fr
     for (float& e : v) e = e * e;  // a product, no contraction: the same on every machine
   for (int s = 0; s < 3; ++s) {
     const std::vector<float> grad = f32_operand(in, n, 13 + 17 * s, !specials);
-    b.adamw_step(param.data(), grad.data(), m.data(), v.data(), n, p);
+    if (list) {
+      std::vector<AdamWTensor> tensors;
+      std::int64_t at = 0;
+      for (const std::int64_t k : list_cuts(n)) {
+        if (k > 0) tensors.push_back({param.data() + at, grad.data() + at, m.data() + at, v.data() + at, k});
+        else tensors.push_back({nullptr, nullptr, nullptr, nullptr, 0});
+        at += k;
+      }
+      b.adamw_list(tensors, p);
+    } else {
+      b.adamw_step(param.data(), grad.data(), m.data(), v.data(), n, p);
+    }
     ++p.step;
   }
   return {float_bytes({&param, &m, &v}), {}};
@@ -62,8 +86,7 @@ CheckOutputs run_clip(Backend& b, const CheckInputs& in, float max_norm, bool sp
   std::vector<float> all = f32_operand(in, count_of(in), 3, !specials), norm(1);
   std::vector<GradTensor> grads;
   std::int64_t at = 0;
-  for (const std::int64_t size : {std::int64_t{1}, std::int64_t{8200}, std::int64_t{0}, count_of(in)}) {
-    const std::int64_t n = std::min(size, count_of(in) - at);
+  for (const std::int64_t n : list_cuts(count_of(in))) {
     grads.push_back({n > 0 ? all.data() + at : nullptr, n});
     at += n;
   }
@@ -99,6 +122,11 @@ std::vector<CheckOp> pointwise_check_ops() {
   ops.push_back({"adamw_step", Dtype::f32, false,
                  describe(later) + " and the 2 steps after it from drawn m, v, first min(n, 2^20) inputs, grads with specials; y = param|m|v",
                  [later](Backend& b, const CheckInputs& in) { return run_adamw(b, in, later, false, true); }, {},
+                 Dtype::f32});
+  ops.push_back({"adamw_step", Dtype::f32, false,
+                 describe(later) + " and the 2 steps after it, as a list of tensors of 1, 8200, 0 and the rest of "
+                                   "min(n, 2^20) inputs, grads with specials; y = param|m|v",
+                 [later](Backend& b, const CheckInputs& in) { return run_adamw(b, in, later, false, true, true); }, {},
                  Dtype::f32});
   ops.push_back({"clip_grad_norm", Dtype::f32, false,
                  "max_norm 1, tensors of 1, 8200, 0 and the rest of min(n, 2^20) inputs, finite; y = N|grads",
