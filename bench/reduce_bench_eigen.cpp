@@ -22,7 +22,8 @@ bool cpu_ok() {
 bool eigen_clip_grad_norm(float* const* data, const std::int64_t* n, int count, float max_norm, float& total) {
   if (!cpu_ok()) return false;
   Eigen::VectorXf norms(count);
-  for (int t = 0; t < count; ++t) norms[t] = Eigen::Map<const Eigen::VectorXf>(data[t], static_cast<Eigen::Index>(n[t])).norm();
+  for (int t = 0; t < count; ++t)
+    norms[t] = Eigen::Map<const Eigen::VectorXf>(data[t], static_cast<Eigen::Index>(n[t])).norm();
   total = norms.norm();
   const float c = std::min(max_norm / (total + 1e-6f), 1.0f);
   for (int t = 0; t < count; ++t) Eigen::Map<Eigen::VectorXf>(data[t], static_cast<Eigen::Index>(n[t])) *= c;

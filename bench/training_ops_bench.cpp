@@ -239,7 +239,8 @@ struct ClipModel {
   std::vector<std::int64_t> n;
   std::int64_t total = 0;
   explicit ClipModel(std::int64_t layers) {
-    for (const std::int64_t size : detnum_bench::clip_model_sizes(layers)) g.push_back(values(size, 10 + g.size(), 0.01f));
+    for (const std::int64_t size : detnum_bench::clip_model_sizes(layers))
+      g.push_back(values(size, 10 + g.size(), 0.01f));
     for (auto& v : g) {
       list.push_back({v.data(), static_cast<std::int64_t>(v.size())});
       data.push_back(v.data());

@@ -1,8 +1,8 @@
 // The conventional CPU backend of the training-step benchmark: what a framework's CPU kernels
 // amount to — Eigen's sgemm (its threads from OpenMP), OpenMP loops with libm's exp, log and erf,
 // and bias and LayerNorm parameter gradients summed per thread and then added in thread order, and
-// the clipping's sums of squares by OpenMP reductions (so their bits follow the thread count). Built with -mavx2 -mfma -fopenmp, as Eigen is in
-// ../shared/anchors.md; dropout and initialization use detnum's (the step's random numbers are
+// the clipping's sums of squares by OpenMP reductions (so their bits follow the thread count).
+// Built with -mavx2 -mfma -fopenmp, as Eigen is in ../shared/anchors.md; dropout and initialization use detnum's (the step's random numbers are
 // not what is being compared). Not used for anything but timing.
 #include <Eigen/Core>
 

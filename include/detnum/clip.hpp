@@ -1,9 +1,9 @@
 // Gradient clipping by the global norm, as torch.nn.utils.clip_grad_norm_ (norm_type 2) defines
 // it, in one fixed order (docs/ORDER.md, "Pointwise ops and AdamW", clip_grad_norm): N is the
-// norm of the tensors' norms, N = nrm2(nrm2(g_0), ..., nrm2(g_{T-1})), in the order of the list; every element of
-// every tensor is then multiplied by c = min(max_norm / (N + 1e-6), 1), in place, rounded as
-// PyTorch rounds it (the reciprocal of N + 1e-6, times max_norm). The same bits at every thread
-// count and on a GPU (detnum/cuda/clip.hpp).
+// norm of the tensors' norms, N = nrm2(nrm2(g_0), ..., nrm2(g_{T-1})), in the order of the list;
+// every element of every tensor is then multiplied by c = min(max_norm / (N + 1e-6), 1), in
+// place, rounded as PyTorch rounds it (the reciprocal of N + 1e-6, times max_norm). The same bits
+// at every thread count and on a GPU (detnum/cuda/clip.hpp).
 //
 // The list's order and cut are part of the result: the norm of norms is not the norm of the
 // concatenation, and the same gradients listed otherwise may give another N (as in PyTorch).

@@ -7,7 +7,6 @@
 #include <cfloat>
 #include <cmath>
 #include <cstdint>
-#include <functional>
 #include <limits>
 #include <span>
 #include <string>
@@ -111,37 +110,49 @@ inline const void* adamw_array(const AdamWTensor& a, int k) {
   return k == 0 ? static_cast<const void*>(a.param) : k == 1 ? a.grad : k == 2 ? a.m : a.v;
 }
 
+// A byte range of one array of a list call, with the id that names it in an error.
+struct IdRange {
+  std::uintptr_t begin, end;
+  std::size_t id;
+};
+inline IdRange range_of(const void* p, std::int64_t floats, std::size_t id) {
+  const auto b = reinterpret_cast<std::uintptr_t>(p);
+  return {b, b + static_cast<std::uintptr_t>(floats) * sizeof(float), id};
+}
+
+// No two of the ranges overlap: sorted by address (ties by id, so an error names the pair in
+// argument order), two ranges overlap only if two neighbours do. name(id) is made for an error
+// only.
+template <class Name>
+void check_disjoint(std::string_view fn, std::vector<IdRange> ranges, const Name& name) {
+  std::sort(ranges.begin(), ranges.end(), [](const IdRange& a, const IdRange& b) {
+    return a.begin != b.begin ? a.begin < b.begin : a.id < b.id;
+  });
+  for (std::size_t i = 1; i < ranges.size(); ++i) {
+    const IdRange &a = ranges[i - 1], &b = ranges[i];
+    if (b.begin < a.end)
+      check_no_overlap(fn, name(a.id), reinterpret_cast<const void*>(a.begin), static_cast<std::int64_t>(a.end - a.begin),
+                       name(b.id), reinterpret_cast<const void*>(b.begin), static_cast<std::int64_t>(b.end - b.begin),
+                       false);
+  }
+}
+
 // The arguments of a multi-tensor AdamW: every tensor's n >= 0 and arrays not null where n > 0,
-// and no two of all the arrays overlapping (sorted by address, so neighbours suffice); names are
-// made for an error only. Returns the step's scalars.
+// and no two of all the arrays overlapping; names are made for an error only. Returns the step's
+// scalars.
 inline AdamWScalars check_adamw_list(std::string_view fn, std::span<const AdamWTensor> tensors, const AdamWParams& p) {
-  struct Range {
-    std::uintptr_t begin, end;
-    std::size_t t;
-    int k;
-  };
-  std::vector<Range> ranges;
+  std::vector<IdRange> ranges;
   for (std::size_t t = 0; t < tensors.size(); ++t) {
     const std::int64_t n = tensors[t].n;
     if (n < 0 || n > kMaxFloats) check_size(fn, "tensors[" + std::to_string(t) + "].n", n, sizeof(float));
-    for (int k = 0; k < 4; ++k) {
+    for (int k = 0; n > 0 && k < 4; ++k) {
       const void* a = adamw_array(tensors[t], k);
-      if (n > 0 && a == nullptr) check_not_null(fn, adamw_array_name(t, k), a, n);
-      if (n > 0)
-        ranges.push_back({reinterpret_cast<std::uintptr_t>(a),
-                          reinterpret_cast<std::uintptr_t>(a) + static_cast<std::uintptr_t>(n) * sizeof(float), t, k});
+      if (a == nullptr) check_not_null(fn, adamw_array_name(t, k), a, n);
+      ranges.push_back(range_of(a, n, 4 * t + static_cast<std::size_t>(k)));
     }
   }
-  std::sort(ranges.begin(), ranges.end(), [](const Range& a, const Range& b) {  // ties: in argument order
-    return a.begin != b.begin ? a.begin < b.begin : a.t != b.t ? a.t < b.t : a.k < b.k;
-  });
-  for (std::size_t i = 1; i < ranges.size(); ++i) {
-    const Range &a = ranges[i - 1], &b = ranges[i];
-    if (b.begin < a.end)
-      check_no_overlap(fn, adamw_array_name(a.t, a.k), adamw_array(tensors[a.t], a.k),
-                       static_cast<std::int64_t>(a.end - a.begin), adamw_array_name(b.t, b.k),
-                       adamw_array(tensors[b.t], b.k), static_cast<std::int64_t>(b.end - b.begin), false);
-  }
+  check_disjoint(fn, std::move(ranges),
+                 [](std::size_t id) { return adamw_array_name(id / 4, static_cast<int>(id % 4)); });
   return adamw_scalars(fn, p);
 }
 
@@ -149,28 +160,20 @@ inline AdamWScalars check_adamw_list(std::string_view fn, std::span<const AdamWT
 inline std::string grad_name(std::size_t t) { return "grads[" + std::to_string(t) + "].data"; }
 
 // clip_grad_norm's arguments: max_norm >= 0 (not NaN); every tensor's n >= 0, its data not null
-// when n > 0, and no two tensors overlapping (each would be scaled twice there). Two tensors
-// overlap only if two neighbours in address order do, so sorting finds any pair.
+// when n > 0, and no two tensors overlapping (each would be scaled twice there).
 inline void check_clip(std::string_view fn, std::span<const GradTensor> grads, float max_norm) {
   if (!(max_norm >= 0.0f))
     fail(ErrorCode::invalid_argument, fn, "max_norm must be >= 0 (+inf: no clipping), got " + format_value(max_norm));
-  std::vector<std::size_t> nonempty;
+  std::vector<IdRange> ranges;
   for (std::size_t t = 0; t < grads.size(); ++t) {
     const std::int64_t n = grads[t].n;
     if (n < 0 || n > kMaxFloats || (n > 0 && grads[t].data == nullptr)) {  // names made for the error only
-      check_size(fn, "grads[" + std::to_string(t) + "].n", grads[t].n, sizeof(float));
-      check_not_null(fn, grad_name(t), grads[t].data, grads[t].n);
+      check_size(fn, "grads[" + std::to_string(t) + "].n", n, sizeof(float));
+      check_not_null(fn, grad_name(t), grads[t].data, n);
     }
-    if (grads[t].n > 0) nonempty.push_back(t);
+    if (n > 0) ranges.push_back(range_of(grads[t].data, n, t));
   }
-  std::sort(nonempty.begin(), nonempty.end(), [&](std::size_t a, std::size_t b) {
-    return std::less<const float*>()(grads[a].data, grads[b].data);
-  });
-  for (std::size_t i = 1; i < nonempty.size(); ++i) {
-    const std::size_t a = nonempty[i - 1], b = nonempty[i];
-    check_no_overlap(fn, grad_name(a), grads[a].data, grads[a].n * 4, grad_name(b), grads[b].data, grads[b].n * 4,
-                     false);
-  }
+  check_disjoint(fn, std::move(ranges), grad_name);
 }
 
 }  // namespace detnum::detail

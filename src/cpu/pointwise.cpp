@@ -5,7 +5,6 @@
 // reference's either way. GELU's AVX2 loops are written by hand (gelu_avx2.cpp): the compiler does
 // not vectorize its table lookups.
 #include <algorithm>
-#include <vector>
 
 #include "common/memory_space.hpp"
 #include "common/pointwise_checks.hpp"
@@ -136,7 +135,8 @@ void adamw_step(std::span<const AdamWTensor> tensors, const AdamWParams& params,
   for (const AdamWTensor& t : tensors) {
     float *const p = t.param, *const m = t.m, *const v = t.v;
     const float* const g = t.grad;
-    for_each_index(fn, t.n, options, [=](std::int64_t i) DETNUM_ELEMENT { detail::adamw_update(s, p[i], g[i], m[i], v[i]); });
+    for_each_index(fn, t.n, options,
+                   [=](std::int64_t i) DETNUM_ELEMENT { detail::adamw_update(s, p[i], g[i], m[i], v[i]); });
   }
 }
 

@@ -29,13 +29,12 @@ __global__ void clip_scale_kernel(TensorGroup<GradTensor> g, const float* total_
   for_row_elements(t.n, [&](std::int64_t i) { t.data[i] = detail::clip_value(t.data[i], c); });
 }
 
-// The workspace: the tensors' norms, one block for N when the caller keeps it nowhere, then the
-// norms' workspace (nrm2_each's, then cuda::nrm2's of the norms: one after the other on the
-// stream, so the larger of the two).
+// The workspace: the tensors' norms (from its start), one block for N when the caller keeps it
+// nowhere, then the norms' workspace (nrm2_each's, then cuda::nrm2's of the norms: one after the
+// other on the stream, so the larger of the two).
 struct Layout {
-  std::size_t norms, total, rest, bytes;
+  std::size_t total, rest, bytes;
   explicit Layout(std::span<const GradTensor> grads) {
-    norms = 0;
     total = workspace_round(grads.size() * sizeof(float));
     rest = total + kWorkspaceAlign;
     bytes = rest + std::max(nrm2_each_workspace_bytes(grads),
@@ -79,7 +78,7 @@ void clip_grad_norm(std::span<const GradTensor> grads, float max_norm, float* to
   }
   StreamWorkspace w(fn, ws, at.bytes, "cuda::clip_grad_norm_workspace_bytes(grads)", stream, buffers);
   auto* const base = static_cast<unsigned char*>(w.get());
-  auto* const norms = reinterpret_cast<float*>(base + at.norms);
+  auto* const norms = reinterpret_cast<float*>(base);
   float* const total = total_norm != nullptr ? total_norm : reinterpret_cast<float*>(base + at.total);
   nrm2_each(fn, grads, norms, base + at.rest, stream, launch);
   nrm2(static_cast<const float*>(norms), static_cast<std::int64_t>(grads.size()), total, stream,

@@ -524,8 +524,9 @@ void cross_entropy_call(const float* logits, const std::int32_t* labels, std::in
     detail::check_ids(fn, labels, rows, cols, &words->bad, stream);
   }
   launch_rows(fn,
-              CrossEntropyRow{logits, labels, cols, detail::count_as_float(rows), ignore, ignoring ? &words->kept : nullptr,
-                              nll, dlogits, record != nullptr ? &words->bad : nullptr},
+              CrossEntropyRow{logits, labels, cols, detail::count_as_float(rows), ignore,
+                              ignoring ? &words->kept : nullptr, nll, dlogits,
+                              record != nullptr ? &words->bad : nullptr},
               rows, stream, launch);
   // The loss: detnum's mean of the rows' terms (a NaN one makes it NaN; rows = 0 gives NaN), or
   // their sum, which loss_kernel divides by the rows kept.

@@ -59,9 +59,9 @@
 #include "cuda/check.hpp"
 #include "cuda/chunk_warp.cuh"
 #include "cuda/launch.hpp"
+#include "cuda/nrm2_each.hpp"
 #include "cuda/stream_workspace.hpp"
 #include "cuda/tensor_groups.cuh"
-#include "cuda/nrm2_each.hpp"
 #include "detnum/cuda/reduce.hpp"
 #include "detnum/detail/reduce_order.hpp"
 

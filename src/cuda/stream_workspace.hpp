@@ -38,7 +38,8 @@ struct CallBuffer {
   std::int64_t bytes;
 };
 
-inline void check_workspace_apart(const char* fn, const void* ws, std::size_t need, std::span<const CallBuffer> buffers) {
+inline void check_workspace_apart(const char* fn, const void* ws, std::size_t need,
+                                  std::span<const CallBuffer> buffers) {
   for (const CallBuffer& b : buffers)
     detail::check_no_overlap(fn, "ws.ptr", ws, static_cast<std::int64_t>(need), b.name, b.ptr, b.bytes, false);
 }

@@ -30,7 +30,8 @@ struct TrainResult {
 };
 
 // Records into `run`, at each step: the loss and the gradients' global norm before clipping (each
-// a metric and a one-element record) and the fingerprint of every parameter after the update. progress(step, loss) after each step.
+// a metric and a one-element record) and the fingerprint of every parameter after the update;
+// progress(step, loss) after each step.
 TrainResult train(DemoBackend& backend, const Digits& data, const DatasetSplit& split, const TrainConfig& config,
                   Run& run, const std::function<void(std::int64_t, float)>& progress);
 
