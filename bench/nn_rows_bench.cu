@@ -10,8 +10,9 @@
 //                                      caller's workspace
 //   rms_norm_backward/det_cuda/R/C     detnum::cuda::rms_norm_backward (dx, dgamma), caller's workspace
 //   cross_entropy/det_cuda/R/C         detnum::cuda::cross_entropy with dlogits, caller's workspace
-//   cross_entropy/det_cuda_ignore/R/C  the same with IgnoreIndex{-100}, every 8th row's label -100
+//   cross_entropy/det_cuda_ignore/R/C  the same with ignore_index -100, every 8th row's label -100
 //                                      (padding): a memset and two small kernels more
+//   cross_entropy/det_cuda_smooth/R/C  the same with label smoothing 0.1 too: a pass more per row
 //   OP/conventional_cuda/R/C           the conventional kernel of each (conventional_cuda.hpp: a warp
 //                                      per row with expf, logf and rsqrtf; float atomics for dgamma,
 //                                      dbeta and the mean loss)
@@ -65,7 +66,8 @@ enum class Op {
   layer_norm_backward,
   rms_norm_backward,
   cross_entropy,
-  cross_entropy_ignore
+  cross_entropy_ignore,
+  cross_entropy_smooth
 };
 
 constexpr bool takes_probabilities(Op op) { return op == Op::softmax_backward || op == Op::log_softmax_backward; }
@@ -135,7 +137,7 @@ void BM_det_cuda(benchmark::State& state) {
     const Inputs in(state, kOp);
     Stream stream;
     DeviceBuffer<float> y(in.n), a(in.cols), b(in.cols), loss(1);
-    constexpr bool kLoss = kOp == Op::cross_entropy || kOp == Op::cross_entropy_ignore;
+    constexpr bool kLoss = kOp == Op::cross_entropy || kOp == Op::cross_entropy_ignore || kOp == Op::cross_entropy_smooth;
     const std::size_t ws_bytes = kLoss ? detnum::cuda::cross_entropy_workspace_bytes(in.rows, in.cols)
                                  : kOp == Op::rms_norm_backward
                                      ? detnum::cuda::rms_norm_backward_workspace_bytes(in.rows, in.cols)
@@ -143,10 +145,11 @@ void BM_det_cuda(benchmark::State& state) {
     DeviceBuffer<unsigned char> ws(static_cast<std::int64_t>(ws_bytes));
     const detnum::cuda::Workspace w{ws.get(), ws_bytes};
     DeviceBuffer<float> mean(in.rows), rstd(in.rows);
-    // Padding rows for cross_entropy_ignore: every 8th label is the ignored one.
-    const detnum::IgnoreIndex ignore{-100};
+    // Padding rows for the calls with options: every 8th label is the ignored one.
+    constexpr std::int32_t kPadding = -100;
+    const detnum::CrossEntropyOptions options{kPadding, kOp == Op::cross_entropy_smooth ? 0.1f : 0.0f};
     std::vector<std::int32_t> padded = in.labels;
-    for (std::size_t r = 0; r < padded.size(); r += 8) padded[r] = ignore.value;
+    for (std::size_t r = 0; r < padded.size(); r += 8) padded[r] = kPadding;
     DeviceBuffer<std::int32_t> dpadded(static_cast<std::int64_t>(padded.size()));
     upload(dpadded, padded);
     const auto launch = [&] {
@@ -173,7 +176,7 @@ void BM_det_cuda(benchmark::State& state) {
         detnum::cuda::cross_entropy(in.dx_in.get(), in.dlabels.get(), in.rows, in.cols, loss.get(), y.get(),
                                     stream.get(), w);
       else
-        detnum::cuda::cross_entropy(in.dx_in.get(), dpadded.get(), in.rows, in.cols, ignore, loss.get(), y.get(),
+        detnum::cuda::cross_entropy(in.dx_in.get(), dpadded.get(), in.rows, in.cols, options, loss.get(), y.get(),
                                     stream.get(), w);
     };
     if (in.rows == 4096) {  // validate before timing: the CPU reference defines the answer
@@ -204,13 +207,14 @@ void BM_det_cuda(benchmark::State& state) {
       else if constexpr (kOp == Op::cross_entropy)
         detnum::ref::cross_entropy(in.x.data(), in.labels.data(), in.rows, in.cols, &want_loss, want.data());
       else
-        detnum::ref::cross_entropy(in.x.data(), padded.data(), in.rows, in.cols, ignore, &want_loss, want.data());
+        detnum::ref::cross_entropy(in.x.data(), padded.data(), in.rows, in.cols, options, &want_loss, want.data());
       const auto same = [](const std::vector<float>& got, const std::vector<float>& ref) {
         return std::memcmp(got.data(), ref.data(), ref.size() * sizeof(float)) == 0;
       };
       bool ok = same(y.to_host(), want);
       if constexpr (kOp == Op::layer_norm_backward || kOp == Op::rms_norm_backward) ok = ok && same(a.to_host(), s3);
       if constexpr (kOp == Op::layer_norm_backward) ok = ok && same(b.to_host(), s4);
+      if constexpr (kLoss) ok = ok && same(loss.to_host(), {want_loss});
       if (!ok) return state.SkipWithError("det_cuda differs from detnum::ref");
     }
     time_calls(state, stream.get(), in.n, bytes_per_call(kOp, in), launch);
@@ -266,6 +270,7 @@ BENCHMARK(BM_det_cuda<Op::rms_norm>)->Name("rms_norm/det_cuda")->Apply(shapes);
 BENCHMARK(BM_det_cuda<Op::layer_norm_backward>)->Name("layer_norm_backward/det_cuda")->Apply(shapes);
 BENCHMARK(BM_det_cuda<Op::cross_entropy>)->Name("cross_entropy/det_cuda")->Apply(vocab);
 BENCHMARK(BM_det_cuda<Op::cross_entropy_ignore>)->Name("cross_entropy/det_cuda_ignore")->Apply(vocab);
+BENCHMARK(BM_det_cuda<Op::cross_entropy_smooth>)->Name("cross_entropy/det_cuda_smooth")->Apply(vocab);
 BENCHMARK(BM_conventional<Op::softmax>)->Name("softmax/conventional_cuda")->Apply(shapes);
 BENCHMARK(BM_conventional<Op::layer_norm>)->Name("layer_norm/conventional_cuda")->Apply(shapes);
 BENCHMARK(BM_conventional<Op::rms_norm>)->Name("rms_norm/conventional_cuda")->Apply(shapes);

@@ -40,6 +40,9 @@ inline const std::string kGoldenFile = golden_file();
 constexpr std::int64_t kGoldenN = 100003;
 constexpr DropoutParams kGoldenDropout{0.1f, 0x5EEDull, 7};
 constexpr std::int64_t kGoldenRows = 300, kGoldenCols = 37;
+// Cross-entropy's options beyond the ignored label: label smoothing, with a mean and per row.
+constexpr CrossEntropyOptions kGoldenSmoothing{kIgnoredLabel, 0.1f, LossReduction::mean};
+constexpr CrossEntropyOptions kGoldenPerRow{kIgnoredLabel, 0.1f, LossReduction::none};
 constexpr std::int64_t kGemmM = 37, kGemmN = 53, kGemmK = 300;
 
 inline std::vector<float> golden_x() { return reduce_input<float>(kGoldenN, 77, Family::finite); }

@@ -133,7 +133,8 @@ void expect_row_ops_golden(const RowInputs& in, const std::string& label) {
              softmax_y = upload(in.softmax_y), log_softmax_y = upload(in.log_softmax_y), saved_mean = upload(in.mean),
              saved_rstd = upload(in.rstd), saved_rms_rstd = upload(in.rms_rstd);
   const auto labels = upload(in.labels);
-  DeviceBuffer<float> y(rows * cols), dx(rows * cols), mean(rows), rstd(rows), dgamma(cols), dbeta(cols), loss(1);
+  DeviceBuffer<float> y(rows * cols), dx(rows * cols), mean(rows), rstd(rows), dgamma(cols), dbeta(cols), loss(1),
+      losses(rows);
   cuda::softmax(x.get(), y.get(), rows, cols);
   golden(y, {rows, cols}, "softmax", "y");
   cuda::log_softmax(x.get(), y.get(), rows, cols);
@@ -148,12 +149,18 @@ void expect_row_ops_golden(const RowInputs& in, const std::string& label) {
   cuda::cross_entropy(x.get(), labels.get(), rows, cols, loss.get(), nullptr);
   golden(loss, {1}, "cross_entropy", "loss");
   const auto labels_ignoring = upload(in.labels_ignoring);
-  const IgnoreIndex ignore{kIgnoredLabel};
+  const CrossEntropyOptions ignore{.ignore_index = kIgnoredLabel};
   cuda::cross_entropy(x.get(), labels_ignoring.get(), rows, cols, ignore, loss.get(), dx.get());
   golden(loss, {1}, "cross_entropy_ignore", "loss");
   golden(dx, {rows, cols}, "cross_entropy_ignore", "dlogits");
   cuda::cross_entropy(x.get(), labels_ignoring.get(), rows, cols, ignore, loss.get(), nullptr);
   golden(loss, {1}, "cross_entropy_ignore", "loss");
+  cuda::cross_entropy(x.get(), labels_ignoring.get(), rows, cols, kGoldenSmoothing, loss.get(), dx.get());
+  golden(loss, {1}, "cross_entropy_smooth", "loss");
+  golden(dx, {rows, cols}, "cross_entropy_smooth", "dlogits");
+  cuda::cross_entropy(x.get(), labels_ignoring.get(), rows, cols, kGoldenPerRow, losses.get(), dx.get());
+  golden(losses, {rows}, "cross_entropy_none", "loss");
+  golden(dx, {rows, cols}, "cross_entropy_none", "dlogits");
   cuda::layer_norm(x.get(), gamma.get(), beta.get(), y.get(), mean.get(), rstd.get(), rows, cols, in.eps);
   golden(y, {rows, cols}, "layer_norm", "y");
   golden(mean, {rows}, "layer_norm", "mean");

@@ -96,7 +96,8 @@ void expect_row_ops_golden(const RowInputs& in, const std::string& label) {
     DETNUM_EXPECT_GOLDEN(TensorView::of(v.data(), std::move(shape)), kGoldenFile,
                          std::string(op) + "/f32/" + label + "/" + output);
   };
-  std::vector<float> y(rows * cols), dx(rows * cols), mean(rows), rstd(rows), dgamma(cols), dbeta(cols), loss(1);
+  std::vector<float> y(rows * cols), dx(rows * cols), mean(rows), rstd(rows), dgamma(cols), dbeta(cols), loss(1),
+      losses(rows);
   softmax(in.x.data(), y.data(), rows, cols);
   golden(y, {rows, cols}, "softmax", "y");
   log_softmax(in.x.data(), y.data(), rows, cols);
@@ -110,12 +111,18 @@ void expect_row_ops_golden(const RowInputs& in, const std::string& label) {
   golden(dx, {rows, cols}, "cross_entropy", "dlogits");
   cross_entropy(in.x.data(), in.labels.data(), rows, cols, loss.data(), nullptr);
   golden(loss, {1}, "cross_entropy", "loss");
-  const IgnoreIndex ignore{kIgnoredLabel};
+  const CrossEntropyOptions ignore{.ignore_index = kIgnoredLabel};
   cross_entropy(in.x.data(), in.labels_ignoring.data(), rows, cols, ignore, loss.data(), dx.data());
   golden(loss, {1}, "cross_entropy_ignore", "loss");
   golden(dx, {rows, cols}, "cross_entropy_ignore", "dlogits");
   cross_entropy(in.x.data(), in.labels_ignoring.data(), rows, cols, ignore, loss.data(), nullptr);
   golden(loss, {1}, "cross_entropy_ignore", "loss");
+  cross_entropy(in.x.data(), in.labels_ignoring.data(), rows, cols, kGoldenSmoothing, loss.data(), dx.data());
+  golden(loss, {1}, "cross_entropy_smooth", "loss");
+  golden(dx, {rows, cols}, "cross_entropy_smooth", "dlogits");
+  cross_entropy(in.x.data(), in.labels_ignoring.data(), rows, cols, kGoldenPerRow, losses.data(), dx.data());
+  golden(losses, {rows}, "cross_entropy_none", "loss");
+  golden(dx, {rows, cols}, "cross_entropy_none", "dlogits");
   layer_norm(in.x.data(), in.gamma.data(), in.beta.data(), y.data(), mean.data(), rstd.data(), rows, cols, in.eps);
   golden(y, {rows, cols}, "layer_norm", "y");
   golden(mean, {rows}, "layer_norm", "mean");

@@ -128,8 +128,10 @@ void chain(Step& s, cudaStream_t st, cuda::IdCheck& check) {
   cuda::gemm(no, no, kRows, kClasses, kHidden, 1.0f, s.d.get(), kHidden, s.w2.get(), kClasses, 0.0f, s.logits.get(),
              kClasses, st);
   cuda::cross_entropy(s.logits.get(), s.labels.get(), kRows, kClasses, s.loss.get(), s.dlogits.get(), st);
-  // The loss once more with class 3 ignored (a memset and a counting kernel before the rows).
-  cuda::cross_entropy(s.logits.get(), s.labels.get(), kRows, kClasses, IgnoreIndex{3}, s.loss_ignoring.get(), nullptr,
+  // The loss once more with class 3 ignored and label smoothing (a memset and a counting kernel
+  // before the rows, and a pass more in each row).
+  cuda::cross_entropy(s.logits.get(), s.labels.get(), kRows, kClasses, {.ignore_index = 3, .label_smoothing = 0.1f},
+                      s.loss_ignoring.get(), nullptr,
                       check, st);
   cuda::column_sums(static_cast<const float*>(s.dlogits.get()), MatrixLayout::dense(kRows, kClasses), s.db2.get(), st);
   cuda::gemm(yes, no, kHidden, kClasses, kRows, 1.0f, s.d.get(), kHidden, s.dlogits.get(), kClasses, 0.0f,

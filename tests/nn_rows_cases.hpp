@@ -37,8 +37,13 @@ enum class RowOp {
   log_softmax_backward,
   cross_entropy,
   cross_entropy_loss_only,  // dlogits = nullptr
-  cross_entropy_ignore,     // with IgnoreIndex{kIgnoredLabel} and RowInputs::labels_ignoring
+  // With options (ce_options) and RowInputs::labels_ignoring:
+  cross_entropy_ignore,  // an ignored label
   cross_entropy_ignore_loss_only,
+  cross_entropy_smooth,  // and label smoothing
+  cross_entropy_sum,     // and a sum
+  cross_entropy_smooth_sum_loss_only,
+  cross_entropy_none,  // per-row losses, with label smoothing
   layer_norm,
   layer_norm_backward,
   rms_norm,
@@ -52,19 +57,43 @@ inline constexpr RowOp kRowOps[] = {RowOp::softmax,
                                     RowOp::cross_entropy_loss_only,
                                     RowOp::cross_entropy_ignore,
                                     RowOp::cross_entropy_ignore_loss_only,
+                                    RowOp::cross_entropy_smooth,
+                                    RowOp::cross_entropy_sum,
+                                    RowOp::cross_entropy_smooth_sum_loss_only,
+                                    RowOp::cross_entropy_none,
                                     RowOp::layer_norm,
                                     RowOp::layer_norm_backward,
                                     RowOp::rms_norm,
                                     RowOp::rms_norm_backward};
 
-// The ops whose loss is a mean over rows (not a row's own value).
-inline bool is_cross_entropy(RowOp op) {
-  return op == RowOp::cross_entropy || op == RowOp::cross_entropy_loss_only || op == RowOp::cross_entropy_ignore ||
-         op == RowOp::cross_entropy_ignore_loss_only;
-}
-
-// The ignored label of the cross_entropy_ignore cases: PyTorch's default.
+// The ignored label of the cases with options: PyTorch's default.
 inline constexpr std::int32_t kIgnoredLabel = -100;
+
+// The cross-entropy cases with options, and theirs; the others take none.
+inline bool has_ce_options(RowOp op) {
+  return op == RowOp::cross_entropy_ignore || op == RowOp::cross_entropy_ignore_loss_only ||
+         op == RowOp::cross_entropy_smooth || op == RowOp::cross_entropy_sum ||
+         op == RowOp::cross_entropy_smooth_sum_loss_only || op == RowOp::cross_entropy_none;
+}
+inline CrossEntropyOptions ce_options(RowOp op) {
+  switch (op) {
+    case RowOp::cross_entropy_smooth: return {kIgnoredLabel, 0.1f, LossReduction::mean};
+    case RowOp::cross_entropy_sum: return {kIgnoredLabel, 0.0f, LossReduction::sum};
+    case RowOp::cross_entropy_smooth_sum_loss_only: return {kIgnoredLabel, 0.25f, LossReduction::sum};
+    case RowOp::cross_entropy_none: return {kIgnoredLabel, 0.1f, LossReduction::none};
+    default: return {kIgnoredLabel, 0.0f, LossReduction::mean};
+  }
+}
+inline bool is_cross_entropy(RowOp op) {
+  return op == RowOp::cross_entropy || op == RowOp::cross_entropy_loss_only || has_ce_options(op);
+}
+inline bool ce_loss_only(RowOp op) {
+  return op == RowOp::cross_entropy_loss_only || op == RowOp::cross_entropy_ignore_loss_only ||
+         op == RowOp::cross_entropy_smooth_sum_loss_only;
+}
+// Whether each output row depends on that input row alone (the cross-entropy losses reduced over
+// rows, and a mean's gradient, do not).
+inline bool is_per_row(RowOp op) { return !is_cross_entropy(op) || op == RowOp::cross_entropy_none; }
 
 inline const char* op_name(RowOp op) {
   switch (op) {
@@ -76,6 +105,11 @@ inline const char* op_name(RowOp op) {
     case RowOp::cross_entropy_loss_only: return "cross_entropy (loss only)";
     case RowOp::cross_entropy_ignore: return "cross_entropy, ignored label";
     case RowOp::cross_entropy_ignore_loss_only: return "cross_entropy, ignored label (loss only)";
+    case RowOp::cross_entropy_smooth: return "cross_entropy, ignored label, label smoothing 0.1";
+    case RowOp::cross_entropy_sum: return "cross_entropy, ignored label, sum";
+    case RowOp::cross_entropy_smooth_sum_loss_only:
+      return "cross_entropy, ignored label, label smoothing 0.25, sum (loss only)";
+    case RowOp::cross_entropy_none: return "cross_entropy, ignored label, label smoothing 0.1, per row";
     case RowOp::layer_norm: return "layer_norm";
     case RowOp::layer_norm_backward: return "layer_norm_backward";
     case RowOp::rms_norm: return "rms_norm";
@@ -183,10 +217,14 @@ inline RowOutputs row_outputs_of(RowOp op, std::int64_t rows, std::int64_t cols)
     case RowOp::log_softmax: return {{"y", buf(n)}};
     case RowOp::softmax_backward:
     case RowOp::log_softmax_backward: return {{"dx", buf(n)}};
-    case RowOp::cross_entropy: return {{"loss", buf(1)}, {"dlogits", buf(n)}};
-    case RowOp::cross_entropy_loss_only: return {{"loss", buf(1)}};
-    case RowOp::cross_entropy_ignore: return {{"loss", buf(1)}, {"dlogits", buf(n)}};
-    case RowOp::cross_entropy_ignore_loss_only: return {{"loss", buf(1)}};
+    case RowOp::cross_entropy:
+    case RowOp::cross_entropy_ignore:
+    case RowOp::cross_entropy_smooth:
+    case RowOp::cross_entropy_sum: return {{"loss", buf(1)}, {"dlogits", buf(n)}};
+    case RowOp::cross_entropy_loss_only:
+    case RowOp::cross_entropy_ignore_loss_only:
+    case RowOp::cross_entropy_smooth_sum_loss_only: return {{"loss", buf(1)}};
+    case RowOp::cross_entropy_none: return {{"loss", buf(rows)}, {"dlogits", buf(n)}};
     case RowOp::layer_norm: return {{"y", buf(n)}, {"mean", buf(rows)}, {"rstd", buf(rows)}};
     case RowOp::layer_norm_backward: return {{"dx", buf(n)}, {"dgamma", buf(cols)}, {"dbeta", buf(cols)}};
     case RowOp::rms_norm: return {{"y", buf(n)}, {"rstd", buf(rows)}};
@@ -208,7 +246,7 @@ struct RowCall {
 
 // Calls the op through F, which is detnum:: (with CpuOptions bound), detnum::ref:: or
 // detnum::cuda:: (with stream and launch bound), as an object with the ten ops as members
-// (cross_entropy with and without an IgnoreIndex).
+// (cross_entropy with and without CrossEntropyOptions).
 template <class F>
 void dispatch(const F& f, const RowCall& c) {
   switch (c.op) {
@@ -219,9 +257,13 @@ void dispatch(const F& f, const RowCall& c) {
     case RowOp::cross_entropy: return f.cross_entropy(c.x, c.labels, c.rows, c.cols, c.out[0], c.out[1]);
     case RowOp::cross_entropy_loss_only: return f.cross_entropy(c.x, c.labels, c.rows, c.cols, c.out[0], nullptr);
     case RowOp::cross_entropy_ignore:
-      return f.cross_entropy(c.x, c.labels_ignoring, c.rows, c.cols, IgnoreIndex{kIgnoredLabel}, c.out[0], c.out[1]);
     case RowOp::cross_entropy_ignore_loss_only:
-      return f.cross_entropy(c.x, c.labels_ignoring, c.rows, c.cols, IgnoreIndex{kIgnoredLabel}, c.out[0], nullptr);
+    case RowOp::cross_entropy_smooth:
+    case RowOp::cross_entropy_sum:
+    case RowOp::cross_entropy_smooth_sum_loss_only:
+    case RowOp::cross_entropy_none:
+      return f.cross_entropy(c.x, c.labels_ignoring, c.rows, c.cols, ce_options(c.op), c.out[0],
+                             ce_loss_only(c.op) ? nullptr : c.out[1]);
     case RowOp::layer_norm:
       return f.layer_norm(c.x, c.gamma, c.beta, c.out[0], c.out[1], c.out[2], c.rows, c.cols, c.eps);
     case RowOp::layer_norm_backward:
@@ -267,9 +309,9 @@ struct RefOps {
                      float* dl) const {
     ref::cross_entropy(x, l, r, c, loss, dl);
   }
-  void cross_entropy(const float* x, const std::int32_t* l, std::int64_t r, std::int64_t c, IgnoreIndex i,
-                     float* loss, float* dl) const {
-    ref::cross_entropy(x, l, r, c, i, loss, dl);
+  void cross_entropy(const float* x, const std::int32_t* l, std::int64_t r, std::int64_t c,
+                     const CrossEntropyOptions& ce, float* loss, float* dl) const {
+    ref::cross_entropy(x, l, r, c, ce, loss, dl);
   }
   void layer_norm(const float* x, const float* g, const float* b, float* y, float* m, float* s, std::int64_t r,
                   std::int64_t c, float eps) const {

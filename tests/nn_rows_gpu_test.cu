@@ -43,9 +43,9 @@ struct CudaOps {
                      float* dl) const {
     cuda::cross_entropy(x, l, r, c, loss, dl, nullptr, ws, launch);
   }
-  void cross_entropy(const float* x, const std::int32_t* l, std::int64_t r, std::int64_t c, IgnoreIndex i,
-                     float* loss, float* dl) const {
-    cuda::cross_entropy(x, l, r, c, i, loss, dl, nullptr, ws, launch);
+  void cross_entropy(const float* x, const std::int32_t* l, std::int64_t r, std::int64_t c,
+                     const CrossEntropyOptions& ce, float* loss, float* dl) const {
+    cuda::cross_entropy(x, l, r, c, ce, loss, dl, nullptr, ws, launch);
   }
   void layer_norm(const float* x, const float* g, const float* b, float* y, float* m, float* s, std::int64_t r,
                   std::int64_t c, float eps) const {
@@ -173,20 +173,21 @@ TEST(NnRowsGpu, LabelOutsideTheColumnsGivesNaN) {
   }
 }
 
-// cross_entropy with an IdCheck (and `ignore`, when not null) over every launch shape, the
+// cross_entropy with an IdCheck (and options, when `ignore` is not null) over every launch shape, the
 // caller's workspace (guard bytes untouched) and stream-ordered memory, with and without dlogits:
 // `good` labels give `want` and nothing to report; `bad` labels leave the loss and dlogits as they
 // were, and throw_if_bad() throws `error` once; then the check serves the next call. `also` runs
 // last in each case, given the call (labels, workspace, dlogits, launch).
 using CrossEntropyCall = std::function<void(const std::int32_t*, cuda::Workspace, float*, cuda::LaunchConfig)>;
 void id_check_cases(const RowInputs& in, const std::vector<std::int32_t>& good, const std::vector<std::int32_t>& bad,
-                    const IgnoreIndex* ignore, const RowOutputs& want, const std::string& error,
+                    const CrossEntropyOptions* ignore, const RowOutputs& want, const std::string& error,
                     const std::function<void(const CrossEntropyCall&, cuda::Workspace, float*, cuda::LaunchConfig,
                                              const float* loss)>& also) {
   const std::int64_t rows = in.rows, cols = in.cols;
   const OnDevice<float> x(in.x, 0);
   const OnDevice<std::int32_t> good_labels(good, 0), bad_labels(bad, 0);
-  DeviceBuffer<float> loss(1), dlogits(rows * cols);
+  const auto losses = static_cast<std::int64_t>(want[0].second.size());  // rows for per-row losses, else 1
+  DeviceBuffer<float> loss(losses), dlogits(rows * cols);
   const std::size_t ws_bytes = cuda::cross_entropy_workspace_bytes(rows, cols);
   DeviceBuffer<unsigned char> ws(ws_bytes + kGuardBytes);
   const auto bytes = [](const float* p) { return reinterpret_cast<const unsigned char*>(p); };
@@ -207,8 +208,8 @@ void id_check_cases(const RowInputs& in, const std::vector<std::int32_t>& good, 
         call(good_labels.get(), w, dl, launch);
         EXPECT_NO_THROW(check.throw_if_bad());
         EXPECT_EQ(untouched(ws.get(), ws_bytes, ws.size()), "") << "past the workspace";
-        std::vector<float> got_loss(1), got_dlogits(rows * cols);
-        ASSERT_EQ(cudaMemcpy(got_loss.data(), loss.get(), sizeof(float), cudaMemcpyDeviceToHost), cudaSuccess);
+        std::vector<float> got_loss(losses), got_dlogits(rows * cols);
+        ASSERT_EQ(cudaMemcpy(got_loss.data(), loss.get(), losses * sizeof(float), cudaMemcpyDeviceToHost), cudaSuccess);
         EXPECT_TRUE(same_bits(want[0].second, got_loss)) << "loss";
         if (with_dlogits) {
           ASSERT_EQ(cudaMemcpy(got_dlogits.data(), dl, got_dlogits.size() * sizeof(float), cudaMemcpyDeviceToHost),
@@ -216,12 +217,12 @@ void id_check_cases(const RowInputs& in, const std::vector<std::int32_t>& good, 
           EXPECT_TRUE(same_bits(want[1].second, got_dlogits)) << "dlogits";
         }
 
-        ASSERT_EQ(cudaMemset(loss.get(), kSentinel, sizeof(float)), cudaSuccess);
+        ASSERT_EQ(cudaMemset(loss.get(), kSentinel, losses * sizeof(float)), cudaSuccess);
         ASSERT_EQ(cudaMemset(dlogits.get(), kSentinel, rows * cols * sizeof(float)), cudaSuccess);
         call(bad_labels.get(), w, dl, launch);
         expect_error([&] { check.throw_if_bad(); }, ErrorCode::invalid_argument, error);
         EXPECT_NO_THROW(check.throw_if_bad()) << "reported once";
-        EXPECT_EQ(untouched(bytes(loss.get()), 0, sizeof(float)), "") << "loss";
+        EXPECT_EQ(untouched(bytes(loss.get()), 0, losses * sizeof(float)), "") << "loss";
         EXPECT_EQ(untouched(bytes(dlogits.get()), 0, rows * cols * sizeof(float)), "") << "dlogits";
         if (also) {
           also(call, w, dl, launch, loss.get());
@@ -249,7 +250,7 @@ TEST(NnRowsGpu, IdCheckWithAnIgnoredLabel) {
   constexpr std::int64_t rows = 9, cols = 37;
   RowInputs in = make_row_inputs(rows, cols, 6, false);
   in.labels[7] = in.labels[1] = kIgnoredLabel;
-  const IgnoreIndex ignore{kIgnoredLabel};
+  const CrossEntropyOptions ignore{.ignore_index = kIgnoredLabel};
   RowOutputs want = row_outputs_of(RowOp::cross_entropy, rows, cols);
   ref::cross_entropy(in.x.data(), in.labels.data(), rows, cols, ignore, want[0].second.data(), want[1].second.data());
   std::vector<std::int32_t> bad = in.labels;
@@ -265,6 +266,29 @@ TEST(NnRowsGpu, IdCheckWithAnIgnoredLabel) {
                  });
 }
 
+// The other options under a check: label smoothing with a sum (the sum goes through the check's
+// last kernel), and per-row losses (written by the rows' kernel itself, which writes none of them
+// when a label is bad).
+TEST(NnRowsGpu, IdCheckWithOtherOptions) {
+  DETNUM_REQUIRE_GPU();
+  constexpr std::int64_t rows = 9, cols = 37;
+  RowInputs in = make_row_inputs(rows, cols, 8, false);
+  in.labels[5] = kIgnoredLabel;
+  std::vector<std::int32_t> bad = in.labels;
+  bad[6] = 40;
+  for (const LossReduction reduction : {LossReduction::sum, LossReduction::none}) {
+    SCOPED_TRACE(reduction == LossReduction::sum ? "sum" : "per row");
+    const CrossEntropyOptions options{kIgnoredLabel, 0.1f, reduction};
+    RowOutputs want = row_outputs_of(RowOp::cross_entropy, rows, cols);
+    if (reduction == LossReduction::none) want[0].second.resize(rows);
+    ref::cross_entropy(in.x.data(), in.labels.data(), rows, cols, options, want[0].second.data(),
+                       want[1].second.data());
+    id_check_cases(in, in.labels, bad, &options, want,
+                   "cuda::cross_entropy: labels[6] must be in [0, cols) = [0, 37) or the ignored label -100, got 40",
+                   nullptr);
+  }
+}
+
 // The device takes another path with an ignored label (a sum, then a division by the count it
 // made) than without (cuda::mean): with no row of that label the two give the same bits; an
 // ignored class gives the CPU's bits; and without a check, a bad label among ignored ones makes
@@ -274,7 +298,7 @@ TEST(NnRowsGpu, IgnoredLabelPaths) {
   DETNUM_REQUIRE_GPU();
   constexpr std::int64_t rows = 600, cols = 129;
   RowInputs in = make_row_inputs(rows, cols, 7, false);
-  const auto run = [&](const std::vector<std::int32_t>& labels, const IgnoreIndex* ignore) {
+  const auto run = [&](const std::vector<std::int32_t>& labels, const CrossEntropyOptions* ignore) {
     const OnDevice<float> x(in.x, 0);
     const OnDevice<std::int32_t> l(labels, 0);
     DeviceBuffer<float> loss(1), dl(rows * cols);
@@ -287,7 +311,7 @@ TEST(NnRowsGpu, IgnoredLabelPaths) {
               cudaSuccess);
     return out;
   };
-  const IgnoreIndex absent{kIgnoredLabel}, class5{5};
+  const CrossEntropyOptions absent{.ignore_index = kIgnoredLabel}, class5{.ignore_index = 5};
   expect_same_outputs(run(in.labels, nullptr), run(in.labels, &absent));
   RowOutputs want = row_outputs_of(RowOp::cross_entropy, rows, cols);
   ref::cross_entropy(in.x.data(), in.labels.data(), rows, cols, class5, want[0].second.data(), want[1].second.data());

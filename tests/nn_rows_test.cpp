@@ -47,9 +47,9 @@ struct CpuOps {
                      float* dl) const {
     detnum::cross_entropy(x, l, r, c, loss, dl, o);
   }
-  void cross_entropy(const float* x, const std::int32_t* l, std::int64_t r, std::int64_t c, IgnoreIndex i,
-                     float* loss, float* dl) const {
-    detnum::cross_entropy(x, l, r, c, i, loss, dl, o);
+  void cross_entropy(const float* x, const std::int32_t* l, std::int64_t r, std::int64_t c,
+                     const CrossEntropyOptions& ce, float* loss, float* dl) const {
+    detnum::cross_entropy(x, l, r, c, ce, loss, dl, o);
   }
   void layer_norm(const float* x, const float* g, const float* b, float* y, float* m, float* s, std::int64_t r,
                   std::int64_t c, float eps) const {
@@ -153,7 +153,7 @@ TEST(NnRows, ARowAloneHasTheBitsOfThatRowAmongAThousand) {
     SCOPED_TRACE(std::to_string(rows) + " x " + std::to_string(cols));
     const RowInputs in = make_row_inputs(rows, cols, 77, true);
     for (const RowOp op : kRowOps) {
-      if (is_cross_entropy(op)) continue;  // a mean over rows
+      if (!is_per_row(op)) continue;  // a mean or a sum over rows
       SCOPED_TRACE(op_name(op));
       const RowOutputs all = run_cpu(op, in, {});
       for (const std::int64_t r : {std::int64_t{0}, std::int64_t{1}, rows / 2 + 3, rows - 1}) {
@@ -208,7 +208,7 @@ TEST(NnRows, CrossEntropyLeavesOutTheRowsOfTheIgnoredLabel) {
   ASSERT_LT(kept, rows);
   float loss = kRowSentinel;
   std::vector<float> dlogits(rows * cols, kRowSentinel);
-  cross_entropy(in.x.data(), labels.data(), rows, cols, IgnoreIndex{kIgnoredLabel}, &loss, dlogits.data());
+  cross_entropy(in.x.data(), labels.data(), rows, cols, CrossEntropyOptions{.ignore_index = kIgnoredLabel}, &loss, dlogits.data());
   EXPECT_TRUE(same_value(sum(nll.data(), rows) / static_cast<float>(kept), loss));
   float kept_loss = kRowSentinel;
   std::vector<float> kept_dlogits(kept * cols);
@@ -230,12 +230,12 @@ TEST(NnRows, CrossEntropyLeavesOutTheRowsOfTheIgnoredLabel) {
   EXPECT_NEAR(loss, want, 1e-5 * want);
 }
 
-// Labels without the ignored one give the bits of the call without an IgnoreIndex; the ignored
+// Labels without the ignored one give the bits of the call without options (as do the defaults); the ignored
 // label may be a class; with every row ignored the loss is NaN (0 / 0) and the gradient +0.
 TEST(NnRows, CrossEntropyIgnoredLabelEdgeCases) {
   constexpr std::int64_t rows = 37, cols = 129;
   const RowInputs in = make_row_inputs(rows, cols, 80, true);
-  const auto run = [&](const std::vector<std::int32_t>& labels, const IgnoreIndex* ignore) {
+  const auto run = [&](const std::vector<std::int32_t>& labels, const CrossEntropyOptions* ignore) {
     RowOutputs out = row_outputs_of(RowOp::cross_entropy, rows, cols);
     for (const int threads : kThreadCounts) {
       RowOutputs got = row_outputs_of(RowOp::cross_entropy, rows, cols);
@@ -252,8 +252,10 @@ TEST(NnRows, CrossEntropyIgnoredLabelEdgeCases) {
     expect_same_outputs(want, out);
     return out;
   };
-  const IgnoreIndex none_present{kIgnoredLabel}, class0{0}, class_last{static_cast<std::int32_t>(cols - 1)};
+  const CrossEntropyOptions none_present{.ignore_index = kIgnoredLabel}, class0{.ignore_index = 0},
+      class_last{.ignore_index = static_cast<std::int32_t>(cols - 1)}, defaults{};
   expect_same_outputs(run(in.labels, nullptr), run(in.labels, &none_present));
+  expect_same_outputs(run(in.labels, nullptr), run(in.labels, &defaults));
 
   // Ignoring class 0 is ignoring the rows labelled 0 by -100.
   std::vector<std::int32_t> zeros_as_ignored = in.labels;
@@ -270,8 +272,36 @@ TEST(NnRows, CrossEntropyIgnoredLabelEdgeCases) {
   // No columns: only ignored labels are possible.
   float loss = kRowSentinel;
   const std::vector<std::int32_t> ignored(4, kIgnoredLabel);
-  cross_entropy(nullptr, ignored.data(), 4, 0, IgnoreIndex{kIgnoredLabel}, &loss, nullptr);
+  cross_entropy(nullptr, ignored.data(), 4, 0, CrossEntropyOptions{.ignore_index = kIgnoredLabel}, &loss, nullptr);
   EXPECT_EQ(bits_of(loss), kCanonicalNanF32);
+}
+
+// The three reductions of one call's terms, with an ignored label and label smoothing: per-row
+// losses are the terms; the sum is detnum::sum of them and the mean that sum / kept; the gradient
+// of the sum is per-row's, and the mean's is it divided by kept, bit for bit.
+TEST(NnRows, CrossEntropyReductionsOfTheSameTerms) {
+  constexpr std::int64_t rows = 1000, cols = 300;
+  const RowInputs in = make_row_inputs(rows, cols, 81, true);
+  const std::vector<std::int32_t>& labels = in.labels_ignoring;
+  std::int64_t kept = 0;
+  for (const std::int32_t l : labels) kept += l == kIgnoredLabel ? 0 : 1;
+  const auto run = [&](LossReduction reduction, std::vector<float>& loss) {
+    std::vector<float> dlogits(rows * cols, kRowSentinel);
+    cross_entropy(in.x.data(), labels.data(), rows, cols, {kIgnoredLabel, 0.1f, reduction}, loss.data(),
+                  dlogits.data());
+    return dlogits;
+  };
+  std::vector<float> terms(rows, kRowSentinel), total(1, kRowSentinel), average(1, kRowSentinel);
+  const std::vector<float> d_none = run(LossReduction::none, terms), d_sum = run(LossReduction::sum, total),
+                           d_mean = run(LossReduction::mean, average);
+  EXPECT_TRUE(same_value(sum(terms.data(), rows), total[0]));
+  EXPECT_TRUE(same_value(sum(terms.data(), rows) / static_cast<float>(kept), average[0]));
+  EXPECT_TRUE(same_bits(d_none, d_sum));
+  std::vector<float> scaled = d_none;
+  for (float& v : scaled) v = canonicalize(v / static_cast<float>(kept));
+  EXPECT_TRUE(same_bits(scaled, d_mean));
+  for (std::int64_t r = 0; r < rows; ++r)
+    if (labels[r] == kIgnoredLabel) ASSERT_EQ(bits_of(terms[r]), 0u) << "ignored row " << r;
 }
 
 // --- Special values -----------------------------------------------------------------------------
@@ -551,6 +581,33 @@ TEST(NnRowsAccuracy, AgainstFloat64) {
   }
 }
 
+// Label smoothing eps (per-row losses, no label ignored): l_r = (1 - eps) nll_r - (eps / C) sum_j
+// logy_j and dlogits_j = p_j - q_j, against float64, for eps = 0.1 and 1 (all mass spread).
+TEST(NnRowsAccuracy, LabelSmoothingAgainstFloat64) {
+  for (const auto& [rows, cols] : std::vector<std::pair<std::int64_t, std::int64_t>>{{3, 1}, {5, 129}, {4, 8193}}) {
+    for (const float eps : {0.1f, 1.0f}) {
+      SCOPED_TRACE(std::to_string(rows) + " x " + std::to_string(cols) + ", eps " + std::to_string(eps));
+      const RowInputs in = make_row_inputs(rows, cols, 6, false);
+      std::vector<float> loss(rows), dlogits(rows * cols);
+      cross_entropy(in.x.data(), in.labels.data(), rows, cols, {std::nullopt, eps, LossReduction::none}, loss.data(),
+                    dlogits.data());
+      const double e = eps, b = e / static_cast<double>(cols);
+      for (std::int64_t r = 0; r < rows; ++r) {
+        const std::int64_t o = r * cols, label = in.labels[r];
+        const Softmax64 s(to_double(in.x.data() + o, cols));
+        double u = 0;
+        for (const double v : s.logy) u += v;
+        ASSERT_TRUE(close(loss[r], (1 - e) * -s.logy[label] - b * u, std::fabs(s.logy[label]) + b * sum_abs(s.logy)))
+            << "loss " << r;
+        for (std::int64_t j = 0; j < cols; ++j) {
+          const double q = (j == label ? 1 - e : 0.0) + b;
+          ASSERT_TRUE(close(dlogits[o + j], s.y[j] - q, s.y[j] + q)) << "dlogits " << j;
+        }
+      }
+    }
+  }
+}
+
 // The float64 backward formulas above are the gradients of the float64 forward formulas: central
 // differences of L = sum_j w_j y_j agree to 1e-7 relative (h = 1e-5, truncation ~h^2).
 TEST(NnRowsAccuracy, Float64BackwardFormulasAreTheGradients) {
@@ -589,6 +646,17 @@ TEST(NnRowsAccuracy, Float64BackwardFormulasAreTheGradients) {
   Dvec ce = s.y;
   ce[in.labels[0]] -= 1;
   expect_near(ce, numeric([&](const Dvec& v) { return -Softmax64(v).logy[in.labels[0]]; }, x), "cross_entropy");
+  // With label smoothing eps: d((1 - eps)(-logy[label]) - (eps / n) sum_j logy_j) = softmax - q.
+  constexpr double eps = 0.1;
+  Dvec smoothed = s.y;
+  for (int j = 0; j < n; ++j) smoothed[j] -= (j == in.labels[0] ? 1 - eps : 0.0) + eps / n;
+  expect_near(smoothed, numeric([&](const Dvec& v) {
+                const Softmax64 t(v);
+                double u = 0;
+                for (const double l : t.logy) u += l;
+                return (1 - eps) * -t.logy[in.labels[0]] - eps / n * u;
+              }, x),
+              "cross_entropy with label smoothing");
   for (const bool layer : {true, false}) {
     const Dvec* b = layer ? &beta : nullptr;
     const Norm64 f(x, gamma, b, in.eps);
@@ -671,9 +739,9 @@ TEST_F(NnRowsErrors, LabelsOutsideTheColumns) {
     labels[3] = bad;
     const std::string what =
         "labels[3] must be in [0, cols) = [0, 5) or the ignored label -100, got " + std::to_string(bad);
-    expect_error([&] { cross_entropy(x.data(), labels.data(), rows, cols, IgnoreIndex{-100}, &loss, out.data()); },
+    expect_error([&] { cross_entropy(x.data(), labels.data(), rows, cols, CrossEntropyOptions{.ignore_index = -100}, &loss, out.data()); },
                  ErrorCode::invalid_argument, "cross_entropy: " + what);
-    expect_error([&] { ref::cross_entropy(x.data(), labels.data(), rows, cols, IgnoreIndex{-100}, &loss, nullptr); },
+    expect_error([&] { ref::cross_entropy(x.data(), labels.data(), rows, cols, CrossEntropyOptions{.ignore_index = -100}, &loss, nullptr); },
                  ErrorCode::invalid_argument, "ref::cross_entropy: " + what);
   }
   expect_untouched();
@@ -690,6 +758,26 @@ TEST_F(NnRowsErrors, EpsAndOptions) {
   }
   expect_error([&] { softmax(x.data(), out.data(), rows, cols, {2000}); }, ErrorCode::invalid_argument,
                "softmax: options.threads must be 0 (default) or 1 .. 1024, got 2000");
+  expect_untouched();
+}
+
+TEST_F(NnRowsErrors, CrossEntropyOptions) {
+  const auto both = [&](const CrossEntropyOptions& o, float* l, ErrorCode code, const std::string& what) {
+    expect_error([&] { cross_entropy(x.data(), labels.data(), rows, cols, o, l, out.data()); }, code,
+                 "cross_entropy: " + what);
+    expect_error([&] { ref::cross_entropy(x.data(), labels.data(), rows, cols, o, l, out.data()); }, code,
+                 "ref::cross_entropy: " + what);
+  };
+  const std::pair<float, const char*> bad_eps[] = {{-0.1f, "-0.1"}, {1.5f, "1.5"}, {kNan, "nan"}, {kInf, "inf"}};
+  for (const auto& [eps, text] : bad_eps)
+    both({.label_smoothing = eps}, &loss, ErrorCode::invalid_argument,
+         std::string("label_smoothing must be in [0, 1], got ") + text);
+  both({.reduction = static_cast<LossReduction>(3)}, &loss, ErrorCode::invalid_argument,
+       "reduction must be mean, sum or none, got 3");
+  // Per-row losses take rows floats: not null, and not overlapping dlogits.
+  const CrossEntropyOptions per_row{.reduction = LossReduction::none};
+  both(per_row, nullptr, ErrorCode::null_pointer, "loss must not be null, got nullptr for 4 elements");
+  both(per_row, out.data() + n - 2, ErrorCode::unsupported_aliasing, "loss and dlogits must not overlap");
   expect_untouched();
 }
 

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 
 #include "detnum/threads.hpp"
 
@@ -36,20 +37,34 @@ void log_softmax_backward(const float* y, const float* dy, float* dx, std::int64
 void cross_entropy(const float* logits, const std::int32_t* labels, std::int64_t rows, std::int64_t cols, float* loss,
                    float* dlogits, CpuOptions options = {});
 
-// A label value that marks rows to leave out of cross_entropy: padding, in PyTorch's ignore_index
-// (-100 there). A type of its own so that it cannot be mistaken for a size.
-struct IgnoreIndex {
-  std::int32_t value;
-  explicit constexpr IgnoreIndex(std::int32_t v) : value(v) {}
+// How cross_entropy reduces the rows' loss terms l_r (PyTorch's `reduction`).
+enum class LossReduction : std::uint8_t {
+  mean,  // *loss = sum of the l_r / kept (the rows whose label is not ignored)
+  sum,   // *loss = sum of the l_r
+  none,  // loss[r] = l_r, one float a row
 };
 
-// The same with the rows whose label is ignore.value left out: such a row adds +0 to the sum of
-// the loss terms and gets a row of +0 in dlogits; the loss and the gradient divide by the number
-// of the other rows, `kept` (NaN loss when kept = 0). Any other label must be in [0, cols); the
-// ignored value may be any int32, a class too. Without an ignored label among the labels: the
-// bits of the call above.
+// cross_entropy's options, PyTorch's names and defaults (designated initializers read well:
+// `{.ignore_index = -100, .label_smoothing = 0.1f}`).
+struct CrossEntropyOptions {
+  // A label that marks rows to leave out (padding; PyTorch's default is -100): such a row's l_r is
+  // +0 and its dlogits row +0, and the mean divides by the other rows. Any int32, a class too.
+  std::optional<std::int32_t> ignore_index = std::nullopt;
+  // eps in [0, 1]: the target puts 1 - eps on the label and eps / cols on every class, so
+  // l_r = (1 - eps) * nll_r - (eps / cols) * sum_j log_softmax(x)[r][j]. 0: no smoothing (and none
+  // of that sum is computed).
+  float label_smoothing = 0.0f;
+  LossReduction reduction = LossReduction::mean;
+};
+
+// cross_entropy with options. l_r as above; dlogits (may be nullptr) = the gradient of *loss for
+// mean and sum, of each row's own l_r for none: (softmax(x)[r][j] - target_j) / kept for mean,
+// without the division for sum and none (so that its rows, like none's loss, do not depend on the
+// other rows). loss: rows floats for none (null only when rows = 0), else one. Every label not
+// ignored must be in [0, cols). A mean with no row kept is NaN; a sum of no rows is +0. Default
+// options: the bits of the call above.
 void cross_entropy(const float* logits, const std::int32_t* labels, std::int64_t rows, std::int64_t cols,
-                   IgnoreIndex ignore, float* loss, float* dlogits, CpuOptions options = {});
+                   const CrossEntropyOptions& ce, float* loss, float* dlogits, CpuOptions options = {});
 
 // The scalar references: ORDER.md's definitions as plain loops. Slow; the fast path and the CUDA
 // kernels are tested against them bit for bit.
@@ -61,7 +76,7 @@ void log_softmax_backward(const float* y, const float* dy, float* dx, std::int64
 void cross_entropy(const float* logits, const std::int32_t* labels, std::int64_t rows, std::int64_t cols, float* loss,
                    float* dlogits);
 void cross_entropy(const float* logits, const std::int32_t* labels, std::int64_t rows, std::int64_t cols,
-                   IgnoreIndex ignore, float* loss, float* dlogits);
+                   const CrossEntropyOptions& ce, float* loss, float* dlogits);
 }  // namespace ref
 
 }  // namespace detnum

@@ -10,6 +10,7 @@
 #include "common/memory_space.hpp"
 #include "common/validate.hpp"
 #include "detnum/detail/nn_rows_order.hpp"
+#include "detnum/softmax.hpp"
 
 namespace detnum::detail {
 
@@ -89,14 +90,47 @@ inline void check_softmax_backward_call(std::string_view fn, const float* y, con
   check_row_args(fn, {{"y", y, n}, {"dy", dy, n}, {"dx", dx, n, true}}, reader);
 }
 
+// cross_entropy's options as every backend applies them (plain data: a CUDA kernel takes it by
+// value).
+struct CrossEntropyRule {
+  std::int64_t ignore = kNoIgnoredLabel;  // the ignored label, or none
+  float eps = 0.0f, a = 1.0f, b = 0.0f;   // label smoothing, and the target's weights
+  LossReduction reduction = LossReduction::mean;
+  DETNUM_HD bool smoothing() const { return eps != 0.0f; }
+  DETNUM_HD bool per_row() const { return reduction == LossReduction::none; }
+  // Floats of loss: one a row for per-row losses, else one.
+  DETNUM_HD std::int64_t loss_count(std::int64_t rows) const { return per_row() ? rows : 1; }
+  // What the gradient divides by, given the rows kept.
+  DETNUM_HD float divisor(std::int64_t kept) const {
+    return reduction == LossReduction::mean ? count_as_float(kept) : 1.0f;
+  }
+};
+
+// The options checked (label_smoothing in [0, 1], a reduction that exists) and resolved.
+inline CrossEntropyRule cross_entropy_rule(std::string_view fn, const CrossEntropyOptions& o, std::int64_t cols) {
+  const float eps = o.label_smoothing;
+  if (!(eps >= 0.0f && eps <= 1.0f))
+    fail(ErrorCode::invalid_argument, fn, "label_smoothing must be in [0, 1], got " + format_value(eps));
+  const auto reduction = static_cast<int>(o.reduction);
+  if (reduction < 0 || reduction > static_cast<int>(LossReduction::none))
+    fail(ErrorCode::invalid_argument, fn, "reduction must be mean, sum or none, got " + std::to_string(reduction));
+  CrossEntropyRule rule;
+  if (o.ignore_index) rule.ignore = *o.ignore_index;
+  rule.eps = eps;
+  rule.a = smoothing_label_weight(eps);
+  rule.b = smoothing_class_weight(eps, cols);
+  rule.reduction = o.reduction;
+  return rule;
+}
+
 inline void check_cross_entropy_call(std::string_view fn, const float* logits, const std::int32_t* labels,
-                                     std::int64_t rows, std::int64_t cols, const float* loss, const float* dlogits,
-                                     Reader reader) {
+                                     std::int64_t rows, std::int64_t cols, const CrossEntropyRule& rule,
+                                     const float* loss, const float* dlogits, Reader reader) {
   const std::int64_t n = check_row_shape(fn, rows, cols);
   check_row_args(fn,
                  {{"logits", logits, n},
                   {"labels", labels, rows, false, sizeof(std::int32_t)},
-                  {"loss", loss, 1, true},
+                  {"loss", loss, rule.loss_count(rows), true},
                   {"dlogits", dlogits, dlogits ? n : 0, true}},
                  reader);
 }

@@ -170,54 +170,75 @@ void log_softmax_backward(const float* y, const float* dy, float* dx, std::int64
 
 namespace {
 
-// dlogits of a row's columns other than the label, from e_j = exp(x_j - m) in place: compiled for
-// the baseline ISA and, inlined, for AVX2 (two divisions per element, eight at a time there).
-[[gnu::always_inline]] inline void cross_entropy_grads(float* __restrict e, float s, float kept, std::int64_t cols) {
-  for (std::int64_t j = 0; j < cols; ++j) e[j] = canonicalize(detail::cross_entropy_grad(e[j], s, false, kept));
+// dlogits of a row's columns other than the label, (p_j - b) / divisor from e_j in place: compiled
+// for the baseline ISA and, inlined, for AVX2 (two divisions per element, eight at a time there).
+[[gnu::always_inline]] inline void cross_entropy_grads(float* __restrict e, float s, float b, float divisor,
+                                                       std::int64_t cols) {
+  for (std::int64_t j = 0; j < cols; ++j) e[j] = canonicalize(detail::cross_entropy_grad(e[j], s, b, divisor));
 }
-[[gnu::target("avx2")]] void cross_entropy_grads_avx2(float* e, float s, float kept, std::int64_t cols) {
-  cross_entropy_grads(e, s, kept, cols);
+[[gnu::target("avx2")]] void cross_entropy_grads_avx2(float* e, float s, float b, float divisor, std::int64_t cols) {
+  cross_entropy_grads(e, s, b, divisor, cols);
+}
+
+// u, the row sum of log_softmax_value that label smoothing needs, the values written into t first.
+float log_softmax_sum(const float* x, float m, float log_s, float* t, std::int64_t n, CpuOptions o) {
+  for (std::int64_t j = 0; j < n; ++j) t[j] = detail::log_softmax_value(x[j], m, log_s);
+  return sum_of(t, n, o);
 }
 
 void cross_entropy_rows(const float* logits, const std::int32_t* labels, std::int64_t rows, std::int64_t cols,
-                        std::int64_t ignore, float* loss, float* dlogits, CpuOptions options) {
+                        const CrossEntropyOptions& ce, float* loss, float* dlogits, CpuOptions options) {
   constexpr const char* fn = "cross_entropy";
   options = detail::resolve_cpu_options(fn, options);
-  detail::check_cross_entropy_call(fn, logits, labels, rows, cols, loss, dlogits, detail::kHostReader);
-  const std::int64_t kept = detail::kept_labels(fn, labels, rows, cols, ignore);
-  std::vector<float> nll(static_cast<std::size_t>(rows));
+  const detail::CrossEntropyRule rule = detail::cross_entropy_rule(fn, ce, cols);
+  detail::check_cross_entropy_call(fn, logits, labels, rows, cols, rule, loss, dlogits, detail::kHostReader);
+  const std::int64_t kept = detail::kept_labels(fn, labels, rows, cols, rule.ignore);
+  // The rows' terms: straight into loss for per-row losses, else into `terms` for the sum.
+  std::vector<float> terms(rule.per_row() ? 0 : static_cast<std::size_t>(rows));
+  const auto put = [&](std::int64_t r, float term) {
+    if (rule.per_row()) loss[r] = canonicalize(term);
+    else terms[r] = term;
+  };
   const bool avx2 = detail::use_avx2(options);
-  const float kept_f = detail::count_as_float(kept);
-  for_each_row(rows, cols, options, dlogits ? 0 : cols, [&](std::int64_t r, float* scratch, CpuOptions o) {
-    if (detail::cross_entropy_ignored(labels[r], ignore)) {
-      nll[r] = detail::cross_entropy_ignored_value();
+  const float divisor = rule.divisor(kept);
+  // Scratch: e_j when there is no dlogits row to hold them, the log-probabilities when smoothing
+  // (e_j is no longer needed then without dlogits).
+  const std::int64_t scratch_cols = dlogits == nullptr || rule.smoothing() ? cols : 0;
+  for_each_row(rows, cols, options, scratch_cols, [&](std::int64_t r, float* scratch, CpuOptions o) {
+    if (detail::cross_entropy_ignored(labels[r], rule.ignore)) {
+      put(r, detail::cross_entropy_ignored_value());
       if (dlogits) std::fill_n(dlogits + r * cols, cols, detail::cross_entropy_ignored_value());
       return;
     }
     const float* xr = logits + r * cols;
     float* e = dlogits ? dlogits + r * cols : scratch;
     float m;
-    const float s = exps_of(xr, e, cols, &m, o);
-    nll[r] = detail::cross_entropy_nll(xr[labels[r]], m, math::log(s));
+    const float s = exps_of(xr, e, cols, &m, o), log_s = math::log(s);
+    const float nll = detail::cross_entropy_nll(xr[labels[r]], m, log_s);
+    put(r, rule.smoothing()
+               ? detail::cross_entropy_smoothed(nll, log_softmax_sum(xr, m, log_s, scratch, cols, o), rule.a, rule.b)
+               : nll);
     if (dlogits == nullptr) return;
     const float e_label = e[labels[r]];  // every column as if it were not the label, then the label's
-    if (avx2) cross_entropy_grads_avx2(e, s, kept_f, cols);
-    else cross_entropy_grads(e, s, kept_f, cols);
-    e[labels[r]] = canonicalize(detail::cross_entropy_grad(e_label, s, true, kept_f));
+    if (avx2) cross_entropy_grads_avx2(e, s, rule.b, divisor, cols);
+    else cross_entropy_grads(e, s, rule.b, divisor, cols);
+    e[labels[r]] =
+        canonicalize(detail::cross_entropy_grad(e_label, s, detail::cross_entropy_target(true, rule.a, rule.b), divisor));
   });
-  *loss = canonicalize(detail::row_mean(sum_of(nll.data(), rows, options), kept));
+  if (rule.reduction == LossReduction::mean) *loss = canonicalize(detail::row_mean(sum_of(terms.data(), rows, options), kept));
+  else if (rule.reduction == LossReduction::sum) *loss = canonicalize(sum_of(terms.data(), rows, options));
 }
 
 }  // namespace
 
 void cross_entropy(const float* logits, const std::int32_t* labels, std::int64_t rows, std::int64_t cols, float* loss,
                    float* dlogits, CpuOptions options) {
-  cross_entropy_rows(logits, labels, rows, cols, detail::kNoIgnoredLabel, loss, dlogits, options);
+  cross_entropy_rows(logits, labels, rows, cols, {}, loss, dlogits, options);
 }
 
 void cross_entropy(const float* logits, const std::int32_t* labels, std::int64_t rows, std::int64_t cols,
-                   IgnoreIndex ignore, float* loss, float* dlogits, CpuOptions options) {
-  cross_entropy_rows(logits, labels, rows, cols, ignore.value, loss, dlogits, options);
+                   const CrossEntropyOptions& ce, float* loss, float* dlogits, CpuOptions options) {
+  cross_entropy_rows(logits, labels, rows, cols, ce, loss, dlogits, options);
 }
 
 void layer_norm(const float* x, const float* gamma, const float* beta, float* y, float* mean, float* rstd,

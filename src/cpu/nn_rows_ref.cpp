@@ -85,37 +85,50 @@ void log_softmax_backward(const float* y, const float* dy, float* dx, std::int64
 namespace {
 
 void cross_entropy_rows(const float* logits, const std::int32_t* labels, std::int64_t rows, std::int64_t cols,
-                        std::int64_t ignore, float* loss, float* dlogits) {
+                        const CrossEntropyOptions& options, float* loss, float* dlogits) {
   constexpr const char* fn = "ref::cross_entropy";
-  detail::check_cross_entropy_call(fn, logits, labels, rows, cols, loss, dlogits, detail::kHostReader);
-  const std::int64_t kept = detail::kept_labels(fn, labels, rows, cols, ignore);
-  Vec nll(static_cast<std::size_t>(rows));
+  const detail::CrossEntropyRule rule = detail::cross_entropy_rule(fn, options, cols);
+  detail::check_cross_entropy_call(fn, logits, labels, rows, cols, rule, loss, dlogits, detail::kHostReader);
+  const std::int64_t kept = detail::kept_labels(fn, labels, rows, cols, rule.ignore);
+  Vec terms(static_cast<std::size_t>(rows));
   for (std::int64_t r = 0; r < rows; ++r) {
-    if (detail::cross_entropy_ignored(labels[r], ignore)) {
-      nll[r] = detail::cross_entropy_ignored_value();
+    if (detail::cross_entropy_ignored(labels[r], rule.ignore)) {
+      terms[r] = detail::cross_entropy_ignored_value();
       for (std::int64_t j = 0; dlogits && j < cols; ++j) dlogits[r * cols + j] = detail::cross_entropy_ignored_value();
       continue;
     }
     const float* xr = logits + r * cols;
     const Exps e = exps_of(xr, cols);
-    nll[r] = detail::cross_entropy_nll(xr[labels[r]], e.m, math::log(e.s));
+    const float log_s = math::log(e.s);
+    terms[r] = detail::cross_entropy_nll(xr[labels[r]], e.m, log_s);
+    if (rule.smoothing()) {
+      Vec logp(static_cast<std::size_t>(cols));
+      for (std::int64_t j = 0; j < cols; ++j) logp[j] = detail::log_softmax_value(xr[j], e.m, log_s);
+      terms[r] = detail::cross_entropy_smoothed(terms[r], sum_of(logp), rule.a, rule.b);
+    }
     for (std::int64_t j = 0; dlogits && j < cols; ++j)
-      dlogits[r * cols + j] =
-          canonicalize(detail::cross_entropy_grad(e.e[j], e.s, j == labels[r], detail::count_as_float(kept)));
+      dlogits[r * cols + j] = canonicalize(detail::cross_entropy_grad(
+          e.e[j], e.s, detail::cross_entropy_target(j == labels[r], rule.a, rule.b), rule.divisor(kept)));
   }
-  *loss = canonicalize(detail::row_mean(sum_of(nll), kept));
+  switch (rule.reduction) {
+    case LossReduction::mean: *loss = canonicalize(detail::row_mean(sum_of(terms), kept)); break;
+    case LossReduction::sum: *loss = canonicalize(sum_of(terms)); break;
+    case LossReduction::none:
+      for (std::int64_t r = 0; r < rows; ++r) loss[r] = canonicalize(terms[r]);
+      break;
+  }
 }
 
 }  // namespace
 
 void cross_entropy(const float* logits, const std::int32_t* labels, std::int64_t rows, std::int64_t cols, float* loss,
                    float* dlogits) {
-  cross_entropy_rows(logits, labels, rows, cols, detail::kNoIgnoredLabel, loss, dlogits);
+  cross_entropy_rows(logits, labels, rows, cols, {}, loss, dlogits);
 }
 
 void cross_entropy(const float* logits, const std::int32_t* labels, std::int64_t rows, std::int64_t cols,
-                   IgnoreIndex ignore, float* loss, float* dlogits) {
-  cross_entropy_rows(logits, labels, rows, cols, ignore.value, loss, dlogits);
+                   const CrossEntropyOptions& options, float* loss, float* dlogits) {
+  cross_entropy_rows(logits, labels, rows, cols, options, loss, dlogits);
 }
 
 void layer_norm(const float* x, const float* gamma, const float* beta, float* y, float* mean, float* rstd,

@@ -223,29 +223,28 @@ struct SoftmaxBackwardRow {
 
 // A label outside [0, cols), and not the ignored one, cannot be reported without synchronizing:
 // that row's loss term and gradient are NaN instead. With a check (bad not null: its labels' word,
-// final before this kernel starts) a call with a bad label writes nothing. With an ignored label,
-// `kept` (final before this kernel starts too) holds the number of rows it does not name, which
-// the gradient divides by; without one it is null, and every row counts.
+// final before this kernel starts) a call with a bad label writes nothing. With an ignored label
+// and a mean, `kept` (final before this kernel starts too) holds the number of rows it does not
+// name, which the gradient divides by; otherwise it is null, and the divisor is rule.divisor(rows).
 struct CrossEntropyRow {
   const float* logits;
   const std::int32_t* labels;
-  std::int64_t cols;
-  float rows;
-  std::int64_t ignore;             // detail::kNoIgnoredLabel: none
-  const unsigned long long* kept;  // null without an ignored label
-  float* nll;
-  float* dlogits;                 // may be null
-  const unsigned long long* bad;  // null without a check
+  std::int64_t cols, rows;
+  detail::CrossEntropyRule rule;
+  const unsigned long long* kept;  // null: every row counts
+  float* terms;                    // the rows' loss terms: loss itself for per-row losses
+  float* dlogits;                  // may be null
+  const unsigned long long* bad;   // null without a check
   __device__ void operator()(std::int64_t r, int t) const {
-    if (bad != nullptr && *bad != 0) {  // its term still written, so that the mean reads no uninitialized memory
-      if (t == 0) nll[r] = canonical_nan_f32();
+    if (bad != nullptr && *bad != 0) {  // a term still written to workspace, so that the mean reads no uninitialized memory
+      if (t == 0 && !rule.per_row()) terms[r] = canonical_nan_f32();
       return;
     }
     const float* xr = logits + r * cols;
     const std::int32_t label = labels[r];
     float* const dr = dlogits == nullptr ? nullptr : dlogits + r * cols;
-    if (detail::cross_entropy_ignored(label, ignore)) {
-      if (t == 0) nll[r] = detail::cross_entropy_ignored_value();
+    if (detail::cross_entropy_ignored(label, rule.ignore)) {
+      if (t == 0) terms[r] = detail::cross_entropy_ignored_value();
       if (dr != nullptr)
         warp_row_write(dr, cols, t, [](std::int64_t) {
           return quad_of([](int) { return detail::cross_entropy_ignored_value(); });
@@ -253,7 +252,7 @@ struct CrossEntropyRow {
       return;
     }
     const bool valid = detail::label_in_range(label, cols);
-    const float divisor = kept != nullptr ? detail::count_as_float(static_cast<std::int64_t>(*kept)) : rows;
+    const float divisor = rule.divisor(kept != nullptr ? static_cast<std::int64_t>(*kept) : rows);
     const float m = warp_row_max(xr, cols, t);
     // e_j kept in dlogits for its pass (as softmax keeps it in y): math::exp once per element.
     const float s = warp_row_sum(cols, t, [&](std::int64_t i0) {
@@ -262,12 +261,21 @@ struct CrossEntropyRow {
       if (dr != nullptr) store_quad(dr, i0, cols, e);
       return e;
     });
-    if (t == 0) nll[r] = valid ? detail::cross_entropy_nll(xr[label], m, math::log(s)) : canonical_nan_f32();
+    const float log_s = math::log(s);
+    // With label smoothing, u: a pass more for the row sum of the log-probabilities.
+    const float u = !rule.smoothing() ? 0.0f : warp_row_sum(cols, t, [&](std::int64_t i0) {
+      const Quad q = load_quad(xr, i0, cols);
+      return quad_of([&](int k) { return detail::log_softmax_value(q.v[k], m, log_s); });
+    });
+    if (t == 0) {
+      const float nll = valid ? detail::cross_entropy_nll(xr[label], m, log_s) : canonical_nan_f32();
+      terms[r] = canonicalize(rule.smoothing() ? detail::cross_entropy_smoothed(nll, u, rule.a, rule.b) : nll);
+    }
     if (dr == nullptr) return;
     warp_row_rewrite(dr, cols, t, [&](std::int64_t i0, const Quad& e) {
       return quad_of([&](int k) {
-        const float g = detail::cross_entropy_grad(e.v[k], s, i0 + k == label, divisor);
-        return valid ? canonicalize(g) : canonical_nan_f32();
+        const float q = detail::cross_entropy_target(i0 + k == label, rule.a, rule.b);
+        return valid ? canonicalize(detail::cross_entropy_grad(e.v[k], s, q, divisor)) : canonical_nan_f32();
       });
     });
   }
@@ -479,63 +487,68 @@ __global__ void kept_labels_kernel(const std::int32_t* __restrict__ labels, std:
   if (threadIdx.x % kWarp == 0 && mine != 0) atomicAdd(kept, mine);
 }
 
-// The last step when the loss is not cuda::mean's own output: with a check, nothing if a label was
-// bad (the first bad row goes into the check's record instead); then the loss from its slot of the
-// workspace, the mean of the terms, or with an ignored label (kept not null) their sum divided by
-// the rows kept.
+// The last step when the loss is not cuda::mean's or cuda::sum's own output: with a check, nothing
+// if a label was bad (the first bad row goes into the check's record instead); then the loss from
+// its slot of the workspace, or with an ignored label's mean (kept not null) the sum there
+// divided by the rows kept; nothing more for per-row losses (total null), which the rows' kernel
+// wrote.
 __global__ void loss_kernel(const unsigned long long* bad, const std::int32_t* labels, std::int64_t rows,
                             std::int64_t cols, std::int64_t ignore, detail::IdCheckRecord* record, const float* total,
                             const unsigned long long* kept, float* loss) {
   if (record != nullptr &&
       detail::stop_for_bad_id(bad, labels, rows, cols, detail::kCallCrossEntropy, record, ignore))
     return;
+  if (total == nullptr) return;
   *loss = kept == nullptr ? *total : canonicalize(detail::row_mean(*total, static_cast<std::int64_t>(*kept)));
 }
 
 void cross_entropy_call(const float* logits, const std::int32_t* labels, std::int64_t rows, std::int64_t cols,
-                        std::int64_t ignore, float* loss, float* dlogits, detail::IdCheckRecord* record,
-                        cudaStream_t stream, Workspace ws, LaunchConfig launch) {
+                        const CrossEntropyOptions& options, float* loss, float* dlogits,
+                        detail::IdCheckRecord* record, cudaStream_t stream, Workspace ws, LaunchConfig launch) {
   constexpr const char* fn = "cuda::cross_entropy";
-  detail::check_cross_entropy_call(fn, logits, labels, rows, cols, loss, dlogits, detail::device_reader(stream));
+  const detail::CrossEntropyRule rule = detail::cross_entropy_rule(fn, options, cols);
+  detail::check_cross_entropy_call(fn, logits, labels, rows, cols, rule, loss, dlogits, detail::device_reader(stream));
   check_call(fn, cols, launch);
-  const std::size_t need = cross_entropy_workspace_bytes(rows, cols), nll_bytes = aligned_bytes(rows);
+  const std::size_t need = cross_entropy_workspace_bytes(rows, cols), terms_bytes = aligned_bytes(rows);
   StreamWorkspace w(fn, ws, need, "cuda::cross_entropy_workspace_bytes(rows, cols)", stream,
                     {{"logits", logits, rows * cols * std::int64_t{sizeof(float)}},
                      {"labels", labels, rows * std::int64_t{sizeof(std::int32_t)}},
-                     {"loss", loss, std::int64_t{sizeof(float)}},
+                     {"loss", loss, rule.loss_count(rows) * std::int64_t{sizeof(float)}},
                      {"dlogits", dlogits, dlogits ? rows * cols * std::int64_t{sizeof(float)} : 0}});
   auto* const base = static_cast<unsigned char*>(w.get());
-  auto* nll = reinterpret_cast<float*>(base);
   struct Words {  // the block after the terms
     unsigned long long bad;
     float total;
     unsigned long long kept;
   };
   static_assert(sizeof(Words) <= kWorkspaceAlign);
-  auto* const words = reinterpret_cast<Words*>(base + nll_bytes);
-  const bool ignoring = ignore != detail::kNoIgnoredLabel;
-  if (ignoring) {
+  auto* const words = reinterpret_cast<Words*>(base + terms_bytes);
+  const bool ignoring = rule.ignore != detail::kNoIgnoredLabel;
+  const bool mean_of_kept = ignoring && rule.reduction == LossReduction::mean;  // divides by a count
+  if (mean_of_kept || (ignoring && record != nullptr)) {  // the count, and the check that skips the ignored label
     DETNUM_CUDA_CHECK(fn, cudaMemsetAsync(words, 0, sizeof(Words), stream));
     const int grid = grid_of(fn, reinterpret_cast<const void*>(kept_labels_kernel), 256, (rows + 255) / 256, {});
-    kept_labels_kernel<<<grid, 256, 0, stream>>>(labels, rows, cols, ignore, &words->kept,
+    kept_labels_kernel<<<grid, 256, 0, stream>>>(labels, rows, cols, rule.ignore, &words->kept,
                                                  record != nullptr ? &words->bad : nullptr);
     DETNUM_CUDA_CHECK(fn, cudaGetLastError());
   } else if (record != nullptr) {
     detail::check_ids(fn, labels, rows, cols, &words->bad, stream);
   }
+  float* const terms = rule.per_row() ? loss : reinterpret_cast<float*>(base);
   launch_rows(fn,
-              CrossEntropyRow{logits, labels, cols, detail::count_as_float(rows), ignore,
-                              ignoring ? &words->kept : nullptr, nll, dlogits,
+              CrossEntropyRow{logits, labels, cols, rows, rule, mean_of_kept ? &words->kept : nullptr, terms, dlogits,
                               record != nullptr ? &words->bad : nullptr},
               rows, stream, launch);
   // The loss: detnum's mean of the rows' terms (a NaN one makes it NaN; rows = 0 gives NaN), or
-  // their sum, which loss_kernel divides by the rows kept.
-  const Workspace reduce_ws{base + nll_bytes + kWorkspaceAlign, need - nll_bytes - kWorkspaceAlign};
-  if (ignoring) sum(static_cast<const float*>(nll), rows, &words->total, stream, reduce_ws, launch);
-  else mean(static_cast<const float*>(nll), rows, record != nullptr ? &words->total : loss, stream, reduce_ws, launch);
-  if (!ignoring && record == nullptr) return;
-  loss_kernel<<<1, 1, 0, stream>>>(&words->bad, labels, rows, cols, ignore, record, &words->total,
-                                   ignoring ? &words->kept : nullptr, loss);
+  // their sum (for an ignored label's mean, which loss_kernel divides by the rows kept).
+  const Workspace reduce_ws{base + terms_bytes + kWorkspaceAlign, need - terms_bytes - kWorkspaceAlign};
+  float* const total = record != nullptr || mean_of_kept ? &words->total : loss;
+  if (rule.reduction == LossReduction::mean && !mean_of_kept) mean(terms, rows, total, stream, reduce_ws, launch);
+  else if (!rule.per_row()) sum(terms, rows, total, stream, reduce_ws, launch);
+  if (total == loss && record == nullptr) return;
+  loss_kernel<<<1, 1, 0, stream>>>(&words->bad, labels, rows, cols, rule.ignore, record,
+                                   rule.per_row() ? nullptr : &words->total, mean_of_kept ? &words->kept : nullptr,
+                                   loss);
   DETNUM_CUDA_CHECK(fn, cudaGetLastError());
 }
 
@@ -543,26 +556,26 @@ void cross_entropy_call(const float* logits, const std::int32_t* labels, std::in
 
 void cross_entropy(const float* logits, const std::int32_t* labels, std::int64_t rows, std::int64_t cols, float* loss,
                    float* dlogits, cudaStream_t stream, Workspace ws, LaunchConfig launch) {
-  cross_entropy_call(logits, labels, rows, cols, detail::kNoIgnoredLabel, loss, dlogits, nullptr, stream, ws, launch);
+  cross_entropy_call(logits, labels, rows, cols, {}, loss, dlogits, nullptr, stream, ws, launch);
 }
 
 void cross_entropy(const float* logits, const std::int32_t* labels, std::int64_t rows, std::int64_t cols, float* loss,
                    float* dlogits, IdCheck& check, cudaStream_t stream, Workspace ws, LaunchConfig launch) {
-  cross_entropy_call(logits, labels, rows, cols, detail::kNoIgnoredLabel, loss, dlogits,
+  cross_entropy_call(logits, labels, rows, cols, {}, loss, dlogits,
                      detail::IdCheckAccess::record(check, "cuda::cross_entropy"), stream, ws, launch);
   detail::IdCheckAccess::queued_on(check, stream);
 }
 
 void cross_entropy(const float* logits, const std::int32_t* labels, std::int64_t rows, std::int64_t cols,
-                   IgnoreIndex ignore, float* loss, float* dlogits, cudaStream_t stream, Workspace ws,
+                   const CrossEntropyOptions& options, float* loss, float* dlogits, cudaStream_t stream, Workspace ws,
                    LaunchConfig launch) {
-  cross_entropy_call(logits, labels, rows, cols, ignore.value, loss, dlogits, nullptr, stream, ws, launch);
+  cross_entropy_call(logits, labels, rows, cols, options, loss, dlogits, nullptr, stream, ws, launch);
 }
 
 void cross_entropy(const float* logits, const std::int32_t* labels, std::int64_t rows, std::int64_t cols,
-                   IgnoreIndex ignore, float* loss, float* dlogits, IdCheck& check, cudaStream_t stream, Workspace ws,
-                   LaunchConfig launch) {
-  cross_entropy_call(logits, labels, rows, cols, ignore.value, loss, dlogits,
+                   const CrossEntropyOptions& options, float* loss, float* dlogits, IdCheck& check,
+                   cudaStream_t stream, Workspace ws, LaunchConfig launch) {
+  cross_entropy_call(logits, labels, rows, cols, options, loss, dlogits,
                      detail::IdCheckAccess::record(check, "cuda::cross_entropy"), stream, ws, launch);
   detail::IdCheckAccess::queued_on(check, stream);
 }

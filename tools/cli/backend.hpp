@@ -19,6 +19,7 @@
 #include "detnum/fp16.hpp"
 #include "detnum/gemm.hpp"
 #include "detnum/reduce.hpp"
+#include "detnum/softmax.hpp"
 
 namespace detnum::cli {
 
@@ -31,7 +32,9 @@ enum class RowOp {
   log_softmax,
   log_softmax_backward,
   cross_entropy,
-  cross_entropy_ignore,  // IgnoreIndex{kCheckIgnoredLabel}
+  cross_entropy_ignore,   // options (check_ce_options): kCheckIgnoredLabel ignored
+  cross_entropy_smooth,   // and label smoothing 0.1
+  cross_entropy_per_row,  // and label smoothing 0.1, per-row losses: rows floats of loss
   layer_norm,
   layer_norm_backward,
   rms_norm,
@@ -40,6 +43,11 @@ enum class RowOp {
 // The ignored label of RowOp::cross_entropy_ignore: a class, so that the check's even labels
 // (check_inputs.cpp) name it in some rows, and in every row of a matrix of one or two columns.
 inline constexpr std::int32_t kCheckIgnoredLabel = 0;
+// The options of the cross-entropy rows that take them (the other row ops take none).
+inline CrossEntropyOptions check_ce_options(RowOp op) {
+  const float smoothing = op == RowOp::cross_entropy_ignore ? 0.0f : 0.1f;
+  return {kCheckIgnoredLabel, smoothing, op == RowOp::cross_entropy_per_row ? LossReduction::none : LossReduction::mean};
+}
 // The elementwise ops of detnum/pointwise.hpp.
 enum class PointwiseOp { relu, relu_backward, gelu, gelu_backward, bias_add };
 enum class Dtype;
@@ -101,7 +109,7 @@ class Backend {
     const float* rstd;            // rows values: layer_norm's or rms_norm's, for their backward passes
     const std::int32_t* labels;   // rows labels (cross_entropy)
     float* y;                     // rows x cols: y, dx or dlogits
-    float* loss;                  // one value (cross_entropy)
+    float* loss;                  // one value (cross_entropy); rows for per-row losses
     float* mean_out;              // rows values (layer_norm)
     float* rstd_out;              // rows values (layer_norm, rms_norm)
     float* dgamma;                // cols values (the norms' backward passes)

@@ -153,7 +153,8 @@ class CudaBackend final : public Backend {
     Mirror x(c.x, floats(r * k)), dy(c.dy, floats(r * k)), gamma(c.gamma, floats(k)), beta(c.beta, floats(k));
     Mirror mean(c.mean, floats(r)), rstd(c.rstd, floats(r));
     Mirror labels(c.labels, static_cast<std::size_t>(r) * sizeof(std::int32_t));
-    Mirror y(c.y, floats(r * k)), loss(c.loss, floats(1)), mean_out(c.mean_out, floats(r));
+    Mirror y(c.y, floats(r * k)), loss(c.loss, floats(c.op == RowOp::cross_entropy_per_row ? r : 1));
+    Mirror mean_out(c.mean_out, floats(r));
     Mirror rstd_out(c.rstd_out, floats(r)), dgamma(c.dgamma, floats(k)), dbeta(c.dbeta, floats(k));
     const float* px = x.get<const float>();
     const cuda::Workspace ws{};  // stream-ordered, taken and returned by each call
@@ -171,8 +172,10 @@ class CudaBackend final : public Backend {
                             launch_);
         break;
       case RowOp::cross_entropy_ignore:
-        cuda::cross_entropy(px, labels.get<const std::int32_t>(), r, k, IgnoreIndex{kCheckIgnoredLabel},
-                            loss.get<float>(), y.get<float>(), nullptr, ws, launch_);
+      case RowOp::cross_entropy_smooth:
+      case RowOp::cross_entropy_per_row:
+        cuda::cross_entropy(px, labels.get<const std::int32_t>(), r, k, check_ce_options(c.op), loss.get<float>(),
+                            y.get<float>(), nullptr, ws, launch_);
         break;
       case RowOp::layer_norm:
         cuda::layer_norm(px, gamma.get<const float>(), beta.get<const float>(), y.get<float>(), mean_out.get<float>(),

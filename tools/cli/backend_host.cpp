@@ -95,8 +95,10 @@ void host_row_op(const Backend::RowCall& c, const CpuOptions* cpu) {
       return cpu ? detnum::cross_entropy(c.x, c.labels, r, k, c.loss, c.y, *cpu)
                  : ref::cross_entropy(c.x, c.labels, r, k, c.loss, c.y);
     case RowOp::cross_entropy_ignore:
-      return cpu ? detnum::cross_entropy(c.x, c.labels, r, k, IgnoreIndex{kCheckIgnoredLabel}, c.loss, c.y, *cpu)
-                 : ref::cross_entropy(c.x, c.labels, r, k, IgnoreIndex{kCheckIgnoredLabel}, c.loss, c.y);
+    case RowOp::cross_entropy_smooth:
+    case RowOp::cross_entropy_per_row:
+      return cpu ? detnum::cross_entropy(c.x, c.labels, r, k, check_ce_options(c.op), c.loss, c.y, *cpu)
+                 : ref::cross_entropy(c.x, c.labels, r, k, check_ce_options(c.op), c.loss, c.y);
     case RowOp::layer_norm:
       return cpu ? detnum::layer_norm(c.x, c.gamma, c.beta, c.y, c.mean_out, c.rstd_out, r, k, c.eps, *cpu)
                  : ref::layer_norm(c.x, c.gamma, c.beta, c.y, c.mean_out, c.rstd_out, r, k, c.eps);

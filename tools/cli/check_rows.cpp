@@ -57,7 +57,7 @@ RowCase make_case(const CheckInputs& in, Shape s, bool specials) {
 // Runs op on the backend; the backward passes first get their saved inputs from the reference.
 CheckOutputs run_op(Backend& b, RowOp op, RowCase c) {
   const std::int64_t count = c.rows * c.cols;
-  std::vector<float> y = sentinel_floats(count), loss = sentinel_floats(1);
+  std::vector<float> y = sentinel_floats(count), loss = sentinel_floats(op == RowOp::cross_entropy_per_row ? c.rows : 1);
   std::vector<float> mean = sentinel_floats(c.rows), rstd = sentinel_floats(c.rows);
   std::vector<float> dgamma = sentinel_floats(c.cols), dbeta = sentinel_floats(c.cols);
   const float* x = c.x.data();
@@ -86,7 +86,9 @@ CheckOutputs run_op(Backend& b, RowOp op, RowCase c) {
             c.labels.data(), y.data(), loss.data(), mean.data(), rstd.data(), dgamma.data(), dbeta.data()});
   switch (op) {
     case RowOp::cross_entropy:
-    case RowOp::cross_entropy_ignore: return {float_bytes({&loss, &y}), {}};
+    case RowOp::cross_entropy_ignore:
+    case RowOp::cross_entropy_smooth: return {float_bytes({&loss, &y}), {}};
+    case RowOp::cross_entropy_per_row: return {float_bytes({&y, &loss}), {}};
     case RowOp::layer_norm: return {float_bytes({&y, &mean, &rstd}), {}};
     case RowOp::layer_norm_backward: return {float_bytes({&y, &dgamma, &dbeta}), {}};
     case RowOp::rms_norm: return {float_bytes({&y, &rstd}), {}};
@@ -108,21 +110,27 @@ constexpr OpInfo kOps[] = {
     {RowOp::log_softmax_backward, "log_softmax_backward", "dx, y = ref log_softmax(x)", false},
     {RowOp::cross_entropy, "cross_entropy", "loss|dlogits, even labels", false},
     {RowOp::cross_entropy_ignore, "cross_entropy_ignore", "loss|dlogits, even labels, label 0 ignored", false},
+    {RowOp::cross_entropy_smooth, "cross_entropy_smooth", "loss|dlogits, even labels, label 0 ignored, smoothing 0.1",
+     false},
+    {RowOp::cross_entropy_per_row, "cross_entropy_per_row",
+     "dlogits|losses, even labels, label 0 ignored, smoothing 0.1, per row", false},
     {RowOp::layer_norm, "layer_norm", "y|mean|rstd, eps 1e-5", true},
     {RowOp::layer_norm_backward, "layer_norm_backward", "dx|dgamma|dbeta, mean, rstd from ref layer_norm", false},
     {RowOp::rms_norm, "rms_norm", "y|rstd, eps 1e-5", true},
     {RowOp::rms_norm_backward, "rms_norm_backward", "dx|dgamma, rstd from ref rms_norm", false},
 };
 
-// The bytes of row 1 of an op's per-row outputs: y's row and, for layer_norm, mean's and rstd's.
+// The bytes of row 1 of an op's per-row outputs: y's row and, for layer_norm, mean's and rstd's,
+// for per-row cross-entropy its loss.
 std::vector<std::uint8_t> row_one(const std::vector<std::uint8_t>& all, RowOp op, Shape s) {
   const std::size_t row = static_cast<std::size_t>(s.cols) * sizeof(float), matrix = row * static_cast<std::size_t>(s.rows);
   std::vector<std::uint8_t> r(all.begin() + static_cast<std::ptrdiff_t>(row), all.begin() + static_cast<std::ptrdiff_t>(2 * row));
-  if (op == RowOp::layer_norm)
-    for (const std::size_t stat : {matrix, matrix + static_cast<std::size_t>(s.rows) * sizeof(float)}) {
-      const auto at = all.begin() + static_cast<std::ptrdiff_t>(stat + sizeof(float));
-      r.insert(r.end(), at, at + sizeof(float));
-    }
+  const int per_row_values = op == RowOp::layer_norm ? 2 : op == RowOp::cross_entropy_per_row ? 1 : 0;
+  for (int v = 0; v < per_row_values; ++v) {  // each a vector of rows floats after y
+    const std::size_t start = matrix + static_cast<std::size_t>(v) * static_cast<std::size_t>(s.rows) * sizeof(float);
+    const auto at = all.begin() + static_cast<std::ptrdiff_t>(start + sizeof(float));
+    r.insert(r.end(), at, at + sizeof(float));
+  }
   return r;
 }
 
@@ -136,6 +144,7 @@ void add_row_alone(std::vector<CheckOp>& ops, RowOp op, const char* name, const 
                    RowCase c = make_case(in, s, false);
                    c.x.erase(c.x.begin(), c.x.begin() + s.cols);  // rows 1.. : row 1 first
                    c.x.resize(static_cast<std::size_t>(s.cols));
+                   c.labels.erase(c.labels.begin());  // row 1's label first
                    c.rows = 1;
                    return run_op(b, op, std::move(c));
                  },
@@ -168,6 +177,8 @@ std::vector<CheckOp> row_check_ops() {
       }
   add_row_alone(ops, RowOp::softmax, "softmax", "y");
   add_row_alone(ops, RowOp::layer_norm, "layer_norm", "y|mean|rstd, eps 1e-5");
+  add_row_alone(ops, RowOp::cross_entropy_per_row, "cross_entropy_per_row",
+                "dlogits|loss, label 0 ignored, smoothing 0.1, per row");
   return ops;
 }
 

@@ -48,14 +48,17 @@ void cross_entropy(const float* logits, const std::int32_t* labels, std::int64_t
 void cross_entropy(const float* logits, const std::int32_t* labels, std::int64_t rows, std::int64_t cols, float* loss,
                    float* dlogits, IdCheck& check, cudaStream_t stream = nullptr, Workspace ws = {},
                    LaunchConfig launch = {});
-// Both, with the rows of an ignored label left out (detnum/softmax.hpp). The rows kept are
-// counted on the device before the rows' kernel, whose gradient divides by that count: without a
-// check, a memset and two small kernels more than the first call; with one, as many as the second.
+// Both, with options (detnum/softmax.hpp): an ignored label, label smoothing, the reduction.
+// loss: rows floats of device memory for LossReduction::none, else one. The costs beyond the
+// first two calls: with an ignored label and a mean, the rows kept are counted on the device
+// before the rows' kernel (whose gradient divides by that count) and a last kernel divides the
+// sum (a memset and two small kernels; with a check, as many as the second call); with label
+// smoothing, a pass more over each row; per-row losses need no reduction.
 void cross_entropy(const float* logits, const std::int32_t* labels, std::int64_t rows, std::int64_t cols,
-                   IgnoreIndex ignore, float* loss, float* dlogits, cudaStream_t stream = nullptr, Workspace ws = {},
-                   LaunchConfig launch = {});
-void cross_entropy(const float* logits, const std::int32_t* labels, std::int64_t rows, std::int64_t cols,
-                   IgnoreIndex ignore, float* loss, float* dlogits, IdCheck& check, cudaStream_t stream = nullptr,
+                   const CrossEntropyOptions& options, float* loss, float* dlogits, cudaStream_t stream = nullptr,
                    Workspace ws = {}, LaunchConfig launch = {});
+void cross_entropy(const float* logits, const std::int32_t* labels, std::int64_t rows, std::int64_t cols,
+                   const CrossEntropyOptions& options, float* loss, float* dlogits, IdCheck& check,
+                   cudaStream_t stream = nullptr, Workspace ws = {}, LaunchConfig launch = {});
 
 }  // namespace detnum::cuda

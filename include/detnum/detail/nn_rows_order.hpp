@@ -49,14 +49,22 @@ DETNUM_HD float log_softmax_backward_value(float y, float dy, float c) {
 
 // The row's loss term: -log_softmax at the label (the negation is exact).
 DETNUM_HD float cross_entropy_nll(float x_label, float m, float log_s) { return -log_softmax_value(x_label, m, log_s); }
-// d(mean loss)/d(logit j): (softmax_j - [j is the label]) / kept, kept being the rows not ignored
-// as a float (count_as_float; all rows when no label is ignored).
-DETNUM_HD float cross_entropy_grad(float e, float s, bool is_label, float kept) {
-  const float p = softmax_value(e, s);
-  return (is_label ? p - 1.0f : p) / kept;
+// Label smoothing eps: the target q_j of a row is a + b at its label and b elsewhere, with
+// a = 1 - eps and b = eps / cols (a float division; eps = 0: targets 1 and +0).
+DETNUM_HD float smoothing_label_weight(float eps) { return 1.0f - eps; }
+DETNUM_HD float smoothing_class_weight(float eps, std::int64_t cols) { return eps / count_as_float(cols); }
+DETNUM_HD float cross_entropy_target(bool is_label, float a, float b) { return is_label ? a + b : b; }
+// The smoothed term, eps > 0: a * nll - b * u, u being the row sum of log_softmax_value (so
+// -b * u is b times the sum of -log p_j); each product rounded, then the difference.
+DETNUM_HD float cross_entropy_smoothed(float nll, float u, float a, float b) { return a * nll - b * u; }
+// dlogits_j: (softmax_j - q_j) / divisor, the divisor being the rows kept as a float
+// (count_as_float) for a mean and 1 (exact) for a sum or per-row losses. With eps = 0 this is
+// p - 1 at the label and p - (+0) = p elsewhere.
+DETNUM_HD float cross_entropy_grad(float e, float s, float target, float divisor) {
+  return (softmax_value(e, s) - target) / divisor;
 }
 
-// The ignored label (IgnoreIndex), widened to 64 bits so that "none" is a value no label has. A
+// The ignored label (ignore_index), widened to 64 bits so that "none" is a value no label has. A
 // row whose label is the ignored one adds +0 to the loss's sum and gets a gradient row of +0.
 inline constexpr std::int64_t kNoIgnoredLabel = INT64_MIN;
 DETNUM_HD bool cross_entropy_ignored(std::int32_t label, std::int64_t ignore) { return label == ignore; }
