@@ -91,6 +91,10 @@ TEST(FingerprintErrors, BadViews) {
   // A zero anywhere is an empty tensor, however large the other sizes (no data needed).
   const Fingerprint empty = fingerprint(TensorView::of(static_cast<const float*>(nullptr), {std::int64_t{1} << 40, std::int64_t{1} << 40, 0}));
   EXPECT_EQ(empty.stats.nans, 0);
+  // Raw bytes: null only for none.
+  expect_error([&] { fingerprint_bytes(nullptr, 5); }, ErrorCode::null_pointer,
+               "fingerprint_bytes: data must not be null, got nullptr for 5 bytes");
+  EXPECT_EQ(fingerprint_bytes(nullptr, 0), fingerprint_bytes(x, 0));
 }
 
 }  // namespace

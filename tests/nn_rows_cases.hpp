@@ -44,6 +44,7 @@ enum class RowOp {
   cross_entropy_sum,     // and a sum
   cross_entropy_smooth_sum_loss_only,
   cross_entropy_none,  // per-row losses, with label smoothing
+  cross_entropy_smooth_all_rows,  // label smoothing with RowInputs::labels: no label ignored
   layer_norm,
   layer_norm_backward,
   rms_norm,
@@ -61,6 +62,7 @@ inline constexpr RowOp kRowOps[] = {RowOp::softmax,
                                     RowOp::cross_entropy_sum,
                                     RowOp::cross_entropy_smooth_sum_loss_only,
                                     RowOp::cross_entropy_none,
+                                    RowOp::cross_entropy_smooth_all_rows,
                                     RowOp::layer_norm,
                                     RowOp::layer_norm_backward,
                                     RowOp::rms_norm,
@@ -73,7 +75,8 @@ inline constexpr std::int32_t kIgnoredLabel = -100;
 inline bool has_ce_options(RowOp op) {
   return op == RowOp::cross_entropy_ignore || op == RowOp::cross_entropy_ignore_loss_only ||
          op == RowOp::cross_entropy_smooth || op == RowOp::cross_entropy_sum ||
-         op == RowOp::cross_entropy_smooth_sum_loss_only || op == RowOp::cross_entropy_none;
+         op == RowOp::cross_entropy_smooth_sum_loss_only || op == RowOp::cross_entropy_none ||
+         op == RowOp::cross_entropy_smooth_all_rows;
 }
 inline CrossEntropyOptions ce_options(RowOp op) {
   switch (op) {
@@ -81,6 +84,7 @@ inline CrossEntropyOptions ce_options(RowOp op) {
     case RowOp::cross_entropy_sum: return {kIgnoredLabel, 0.0f, LossReduction::sum};
     case RowOp::cross_entropy_smooth_sum_loss_only: return {kIgnoredLabel, 0.25f, LossReduction::sum};
     case RowOp::cross_entropy_none: return {kIgnoredLabel, 0.1f, LossReduction::none};
+    case RowOp::cross_entropy_smooth_all_rows: return {std::nullopt, 0.1f, LossReduction::mean};
     default: return {kIgnoredLabel, 0.0f, LossReduction::mean};
   }
 }
@@ -110,6 +114,7 @@ inline const char* op_name(RowOp op) {
     case RowOp::cross_entropy_smooth_sum_loss_only:
       return "cross_entropy, ignored label, label smoothing 0.25, sum (loss only)";
     case RowOp::cross_entropy_none: return "cross_entropy, ignored label, label smoothing 0.1, per row";
+    case RowOp::cross_entropy_smooth_all_rows: return "cross_entropy, label smoothing 0.1";
     case RowOp::layer_norm: return "layer_norm";
     case RowOp::layer_norm_backward: return "layer_norm_backward";
     case RowOp::rms_norm: return "rms_norm";
@@ -220,7 +225,8 @@ inline RowOutputs row_outputs_of(RowOp op, std::int64_t rows, std::int64_t cols)
     case RowOp::cross_entropy:
     case RowOp::cross_entropy_ignore:
     case RowOp::cross_entropy_smooth:
-    case RowOp::cross_entropy_sum: return {{"loss", buf(1)}, {"dlogits", buf(n)}};
+    case RowOp::cross_entropy_sum:
+    case RowOp::cross_entropy_smooth_all_rows: return {{"loss", buf(1)}, {"dlogits", buf(n)}};
     case RowOp::cross_entropy_loss_only:
     case RowOp::cross_entropy_ignore_loss_only:
     case RowOp::cross_entropy_smooth_sum_loss_only: return {{"loss", buf(1)}};
@@ -262,8 +268,9 @@ void dispatch(const F& f, const RowCall& c) {
     case RowOp::cross_entropy_sum:
     case RowOp::cross_entropy_smooth_sum_loss_only:
     case RowOp::cross_entropy_none:
-      return f.cross_entropy(c.x, c.labels_ignoring, c.rows, c.cols, ce_options(c.op), c.out[0],
-                             ce_loss_only(c.op) ? nullptr : c.out[1]);
+    case RowOp::cross_entropy_smooth_all_rows:
+      return f.cross_entropy(c.x, c.op == RowOp::cross_entropy_smooth_all_rows ? c.labels : c.labels_ignoring, c.rows,
+                             c.cols, ce_options(c.op), c.out[0], ce_loss_only(c.op) ? nullptr : c.out[1]);
     case RowOp::layer_norm:
       return f.layer_norm(c.x, c.gamma, c.beta, c.out[0], c.out[1], c.out[2], c.rows, c.cols, c.eps);
     case RowOp::layer_norm_backward:
@@ -346,7 +353,10 @@ void for_each_row_case(const Check& check) {
       SCOPED_TRACE(std::to_string(rows) + " x " + std::to_string(cols) + (specials ? ", specials" : ""));
       const RowInputs in = make_row_inputs(rows, cols, 11 + static_cast<std::uint64_t>(rows * 131 + cols), specials);
       for (const RowOp op : kRowOps) {
-        if (cols == 0 && rows > 0 && (op == RowOp::cross_entropy || op == RowOp::cross_entropy_loss_only)) continue;
+        if (cols == 0 && rows > 0 &&
+            (op == RowOp::cross_entropy || op == RowOp::cross_entropy_loss_only ||
+             op == RowOp::cross_entropy_smooth_all_rows))
+          continue;
         SCOPED_TRACE(op_name(op));
         check(op, in, run_ref(op, in));
       }

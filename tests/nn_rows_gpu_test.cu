@@ -266,27 +266,35 @@ TEST(NnRowsGpu, IdCheckWithAnIgnoredLabel) {
                  });
 }
 
-// The other options under a check: label smoothing with a sum (the sum goes through the check's
-// last kernel), and per-row losses (written by the rows' kernel itself, which writes none of them
-// when a label is bad).
+// The other options under a check, with label smoothing: each reduction with an ignored label
+// (the labels counted and checked by one kernel) and without (checked by check_ids); a sum goes
+// through the check's last kernel, and per-row losses are written by the rows' kernel itself,
+// which writes none of them when a label is bad.
 TEST(NnRowsGpu, IdCheckWithOtherOptions) {
   DETNUM_REQUIRE_GPU();
   constexpr std::int64_t rows = 9, cols = 37;
-  RowInputs in = make_row_inputs(rows, cols, 8, false);
-  in.labels[5] = kIgnoredLabel;
-  std::vector<std::int32_t> bad = in.labels;
-  bad[6] = 40;
-  for (const LossReduction reduction : {LossReduction::sum, LossReduction::none}) {
-    SCOPED_TRACE(reduction == LossReduction::sum ? "sum" : "per row");
-    const CrossEntropyOptions options{kIgnoredLabel, 0.1f, reduction};
-    RowOutputs want = row_outputs_of(RowOp::cross_entropy, rows, cols);
-    if (reduction == LossReduction::none) want[0].second.resize(rows);
-    ref::cross_entropy(in.x.data(), in.labels.data(), rows, cols, options, want[0].second.data(),
-                       want[1].second.data());
-    id_check_cases(in, in.labels, bad, &options, want,
-                   "cuda::cross_entropy: labels[6] must be in [0, cols) = [0, 37) or the ignored label -100, got 40",
-                   nullptr);
-  }
+  const RowInputs plain = make_row_inputs(rows, cols, 8, false);
+  for (const bool ignoring : {true, false})
+    for (const LossReduction reduction : {LossReduction::mean, LossReduction::sum, LossReduction::none}) {
+      SCOPED_TRACE(std::string(reduction == LossReduction::mean  ? "mean"
+                               : reduction == LossReduction::sum ? "sum"
+                                                                 : "per row") +
+                   (ignoring ? ", label -100 ignored" : ""));
+      RowInputs in = plain;
+      if (ignoring) in.labels[5] = kIgnoredLabel;
+      std::vector<std::int32_t> bad = in.labels;
+      bad[6] = 40;
+      const CrossEntropyOptions options{ignoring ? std::optional<std::int32_t>(kIgnoredLabel) : std::nullopt, 0.1f,
+                                        reduction};
+      RowOutputs want = row_outputs_of(RowOp::cross_entropy, rows, cols);
+      if (reduction == LossReduction::none) want[0].second.resize(rows);
+      ref::cross_entropy(in.x.data(), in.labels.data(), rows, cols, options, want[0].second.data(),
+                         want[1].second.data());
+      id_check_cases(in, in.labels, bad, &options, want,
+                     std::string("cuda::cross_entropy: labels[6] must be in [0, cols) = [0, 37)") +
+                         (ignoring ? " or the ignored label -100" : "") + ", got 40",
+                     nullptr);
+    }
 }
 
 // The device takes another path with an ignored label (a sum, then a division by the count it
@@ -357,6 +365,27 @@ TEST(NnRowsGpu, Errors) {
                                          cuda::Workspace{ws.get(), 4}); },
                ErrorCode::invalid_argument,
                "ws.bytes must be at least cuda::cross_entropy_workspace_bytes(rows, cols) = ");
+  // Options: label_smoothing in [0, 1]; per-row losses take rows floats, not overlapping dlogits.
+  expect_error([&] { cuda::cross_entropy(dx.get(), labels.get(), 10, 10, {.label_smoothing = 2.0f}, stats.get(),
+                                         nullptr); },
+               ErrorCode::invalid_argument, "cuda::cross_entropy: label_smoothing must be in [0, 1], got 2");
+  expect_error([&] { cuda::cross_entropy(dx.get(), labels.get(), 10, 10, {.reduction = LossReduction::none},
+                                         out.get() + 95, out.get()); },
+               ErrorCode::unsupported_aliasing, "loss and dlogits must not overlap");
+}
+
+// No columns among 2^40 rows: the softmax family launches nothing (a bad launch shape is still
+// an error).
+TEST(NnRowsGpu, ManyEmptyRows) {
+  DETNUM_REQUIRE_GPU();
+  constexpr std::int64_t rows = std::int64_t{1} << 40;
+  cuda::softmax(nullptr, nullptr, rows, 0);
+  cuda::log_softmax(nullptr, nullptr, rows, 0);
+  cuda::softmax_backward(nullptr, nullptr, nullptr, rows, 0);
+  cuda::log_softmax_backward(nullptr, nullptr, nullptr, rows, 0);
+  EXPECT_EQ(cudaDeviceSynchronize(), cudaSuccess);
+  expect_error([&] { cuda::softmax(nullptr, nullptr, rows, 0, nullptr, {100, 0}); }, ErrorCode::invalid_argument,
+               "block_threads");
 }
 
 }  // namespace

@@ -411,6 +411,21 @@ TEST(NnRows, NoRows) {
   EXPECT_EQ(bits_of(loss), kCanonicalNanF32);
 }
 
+// No columns among 2^40 rows: nothing to write, and the softmax family returns at once rather
+// than walk the empty rows (the norms write a statistic a row, and cross_entropy reads a label a
+// row, so their work does grow with rows).
+TEST(NnRows, ManyEmptyRows) {
+  constexpr std::int64_t rows = std::int64_t{1} << 40;
+  softmax(nullptr, nullptr, rows, 0);
+  log_softmax(nullptr, nullptr, rows, 0, {2});
+  softmax_backward(nullptr, nullptr, nullptr, rows, 0);
+  log_softmax_backward(nullptr, nullptr, nullptr, rows, 0);
+  ref::softmax(nullptr, nullptr, rows, 0);
+  ref::log_softmax(nullptr, nullptr, rows, 0);
+  ref::softmax_backward(nullptr, nullptr, nullptr, rows, 0);
+  ref::log_softmax_backward(nullptr, nullptr, nullptr, rows, 0);
+}
+
 // --- Accuracy: float64 formulas ---------------------------------------------------------------------
 
 using Dvec = std::vector<double>;

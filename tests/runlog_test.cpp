@@ -205,6 +205,67 @@ TEST_F(RunLogTest, ForeignFilesAreRefusedAndLeftAlone) {
   expect_error([&] { RunLog::open((dir_ / "missing-dir" / "runs.sqlite").string()); }, ErrorCode::io_error,
                "cannot open or create");
   expect_error([&] { RunLog::open("/proc/detnum-runs.sqlite"); }, ErrorCode::io_error, "cannot open or create");
+  // A foreign table named meta whose format is NULL: refused the same way (and the file closed).
+  ASSERT_EQ(sqlite3_open(path("meta.sqlite").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "CREATE TABLE meta(key, value); INSERT INTO meta VALUES('format', NULL);", nullptr, nullptr,
+                         nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  const std::string meta = file_bytes(path("meta.sqlite"));
+  for (int i = 0; i < 3; ++i)
+    expect_error([&] { RunLog::open(path("meta.sqlite")); }, ErrorCode::io_error, "is not a detnum run log");
+  EXPECT_EQ(file_bytes(path("meta.sqlite")), meta);
+}
+
+// open_existing never creates a file; on a log that exists it is open().
+TEST_F(RunLogTest, OpenExistingCreatesNothing) {
+  expect_error([&] { RunLog::open_existing(path("typo.sqlite")); }, ErrorCode::io_error,
+               "RunLog::open_existing: no run log at " + path("typo.sqlite") + " (nothing was created)");
+  EXPECT_FALSE(fs::exists(path("typo.sqlite")));
+  RunLog::open(path()).start_run("r").finish();
+  EXPECT_EQ(RunLog::open_existing(path()).runs().size(), 1u);
+}
+
+// A run id past 2^63 - 1 names no run (it is not an error of the library's own).
+TEST_F(RunLogTest, FindAnIdPastInt64) {
+  RunLog log = RunLog::open(path());
+  log.start_run("r").finish();
+  EXPECT_FALSE(log.find("99999999999999999999").has_value());
+  EXPECT_TRUE(log.find("1").has_value());
+}
+
+// A fingerprint the log could not read back as written is refused by record() and import(), and
+// by from_jsonl: a dtype that is none, a hash that is not xxh3 hex, a negative extent or count.
+TEST_F(RunLogTest, InvalidFingerprintsAreRefused) {
+  RunLog log = RunLog::open(path());
+  detnum::Run run = log.start_run("r");
+  const float x[2] = {1.0f, 2.0f};
+  const Fingerprint good = fingerprint(TensorView::of(x, {2}));
+  struct Bad {
+    Fingerprint f;
+    std::string what;
+  };
+  std::vector<Bad> bad(4, Bad{good, ""});
+  bad[0].f.dtype = static_cast<Dtype>(99);
+  bad[0].what = "dtype must be a detnum::Dtype, got 99";
+  bad[1].f.hash = "xxh3:" + std::string(32, 'z');
+  bad[1].what = "hash must be xxh3:<32 hex digits>";
+  bad[2].f.shape = {-5, 3};
+  bad[2].what = "shape must not have a negative extent, got [-5,3]";
+  bad[3].f.stats.count = -3;
+  bad[3].what = "stats.count, nans and infs must be >= 0";
+  for (const Bad& b : bad) {
+    expect_error([&] { run.record(0, "x", b.f); }, ErrorCode::invalid_argument, "Run::record: f." + b.what);
+    RunData d{log.load(run.id()).info, {{0, "x", b.f}}, {}};
+    expect_error([&] { log.import(d); }, ErrorCode::invalid_argument,
+                 "RunLog::import: run.records[0].fingerprint." + b.what);
+    if (b.f.dtype == good.dtype)  // (to_jsonl writes an unknown dtype as "?", which from_jsonl names first)
+      expect_error([&] { from_jsonl(to_jsonl(d), "bad.jsonl"); }, ErrorCode::io_error, "bad.jsonl:2: " + b.what);
+  }
+  run.record(0, "x", good);
+  run.finish();
+  EXPECT_EQ(log.runs().size(), 1u);  // no import happened
+  EXPECT_EQ(log.load(run.id()).records.size(), 1u);
 }
 
 void expect_same(const RunData& a, const RunData& b) {
@@ -268,6 +329,10 @@ TEST_F(RunLogTest, MalformedJsonlNamesTheLine) {
   expect_error([&] { from_jsonl(text, "broken.jsonl"); }, ErrorCode::io_error, "broken.jsonl:3: ");
   expect_error([&] { from_jsonl("{\"kind\": \"record\", \"step\": 1}\n", "short.jsonl"); }, ErrorCode::io_error,
                "short.jsonl:1: missing \"name\"");
+  expect_error([&] { from_jsonl("{\"kind\": \"metric\", \"step\": 1, \"step\": 2}\n", "twice.jsonl"); },
+               ErrorCode::io_error, "twice.jsonl:1: duplicate key \"step\"");
+  expect_error([&] { from_jsonl("{\"kind\": \"metric\", \"name\": \"\\udc00\"}\n", "low.jsonl"); }, ErrorCode::io_error,
+               "lone surrogate");
   // Seeds: decimal digits only, all of them, below 2^64 (no sign, no spaces, no trailing text).
   std::string good = to_jsonl(log.load(run.id()));
   const std::size_t seeds = good.find("\"seeds\":{}");

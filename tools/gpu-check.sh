@@ -177,7 +177,7 @@ families() {
     # the 2^24 sum's 0.97x of cub) move by a few percent from run to run: 5 repetitions, medians.
     local repeat=(--benchmark_repetitions=1)
     case $family in embedding_backward | sum) repeat=(--benchmark_repetitions=5 --benchmark_report_aggregates_only=true) ;; esac
-    "$bin/detnum_bench" --benchmark_filter="^$family/(det_cuda|det_cuda_deferred|det_cuda_ignore|curand|copy|cub|cublas|atomic|conventional_cuda|cuda)/" \
+    "$bin/detnum_bench" --benchmark_filter="^$family/(det_cuda|det_cuda_deferred|det_cuda_ignore|det_cuda_smooth|curand|copy|cub|cublas|atomic|conventional_cuda|cuda)/" \
       --benchmark_min_time=0.05 "${repeat[@]}" \
       --benchmark_out="$out/bench_$family.json" --benchmark_out_format=json \
       2>&1 | grep -E "^$family/" | tee -a "$summary"
@@ -190,7 +190,7 @@ families() {
 # most wanted) run right after the goals' families, the others after every family.
 goal_families=(gemm embedding_backward sum dot train_step)
 other_families=(relu_backward bias_add embedding_forward init_uniform init_normal shuffle_indices dropout_bf16 asum clip_grad_norm
-  argmax call_overhead nrm2 column_sums row_sums softmax layer_norm rms_norm layer_norm_backward cross_entropy gelu
+  cross_entropy argmax call_overhead nrm2 column_sums row_sums softmax layer_norm rms_norm layer_norm_backward gelu
   gelu_backward adamw dropout rms_norm_backward log_softmax softmax_backward log_softmax_backward relu)
 if [ "$mode" = all ]; then
   correctness

@@ -113,6 +113,9 @@ class RunLog {
  public:
   // path "": DETNUM_RUNLOG when set, else ./detnum-runs.sqlite. Creates the file when missing.
   static RunLog open(const std::string& path = "");
+  // The same for a log that must exist already: a missing file is an Error (io_error), and no
+  // file is created (for readers, where a mistyped path should not leave an empty log behind).
+  static RunLog open_existing(const std::string& path = "");
   RunLog(RunLog&&) noexcept;
   RunLog& operator=(RunLog&&) noexcept;
   RunLog(const RunLog&) = delete;
@@ -142,6 +145,7 @@ class RunLog {
 
  private:
   explicit RunLog(std::shared_ptr<State> s);
+  static RunLog open_log(const std::string& path, bool create);
   std::shared_ptr<State> s_;
 };
 

@@ -13,6 +13,9 @@
 namespace detnum {
 
 std::string fingerprint_bytes(const void* data, std::size_t bytes) {
+  if (data == nullptr && bytes > 0)
+    detail::fail(ErrorCode::null_pointer, "fingerprint_bytes",
+                 "data must not be null, got nullptr for " + std::to_string(bytes) + " bytes");
   static const char kEmpty = 0;
   return detail::hash_text(XXH3_128bits(bytes == 0 ? &kEmpty : data, bytes));
 }

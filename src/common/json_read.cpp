@@ -56,6 +56,8 @@ class Parser {
           space();
           if (i_ >= t_.size() || t_[i_] != '"') fail("expected a key");
           std::string k = string();
+          for (const auto& m : v.members)  // one meaning per key: a repeated one is an error, not "first wins"
+            if (m.first == k) fail("duplicate key \"" + k + "\"");
           expect(':');
           v.members.emplace_back(std::move(k), value());
         } while (take(','));
@@ -136,6 +138,8 @@ class Parser {
       const unsigned lo = code_unit();
       if (lo < 0xDC00 || lo >= 0xE000) fail("bad surrogate pair");
       u = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00);
+    } else if (u >= 0xDC00 && u < 0xE000) {  // a low surrogate with no high one before it
+      fail("lone surrogate");
     }
     if (u < 0x80) {
       out += static_cast<char>(u);

@@ -77,17 +77,20 @@ inline std::int64_t kept_labels(std::string_view fn, const std::int32_t* labels,
   return kept;
 }
 
-// The arguments of each op, as every backend checks them (labels apart).
-inline void check_softmax_call(std::string_view fn, const float* x, const float* y, std::int64_t rows,
-                               std::int64_t cols, Reader reader) {
+// The arguments of each op, as every backend checks them (labels apart). The softmax family's
+// return rows * cols: with none, the call has nothing to do, however many empty rows it names.
+inline std::int64_t check_softmax_call(std::string_view fn, const float* x, const float* y, std::int64_t rows,
+                                       std::int64_t cols, Reader reader) {
   const std::int64_t n = check_row_shape(fn, rows, cols);
   check_row_args(fn, {{"x", x, n}, {"y", y, n, true}}, reader);
+  return n;
 }
 
-inline void check_softmax_backward_call(std::string_view fn, const float* y, const float* dy, const float* dx,
-                                        std::int64_t rows, std::int64_t cols, Reader reader) {
+inline std::int64_t check_softmax_backward_call(std::string_view fn, const float* y, const float* dy, const float* dx,
+                                                std::int64_t rows, std::int64_t cols, Reader reader) {
   const std::int64_t n = check_row_shape(fn, rows, cols);
   check_row_args(fn, {{"y", y, n}, {"dy", dy, n}, {"dx", dx, n, true}}, reader);
+  return n;
 }
 
 // cross_entropy's options as every backend applies them (plain data: a CUDA kernel takes it by

@@ -18,6 +18,7 @@
 #include <xxhash.h>
 
 #include <cctype>
+#include <charconv>
 #include <cerrno>
 #include <chrono>
 #include <cmath>
@@ -258,12 +259,17 @@ RunLog& RunLog::operator=(RunLog&&) noexcept = default;
 RunLog::~RunLog() = default;
 const std::string& RunLog::path() const { return s_->path; }
 
-RunLog RunLog::open(const std::string& path_in) {
+RunLog RunLog::open(const std::string& path) { return open_log(path, true); }
+RunLog RunLog::open_existing(const std::string& path) { return open_log(path, false); }
+
+RunLog RunLog::open_log(const std::string& path_in, bool create) {
   auto s = std::make_shared<State>();
   const char* env = std::getenv("DETNUM_RUNLOG");
   s->path = !path_in.empty() ? path_in : (env && *env ? env : "detnum-runs.sqlite");
   struct stat st {};
   const bool existed = ::stat(s->path.c_str(), &st) == 0 && st.st_size > 0;
+  if (!existed && !create)
+    detail::fail(ErrorCode::io_error, "RunLog::open_existing", "no run log at " + s->path + " (nothing was created)");
   if (sqlite3_open_v2(s->path.c_str(), &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
                       nullptr) != SQLITE_OK)
     s->fail("cannot open or create the file");
@@ -275,8 +281,12 @@ RunLog RunLog::open(const std::string& path_in) {
     // Only read until the file is known to be a detnum log: a foreign file is never written.
     {
       sqlite3_stmt* q = nullptr;
+      const auto format = [&] {  // a NULL value (a foreign table of that name) is not the format either
+        const auto* t = sqlite3_column_text(q, 0);
+        return t ? std::string(reinterpret_cast<const char*>(t)) : std::string();
+      };
       if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = 'format'", -1, &q, nullptr) != SQLITE_OK ||
-          sqlite3_step(q) != SQLITE_ROW || std::string(reinterpret_cast<const char*>(sqlite3_column_text(q, 0))) != kFormat) {
+          sqlite3_step(q) != SQLITE_ROW || format() != kFormat) {
         sqlite3_finalize(q);
         detail::fail(ErrorCode::io_error, "RunLog::open",
                      s->path + " is not a detnum run log (" + sqlite3_errmsg(s->db) + "); it was not modified");
@@ -429,6 +439,7 @@ void Run::record(std::int64_t step, const std::string& name, const TensorView& h
 
 void Run::record(std::int64_t step, const std::string& name, const Fingerprint& f) {
   s_->check_open("Run::record");
+  if (const auto fault = detail::fingerprint_fault(f)) detail::fail(ErrorCode::invalid_argument, "Run::record", "f." + *fault);
   s_->log->transaction([&] { s_->put_new_record(step, name, f); });
 }
 
@@ -499,8 +510,14 @@ std::optional<RunInfo> RunLog::find(const std::string& id_or_name) {
   State::Stmt q(*s_, numeric ? "SELECT id, name, status, started_at, ended_at FROM runs WHERE id = ?"
                              : "SELECT id, name, status, started_at, ended_at FROM runs WHERE name = ? "
                                "ORDER BY id DESC LIMIT 1");
-  if (numeric) q.bind(1, static_cast<std::int64_t>(std::stoll(id_or_name)));
-  else q.bind(1, id_or_name);
+  if (numeric) {
+    std::int64_t id = 0;  // digits past 2^63 - 1 name no run
+    const auto [end, err] = std::from_chars(id_or_name.data(), id_or_name.data() + id_or_name.size(), id);
+    if (err != std::errc{}) return std::nullopt;
+    q.bind(1, id);
+  } else {
+    q.bind(1, id_or_name);
+  }
   if (!q.step()) return std::nullopt;
   return read_run(*s_, q);
 }
@@ -546,6 +563,10 @@ RunData RunLog::load(std::int64_t run_id) {
 }
 
 std::int64_t RunLog::import(const RunData& run) {
+  for (std::size_t k = 0; k < run.records.size(); ++k)  // all checked before anything is written
+    if (const auto fault = detail::fingerprint_fault(run.records[k].fingerprint))
+      detail::fail(ErrorCode::invalid_argument, "RunLog::import",
+                   "run.records[" + std::to_string(k) + "].fingerprint." + *fault);
   std::int64_t id = 0;
   s_->transaction([&] {
     const RunInfo& r = run.info;

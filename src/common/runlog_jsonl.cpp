@@ -138,7 +138,6 @@ RunData from_jsonl(std::string_view text, const std::string& source) {
         r.name = detail::json_string(v, "name");
         Fingerprint& f = r.fingerprint;
         f.hash = detail::json_string(v, "hash");
-        if (f.hash.size() != 37 || f.hash.rfind("xxh3:", 0) != 0) throw detail::JsonError("\"hash\" must be xxh3:<32 hex digits>");
         f.dtype = dtype_named(detail::json_string(v, "dtype"));
         for (const JsonValue& d : detail::json_member(v, "shape", JsonValue::Kind::array).items) {
           JsonValue holder;
@@ -149,6 +148,7 @@ RunData from_jsonl(std::string_view text, const std::string& source) {
         f.stats = {detail::json_int(v, "count"), detail::json_int(v, "nans"), detail::json_int(v, "infs"),
                    detail::json_double(v, "min"), detail::json_double(v, "max"), detail::json_double(v, "sum"),
                    detail::json_double(v, "l2")};
+        if (const auto fault = detail::fingerprint_fault(f)) throw detail::JsonError(*fault);
         run.records.push_back(std::move(r));
       } else if (kind == "metric") {
         run.metrics.push_back({detail::json_int(v, "step"), detail::json_string(v, "name"), detail::json_double(v, "value")});

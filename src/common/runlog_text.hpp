@@ -35,6 +35,23 @@ inline std::string shape_text(const std::vector<std::int64_t>& shape) {
   return s;
 }
 
+// What a stored fingerprint must be, so that the log reads back what it wrote and its exports
+// import again: a Dtype, "xxh3:" and 32 lowercase hex digits (fingerprint_bytes' form), no
+// negative extent and no negative count. The first fault, or nothing.
+inline std::optional<std::string> fingerprint_fault(const Fingerprint& f) {
+  if (!dtype_from_name(dtype_name(f.dtype)))
+    return "dtype must be a detnum::Dtype, got " + std::to_string(static_cast<int>(f.dtype));
+  const bool hex = f.hash.size() == 37 && f.hash.rfind("xxh3:", 0) == 0 &&
+                   f.hash.find_first_not_of("0123456789abcdef", 5) == std::string::npos;
+  if (!hex) return "hash must be xxh3:<32 hex digits>, got \"" + f.hash + "\"";
+  for (const std::int64_t d : f.shape)
+    if (d < 0) return "shape must not have a negative extent, got " + shape_text(f.shape);
+  if (f.stats.count < 0 || f.stats.nans < 0 || f.stats.infs < 0)
+    return "stats.count, nans and infs must be >= 0, got " + std::to_string(f.stats.count) + ", " +
+           std::to_string(f.stats.nans) + ", " + std::to_string(f.stats.infs);
+  return std::nullopt;
+}
+
 // What shape_text wrote.
 inline std::vector<std::int64_t> shape_from_text(std::string_view s) {
   std::vector<std::int64_t> v;

@@ -108,7 +108,7 @@ float exps_of(const float* x, float* e, std::int64_t n, float* m, CpuOptions o) 
 void softmax_rows(const char* fn, bool log, const float* x, float* y, std::int64_t rows, std::int64_t cols,
                   CpuOptions options) {
   options = detail::resolve_cpu_options(fn, options);
-  detail::check_softmax_call(fn, x, y, rows, cols, detail::kHostReader);
+  if (detail::check_softmax_call(fn, x, y, rows, cols, detail::kHostReader) == 0) return;
   for_each_row(rows, cols, options, 0, [&](std::int64_t r, float*, CpuOptions o) {
     const float* xr = x + r * cols;
     float* yr = y + r * cols;
@@ -139,7 +139,7 @@ void softmax_backward(const float* y, const float* dy, float* dx, std::int64_t r
                       CpuOptions options) {
   constexpr const char* fn = "softmax_backward";
   options = detail::resolve_cpu_options(fn, options);
-  detail::check_softmax_backward_call(fn, y, dy, dx, rows, cols, detail::kHostReader);
+  if (detail::check_softmax_backward_call(fn, y, dy, dx, rows, cols, detail::kHostReader) == 0) return;
   for_each_row(rows, cols, options, 0, [&](std::int64_t r, float*, CpuOptions o) {
     const float *yr = y + r * cols, *dyr = dy + r * cols;
     float* dxr = dx + r * cols;
@@ -153,7 +153,7 @@ void log_softmax_backward(const float* y, const float* dy, float* dx, std::int64
                           CpuOptions options) {
   constexpr const char* fn = "log_softmax_backward";
   options = detail::resolve_cpu_options(fn, options);
-  detail::check_softmax_backward_call(fn, y, dy, dx, rows, cols, detail::kHostReader);
+  if (detail::check_softmax_backward_call(fn, y, dy, dx, rows, cols, detail::kHostReader) == 0) return;
   for_each_row(rows, cols, options, 0, [&](std::int64_t r, float*, CpuOptions o) {
     const float *yr = y + r * cols, *dyr = dy + r * cols;
     float* dxr = dx + r * cols;

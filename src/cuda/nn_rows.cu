@@ -431,33 +431,33 @@ void backward_column_sums(const char* fn, const NormBackwardArgs& a, float* dgam
 
 void softmax(const float* x, float* y, std::int64_t rows, std::int64_t cols, cudaStream_t stream, LaunchConfig launch) {
   constexpr const char* fn = "cuda::softmax";
-  detail::check_softmax_call(fn, x, y, rows, cols, detail::device_reader(stream));
+  const std::int64_t n = detail::check_softmax_call(fn, x, y, rows, cols, detail::device_reader(stream));
   check_call(fn, cols, launch);
-  launch_rows(fn, SoftmaxRow{x, y, cols, false}, rows, stream, launch);
+  if (n > 0) launch_rows(fn, SoftmaxRow{x, y, cols, false}, rows, stream, launch);
 }
 
 void log_softmax(const float* x, float* y, std::int64_t rows, std::int64_t cols, cudaStream_t stream,
                  LaunchConfig launch) {
   constexpr const char* fn = "cuda::log_softmax";
-  detail::check_softmax_call(fn, x, y, rows, cols, detail::device_reader(stream));
+  const std::int64_t n = detail::check_softmax_call(fn, x, y, rows, cols, detail::device_reader(stream));
   check_call(fn, cols, launch);
-  launch_rows(fn, SoftmaxRow{x, y, cols, true}, rows, stream, launch);
+  if (n > 0) launch_rows(fn, SoftmaxRow{x, y, cols, true}, rows, stream, launch);
 }
 
 void softmax_backward(const float* y, const float* dy, float* dx, std::int64_t rows, std::int64_t cols,
                       cudaStream_t stream, LaunchConfig launch) {
   constexpr const char* fn = "cuda::softmax_backward";
-  detail::check_softmax_backward_call(fn, y, dy, dx, rows, cols, detail::device_reader(stream));
+  const std::int64_t n = detail::check_softmax_backward_call(fn, y, dy, dx, rows, cols, detail::device_reader(stream));
   check_call(fn, cols, launch);
-  launch_rows(fn, SoftmaxBackwardRow{y, dy, dx, cols, false}, rows, stream, launch);
+  if (n > 0) launch_rows(fn, SoftmaxBackwardRow{y, dy, dx, cols, false}, rows, stream, launch);
 }
 
 void log_softmax_backward(const float* y, const float* dy, float* dx, std::int64_t rows, std::int64_t cols,
                           cudaStream_t stream, LaunchConfig launch) {
   constexpr const char* fn = "cuda::log_softmax_backward";
-  detail::check_softmax_backward_call(fn, y, dy, dx, rows, cols, detail::device_reader(stream));
+  const std::int64_t n = detail::check_softmax_backward_call(fn, y, dy, dx, rows, cols, detail::device_reader(stream));
   check_call(fn, cols, launch);
-  launch_rows(fn, SoftmaxBackwardRow{y, dy, dx, cols, true}, rows, stream, launch);
+  if (n > 0) launch_rows(fn, SoftmaxBackwardRow{y, dy, dx, cols, true}, rows, stream, launch);
 }
 
 // The workspace: the rows' loss terms, then one block of kWorkspaceAlign bytes (the labels' word,

@@ -26,7 +26,8 @@ contains "identical:"
 expect_exit 0 "$detnum" runs diff a.jsonl "detnum check" --log "$log"
 
 # One fingerprint changed on the 3rd record line: diff names it and exits 1.
-awk 'NR == 4 { sub(/"hash":"xxh3:./, "\"hash\":\"xxh3:Z") } { print }' a.jsonl > b.jsonl
+awk 'NR == 4 { i = index($0, "\"hash\":\"xxh3:") + 13; c = substr($0, i, 1)
+               $0 = substr($0, 1, i - 1) (c == "0" ? "1" : "0") substr($0, i + 1) } { print }' a.jsonl > b.jsonl
 expect_exit 1 "$detnum" runs diff a.jsonl b.jsonl --log "$log"
 contains "first divergence: step 0,"
 contains "DIVERGED"
@@ -49,4 +50,13 @@ echo "not a database" > notes.txt
 expect_exit 2 "$detnum" runs list --log notes.txt
 contains "is not a detnum run log"
 [ "$(cat notes.txt)" = "not a database" ] || fail "a foreign file was modified"
+# Readers never create a log; an export never overwrites one.
+expect_exit 2 "$detnum" runs list --log typo.sqlite
+contains "no run log at typo.sqlite (nothing was created)"
+[ ! -e typo.sqlite ] || fail "runs list created typo.sqlite"
+cp "$log" copy.sqlite
+expect_exit 2 "$detnum" runs export 1 -o copy.sqlite --log copy.sqlite
+contains "is an SQLite database (a run log?); it was not overwritten"
+cmp -s "$log" copy.sqlite || fail "runs export overwrote a run log"
+expect_exit 0 "$detnum" runs list --log copy.sqlite
 echo "runs_test: ok"

@@ -84,14 +84,16 @@ bool is_jsonl_file(const std::string& s) {
 // The run log, opened (and created if missing) only when a command needs it.
 class LazyLog {
  public:
-  explicit LazyLog(std::string path) : path_(std::move(path)) {}
+  // create: a missing log is created (import); otherwise it is an error, and nothing is created.
+  LazyLog(std::string path, bool create) : path_(std::move(path)), create_(create) {}
   RunLog& get() {
-    if (!log_) log_.emplace(RunLog::open(path_));
+    if (!log_) log_.emplace(create_ ? RunLog::open(path_) : RunLog::open_existing(path_));
     return *log_;
   }
 
  private:
   std::string path_;
+  bool create_;
   std::optional<RunLog> log_;
 };
 
@@ -175,6 +177,12 @@ int export_run(LazyLog& log, const Options& o) {
     std::fputs(text.c_str(), stdout);
     return kExitOk;
   }
+  // Never over a run log (this one or another): its runs would be lost.
+  char head[16] = {};
+  if (std::ifstream existing(o.output, std::ios::binary); existing.read(head, sizeof head) &&
+                                                          std::string_view(head, sizeof head) == std::string_view("SQLite format 3\0", 16))
+    throw Error(ErrorCode::invalid_argument,
+                "runs export: -o " + o.output + " is an SQLite database (a run log?); it was not overwritten");
   std::ofstream f(o.output, std::ios::binary);
   if (!(f << text)) throw Error(ErrorCode::io_error, "runs export: cannot write " + o.output);
   return kExitOk;
@@ -193,7 +201,7 @@ int run_runs(Args args) {
   const Options o = parse(args);
   if (o.action != "list" && o.action != "show" && o.action != "diff" && o.action != "export" && o.action != "import")
     throw UsageError("runs: unknown action '" + o.action + "' (list, show, diff, export or import)", "runs");
-  LazyLog log(o.log);
+  LazyLog log(o.log, o.action == "import");
   if (o.action == "list") return list(log, o);
   if (o.action == "show") return show(log, o);
   if (o.action == "diff") return diff(log, o);

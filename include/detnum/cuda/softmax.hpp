@@ -53,7 +53,9 @@ void cross_entropy(const float* logits, const std::int32_t* labels, std::int64_t
 // first two calls: with an ignored label and a mean, the rows kept are counted on the device
 // before the rows' kernel (whose gradient divides by that count) and a last kernel divides the
 // sum (a memset and two small kernels; with a check, as many as the second call); with label
-// smoothing, a pass more over each row; per-row losses need no reduction.
+// smoothing, a pass more over each row; per-row losses need no reduction. Name the options (a
+// CrossEntropyOptions, or `{.ignore_index = -100}`): a bare `{}` or `{0}` in their place binds to
+// the call without options, as loss (a null pointer), which is then an Error.
 void cross_entropy(const float* logits, const std::int32_t* labels, std::int64_t rows, std::int64_t cols,
                    const CrossEntropyOptions& options, float* loss, float* dlogits, cudaStream_t stream = nullptr,
                    Workspace ws = {}, LaunchConfig launch = {});
