@@ -203,6 +203,10 @@ TEST(Init, ScalingEdges) {
                "kaiming_normal_std: gain must be finite and >= 0, got -1");
   expect_error([] { (void)xavier_normal_std(4, 4, std::numeric_limits<float>::infinity()); },
                ErrorCode::invalid_argument, "gain must be finite and >= 0, got inf");
+  // A finite gain whose bound passes FLT_MAX (sqrt(3) * 3e38): an Error, not +Inf.
+  expect_error([] { (void)kaiming_uniform_bound(1, 3e38f); }, ErrorCode::invalid_argument,
+               "kaiming_uniform_bound: gain 3e+38 makes the result");
+  EXPECT_EQ(kaiming_normal_std(1, 3e38f), 3e38f);  // sqrt(1 / 1): still a float
 }
 
 TEST(InitErrors, Arguments) {

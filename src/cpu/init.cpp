@@ -156,20 +156,27 @@ void check_gain(const char* fn, float gain) {
 }
 
 // gain * sqrt(c / fan) in double, rounded once to float. fan is a double so that fan_in + fan_out
-// cannot overflow; below 2^53 it is exact.
-float scaled_root(double c, double fan, float gain) {
-  return static_cast<float>(static_cast<double>(gain) * std::sqrt(c / fan));
+// cannot overflow; below 2^53 it is exact. A gain near FLT_MAX can take the result past it: an
+// Error rather than an infinite bound, which init_uniform and init_normal would refuse anyway.
+float scaled_root(const char* fn, double c, double fan, float gain) {
+  const double r = static_cast<double>(gain) * std::sqrt(c / fan);
+  const auto f = static_cast<float>(r);
+  if (std::isinf(f))
+    detail::fail(ErrorCode::invalid_argument, fn,
+                 "gain " + detail::format_value(gain) + " makes the result " + detail::format_value(r) +
+                     ", past the largest float");
+  return f;
 }
 float kaiming(const char* fn, double c, std::int64_t fan_in, float gain) {
   check_fan(fn, "fan_in", fan_in);
   check_gain(fn, gain);
-  return scaled_root(c, static_cast<double>(fan_in), gain);
+  return scaled_root(fn, c, static_cast<double>(fan_in), gain);
 }
 float xavier(const char* fn, double c, std::int64_t fan_in, std::int64_t fan_out, float gain) {
   check_fan(fn, "fan_in", fan_in);
   check_fan(fn, "fan_out", fan_out);
   check_gain(fn, gain);
-  return scaled_root(c, static_cast<double>(fan_in) + static_cast<double>(fan_out), gain);
+  return scaled_root(fn, c, static_cast<double>(fan_in) + static_cast<double>(fan_out), gain);
 }
 }  // namespace
 
