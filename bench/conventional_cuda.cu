@@ -167,6 +167,18 @@ __global__ void gelu_backward_kernel(const float* x, const float* dy, float* dx,
   }
 }
 
+// PyTorch's forms with CUDA's expf.
+__global__ void silu_kernel(const float* x, float* y, std::int64_t n) {
+  GRID_STRIDE(i, n) y[i] = x[i] / (1.0f + expf(-x[i]));
+}
+
+__global__ void silu_backward_kernel(const float* x, const float* dy, float* dx, std::int64_t n) {
+  GRID_STRIDE(i, n) {
+    const float s = 1.0f / (1.0f + expf(-x[i]));
+    dx[i] = dy[i] * s * (1.0f + x[i] * (1.0f - s));
+  }
+}
+
 // A row's maximum and sum of exp(z - max), each lane of the warp taking every 32nd column.
 struct MaxAndSum {
   float max, sum;
@@ -396,6 +408,16 @@ void gelu(const float* x, float* y, std::int64_t n, cudaStream_t s) {
 void gelu_backward(const float* x, const float* dy, float* dx, std::int64_t n, cudaStream_t s) {
   gelu_backward_kernel<<<blocks_for(n), kThreads, 0, s>>>(x, dy, dx, n);
   launched("gelu_backward_kernel");
+}
+
+void silu(const float* x, float* y, std::int64_t n, cudaStream_t s) {
+  silu_kernel<<<blocks_for(n), kThreads, 0, s>>>(x, y, n);
+  launched("silu_kernel");
+}
+
+void silu_backward(const float* x, const float* dy, float* dx, std::int64_t n, cudaStream_t s) {
+  silu_backward_kernel<<<blocks_for(n), kThreads, 0, s>>>(x, dy, dx, n);
+  launched("silu_backward_kernel");
 }
 
 void cross_entropy(const float* logits, const std::int32_t* labels, std::int64_t rows, std::int64_t cols, float* loss,

@@ -40,6 +40,8 @@ void relu(const float* x, float* y, std::int64_t n, cudaStream_t s);
 void relu_backward(const float* x, const float* dy, float* dx, std::int64_t n, cudaStream_t s);
 void gelu(const float* x, float* y, std::int64_t n, cudaStream_t s);
 void gelu_backward(const float* x, const float* dy, float* dx, std::int64_t n, cudaStream_t s);
+void silu(const float* x, float* y, std::int64_t n, cudaStream_t s);
+void silu_backward(const float* x, const float* dy, float* dx, std::int64_t n, cudaStream_t s);
 // *loss (device) = the mean of the rows' losses; dlogits their gradient.
 void cross_entropy(const float* logits, const std::int32_t* labels, std::int64_t rows, std::int64_t cols, float* loss,
                    float* dlogits, cudaStream_t s);

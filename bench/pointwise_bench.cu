@@ -3,6 +3,8 @@
 //
 //   gelu/det_cuda/N, gelu/conventional_cuda/N                      y = GELU(x)
 //   gelu_backward/det_cuda/N, gelu_backward/conventional_cuda/N    dx = dy GELU'(x)
+//   silu/det_cuda/N, silu/conventional_cuda/N                      y = x / (1 + exp(-x))
+//   silu_backward/det_cuda/N, silu_backward/conventional_cuda/N    dx = dy SiLU'(x)
 //   relu/det_cuda/N, relu/conventional_cuda/N                      y = max(x, 0) (fmaxf)
 //   relu_backward/det_cuda/N, relu_backward/conventional_cuda/N    dx = x > 0 ? dy : 0
 //   bias_add/det_cuda/R/C, bias_add/conventional_cuda/R/C          y[r][c] = x[r][c] + bias[c]; the
@@ -43,7 +45,7 @@ namespace {
 
 using namespace detnum_bench::gpu;
 
-enum class Op { gelu, gelu_backward, relu, relu_backward, bias_add, adamw };
+enum class Op { gelu, gelu_backward, silu, silu_backward, relu, relu_backward, bias_add, adamw };
 
 constexpr std::int64_t kValidateAt = std::int64_t{1} << 20;
 const detnum::AdamWParams kAdamW{1e-3f, 0.9f, 0.999f, 1e-8f, 1e-2f, 7};
@@ -79,6 +81,7 @@ struct Inputs {
 std::int64_t bytes_per_element(Op op) {
   switch (op) {
     case Op::gelu_backward:
+    case Op::silu_backward:
     case Op::relu_backward: return 12;
     case Op::adamw: return 28;
     default: return 8;
@@ -90,6 +93,8 @@ std::vector<float> reference(Op op, const Inputs& in) {
   std::vector<float> want(static_cast<std::size_t>(in.n));
   if (op == Op::gelu) detnum::ref::gelu(in.x.data(), want.data(), in.n);
   else if (op == Op::gelu_backward) detnum::ref::gelu_backward(in.x.data(), in.dy.data(), want.data(), in.n);
+  else if (op == Op::silu) detnum::ref::silu(in.x.data(), want.data(), in.n);
+  else if (op == Op::silu_backward) detnum::ref::silu_backward(in.x.data(), in.dy.data(), want.data(), in.n);
   else if (op == Op::relu) detnum::ref::relu(in.x.data(), want.data(), in.n);
   else if (op == Op::relu_backward) detnum::ref::relu_backward(in.x.data(), in.dy.data(), want.data(), in.n);
   else if (op == Op::bias_add) detnum::ref::bias_add(in.x.data(), in.dy.data(), want.data(), in.rows, in.cols);
@@ -118,6 +123,12 @@ void BM_pointwise(benchmark::State& state) {
       } else if constexpr (kOp == Op::gelu_backward) {
         if constexpr (kDet) detnum::cuda::gelu_backward(in.d_x.get(), in.d_dy.get(), in.out.get(), in.n, stream.get());
         else conventional::gelu_backward(in.d_x.get(), in.d_dy.get(), in.out.get(), in.n, stream.get());
+      } else if constexpr (kOp == Op::silu) {
+        if constexpr (kDet) detnum::cuda::silu(in.d_x.get(), in.out.get(), in.n, stream.get());
+        else conventional::silu(in.d_x.get(), in.out.get(), in.n, stream.get());
+      } else if constexpr (kOp == Op::silu_backward) {
+        if constexpr (kDet) detnum::cuda::silu_backward(in.d_x.get(), in.d_dy.get(), in.out.get(), in.n, stream.get());
+        else conventional::silu_backward(in.d_x.get(), in.d_dy.get(), in.out.get(), in.n, stream.get());
       } else if constexpr (kOp == Op::relu) {
         if constexpr (kDet) detnum::cuda::relu(in.d_x.get(), in.out.get(), in.n, stream.get());
         else conventional::relu(in.d_x.get(), in.out.get(), in.n, stream.get());
@@ -212,6 +223,10 @@ void layers(benchmark::internal::Benchmark* b) {
   b->Arg(2)->Arg(12)->UseManualTime()->Unit(benchmark::kMicrosecond)->MinTime(0.05);
 }
 
+BENCHMARK(BM_pointwise<Op::silu, true>)->Name("silu/det_cuda")->Apply(sizes);
+BENCHMARK(BM_pointwise<Op::silu, false>)->Name("silu/conventional_cuda")->Apply(sizes);
+BENCHMARK(BM_pointwise<Op::silu_backward, true>)->Name("silu_backward/det_cuda")->Apply(sizes);
+BENCHMARK(BM_pointwise<Op::silu_backward, false>)->Name("silu_backward/conventional_cuda")->Apply(sizes);
 BENCHMARK(BM_pointwise<Op::gelu, true>)->Name("gelu/det_cuda")->Apply(sizes);
 BENCHMARK(BM_pointwise<Op::gelu, false>)->Name("gelu/conventional_cuda")->Apply(sizes);
 BENCHMARK(BM_pointwise<Op::gelu_backward, true>)->Name("gelu_backward/det_cuda")->Apply(sizes);

@@ -4,6 +4,10 @@
 //   gelu/libm/N/1                 0.5 x (1 + erff(x / sqrt 2)) with glibc's erff
 //   gelu_backward/det_cpu/N/threads   detnum::gelu_backward
 //   gelu_backward/libm/N/1        dy (0.5 (1 + erff(x / sqrt 2)) + x expf(-x^2 / 2) / sqrt(2 pi))
+//   silu/det_cpu/N/threads        detnum::silu (math::exp)
+//   silu/libm/N/1                 x / (1 + expf(-x)) with glibc's expf
+//   silu_backward/det_cpu/N/threads   detnum::silu_backward
+//   silu_backward/libm/N/1        (dy s)(1 + x (1 - s)), s = 1 / (1 + expf(-x))
 //   relu/det_cpu/N/threads, relu/loop/N/1                     y = max(x, 0); the loop x > 0 ? x : 0
 //   relu_backward/det_cpu/N/threads, relu_backward/loop/N/1   dx = x > 0 ? dy : 0
 //   bias_add/det_cpu/R/C/threads, bias_add/loop/R/C/1         y[r][c] = x[r][c] + bias[c] (the bias
@@ -102,6 +106,20 @@ struct GeluBackward {
   static void ref(const Elementwise& e, float* want) { detnum::ref::gelu_backward(e.x.data(), e.dy.data(), want, e.n); }
 };
 
+struct Silu {
+  static constexpr int kSizes = 1;
+  static void det(Elementwise& e, detnum::CpuOptions o) { detnum::silu(e.x.data(), e.out.data(), e.n, o); }
+  static void ref(const Elementwise& e, float* want) { detnum::ref::silu(e.x.data(), want, e.n); }
+};
+
+struct SiluBackward {
+  static constexpr int kSizes = 1;
+  static void det(Elementwise& e, detnum::CpuOptions o) {
+    detnum::silu_backward(e.x.data(), e.dy.data(), e.out.data(), e.n, o);
+  }
+  static void ref(const Elementwise& e, float* want) { detnum::ref::silu_backward(e.x.data(), e.dy.data(), want, e.n); }
+};
+
 struct Relu {
   static constexpr int kSizes = 1;
   static void det(Elementwise& e, detnum::CpuOptions o) { detnum::relu(e.x.data(), e.out.data(), e.n, o); }
@@ -190,6 +208,29 @@ void BM_gelu_backward_libm(benchmark::State& state) {
       const float cdf = 0.5f * (1.0f + std::erf(x[i] * 0.70710678f));
       const float pdf = std::exp(-0.5f * x[i] * x[i]) * 0.39894228f;
       dx[i] = dy[i] * (cdf + x[i] * pdf);
+    }
+    benchmark::DoNotOptimize(dx.data());
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+
+void BM_silu_libm(benchmark::State& state) {
+  const std::vector<float> x = values(state.range(0), 1, 8.0f);
+  std::vector<float> y(x.size());
+  for (auto _ : state) {
+    for (std::size_t i = 0; i < x.size(); ++i) y[i] = x[i] / (1.0f + std::exp(-x[i]));
+    benchmark::DoNotOptimize(y.data());
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+
+void BM_silu_backward_libm(benchmark::State& state) {
+  const std::vector<float> x = values(state.range(0), 1, 8.0f), dy = values(state.range(0), 6, 2.0f);
+  std::vector<float> dx(x.size());
+  for (auto _ : state) {
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      const float s = 1.0f / (1.0f + std::exp(-x[i]));
+      dx[i] = dy[i] * s * (1.0f + x[i] * (1.0f - s));
     }
     benchmark::DoNotOptimize(dx.data());
   }
@@ -439,6 +480,10 @@ BENCHMARK(BM_elementwise_det<Gelu>)->Name("gelu/det_cpu")->Apply(det_flat);
 BENCHMARK(BM_gelu_libm)->Name("gelu/libm")->Apply(peer_flat);
 BENCHMARK(BM_elementwise_det<GeluBackward>)->Name("gelu_backward/det_cpu")->Apply(det_flat);
 BENCHMARK(BM_gelu_backward_libm)->Name("gelu_backward/libm")->Apply(peer_flat);
+BENCHMARK(BM_elementwise_det<Silu>)->Name("silu/det_cpu")->Apply(det_flat);
+BENCHMARK(BM_silu_libm)->Name("silu/libm")->Apply(peer_flat);
+BENCHMARK(BM_elementwise_det<SiluBackward>)->Name("silu_backward/det_cpu")->Apply(det_flat);
+BENCHMARK(BM_silu_backward_libm)->Name("silu_backward/libm")->Apply(peer_flat);
 BENCHMARK(BM_elementwise_det<Relu>)->Name("relu/det_cpu")->Apply(det_flat);
 BENCHMARK(BM_elementwise_loop<Relu>)->Name("relu/loop")->Apply(peer_flat);
 BENCHMARK(BM_elementwise_det<ReluBackward>)->Name("relu_backward/det_cpu")->Apply(det_flat);

@@ -93,6 +93,10 @@ TEST(GoldenGpu, Pointwise) {
   DeviceBuffer<float> dx(kGoldenN - 1);
   cuda::gelu_backward(x.get(), x.get() + 1, dx.get(), kGoldenN - 1);
   DETNUM_EXPECT_GOLDEN(device_fingerprint(dx, {kGoldenN - 1}), kGoldenFile, "gelu_backward/f32");
+  cuda::silu(x.get(), y.get(), kGoldenN);
+  DETNUM_EXPECT_GOLDEN(device_fingerprint(y, {kGoldenN}), kGoldenFile, "silu/f32");
+  cuda::silu_backward(x.get(), x.get() + 1, dx.get(), kGoldenN - 1);
+  DETNUM_EXPECT_GOLDEN(device_fingerprint(dx, {kGoldenN - 1}), kGoldenFile, "silu_backward/f32");
   DeviceBuffer<float> b(kGoldenRows * kGoldenCols);
   cuda::bias_add(x.get(), x.get() + 50000, b.get(), kGoldenRows, kGoldenCols);
   DETNUM_EXPECT_GOLDEN(device_fingerprint(b, {kGoldenRows, kGoldenCols}), kGoldenFile, "bias_add/f32/300x37");

@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <cstdio>
 
-#include "gelu_sweep.hpp"
+#include "activation_sweep.hpp"
 #include "math_avx2_sweep.hpp"
 #include "math_cases.hpp"
 
@@ -52,7 +52,8 @@ TEST(MathExhaustiveAvx2, ErfEqualsScalarOnAllInputs) { vector_math_agrees(Fn::er
 TEST(MathExhaustiveAvx2, LogEqualsScalarOnAllInputs) { vector_math_agrees(Fn::log, 1); }
 TEST(MathExhaustiveAvx2, SinpiEqualsScalarOnAllInputs) { vector_math_agrees(Fn::sinpi, 1); }
 TEST(MathExhaustiveAvx2, CospiEqualsScalarOnAllInputs) { vector_math_agrees(Fn::cospi, 1); }
-TEST(MathExhaustiveAvx2, GeluLoopsEqualPortableOnAllInputs) { gelu_paths_agree(1); }
+TEST(MathExhaustiveAvx2, GeluLoopsEqualPortableOnAllInputs) { activation_paths_agree(1, "gelu", gelu, gelu_backward); }
+TEST(MathExhaustiveAvx2, SiluLoopsEqualPortableOnAllInputs) { activation_paths_agree(1, "silu", silu, silu_backward); }
 
 }  // namespace
 }  // namespace detnum::test

@@ -68,6 +68,15 @@ TEST(PointwiseGpu, ActivationsSameAsTheCpu) {
       [](const float* x, const float* dy, float* dx, std::int64_t n, cuda::LaunchConfig l) {
         cuda::gelu_backward(x, dy, dx, n, nullptr, l);
       });
+  same_as_the_cpu([](const PointwiseInputs& in, float* y, std::int64_t n) { ref::silu(in.x.data(), y, n); },
+                  [](const float* x, const float*, float* y, std::int64_t n, cuda::LaunchConfig l) {
+                    cuda::silu(x, y, n, nullptr, l);
+                  });
+  same_as_the_cpu(
+      [](const PointwiseInputs& in, float* dx, std::int64_t n) { ref::silu_backward(in.x.data(), in.dy.data(), dx, n); },
+      [](const float* x, const float* dy, float* dx, std::int64_t n, cuda::LaunchConfig l) {
+        cuda::silu_backward(x, dy, dx, n, nullptr, l);
+      });
 }
 
 TEST(PointwiseGpu, BiasAddSameAsTheCpu) {

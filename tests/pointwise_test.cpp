@@ -11,7 +11,7 @@
 
 #include "detnum/adamw.hpp"
 #include "detnum/pointwise.hpp"
-#include "gelu_sweep.hpp"
+#include "activation_sweep.hpp"
 #include "pointwise_cases.hpp"
 #include "support/bits.hpp"
 #include "support/errors.hpp"
@@ -67,7 +67,22 @@ TEST(Pointwise, GeluFastEqualsReference) {
 
 // Every 251st float (all exponents, both signs, specials' neighbourhoods); every float:
 // math_exhaustive_test.
-TEST(Pointwise, GeluVectorLoopsEqualPortableOnSampledFloats) { gelu_paths_agree(251); }
+TEST(Pointwise, GeluVectorLoopsEqualPortableOnSampledFloats) {
+  activation_paths_agree(251, "gelu", gelu, gelu_backward);
+}
+TEST(Pointwise, SiluVectorLoopsEqualPortableOnSampledFloats) {
+  activation_paths_agree(251, "silu", silu, silu_backward);
+}
+
+TEST(Pointwise, SiluFastEqualsReference) {
+  fast_equals_reference([](const PointwiseInputs& in, float* y, std::int64_t n) { ref::silu(in.x.data(), y, n); },
+                        [](const PointwiseInputs& in, float* y, std::int64_t n, CpuOptions o) { silu(in.x.data(), y, n, o); });
+  fast_equals_reference(
+      [](const PointwiseInputs& in, float* dx, std::int64_t n) { ref::silu_backward(in.x.data(), in.dy.data(), dx, n); },
+      [](const PointwiseInputs& in, float* dx, std::int64_t n, CpuOptions o) {
+        silu_backward(in.x.data(), in.dy.data(), dx, n, o);
+      });
+}
 
 TEST(Pointwise, InPlaceEqualsOutOfPlace) {
   const PointwiseInputs in(1000);
@@ -118,6 +133,40 @@ TEST(Pointwise, GeluIsCloseToTheDoubleFormula) {
   EXPECT_EQ(bits_of(out[0]), 0u);
   EXPECT_EQ(bits_of(out[1]), 0x80000000u);  // (0.5 * -0) * 1 = -0
   EXPECT_EQ(out[2], kInf);
+}
+
+// SiLU against x / (1 + e^-x) and its derivative in double: a few roundings relative to the
+// result (exp within one ulp; 1 + e^-x, the division and the gradient's steps round once each),
+// except where 1 - s cancels (x well below 0, s near 1 is not a concern: there 1 - s is exact
+// by Sterbenz for s >= 1/2), so the gradient's bound is relative to its terms' sizes.
+TEST(Pointwise, SiluIsCloseToTheDoubleFormula) {
+  std::vector<float> x;
+  for (int i = -4000; i <= 4000; ++i) x.push_back(static_cast<float>(i) / 50.0f);
+  const auto n = static_cast<std::int64_t>(x.size());
+  std::vector<float> y(x.size()), dx(x.size());
+  const std::vector<float> ones(x.size(), 1.0f);
+  ref::silu(x.data(), y.data(), n);
+  ref::silu_backward(x.data(), ones.data(), dx.data(), n);
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    const double xd = x[i], s = 1.0 / (1.0 + std::exp(-xd));
+    const double want = xd * s, want_grad = s * (1.0 + xd * (1.0 - s));
+    EXPECT_NEAR(y[i], want, 4e-7 * std::fabs(want)) << "x " << x[i];
+    EXPECT_NEAR(dx[i], want_grad, 1e-6 * (s * (1.0 + std::fabs(xd) * (1.0 - s))) + 1e-30) << "x " << x[i];
+  }
+  // The formula's specials: silu(-0) = -0, silu(+Inf) = +Inf, silu(-Inf) = NaN (-Inf / +Inf), a
+  // large negative x gives -0; the gradient is NaN at +-Inf (Inf * 0) and 1/2 at 0.
+  const float edge[] = {-0.0f, kInf, -kInf, -100.0f, 0.0f};
+  float out[5], grad[5];
+  const float dy[5] = {1.0f, 1.0f, 1.0f, 1.0f, 1.0f};
+  ref::silu(edge, out, 5);
+  ref::silu_backward(edge, dy, grad, 5);
+  EXPECT_EQ(bits_of(out[0]), 0x80000000u);
+  EXPECT_EQ(out[1], kInf);
+  EXPECT_EQ(bits_of(out[2]), kCanonicalNanF32);
+  EXPECT_EQ(bits_of(out[3]), 0x80000000u);
+  EXPECT_EQ(bits_of(grad[1]), kCanonicalNanF32);
+  EXPECT_EQ(bits_of(grad[2]), kCanonicalNanF32);
+  EXPECT_EQ(grad[4], 0.5f);
 }
 
 TEST(Pointwise, BiasAddFastEqualsReference) {
@@ -208,6 +257,9 @@ TEST(Pointwise, BadInputIsAnError) {
   expect_error([&] { relu(nullptr, a.data(), 8); }, ErrorCode::null_pointer, "x");
   expect_error([&] { gelu(a.data(), b.data(), -1); }, ErrorCode::size_out_of_range, "n must be >= 0, got -1");
   expect_error([&] { gelu(a.data(), a.data() + 1, 4); }, ErrorCode::unsupported_aliasing, "y");
+  expect_error([&] { silu_backward(a.data(), nullptr, b.data(), 8); }, ErrorCode::null_pointer,
+               "silu_backward: dy must not be null");
+  expect_error([&] { ref::silu(a.data(), a.data() + 1, 4); }, ErrorCode::unsupported_aliasing, "ref::silu: y");
   expect_error([&] { bias_add(a.data(), b.data(), b.data(), 2, 4); }, ErrorCode::unsupported_aliasing, "bias");
   expect_error([&] { bias_add(a.data(), b.data(), c.data(), 2, -4); }, ErrorCode::size_out_of_range, "cols");
   expect_error([&] { adamw_step(a.data(), b.data(), c.data(), d.data(), 8, AdamWParams{.step = 0}); },

@@ -1,4 +1,4 @@
-// Elementwise training ops: ReLU and the exact GELU (forward and backward) and the bias add.
+// Elementwise training ops: ReLU, the exact GELU and SiLU (forward and backward) and the bias add.
 // Each output element is a function of its own inputs alone, in the fixed steps of
 // detail/pointwise_order.hpp (docs/ORDER.md, "Pointwise ops"), so the bits are the same for every
 // thread count, on the CPU and on a GPU (detnum/cuda/pointwise.hpp), and NaNs are canonical.
@@ -16,6 +16,9 @@ void relu(const float* x, float* y, std::int64_t n, CpuOptions options = {});
 void relu_backward(const float* x, const float* dy, float* dx, std::int64_t n, CpuOptions options = {});
 void gelu(const float* x, float* y, std::int64_t n, CpuOptions options = {});
 void gelu_backward(const float* x, const float* dy, float* dx, std::int64_t n, CpuOptions options = {});
+// y = x / (1 + exp(-x)) (x * sigmoid(x), SwiGLU's activation); dx = dy * d silu(x).
+void silu(const float* x, float* y, std::int64_t n, CpuOptions options = {});
+void silu_backward(const float* x, const float* dy, float* dx, std::int64_t n, CpuOptions options = {});
 // y[r][c] = x[r][c] + bias[c] for a dense row-major rows x cols matrix.
 void bias_add(const float* x, const float* bias, float* y, std::int64_t rows, std::int64_t cols,
               CpuOptions options = {});
@@ -26,6 +29,8 @@ void relu(const float* x, float* y, std::int64_t n);
 void relu_backward(const float* x, const float* dy, float* dx, std::int64_t n);
 void gelu(const float* x, float* y, std::int64_t n);
 void gelu_backward(const float* x, const float* dy, float* dx, std::int64_t n);
+void silu(const float* x, float* y, std::int64_t n);
+void silu_backward(const float* x, const float* dy, float* dx, std::int64_t n);
 void bias_add(const float* x, const float* bias, float* y, std::int64_t rows, std::int64_t cols);
 }  // namespace ref
 

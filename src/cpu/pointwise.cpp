@@ -2,15 +2,15 @@
 // ranges, each element computed by the same inline steps as the reference. The compiler vectorizes
 // the loops, once for the baseline ISA and once for AVX2 (8 lanes, and blends for the canonical
 // NaN), picked at run time; without contraction every rounding stays, so the bits are the
-// reference's either way. GELU's AVX2 loops are written by hand (gelu_avx2.cpp): the compiler does
-// not vectorize its table lookups.
+// reference's either way. GELU's and SiLU's AVX2 loops are written by hand (activations_avx2.cpp):
+// the compiler does not vectorize the table lookups of erf and exp.
 #include <algorithm>
 
 #include "common/memory_space.hpp"
 #include "common/pointwise_checks.hpp"
 #include "cpu/clip_steps.hpp"
 #include "cpu/cpu_features.hpp"
-#include "cpu/gelu_avx2.hpp"
+#include "cpu/activations_avx2.hpp"
 #include "cpu/parallel.hpp"
 #include "detnum/adamw.hpp"
 #include "detnum/clip.hpp"
@@ -80,28 +80,48 @@ void relu_backward(const float* x, const float* dy, float* dx, std::int64_t n, C
   for_each_index(fn, n, options, [=](std::int64_t i) DETNUM_ELEMENT { dx[i] = detail::relu_grad(x[i], dy[i]); });
 }
 
-void gelu(const float* x, float* y, std::int64_t n, CpuOptions options) {
-  constexpr const char* fn = "gelu";
+namespace {
+
+// An activation, y = kOne(x), and its gradient, dx = kGrad(x, dy): the AVX2 loops where they may
+// run, else the element steps (the same bits).
+template <float (*kOne)(float)>
+void activation(const char* fn, const float* x, float* y, std::int64_t n, CpuOptions options,
+                void (*avx2_loop)(const float*, float*, std::int64_t)) {
   detail::check_elementwise(fn, n, {"y", y}, {{"x", x}});
   host_only(fn, n, {{"x", x}, {"y", y}});
   for_ranges(fn, n, options, kGrainMath, [=](std::int64_t b, std::int64_t e, bool avx2) {
     if (avx2)
-      detail::gelu_avx2(x + b, y + b, e - b);
+      avx2_loop(x + b, y + b, e - b);
     else
-      each_baseline(b, e, [=](std::int64_t i) DETNUM_ELEMENT { y[i] = detail::gelu(x[i]); });
+      each_baseline(b, e, [=](std::int64_t i) DETNUM_ELEMENT { y[i] = kOne(x[i]); });
   });
 }
-
-void gelu_backward(const float* x, const float* dy, float* dx, std::int64_t n, CpuOptions options) {
-  constexpr const char* fn = "gelu_backward";
+template <float (*kGrad)(float, float)>
+void activation_grad(const char* fn, const float* x, const float* dy, float* dx, std::int64_t n, CpuOptions options,
+                     void (*avx2_loop)(const float*, const float*, float*, std::int64_t)) {
   detail::check_elementwise(fn, n, {"dx", dx}, {{"x", x}, {"dy", dy}});
   host_only(fn, n, {{"x", x}, {"dy", dy}, {"dx", dx}});
   for_ranges(fn, n, options, kGrainMath, [=](std::int64_t b, std::int64_t e, bool avx2) {
     if (avx2)
-      detail::gelu_grad_avx2(x + b, dy + b, dx + b, e - b);
+      avx2_loop(x + b, dy + b, dx + b, e - b);
     else
-      each_baseline(b, e, [=](std::int64_t i) DETNUM_ELEMENT { dx[i] = detail::gelu_grad(x[i], dy[i]); });
+      each_baseline(b, e, [=](std::int64_t i) DETNUM_ELEMENT { dx[i] = kGrad(x[i], dy[i]); });
   });
+}
+
+}  // namespace
+
+void gelu(const float* x, float* y, std::int64_t n, CpuOptions options) {
+  activation<detail::gelu>("gelu", x, y, n, options, detail::gelu_avx2);
+}
+void gelu_backward(const float* x, const float* dy, float* dx, std::int64_t n, CpuOptions options) {
+  activation_grad<detail::gelu_grad>("gelu_backward", x, dy, dx, n, options, detail::gelu_grad_avx2);
+}
+void silu(const float* x, float* y, std::int64_t n, CpuOptions options) {
+  activation<detail::silu>("silu", x, y, n, options, detail::silu_avx2);
+}
+void silu_backward(const float* x, const float* dy, float* dx, std::int64_t n, CpuOptions options) {
+  activation_grad<detail::silu_grad>("silu_backward", x, dy, dx, n, options, detail::silu_grad_avx2);
 }
 
 void bias_add(const float* x, const float* bias, float* y, std::int64_t rows, std::int64_t cols, CpuOptions options) {

@@ -30,6 +30,16 @@ void gelu_backward(const float* x, const float* dy, float* dx, std::int64_t n) {
   for (std::int64_t i = 0; i < n; ++i) dx[i] = detail::gelu_grad(x[i], dy[i]);
 }
 
+void silu(const float* x, float* y, std::int64_t n) {
+  detail::check_elementwise("ref::silu", n, {"y", y}, {{"x", x}});
+  for (std::int64_t i = 0; i < n; ++i) y[i] = detail::silu(x[i]);
+}
+
+void silu_backward(const float* x, const float* dy, float* dx, std::int64_t n) {
+  detail::check_elementwise("ref::silu_backward", n, {"dx", dx}, {{"x", x}, {"dy", dy}});
+  for (std::int64_t i = 0; i < n; ++i) dx[i] = detail::silu_grad(x[i], dy[i]);
+}
+
 void bias_add(const float* x, const float* bias, float* y, std::int64_t rows, std::int64_t cols) {
   detail::check_bias_add("ref::bias_add", x, bias, y, rows, cols);
   for (std::int64_t r = 0; r < rows; ++r)

@@ -60,6 +60,16 @@ struct GeluGrad {
   float* dx;
   __device__ void operator()(std::int64_t i) const { dx[i] = detail::gelu_grad(x[i], dy[i]); }
 };
+struct Silu {
+  const float* x;
+  float* y;
+  __device__ void operator()(std::int64_t i) const { y[i] = detail::silu(x[i]); }
+};
+struct SiluGrad {
+  const float *x, *dy;
+  float* dx;
+  __device__ void operator()(std::int64_t i) const { dx[i] = detail::silu_grad(x[i], dy[i]); }
+};
 struct BiasAdd {
   const float *x, *bias;
   float* y;
@@ -104,6 +114,19 @@ void gelu_backward(const float* x, const float* dy, float* dx, std::int64_t n, c
   constexpr const char* fn = "cuda::gelu_backward";
   detail::check_elementwise(fn, n, {"dx", dx}, {{"x", x}, {"dy", dy}});
   launch(fn, n, {{"x", x}, {"dy", dy}, {"dx", dx}}, GeluGrad{x, dy, dx}, stream, config);
+}
+
+void silu(const float* x, float* y, std::int64_t n, cudaStream_t stream, LaunchConfig config) {
+  constexpr const char* fn = "cuda::silu";
+  detail::check_elementwise(fn, n, {"y", y}, {{"x", x}});
+  launch(fn, n, {{"x", x}, {"y", y}}, Silu{x, y}, stream, config);
+}
+
+void silu_backward(const float* x, const float* dy, float* dx, std::int64_t n, cudaStream_t stream,
+                   LaunchConfig config) {
+  constexpr const char* fn = "cuda::silu_backward";
+  detail::check_elementwise(fn, n, {"dx", dx}, {{"x", x}, {"dy", dy}});
+  launch(fn, n, {{"x", x}, {"dy", dy}, {"dx", dx}}, SiluGrad{x, dy, dx}, stream, config);
 }
 
 void bias_add(const float* x, const float* bias, float* y, std::int64_t rows, std::int64_t cols, cudaStream_t stream,

@@ -215,6 +215,8 @@ class CudaBackend final : public Backend {
       case PointwiseOp::relu_backward: cuda::relu_backward(px, po, py, c.n, nullptr, launch_); break;
       case PointwiseOp::gelu: cuda::gelu(px, py, c.n, nullptr, launch_); break;
       case PointwiseOp::gelu_backward: cuda::gelu_backward(px, po, py, c.n, nullptr, launch_); break;
+      case PointwiseOp::silu: cuda::silu(px, py, c.n, nullptr, launch_); break;
+      case PointwiseOp::silu_backward: cuda::silu_backward(px, po, py, c.n, nullptr, launch_); break;
       case PointwiseOp::bias_add: cuda::bias_add(px, po, py, c.rows, c.cols, nullptr, launch_); break;
     }
     finish();

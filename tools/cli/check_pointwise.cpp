@@ -107,6 +107,8 @@ std::vector<CheckOp> pointwise_check_ops() {
                          Entry{PointwiseOp::relu_backward, "relu_backward", "first min(n, 2^20) inputs, with specials"},
                          Entry{PointwiseOp::gelu, "gelu", "first min(n, 2^20) inputs, with specials"},
                          Entry{PointwiseOp::gelu_backward, "gelu_backward", "first min(n, 2^20) inputs, with specials"},
+                         Entry{PointwiseOp::silu, "silu", "first min(n, 2^20) inputs, with specials"},
+                         Entry{PointwiseOp::silu_backward, "silu_backward", "first min(n, 2^20) inputs, with specials"},
                          Entry{PointwiseOp::bias_add, "bias_add",
                                "c = min(n, 2^20, 129) cols, min(n, 2^20)/c rows, with specials"}}) {
     const PointwiseOp op = e.op;

@@ -16,6 +16,9 @@ void relu_backward(const float* x, const float* dy, float* dx, std::int64_t n, c
 void gelu(const float* x, float* y, std::int64_t n, cudaStream_t stream = nullptr, LaunchConfig launch = {});
 void gelu_backward(const float* x, const float* dy, float* dx, std::int64_t n, cudaStream_t stream = nullptr,
                    LaunchConfig launch = {});
+void silu(const float* x, float* y, std::int64_t n, cudaStream_t stream = nullptr, LaunchConfig launch = {});
+void silu_backward(const float* x, const float* dy, float* dx, std::int64_t n, cudaStream_t stream = nullptr,
+                   LaunchConfig launch = {});
 void bias_add(const float* x, const float* bias, float* y, std::int64_t rows, std::int64_t cols,
               cudaStream_t stream = nullptr, LaunchConfig launch = {});
 

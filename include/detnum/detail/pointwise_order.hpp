@@ -36,6 +36,17 @@ DETNUM_HD float gelu_grad(float x, float dy) {
   return canonicalize(dy * (cdf + x * pdf));
 }
 
+// silu(x) = x sigmoid(x) = x / (1 + exp(-x)) (SiLU, or swish: LLaMA's SwiGLU), exp from
+// detnum::math, PyTorch's form. At x = -Inf the formula gives -Inf / +Inf = NaN, and so does this;
+// a finite x below -88.7 gives -0 (exp(-x) is +Inf).
+DETNUM_HD float silu(float x) { return canonicalize(x / (1.0f + math::exp(-x))); }
+// d silu = s (1 + x (1 - s)) with s = 1 / (1 + exp(-x)), times dy first, as PyTorch groups it:
+// (dy s)(1 + x (1 - s)). At x = +-Inf the formula gives NaN (Inf * 0), and so does this.
+DETNUM_HD float silu_grad(float x, float dy) {
+  const float s = 1.0f / (1.0f + math::exp(-x));
+  return canonicalize((dy * s) * (1.0f + x * (1.0f - s)));
+}
+
 DETNUM_HD float bias_add(float x, float b) { return canonicalize(x + b); }
 
 // AdamW (decoupled weight decay, PyTorch's formulation) on one element, with the step's scalars

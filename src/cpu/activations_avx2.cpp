@@ -1,0 +1,83 @@
+// GELU, SiLU and their gradients with AVX2, four elements at a time: the float steps of
+// detail::gelu, detail::silu and their _grad forms as vector code, with erf and exp from
+// src/cpu/math_avx2.hpp (the bits of math::erf and math::exp in every lane).
+#include "cpu/activations_avx2.hpp"
+
+#include <immintrin.h>
+
+#include "cpu/math_avx2.hpp"
+#include "detnum/detail/pointwise_order.hpp"
+
+namespace detnum::detail {
+namespace {
+
+[[gnu::target("avx2")]] inline __m128 canonicalize4(__m128 y) {
+  return _mm_blendv_ps(y, math::detail::canonical_nan4(), _mm_cmp_ps(y, y, _CMP_UNORD_Q));
+}
+
+// detail::gelu: (0.5 x)(1 + erf(x / sqrt 2)), each float operation in its order.
+[[gnu::target("avx2"), gnu::always_inline]] inline __m128 gelu4(__m128 x) {
+  const __m128 e = math::detail::erf4(_mm_mul_ps(x, _mm_set1_ps(kInvSqrt2)));
+  return canonicalize4(_mm_mul_ps(_mm_mul_ps(_mm_set1_ps(0.5f), x), _mm_add_ps(_mm_set1_ps(1.0f), e)));
+}
+
+// detail::gelu_grad: dy (Phi(x) + x phi(x)).
+[[gnu::target("avx2"), gnu::always_inline]] inline __m128 gelu_grad4(__m128 x, __m128 dy) {
+  const __m128 cdf =
+      _mm_mul_ps(_mm_set1_ps(0.5f), _mm_add_ps(_mm_set1_ps(1.0f), math::detail::erf4(_mm_mul_ps(x, _mm_set1_ps(kInvSqrt2)))));
+  const __m128 pdf = _mm_mul_ps(_mm_set1_ps(kInvSqrt2Pi), math::detail::exp4(_mm_mul_ps(_mm_set1_ps(-0.5f), _mm_mul_ps(x, x))));
+  return canonicalize4(_mm_mul_ps(dy, _mm_add_ps(cdf, _mm_mul_ps(x, pdf))));
+}
+
+// detail::silu: x / (1 + exp(-x)). (-x is exact: a sign flip, as _mm_xor_ps makes it.)
+[[gnu::target("avx2"), gnu::always_inline]] inline __m128 negate4(__m128 x) {
+  return _mm_xor_ps(x, _mm_set1_ps(-0.0f));
+}
+[[gnu::target("avx2"), gnu::always_inline]] inline __m128 silu4(__m128 x) {
+  return canonicalize4(_mm_div_ps(x, _mm_add_ps(_mm_set1_ps(1.0f), math::detail::exp4(negate4(x)))));
+}
+
+// detail::silu_grad: (dy s)(1 + x (1 - s)), s = 1 / (1 + exp(-x)).
+[[gnu::target("avx2"), gnu::always_inline]] inline __m128 silu_grad4(__m128 x, __m128 dy) {
+  const __m128 one = _mm_set1_ps(1.0f);
+  const __m128 s = _mm_div_ps(one, _mm_add_ps(one, math::detail::exp4(negate4(x))));
+  return canonicalize4(_mm_mul_ps(_mm_mul_ps(dy, s), _mm_add_ps(one, _mm_mul_ps(x, _mm_sub_ps(one, s)))));
+}
+
+// Eight elements an iteration: two independent chains of polynomial steps to overlap; the scalar
+// steps for the rest.
+template <__m128 (*kFour)(__m128), float (*kOne)(float)>
+[[gnu::target("avx2"), gnu::always_inline]] inline void map8(const float* x, float* y, std::int64_t n) {
+  std::int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const __m128 a = kFour(_mm_loadu_ps(x + i)), b = kFour(_mm_loadu_ps(x + i + 4));
+    _mm_storeu_ps(y + i, a);
+    _mm_storeu_ps(y + i + 4, b);
+  }
+  for (; i < n; ++i) y[i] = kOne(x[i]);
+}
+template <__m128 (*kFour)(__m128, __m128), float (*kOne)(float, float)>
+[[gnu::target("avx2"), gnu::always_inline]] inline void map8(const float* x, const float* dy, float* dx,
+                                                           std::int64_t n) {
+  std::int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const __m128 a = kFour(_mm_loadu_ps(x + i), _mm_loadu_ps(dy + i));
+    const __m128 b = kFour(_mm_loadu_ps(x + i + 4), _mm_loadu_ps(dy + i + 4));
+    _mm_storeu_ps(dx + i, a);
+    _mm_storeu_ps(dx + i + 4, b);
+  }
+  for (; i < n; ++i) dx[i] = kOne(x[i], dy[i]);
+}
+
+}  // namespace
+
+[[gnu::target("avx2")]] void gelu_avx2(const float* x, float* y, std::int64_t n) { map8<gelu4, gelu>(x, y, n); }
+[[gnu::target("avx2")]] void gelu_grad_avx2(const float* x, const float* dy, float* dx, std::int64_t n) {
+  map8<gelu_grad4, gelu_grad>(x, dy, dx, n);
+}
+[[gnu::target("avx2")]] void silu_avx2(const float* x, float* y, std::int64_t n) { map8<silu4, silu>(x, y, n); }
+[[gnu::target("avx2")]] void silu_grad_avx2(const float* x, const float* dy, float* dx, std::int64_t n) {
+  map8<silu_grad4, silu_grad>(x, dy, dx, n);
+}
+
+}  // namespace detnum::detail
