@@ -258,6 +258,16 @@ __global__ void adamw_kernel(float* p, const float* g, float* m, float* v, std::
   GRID_STRIDE(i, n) adamw_element(a, p, g, m, v, i);
 }
 
+// torch.optim.SGD's momentum step (not the first), as a plain kernel (nvcc may fuse its products).
+__global__ void sgd_kernel(float* p, const float* g, float* b, std::int64_t n, float lr, float momentum,
+                           float dampening, float weight_decay) {
+  GRID_STRIDE(i, n) {
+    const float d = g[i] + weight_decay * p[i];
+    b[i] = momentum * b[i] + (1.0f - dampening) * d;
+    p[i] -= lr * b[i];
+  }
+}
+
 // Up to 128 tensors a launch, passed by value (2 KB of kernel parameters); blockIdx.y picks one.
 constexpr int kTensorsPerLaunch = 128;
 struct TensorTable {
@@ -432,6 +442,12 @@ void adamw(float* p, const float* g, float* m, float* v, std::int64_t n, float l
   adamw_kernel<<<blocks_for(n), kThreads, 0, s>>>(p, g, m, v, n,
                                                  adamw_constants(lr, beta1, beta2, eps, weight_decay, step));
   launched("adamw_kernel");
+}
+
+void sgd(float* p, const float* g, float* b, std::int64_t n, float lr, float momentum, float dampening,
+         float weight_decay, cudaStream_t s) {
+  sgd_kernel<<<blocks_for(n), kThreads, 0, s>>>(p, g, b, n, lr, momentum, dampening, weight_decay);
+  launched("sgd_kernel");
 }
 
 void adamw_list(const detnum::AdamWTensor* tensors, int count, float lr, float beta1, float beta2, float eps,

@@ -50,6 +50,8 @@ void adamw(float* p, const float* g, float* m, float* v, std::int64_t n, float l
            float weight_decay, std::int64_t step, cudaStream_t s);
 // The same for `count` tensors in one kernel per 64 tensors, a block row per tensor (a
 // single-kernel multi-tensor AdamW, like PyTorch's fused=True without its chunking).
+void sgd(float* p, const float* g, float* b, std::int64_t n, float lr, float momentum, float dampening,
+         float weight_decay, cudaStream_t s);
 void adamw_list(const detnum::AdamWTensor* tensors, int count, float lr, float beta1, float beta2, float eps,
                 float weight_decay, std::int64_t step, cudaStream_t s);
 // Gradient clipping by a simple few-launch peer: the squares of all `count` tensors summed into

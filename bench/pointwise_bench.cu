@@ -10,6 +10,7 @@
 //   bias_add/det_cuda/R/C, bias_add/conventional_cuda/R/C          y[r][c] = x[r][c] + bias[c]; the
 //                                   conventional kernel adds in place (x += bias, a copy of x)
 //   adamw/det_cuda/N, adamw/conventional_cuda/N                    one AdamW update of N parameters
+//   sgd/det_cuda/N, sgd/conventional_cuda/N                        one SGD update with momentum (20N bytes)
 //   clip_grad_norm/det_cuda/L, clip_grad_norm/conventional_cuda/L  gradient clipping of L layers of
 //                                   GPT-2 small's gradients (clip_model.hpp, 12 tensors a layer);
 //                                   the conventional one sums all squares with float atomics, in
@@ -39,16 +40,18 @@
 #include "detnum/cuda/pointwise.hpp"
 #include "detnum/pointwise.hpp"
 #include "detnum/random.hpp"
+#include "detnum/cuda/sgd.hpp"
 #include "gpu_bench.hpp"
 
 namespace {
 
 using namespace detnum_bench::gpu;
 
-enum class Op { gelu, gelu_backward, silu, silu_backward, relu, relu_backward, bias_add, adamw };
+enum class Op { gelu, gelu_backward, silu, silu_backward, relu, relu_backward, bias_add, adamw, sgd };
 
 constexpr std::int64_t kValidateAt = std::int64_t{1} << 20;
 const detnum::AdamWParams kAdamW{1e-3f, 0.9f, 0.999f, 1e-8f, 1e-2f, 7};
+const detnum::SgdParams kSgd{0.01f, 0.9f, 0.0f, 1e-4f, false, 7};
 constexpr std::int64_t kValidateRows = 4096;  // bias_add's R at validation
 
 // Inputs in [-4, 4) (gradients and moments scaled down, v kept positive), on the host and device,
@@ -84,6 +87,7 @@ std::int64_t bytes_per_element(Op op) {
     case Op::silu_backward:
     case Op::relu_backward: return 12;
     case Op::adamw: return 28;
+    case Op::sgd: return 20;
     default: return 8;
   }
 }
@@ -98,7 +102,11 @@ std::vector<float> reference(Op op, const Inputs& in) {
   else if (op == Op::relu) detnum::ref::relu(in.x.data(), want.data(), in.n);
   else if (op == Op::relu_backward) detnum::ref::relu_backward(in.x.data(), in.dy.data(), want.data(), in.n);
   else if (op == Op::bias_add) detnum::ref::bias_add(in.x.data(), in.dy.data(), want.data(), in.rows, in.cols);
-  else {
+  else if (op == Op::sgd) {
+    want = in.x;
+    std::vector<float> b = in.m;
+    detnum::ref::sgd_step(want.data(), in.dy.data(), b.data(), in.n, kSgd);
+  } else {
     want = in.x;
     std::vector<float> m = in.m, v = in.v;
     detnum::ref::adamw_step(want.data(), in.dy.data(), m.data(), v.data(), in.n, kAdamW);
@@ -113,7 +121,7 @@ void BM_pointwise(benchmark::State& state) {
     Stream stream;
     // AdamW updates `out` (the parameters, a copy of x) and the moments in place, call after call;
     // so does the conventional bias add (`out` += bias).
-    if constexpr (kOp == Op::adamw || (kOp == Op::bias_add && !kDet))
+    if constexpr (kOp == Op::adamw || kOp == Op::sgd || (kOp == Op::bias_add && !kDet))
       BENCH_CHECK(cudaMemcpy(in.out.get(), in.d_x.get(), in.n * sizeof(float), cudaMemcpyDeviceToDevice));
     const auto launch = [&] {
       namespace conventional = detnum_bench::conventional;
@@ -139,6 +147,12 @@ void BM_pointwise(benchmark::State& state) {
         if constexpr (kDet)
           detnum::cuda::bias_add(in.d_x.get(), in.d_dy.get(), in.out.get(), in.rows, in.cols, stream.get());
         else conventional::bias_add(in.out.get(), in.d_dy.get(), in.rows, in.cols, stream.get());
+      } else if constexpr (kOp == Op::sgd) {
+        if constexpr (kDet)
+          detnum::cuda::sgd_step(in.out.get(), in.d_dy.get(), in.d_m.get(), in.n, kSgd, stream.get());
+        else
+          conventional::sgd(in.out.get(), in.d_dy.get(), in.d_m.get(), in.n, kSgd.lr, kSgd.momentum, kSgd.dampening,
+                            kSgd.weight_decay, stream.get());
       } else {
         if constexpr (kDet)
           detnum::cuda::adamw_step(in.out.get(), in.d_dy.get(), in.d_m.get(), in.d_v.get(), in.n, kAdamW, stream.get());
@@ -149,7 +163,7 @@ void BM_pointwise(benchmark::State& state) {
     };
     const bool validate = kOp == Op::bias_add ? in.rows == kValidateRows : in.n == kValidateAt;
     if (kDet && validate) {  // validate before timing: the CPU reference defines the answer
-      if constexpr (kOp != Op::adamw)  // 0xFFFFFFFF: a NaN, so an element left unwritten shows
+      if constexpr (kOp != Op::adamw && kOp != Op::sgd)  // 0xFFFFFFFF: a NaN, so an element left unwritten shows
         BENCH_CHECK(cudaMemset(in.out.get(), 0xFF, static_cast<std::size_t>(in.n) * sizeof(float)));
       launch();
       BENCH_CHECK(cudaStreamSynchronize(stream.get()));
@@ -239,6 +253,8 @@ BENCHMARK(BM_pointwise<Op::bias_add, true>)->Name("bias_add/det_cuda")->Apply(ro
 BENCHMARK(BM_pointwise<Op::bias_add, false>)->Name("bias_add/conventional_cuda")->Apply(rows);
 BENCHMARK(BM_pointwise<Op::adamw, true>)->Name("adamw/det_cuda")->Apply(sizes);
 BENCHMARK(BM_pointwise<Op::adamw, false>)->Name("adamw/conventional_cuda")->Apply(sizes);
+BENCHMARK(BM_pointwise<Op::sgd, true>)->Name("sgd/det_cuda")->Apply(sizes);
+BENCHMARK(BM_pointwise<Op::sgd, false>)->Name("sgd/conventional_cuda")->Apply(sizes);
 BENCHMARK(BM_clip<true>)->Name("clip_grad_norm/det_cuda")->Apply(layers);
 BENCHMARK(BM_clip<false>)->Name("clip_grad_norm/conventional_cuda")->Apply(layers);
 

@@ -14,6 +14,8 @@
 //                                 gradient is column_sums, in axis_sums_bench.cpp)
 //   adamw/det_cpu/N/threads       detnum::adamw_step
 //   adamw/loop/N/1                the same update as a plain loop (sqrtf, bias corrections by pow), built for AVX2
+//   sgd/det_cpu/N/threads         detnum::sgd_step (momentum 0.9, weight decay 1e-4, a later step)
+//   sgd/loop/N/1                  the same update as a plain loop, built for AVX2
 //   init_normal/det_cpu/N/threads detnum::init_normal (Box-Muller on Philox words and detnum::math)
 //   init_normal/mt19937/N/1       std::normal_distribution<float> on std::mt19937 (libstdc++)
 //   init_uniform/det_cpu/N/threads    detnum::init_uniform on [-1, 1)
@@ -56,6 +58,7 @@
 #include "detnum/init.hpp"
 #include "detnum/pointwise.hpp"
 #include "detnum/random.hpp"
+#include "detnum/sgd.hpp"
 #include "detnum/shuffle.hpp"
 
 namespace detnum_bench {
@@ -265,6 +268,36 @@ void BM_adamw_loop(benchmark::State& state) {
   std::vector<float> p = values(n, 2, 1.0f), g = values(n, 3, 1.0f), m(p.size()), v(p.size());
   for (auto _ : state) {
     adamw_loop(p.data(), g.data(), m.data(), v.data(), n);
+    benchmark::DoNotOptimize(p.data());
+  }
+  state.SetItemsProcessed(state.iterations() * n);
+}
+
+// --- SGD ------------------------------------------------------------------------------------------
+// Momentum with weight decay at a later step (the buffer exists): torch.optim.SGD's usual setting.
+constexpr detnum::SgdParams kSgd{0.01f, 0.9f, 0.0f, 1e-4f, false, 10};
+
+void BM_sgd_det(benchmark::State& state) {
+  const std::int64_t n = state.range(0);
+  std::vector<float> p = values(n, 2, 1.0f), g = values(n, 3, 1.0f), b(p.size());
+  for (auto _ : state) detnum::sgd_step(p.data(), g.data(), b.data(), n, kSgd, {static_cast<int>(state.range(1))});
+  state.SetItemsProcessed(state.iterations() * n);
+}
+
+[[gnu::target("avx2")]] void sgd_loop(float* p, const float* g, float* b, std::int64_t n) {
+  const detnum::SgdParams& a = kSgd;
+  for (std::int64_t i = 0; i < n; ++i) {
+    const float d = g[i] + a.weight_decay * p[i];
+    b[i] = a.momentum * b[i] + (1.0f - a.dampening) * d;
+    p[i] -= a.lr * b[i];
+  }
+}
+
+void BM_sgd_loop(benchmark::State& state) {
+  const std::int64_t n = state.range(0);
+  std::vector<float> p = values(n, 2, 1.0f), g = values(n, 3, 1.0f), b(p.size());
+  for (auto _ : state) {
+    sgd_loop(p.data(), g.data(), b.data(), n);
     benchmark::DoNotOptimize(p.data());
   }
   state.SetItemsProcessed(state.iterations() * n);
@@ -492,6 +525,8 @@ BENCHMARK(BM_elementwise_det<BiasAdd>)->Name("bias_add/det_cpu")->Apply(det_rows
 BENCHMARK(BM_elementwise_loop<BiasAdd>)->Name("bias_add/loop")->Apply(peer_rows);
 BENCHMARK(BM_adamw_det)->Name("adamw/det_cpu")->Apply(det_flat);
 BENCHMARK(BM_adamw_loop)->Name("adamw/loop")->Apply(peer_flat);
+BENCHMARK(BM_sgd_det)->Name("sgd/det_cpu")->Apply(det_flat);
+BENCHMARK(BM_sgd_loop)->Name("sgd/loop")->Apply(peer_flat);
 BENCHMARK(BM_init_det<true>)->Name("init_normal/det_cpu")->Apply(det_fill);
 BENCHMARK(BM_init_mt19937<std::normal_distribution<float>>)->Name("init_normal/mt19937")->Apply(peer_fill);
 BENCHMARK(BM_init_det<false>)->Name("init_uniform/det_cpu")->Apply(det_fill);

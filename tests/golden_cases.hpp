@@ -17,6 +17,7 @@
 #include "detnum/gemm.hpp"
 #include "detnum/init.hpp"
 #include "detnum/reduce.hpp"
+#include "detnum/sgd.hpp"
 #include "embedding_cases.hpp"
 #include "nn_rows_cases.hpp"
 #include "reduce_cases.hpp"
@@ -55,6 +56,8 @@ inline std::vector<float> golden_x_specials() { return reduce_input<float>(kGold
 // three steps of these parameters.
 constexpr std::int64_t kGoldenQuarter = kGoldenN / 4;
 constexpr AdamWParams kGoldenAdamW{1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, 1};
+// SGD with Nesterov momentum and weight decay, three steps from the same quarters (buffer: m's).
+constexpr SgdParams kGoldenSgd{0.01f, 0.9f, 0.0f, 1e-4f, true, 1};
 // Gradient clipping's inputs: quarters 0 and 1 as two tensors (the second without its first
 // float, so that it starts at another alignment), clipped to norm 1.
 constexpr float kGoldenMaxNorm = 1.0f;

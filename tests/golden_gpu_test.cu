@@ -16,6 +16,7 @@
 #include "detnum/cuda/norm.hpp"
 #include "detnum/cuda/pointwise.hpp"
 #include "detnum/cuda/reduce.hpp"
+#include "detnum/cuda/sgd.hpp"
 #include "detnum/cuda/shuffle.hpp"
 #include "detnum/cuda/softmax.hpp"
 #include "detnum/testing/golden.hpp"
@@ -115,6 +116,14 @@ TEST(GoldenGpu, Pointwise) {
   DETNUM_EXPECT_GOLDEN(device_fingerprint(param, {kGoldenQuarter}), kGoldenFile, "adamw/f32/param");
   DETNUM_EXPECT_GOLDEN(device_fingerprint(m, {kGoldenQuarter}), kGoldenFile, "adamw/f32/m");
   DETNUM_EXPECT_GOLDEN(device_fingerprint(v, {kGoldenQuarter}), kGoldenFile, "adamw/f32/v");
+  auto sgd_param = upload(golden_quarter(0)), buffer = upload(golden_quarter(2));
+  for (std::int64_t step = 1; step <= 3; ++step) {
+    SgdParams p = kGoldenSgd;
+    p.step = step;
+    cuda::sgd_step(sgd_param.get(), grad.get(), buffer.get(), kGoldenQuarter, p);
+  }
+  DETNUM_EXPECT_GOLDEN(device_fingerprint(sgd_param, {kGoldenQuarter}), kGoldenFile, "sgd/f32/param");
+  DETNUM_EXPECT_GOLDEN(device_fingerprint(buffer, {kGoldenQuarter}), kGoldenFile, "sgd/f32/momentum_buffer");
   auto g0 = upload(golden_quarter(0)), g1 = upload(golden_quarter(1));
   DeviceBuffer<float> norm(1);
   cuda::clip_grad_norm(golden_clip_list(g0.get(), g1.get()), kGoldenMaxNorm, norm.get());

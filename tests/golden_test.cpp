@@ -83,6 +83,14 @@ TEST(Golden, Pointwise) {
   }
   DETNUM_EXPECT_GOLDEN(TensorView::of(param.data(), {kGoldenQuarter}), kGoldenFile, "adamw/f32/param");
   DETNUM_EXPECT_GOLDEN(TensorView::of(m.data(), {kGoldenQuarter}), kGoldenFile, "adamw/f32/m");
+  std::vector<float> sgd_param = golden_quarter(0), buffer = golden_quarter(2);
+  for (std::int64_t step = 1; step <= 3; ++step) {
+    SgdParams p = kGoldenSgd;
+    p.step = step;
+    sgd_step(sgd_param.data(), grad.data(), buffer.data(), kGoldenQuarter, p);
+  }
+  DETNUM_EXPECT_GOLDEN(TensorView::of(sgd_param.data(), {kGoldenQuarter}), kGoldenFile, "sgd/f32/param");
+  DETNUM_EXPECT_GOLDEN(TensorView::of(buffer.data(), {kGoldenQuarter}), kGoldenFile, "sgd/f32/momentum_buffer");
   DETNUM_EXPECT_GOLDEN(TensorView::of(v.data(), {kGoldenQuarter}), kGoldenFile, "adamw/f32/v");
   std::vector<float> g0 = golden_quarter(0), g1 = golden_quarter(1);
   const float norm = clip_grad_norm(golden_clip_list(g0.data(), g1.data()), kGoldenMaxNorm);

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "detnum/adamw.hpp"
+#include "detnum/sgd.hpp"
 #include "support/data.hpp"
 
 namespace detnum::test {
@@ -39,6 +40,21 @@ inline std::vector<AdamWTensor> adamw_list(std::vector<PointwiseInputs>& model) 
   std::vector<AdamWTensor> list;
   for (PointwiseInputs& t : model)
     list.push_back({t.x.data(), t.dy.data(), t.m.data(), t.v.data(), static_cast<std::int64_t>(t.x.size())});
+  return list;
+}
+
+// SGD's cases: plain, momentum's first step (the buffer starts from the gradient), a later step
+// with dampening and weight decay, and Nesterov's.
+inline const SgdParams kSgdCases[] = {{0.1f, 0.0f, 0.0f, 0.0f, false, 1},
+                                      {0.01f, 0.9f, 0.0f, 0.0f, false, 1},
+                                      {0.01f, 0.9f, 0.1f, 1e-4f, false, 5},
+                                      {0.05f, 0.8f, 0.0f, 0.01f, true, 3}};
+
+// The list over a model's vectors for SGD (param = x, grad = dy, buffer = m), updated in place.
+inline std::vector<SgdTensor> sgd_list(std::vector<PointwiseInputs>& model) {
+  std::vector<SgdTensor> list;
+  for (PointwiseInputs& t : model)
+    list.push_back({t.x.data(), t.dy.data(), t.m.data(), static_cast<std::int64_t>(t.x.size())});
   return list;
 }
 

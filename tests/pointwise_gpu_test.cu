@@ -9,6 +9,7 @@
 #include "detnum/adamw.hpp"
 #include "detnum/cuda/adamw.hpp"
 #include "detnum/cuda/pointwise.hpp"
+#include "detnum/cuda/sgd.hpp"
 #include "detnum/pointwise.hpp"
 #include "pointwise_cases.hpp"
 #include "support/bits.hpp"
@@ -108,6 +109,51 @@ TEST(PointwiseGpu, AdamWSameAsTheCpu) {
     EXPECT_TRUE(same_bits(wm, to_host(dm))) << "m, n " << n;
     EXPECT_TRUE(same_bits(wv, to_host(dv))) << "v, n " << n;
   }
+}
+
+// Each SGD case, one tensor and a list of 78 (two launches), at several launch shapes: the
+// reference's bits for param and buffer; without momentum a null buffer is never touched.
+TEST(PointwiseGpu, SgdSameAsTheCpu) {
+  DETNUM_REQUIRE_GPU();
+  for (const SgdParams& p : kSgdCases) {
+    SCOPED_TRACE("momentum " + std::to_string(p.momentum) + ", step " + std::to_string(p.step));
+    for (const std::int64_t n : kPointwiseSizes) {
+      const PointwiseInputs in(n);
+      std::vector<float> wp = in.x, wb = in.m;
+      ref::sgd_step(wp.data(), in.dy.data(), wb.data(), n, p);
+      DeviceBuffer<float> dp = to_device(in.x), db = to_device(in.m);
+      const DeviceBuffer<float> dg = to_device(in.dy);
+      cuda::sgd_step(dp.get(), dg.get(), p.momentum != 0.0f ? db.get() : nullptr, n, p);
+      ASSERT_EQ(cudaDeviceSynchronize(), cudaSuccess);
+      EXPECT_TRUE(same_bits(wp, to_host(dp))) << "param, n " << n;
+      EXPECT_TRUE(same_bits(wb, to_host(db))) << "buffer, n " << n;
+    }
+    std::vector<PointwiseInputs> want = adamw_model();
+    ref::sgd_step(sgd_list(want), p);
+    for (const cuda::LaunchConfig launch : {cuda::LaunchConfig{256, 0}, cuda::LaunchConfig{64, 3}}) {
+      const std::vector<PointwiseInputs> in = adamw_model();
+      std::vector<DeviceBuffer<float>> buffers;
+      std::vector<SgdTensor> list;
+      for (const PointwiseInputs& t : in) {
+        for (const auto* v : {&t.x, &t.dy, &t.m}) buffers.push_back(to_device(*v));
+        const std::size_t b = buffers.size() - 3;
+        list.push_back({buffers[b].get(), buffers[b + 1].get(), buffers[b + 2].get(), static_cast<std::int64_t>(t.x.size())});
+      }
+      cuda::sgd_step(list, p, nullptr, launch);
+      ASSERT_EQ(cudaDeviceSynchronize(), cudaSuccess);
+      for (std::size_t t = 0; t < want.size(); ++t) {
+        EXPECT_TRUE(same_bits(want[t].x, to_host(buffers[3 * t]))) << "param of tensor " << t;
+        EXPECT_TRUE(same_bits(want[t].m, to_host(buffers[3 * t + 2]))) << "buffer of tensor " << t;
+      }
+    }
+  }
+  std::vector<float> host(8);
+  DeviceBuffer<float> a(8), b(8);
+  const std::vector<SgdTensor> mixed = {{a.get(), b.get(), host.data(), 8}};
+  expect_error([&] { cuda::sgd_step(mixed, SgdParams{.momentum = 0.9f}); }, ErrorCode::wrong_memory_space,
+               "tensors[0].momentum_buffer must be device");
+  EXPECT_NO_THROW(cuda::sgd_step(mixed, SgdParams{}));  // no momentum: the buffer is not an argument
+  ASSERT_EQ(cudaDeviceSynchronize(), cudaSuccess);
 }
 
 // A list of 78 tensors (two launches of up to 64), every launch shape: each tensor's bits are

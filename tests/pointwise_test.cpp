@@ -11,6 +11,7 @@
 
 #include "detnum/adamw.hpp"
 #include "detnum/pointwise.hpp"
+#include "detnum/sgd.hpp"
 #include "activation_sweep.hpp"
 #include "pointwise_cases.hpp"
 #include "support/bits.hpp"
@@ -249,6 +250,102 @@ TEST(Pointwise, AdamWFollowsTheDoubleFormula) {
     }
   }
   for (int i = 0; i < kN; ++i) EXPECT_NEAR(param[i], pd[i], 1e-6) << "element " << i;
+}
+
+// Each SGD case at every thread count: param and buffer have the reference's bits; with no
+// momentum a null buffer is fine and nothing else is touched.
+TEST(Pointwise, SgdFastEqualsReference) {
+  for (const SgdParams& p : kSgdCases) {
+    SCOPED_TRACE("momentum " + std::to_string(p.momentum) + ", step " + std::to_string(p.step) +
+                 (p.nesterov ? ", nesterov" : ""));
+    for (const std::int64_t n : kPointwiseSizes) {
+      const PointwiseInputs in(n);
+      std::vector<float> wp = in.x, wb = in.m;
+      ref::sgd_step(wp.data(), in.dy.data(), p.momentum != 0.0f ? wb.data() : nullptr, n, p);
+      if (p.momentum == 0.0f) EXPECT_TRUE(same_bits(in.m, wb)) << "the buffer, unused";
+      for (const CpuOptions o : kFastOptions) {
+        std::vector<float> gp = in.x, gb = in.m;
+        sgd_step(gp.data(), in.dy.data(), gb.data(), n, p, o);
+        EXPECT_TRUE(same_bits(wp, gp)) << "param, n " << n << ", " << describe(o);
+        EXPECT_TRUE(same_bits(wb, gb)) << "buffer, n " << n << ", " << describe(o);
+      }
+    }
+  }
+}
+
+TEST(Pointwise, SgdOfAListIsEachTensorsUpdate) {
+  for (const SgdParams& p : kSgdCases) {
+    std::vector<PointwiseInputs> want = adamw_model();
+    for (PointwiseInputs& t : want)
+      ref::sgd_step(t.x.data(), t.dy.data(), t.m.data(), static_cast<std::int64_t>(t.x.size()), p);
+    std::vector<PointwiseInputs> r = adamw_model();
+    ref::sgd_step(sgd_list(r), p);
+    for (const CpuOptions o : {CpuOptions{1}, CpuOptions{3}, CpuOptions{2, CpuSimd::portable}}) {
+      std::vector<PointwiseInputs> got = adamw_model();
+      sgd_step(sgd_list(got), p, o);
+      for (std::size_t t = 0; t < want.size(); ++t) {
+        ASSERT_TRUE(same_bits(want[t].x, got[t].x) && same_bits(want[t].x, r[t].x)) << "param of tensor " << t;
+        ASSERT_TRUE(same_bits(want[t].m, got[t].m) && same_bits(want[t].m, r[t].m)) << "buffer of tensor " << t;
+      }
+    }
+  }
+}
+
+// Ten steps against torch.optim.SGD's formulas in double, for each case's momentum, dampening,
+// weight decay and Nesterov.
+TEST(Pointwise, SgdFollowsTheDoubleFormula) {
+  constexpr int kN = 64;
+  for (SgdParams p : kSgdCases) {
+    std::vector<float> param(kN), grad(kN), buf(kN);
+    std::vector<double> pd(kN), bd(kN);
+    for (int i = 0; i < kN; ++i) param[i] = static_cast<float>(pd[i] = 0.5 - i / 64.0);
+    for (int step = 1; step <= 10; ++step) {
+      for (int i = 0; i < kN; ++i) grad[i] = static_cast<float>(std::sin(i + step));
+      p.step = step;
+      ref::sgd_step(param.data(), grad.data(), buf.data(), kN, p);
+      for (int i = 0; i < kN; ++i) {
+        double d = grad[i] + static_cast<double>(p.weight_decay) * pd[i];
+        if (p.momentum != 0.0f) {
+          bd[i] = step == 1 ? d : p.momentum * bd[i] + (1.0 - p.dampening) * d;
+          d = p.nesterov ? d + p.momentum * bd[i] : bd[i];
+        }
+        pd[i] -= p.lr * d;
+      }
+    }
+    for (int i = 0; i < kN; ++i) EXPECT_NEAR(param[i], pd[i], 1e-5) << "element " << i << ", momentum " << p.momentum;
+  }
+}
+
+TEST(Pointwise, SgdBadInputIsAnError) {
+  std::vector<float> a(8, 1.0f), b(8, 1.0f), c(8, 1.0f), e(8, 1.0f), f(8, 1.0f);
+  const std::vector<float> untouched(8, 1.0f);
+  const SgdParams momentum{.momentum = 0.9f};
+  expect_error([&] { sgd_step(a.data(), b.data(), nullptr, 8, momentum); }, ErrorCode::null_pointer,
+               "sgd_step: momentum_buffer must not be null");
+  expect_error([&] { sgd_step(a.data(), b.data(), a.data() + 4, 8, momentum); }, ErrorCode::unsupported_aliasing,
+               "param and momentum_buffer");
+  expect_error([&] { ref::sgd_step(a.data(), a.data() + 1, c.data(), 8, SgdParams{}); },
+               ErrorCode::unsupported_aliasing, "ref::sgd_step: param and grad");
+  expect_error([&] { sgd_step(a.data(), b.data(), c.data(), 8, SgdParams{.lr = -1.0f}); }, ErrorCode::invalid_argument,
+               "sgd_step: params.lr must be finite and >= 0, got -1");
+  expect_error([&] { sgd_step(a.data(), b.data(), c.data(), 8, SgdParams{.momentum = kInf}); },
+               ErrorCode::invalid_argument, "params.momentum must be finite and >= 0, got inf");
+  expect_error([&] { sgd_step(a.data(), b.data(), c.data(), 8, SgdParams{.momentum = 0.9f, .dampening = 0.1f, .nesterov = true}); },
+               ErrorCode::invalid_argument, "params.nesterov needs momentum > 0 and dampening = 0, got momentum 0.9 and dampening 0.1");
+  expect_error([&] { sgd_step(a.data(), b.data(), c.data(), 8, SgdParams{.nesterov = true}); },
+               ErrorCode::invalid_argument, "params.nesterov needs momentum > 0");
+  expect_error([&] { sgd_step(a.data(), b.data(), c.data(), 8, SgdParams{.step = 0}); }, ErrorCode::invalid_argument,
+               "params.step must be >= 1, got 0");
+  std::vector<SgdTensor> list = {{a.data(), b.data(), c.data(), 8}, {e.data(), f.data(), c.data() + 4, 8}};
+  expect_error([&] { sgd_step(list, momentum); }, ErrorCode::unsupported_aliasing,
+               "tensors[0].momentum_buffer and tensors[1].momentum_buffer must not overlap");
+  list[1].momentum_buffer = nullptr;
+  expect_error([&] { ref::sgd_step(list, momentum); }, ErrorCode::null_pointer,
+               "ref::sgd_step: tensors[1].momentum_buffer must not be null");
+  for (const auto* v : {&a, &b, &c, &e, &f}) EXPECT_EQ(*v, untouched);
+  // Without momentum the buffers are not arguments at all: null, or shared, is fine.
+  EXPECT_NO_THROW(sgd_step(list, SgdParams{}));
+  EXPECT_NO_THROW(sgd_step(std::span<const SgdTensor>{}, SgdParams{}));
 }
 
 TEST(Pointwise, BadInputIsAnError) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <cfloat>
 #include <cmath>
 #include <cstdint>
@@ -16,6 +17,7 @@
 #include "common/validate.hpp"
 #include "detnum/adamw.hpp"
 #include "detnum/clip.hpp"
+#include "detnum/sgd.hpp"
 #include "detnum/detail/pointwise_order.hpp"
 
 namespace detnum::detail {
@@ -101,13 +103,19 @@ inline AdamWScalars check_adamw(std::string_view fn, const float* param, const f
   return adamw_scalars(fn, p);
 }
 
-// "tensors[t].param" (k = 0), ".grad", ".m", ".v": how a multi-tensor AdamW's errors name an array.
-inline std::string adamw_array_name(std::size_t t, int k) {
-  static constexpr const char* kArrays[] = {"param", "grad", "m", "v"};
-  return "tensors[" + std::to_string(t) + "]." + kArrays[k];
-}
+// The arrays of a multi-tensor AdamW's tensor, in the order errors name them.
+inline constexpr const char* kAdamWArrays[] = {"param", "grad", "m", "v"};
 inline const void* adamw_array(const AdamWTensor& a, int k) {
   return k == 0 ? static_cast<const void*>(a.param) : k == 1 ? a.grad : k == 2 ? a.m : a.v;
+}
+inline constexpr const char* kSgdArrays[] = {"param", "grad", "momentum_buffer"};
+inline const void* sgd_array(const SgdTensor& a, int k) {
+  return k == 0 ? static_cast<const void*>(a.param) : k == 1 ? a.grad : a.momentum_buffer;
+}
+
+// "tensors[t].grad": how a list call's errors name an array.
+inline std::string list_array_name(std::size_t t, const char* array) {
+  return "tensors[" + std::to_string(t) + "]." + array;
 }
 
 // A byte range of one array of a list call, with the id that names it in an error.
@@ -137,23 +145,90 @@ void check_disjoint(std::string_view fn, std::vector<IdRange> ranges, const Name
   }
 }
 
-// The arguments of a multi-tensor AdamW: every tensor's n >= 0 and arrays not null where n > 0,
-// and no two of all the arrays overlapping; names are made for an error only. Returns the step's
-// scalars.
-inline AdamWScalars check_adamw_list(std::string_view fn, std::span<const AdamWTensor> tensors, const AdamWParams& p) {
-  std::vector<IdRange> ranges;
+// f(t, k) for each array k < K that the call uses (used[k]) of each tensor t with elements.
+template <std::size_t K, class Tensor, class F>
+void each_list_array(std::span<const Tensor> tensors, const std::array<bool, K>& used, const F& f) {
+  for (std::size_t t = 0; t < tensors.size(); ++t)
+    for (std::size_t k = 0; tensors[t].n > 0 && k < K; ++k)
+      if (used[k]) f(t, static_cast<int>(k));
+}
+
+// The arguments of a list call (multi-tensor AdamW, SGD): every tensor's n >= 0, its used arrays
+// (array(tensor, k), named names[k]) not null where n > 0, and no two of all of them overlapping;
+// names are made for an error only.
+template <std::size_t K, class Tensor, class Array>
+void check_list(std::string_view fn, std::span<const Tensor> tensors, const char* const (&names)[K],
+                const std::array<bool, K>& used, const Array& array) {
   for (std::size_t t = 0; t < tensors.size(); ++t) {
     const std::int64_t n = tensors[t].n;
     if (n < 0 || n > kMaxFloats) check_size(fn, "tensors[" + std::to_string(t) + "].n", n, sizeof(float));
-    for (int k = 0; n > 0 && k < 4; ++k) {
-      const void* a = adamw_array(tensors[t], k);
-      if (a == nullptr) check_not_null(fn, adamw_array_name(t, k), a, n);
-      ranges.push_back(range_of(a, n, 4 * t + static_cast<std::size_t>(k)));
-    }
   }
-  check_disjoint(fn, std::move(ranges),
-                 [](std::size_t id) { return adamw_array_name(id / 4, static_cast<int>(id % 4)); });
+  std::vector<IdRange> ranges;
+  each_list_array(tensors, used, [&](std::size_t t, int k) {
+    const void* a = array(tensors[t], k);
+    if (a == nullptr) check_not_null(fn, list_array_name(t, names[k]), a, tensors[t].n);
+    ranges.push_back(range_of(a, tensors[t].n, K * t + static_cast<std::size_t>(k)));
+  });
+  check_disjoint(fn, std::move(ranges), [&](std::size_t id) { return list_array_name(id / K, names[id % K]); });
+}
+
+inline constexpr std::array<bool, 4> kAllAdamWArrays{true, true, true, true};
+
+// A multi-tensor AdamW's arguments, and the step's scalars.
+inline AdamWScalars check_adamw_list(std::string_view fn, std::span<const AdamWTensor> tensors, const AdamWParams& p) {
+  check_list(fn, tensors, kAdamWArrays, kAllAdamWArrays, adamw_array);
   return adamw_scalars(fn, p);
+}
+
+// SGD's params, and the step's scalars (1 - dampening in double, rounded once).
+inline SgdScalars sgd_scalars(std::string_view fn, const SgdParams& p) {
+  const auto want = [&](bool ok, std::string_view name, float value, std::string_view rule) {
+    if (!ok) fail(ErrorCode::invalid_argument, fn, std::string("params.") + std::string(name) + " must be " +
+                                                       std::string(rule) + ", got " + format_value(value));
+  };
+  want(std::isfinite(p.lr) && p.lr >= 0.0f, "lr", p.lr, "finite and >= 0");
+  want(std::isfinite(p.momentum) && p.momentum >= 0.0f, "momentum", p.momentum, "finite and >= 0");
+  want(std::isfinite(p.dampening), "dampening", p.dampening, "finite");
+  want(std::isfinite(p.weight_decay) && p.weight_decay >= 0.0f, "weight_decay", p.weight_decay, "finite and >= 0");
+  if (p.nesterov && !(p.momentum > 0.0f && p.dampening == 0.0f))
+    fail(ErrorCode::invalid_argument, fn,
+         "params.nesterov needs momentum > 0 and dampening = 0, got momentum " + format_value(p.momentum) +
+             " and dampening " + format_value(p.dampening));
+  if (p.step < 1) fail(ErrorCode::invalid_argument, fn, "params.step must be >= 1, got " + std::to_string(p.step));
+  SgdScalars s{};
+  s.lr = p.lr;
+  s.momentum = p.momentum;
+  s.one_minus_dampening = static_cast<float>(1.0 - static_cast<double>(p.dampening));
+  s.weight_decay = p.weight_decay;
+  s.decay = p.weight_decay != 0.0f;
+  s.with_momentum = p.momentum != 0.0f;
+  s.first = p.step == 1;
+  s.nesterov = p.nesterov;
+  return s;
+}
+
+// Which of a tensor's arrays an SGD call uses: the momentum buffer only with momentum.
+inline std::array<bool, 3> sgd_used(const SgdScalars& s) { return {true, true, s.with_momentum}; }
+
+// One tensor's SGD arguments, and the step's scalars.
+inline SgdScalars check_sgd(std::string_view fn, const float* param, const float* grad, const float* buffer,
+                            std::int64_t n, const SgdParams& p) {
+  const SgdScalars s = sgd_scalars(fn, p);
+  check_size(fn, "n", n, sizeof(float));
+  const Operand arrays[] = {{kSgdArrays[0], param}, {kSgdArrays[1], grad}, {kSgdArrays[2], buffer}};
+  const int used = s.with_momentum ? 3 : 2;
+  for (int i = 0; i < used; ++i) check_not_null(fn, arrays[i].name, arrays[i].ptr, n);
+  for (int i = 0; i < used; ++i)
+    for (int j = i + 1; j < used; ++j)
+      check_no_overlap(fn, arrays[i].name, arrays[i].ptr, n * 4, arrays[j].name, arrays[j].ptr, n * 4, false);
+  return s;
+}
+
+// A multi-tensor SGD's arguments, and the step's scalars.
+inline SgdScalars check_sgd_list(std::string_view fn, std::span<const SgdTensor> tensors, const SgdParams& p) {
+  const SgdScalars s = sgd_scalars(fn, p);
+  check_list(fn, tensors, kSgdArrays, sgd_used(s), sgd_array);
+  return s;
 }
 
 // "grads[t].data", as clip_grad_norm's errors name a tensor.

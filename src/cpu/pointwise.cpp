@@ -16,6 +16,7 @@
 #include "detnum/clip.hpp"
 #include "detnum/reduce.hpp"
 #include "detnum/pointwise.hpp"
+#include "detnum/sgd.hpp"
 
 namespace detnum {
 namespace {
@@ -149,9 +150,10 @@ void adamw_step(std::span<const AdamWTensor> tensors, const AdamWParams& params,
   constexpr const char* fn = "adamw_step";
   options = detail::resolve_cpu_options(fn, options);
   const detail::AdamWScalars s = detail::check_adamw_list(fn, tensors, params);
-  for (std::size_t t = 0; t < tensors.size(); ++t)
-    for (int k = 0; tensors[t].n > 0 && k < 4; ++k)
-      detail::check_host_accessible(fn, detail::adamw_array_name(t, k), detail::adamw_array(tensors[t], k));
+  detail::each_list_array(tensors, detail::kAllAdamWArrays, [&](std::size_t t, int k) {
+    detail::check_host_accessible(fn, detail::list_array_name(t, detail::kAdamWArrays[k]),
+                                  detail::adamw_array(tensors[t], k));
+  });
   for (const AdamWTensor& t : tensors) {
     float *const p = t.param, *const m = t.m, *const v = t.v;
     const float* const g = t.grad;
@@ -172,6 +174,39 @@ float clip_grad_norm(std::span<const GradTensor> grads, float max_norm, CpuOptio
       [&](float* g, std::int64_t n, float c) {
         for_each_index(fn, n, options, [=](std::int64_t i) DETNUM_ELEMENT { g[i] = detail::clip_value(g[i], c); });
       });
+}
+
+namespace {
+
+// sgd_update over [0, n) of one tensor, the loop picked by whether a momentum buffer is used (so
+// that each loop is a straight line the compiler vectorizes).
+void sgd_tensor(const char* fn, const detail::SgdScalars& s, float* p, const float* g, float* b, std::int64_t n,
+                CpuOptions options) {
+  if (s.with_momentum)
+    for_each_index(fn, n, options, [=](std::int64_t i) DETNUM_ELEMENT { detail::sgd_update(s, p[i], g[i], b[i]); });
+  else
+    for_each_index(fn, n, options, [=](std::int64_t i) DETNUM_ELEMENT { detail::sgd_update(s, p[i], g[i]); });
+}
+
+}  // namespace
+
+void sgd_step(float* param, const float* grad, float* momentum_buffer, std::int64_t n, const SgdParams& params,
+              CpuOptions options) {
+  constexpr const char* fn = "sgd_step";
+  const detail::SgdScalars s = detail::check_sgd(fn, param, grad, momentum_buffer, n, params);
+  host_only(fn, n, {{"param", param}, {"grad", grad}});
+  if (s.with_momentum) host_only(fn, n, {{"momentum_buffer", momentum_buffer}});
+  sgd_tensor(fn, s, param, grad, momentum_buffer, n, options);
+}
+
+void sgd_step(std::span<const SgdTensor> tensors, const SgdParams& params, CpuOptions options) {
+  constexpr const char* fn = "sgd_step";
+  options = detail::resolve_cpu_options(fn, options);
+  const detail::SgdScalars s = detail::check_sgd_list(fn, tensors, params);
+  detail::each_list_array(tensors, detail::sgd_used(s), [&](std::size_t t, int k) {
+    detail::check_host_accessible(fn, detail::list_array_name(t, detail::kSgdArrays[k]), detail::sgd_array(tensors[t], k));
+  });
+  for (const SgdTensor& t : tensors) sgd_tensor(fn, s, t.param, t.grad, t.momentum_buffer, t.n, options);
 }
 
 }  // namespace detnum

@@ -7,6 +7,7 @@
 #include "detnum/clip.hpp"
 #include "detnum/reduce.hpp"
 #include "detnum/pointwise.hpp"
+#include "detnum/sgd.hpp"
 
 namespace detnum::ref {
 
@@ -64,6 +65,26 @@ float clip_grad_norm(std::span<const GradTensor> grads, float max_norm) {
       [](float* g, std::int64_t n, float c) {
         for (std::int64_t i = 0; i < n; ++i) g[i] = detail::clip_value(g[i], c);
       });
+}
+
+namespace {
+
+void sgd_loop(const detail::SgdScalars& s, float* param, const float* grad, float* buffer, std::int64_t n) {
+  for (std::int64_t i = 0; i < n; ++i) {
+    if (s.with_momentum) detail::sgd_update(s, param[i], grad[i], buffer[i]);
+    else detail::sgd_update(s, param[i], grad[i]);
+  }
+}
+
+}  // namespace
+
+void sgd_step(float* param, const float* grad, float* momentum_buffer, std::int64_t n, const SgdParams& params) {
+  sgd_loop(detail::check_sgd("ref::sgd_step", param, grad, momentum_buffer, n, params), param, grad, momentum_buffer, n);
+}
+
+void sgd_step(std::span<const SgdTensor> tensors, const SgdParams& params) {
+  const detail::SgdScalars s = detail::check_sgd_list("ref::sgd_step", tensors, params);
+  for (const SgdTensor& t : tensors) sgd_loop(s, t.param, t.grad, t.momentum_buffer, t.n);
 }
 
 }  // namespace detnum::ref

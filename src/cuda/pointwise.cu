@@ -1,6 +1,6 @@
-// The pointwise ops and AdamW on CUDA: one grid-stride kernel, a thread per element, each element
-// computed by the same inline steps as the CPU (detail/pointwise_order.hpp); AdamW of a list of
-// tensors takes up to 64 of them a launch (tensor_groups.cuh). The launch shape (LaunchConfig)
+// The pointwise ops, AdamW and SGD on CUDA: one grid-stride kernel, a thread per element, each
+// element computed by the same inline steps as the CPU (detail/pointwise_order.hpp); AdamW or SGD
+// of a list of tensors takes up to 64 of them a launch (tensor_groups.cuh). The launch shape (LaunchConfig)
 // changes which thread takes an element, never its value.
 #include <cuda_runtime.h>
 
@@ -12,6 +12,7 @@
 #include "cuda/launch.hpp"
 #include "cuda/tensor_groups.cuh"
 #include "detnum/cuda/adamw.hpp"
+#include "detnum/cuda/sgd.hpp"
 #include "detnum/cuda/pointwise.hpp"
 
 namespace detnum::cuda {
@@ -83,6 +84,25 @@ struct AdamW {
   __device__ void operator()(std::int64_t i) const { detail::adamw_update(s, param[i], grad[i], m[i], v[i]); }
 };
 
+// b is read and written only with momentum (sgd_update): a null buffer is never touched.
+__device__ __forceinline__ void sgd_element(const detail::SgdScalars& s, float* p, const float* g, float* b,
+                                            std::int64_t i) {
+  if (s.with_momentum) detail::sgd_update(s, p[i], g[i], b[i]);
+  else detail::sgd_update(s, p[i], g[i]);
+}
+struct Sgd {
+  float* param;
+  const float* grad;
+  float* buffer;
+  detail::SgdScalars s;
+  __device__ void operator()(std::int64_t i) const { sgd_element(s, param, grad, buffer, i); }
+};
+
+__global__ void sgd_group_kernel(TensorGroup<SgdTensor> g, detail::SgdScalars s) {
+  const SgdTensor t = g.t[blockIdx.y];
+  for_row_elements(t.n, [&](std::int64_t i) { sgd_element(s, t.param, t.grad, t.momentum_buffer, i); });
+}
+
 __global__ void adamw_group_kernel(TensorGroup<AdamWTensor> g, detail::AdamWScalars s) {
   const AdamWTensor t = g.t[blockIdx.y];
   for_row_elements(t.n, [&](std::int64_t i) { detail::adamw_update(s, t.param[i], t.grad[i], t.m[i], t.v[i]); });
@@ -148,10 +168,33 @@ void adamw_step(std::span<const AdamWTensor> tensors, const AdamWParams& params,
   constexpr const char* fn = "cuda::adamw_step";
   const detail::AdamWScalars s = detail::check_adamw_list(fn, tensors, params);
   detail::check_launch(fn, config);
-  for (std::size_t t = 0; t < tensors.size(); ++t)
-    for (int k = 0; tensors[t].n > 0 && k < 4; ++k)
-      detail::check_device_accessible(fn, detail::adamw_array_name(t, k), detail::adamw_array(tensors[t], k), stream);
+  detail::each_list_array(tensors, detail::kAllAdamWArrays, [&](std::size_t t, int k) {
+    detail::check_device_accessible(fn, detail::list_array_name(t, detail::kAdamWArrays[k]),
+                                    detail::adamw_array(tensors[t], k), stream);
+  });
   launch_tensor_groups(fn, tensors, adamw_group_kernel, stream, config, s);
+}
+
+void sgd_step(float* param, const float* grad, float* momentum_buffer, std::int64_t n, const SgdParams& params,
+              cudaStream_t stream, LaunchConfig config) {
+  constexpr const char* fn = "cuda::sgd_step";
+  const detail::SgdScalars s = detail::check_sgd(fn, param, grad, momentum_buffer, n, params);
+  if (s.with_momentum)
+    launch(fn, n, {{"param", param}, {"grad", grad}, {"momentum_buffer", momentum_buffer}},
+           Sgd{param, grad, momentum_buffer, s}, stream, config);
+  else
+    launch(fn, n, {{"param", param}, {"grad", grad}}, Sgd{param, grad, nullptr, s}, stream, config);
+}
+
+void sgd_step(std::span<const SgdTensor> tensors, const SgdParams& params, cudaStream_t stream, LaunchConfig config) {
+  constexpr const char* fn = "cuda::sgd_step";
+  const detail::SgdScalars s = detail::check_sgd_list(fn, tensors, params);
+  detail::check_launch(fn, config);
+  detail::each_list_array(tensors, detail::sgd_used(s), [&](std::size_t t, int k) {
+    detail::check_device_accessible(fn, detail::list_array_name(t, detail::kSgdArrays[k]),
+                                    detail::sgd_array(tensors[t], k), stream);
+  });
+  launch_tensor_groups(fn, tensors, sgd_group_kernel, stream, config, s);
 }
 
 }  // namespace detnum::cuda

@@ -19,6 +19,7 @@
 #include "detnum/fp16.hpp"
 #include "detnum/gemm.hpp"
 #include "detnum/reduce.hpp"
+#include "detnum/sgd.hpp"
 #include "detnum/softmax.hpp"
 
 namespace detnum::cli {
@@ -134,6 +135,11 @@ class Backend {
 
   // AdamW of a list of tensors (detnum/adamw.hpp's list form), in place.
   virtual void adamw_list(std::span<const AdamWTensor> tensors, const AdamWParams& params) = 0;
+
+  // One SGD update (detnum/sgd.hpp), and SGD of a list: param and momentum_buffer in place.
+  virtual void sgd_step(float* param, const float* grad, float* momentum_buffer, std::int64_t n,
+                        const SgdParams& params) = 0;
+  virtual void sgd_list(std::span<const SgdTensor> tensors, const SgdParams& params) = 0;
 
   // Gradient clipping (detnum/clip.hpp): the tensors scaled in place; returns N.
   virtual float clip_grad_norm(std::span<const GradTensor> grads, float max_norm) = 0;

@@ -22,6 +22,7 @@
 #include "detnum/cuda/norm.hpp"
 #include "detnum/cuda/pointwise.hpp"
 #include "detnum/cuda/reduce.hpp"
+#include "detnum/cuda/sgd.hpp"
 #include "detnum/cuda/softmax.hpp"
 #include "detnum/error.hpp"
 #include "dtype_dispatch.hpp"
@@ -232,6 +233,32 @@ class CudaBackend final : public Backend {
     dp.copy_back(param);
     dm.copy_back(m);
     dv.copy_back(v);
+  }
+
+  void sgd_step(float* param, const float* grad, float* buffer, std::int64_t n, const SgdParams& params) override {
+    Mirror dp(param, floats(n)), dg(grad, floats(n)), db(buffer, floats(n));
+    cuda::sgd_step(dp.get<float>(), dg.get<const float>(), db.get<float>(), n, params, nullptr, launch_);
+    finish();
+    dp.copy_back(param);
+    db.copy_back(buffer);
+  }
+
+  void sgd_list(std::span<const SgdTensor> tensors, const SgdParams& params) override {
+    std::vector<std::unique_ptr<Mirror>> mirrors;  // param, grad, buffer of each tensor
+    std::vector<SgdTensor> on_device;
+    for (const SgdTensor& t : tensors) {
+      for (const void* a : {static_cast<const void*>(t.param), static_cast<const void*>(t.grad),
+                            static_cast<const void*>(t.momentum_buffer)})
+        mirrors.push_back(std::make_unique<Mirror>(a, floats(t.n)));
+      const std::size_t k = mirrors.size() - 3;
+      on_device.push_back({mirrors[k]->get<float>(), mirrors[k + 1]->get<const float>(), mirrors[k + 2]->get<float>(), t.n});
+    }
+    cuda::sgd_step(on_device, params, nullptr, launch_);
+    finish();
+    for (std::size_t t = 0; t < tensors.size(); ++t) {
+      mirrors[3 * t]->copy_back(tensors[t].param);
+      mirrors[3 * t + 2]->copy_back(tensors[t].momentum_buffer);
+    }
   }
 
   void adamw_list(std::span<const AdamWTensor> tensors, const AdamWParams& params) override {

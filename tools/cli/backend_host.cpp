@@ -179,6 +179,12 @@ class RefBackend final : public Backend {
   void adamw_list(std::span<const AdamWTensor> tensors, const AdamWParams& params) override {
     ref::adamw_step(tensors, params);
   }
+  void sgd_step(float* param, const float* grad, float* buffer, std::int64_t n, const SgdParams& params) override {
+    ref::sgd_step(param, grad, buffer, n, params);
+  }
+  void sgd_list(std::span<const SgdTensor> tensors, const SgdParams& params) override {
+    ref::sgd_step(tensors, params);
+  }
   float clip_grad_norm(std::span<const GradTensor> grads, float max_norm) override {
     return ref::clip_grad_norm(grads, max_norm);
   }
@@ -226,6 +232,12 @@ class CpuBackend final : public Backend {
   }
   void adamw_list(std::span<const AdamWTensor> tensors, const AdamWParams& params) override {
     detnum::adamw_step(tensors, params, options_);
+  }
+  void sgd_step(float* param, const float* grad, float* buffer, std::int64_t n, const SgdParams& params) override {
+    detnum::sgd_step(param, grad, buffer, n, params, options_);
+  }
+  void sgd_list(std::span<const SgdTensor> tensors, const SgdParams& params) override {
+    detnum::sgd_step(tensors, params, options_);
   }
   float clip_grad_norm(std::span<const GradTensor> grads, float max_norm) override {
     return detnum::clip_grad_norm(grads, max_norm, options_);

@@ -14,6 +14,7 @@
 #include "check.hpp"
 #include "detnum/adamw.hpp"
 #include "detnum/clip.hpp"
+#include "detnum/sgd.hpp"
 
 namespace detnum::cli {
 namespace {
@@ -82,6 +83,30 @@ CheckOutputs run_adamw(Backend& b, const CheckInputs& in, AdamWParams p, bool fr
   return {float_bytes({&param, &m, &v}), {}};
 }
 
+// Steps p.step .. p.step + 2 of SGD, each with gradients of its own, from a buffer drawn from the
+// inputs (used only with momentum). `list`: as the list form over the tensors of list_cuts.
+CheckOutputs run_sgd(Backend& b, const CheckInputs& in, SgdParams p, bool list) {
+  const std::int64_t n = count_of(in);
+  std::vector<float> param = f32_operand(in, n, 0, true), buffer = f32_operand(in, n, 5, true);
+  for (int s = 0; s < 3; ++s) {
+    std::vector<float> grad = f32_operand(in, n, 13 + 17 * s, false);
+    if (list) {
+      std::vector<SgdTensor> tensors;
+      std::int64_t at = 0;
+      for (const std::int64_t k : list_cuts(n)) {
+        if (k > 0) tensors.push_back({param.data() + at, grad.data() + at, buffer.data() + at, k});
+        else tensors.push_back({nullptr, nullptr, nullptr, 0});
+        at += k;
+      }
+      b.sgd_list(tensors, p);
+    } else {
+      b.sgd_step(param.data(), grad.data(), buffer.data(), n, p);
+    }
+    ++p.step;
+  }
+  return {float_bytes({&param, &buffer}), {}};
+}
+
 CheckOutputs run_clip(Backend& b, const CheckInputs& in, float max_norm, bool specials) {
   std::vector<float> all = f32_operand(in, count_of(in), 3, !specials), norm(1);
   std::vector<GradTensor> grads;
@@ -130,6 +155,19 @@ std::vector<CheckOp> pointwise_check_ops() {
                                    "min(n, 2^20) inputs, grads with specials; y = param|m|v",
                  [later](Backend& b, const CheckInputs& in) { return run_adamw(b, in, later, false, true, true); }, {},
                  Dtype::f32});
+  for (const auto& [p, list] : {std::pair{SgdParams{0.1f, 0.0f, 0.0f, 0.0f, false, 1}, false},
+                                std::pair{SgdParams{0.01f, 0.9f, 0.0f, 1e-4f, true, 1}, false},
+                                std::pair{SgdParams{0.01f, 0.9f, 0.1f, 1e-4f, false, 5}, true}}) {
+    char what[200];
+    std::snprintf(what, sizeof what, "lr=%.9g momentum=%.9g dampening=%.9g weight_decay=%.9g%s step=%lld",
+                  static_cast<double>(p.lr), static_cast<double>(p.momentum), static_cast<double>(p.dampening),
+                  static_cast<double>(p.weight_decay), p.nesterov ? " nesterov" : "", static_cast<long long>(p.step));
+    ops.push_back({"sgd_step", Dtype::f32, false,
+                   std::string(what) + " and the 2 steps after it" +
+                       (list ? ", as a list of tensors of 1, 8200, 0 and the rest of" : ", first") +
+                       " min(n, 2^20) inputs, grads with specials; y = param|momentum_buffer",
+                   [p, list](Backend& b, const CheckInputs& in) { return run_sgd(b, in, p, list); }, {}, Dtype::f32});
+  }
   ops.push_back({"clip_grad_norm", Dtype::f32, false,
                  "max_norm 1, tensors of 1, 8200, 0 and the rest of min(n, 2^20) inputs, finite; y = N|grads",
                  [](Backend& b, const CheckInputs& in) { return run_clip(b, in, 1.0f, false); }, {}, Dtype::f32});

@@ -81,4 +81,27 @@ DETNUM_HD float clip_coefficient(float total_norm, float max_norm) {
 }
 DETNUM_HD float clip_value(float g, float c) { return canonicalize(g * c); }
 
+// SGD (PyTorch's torch.optim.SGD) on one element, with the step's scalars made once on the host
+// (detail::sgd_scalars, src/common/pointwise_checks.hpp):
+//   d  = g + weight_decay * p                         only when weight_decay != 0, else g
+//   b' = d on the first step, else momentum * b + one_minus_dampening * d   (momentum != 0 only)
+//   d' = d + momentum * b' with Nesterov, else b'                            (momentum != 0 only)
+//   p' = p - lr * d'
+struct SgdScalars {
+  float lr, momentum, one_minus_dampening, weight_decay;
+  bool decay, with_momentum, first, nesterov;
+};
+
+DETNUM_HD float sgd_direction(const SgdScalars& s, float p, float g) { return s.decay ? g + s.weight_decay * p : g; }
+// Without momentum (s.with_momentum false): p' = p - lr * d.
+DETNUM_HD void sgd_update(const SgdScalars& s, float& p, float g) { p = canonicalize(p - s.lr * sgd_direction(s, p, g)); }
+// With momentum, b the element's buffer. (Two functions, not one with a branch around the
+// buffer's store: each is a straight line that a compiler vectorizes, the flags' choices selects.)
+DETNUM_HD void sgd_update(const SgdScalars& s, float& p, float g, float& b) {
+  const float d = sgd_direction(s, p, g);
+  const float b1 = s.first ? d : s.momentum * b + s.one_minus_dampening * d;
+  b = canonicalize(b1);
+  p = canonicalize(p - s.lr * (s.nesterov ? d + s.momentum * b1 : b1));
+}
+
 }  // namespace detnum::detail
