@@ -17,8 +17,8 @@
 #include "common/validate.hpp"
 #include "detnum/adamw.hpp"
 #include "detnum/clip.hpp"
-#include "detnum/sgd.hpp"
 #include "detnum/detail/pointwise_order.hpp"
+#include "detnum/sgd.hpp"
 
 namespace detnum::detail {
 

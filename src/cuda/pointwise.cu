@@ -12,8 +12,8 @@
 #include "cuda/launch.hpp"
 #include "cuda/tensor_groups.cuh"
 #include "detnum/cuda/adamw.hpp"
-#include "detnum/cuda/sgd.hpp"
 #include "detnum/cuda/pointwise.hpp"
+#include "detnum/cuda/sgd.hpp"
 
 namespace detnum::cuda {
 namespace {
