@@ -153,6 +153,8 @@ TEST(PointwiseGpu, SgdSameAsTheCpu) {
   expect_error([&] { cuda::sgd_step(mixed, SgdParams{.momentum = 0.9f}); }, ErrorCode::wrong_memory_space,
                "tensors[0].momentum_buffer must be device");
   EXPECT_NO_THROW(cuda::sgd_step(mixed, SgdParams{}));  // no momentum: the buffer is not an argument
+  const std::vector<SgdTensor> no_buffers = {{a.get(), b.get(), nullptr, 8}, {b.get() + 4, a.get() + 4, nullptr, 0}};
+  EXPECT_NO_THROW(cuda::sgd_step(no_buffers, SgdParams{}));
   ASSERT_EQ(cudaDeviceSynchronize(), cudaSuccess);
 }
 

@@ -343,8 +343,11 @@ TEST(Pointwise, SgdBadInputIsAnError) {
   expect_error([&] { ref::sgd_step(list, momentum); }, ErrorCode::null_pointer,
                "ref::sgd_step: tensors[1].momentum_buffer must not be null");
   for (const auto* v : {&a, &b, &c, &e, &f}) EXPECT_EQ(*v, untouched);
-  // Without momentum the buffers are not arguments at all: null, or shared, is fine.
+  // Without momentum the buffers are not arguments at all: null, shared, or over param, is fine.
   EXPECT_NO_THROW(sgd_step(list, SgdParams{}));
+  list[1].momentum_buffer = list[0].momentum_buffer;
+  EXPECT_NO_THROW(ref::sgd_step(list, SgdParams{}));
+  EXPECT_NO_THROW(sgd_step(a.data(), b.data(), a.data(), 8, SgdParams{}));
   EXPECT_NO_THROW(sgd_step(std::span<const SgdTensor>{}, SgdParams{}));
 }
 

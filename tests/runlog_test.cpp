@@ -220,18 +220,53 @@ TEST_F(RunLogTest, ForeignFilesAreRefusedAndLeftAlone) {
 // open_existing never creates a file; on a log that exists it is open().
 TEST_F(RunLogTest, OpenExistingCreatesNothing) {
   expect_error([&] { RunLog::open_existing(path("typo.sqlite")); }, ErrorCode::io_error,
-               "RunLog::open_existing: no run log at " + path("typo.sqlite") + " (nothing was created)");
+               "RunLog::open_existing: no run log at " + path("typo.sqlite") +
+                   " (no file, or an empty one; nothing was created)");
   EXPECT_FALSE(fs::exists(path("typo.sqlite")));
   RunLog::open(path()).start_run("r").finish();
   EXPECT_EQ(RunLog::open_existing(path()).runs().size(), 1u);
 }
 
-// A run id past 2^63 - 1 names no run (it is not an error of the library's own).
+// Digits past 2^63 - 1 are no id: they name a run, if one has that name.
 TEST_F(RunLogTest, FindAnIdPastInt64) {
   RunLog log = RunLog::open(path());
   log.start_run("r").finish();
   EXPECT_FALSE(log.find("99999999999999999999").has_value());
-  EXPECT_TRUE(log.find("1").has_value());
+  log.start_run("99999999999999999999").finish();
+  ASSERT_TRUE(log.find("99999999999999999999").has_value());
+  EXPECT_EQ(log.find("99999999999999999999")->id, 2);
+  EXPECT_EQ(log.find("1")->name, "r");
+}
+
+// Values that detnum never writes, put there by something else, are an Error when read back,
+// naming the run: a status, a seed, a record's dtype or shape.
+TEST_F(RunLogTest, DamagedValuesAreAnError) {
+  const char* const damage[] = {
+      "UPDATE runs SET status = 'paused'",
+      "UPDATE seeds SET value = 'abc'",
+      "UPDATE seeds SET value = '-1'",
+      "UPDATE records SET dtype = 'float128'",
+      "UPDATE records SET shape = '[99999999999999999999]'",
+      "UPDATE records SET shape = '[2,,3]'",
+  };
+  for (const char* sql : damage) {
+    SCOPED_TRACE(sql);
+    fs::remove(path());
+    {
+      RunLog log = RunLog::open(path());
+      detnum::Run run = log.start_run("r");
+      const float x[2] = {1.0f, 2.0f};
+      run.record(0, "x", TensorView::of(x, {2}));
+      run.seed("init", 7);
+      run.finish();
+    }
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path().c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, sql, nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(db);
+    RunLog log = RunLog::open(path());
+    expect_error([&] { log.load(1); }, ErrorCode::io_error, "run 1 has ");
+  }
 }
 
 // A fingerprint the log could not read back as written is refused by record() and import(), and

@@ -1,8 +1,11 @@
 #include "common/json_read.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <limits>
+#include <string_view>
+#include <vector>
 
 namespace detnum::detail {
 namespace {
@@ -56,12 +59,11 @@ class Parser {
           space();
           if (i_ >= t_.size() || t_[i_] != '"') fail("expected a key");
           std::string k = string();
-          for (const auto& m : v.members)  // one meaning per key: a repeated one is an error, not "first wins"
-            if (m.first == k) fail("duplicate key \"" + k + "\"");
           expect(':');
           v.members.emplace_back(std::move(k), value());
         } while (take(','));
         expect('}');
+        no_duplicate_keys(v);
       }
     } else if (c == '[') {
       ++i_;
@@ -123,6 +125,14 @@ class Parser {
         default: fail(std::string("unknown escape \\") + e);
       }
     }
+  }
+  // One meaning per key: a repeated one is an error, not "first wins" (sorted: n log n).
+  void no_duplicate_keys(const JsonValue& object) {
+    std::vector<std::string_view> keys;
+    for (const auto& m : object.members) keys.push_back(m.first);
+    std::sort(keys.begin(), keys.end());
+    const auto twice = std::adjacent_find(keys.begin(), keys.end());
+    if (twice != keys.end()) fail("duplicate key \"" + std::string(*twice) + "\"");
   }
   unsigned code_unit() {
     if (i_ + 4 > t_.size()) fail("short \\u escape");

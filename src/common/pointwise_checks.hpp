@@ -159,16 +159,17 @@ void each_list_array(std::span<const Tensor> tensors, const std::array<bool, K>&
 template <std::size_t K, class Tensor, class Array>
 void check_list(std::string_view fn, std::span<const Tensor> tensors, const char* const (&names)[K],
                 const std::array<bool, K>& used, const Array& array) {
-  for (std::size_t t = 0; t < tensors.size(); ++t) {
+  std::vector<IdRange> ranges;
+  for (std::size_t t = 0; t < tensors.size(); ++t) {  // tensor by tensor: its n, then its arrays
     const std::int64_t n = tensors[t].n;
     if (n < 0 || n > kMaxFloats) check_size(fn, "tensors[" + std::to_string(t) + "].n", n, sizeof(float));
+    for (std::size_t k = 0; n > 0 && k < K; ++k) {
+      if (!used[k]) continue;
+      const void* a = array(tensors[t], static_cast<int>(k));
+      if (a == nullptr) check_not_null(fn, list_array_name(t, names[k]), a, n);
+      ranges.push_back(range_of(a, n, K * t + k));
+    }
   }
-  std::vector<IdRange> ranges;
-  each_list_array(tensors, used, [&](std::size_t t, int k) {
-    const void* a = array(tensors[t], k);
-    if (a == nullptr) check_not_null(fn, list_array_name(t, names[k]), a, tensors[t].n);
-    ranges.push_back(range_of(a, tensors[t].n, K * t + static_cast<std::size_t>(k)));
-  });
   check_disjoint(fn, std::move(ranges), [&](std::size_t id) { return list_array_name(id / K, names[id % K]); });
 }
 

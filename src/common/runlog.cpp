@@ -269,8 +269,10 @@ RunLog RunLog::open_log(const std::string& path_in, bool create) {
   struct stat st {};
   const bool existed = ::stat(s->path.c_str(), &st) == 0 && st.st_size > 0;
   if (!existed && !create)
-    detail::fail(ErrorCode::io_error, "RunLog::open_existing", "no run log at " + s->path + " (nothing was created)");
-  if (sqlite3_open_v2(s->path.c_str(), &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+    detail::fail(ErrorCode::io_error, "RunLog::open_existing",
+                 "no run log at " + s->path + " (no file, or an empty one; nothing was created)");
+  if (sqlite3_open_v2(s->path.c_str(), &s->db,
+                      SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_FULLMUTEX,
                       nullptr) != SQLITE_OK)
     s->fail("cannot open or create the file");
   sqlite3_busy_timeout(s->db, 30000);
@@ -473,11 +475,20 @@ void Run::fail(const std::string& message) {
 
 namespace {
 
+// A value this version of the log never writes: the file was changed by something else.
+[[noreturn]] void damaged(const RunLog::State& s, std::int64_t run, const std::string& what) {
+  detail::fail(ErrorCode::io_error, "RunLog", s.path + ": run " + std::to_string(run) + " has " + what +
+                                                  ", which detnum never writes (a damaged log?)");
+}
+
 RunInfo read_run(const RunLog::State& s, RunLog::State::Stmt& q) {
   RunInfo r;
   r.id = q.i64(0);
   r.name = q.text(1);
-  r.status = detail::status_from_name(q.text(2)).value_or(RunStatus::running);
+  const std::string status = q.text(2);
+  const std::optional<RunStatus> known = detail::status_from_name(status);
+  if (!known) damaged(s, r.id, "the status \"" + status + "\"");
+  r.status = *known;
   r.started_at = q.text(3);
   r.ended_at = q.text(4);
   for (const auto& [table, target] : {std::pair{"params", &r.params}, std::pair{"environment", &r.environment}}) {
@@ -490,7 +501,14 @@ RunInfo read_run(const RunLog::State& s, RunLog::State::Stmt& q) {
   while (t.step()) r.tags.push_back(t.text(0));
   RunLog::State::Stmt sd(s, "SELECT name, value FROM seeds WHERE run_id = ? ORDER BY name");
   sd.bind(1, r.id);
-  while (sd.step()) r.seeds[sd.text(0)] = std::stoull(sd.text(1));
+  while (sd.step()) {
+    const std::string text = sd.text(1);
+    std::uint64_t seed = 0;
+    const auto [end, err] = std::from_chars(text.data(), text.data() + text.size(), seed);
+    if (err != std::errc{} || end != text.data() + text.size() || text.empty())
+      damaged(s, r.id, "the seed \"" + sd.text(0) + "\" = \"" + text + "\"");
+    r.seeds[sd.text(0)] = seed;
+  }
   return r;
 }
 
@@ -506,18 +524,17 @@ std::vector<RunInfo> RunLog::runs() {
 
 std::optional<RunInfo> RunLog::find(const std::string& id_or_name) {
   s_->reap();
-  const bool numeric = !id_or_name.empty() && id_or_name.find_first_not_of("0123456789") == std::string::npos;
+  // Digits within int64: an id; anything else, digits past 2^63 - 1 included, a name.
+  std::int64_t id = 0;
+  const char* const end = id_or_name.data() + id_or_name.size();
+  const auto parsed = std::from_chars(id_or_name.data(), end, id);
+  const bool numeric = !id_or_name.empty() && id_or_name.find_first_not_of("0123456789") == std::string::npos &&
+                       parsed.ec == std::errc{} && parsed.ptr == end;
   State::Stmt q(*s_, numeric ? "SELECT id, name, status, started_at, ended_at FROM runs WHERE id = ?"
                              : "SELECT id, name, status, started_at, ended_at FROM runs WHERE name = ? "
                                "ORDER BY id DESC LIMIT 1");
-  if (numeric) {
-    std::int64_t id = 0;  // digits past 2^63 - 1 name no run
-    const auto [end, err] = std::from_chars(id_or_name.data(), id_or_name.data() + id_or_name.size(), id);
-    if (err != std::errc{}) return std::nullopt;
-    q.bind(1, id);
-  } else {
-    q.bind(1, id_or_name);
-  }
+  if (numeric) q.bind(1, id);
+  else q.bind(1, id_or_name);
   if (!q.step()) return std::nullopt;
   return read_run(*s_, q);
 }
@@ -533,8 +550,12 @@ std::vector<RunRecord> RunLog::records(std::int64_t run_id) {
     r.step = q.i64(0);
     r.name = q.text(1);
     r.fingerprint.hash = q.text(2);
-    r.fingerprint.dtype = detail::dtype_from_name(q.text(3)).value_or(Dtype::u8);
-    r.fingerprint.shape = detail::shape_from_text(q.text(4));
+    const std::optional<Dtype> dtype = detail::dtype_from_name(q.text(3));
+    const std::optional<std::vector<std::int64_t>> shape = detail::shape_from_text(q.text(4));
+    if (!dtype || !shape)
+      damaged(*s_, run_id, "a record \"" + r.name + "\" of dtype \"" + q.text(3) + "\" and shape " + q.text(4));
+    r.fingerprint.dtype = *dtype;
+    r.fingerprint.shape = *shape;
     r.fingerprint.stats = {q.i64(5), q.i64(6), q.i64(7), q.f64(8), q.f64(9), q.f64(10), q.f64(11)};
     out.push_back(std::move(r));
   }

@@ -2,6 +2,7 @@
 // shape as "[2,3]". Shared by the SQLite store (runlog.cpp), JSONL (runlog_jsonl.cpp) and the CLI.
 #pragma once
 
+#include <charconv>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -52,17 +53,20 @@ inline std::optional<std::string> fingerprint_fault(const Fingerprint& f) {
   return std::nullopt;
 }
 
-// What shape_text wrote.
-inline std::vector<std::int64_t> shape_from_text(std::string_view s) {
+// What shape_text wrote, or nothing for any other text ("[2,3]", "[]"; each extent an int64).
+inline std::optional<std::vector<std::int64_t>> shape_from_text(std::string_view s) {
+  if (s.size() < 2 || s.front() != '[' || s.back() != ']') return std::nullopt;
   std::vector<std::int64_t> v;
-  std::string digits;
-  for (const char c : s) {
-    if ((c >= '0' && c <= '9') || c == '-') {
-      digits += c;
-    } else if (!digits.empty()) {
-      v.push_back(std::stoll(digits));
-      digits.clear();
-    }
+  for (std::string_view rest = s.substr(1, s.size() - 2); !rest.empty();) {
+    const std::size_t comma = rest.find(',');
+    const std::string_view item = rest.substr(0, comma);
+    std::int64_t d = 0;
+    const auto [end, err] = std::from_chars(item.data(), item.data() + item.size(), d);
+    if (err != std::errc{} || end != item.data() + item.size()) return std::nullopt;
+    v.push_back(d);
+    if (comma == std::string_view::npos) break;
+    rest = rest.substr(comma + 1);
+    if (rest.empty()) return std::nullopt;  // a trailing comma
   }
   return v;
 }

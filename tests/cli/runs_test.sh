@@ -52,11 +52,14 @@ contains "is not a detnum run log"
 [ "$(cat notes.txt)" = "not a database" ] || fail "a foreign file was modified"
 # Readers never create a log; an export never overwrites one.
 expect_exit 2 "$detnum" runs list --log typo.sqlite
-contains "no run log at typo.sqlite (nothing was created)"
+contains "no run log at typo.sqlite (no file, or an empty one; nothing was created)"
 [ ! -e typo.sqlite ] || fail "runs list created typo.sqlite"
 cp "$log" copy.sqlite
 expect_exit 2 "$detnum" runs export 1 -o copy.sqlite --log copy.sqlite
 contains "is an SQLite database (a run log?); it was not overwritten"
 cmp -s "$log" copy.sqlite || fail "runs export overwrote a run log"
 expect_exit 0 "$detnum" runs list --log copy.sqlite
+# -o into a pipe: nothing is read from it first (that would wait forever).
+timeout 60 "$detnum" runs export 1 -o /dev/stdout --log "$log" | cat > piped.jsonl || fail "export into a pipe failed"
+cmp -s piped.jsonl a.jsonl || fail "export into a pipe wrote other bytes than -o a.jsonl"
 echo "runs_test: ok"

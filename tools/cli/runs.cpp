@@ -177,10 +177,13 @@ int export_run(LazyLog& log, const Options& o) {
     std::fputs(text.c_str(), stdout);
     return kExitOk;
   }
-  // Never over a run log (this one or another): its runs would be lost.
+  // Never over a run log (this one or another): its runs would be lost. Only a regular file is
+  // looked into (opening a pipe, a FIFO or a terminal to read would wait for input).
   char head[16] = {};
-  if (std::ifstream existing(o.output, std::ios::binary); existing.read(head, sizeof head) &&
-                                                          std::string_view(head, sizeof head) == std::string_view("SQLite format 3\0", 16))
+  std::error_code ec;
+  if (std::ifstream existing; std::filesystem::is_regular_file(o.output, ec) &&
+                              (existing.open(o.output, std::ios::binary), existing.read(head, sizeof head)) &&
+                              std::string_view(head, sizeof head) == std::string_view("SQLite format 3\0", 16))
     throw Error(ErrorCode::invalid_argument,
                 "runs export: -o " + o.output + " is an SQLite database (a run log?); it was not overwritten");
   std::ofstream f(o.output, std::ios::binary);
