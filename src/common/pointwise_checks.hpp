@@ -92,14 +92,19 @@ inline AdamWScalars adamw_scalars(std::string_view fn, const AdamWParams& p) {
 }
 
 // The AdamW arguments of one tensor, and the step's scalars.
+// n >= 0 floats in each array of a one-tensor update, none null (where n > 0), no two overlapping.
+inline void check_update_arrays(std::string_view fn, std::int64_t n, std::span<const Operand> arrays) {
+  check_size(fn, "n", n, sizeof(float));
+  for (const Operand& a : arrays) check_not_null(fn, a.name, a.ptr, n);
+  for (std::size_t i = 0; i < arrays.size(); ++i)
+    for (std::size_t j = i + 1; j < arrays.size(); ++j)
+      check_no_overlap(fn, arrays[i].name, arrays[i].ptr, n * 4, arrays[j].name, arrays[j].ptr, n * 4, false);
+}
+
 inline AdamWScalars check_adamw(std::string_view fn, const float* param, const float* grad, const float* m,
                                 const float* v, std::int64_t n, const AdamWParams& p) {
-  check_size(fn, "n", n, sizeof(float));
   const Operand arrays[] = {{"param", param}, {"grad", grad}, {"m", m}, {"v", v}};
-  for (const Operand& a : arrays) check_not_null(fn, a.name, a.ptr, n);
-  for (int i = 0; i < 4; ++i)
-    for (int j = i + 1; j < 4; ++j)
-      check_no_overlap(fn, arrays[i].name, arrays[i].ptr, n * 4, arrays[j].name, arrays[j].ptr, n * 4, false);
+  check_update_arrays(fn, n, arrays);
   return adamw_scalars(fn, p);
 }
 
@@ -215,13 +220,8 @@ inline std::array<bool, 3> sgd_used(const SgdScalars& s) { return {true, true, s
 inline SgdScalars check_sgd(std::string_view fn, const float* param, const float* grad, const float* buffer,
                             std::int64_t n, const SgdParams& p) {
   const SgdScalars s = sgd_scalars(fn, p);
-  check_size(fn, "n", n, sizeof(float));
   const Operand arrays[] = {{kSgdArrays[0], param}, {kSgdArrays[1], grad}, {kSgdArrays[2], buffer}};
-  const int used = s.with_momentum ? 3 : 2;
-  for (int i = 0; i < used; ++i) check_not_null(fn, arrays[i].name, arrays[i].ptr, n);
-  for (int i = 0; i < used; ++i)
-    for (int j = i + 1; j < used; ++j)
-      check_no_overlap(fn, arrays[i].name, arrays[i].ptr, n * 4, arrays[j].name, arrays[j].ptr, n * 4, false);
+  check_update_arrays(fn, n, std::span<const Operand>(arrays).first(s.with_momentum ? 3 : 2));  // the buffer with momentum only
   return s;
 }
 

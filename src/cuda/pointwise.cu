@@ -41,36 +41,30 @@ void launch(const char* fn, std::int64_t n, std::initializer_list<detail::Operan
   DETNUM_CUDA_CHECK(fn, cudaGetLastError());
 }
 
-struct Relu {
+// y = kOp(x) and dx = kOp(x, dy), kOp one of detail/pointwise_order.hpp's element functions.
+template <float (*kOp)(float)>
+struct Unary {
   const float* x;
   float* y;
-  __device__ void operator()(std::int64_t i) const { y[i] = detail::relu(x[i]); }
+  __device__ void operator()(std::int64_t i) const { y[i] = kOp(x[i]); }
 };
-struct ReluGrad {
+template <float (*kOp)(float, float)>
+struct Binary {
   const float *x, *dy;
   float* dx;
-  __device__ void operator()(std::int64_t i) const { dx[i] = detail::relu_grad(x[i], dy[i]); }
+  __device__ void operator()(std::int64_t i) const { dx[i] = kOp(x[i], dy[i]); }
 };
-struct Gelu {
-  const float* x;
-  float* y;
-  __device__ void operator()(std::int64_t i) const { y[i] = detail::gelu(x[i]); }
-};
-struct GeluGrad {
-  const float *x, *dy;
-  float* dx;
-  __device__ void operator()(std::int64_t i) const { dx[i] = detail::gelu_grad(x[i], dy[i]); }
-};
-struct Silu {
-  const float* x;
-  float* y;
-  __device__ void operator()(std::int64_t i) const { y[i] = detail::silu(x[i]); }
-};
-struct SiluGrad {
-  const float *x, *dy;
-  float* dx;
-  __device__ void operator()(std::int64_t i) const { dx[i] = detail::silu_grad(x[i], dy[i]); }
-};
+template <float (*kOp)(float)>
+void unary(const char* fn, const float* x, float* y, std::int64_t n, cudaStream_t stream, LaunchConfig config) {
+  detail::check_elementwise(fn, n, {"y", y}, {{"x", x}});
+  launch(fn, n, {{"x", x}, {"y", y}}, Unary<kOp>{x, y}, stream, config);
+}
+template <float (*kOp)(float, float)>
+void binary(const char* fn, const float* x, const float* dy, float* dx, std::int64_t n, cudaStream_t stream,
+            LaunchConfig config) {
+  detail::check_elementwise(fn, n, {"dx", dx}, {{"x", x}, {"dy", dy}});
+  launch(fn, n, {{"x", x}, {"dy", dy}, {"dx", dx}}, Binary<kOp>{x, dy, dx}, stream, config);
+}
 struct BiasAdd {
   const float *x, *bias;
   float* y;
@@ -111,42 +105,25 @@ __global__ void adamw_group_kernel(TensorGroup<AdamWTensor> g, detail::AdamWScal
 }  // namespace
 
 void relu(const float* x, float* y, std::int64_t n, cudaStream_t stream, LaunchConfig config) {
-  constexpr const char* fn = "cuda::relu";
-  detail::check_elementwise(fn, n, {"y", y}, {{"x", x}});
-  launch(fn, n, {{"x", x}, {"y", y}}, Relu{x, y}, stream, config);
+  unary<detail::relu>("cuda::relu", x, y, n, stream, config);
 }
-
 void relu_backward(const float* x, const float* dy, float* dx, std::int64_t n, cudaStream_t stream,
                    LaunchConfig config) {
-  constexpr const char* fn = "cuda::relu_backward";
-  detail::check_elementwise(fn, n, {"dx", dx}, {{"x", x}, {"dy", dy}});
-  launch(fn, n, {{"x", x}, {"dy", dy}, {"dx", dx}}, ReluGrad{x, dy, dx}, stream, config);
+  binary<detail::relu_grad>("cuda::relu_backward", x, dy, dx, n, stream, config);
 }
-
 void gelu(const float* x, float* y, std::int64_t n, cudaStream_t stream, LaunchConfig config) {
-  constexpr const char* fn = "cuda::gelu";
-  detail::check_elementwise(fn, n, {"y", y}, {{"x", x}});
-  launch(fn, n, {{"x", x}, {"y", y}}, Gelu{x, y}, stream, config);
+  unary<detail::gelu>("cuda::gelu", x, y, n, stream, config);
 }
-
 void gelu_backward(const float* x, const float* dy, float* dx, std::int64_t n, cudaStream_t stream,
                    LaunchConfig config) {
-  constexpr const char* fn = "cuda::gelu_backward";
-  detail::check_elementwise(fn, n, {"dx", dx}, {{"x", x}, {"dy", dy}});
-  launch(fn, n, {{"x", x}, {"dy", dy}, {"dx", dx}}, GeluGrad{x, dy, dx}, stream, config);
+  binary<detail::gelu_grad>("cuda::gelu_backward", x, dy, dx, n, stream, config);
 }
-
 void silu(const float* x, float* y, std::int64_t n, cudaStream_t stream, LaunchConfig config) {
-  constexpr const char* fn = "cuda::silu";
-  detail::check_elementwise(fn, n, {"y", y}, {{"x", x}});
-  launch(fn, n, {{"x", x}, {"y", y}}, Silu{x, y}, stream, config);
+  unary<detail::silu>("cuda::silu", x, y, n, stream, config);
 }
-
 void silu_backward(const float* x, const float* dy, float* dx, std::int64_t n, cudaStream_t stream,
                    LaunchConfig config) {
-  constexpr const char* fn = "cuda::silu_backward";
-  detail::check_elementwise(fn, n, {"dx", dx}, {{"x", x}, {"dy", dy}});
-  launch(fn, n, {{"x", x}, {"dy", dy}, {"dx", dx}}, SiluGrad{x, dy, dx}, stream, config);
+  binary<detail::silu_grad>("cuda::silu_backward", x, dy, dx, n, stream, config);
 }
 
 void bias_add(const float* x, const float* bias, float* y, std::int64_t rows, std::int64_t cols, cudaStream_t stream,
