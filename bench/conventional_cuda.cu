@@ -179,6 +179,34 @@ __global__ void silu_backward_kernel(const float* x, const float* dy, float* dx,
   }
 }
 
+// PyTorch's tanh-approximated GELU and its gradient, sigmoid and tanh, with CUDA's tanhf and expf.
+constexpr float kGeluBeta = 0.7978845608f, kGeluKappa = 0.044715f;
+__global__ void gelu_tanh_kernel(const float* x, float* y, std::int64_t n) {
+  GRID_STRIDE(i, n) y[i] = 0.5f * x[i] * (1.0f + tanhf(kGeluBeta * (x[i] + kGeluKappa * x[i] * x[i] * x[i])));
+}
+
+__global__ void gelu_tanh_backward_kernel(const float* x, const float* dy, float* dx, std::int64_t n) {
+  GRID_STRIDE(i, n) {
+    const float x2 = x[i] * x[i], t = tanhf(kGeluBeta * (x[i] + kGeluKappa * x2 * x[i]));
+    const float right = 0.5f * x[i] * (1.0f - t * t) * (kGeluBeta * (1.0f + 3.0f * kGeluKappa * x2));
+    dx[i] = dy[i] * (0.5f * (1.0f + t) + right);
+  }
+}
+
+__global__ void sigmoid_kernel(const float* x, float* y, std::int64_t n) {
+  GRID_STRIDE(i, n) y[i] = 1.0f / (1.0f + expf(-x[i]));
+}
+
+__global__ void sigmoid_backward_kernel(const float* y, const float* dy, float* dx, std::int64_t n) {
+  GRID_STRIDE(i, n) dx[i] = dy[i] * (1.0f - y[i]) * y[i];
+}
+
+__global__ void tanh_kernel(const float* x, float* y, std::int64_t n) { GRID_STRIDE(i, n) y[i] = tanhf(x[i]); }
+
+__global__ void tanh_backward_kernel(const float* y, const float* dy, float* dx, std::int64_t n) {
+  GRID_STRIDE(i, n) dx[i] = dy[i] * (1.0f - y[i] * y[i]);
+}
+
 // A row's maximum and sum of exp(z - max), each lane of the warp taking every 32nd column.
 struct MaxAndSum {
   float max, sum;
@@ -428,6 +456,36 @@ void silu(const float* x, float* y, std::int64_t n, cudaStream_t s) {
 void silu_backward(const float* x, const float* dy, float* dx, std::int64_t n, cudaStream_t s) {
   silu_backward_kernel<<<blocks_for(n), kThreads, 0, s>>>(x, dy, dx, n);
   launched("silu_backward_kernel");
+}
+
+void gelu_tanh(const float* x, float* y, std::int64_t n, cudaStream_t s) {
+  gelu_tanh_kernel<<<blocks_for(n), kThreads, 0, s>>>(x, y, n);
+  launched("gelu_tanh_kernel");
+}
+
+void gelu_tanh_backward(const float* x, const float* dy, float* dx, std::int64_t n, cudaStream_t s) {
+  gelu_tanh_backward_kernel<<<blocks_for(n), kThreads, 0, s>>>(x, dy, dx, n);
+  launched("gelu_tanh_backward_kernel");
+}
+
+void sigmoid(const float* x, float* y, std::int64_t n, cudaStream_t s) {
+  sigmoid_kernel<<<blocks_for(n), kThreads, 0, s>>>(x, y, n);
+  launched("sigmoid_kernel");
+}
+
+void sigmoid_backward(const float* y, const float* dy, float* dx, std::int64_t n, cudaStream_t s) {
+  sigmoid_backward_kernel<<<blocks_for(n), kThreads, 0, s>>>(y, dy, dx, n);
+  launched("sigmoid_backward_kernel");
+}
+
+void tanh(const float* x, float* y, std::int64_t n, cudaStream_t s) {
+  tanh_kernel<<<blocks_for(n), kThreads, 0, s>>>(x, y, n);
+  launched("tanh_kernel");
+}
+
+void tanh_backward(const float* y, const float* dy, float* dx, std::int64_t n, cudaStream_t s) {
+  tanh_backward_kernel<<<blocks_for(n), kThreads, 0, s>>>(y, dy, dx, n);
+  launched("tanh_backward_kernel");
 }
 
 void cross_entropy(const float* logits, const std::int32_t* labels, std::int64_t rows, std::int64_t cols, float* loss,

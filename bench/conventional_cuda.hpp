@@ -42,6 +42,13 @@ void gelu(const float* x, float* y, std::int64_t n, cudaStream_t s);
 void gelu_backward(const float* x, const float* dy, float* dx, std::int64_t n, cudaStream_t s);
 void silu(const float* x, float* y, std::int64_t n, cudaStream_t s);
 void silu_backward(const float* x, const float* dy, float* dx, std::int64_t n, cudaStream_t s);
+void gelu_tanh(const float* x, float* y, std::int64_t n, cudaStream_t s);
+void gelu_tanh_backward(const float* x, const float* dy, float* dx, std::int64_t n, cudaStream_t s);
+void sigmoid(const float* x, float* y, std::int64_t n, cudaStream_t s);
+// The backward passes of sigmoid and tanh take the forward's output y.
+void sigmoid_backward(const float* y, const float* dy, float* dx, std::int64_t n, cudaStream_t s);
+void tanh(const float* x, float* y, std::int64_t n, cudaStream_t s);
+void tanh_backward(const float* y, const float* dy, float* dx, std::int64_t n, cudaStream_t s);
 // *loss (device) = the mean of the rows' losses; dlogits their gradient.
 void cross_entropy(const float* logits, const std::int32_t* labels, std::int64_t rows, std::int64_t cols, float* loss,
                    float* dlogits, cudaStream_t s);

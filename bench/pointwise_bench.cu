@@ -3,8 +3,14 @@
 //
 //   gelu/det_cuda/N, gelu/conventional_cuda/N                      y = GELU(x)
 //   gelu_backward/det_cuda/N, gelu_backward/conventional_cuda/N    dx = dy GELU'(x)
+//   gelu_tanh/det_cuda/N, gelu_tanh/conventional_cuda/N            y = GELU's tanh form (CUDA's tanhf)
+//   gelu_tanh_backward/det_cuda/N, gelu_tanh_backward/conventional_cuda/N   its gradient
 //   silu/det_cuda/N, silu/conventional_cuda/N                      y = x / (1 + exp(-x))
 //   silu_backward/det_cuda/N, silu_backward/conventional_cuda/N    dx = dy SiLU'(x)
+//   sigmoid/det_cuda/N, sigmoid/conventional_cuda/N                y = 1 / (1 + exp(-x))
+//   sigmoid_backward/det_cuda/N, sigmoid_backward/conventional_cuda/N   dx = (dy (1 - y)) y
+//   tanh/det_cuda/N, tanh/conventional_cuda/N                      y = tanh(x)
+//   tanh_backward/det_cuda/N, tanh_backward/conventional_cuda/N    dx = dy (1 - y y)
 //   relu/det_cuda/N, relu/conventional_cuda/N                      y = max(x, 0) (fmaxf)
 //   relu_backward/det_cuda/N, relu_backward/conventional_cuda/N    dx = x > 0 ? dy : 0
 //   bias_add/det_cuda/R/C, bias_add/conventional_cuda/R/C          y[r][c] = x[r][c] + bias[c]; the
@@ -16,8 +22,9 @@
 //                                   the conventional one sums all squares with float atomics, in
 //                                   two launches per 128 tensors (conventional_cuda.hpp)
 //
-// bytes_per_second counts the bytes read and written: 8N for gelu, relu and bias_add (the bias
-// itself aside), 12N for gelu_backward and relu_backward, 28N for adamw (param, grad, m, v in;
+// bytes_per_second counts the bytes read and written: 8N for the forward activations and
+// bias_add (the bias itself aside), 12N for their backward passes (x stands in for the forward's
+// output y where a backward pass takes y), 28N for adamw (param, grad, m, v in;
 // param, m, v out). Before timing, at 2^20 (bias_add: 4096 x 1024), det_cuda's output is filled
 // with NaN (adamw's aside: it updates its parameters in place), written by one call and compared
 // with detnum::ref on a host copy (bits); clip_grad_norm's N and gradients likewise, at L = 2
@@ -47,7 +54,10 @@ namespace {
 
 using namespace detnum_bench::gpu;
 
-enum class Op { gelu, gelu_backward, silu, silu_backward, relu, relu_backward, bias_add, adamw, sgd };
+enum class Op {
+  gelu, gelu_backward, gelu_tanh, gelu_tanh_backward, silu, silu_backward, sigmoid, sigmoid_backward, tanh,
+  tanh_backward, relu, relu_backward, bias_add, adamw, sgd
+};
 
 constexpr std::int64_t kValidateAt = std::int64_t{1} << 20;
 const detnum::AdamWParams kAdamW{1e-3f, 0.9f, 0.999f, 1e-8f, 1e-2f, 7};
@@ -84,7 +94,10 @@ struct Inputs {
 std::int64_t bytes_per_element(Op op) {
   switch (op) {
     case Op::gelu_backward:
+    case Op::gelu_tanh_backward:
     case Op::silu_backward:
+    case Op::sigmoid_backward:
+    case Op::tanh_backward:
     case Op::relu_backward: return 12;
     case Op::adamw: return 28;
     case Op::sgd: return 20;
@@ -97,8 +110,14 @@ std::vector<float> reference(Op op, const Inputs& in) {
   std::vector<float> want(static_cast<std::size_t>(in.n));
   if (op == Op::gelu) detnum::ref::gelu(in.x.data(), want.data(), in.n);
   else if (op == Op::gelu_backward) detnum::ref::gelu_backward(in.x.data(), in.dy.data(), want.data(), in.n);
+  else if (op == Op::gelu_tanh) detnum::ref::gelu_tanh(in.x.data(), want.data(), in.n);
+  else if (op == Op::gelu_tanh_backward) detnum::ref::gelu_tanh_backward(in.x.data(), in.dy.data(), want.data(), in.n);
   else if (op == Op::silu) detnum::ref::silu(in.x.data(), want.data(), in.n);
   else if (op == Op::silu_backward) detnum::ref::silu_backward(in.x.data(), in.dy.data(), want.data(), in.n);
+  else if (op == Op::sigmoid) detnum::ref::sigmoid(in.x.data(), want.data(), in.n);
+  else if (op == Op::sigmoid_backward) detnum::ref::sigmoid_backward(in.x.data(), in.dy.data(), want.data(), in.n);
+  else if (op == Op::tanh) detnum::ref::tanh(in.x.data(), want.data(), in.n);
+  else if (op == Op::tanh_backward) detnum::ref::tanh_backward(in.x.data(), in.dy.data(), want.data(), in.n);
   else if (op == Op::relu) detnum::ref::relu(in.x.data(), want.data(), in.n);
   else if (op == Op::relu_backward) detnum::ref::relu_backward(in.x.data(), in.dy.data(), want.data(), in.n);
   else if (op == Op::bias_add) detnum::ref::bias_add(in.x.data(), in.dy.data(), want.data(), in.rows, in.cols);
@@ -131,6 +150,25 @@ void BM_pointwise(benchmark::State& state) {
       } else if constexpr (kOp == Op::gelu_backward) {
         if constexpr (kDet) detnum::cuda::gelu_backward(in.d_x.get(), in.d_dy.get(), in.out.get(), in.n, stream.get());
         else conventional::gelu_backward(in.d_x.get(), in.d_dy.get(), in.out.get(), in.n, stream.get());
+      } else if constexpr (kOp == Op::gelu_tanh) {
+        if constexpr (kDet) detnum::cuda::gelu_tanh(in.d_x.get(), in.out.get(), in.n, stream.get());
+        else conventional::gelu_tanh(in.d_x.get(), in.out.get(), in.n, stream.get());
+      } else if constexpr (kOp == Op::gelu_tanh_backward) {
+        if constexpr (kDet)
+          detnum::cuda::gelu_tanh_backward(in.d_x.get(), in.d_dy.get(), in.out.get(), in.n, stream.get());
+        else conventional::gelu_tanh_backward(in.d_x.get(), in.d_dy.get(), in.out.get(), in.n, stream.get());
+      } else if constexpr (kOp == Op::sigmoid) {
+        if constexpr (kDet) detnum::cuda::sigmoid(in.d_x.get(), in.out.get(), in.n, stream.get());
+        else conventional::sigmoid(in.d_x.get(), in.out.get(), in.n, stream.get());
+      } else if constexpr (kOp == Op::sigmoid_backward) {
+        if constexpr (kDet) detnum::cuda::sigmoid_backward(in.d_x.get(), in.d_dy.get(), in.out.get(), in.n, stream.get());
+        else conventional::sigmoid_backward(in.d_x.get(), in.d_dy.get(), in.out.get(), in.n, stream.get());
+      } else if constexpr (kOp == Op::tanh) {
+        if constexpr (kDet) detnum::cuda::tanh(in.d_x.get(), in.out.get(), in.n, stream.get());
+        else conventional::tanh(in.d_x.get(), in.out.get(), in.n, stream.get());
+      } else if constexpr (kOp == Op::tanh_backward) {
+        if constexpr (kDet) detnum::cuda::tanh_backward(in.d_x.get(), in.d_dy.get(), in.out.get(), in.n, stream.get());
+        else conventional::tanh_backward(in.d_x.get(), in.d_dy.get(), in.out.get(), in.n, stream.get());
       } else if constexpr (kOp == Op::silu) {
         if constexpr (kDet) detnum::cuda::silu(in.d_x.get(), in.out.get(), in.n, stream.get());
         else conventional::silu(in.d_x.get(), in.out.get(), in.n, stream.get());
@@ -241,6 +279,18 @@ BENCHMARK(BM_pointwise<Op::silu, true>)->Name("silu/det_cuda")->Apply(sizes);
 BENCHMARK(BM_pointwise<Op::silu, false>)->Name("silu/conventional_cuda")->Apply(sizes);
 BENCHMARK(BM_pointwise<Op::silu_backward, true>)->Name("silu_backward/det_cuda")->Apply(sizes);
 BENCHMARK(BM_pointwise<Op::silu_backward, false>)->Name("silu_backward/conventional_cuda")->Apply(sizes);
+BENCHMARK(BM_pointwise<Op::gelu_tanh, true>)->Name("gelu_tanh/det_cuda")->Apply(sizes);
+BENCHMARK(BM_pointwise<Op::gelu_tanh, false>)->Name("gelu_tanh/conventional_cuda")->Apply(sizes);
+BENCHMARK(BM_pointwise<Op::gelu_tanh_backward, true>)->Name("gelu_tanh_backward/det_cuda")->Apply(sizes);
+BENCHMARK(BM_pointwise<Op::gelu_tanh_backward, false>)->Name("gelu_tanh_backward/conventional_cuda")->Apply(sizes);
+BENCHMARK(BM_pointwise<Op::sigmoid, true>)->Name("sigmoid/det_cuda")->Apply(sizes);
+BENCHMARK(BM_pointwise<Op::sigmoid, false>)->Name("sigmoid/conventional_cuda")->Apply(sizes);
+BENCHMARK(BM_pointwise<Op::sigmoid_backward, true>)->Name("sigmoid_backward/det_cuda")->Apply(sizes);
+BENCHMARK(BM_pointwise<Op::sigmoid_backward, false>)->Name("sigmoid_backward/conventional_cuda")->Apply(sizes);
+BENCHMARK(BM_pointwise<Op::tanh, true>)->Name("tanh/det_cuda")->Apply(sizes);
+BENCHMARK(BM_pointwise<Op::tanh, false>)->Name("tanh/conventional_cuda")->Apply(sizes);
+BENCHMARK(BM_pointwise<Op::tanh_backward, true>)->Name("tanh_backward/det_cuda")->Apply(sizes);
+BENCHMARK(BM_pointwise<Op::tanh_backward, false>)->Name("tanh_backward/conventional_cuda")->Apply(sizes);
 BENCHMARK(BM_pointwise<Op::gelu, true>)->Name("gelu/det_cuda")->Apply(sizes);
 BENCHMARK(BM_pointwise<Op::gelu, false>)->Name("gelu/conventional_cuda")->Apply(sizes);
 BENCHMARK(BM_pointwise<Op::gelu_backward, true>)->Name("gelu_backward/det_cuda")->Apply(sizes);

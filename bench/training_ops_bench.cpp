@@ -8,6 +8,13 @@
 //   silu/libm/N/1                 x / (1 + expf(-x)) with glibc's expf
 //   silu_backward/det_cpu/N/threads   detnum::silu_backward
 //   silu_backward/libm/N/1        (dy s)(1 + x (1 - s)), s = 1 / (1 + expf(-x))
+//   gelu_tanh/det_cpu/N/threads, gelu_tanh/libm/N/1         0.5 x (1 + tanh(b (x + k x^3))), the peer
+//                                 with glibc's tanhf (the peers of this block: plain loops built for AVX2)
+//   gelu_tanh_backward/det_cpu/N/threads, gelu_tanh_backward/libm/N/1   PyTorch's derivative
+//   sigmoid/det_cpu/N/threads, sigmoid/libm/N/1                 1 / (1 + expf(-x))
+//   sigmoid_backward/det_cpu/N/threads, sigmoid_backward/loop/N/1   (dy (1 - y)) y
+//   tanh/det_cpu/N/threads, tanh/libm/N/1                       tanhf
+//   tanh_backward/det_cpu/N/threads, tanh_backward/loop/N/1     dy (1 - y y)
 //   relu/det_cpu/N/threads, relu/loop/N/1                     y = max(x, 0); the loop x > 0 ? x : 0
 //   relu_backward/det_cpu/N/threads, relu_backward/loop/N/1   dx = x > 0 ? dy : 0
 //   bias_add/det_cpu/R/C/threads, bias_add/loop/R/C/1         y[r][c] = x[r][c] + bias[c] (the bias
@@ -121,6 +128,79 @@ struct SiluBackward {
     detnum::silu_backward(e.x.data(), e.dy.data(), e.out.data(), e.n, o);
   }
   static void ref(const Elementwise& e, float* want) { detnum::ref::silu_backward(e.x.data(), e.dy.data(), want, e.n); }
+};
+
+// GELU's tanh form, sigmoid and tanh; their peers are the formulas with glibc's tanhf and expf.
+// (The backward passes of sigmoid and tanh take the forward's output: x stands in for it.)
+constexpr float kBeta = 0.7978845608f, kKappa = 0.044715f;
+
+struct GeluTanh {
+  static constexpr int kSizes = 1;
+  static void det(Elementwise& e, detnum::CpuOptions o) { detnum::gelu_tanh(e.x.data(), e.out.data(), e.n, o); }
+  static void ref(const Elementwise& e, float* want) { detnum::ref::gelu_tanh(e.x.data(), want, e.n); }
+  [[gnu::target("avx2")]] static void loop(Elementwise& e) {
+    for (std::int64_t i = 0; i < e.n; ++i) {
+      const float x = e.x[i];
+      e.out[i] = 0.5f * x * (1.0f + std::tanh(kBeta * (x + kKappa * x * x * x)));
+    }
+  }
+};
+
+struct GeluTanhBackward {
+  static constexpr int kSizes = 1;
+  static void det(Elementwise& e, detnum::CpuOptions o) {
+    detnum::gelu_tanh_backward(e.x.data(), e.dy.data(), e.out.data(), e.n, o);
+  }
+  static void ref(const Elementwise& e, float* want) {
+    detnum::ref::gelu_tanh_backward(e.x.data(), e.dy.data(), want, e.n);
+  }
+  [[gnu::target("avx2")]] static void loop(Elementwise& e) {
+    for (std::int64_t i = 0; i < e.n; ++i) {
+      const float x = e.x[i], x2 = x * x, t = std::tanh(kBeta * (x + kKappa * x2 * x));
+      const float right = 0.5f * x * (1.0f - t * t) * (kBeta * (1.0f + 3.0f * kKappa * x2));
+      e.out[i] = e.dy[i] * (0.5f * (1.0f + t) + right);
+    }
+  }
+};
+
+struct Sigmoid {
+  static constexpr int kSizes = 1;
+  static void det(Elementwise& e, detnum::CpuOptions o) { detnum::sigmoid(e.x.data(), e.out.data(), e.n, o); }
+  static void ref(const Elementwise& e, float* want) { detnum::ref::sigmoid(e.x.data(), want, e.n); }
+  [[gnu::target("avx2")]] static void loop(Elementwise& e) {
+    for (std::int64_t i = 0; i < e.n; ++i) e.out[i] = 1.0f / (1.0f + std::exp(-e.x[i]));
+  }
+};
+
+struct SigmoidBackward {
+  static constexpr int kSizes = 1;
+  static void det(Elementwise& e, detnum::CpuOptions o) {
+    detnum::sigmoid_backward(e.x.data(), e.dy.data(), e.out.data(), e.n, o);
+  }
+  static void ref(const Elementwise& e, float* want) { detnum::ref::sigmoid_backward(e.x.data(), e.dy.data(), want, e.n); }
+  [[gnu::target("avx2")]] static void loop(Elementwise& e) {
+    for (std::int64_t i = 0; i < e.n; ++i) e.out[i] = e.dy[i] * (1.0f - e.x[i]) * e.x[i];
+  }
+};
+
+struct Tanh {
+  static constexpr int kSizes = 1;
+  static void det(Elementwise& e, detnum::CpuOptions o) { detnum::tanh(e.x.data(), e.out.data(), e.n, o); }
+  static void ref(const Elementwise& e, float* want) { detnum::ref::tanh(e.x.data(), want, e.n); }
+  [[gnu::target("avx2")]] static void loop(Elementwise& e) {
+    for (std::int64_t i = 0; i < e.n; ++i) e.out[i] = std::tanh(e.x[i]);
+  }
+};
+
+struct TanhBackward {
+  static constexpr int kSizes = 1;
+  static void det(Elementwise& e, detnum::CpuOptions o) {
+    detnum::tanh_backward(e.x.data(), e.dy.data(), e.out.data(), e.n, o);
+  }
+  static void ref(const Elementwise& e, float* want) { detnum::ref::tanh_backward(e.x.data(), e.dy.data(), want, e.n); }
+  [[gnu::target("avx2")]] static void loop(Elementwise& e) {
+    for (std::int64_t i = 0; i < e.n; ++i) e.out[i] = e.dy[i] * (1.0f - e.x[i] * e.x[i]);
+  }
 };
 
 struct Relu {
@@ -517,6 +597,18 @@ BENCHMARK(BM_elementwise_det<Silu>)->Name("silu/det_cpu")->Apply(det_flat);
 BENCHMARK(BM_silu_libm)->Name("silu/libm")->Apply(peer_flat);
 BENCHMARK(BM_elementwise_det<SiluBackward>)->Name("silu_backward/det_cpu")->Apply(det_flat);
 BENCHMARK(BM_silu_backward_libm)->Name("silu_backward/libm")->Apply(peer_flat);
+BENCHMARK(BM_elementwise_det<GeluTanh>)->Name("gelu_tanh/det_cpu")->Apply(det_flat);
+BENCHMARK(BM_elementwise_loop<GeluTanh>)->Name("gelu_tanh/libm")->Apply(peer_flat);
+BENCHMARK(BM_elementwise_det<GeluTanhBackward>)->Name("gelu_tanh_backward/det_cpu")->Apply(det_flat);
+BENCHMARK(BM_elementwise_loop<GeluTanhBackward>)->Name("gelu_tanh_backward/libm")->Apply(peer_flat);
+BENCHMARK(BM_elementwise_det<Sigmoid>)->Name("sigmoid/det_cpu")->Apply(det_flat);
+BENCHMARK(BM_elementwise_loop<Sigmoid>)->Name("sigmoid/libm")->Apply(peer_flat);
+BENCHMARK(BM_elementwise_det<SigmoidBackward>)->Name("sigmoid_backward/det_cpu")->Apply(det_flat);
+BENCHMARK(BM_elementwise_loop<SigmoidBackward>)->Name("sigmoid_backward/loop")->Apply(peer_flat);
+BENCHMARK(BM_elementwise_det<Tanh>)->Name("tanh/det_cpu")->Apply(det_flat);
+BENCHMARK(BM_elementwise_loop<Tanh>)->Name("tanh/libm")->Apply(peer_flat);
+BENCHMARK(BM_elementwise_det<TanhBackward>)->Name("tanh_backward/det_cpu")->Apply(det_flat);
+BENCHMARK(BM_elementwise_loop<TanhBackward>)->Name("tanh_backward/loop")->Apply(peer_flat);
 BENCHMARK(BM_elementwise_det<Relu>)->Name("relu/det_cpu")->Apply(det_flat);
 BENCHMARK(BM_elementwise_loop<Relu>)->Name("relu/loop")->Apply(peer_flat);
 BENCHMARK(BM_elementwise_det<ReluBackward>)->Name("relu_backward/det_cpu")->Apply(det_flat);

@@ -1,4 +1,4 @@
-// An activation's AVX2 loops (GELU's and SiLU's, src/cpu/activations_avx2.cpp, CpuSimd::best)
+// An activation's AVX2 loops (src/cpu/activations_avx2.cpp and the compiler's, CpuSimd::best)
 // against its portable loops (CpuSimd::portable, the reference's per-element steps):
 // pointwise_test samples every 251st float, math_exhaustive_test takes every input. dy runs
 // through the same inputs in another order, so its specials meet every kind of x.
@@ -17,8 +17,9 @@ namespace detnum::test {
 using Activation = void (*)(const float*, float*, std::int64_t, CpuOptions);
 using ActivationGrad = void (*)(const float*, const float*, float*, std::int64_t, CpuOptions);
 
-// forward and backward (detnum::gelu and gelu_backward, or silu and silu_backward), `name` in
-// messages.
+// forward and backward (detnum::gelu and gelu_backward, ...), `name` in messages. The backward
+// pass takes x as its first operand, also where it means the forward's output (sigmoid, tanh):
+// every float meets every other kind of value either way.
 inline void activation_paths_agree(std::uint32_t stride, const char* name, Activation forward,
                                    ActivationGrad backward) {
   if (!__builtin_cpu_supports("avx2")) GTEST_SKIP() << "no AVX2 on this CPU: both paths are the portable one";

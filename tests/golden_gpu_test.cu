@@ -98,6 +98,18 @@ TEST(GoldenGpu, Pointwise) {
   DETNUM_EXPECT_GOLDEN(device_fingerprint(y, {kGoldenN}), kGoldenFile, "silu/f32");
   cuda::silu_backward(x.get(), x.get() + 1, dx.get(), kGoldenN - 1);
   DETNUM_EXPECT_GOLDEN(device_fingerprint(dx, {kGoldenN - 1}), kGoldenFile, "silu_backward/f32");
+  cuda::gelu_tanh(x.get(), y.get(), kGoldenN);
+  DETNUM_EXPECT_GOLDEN(device_fingerprint(y, {kGoldenN}), kGoldenFile, "gelu_tanh/f32");
+  cuda::gelu_tanh_backward(x.get(), x.get() + 1, dx.get(), kGoldenN - 1);
+  DETNUM_EXPECT_GOLDEN(device_fingerprint(dx, {kGoldenN - 1}), kGoldenFile, "gelu_tanh_backward/f32");
+  cuda::sigmoid(x.get(), y.get(), kGoldenN);
+  DETNUM_EXPECT_GOLDEN(device_fingerprint(y, {kGoldenN}), kGoldenFile, "sigmoid/f32");
+  cuda::sigmoid_backward(x.get(), x.get() + 1, dx.get(), kGoldenN - 1);
+  DETNUM_EXPECT_GOLDEN(device_fingerprint(dx, {kGoldenN - 1}), kGoldenFile, "sigmoid_backward/f32");
+  cuda::tanh(x.get(), y.get(), kGoldenN);
+  DETNUM_EXPECT_GOLDEN(device_fingerprint(y, {kGoldenN}), kGoldenFile, "tanh/f32");
+  cuda::tanh_backward(x.get(), x.get() + 1, dx.get(), kGoldenN - 1);
+  DETNUM_EXPECT_GOLDEN(device_fingerprint(dx, {kGoldenN - 1}), kGoldenFile, "tanh_backward/f32");
   DeviceBuffer<float> b(kGoldenRows * kGoldenCols);
   cuda::bias_add(x.get(), x.get() + 50000, b.get(), kGoldenRows, kGoldenCols);
   DETNUM_EXPECT_GOLDEN(device_fingerprint(b, {kGoldenRows, kGoldenCols}), kGoldenFile, "bias_add/f32/300x37");

@@ -67,6 +67,18 @@ TEST(Golden, Pointwise) {
   DETNUM_EXPECT_GOLDEN(TensorView::of(y.data(), {kGoldenN}), kGoldenFile, "silu/f32");
   silu_backward(x.data(), x.data() + 1, y.data(), kGoldenN - 1);
   DETNUM_EXPECT_GOLDEN(TensorView::of(y.data(), {kGoldenN - 1}), kGoldenFile, "silu_backward/f32");
+  gelu_tanh(x.data(), y.data(), kGoldenN);
+  DETNUM_EXPECT_GOLDEN(TensorView::of(y.data(), {kGoldenN}), kGoldenFile, "gelu_tanh/f32");
+  gelu_tanh_backward(x.data(), x.data() + 1, y.data(), kGoldenN - 1);
+  DETNUM_EXPECT_GOLDEN(TensorView::of(y.data(), {kGoldenN - 1}), kGoldenFile, "gelu_tanh_backward/f32");
+  sigmoid(x.data(), y.data(), kGoldenN);
+  DETNUM_EXPECT_GOLDEN(TensorView::of(y.data(), {kGoldenN}), kGoldenFile, "sigmoid/f32");
+  sigmoid_backward(x.data(), x.data() + 1, y.data(), kGoldenN - 1);
+  DETNUM_EXPECT_GOLDEN(TensorView::of(y.data(), {kGoldenN - 1}), kGoldenFile, "sigmoid_backward/f32");
+  tanh(x.data(), y.data(), kGoldenN);
+  DETNUM_EXPECT_GOLDEN(TensorView::of(y.data(), {kGoldenN}), kGoldenFile, "tanh/f32");
+  tanh_backward(x.data(), x.data() + 1, y.data(), kGoldenN - 1);
+  DETNUM_EXPECT_GOLDEN(TensorView::of(y.data(), {kGoldenN - 1}), kGoldenFile, "tanh_backward/f32");
   bias_add(x.data(), x.data() + 50000, y.data(), kGoldenRows, kGoldenCols);
   DETNUM_EXPECT_GOLDEN(TensorView::of(y.data(), {kGoldenRows, kGoldenCols}), kGoldenFile, "bias_add/f32/300x37");
   const std::vector<float> xs = golden_x_specials();

@@ -111,6 +111,9 @@ void reset(Step& s) {
   ASSERT_EQ(cudaMemcpy(s.ids_many.get(), ids_many.data(), ids_many.size() * 4, cudaMemcpyHostToDevice), cudaSuccess);
   for (const auto& [p, bytes] : s.outputs())
     if (p != s.w2.get() && p != s.m2.get() && p != s.v2.get()) ASSERT_EQ(cudaMemset(p, 0xFF, bytes), cudaSuccess);
+  // The copies and memsets above run on the legacy stream, which the chain's non-blocking stream
+  // does not wait for (cudaMemset returns before it is done; a pageable cudaMemcpy before its DMA).
+  ASSERT_EQ(cudaDeviceSynchronize(), cudaSuccess);
 }
 
 // Forward, loss, backward and an update, with reductions, two embedding gradients (ids ordered

@@ -1,5 +1,5 @@
-// src/cpu/math_avx2.hpp's functions against detnum::math's on their domains (exp and erf: every
-// float; log: positive normal floats; sinpi and cospi: [0, 2^24)): math_test samples every 251st
+// src/cpu/math_avx2.hpp's functions against detnum::math's on their domains (exp, erf and tanh:
+// every float; log: positive normal floats; sinpi and cospi: [0, 2^24)): math_test samples every 251st
 // float, math_exhaustive_test takes every input.
 #pragma once
 
@@ -22,7 +22,7 @@ namespace detnum::test {
     case Fn::log: return math::detail::log_normal4(v);
     case Fn::sinpi: math::detail::sincospi4(v, sin, cos); return sin;
     case Fn::cospi: math::detail::sincospi4(v, sin, cos); return cos;
-    case Fn::tanh: break;  // no vector form
+    case Fn::tanh: return math::detail::tanh4(v);
   }
   return _mm_setzero_ps();
 }

@@ -46,14 +46,22 @@ TEST_P(MathExhaustive, CorrectlyRoundedOnAllInputs) { all_inputs(GetParam()); }
 TEST_P(MathExhaustive, LongDoubleReferenceIsWellInsideItsMargin) { reference_well_inside_margin(GetParam(), 61); }
 INSTANTIATE_TEST_SUITE_P(Functions, MathExhaustive, every_fn(), fn_param_name);
 
-// The AVX2 exp and erf, and GELU's AVX2 loops around them.
+// The AVX2 math, and the activations' AVX2 loops around it.
 TEST(MathExhaustiveAvx2, ExpEqualsScalarOnAllInputs) { vector_math_agrees(Fn::exp, 1); }
 TEST(MathExhaustiveAvx2, ErfEqualsScalarOnAllInputs) { vector_math_agrees(Fn::erf, 1); }
 TEST(MathExhaustiveAvx2, LogEqualsScalarOnAllInputs) { vector_math_agrees(Fn::log, 1); }
 TEST(MathExhaustiveAvx2, SinpiEqualsScalarOnAllInputs) { vector_math_agrees(Fn::sinpi, 1); }
 TEST(MathExhaustiveAvx2, CospiEqualsScalarOnAllInputs) { vector_math_agrees(Fn::cospi, 1); }
+TEST(MathExhaustiveAvx2, TanhEqualsScalarOnAllInputs) { vector_math_agrees(Fn::tanh, 1); }
 TEST(MathExhaustiveAvx2, GeluLoopsEqualPortableOnAllInputs) { activation_paths_agree(1, "gelu", gelu, gelu_backward); }
+TEST(MathExhaustiveAvx2, GeluTanhLoopsEqualPortableOnAllInputs) {
+  activation_paths_agree(1, "gelu_tanh", gelu_tanh, gelu_tanh_backward);
+}
 TEST(MathExhaustiveAvx2, SiluLoopsEqualPortableOnAllInputs) { activation_paths_agree(1, "silu", silu, silu_backward); }
+TEST(MathExhaustiveAvx2, SigmoidAndTanhLoopsEqualPortableOnAllInputs) {
+  activation_paths_agree(1, "sigmoid", sigmoid, sigmoid_backward);
+  activation_paths_agree(1, "tanh", tanh, tanh_backward);
+}
 
 }  // namespace
 }  // namespace detnum::test

@@ -190,12 +190,13 @@ TEST(MathTables, ErfColumnsGiveTheRowsResult) {
   }
 }
 
-// The AVX2 exp and erf (GELU's and softmax's vector loops) on every 251st float.
+// The AVX2 math (the activations', softmax's and normal init's vector loops) on every 251st float.
 TEST(MathAvx2, ExpEqualsScalarOnSampledFloats) { vector_math_agrees(Fn::exp, 251); }
 TEST(MathAvx2, ErfEqualsScalarOnSampledFloats) { vector_math_agrees(Fn::erf, 251); }
 TEST(MathAvx2, LogEqualsScalarOnSampledFloats) { vector_math_agrees(Fn::log, 251); }
 TEST(MathAvx2, SinpiEqualsScalarOnSampledFloats) { vector_math_agrees(Fn::sinpi, 251); }
 TEST(MathAvx2, CospiEqualsScalarOnSampledFloats) { vector_math_agrees(Fn::cospi, 251); }
+TEST(MathAvx2, TanhEqualsScalarOnSampledFloats) { vector_math_agrees(Fn::tanh, 251); }
 
 void sampled(Fn fn) {
   Tally t;

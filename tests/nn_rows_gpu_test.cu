@@ -310,6 +310,8 @@ TEST(NnRowsGpu, IgnoredLabelPaths) {
     const OnDevice<float> x(in.x, 0);
     const OnDevice<std::int32_t> l(labels, 0);
     DeviceBuffer<float> loss(1), dl(rows * cols);
+    EXPECT_EQ(cudaMemset(loss.get(), 0xFF, sizeof(float)), cudaSuccess);  // not the last run's bits
+    EXPECT_EQ(cudaMemset(dl.get(), 0xFF, rows * cols * sizeof(float)), cudaSuccess);
     if (ignore) cuda::cross_entropy(x.get(), l.get(), rows, cols, *ignore, loss.get(), dl.get());
     else cuda::cross_entropy(x.get(), l.get(), rows, cols, loss.get(), dl.get());
     EXPECT_EQ(cudaDeviceSynchronize(), cudaSuccess);

@@ -43,6 +43,8 @@ void same_as_the_cpu(const Ref& ref, const Dev& dev) {
       ref(in, want.data(), n);
       const DeviceBuffer<float> x = to_device(in.x), dy = to_device(in.dy);
       DeviceBuffer<float> out(want.size());
+      // A fresh allocation may be the last one's, holding the last launch shape's right answer.
+      if (n > 0) ASSERT_EQ(cudaMemset(out.get(), 0xFF, want.size() * sizeof(float)), cudaSuccess);
       dev(x.get(), dy.get(), out.get(), n, launch);
       ASSERT_EQ(cudaDeviceSynchronize(), cudaSuccess);
       EXPECT_TRUE(same_bits(want, to_host(out))) << "n " << n << ", block " << launch.block_threads;
@@ -78,6 +80,42 @@ TEST(PointwiseGpu, ActivationsSameAsTheCpu) {
       [](const float* x, const float* dy, float* dx, std::int64_t n, cuda::LaunchConfig l) {
         cuda::silu_backward(x, dy, dx, n, nullptr, l);
       });
+  same_as_the_cpu([](const PointwiseInputs& in, float* y, std::int64_t n) { ref::gelu_tanh(in.x.data(), y, n); },
+                  [](const float* x, const float*, float* y, std::int64_t n, cuda::LaunchConfig l) {
+                    cuda::gelu_tanh(x, y, n, nullptr, l);
+                  });
+  same_as_the_cpu(
+      [](const PointwiseInputs& in, float* dx, std::int64_t n) { ref::gelu_tanh_backward(in.x.data(), in.dy.data(), dx, n); },
+      [](const float* x, const float* dy, float* dx, std::int64_t n, cuda::LaunchConfig l) {
+        cuda::gelu_tanh_backward(x, dy, dx, n, nullptr, l);
+      });
+  // Sigmoid's and tanh's gradients take the forward's output; x stands in for it (any float is valid).
+  same_as_the_cpu([](const PointwiseInputs& in, float* y, std::int64_t n) { ref::sigmoid(in.x.data(), y, n); },
+                  [](const float* x, const float*, float* y, std::int64_t n, cuda::LaunchConfig l) {
+                    cuda::sigmoid(x, y, n, nullptr, l);
+                  });
+  same_as_the_cpu(
+      [](const PointwiseInputs& in, float* dx, std::int64_t n) { ref::sigmoid_backward(in.x.data(), in.dy.data(), dx, n); },
+      [](const float* y, const float* dy, float* dx, std::int64_t n, cuda::LaunchConfig l) {
+        cuda::sigmoid_backward(y, dy, dx, n, nullptr, l);
+      });
+  same_as_the_cpu([](const PointwiseInputs& in, float* y, std::int64_t n) { ref::tanh(in.x.data(), y, n); },
+                  [](const float* x, const float*, float* y, std::int64_t n, cuda::LaunchConfig l) {
+                    cuda::tanh(x, y, n, nullptr, l);
+                  });
+  same_as_the_cpu(
+      [](const PointwiseInputs& in, float* dx, std::int64_t n) { ref::tanh_backward(in.x.data(), in.dy.data(), dx, n); },
+      [](const float* y, const float* dy, float* dx, std::int64_t n, cuda::LaunchConfig l) {
+        cuda::tanh_backward(y, dy, dx, n, nullptr, l);
+      });
+  // Their first operand is named y in errors, as on the CPU.
+  const std::vector<float> host(8, 1.0f);
+  const DeviceBuffer<float> a = to_device(host);
+  DeviceBuffer<float> b(8);
+  expect_error([&] { cuda::sigmoid_backward(host.data(), a.get(), b.get(), 8); }, ErrorCode::wrong_memory_space,
+               "cuda::sigmoid_backward: y must be device");
+  expect_error([&] { cuda::tanh_backward(a.get(), a.get(), a.get() + 1, 4); }, ErrorCode::unsupported_aliasing,
+               "cuda::tanh_backward: dx and y must not overlap");
 }
 
 TEST(PointwiseGpu, BiasAddSameAsTheCpu) {
@@ -88,6 +126,7 @@ TEST(PointwiseGpu, BiasAddSameAsTheCpu) {
     ref::bias_add(x.data(), bias.data(), want.data(), rows, cols);
     const DeviceBuffer<float> dx = to_device(x), db = to_device(bias);
     DeviceBuffer<float> dy(x.size());
+    if (!x.empty()) ASSERT_EQ(cudaMemset(dy.get(), 0xFF, x.size() * sizeof(float)), cudaSuccess);
     cuda::bias_add(dx.get(), db.get(), dy.get(), rows, cols);
     ASSERT_EQ(cudaDeviceSynchronize(), cudaSuccess);
     EXPECT_TRUE(same_bits(want, to_host(dy))) << rows << " x " << cols;

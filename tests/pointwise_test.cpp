@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "detnum/adamw.hpp"
+#include "detnum/detail/pointwise_order.hpp"
 #include "detnum/pointwise.hpp"
 #include "detnum/sgd.hpp"
 #include "activation_sweep.hpp"
@@ -83,6 +84,49 @@ TEST(Pointwise, SiluFastEqualsReference) {
       [](const PointwiseInputs& in, float* dx, std::int64_t n, CpuOptions o) {
         silu_backward(in.x.data(), in.dy.data(), dx, n, o);
       });
+}
+
+TEST(Pointwise, GeluTanhFastEqualsReference) {
+  fast_equals_reference([](const PointwiseInputs& in, float* y, std::int64_t n) { ref::gelu_tanh(in.x.data(), y, n); },
+                        [](const PointwiseInputs& in, float* y, std::int64_t n, CpuOptions o) {
+                          gelu_tanh(in.x.data(), y, n, o);
+                        });
+  fast_equals_reference(
+      [](const PointwiseInputs& in, float* dx, std::int64_t n) { ref::gelu_tanh_backward(in.x.data(), in.dy.data(), dx, n); },
+      [](const PointwiseInputs& in, float* dx, std::int64_t n, CpuOptions o) {
+        gelu_tanh_backward(in.x.data(), in.dy.data(), dx, n, o);
+      });
+}
+
+// Sigmoid and tanh; their backward passes take the forward's output, here random floats with
+// specials (any float is a valid input to the formula).
+TEST(Pointwise, SigmoidAndTanhFastEqualReference) {
+  fast_equals_reference([](const PointwiseInputs& in, float* y, std::int64_t n) { ref::sigmoid(in.x.data(), y, n); },
+                        [](const PointwiseInputs& in, float* y, std::int64_t n, CpuOptions o) {
+                          sigmoid(in.x.data(), y, n, o);
+                        });
+  fast_equals_reference(
+      [](const PointwiseInputs& in, float* dx, std::int64_t n) { ref::sigmoid_backward(in.x.data(), in.dy.data(), dx, n); },
+      [](const PointwiseInputs& in, float* dx, std::int64_t n, CpuOptions o) {
+        sigmoid_backward(in.x.data(), in.dy.data(), dx, n, o);
+      });
+  fast_equals_reference([](const PointwiseInputs& in, float* y, std::int64_t n) { ref::tanh(in.x.data(), y, n); },
+                        [](const PointwiseInputs& in, float* y, std::int64_t n, CpuOptions o) {
+                          tanh(in.x.data(), y, n, o);
+                        });
+  fast_equals_reference(
+      [](const PointwiseInputs& in, float* dx, std::int64_t n) { ref::tanh_backward(in.x.data(), in.dy.data(), dx, n); },
+      [](const PointwiseInputs& in, float* dx, std::int64_t n, CpuOptions o) {
+        tanh_backward(in.x.data(), in.dy.data(), dx, n, o);
+      });
+}
+
+TEST(Pointwise, GeluTanhVectorLoopsEqualPortableOnSampledFloats) {
+  activation_paths_agree(251, "gelu_tanh", gelu_tanh, gelu_tanh_backward);
+}
+TEST(Pointwise, SigmoidAndTanhVectorLoopsEqualPortableOnSampledFloats) {
+  activation_paths_agree(251, "sigmoid", sigmoid, sigmoid_backward);
+  activation_paths_agree(251, "tanh", tanh, tanh_backward);
 }
 
 TEST(Pointwise, InPlaceEqualsOutOfPlace) {
@@ -168,6 +212,80 @@ TEST(Pointwise, SiluIsCloseToTheDoubleFormula) {
   EXPECT_EQ(bits_of(grad[1]), kCanonicalNanF32);
   EXPECT_EQ(bits_of(grad[2]), kCanonicalNanF32);
   EXPECT_EQ(grad[4], 0.5f);
+}
+
+// GELU's tanh form against the same formula in double, with the same float constants: tanh is
+// correctly rounded and its argument rounds a few times (each moving t by at most
+// 2^-24 |inner| (1 - t^2) < 2^-25), so 1 + t errs by under 2^-22 where it cancels (x well below
+// 0), and the output by 0.5 |x| 2^-22, plus a few roundings relative to the result. The
+// gradient's 1 - t t cancels too, by at most 2^-24 before its factor 0.5 |x| beta (1 + 3 kappa x^2).
+TEST(Pointwise, GeluTanhIsCloseToTheDoubleFormula) {
+  std::vector<float> x;
+  for (int i = -4000; i <= 4000; ++i) x.push_back(static_cast<float>(i) / 500.0f);
+  const auto n = static_cast<std::int64_t>(x.size());
+  std::vector<float> y(x.size()), dx(x.size());
+  const std::vector<float> ones(x.size(), 1.0f);
+  ref::gelu_tanh(x.data(), y.data(), n);
+  ref::gelu_tanh_backward(x.data(), ones.data(), dx.data(), n);
+  const double beta = detail::kGeluTanhBeta, kappa = detail::kGeluTanhKappa;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    const double xd = x[i], t = std::tanh(beta * (xd + kappa * xd * xd * xd));
+    const double want = 0.5 * xd * (1.0 + t);
+    const double left = 0.5 * (1.0 + t), factor = 0.5 * std::fabs(xd) * beta * (1.0 + 3.0 * kappa * xd * xd);
+    const double right = 0.5 * xd * (1.0 - t * t) * beta * (1.0 + 3.0 * kappa * xd * xd);
+    EXPECT_NEAR(y[i], want, 4e-7 * std::fabs(want) + 0.5 * std::fabs(xd) * 0x1p-22) << "x " << x[i];
+    EXPECT_NEAR(dx[i], left + right, 1e-6 * (std::fabs(left) + std::fabs(right)) + 0x1p-22 + factor * 0x1p-22)
+        << "x " << x[i];
+  }
+  // (0.5 -0)(1 + tanh(-0)) = -0; +Inf; -Inf * 0 = NaN at -Inf, and -0 where tanh is -1.
+  const float edge[] = {-0.0f, kInf, -kInf, -100.0f};
+  float out[4];
+  ref::gelu_tanh(edge, out, 4);
+  EXPECT_EQ(bits_of(out[0]), 0x80000000u);
+  EXPECT_EQ(out[1], kInf);
+  EXPECT_EQ(bits_of(out[2]), kCanonicalNanF32);
+  EXPECT_EQ(bits_of(out[3]), 0x80000000u);
+}
+
+// Sigmoid against 1 / (1 + e^-x) in double (exp correctly rounded, then two roundings); the
+// gradients against their formulas in double of the same float y: a few roundings, and tanh's
+// 1 - y y cancels by at most 2^-24 y^2.
+TEST(Pointwise, SigmoidAndTanhAreCloseToTheDoubleFormulas) {
+  std::vector<float> x;
+  for (int i = -4000; i <= 4000; ++i) x.push_back(static_cast<float>(i) / 50.0f);
+  const auto n = static_cast<std::int64_t>(x.size());
+  std::vector<float> s(x.size()), t(x.size()), ds(x.size()), dt(x.size());
+  const std::vector<float> ones(x.size(), 1.0f);
+  ref::sigmoid(x.data(), s.data(), n);
+  ref::tanh(x.data(), t.data(), n);
+  ref::sigmoid_backward(s.data(), ones.data(), ds.data(), n);
+  ref::tanh_backward(t.data(), ones.data(), dt.data(), n);
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    const double want = 1.0 / (1.0 + std::exp(-static_cast<double>(x[i])));
+    EXPECT_NEAR(s[i], want, 3e-7 * want) << "x " << x[i];
+    EXPECT_EQ(t[i], static_cast<float>(std::tanh(static_cast<double>(x[i])))) << "x " << x[i];
+    const double sd = s[i], td = t[i];
+    EXPECT_NEAR(ds[i], (1.0 - sd) * sd, 2.5e-7 * (1.0 - sd) * sd) << "x " << x[i];
+    EXPECT_NEAR(dt[i], 1.0 - td * td, 0x1p-24 * (td * td + 2.0 * (1.0 - td * td))) << "x " << x[i];
+  }
+  // sigmoid(-Inf) = +0, sigmoid(+Inf) = 1, tanh(-0) = -0; the gradients at y = 1: +0.
+  const float edge[] = {-kInf, kInf, -0.0f, std::nanf("7")};
+  float out[4];
+  ref::sigmoid(edge, out, 4);
+  EXPECT_EQ(bits_of(out[0]), 0u);
+  EXPECT_EQ(out[1], 1.0f);
+  EXPECT_EQ(out[2], 0.5f);
+  EXPECT_EQ(bits_of(out[3]), kCanonicalNanF32);
+  ref::tanh(edge, out, 4);
+  EXPECT_EQ(out[0], -1.0f);
+  EXPECT_EQ(bits_of(out[2]), 0x80000000u);
+  EXPECT_EQ(bits_of(out[3]), kCanonicalNanF32);
+  const float one = 1.0f, dy = 5.0f;
+  float g;
+  ref::sigmoid_backward(&one, &dy, &g, 1);
+  EXPECT_EQ(bits_of(g), 0u);
+  ref::tanh_backward(&one, &dy, &g, 1);
+  EXPECT_EQ(bits_of(g), 0u);
 }
 
 TEST(Pointwise, BiasAddFastEqualsReference) {
@@ -360,6 +478,14 @@ TEST(Pointwise, BadInputIsAnError) {
   expect_error([&] { silu_backward(a.data(), nullptr, b.data(), 8); }, ErrorCode::null_pointer,
                "silu_backward: dy must not be null");
   expect_error([&] { ref::silu(a.data(), a.data() + 1, 4); }, ErrorCode::unsupported_aliasing, "ref::silu: y");
+  expect_error([&] { gelu_tanh_backward(nullptr, a.data(), b.data(), 8); }, ErrorCode::null_pointer,
+               "gelu_tanh_backward: x must not be null");
+  // sigmoid's and tanh's gradients name their first operand y, the forward's output.
+  expect_error([&] { sigmoid_backward(nullptr, a.data(), b.data(), 8); }, ErrorCode::null_pointer,
+               "sigmoid_backward: y must not be null");
+  expect_error([&] { ref::tanh_backward(a.data(), b.data(), a.data() + 2, 4); }, ErrorCode::unsupported_aliasing,
+               "ref::tanh_backward: dx and y must not overlap");
+  expect_error([&] { tanh(a.data(), b.data(), -3); }, ErrorCode::size_out_of_range, "tanh: n must be >= 0, got -3");
   expect_error([&] { bias_add(a.data(), b.data(), b.data(), 2, 4); }, ErrorCode::unsupported_aliasing, "bias");
   expect_error([&] { bias_add(a.data(), b.data(), c.data(), 2, -4); }, ErrorCode::size_out_of_range, "cols");
   expect_error([&] { adamw_step(a.data(), b.data(), c.data(), d.data(), 8, AdamWParams{.step = 0}); },

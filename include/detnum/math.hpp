@@ -81,8 +81,8 @@ DETNUM_HD double horner(const Poly<N>& p, double x) {
 
 // ln2 = kLn2Hi + kLn2Lo with kLn2Hi of 41 significant bits (k kLn2Hi exact for |k| < 2^12).
 inline constexpr double kLn2Hi = 0x1.62e42fefa3800p-1, kLn2Lo = 0x1.ef35793c76730p-45;
-// exp's reduction constants: 64/ln2, and c_hi + c_lo = ln2/64 with c_hi of 39 significant bits.
-inline constexpr double kExp64Log2e = 0x1.71547652b82fep+6;
+// 1/ln2, exp_reduce's; exp's reduction constants: 64/ln2, and c_hi + c_lo = ln2/64 with c_hi of 39 significant bits.
+inline constexpr double kLog2e = 0x1.71547652b82fep+0, kExp64Log2e = 0x1.71547652b82fep+6;
 inline constexpr double kExpLn2Over64Hi = 0x1.62e42fefa4p-7, kExpLn2Over64Lo = -0x1.8432a1b0e2634p-49;
 // Adding and subtracting 1.5 * 2^52 rounds a double below 2^51 in magnitude to an integer.
 inline constexpr double kRoundToInteger = 0x1.8p52;
@@ -100,7 +100,6 @@ DETNUM_HD constexpr Poly<7> erf_series7() {
 // y = k ln2 + r for y a float or twice one with |y| < 2^11: returns r (|r| <= 0.35), and 2^k in
 // two_k. ln2_hi has 41 significant bits, so k ln2_hi and y - k ln2_hi are exact.
 DETNUM_HD double exp_reduce(double y, double& two_k) {
-  constexpr double kLog2e = 0x1.71547652b82fep+0;
   const double kd = (y * kLog2e + kRoundToInteger) - kRoundToInteger;
   two_k = double_from_bits(static_cast<std::uint64_t>(static_cast<std::int64_t>(kd) + 1023) << 52);
   return (y - kd * kLn2Hi) - kd * kLn2Lo;
@@ -451,15 +450,14 @@ DETNUM_HD constexpr LogHardCases log_hard_cases() {
 }
 
 // e^r - 1 for |r| <= 0.35: r (1 + r/2! + ... + r^13/14!), truncation below 2^-57 relative.
-DETNUM_HD double expm1_taylor(double r) {
-  // 1/n! for n = 14 down to 1, each the double nearest.
-  constexpr double kC[] = {0x1.93974a8c07c9dp-37, 0x1.6124613a86d09p-33, 0x1.1eed8eff8d898p-29,
-                           0x1.ae64567f544e4p-26, 0x1.27e4fb7789f5cp-22, 0x1.71de3a556c734p-19,
-                           0x1.a01a01a01a01ap-16, 0x1.a01a01a01a01ap-13, 0x1.6c16c16c16c17p-10,
-                           0x1.1111111111111p-7,  0x1.5555555555555p-5,  0x1.5555555555555p-3,
-                           0x1.0000000000000p-1,  0x1.0000000000000p+0};
-  return horner(kC, r) * r;
+// 1/n! for n = 14 down to 1, each the double nearest.
+DETNUM_HD constexpr Poly<14> expm1_poly14() {
+  return {{0x1.93974a8c07c9dp-37, 0x1.6124613a86d09p-33, 0x1.1eed8eff8d898p-29, 0x1.ae64567f544e4p-26,
+           0x1.27e4fb7789f5cp-22, 0x1.71de3a556c734p-19, 0x1.a01a01a01a01ap-16, 0x1.a01a01a01a01ap-13,
+           0x1.6c16c16c16c17p-10, 0x1.1111111111111p-7, 0x1.5555555555555p-5, 0x1.5555555555555p-3,
+           0x1.0000000000000p-1, 0x1.0000000000000p+0}};
 }
+DETNUM_HD double expm1_taylor(double r) { return horner(expm1_poly14(), r) * r; }
 
 // sin(pi r) and cos(pi r) for |r| <= 1/4: Taylor polynomials of degree 19 and 18 (truncation
 // below 2^-58 relative).

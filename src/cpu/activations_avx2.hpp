@@ -1,7 +1,8 @@
-// GELU, SiLU and their gradients for AVX2, four elements at a time: the same bits as
-// detail::gelu, detail::silu and their _grad forms (pointwise_order.hpp), which pointwise.cpp uses
-// for the other elements and on CPUs without AVX2. The tests compare both on every float input
-// (label `exhaustive`) and on a sample of them in every run.
+// The activations that call detnum::math, and the gradients that do, for AVX2, four elements at
+// a time: the same bits as pointwise_order.hpp's element functions (detail::gelu, gelu_tanh,
+// silu, sigmoid, math::tanh and the _grad forms), which pointwise.cpp uses for the other elements
+// and on CPUs without AVX2. The tests compare both on every float input (label `exhaustive`)
+// and on a sample of them in every run.
 #pragma once
 
 #include <cstdint>
@@ -14,8 +15,13 @@ void gelu_avx2(const float* x, float* y, std::int64_t n);
 // dx[i] = gelu_grad(x[i], dy[i]) for i < n.
 void gelu_grad_avx2(const float* x, const float* dy, float* dx, std::int64_t n);
 
-// y[i] = silu(x[i]) and dx[i] = silu_grad(x[i], dy[i]) for i < n.
+// The same for gelu_tanh, silu, sigmoid and math::tanh. (Sigmoid's and tanh's gradients take no
+// math function: the compiler vectorizes them.)
+void gelu_tanh_avx2(const float* x, float* y, std::int64_t n);
+void gelu_tanh_grad_avx2(const float* x, const float* dy, float* dx, std::int64_t n);
 void silu_avx2(const float* x, float* y, std::int64_t n);
 void silu_grad_avx2(const float* x, const float* dy, float* dx, std::int64_t n);
+void sigmoid_avx2(const float* x, float* y, std::int64_t n);
+void tanh_avx2(const float* x, float* y, std::int64_t n);
 
 }  // namespace detnum::detail

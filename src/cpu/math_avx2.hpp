@@ -1,9 +1,9 @@
-// detnum::math's exp and erf on four floats with AVX2, and log, sinpi and cospi on the inputs
+// detnum::math's exp, erf and tanh on four floats with AVX2, and log, sinpi and cospi on the inputs
 // Box-Muller gives them: the scalar functions' steps on four double lanes — the same constants,
 // table rows, Horner polynomials and final rounding to float, each branch computed for every
 // lane and the lane's own blended in — so each lane has the scalar function's bits (math_test
 // samples, math_exhaustive_test checks every input of each function's domain here). Used by the
-// CPU's AVX2 loops of GELU, softmax and normal init; callers need AVX2 (__builtin_cpu_supports)
+// CPU's AVX2 loops of the activations, softmax and normal init; callers need AVX2 (__builtin_cpu_supports)
 // and the avx2 target themselves.
 #pragma once
 
@@ -115,6 +115,26 @@ static_assert(kErfTerms == 10, "erf_rows4 transposes rows of 10 coefficients");
                                      _mm_castsi128_ps(_mm_set1_epi32(0x7F800000)));  // +Inf, else +0
   const __m128 special = _mm_blendv_ps(overflow, canonical_nan4(), _mm_cmp_ps(x, x, _CMP_UNORD_Q));
   return _mm_blendv_ps(special, y, in_range);
+}
+
+// math::tanh on four floats: exp_reduce of 2a and the degree-14 expm1 in double lanes.
+[[gnu::target("avx2"), gnu::always_inline]] inline __m128 tanh4(__m128 x) {
+  const __m128 sign = _mm_and_ps(x, _mm_set1_ps(-0.0f));
+  const __m128 a = _mm_xor_ps(x, sign);
+  const __m128 saturated = _mm_cmp_ps(a, _mm_set1_ps(9.5f), _CMP_GT_OQ);
+  const __m256d y = _mm256_mul_pd(_mm256_set1_pd(2.0), _mm256_cvtps_pd(_mm_andnot_ps(saturated, a)));  // 2a, below 19
+  const __m256d round = _mm256_set1_pd(kRoundToInteger);
+  const __m256d kd =
+      _mm256_sub_pd(_mm256_add_pd(_mm256_mul_pd(y, _mm256_set1_pd(kLog2e)), round), round);
+  const __m256d r = _mm256_sub_pd(_mm256_sub_pd(y, _mm256_mul_pd(kd, _mm256_set1_pd(kLn2Hi))),
+                                  _mm256_mul_pd(kd, _mm256_set1_pd(kLn2Lo)));
+  const __m256d two_k = _mm256_castsi256_pd(
+      _mm256_slli_epi64(_mm256_cvtepi32_epi64(_mm_add_epi32(_mm256_cvtpd_epi32(kd), _mm_set1_epi32(1023))), 52));
+  const __m256d e = _mm256_add_pd(_mm256_mul_pd(two_k, _mm256_mul_pd(horner4(expm1_poly14(), r), r)),
+                                  _mm256_sub_pd(two_k, _mm256_set1_pd(1.0)));  // e^(2a) - 1
+  const __m128 t = _mm_blendv_ps(_mm256_cvtpd_ps(_mm256_div_pd(e, _mm256_add_pd(e, _mm256_set1_pd(2.0)))),
+                                 _mm_set1_ps(1.0f), saturated);
+  return _mm_blendv_ps(_mm_or_ps(t, sign), canonical_nan4(), _mm_cmp_ps(x, x, _CMP_UNORD_Q));
 }
 
 // math::log on four positive normal floats (no zero, subnormal, infinity or NaN: Box-Muller's

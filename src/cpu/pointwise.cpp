@@ -2,8 +2,8 @@
 // ranges, each element computed by the same inline steps as the reference. The compiler vectorizes
 // the loops, once for the baseline ISA and once for AVX2 (8 lanes, and blends for the canonical
 // NaN), picked at run time; without contraction every rounding stays, so the bits are the
-// reference's either way. GELU's and SiLU's AVX2 loops are written by hand (activations_avx2.cpp):
-// the compiler does not vectorize the table lookups of erf and exp.
+// reference's either way. The AVX2 loops of the activations that call detnum::math are written by
+// hand (activations_avx2.cpp): the compiler does not vectorize the table lookups of erf and exp.
 #include <algorithm>
 
 #include "common/memory_space.hpp"
@@ -74,11 +74,22 @@ void relu(const float* x, float* y, std::int64_t n, CpuOptions options) {
   for_each_index(fn, n, options, [=](std::int64_t i) DETNUM_ELEMENT { y[i] = detail::relu(x[i]); });
 }
 
+namespace {
+
+// dx = kGrad(a, dy) with no math function in it (the compiler vectorizes the loop); a is the
+// forward's input x or its output y, named so in errors.
+template <float (*kGrad)(float, float)>
+void plain_grad(const char* fn, const char* a_name, const float* a, const float* dy, float* dx, std::int64_t n,
+                CpuOptions options) {
+  detail::check_elementwise(fn, n, {"dx", dx}, {{a_name, a}, {"dy", dy}});
+  host_only(fn, n, {{a_name, a}, {"dy", dy}, {"dx", dx}});
+  for_each_index(fn, n, options, [=](std::int64_t i) DETNUM_ELEMENT { dx[i] = kGrad(a[i], dy[i]); });
+}
+
+}  // namespace
+
 void relu_backward(const float* x, const float* dy, float* dx, std::int64_t n, CpuOptions options) {
-  constexpr const char* fn = "relu_backward";
-  detail::check_elementwise(fn, n, {"dx", dx}, {{"x", x}, {"dy", dy}});
-  host_only(fn, n, {{"x", x}, {"dy", dy}, {"dx", dx}});
-  for_each_index(fn, n, options, [=](std::int64_t i) DETNUM_ELEMENT { dx[i] = detail::relu_grad(x[i], dy[i]); });
+  plain_grad<detail::relu_grad>("relu_backward", "x", x, dy, dx, n, options);
 }
 
 namespace {
@@ -118,11 +129,29 @@ void gelu(const float* x, float* y, std::int64_t n, CpuOptions options) {
 void gelu_backward(const float* x, const float* dy, float* dx, std::int64_t n, CpuOptions options) {
   activation_grad<detail::gelu_grad>("gelu_backward", x, dy, dx, n, options, detail::gelu_grad_avx2);
 }
+void gelu_tanh(const float* x, float* y, std::int64_t n, CpuOptions options) {
+  activation<detail::gelu_tanh>("gelu_tanh", x, y, n, options, detail::gelu_tanh_avx2);
+}
+void gelu_tanh_backward(const float* x, const float* dy, float* dx, std::int64_t n, CpuOptions options) {
+  activation_grad<detail::gelu_tanh_grad>("gelu_tanh_backward", x, dy, dx, n, options, detail::gelu_tanh_grad_avx2);
+}
 void silu(const float* x, float* y, std::int64_t n, CpuOptions options) {
   activation<detail::silu>("silu", x, y, n, options, detail::silu_avx2);
 }
 void silu_backward(const float* x, const float* dy, float* dx, std::int64_t n, CpuOptions options) {
   activation_grad<detail::silu_grad>("silu_backward", x, dy, dx, n, options, detail::silu_grad_avx2);
+}
+void sigmoid(const float* x, float* y, std::int64_t n, CpuOptions options) {
+  activation<detail::sigmoid>("sigmoid", x, y, n, options, detail::sigmoid_avx2);
+}
+void sigmoid_backward(const float* y, const float* dy, float* dx, std::int64_t n, CpuOptions options) {
+  plain_grad<detail::sigmoid_grad>("sigmoid_backward", "y", y, dy, dx, n, options);
+}
+void tanh(const float* x, float* y, std::int64_t n, CpuOptions options) {
+  activation<math::tanh>("tanh", x, y, n, options, detail::tanh_avx2);
+}
+void tanh_backward(const float* y, const float* dy, float* dx, std::int64_t n, CpuOptions options) {
+  plain_grad<detail::tanh_grad>("tanh_backward", "y", y, dy, dx, n, options);
 }
 
 void bias_add(const float* x, const float* bias, float* y, std::int64_t rows, std::int64_t cols, CpuOptions options) {

@@ -31,6 +31,16 @@ void gelu_backward(const float* x, const float* dy, float* dx, std::int64_t n) {
   for (std::int64_t i = 0; i < n; ++i) dx[i] = detail::gelu_grad(x[i], dy[i]);
 }
 
+void gelu_tanh(const float* x, float* y, std::int64_t n) {
+  detail::check_elementwise("ref::gelu_tanh", n, {"y", y}, {{"x", x}});
+  for (std::int64_t i = 0; i < n; ++i) y[i] = detail::gelu_tanh(x[i]);
+}
+
+void gelu_tanh_backward(const float* x, const float* dy, float* dx, std::int64_t n) {
+  detail::check_elementwise("ref::gelu_tanh_backward", n, {"dx", dx}, {{"x", x}, {"dy", dy}});
+  for (std::int64_t i = 0; i < n; ++i) dx[i] = detail::gelu_tanh_grad(x[i], dy[i]);
+}
+
 void silu(const float* x, float* y, std::int64_t n) {
   detail::check_elementwise("ref::silu", n, {"y", y}, {{"x", x}});
   for (std::int64_t i = 0; i < n; ++i) y[i] = detail::silu(x[i]);
@@ -39,6 +49,26 @@ void silu(const float* x, float* y, std::int64_t n) {
 void silu_backward(const float* x, const float* dy, float* dx, std::int64_t n) {
   detail::check_elementwise("ref::silu_backward", n, {"dx", dx}, {{"x", x}, {"dy", dy}});
   for (std::int64_t i = 0; i < n; ++i) dx[i] = detail::silu_grad(x[i], dy[i]);
+}
+
+void sigmoid(const float* x, float* y, std::int64_t n) {
+  detail::check_elementwise("ref::sigmoid", n, {"y", y}, {{"x", x}});
+  for (std::int64_t i = 0; i < n; ++i) y[i] = detail::sigmoid(x[i]);
+}
+
+void sigmoid_backward(const float* y, const float* dy, float* dx, std::int64_t n) {
+  detail::check_elementwise("ref::sigmoid_backward", n, {"dx", dx}, {{"y", y}, {"dy", dy}});
+  for (std::int64_t i = 0; i < n; ++i) dx[i] = detail::sigmoid_grad(y[i], dy[i]);
+}
+
+void tanh(const float* x, float* y, std::int64_t n) {
+  detail::check_elementwise("ref::tanh", n, {"y", y}, {{"x", x}});
+  for (std::int64_t i = 0; i < n; ++i) y[i] = math::tanh(x[i]);
+}
+
+void tanh_backward(const float* y, const float* dy, float* dx, std::int64_t n) {
+  detail::check_elementwise("ref::tanh_backward", n, {"dx", dx}, {{"y", y}, {"dy", dy}});
+  for (std::int64_t i = 0; i < n; ++i) dx[i] = detail::tanh_grad(y[i], dy[i]);
 }
 
 void bias_add(const float* x, const float* bias, float* y, std::int64_t rows, std::int64_t cols) {

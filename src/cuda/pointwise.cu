@@ -59,11 +59,12 @@ void unary(const char* fn, const float* x, float* y, std::int64_t n, cudaStream_
   detail::check_elementwise(fn, n, {"y", y}, {{"x", x}});
   launch(fn, n, {{"x", x}, {"y", y}}, Unary<kOp>{x, y}, stream, config);
 }
+// x_name: "x", or "y" for the gradients that take the forward's output.
 template <float (*kOp)(float, float)>
 void binary(const char* fn, const float* x, const float* dy, float* dx, std::int64_t n, cudaStream_t stream,
-            LaunchConfig config) {
-  detail::check_elementwise(fn, n, {"dx", dx}, {{"x", x}, {"dy", dy}});
-  launch(fn, n, {{"x", x}, {"dy", dy}, {"dx", dx}}, Binary<kOp>{x, dy, dx}, stream, config);
+            LaunchConfig config, const char* x_name = "x") {
+  detail::check_elementwise(fn, n, {"dx", dx}, {{x_name, x}, {"dy", dy}});
+  launch(fn, n, {{x_name, x}, {"dy", dy}, {"dx", dx}}, Binary<kOp>{x, dy, dx}, stream, config);
 }
 struct BiasAdd {
   const float *x, *bias;
@@ -118,12 +119,33 @@ void gelu_backward(const float* x, const float* dy, float* dx, std::int64_t n, c
                    LaunchConfig config) {
   binary<detail::gelu_grad>("cuda::gelu_backward", x, dy, dx, n, stream, config);
 }
+void gelu_tanh(const float* x, float* y, std::int64_t n, cudaStream_t stream, LaunchConfig config) {
+  unary<detail::gelu_tanh>("cuda::gelu_tanh", x, y, n, stream, config);
+}
+void gelu_tanh_backward(const float* x, const float* dy, float* dx, std::int64_t n, cudaStream_t stream,
+                        LaunchConfig config) {
+  binary<detail::gelu_tanh_grad>("cuda::gelu_tanh_backward", x, dy, dx, n, stream, config);
+}
 void silu(const float* x, float* y, std::int64_t n, cudaStream_t stream, LaunchConfig config) {
   unary<detail::silu>("cuda::silu", x, y, n, stream, config);
 }
 void silu_backward(const float* x, const float* dy, float* dx, std::int64_t n, cudaStream_t stream,
                    LaunchConfig config) {
   binary<detail::silu_grad>("cuda::silu_backward", x, dy, dx, n, stream, config);
+}
+void sigmoid(const float* x, float* y, std::int64_t n, cudaStream_t stream, LaunchConfig config) {
+  unary<detail::sigmoid>("cuda::sigmoid", x, y, n, stream, config);
+}
+void sigmoid_backward(const float* y, const float* dy, float* dx, std::int64_t n, cudaStream_t stream,
+                      LaunchConfig config) {
+  binary<detail::sigmoid_grad>("cuda::sigmoid_backward", y, dy, dx, n, stream, config, "y");
+}
+void tanh(const float* x, float* y, std::int64_t n, cudaStream_t stream, LaunchConfig config) {
+  unary<math::tanh>("cuda::tanh", x, y, n, stream, config);
+}
+void tanh_backward(const float* y, const float* dy, float* dx, std::int64_t n, cudaStream_t stream,
+                   LaunchConfig config) {
+  binary<detail::tanh_grad>("cuda::tanh_backward", y, dy, dx, n, stream, config, "y");
 }
 
 void bias_add(const float* x, const float* bias, float* y, std::int64_t rows, std::int64_t cols, cudaStream_t stream,

@@ -50,7 +50,10 @@ inline CrossEntropyOptions check_ce_options(RowOp op) {
   return {kCheckIgnoredLabel, smoothing, op == RowOp::cross_entropy_per_row ? LossReduction::none : LossReduction::mean};
 }
 // The elementwise ops of detnum/pointwise.hpp.
-enum class PointwiseOp { relu, relu_backward, gelu, gelu_backward, silu, silu_backward, bias_add };
+enum class PointwiseOp {
+  relu, relu_backward, gelu, gelu_backward, gelu_tanh, gelu_tanh_backward, silu, silu_backward,
+  sigmoid, sigmoid_backward, tanh, tanh_backward, bias_add
+};
 enum class Dtype;
 
 class Backend {

@@ -216,8 +216,14 @@ class CudaBackend final : public Backend {
       case PointwiseOp::relu_backward: cuda::relu_backward(px, po, py, c.n, nullptr, launch_); break;
       case PointwiseOp::gelu: cuda::gelu(px, py, c.n, nullptr, launch_); break;
       case PointwiseOp::gelu_backward: cuda::gelu_backward(px, po, py, c.n, nullptr, launch_); break;
+      case PointwiseOp::gelu_tanh: cuda::gelu_tanh(px, py, c.n, nullptr, launch_); break;
+      case PointwiseOp::gelu_tanh_backward: cuda::gelu_tanh_backward(px, po, py, c.n, nullptr, launch_); break;
       case PointwiseOp::silu: cuda::silu(px, py, c.n, nullptr, launch_); break;
       case PointwiseOp::silu_backward: cuda::silu_backward(px, po, py, c.n, nullptr, launch_); break;
+      case PointwiseOp::sigmoid: cuda::sigmoid(px, py, c.n, nullptr, launch_); break;
+      case PointwiseOp::sigmoid_backward: cuda::sigmoid_backward(px, po, py, c.n, nullptr, launch_); break;
+      case PointwiseOp::tanh: cuda::tanh(px, py, c.n, nullptr, launch_); break;
+      case PointwiseOp::tanh_backward: cuda::tanh_backward(px, po, py, c.n, nullptr, launch_); break;
       case PointwiseOp::bias_add: cuda::bias_add(px, po, py, c.rows, c.cols, nullptr, launch_); break;
     }
     finish();

@@ -123,9 +123,20 @@ void host_pointwise(const Backend::PointwiseCall& c, const CpuOptions* cpu) {
     case PointwiseOp::gelu: return cpu ? detnum::gelu(c.x, c.y, c.n, *cpu) : ref::gelu(c.x, c.y, c.n);
     case PointwiseOp::gelu_backward:
       return cpu ? detnum::gelu_backward(c.x, c.other, c.y, c.n, *cpu) : ref::gelu_backward(c.x, c.other, c.y, c.n);
+    case PointwiseOp::gelu_tanh: return cpu ? detnum::gelu_tanh(c.x, c.y, c.n, *cpu) : ref::gelu_tanh(c.x, c.y, c.n);
+    case PointwiseOp::gelu_tanh_backward:
+      return cpu ? detnum::gelu_tanh_backward(c.x, c.other, c.y, c.n, *cpu)
+                 : ref::gelu_tanh_backward(c.x, c.other, c.y, c.n);
     case PointwiseOp::silu: return cpu ? detnum::silu(c.x, c.y, c.n, *cpu) : ref::silu(c.x, c.y, c.n);
     case PointwiseOp::silu_backward:
       return cpu ? detnum::silu_backward(c.x, c.other, c.y, c.n, *cpu) : ref::silu_backward(c.x, c.other, c.y, c.n);
+    case PointwiseOp::sigmoid: return cpu ? detnum::sigmoid(c.x, c.y, c.n, *cpu) : ref::sigmoid(c.x, c.y, c.n);
+    case PointwiseOp::sigmoid_backward:
+      return cpu ? detnum::sigmoid_backward(c.x, c.other, c.y, c.n, *cpu)
+                 : ref::sigmoid_backward(c.x, c.other, c.y, c.n);
+    case PointwiseOp::tanh: return cpu ? detnum::tanh(c.x, c.y, c.n, *cpu) : ref::tanh(c.x, c.y, c.n);
+    case PointwiseOp::tanh_backward:
+      return cpu ? detnum::tanh_backward(c.x, c.other, c.y, c.n, *cpu) : ref::tanh_backward(c.x, c.other, c.y, c.n);
     case PointwiseOp::bias_add:
       return cpu ? detnum::bias_add(c.x, c.other, c.y, c.rows, c.cols, *cpu)
                  : ref::bias_add(c.x, c.other, c.y, c.rows, c.cols);

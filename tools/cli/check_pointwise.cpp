@@ -128,12 +128,20 @@ std::vector<CheckOp> pointwise_check_ops() {
     const char* name;
     const char* params;
   };
-  for (const Entry& e : {Entry{PointwiseOp::relu, "relu", "first min(n, 2^20) inputs, with specials"},
-                         Entry{PointwiseOp::relu_backward, "relu_backward", "first min(n, 2^20) inputs, with specials"},
-                         Entry{PointwiseOp::gelu, "gelu", "first min(n, 2^20) inputs, with specials"},
-                         Entry{PointwiseOp::gelu_backward, "gelu_backward", "first min(n, 2^20) inputs, with specials"},
-                         Entry{PointwiseOp::silu, "silu", "first min(n, 2^20) inputs, with specials"},
-                         Entry{PointwiseOp::silu_backward, "silu_backward", "first min(n, 2^20) inputs, with specials"},
+  constexpr const char* kFirst = "first min(n, 2^20) inputs, with specials";
+  constexpr const char* kFromOutput = "first min(n, 2^20) inputs as y, with specials";
+  for (const Entry& e : {Entry{PointwiseOp::relu, "relu", kFirst},
+                         Entry{PointwiseOp::relu_backward, "relu_backward", kFirst},
+                         Entry{PointwiseOp::gelu, "gelu", kFirst},
+                         Entry{PointwiseOp::gelu_backward, "gelu_backward", kFirst},
+                         Entry{PointwiseOp::gelu_tanh, "gelu_tanh", kFirst},
+                         Entry{PointwiseOp::gelu_tanh_backward, "gelu_tanh_backward", kFirst},
+                         Entry{PointwiseOp::silu, "silu", kFirst},
+                         Entry{PointwiseOp::silu_backward, "silu_backward", kFirst},
+                         Entry{PointwiseOp::sigmoid, "sigmoid", kFirst},
+                         Entry{PointwiseOp::sigmoid_backward, "sigmoid_backward", kFromOutput},
+                         Entry{PointwiseOp::tanh, "tanh", kFirst},
+                         Entry{PointwiseOp::tanh_backward, "tanh_backward", kFromOutput},
                          Entry{PointwiseOp::bias_add, "bias_add",
                                "c = min(n, 2^20, 129) cols, min(n, 2^20)/c rows, with specials"}}) {
     const PointwiseOp op = e.op;

@@ -16,8 +16,18 @@ void relu_backward(const float* x, const float* dy, float* dx, std::int64_t n, c
 void gelu(const float* x, float* y, std::int64_t n, cudaStream_t stream = nullptr, LaunchConfig launch = {});
 void gelu_backward(const float* x, const float* dy, float* dx, std::int64_t n, cudaStream_t stream = nullptr,
                    LaunchConfig launch = {});
+void gelu_tanh(const float* x, float* y, std::int64_t n, cudaStream_t stream = nullptr, LaunchConfig launch = {});
+void gelu_tanh_backward(const float* x, const float* dy, float* dx, std::int64_t n, cudaStream_t stream = nullptr,
+                        LaunchConfig launch = {});
 void silu(const float* x, float* y, std::int64_t n, cudaStream_t stream = nullptr, LaunchConfig launch = {});
 void silu_backward(const float* x, const float* dy, float* dx, std::int64_t n, cudaStream_t stream = nullptr,
+                   LaunchConfig launch = {});
+// The backward passes of sigmoid and tanh take the forward's output y, as on the CPU.
+void sigmoid(const float* x, float* y, std::int64_t n, cudaStream_t stream = nullptr, LaunchConfig launch = {});
+void sigmoid_backward(const float* y, const float* dy, float* dx, std::int64_t n, cudaStream_t stream = nullptr,
+                      LaunchConfig launch = {});
+void tanh(const float* x, float* y, std::int64_t n, cudaStream_t stream = nullptr, LaunchConfig launch = {});
+void tanh_backward(const float* y, const float* dy, float* dx, std::int64_t n, cudaStream_t stream = nullptr,
                    LaunchConfig launch = {});
 void bias_add(const float* x, const float* bias, float* y, std::int64_t rows, std::int64_t cols,
               cudaStream_t stream = nullptr, LaunchConfig launch = {});

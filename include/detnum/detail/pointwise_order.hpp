@@ -36,16 +36,44 @@ DETNUM_HD float gelu_grad(float x, float dy) {
   return canonicalize(dy * (cdf + x * pdf));
 }
 
+// gelu_tanh(x) = (0.5 x)(1 + tanh(beta (x + kappa x^3))), x^3 = (x x) x, tanh from detnum::math:
+// PyTorch's gelu(approximate='tanh'), GPT-2's GELU, in PyTorch's grouping. beta = sqrt(2 / pi)
+// and kappa = 0.044715, each rounded to float; 3 kappa is their float product, as PyTorch's
+// kernel computes it. At x = -Inf the formula gives -Inf * 0 = NaN, and so does this.
+inline constexpr float kGeluTanhBeta = 0x1.988454p-1f;  // sqrt(2 / pi) rounded to float
+inline constexpr float kGeluTanhKappa = 0.044715f;
+inline constexpr float kGeluTanh3Kappa = 3.0f * kGeluTanhKappa;
+DETNUM_HD float gelu_tanh_inner(float x) { return kGeluTanhBeta * (x + kGeluTanhKappa * ((x * x) * x)); }
+DETNUM_HD float gelu_tanh(float x) { return canonicalize((0.5f * x) * (1.0f + math::tanh(gelu_tanh_inner(x)))); }
+// d gelu_tanh = 0.5 (1 + t) + ((0.5 x)(1 - t^2)) (beta (1 + 3 kappa x^2)) with t = tanh(inner),
+// times dy last: PyTorch's left and right derivatives, in its order.
+DETNUM_HD float gelu_tanh_grad(float x, float dy) {
+  const float t = math::tanh(gelu_tanh_inner(x));
+  const float x2 = x * x;
+  const float left = 0.5f * (1.0f + t);
+  const float right = ((0.5f * x) * (1.0f - t * t)) * (kGeluTanhBeta * (1.0f + kGeluTanh3Kappa * x2));
+  return canonicalize(dy * (left + right));
+}
+
 // silu(x) = x sigmoid(x) = x / (1 + exp(-x)) (SiLU, or swish: LLaMA's SwiGLU), exp from
 // detnum::math, PyTorch's form. At x = -Inf the formula gives -Inf / +Inf = NaN, and so does this;
 // a finite x below -88.7 gives -0 (exp(-x) is +Inf).
 DETNUM_HD float silu(float x) { return canonicalize(x / (1.0f + math::exp(-x))); }
-// d silu = s (1 + x (1 - s)) with s = 1 / (1 + exp(-x)), times dy first, as PyTorch groups it:
+// The logistic function 1 / (1 + exp(-x)) (-x exact), PyTorch's form: +0 at -Inf, 1 at +Inf.
+DETNUM_HD float logistic(float x) { return 1.0f / (1.0f + math::exp(-x)); }
+// d silu = s (1 + x (1 - s)) with s = logistic(x), times dy first, as PyTorch groups it:
 // (dy s)(1 + x (1 - s)). At x = +-Inf the formula gives NaN (Inf * 0), and so does this.
 DETNUM_HD float silu_grad(float x, float dy) {
-  const float s = 1.0f / (1.0f + math::exp(-x));
+  const float s = logistic(x);
   return canonicalize((dy * s) * (1.0f + x * (1.0f - s)));
 }
+
+// sigmoid(x) = logistic(x); its gradient and tanh's from the forward's output y, as PyTorch's
+// sigmoid_backward and tanh_backward take it: (dy (1 - y)) y and dy (1 - y y). tanh itself is
+// math::tanh.
+DETNUM_HD float sigmoid(float x) { return canonicalize(logistic(x)); }
+DETNUM_HD float sigmoid_grad(float y, float dy) { return canonicalize((dy * (1.0f - y)) * y); }
+DETNUM_HD float tanh_grad(float y, float dy) { return canonicalize(dy * (1.0f - y * y)); }
 
 DETNUM_HD float bias_add(float x, float b) { return canonicalize(x + b); }
 
