@@ -89,7 +89,7 @@ build() {
       filter='^(softmax|log_softmax|softmax_backward|log_softmax_backward|layer_norm|rms_norm|layer_norm_backward|rms_norm_backward|cross_entropy)/(det_cuda|conventional_cuda)/' ;;
     src/cuda/pointwise.cu)
       test=pointwise_gpu_test
-      filter='^(gelu|gelu_backward|relu|relu_backward|bias_add|adamw|call_overhead)/(det_cuda|conventional_cuda)/' ;;
+      filter='^(gelu|gelu_backward|gelu_tanh|gelu_tanh_backward|silu|silu_backward|sigmoid|sigmoid_backward|tanh|tanh_backward|relu|relu_backward|bias_add|adamw|sgd|call_overhead)/(det_cuda|conventional_cuda)/' ;;
     *) echo "no test and benchmarks known for $file" >&2; return 1 ;;
   esac
   # Its tests: its kernel's own, and graph_gpu_test (every variant's library under graph capture).
