@@ -240,6 +240,32 @@ __global__ void log_softmax_kernel(const float* x, float* y, std::int64_t rows, 
   }
 }
 
+// Causal attention scores, llm.c's way: a warp per row over the first r % period + 1 columns,
+// zeros after.
+__global__ void causal_softmax_kernel(const float* x, float* y, std::int64_t rows, std::int64_t cols,
+                                      std::int64_t period) {
+  const int lane = threadIdx.x % kWarp;
+  WARP_ROWS(r, rows) {
+    const float* z = x + r * cols;
+    const std::int64_t k = r % period + 1 < cols ? r % period + 1 : cols;
+    const MaxAndSum a = max_and_sum(z, k, lane);
+    for (std::int64_t c = lane; c < cols; c += kWarp) y[r * cols + c] = c < k ? expf(z[c] - a.max) / a.sum : 0.0f;
+  }
+}
+
+__global__ void causal_softmax_backward_kernel(const float* y, const float* dy, float* dx, std::int64_t rows,
+                                               std::int64_t cols, std::int64_t period) {
+  const int lane = threadIdx.x % kWarp;
+  WARP_ROWS(r, rows) {
+    const float *yr = y + r * cols, *dyr = dy + r * cols;
+    const std::int64_t k = r % period + 1 < cols ? r % period + 1 : cols;
+    float s = 0.0f;
+    for (std::int64_t c = lane; c < k; c += kWarp) s += yr[c] * dyr[c];
+    s = warp_sum(s);
+    for (std::int64_t c = lane; c < cols; c += kWarp) dx[r * cols + c] = c < k ? yr[c] * (dyr[c] - s) : 0.0f;
+  }
+}
+
 // A warp per row: dx = y * (dy - dot(y, dy)) for softmax, dy - exp(y) * sum(dy) for log-softmax.
 template <bool kLog>
 __global__ void softmax_backward_kernel(const float* y, const float* dy, float* dx, std::int64_t rows,
@@ -384,6 +410,18 @@ void column_sums(const float* x, std::int64_t rows, std::int64_t cols, float* ou
 void softmax(const float* x, float* y, std::int64_t rows, std::int64_t cols, cudaStream_t s) {
   softmax_kernel<<<row_blocks(rows), kThreads, 0, s>>>(x, y, rows, cols);
   launched("softmax_kernel");
+}
+
+void causal_softmax(const float* x, float* y, std::int64_t rows, std::int64_t cols, std::int64_t period,
+                    cudaStream_t s) {
+  causal_softmax_kernel<<<row_blocks(rows), kThreads, 0, s>>>(x, y, rows, cols, period);
+  launched("causal_softmax_kernel");
+}
+
+void causal_softmax_backward(const float* y, const float* dy, float* dx, std::int64_t rows, std::int64_t cols,
+                             std::int64_t period, cudaStream_t s) {
+  causal_softmax_backward_kernel<<<row_blocks(rows), kThreads, 0, s>>>(y, dy, dx, rows, cols, period);
+  launched("causal_softmax_backward_kernel");
 }
 
 void log_softmax(const float* x, float* y, std::int64_t rows, std::int64_t cols, cudaStream_t s) {

@@ -20,6 +20,11 @@ void bias_add(float* x, const float* bias, std::int64_t rows, std::int64_t cols,
 // atomically added.
 void column_sums(const float* x, std::int64_t rows, std::int64_t cols, float* out, cudaStream_t s);
 void softmax(const float* x, float* y, std::int64_t rows, std::int64_t cols, cudaStream_t s);
+// Row r keeps its first min(cols, r % period + 1) columns, zeros after (llm.c's attention softmax).
+void causal_softmax(const float* x, float* y, std::int64_t rows, std::int64_t cols, std::int64_t period,
+                    cudaStream_t s);
+void causal_softmax_backward(const float* y, const float* dy, float* dx, std::int64_t rows, std::int64_t cols,
+                             std::int64_t period, cudaStream_t s);
 void log_softmax(const float* x, float* y, std::int64_t rows, std::int64_t cols, cudaStream_t s);
 // A warp per row: dx = y * (dy - sum(y * dy)), y being softmax's output.
 void softmax_backward(const float* y, const float* dy, float* dx, std::int64_t rows, std::int64_t cols, cudaStream_t s);

@@ -14,13 +14,16 @@
 //     rms_norm_backward      per row a running sum of g * xhat, dx; dgamma accumulated row after row
 //     log_softmax            max, log of the running sum of exps, x - max - log(sum)
 //     softmax_backward       per row a running sum of y * dy, then y * (dy - sum)
+//     causal_softmax         softmax of each row's kept prefix (llm.c's attention loop), zeros after
+//     causal_softmax_backward   softmax_backward over the kept prefix, zeros after
 //     log_softmax_backward   per row a running sum of dy, then dy - std::exp(y) * sum (y: log_softmax's)
 //     cross_entropy          per row max, log of the running sum of exps, the loss summed row after
 //                            row, and the gradient (softmax - one-hot) / rows
 //     cross_entropy_smooth   the same with label smoothing 0.1: a running sum of the log-probabilities
 //                            per row, and the smoothed target in the gradient
 //
-// Shape: 4096 x 1024 (the activations of 4096 tokens of width 1024); cross-entropy also on
+// Shape: 4096 x 1024 (the activations of 4096 tokens of width 1024; for the causal softmax, the
+// attention scores of 4 heads of a 1024-token sequence: CausalMask{1024}); cross-entropy also on
 // 1024 x 32000 (a vocabulary's logits). bytes_per_second counts the R C floats the op reads and
 // writes: 8 R C bytes (x in, y out; logits in, dlogits out), 12 R C for the backward passes (x or
 // y, and dy in, dx out). det_cpu is compared bit for bit with detnum::ref before timing; the naive loops
@@ -102,6 +105,29 @@ struct Softmax {
       float mx;
       const float s = naive_exps(m.x.data() + r * m.cols, y, m.cols, &mx);
       for (int64_t j = 0; j < m.cols; ++j) y[j] /= s;
+    }
+  }
+};
+
+// Attention scores of 1024 queries a head: row r keeps its first r % 1024 + 1 columns.
+const detnum::CausalMask kCausal{1024, 0};
+std::int64_t causal_kept(std::int64_t r, std::int64_t cols) { return std::min(cols, r % kCausal.period + 1); }
+
+struct CausalSoftmax {
+  static std::vector<std::vector<float>*> outputs(Rows& m) { return {&m.y}; }
+  static constexpr int64_t kBytesPerElement = 8;
+  static void det(Rows& m, detnum::CpuOptions o) {
+    detnum::causal_softmax(m.x.data(), m.y.data(), m.rows, m.cols, kCausal, o);
+  }
+  static void ref(Rows& m) { detnum::ref::causal_softmax(m.x.data(), m.y.data(), m.rows, m.cols, kCausal); }
+  [[gnu::target("avx2")]] static void naive(Rows& m) {
+    for (int64_t r = 0; r < m.rows; ++r) {
+      const int64_t k = causal_kept(r, m.cols);
+      float* y = m.y.data() + r * m.cols;
+      float mx;
+      const float s = naive_exps(m.x.data() + r * m.cols, y, k, &mx);
+      for (int64_t j = 0; j < k; ++j) y[j] /= s;
+      for (int64_t j = k; j < m.cols; ++j) y[j] = 0.0f;
     }
   }
 };
@@ -250,6 +276,29 @@ struct SoftmaxBackward {
       float c = 0.0f;
       for (int64_t j = 0; j < m.cols; ++j) c += y[j] * dy[j];
       for (int64_t j = 0; j < m.cols; ++j) dx[j] = y[j] * (dy[j] - c);
+    }
+  }
+};
+
+// y is the (unmasked) softmax of x: any y serves the timing.
+struct CausalSoftmaxBackward {
+  static std::vector<std::vector<float>*> outputs(Rows& m) { return {&m.dx}; }
+  static constexpr int64_t kBytesPerElement = 12;
+  static void det(Rows& m, detnum::CpuOptions o) {
+    detnum::causal_softmax_backward(m.y.data(), m.dy.data(), m.dx.data(), m.rows, m.cols, kCausal, o);
+  }
+  static void ref(Rows& m) {
+    detnum::ref::causal_softmax_backward(m.y.data(), m.dy.data(), m.dx.data(), m.rows, m.cols, kCausal);
+  }
+  [[gnu::target("avx2")]] static void naive(Rows& m) {
+    for (int64_t r = 0; r < m.rows; ++r) {
+      const int64_t k = causal_kept(r, m.cols);
+      const float *y = m.y.data() + r * m.cols, *dy = m.dy.data() + r * m.cols;
+      float* dx = m.dx.data() + r * m.cols;
+      float c = 0.0f;
+      for (int64_t j = 0; j < k; ++j) c += y[j] * dy[j];
+      for (int64_t j = 0; j < k; ++j) dx[j] = y[j] * (dy[j] - c);
+      for (int64_t j = k; j < m.cols; ++j) dx[j] = 0.0f;
     }
   }
 };
@@ -413,6 +462,10 @@ BENCHMARK(BM_det_cpu<LogSoftmax>)->Name("log_softmax/det_cpu")->Apply(activation
 BENCHMARK(BM_naive<LogSoftmax>)->Name("log_softmax/naive")->Apply(activations_naive);
 BENCHMARK(BM_det_cpu<SoftmaxBackward>)->Name("softmax_backward/det_cpu")->Apply(activations_det);
 BENCHMARK(BM_naive<SoftmaxBackward>)->Name("softmax_backward/naive")->Apply(activations_naive);
+BENCHMARK(BM_det_cpu<CausalSoftmax>)->Name("causal_softmax/det_cpu")->Apply(activations_det);
+BENCHMARK(BM_naive<CausalSoftmax>)->Name("causal_softmax/naive")->Apply(activations_naive);
+BENCHMARK(BM_det_cpu<CausalSoftmaxBackward>)->Name("causal_softmax_backward/det_cpu")->Apply(activations_det);
+BENCHMARK(BM_naive<CausalSoftmaxBackward>)->Name("causal_softmax_backward/naive")->Apply(activations_naive);
 BENCHMARK(BM_det_cpu<LogSoftmaxBackward>)->Name("log_softmax_backward/det_cpu")->Apply(activations_det);
 BENCHMARK(BM_naive<LogSoftmaxBackward>)->Name("log_softmax_backward/naive")->Apply(activations_naive);
 BENCHMARK(BM_det_cpu<CrossEntropy>)->Name("cross_entropy/det_cpu")->Apply(logits_det);

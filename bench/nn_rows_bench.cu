@@ -4,6 +4,9 @@
 //   log_softmax/det_cuda/R/C           detnum::cuda::log_softmax
 //   softmax_backward/det_cuda/R/C      detnum::cuda::softmax_backward (y: softmax's output)
 //   log_softmax_backward/det_cuda/R/C  detnum::cuda::log_softmax_backward (y: log_softmax's output)
+//   causal_softmax/det_cuda/R/C        detnum::cuda::causal_softmax, CausalMask{1024}: the attention
+//                                      scores of R / 1024 heads of 1024 queries (C keys)
+//   causal_softmax_backward/det_cuda/R/C   its backward pass (y: softmax's output, unmasked)
 //   layer_norm/det_cuda/R/C            detnum::cuda::layer_norm
 //   rms_norm/det_cuda/R/C              detnum::cuda::rms_norm
 //   layer_norm_backward/det_cuda/R/C   detnum::cuda::layer_norm_backward (dx, dgamma, dbeta),
@@ -15,12 +18,13 @@
 //   cross_entropy/det_cuda_smooth/R/C  the same with label smoothing 0.1 too: a pass more per row
 //   OP/conventional_cuda/R/C           the conventional kernel of each (conventional_cuda.hpp: a warp
 //                                      per row with expf, logf and rsqrtf; float atomics for dgamma,
-//                                      dbeta and the mean loss)
+//                                      dbeta and the mean loss; the causal ones over the kept columns)
 //
 // Shapes: 4096 x 1024 and 16384 x 4096 (activations of 4096 or 16384 tokens), and for
 // cross_entropy 4096 x 32000 (a vocabulary). bytes_per_second counts the bytes each call must
 // move at least: 8 R C for the forward passes (x in, y out), 12 R C for the softmax backward
-// passes (y, dy in, dx out), 16 R C for the norms' backward passes (x, dy in, dx out, dx again
+// passes (y, dy in, dx out; the causal ones counted as the unmasked ones, though they read about
+// half of that), 16 R C for the norms' backward passes (x, dy in, dx out, dx again
 // for dgamma's terms), 4 R C or 8 R C for cross_entropy (logits, and dlogits). The backward
 // passes of softmax and log_softmax take y from detnum::cuda's forward pass of x, computed once
 // before timing. At 4096 rows, det_cuda's outputs are filled with NaN, written by one call and
@@ -61,6 +65,8 @@ enum class Op {
   log_softmax,
   softmax_backward,
   log_softmax_backward,
+  causal_softmax,
+  causal_softmax_backward,
   layer_norm,
   rms_norm,
   layer_norm_backward,
@@ -70,7 +76,11 @@ enum class Op {
   cross_entropy_smooth
 };
 
-constexpr bool takes_probabilities(Op op) { return op == Op::softmax_backward || op == Op::log_softmax_backward; }
+constexpr bool takes_probabilities(Op op) {
+  return op == Op::softmax_backward || op == Op::log_softmax_backward || op == Op::causal_softmax_backward;
+}
+// The causal ops' mask: heads of 1024 queries.
+const detnum::CausalMask kCausal{1024, 0};
 
 // Host copies of the inputs and their device buffers. dprob (and its host copy prob): for the
 // softmax backward passes, softmax's or log_softmax's y of x.
@@ -110,7 +120,7 @@ struct Inputs {
     upload(drstd, rstd);
     upload(dlabels, labels);
     if (takes_probabilities(op)) {
-      if (op == Op::softmax_backward) detnum::cuda::softmax(dx_in.get(), dprob.get(), rows, cols);
+      if (op != Op::log_softmax_backward) detnum::cuda::softmax(dx_in.get(), dprob.get(), rows, cols);
       else detnum::cuda::log_softmax(dx_in.get(), dprob.get(), rows, cols);
       BENCH_CHECK(cudaGetLastError());
       BENCH_CHECK(cudaDeviceSynchronize());
@@ -160,6 +170,11 @@ void BM_det_cuda(benchmark::State& state) {
         detnum::cuda::softmax_backward(in.dprob.get(), in.ddy.get(), y.get(), in.rows, in.cols, stream.get());
       else if constexpr (kOp == Op::log_softmax_backward)
         detnum::cuda::log_softmax_backward(in.dprob.get(), in.ddy.get(), y.get(), in.rows, in.cols, stream.get());
+      else if constexpr (kOp == Op::causal_softmax)
+        detnum::cuda::causal_softmax(in.dx_in.get(), y.get(), in.rows, in.cols, kCausal, stream.get());
+      else if constexpr (kOp == Op::causal_softmax_backward)
+        detnum::cuda::causal_softmax_backward(in.dprob.get(), in.ddy.get(), y.get(), in.rows, in.cols, kCausal,
+                                              stream.get());
       else if constexpr (kOp == Op::layer_norm)
         detnum::cuda::layer_norm(in.dx_in.get(), in.dgamma_in.get(), in.dbeta_in.get(), y.get(), mean.get(), rstd.get(),
                                  in.rows, in.cols, 1e-5f, stream.get());
@@ -193,6 +208,10 @@ void BM_det_cuda(benchmark::State& state) {
         detnum::ref::softmax_backward(in.prob.data(), in.dy.data(), want.data(), in.rows, in.cols);
       else if constexpr (kOp == Op::log_softmax_backward)
         detnum::ref::log_softmax_backward(in.prob.data(), in.dy.data(), want.data(), in.rows, in.cols);
+      else if constexpr (kOp == Op::causal_softmax)
+        detnum::ref::causal_softmax(in.x.data(), want.data(), in.rows, in.cols, kCausal);
+      else if constexpr (kOp == Op::causal_softmax_backward)
+        detnum::ref::causal_softmax_backward(in.prob.data(), in.dy.data(), want.data(), in.rows, in.cols, kCausal);
       else if constexpr (kOp == Op::layer_norm)
         detnum::ref::layer_norm(in.x.data(), in.gamma.data(), in.beta.data(), want.data(), s1.data(), s2.data(),
                                 in.rows, in.cols, 1e-5f);
@@ -236,6 +255,11 @@ void BM_conventional(benchmark::State& state) {
         conventional::softmax_backward(in.dprob.get(), in.ddy.get(), y.get(), in.rows, in.cols, stream.get());
       else if constexpr (kOp == Op::log_softmax_backward)
         conventional::log_softmax_backward(in.dprob.get(), in.ddy.get(), y.get(), in.rows, in.cols, stream.get());
+      else if constexpr (kOp == Op::causal_softmax)
+        conventional::causal_softmax(in.dx_in.get(), y.get(), in.rows, in.cols, kCausal.period, stream.get());
+      else if constexpr (kOp == Op::causal_softmax_backward)
+        conventional::causal_softmax_backward(in.dprob.get(), in.ddy.get(), y.get(), in.rows, in.cols, kCausal.period,
+                                              stream.get());
       else if constexpr (kOp == Op::layer_norm)
         conventional::layer_norm(in.dx_in.get(), in.dgamma_in.get(), in.dbeta_in.get(), y.get(), mean.get(),
                                  rstd.get(), in.rows, in.cols, 1e-5f, stream.get());
@@ -282,6 +306,10 @@ BENCHMARK(BM_det_cuda<Op::softmax_backward>)->Name("softmax_backward/det_cuda")-
 BENCHMARK(BM_conventional<Op::softmax_backward>)->Name("softmax_backward/conventional_cuda")->Apply(shapes);
 BENCHMARK(BM_det_cuda<Op::log_softmax_backward>)->Name("log_softmax_backward/det_cuda")->Apply(shapes);
 BENCHMARK(BM_conventional<Op::log_softmax_backward>)->Name("log_softmax_backward/conventional_cuda")->Apply(shapes);
+BENCHMARK(BM_det_cuda<Op::causal_softmax>)->Name("causal_softmax/det_cuda")->Apply(shapes);
+BENCHMARK(BM_conventional<Op::causal_softmax>)->Name("causal_softmax/conventional_cuda")->Apply(shapes);
+BENCHMARK(BM_det_cuda<Op::causal_softmax_backward>)->Name("causal_softmax_backward/det_cuda")->Apply(shapes);
+BENCHMARK(BM_conventional<Op::causal_softmax_backward>)->Name("causal_softmax_backward/conventional_cuda")->Apply(shapes);
 BENCHMARK(BM_det_cuda<Op::rms_norm_backward>)->Name("rms_norm_backward/det_cuda")->Apply(shapes);
 BENCHMARK(BM_conventional<Op::rms_norm_backward>)->Name("rms_norm_backward/conventional_cuda")->Apply(shapes);
 

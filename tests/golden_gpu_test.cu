@@ -168,6 +168,10 @@ void expect_row_ops_golden(const RowInputs& in, const std::string& label) {
   golden(dx, {rows, cols}, "softmax_backward", "dx");
   cuda::log_softmax_backward(log_softmax_y.get(), dy.get(), dx.get(), rows, cols);
   golden(dx, {rows, cols}, "log_softmax_backward", "dx");
+  cuda::causal_softmax(x.get(), y.get(), rows, cols, causal_mask(cols, false));
+  golden(y, {rows, cols}, "causal_softmax", "y");
+  cuda::causal_softmax_backward(softmax_y.get(), dy.get(), dx.get(), rows, cols, causal_mask(cols, true));
+  golden(dx, {rows, cols}, "causal_softmax_backward", "dx");
   cuda::cross_entropy(x.get(), labels.get(), rows, cols, loss.get(), dx.get());
   golden(loss, {1}, "cross_entropy", "loss");
   golden(dx, {rows, cols}, "cross_entropy", "dlogits");

@@ -130,6 +130,10 @@ void expect_row_ops_golden(const RowInputs& in, const std::string& label) {
   golden(dx, {rows, cols}, "softmax_backward", "dx");
   log_softmax_backward(in.log_softmax_y.data(), in.dy.data(), dx.data(), rows, cols);
   golden(dx, {rows, cols}, "log_softmax_backward", "dx");
+  causal_softmax(in.x.data(), y.data(), rows, cols, causal_mask(cols, false));
+  golden(y, {rows, cols}, "causal_softmax", "y");
+  causal_softmax_backward(in.softmax_y.data(), in.dy.data(), dx.data(), rows, cols, causal_mask(cols, true));
+  golden(dx, {rows, cols}, "causal_softmax_backward", "dx");
   cross_entropy(in.x.data(), in.labels.data(), rows, cols, loss.data(), dx.data());
   golden(loss, {1}, "cross_entropy", "loss");
   golden(dx, {rows, cols}, "cross_entropy", "dlogits");

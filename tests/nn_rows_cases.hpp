@@ -35,6 +35,8 @@ enum class RowOp {
   log_softmax,
   softmax_backward,
   log_softmax_backward,
+  causal_softmax,           // causal_mask(cols, false): kept lengths cols - 6 .. cols
+  causal_softmax_backward,  // causal_mask(cols, true): about half the columns
   cross_entropy,
   cross_entropy_loss_only,  // dlogits = nullptr
   // With options (ce_options) and RowInputs::labels_ignoring:
@@ -54,6 +56,8 @@ inline constexpr RowOp kRowOps[] = {RowOp::softmax,
                                     RowOp::log_softmax,
                                     RowOp::softmax_backward,
                                     RowOp::log_softmax_backward,
+                                    RowOp::causal_softmax,
+                                    RowOp::causal_softmax_backward,
                                     RowOp::cross_entropy,
                                     RowOp::cross_entropy_loss_only,
                                     RowOp::cross_entropy_ignore,
@@ -72,6 +76,14 @@ inline constexpr RowOp kRowOps[] = {RowOp::softmax,
 inline constexpr std::int32_t kIgnoredLabel = -100;
 
 // The cross-entropy cases with options, and theirs; the others take none.
+// The causal cases' masks: blocks of 7 or 5 rows; the forward's queries aligned with the last
+// keys (kept lengths cols - 6 .. cols, across the lane and chunk boundaries of the shapes), the
+// backward's with the middle (cols / 2 + 1 .. cols / 2 + 5, past a chunk at 20000 columns).
+inline CausalMask causal_mask(std::int64_t cols, bool backward) {
+  if (backward) return {5, cols / 2};
+  return {7, cols > 7 ? cols - 7 : 0};
+}
+
 inline bool has_ce_options(RowOp op) {
   return op == RowOp::cross_entropy_ignore || op == RowOp::cross_entropy_ignore_loss_only ||
          op == RowOp::cross_entropy_smooth || op == RowOp::cross_entropy_sum ||
@@ -105,6 +117,8 @@ inline const char* op_name(RowOp op) {
     case RowOp::log_softmax: return "log_softmax";
     case RowOp::softmax_backward: return "softmax_backward";
     case RowOp::log_softmax_backward: return "log_softmax_backward";
+    case RowOp::causal_softmax: return "causal_softmax";
+    case RowOp::causal_softmax_backward: return "causal_softmax_backward";
     case RowOp::cross_entropy: return "cross_entropy";
     case RowOp::cross_entropy_loss_only: return "cross_entropy (loss only)";
     case RowOp::cross_entropy_ignore: return "cross_entropy, ignored label";
@@ -219,9 +233,11 @@ inline RowOutputs row_outputs_of(RowOp op, std::int64_t rows, std::int64_t cols)
   const std::int64_t n = rows * cols;
   switch (op) {
     case RowOp::softmax:
-    case RowOp::log_softmax: return {{"y", buf(n)}};
+    case RowOp::log_softmax:
+    case RowOp::causal_softmax: return {{"y", buf(n)}};
     case RowOp::softmax_backward:
-    case RowOp::log_softmax_backward: return {{"dx", buf(n)}};
+    case RowOp::log_softmax_backward:
+    case RowOp::causal_softmax_backward: return {{"dx", buf(n)}};
     case RowOp::cross_entropy:
     case RowOp::cross_entropy_ignore:
     case RowOp::cross_entropy_smooth:
@@ -260,6 +276,9 @@ void dispatch(const F& f, const RowCall& c) {
     case RowOp::log_softmax: return f.log_softmax(c.x, c.out[0], c.rows, c.cols);
     case RowOp::softmax_backward: return f.softmax_backward(c.softmax_y, c.dy, c.out[0], c.rows, c.cols);
     case RowOp::log_softmax_backward: return f.log_softmax_backward(c.log_softmax_y, c.dy, c.out[0], c.rows, c.cols);
+    case RowOp::causal_softmax: return f.causal_softmax(c.x, c.out[0], c.rows, c.cols, causal_mask(c.cols, false));
+    case RowOp::causal_softmax_backward:
+      return f.causal_softmax_backward(c.softmax_y, c.dy, c.out[0], c.rows, c.cols, causal_mask(c.cols, true));
     case RowOp::cross_entropy: return f.cross_entropy(c.x, c.labels, c.rows, c.cols, c.out[0], c.out[1]);
     case RowOp::cross_entropy_loss_only: return f.cross_entropy(c.x, c.labels, c.rows, c.cols, c.out[0], nullptr);
     case RowOp::cross_entropy_ignore:
@@ -311,6 +330,13 @@ struct RefOps {
   }
   void log_softmax_backward(const float* y, const float* dy, float* dx, std::int64_t r, std::int64_t c) const {
     ref::log_softmax_backward(y, dy, dx, r, c);
+  }
+  void causal_softmax(const float* x, float* y, std::int64_t r, std::int64_t c, const CausalMask& m) const {
+    ref::causal_softmax(x, y, r, c, m);
+  }
+  void causal_softmax_backward(const float* y, const float* dy, float* dx, std::int64_t r, std::int64_t c,
+                               const CausalMask& m) const {
+    ref::causal_softmax_backward(y, dy, dx, r, c, m);
   }
   void cross_entropy(const float* x, const std::int32_t* l, std::int64_t r, std::int64_t c, float* loss,
                      float* dl) const {

@@ -8,11 +8,13 @@
 #include <algorithm>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <string>
 #include <vector>
 
 #include "detnum/cuda/norm.hpp"
 #include "detnum/cuda/softmax.hpp"
+#include "detnum/detail/nn_rows_order.hpp"
 #include "detnum/error.hpp"
 #include "nn_rows_cases.hpp"
 #include "support/errors.hpp"
@@ -38,6 +40,13 @@ struct CudaOps {
   }
   void log_softmax_backward(const float* y, const float* dy, float* dx, std::int64_t r, std::int64_t c) const {
     cuda::log_softmax_backward(y, dy, dx, r, c, nullptr, launch);
+  }
+  void causal_softmax(const float* x, float* y, std::int64_t r, std::int64_t c, const CausalMask& m) const {
+    cuda::causal_softmax(x, y, r, c, m, nullptr, launch);
+  }
+  void causal_softmax_backward(const float* y, const float* dy, float* dx, std::int64_t r, std::int64_t c,
+                               const CausalMask& m) const {
+    cuda::causal_softmax_backward(y, dy, dx, r, c, m, nullptr, launch);
   }
   void cross_entropy(const float* x, const std::int32_t* l, std::int64_t r, std::int64_t c, float* loss,
                      float* dl) const {
@@ -153,6 +162,46 @@ TEST(NnRowsGpu, ARowAloneHasTheBitsOfThatRowAmongAThousand) {
       }
     }
   }
+}
+
+// A causal row's masked columns are never read: NaN and Inf there change nothing, on any launch
+// shape; one block alone has the bits of the same block among five.
+TEST(NnRowsGpu, CausalMaskedColumnsAreNotRead) {
+  DETNUM_REQUIRE_GPU();
+  constexpr std::int64_t period = 6, rows = 5 * period, cols = 8200;
+  const CausalMask mask{period, cols - 8};
+  RowInputs in = make_row_inputs(rows, cols, 81, false);
+  for (std::int64_t r = 0; r < rows; ++r)
+    for (std::int64_t j = detail::causal_kept(r, cols, period, mask.offset); j < cols; ++j) {
+      in.x[r * cols + j] = j % 2 ? std::numeric_limits<float>::quiet_NaN() : std::numeric_limits<float>::infinity();
+      in.dy[r * cols + j] = std::numeric_limits<float>::quiet_NaN();
+    }
+  std::vector<float> want_y(rows * cols), want_dx(rows * cols);
+  ref::causal_softmax(in.x.data(), want_y.data(), rows, cols, mask);
+  ref::causal_softmax_backward(want_y.data(), in.dy.data(), want_dx.data(), rows, cols, mask);
+  const OnDevice<float> x(in.x, 0), dy(in.dy, 0), y_in(want_y, 0);
+  const auto to_host = [](const DeviceBuffer<float>& d, std::int64_t n) {
+    std::vector<float> h(static_cast<std::size_t>(n));
+    EXPECT_EQ(cudaMemcpy(h.data(), d.get(), h.size() * sizeof(float), cudaMemcpyDeviceToHost), cudaSuccess);
+    return h;
+  };
+  for (const cuda::LaunchConfig launch : {cuda::LaunchConfig{}, cuda::LaunchConfig{64, 3}}) {
+    DeviceBuffer<float> y(rows * cols), dx(rows * cols);
+    DETNUM_TEST_CUDA(cudaMemset(y.get(), 0xFF, rows * cols * sizeof(float)));
+    DETNUM_TEST_CUDA(cudaMemset(dx.get(), 0xFF, rows * cols * sizeof(float)));
+    cuda::causal_softmax(x.get(), y.get(), rows, cols, mask, nullptr, launch);
+    cuda::causal_softmax_backward(y_in.get(), dy.get(), dx.get(), rows, cols, mask, nullptr, launch);
+    DETNUM_TEST_CUDA(cudaDeviceSynchronize());
+    EXPECT_TRUE(same_bits(want_y, to_host(y, rows * cols))) << "block " << launch.block_threads;
+    EXPECT_TRUE(same_bits(want_dx, to_host(dx, rows * cols))) << "block " << launch.block_threads;
+  }
+  DeviceBuffer<float> y1(period * cols);
+  cuda::causal_softmax(x.get() + 2 * period * cols, y1.get(), period, cols, mask);
+  DETNUM_TEST_CUDA(cudaDeviceSynchronize());
+  EXPECT_TRUE(same_bits(std::vector<float>(want_y.begin() + 2 * period * cols, want_y.begin() + 3 * period * cols),
+                        to_host(y1, period * cols)));
+  expect_error([&] { cuda::causal_softmax(x.get(), y1.get(), period, cols, CausalMask{}); },
+               ErrorCode::invalid_argument, "cuda::causal_softmax: mask.period must be >= 1, got 0");
 }
 
 // Labels cannot be checked on the host without a synchronization: a bad one makes its row's

@@ -43,6 +43,13 @@ struct CpuOps {
   void log_softmax_backward(const float* y, const float* dy, float* dx, std::int64_t r, std::int64_t c) const {
     detnum::log_softmax_backward(y, dy, dx, r, c, o);
   }
+  void causal_softmax(const float* x, float* y, std::int64_t r, std::int64_t c, const CausalMask& m) const {
+    detnum::causal_softmax(x, y, r, c, m, o);
+  }
+  void causal_softmax_backward(const float* y, const float* dy, float* dx, std::int64_t r, std::int64_t c,
+                               const CausalMask& m) const {
+    detnum::causal_softmax_backward(y, dy, dx, r, c, m, o);
+  }
   void cross_entropy(const float* x, const std::int32_t* l, std::int64_t r, std::int64_t c, float* loss,
                      float* dl) const {
     detnum::cross_entropy(x, l, r, c, loss, dl, o);
@@ -154,6 +161,7 @@ TEST(NnRows, ARowAloneHasTheBitsOfThatRowAmongAThousand) {
     const RowInputs in = make_row_inputs(rows, cols, 77, true);
     for (const RowOp op : kRowOps) {
       if (!is_per_row(op)) continue;  // a mean or a sum over rows
+      if (op == RowOp::causal_softmax || op == RowOp::causal_softmax_backward) continue;  // rows by position: below
       SCOPED_TRACE(op_name(op));
       const RowOutputs all = run_cpu(op, in, {});
       for (const std::int64_t r : {std::int64_t{0}, std::int64_t{1}, rows / 2 + 3, rows - 1}) {
@@ -162,6 +170,42 @@ TEST(NnRows, ARowAloneHasTheBitsOfThatRowAmongAThousand) {
         expect_same_outputs(row_of(all, r, rows), row_of(run_cpu(op, one, {1}), 0, 1));
         expect_same_outputs(row_of(all, r, rows), row_of(run_ref(op, one), 0, 1));
       }
+    }
+  }
+}
+
+// A causal row is the softmax of its kept prefix as a row of its own: its bits depend on neither
+// cols nor the masked values (NaN and Inf here), nor on the blocks around it. The backward pass
+// likewise, whatever dy holds in the masked columns.
+TEST(NnRows, ACausalRowIsTheSoftmaxOfItsPrefix) {
+  constexpr std::int64_t period = 6, blocks = 5, rows = period * blocks;
+  for (const std::int64_t cols : {1, 7, 300, 8200}) {
+    for (const std::int64_t offset : {std::int64_t{0}, cols / 2, cols - 3, cols + 100}) {
+      if (offset < 0) continue;
+      SCOPED_TRACE(std::to_string(cols) + " cols, offset " + std::to_string(offset));
+      const CausalMask mask{period, offset};
+      RowInputs in = make_row_inputs(rows, cols, 80, false);
+      std::vector<float> y(rows * cols, kRowSentinel), dx(rows * cols, kRowSentinel);
+      for (std::int64_t r = 0; r < rows; ++r)  // the masked columns: NaN and Inf, which must not matter
+        for (std::int64_t j = detail::causal_kept(r, cols, period, offset); j < cols; ++j) {
+          in.x[r * cols + j] = j % 2 ? kNan : kInf;
+          in.dy[r * cols + j] = j % 3 ? -kInf : kNan;
+        }
+      causal_softmax(in.x.data(), y.data(), rows, cols, mask, CpuOptions{3});
+      causal_softmax_backward(y.data(), in.dy.data(), dx.data(), rows, cols, mask, CpuOptions{2});
+      for (std::int64_t r = 0; r < rows; ++r) {
+        const std::int64_t k = std::min(cols, r % period + 1 + offset);
+        std::vector<float> want_y(cols, 0.0f), want_dx(cols, 0.0f);
+        ref::softmax(in.x.data() + r * cols, want_y.data(), 1, k);
+        ref::softmax_backward(y.data() + r * cols, in.dy.data() + r * cols, want_dx.data(), 1, k);
+        EXPECT_TRUE(same_bits(want_y, std::vector<float>(y.begin() + r * cols, y.begin() + (r + 1) * cols))) << "row " << r;
+        EXPECT_TRUE(same_bits(want_dx, std::vector<float>(dx.begin() + r * cols, dx.begin() + (r + 1) * cols)))
+            << "row " << r;
+      }
+      // One block alone: the bits of the same block among five.
+      std::vector<float> y1(period * cols);
+      causal_softmax(in.x.data() + 2 * period * cols, y1.data(), period, cols, mask);
+      EXPECT_TRUE(same_bits(y1, std::vector<float>(y.begin() + 2 * period * cols, y.begin() + 3 * period * cols)));
     }
   }
 }
@@ -715,6 +759,26 @@ TEST_F(NnRowsErrors, NegativeSizes) {
   expect_error([&] { softmax(x.data(), out.data(), std::int64_t{1} << 40, std::int64_t{1} << 40); },
                ErrorCode::size_out_of_range, "rows * cols");
   expect_untouched();
+}
+
+TEST_F(NnRowsErrors, CausalMasks) {
+  expect_error([&] { causal_softmax(x.data(), out.data(), rows, cols, CausalMask{}); }, ErrorCode::invalid_argument,
+               "causal_softmax: mask.period must be >= 1, got 0");
+  expect_error([&] { ref::causal_softmax(x.data(), out.data(), rows, cols, CausalMask{.period = 4, .offset = -1}); },
+               ErrorCode::invalid_argument, "ref::causal_softmax: mask.offset must be >= 0, got -1");
+  expect_error([&] { causal_softmax_backward(x.data(), x.data(), out.data(), rows, cols, CausalMask{.period = -3}); },
+               ErrorCode::invalid_argument, "causal_softmax_backward: mask.period must be >= 1, got -3");
+  expect_error([&] { causal_softmax_backward(x.data(), nullptr, out.data(), rows, cols, CausalMask{.period = 2}); },
+               ErrorCode::null_pointer, "causal_softmax_backward: dy must not be null");
+  expect_error([&] { causal_softmax(x.data(), x.data() + 1, rows, cols, CausalMask{.period = 2}); },
+               ErrorCode::unsupported_aliasing, "causal_softmax: y and x must not overlap");
+  expect_untouched();
+  // Any offset, however large, keeps every column (no overflow on the way).
+  const CausalMask huge{.period = std::numeric_limits<std::int64_t>::max(), .offset = std::numeric_limits<std::int64_t>::max()};
+  std::vector<float> want(x.size());
+  softmax(x.data(), want.data(), rows, cols);
+  causal_softmax(x.data(), out.data(), rows, cols, huge);
+  EXPECT_TRUE(same_bits(want, out));
 }
 
 TEST_F(NnRowsErrors, NullPointersAreNamed) {

@@ -24,6 +24,24 @@ void softmax(const float* x, float* y, std::int64_t rows, std::int64_t cols, Cpu
 void softmax_backward(const float* y, const float* dy, float* dx, std::int64_t rows, std::int64_t cols,
                       CpuOptions options = {});
 
+// Causal masking of attention scores (PyTorch's is_causal): the matrix is a stack of blocks of
+// `period` rows (one block per sequence and head, a row per query, a column per key); row r keeps
+// its first k_r = min(cols, r mod period + 1 + offset) columns, so that query i sees keys
+// 0 .. i + offset. offset 0 is PyTorch's top-left alignment; offset = keys - queries aligns the
+// queries with the last keys (bottom-right, as with a KV cache).
+struct CausalMask {
+  std::int64_t period = 0;  // rows per block (queries per sequence), >= 1: no default
+  std::int64_t offset = 0;  // >= 0: every row keeps at least one column
+};
+// Row r of y is the softmax of x[r][0 .. k_r) as a row of its own (its sums of length k_r: the
+// bits do not depend on cols or on the masked values, NaN and Inf included), and +0 in the masked
+// columns. The backward pass: dx as softmax_backward over the kept columns, +0 in the others
+// (whatever dy holds there).
+void causal_softmax(const float* x, float* y, std::int64_t rows, std::int64_t cols, const CausalMask& mask,
+                    CpuOptions options = {});
+void causal_softmax_backward(const float* y, const float* dy, float* dx, std::int64_t rows, std::int64_t cols,
+                             const CausalMask& mask, CpuOptions options = {});
+
 // y[r][j] = (x[r][j] - m) - log(s), m and s as for softmax.
 void log_softmax(const float* x, float* y, std::int64_t rows, std::int64_t cols, CpuOptions options = {});
 // dx = dy - exp(y) * sum_j dy_j per row, y being log_softmax's output.
@@ -71,6 +89,9 @@ void cross_entropy(const float* logits, const std::int32_t* labels, std::int64_t
 namespace ref {
 void softmax(const float* x, float* y, std::int64_t rows, std::int64_t cols);
 void softmax_backward(const float* y, const float* dy, float* dx, std::int64_t rows, std::int64_t cols);
+void causal_softmax(const float* x, float* y, std::int64_t rows, std::int64_t cols, const CausalMask& mask);
+void causal_softmax_backward(const float* y, const float* dy, float* dx, std::int64_t rows, std::int64_t cols,
+                             const CausalMask& mask);
 void log_softmax(const float* x, float* y, std::int64_t rows, std::int64_t cols);
 void log_softmax_backward(const float* y, const float* dy, float* dx, std::int64_t rows, std::int64_t cols);
 void cross_entropy(const float* logits, const std::int32_t* labels, std::int64_t rows, std::int64_t cols, float* loss,

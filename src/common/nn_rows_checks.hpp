@@ -93,6 +93,15 @@ inline std::int64_t check_softmax_backward_call(std::string_view fn, const float
   return n;
 }
 
+// A causal mask as every backend applies it.
+inline RowPrefix causal_prefix(std::string_view fn, const CausalMask& mask) {
+  if (mask.period < 1)
+    fail(ErrorCode::invalid_argument, fn, "mask.period must be >= 1, got " + std::to_string(mask.period));
+  if (mask.offset < 0)
+    fail(ErrorCode::invalid_argument, fn, "mask.offset must be >= 0, got " + std::to_string(mask.offset));
+  return {mask.period, mask.offset};
+}
+
 // cross_entropy's options as every backend applies them (plain data: a CUDA kernel takes it by
 // value).
 struct CrossEntropyRule {

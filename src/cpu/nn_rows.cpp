@@ -105,48 +105,70 @@ float exps_of(const float* x, float* e, std::int64_t n, float* m, CpuOptions o) 
   for (std::int64_t j = 0; j < n; ++j) e[j] = canonicalize(detail::log_softmax_backward_from_exp(e[j], dy[j], c));
 }
 
+// softmax or log_softmax of each row's first prefix.kept(r) columns, +0 in the others (causal
+// masks: softmax only).
 void softmax_rows(const char* fn, bool log, const float* x, float* y, std::int64_t rows, std::int64_t cols,
-                  CpuOptions options) {
+                  detail::RowPrefix prefix, CpuOptions options) {
   options = detail::resolve_cpu_options(fn, options);
   if (detail::check_softmax_call(fn, x, y, rows, cols, detail::kHostReader) == 0) return;
   for_each_row(rows, cols, options, 0, [&](std::int64_t r, float*, CpuOptions o) {
+    const std::int64_t k = prefix.kept(r, cols);
     const float* xr = x + r * cols;
     float* yr = y + r * cols;
     float m;
-    const float s = exps_of(xr, yr, cols, &m, o);
+    const float s = exps_of(xr, yr, k, &m, o);
     if (log) {
       const float log_s = math::log(s);
-      for (std::int64_t j = 0; j < cols; ++j) yr[j] = canonicalize(detail::log_softmax_value(xr[j], m, log_s));
+      for (std::int64_t j = 0; j < k; ++j) yr[j] = canonicalize(detail::log_softmax_value(xr[j], m, log_s));
     } else if (detail::use_avx2(o)) {
-      softmax_values_avx2(yr, s, cols);
+      softmax_values_avx2(yr, s, k);
     } else {
-      softmax_values(yr, s, cols);
+      softmax_values(yr, s, k);
     }
+    std::fill(yr + k, yr + cols, detail::masked_value());
+  });
+}
+
+void softmax_backward_rows(const char* fn, const float* y, const float* dy, float* dx, std::int64_t rows,
+                           std::int64_t cols, detail::RowPrefix prefix, CpuOptions options) {
+  options = detail::resolve_cpu_options(fn, options);
+  if (detail::check_softmax_backward_call(fn, y, dy, dx, rows, cols, detail::kHostReader) == 0) return;
+  for_each_row(rows, cols, options, 0, [&](std::int64_t r, float*, CpuOptions o) {
+    const std::int64_t k = prefix.kept(r, cols);
+    const float *yr = y + r * cols, *dyr = dy + r * cols;
+    float* dxr = dx + r * cols;
+    for (std::int64_t j = 0; j < k; ++j) dxr[j] = detail::softmax_backward_term(yr[j], dyr[j]);
+    const float c = sum_of(dxr, k, o);
+    for (std::int64_t j = 0; j < k; ++j) dxr[j] = canonicalize(detail::softmax_backward_value(yr[j], dyr[j], c));
+    std::fill(dxr + k, dxr + cols, detail::masked_value());
   });
 }
 
 }  // namespace
 
 void softmax(const float* x, float* y, std::int64_t rows, std::int64_t cols, CpuOptions options) {
-  softmax_rows("softmax", false, x, y, rows, cols, options);
+  softmax_rows("softmax", false, x, y, rows, cols, {}, options);
+}
+
+void causal_softmax(const float* x, float* y, std::int64_t rows, std::int64_t cols, const CausalMask& mask,
+                    CpuOptions options) {
+  constexpr const char* fn = "causal_softmax";
+  softmax_rows(fn, false, x, y, rows, cols, detail::causal_prefix(fn, mask), options);
 }
 
 void log_softmax(const float* x, float* y, std::int64_t rows, std::int64_t cols, CpuOptions options) {
-  softmax_rows("log_softmax", true, x, y, rows, cols, options);
+  softmax_rows("log_softmax", true, x, y, rows, cols, {}, options);
 }
 
 void softmax_backward(const float* y, const float* dy, float* dx, std::int64_t rows, std::int64_t cols,
                       CpuOptions options) {
-  constexpr const char* fn = "softmax_backward";
-  options = detail::resolve_cpu_options(fn, options);
-  if (detail::check_softmax_backward_call(fn, y, dy, dx, rows, cols, detail::kHostReader) == 0) return;
-  for_each_row(rows, cols, options, 0, [&](std::int64_t r, float*, CpuOptions o) {
-    const float *yr = y + r * cols, *dyr = dy + r * cols;
-    float* dxr = dx + r * cols;
-    for (std::int64_t j = 0; j < cols; ++j) dxr[j] = detail::softmax_backward_term(yr[j], dyr[j]);
-    const float c = sum_of(dxr, cols, o);
-    for (std::int64_t j = 0; j < cols; ++j) dxr[j] = canonicalize(detail::softmax_backward_value(yr[j], dyr[j], c));
-  });
+  softmax_backward_rows("softmax_backward", y, dy, dx, rows, cols, {}, options);
+}
+
+void causal_softmax_backward(const float* y, const float* dy, float* dx, std::int64_t rows, std::int64_t cols,
+                             const CausalMask& mask, CpuOptions options) {
+  constexpr const char* fn = "causal_softmax_backward";
+  softmax_backward_rows(fn, y, dy, dx, rows, cols, detail::causal_prefix(fn, mask), options);
 }
 
 void log_softmax_backward(const float* y, const float* dy, float* dx, std::int64_t rows, std::int64_t cols,

@@ -40,14 +40,42 @@ void column_sums_of(const Vec& t, std::int64_t rows, std::int64_t cols, float* o
   ref::column_sums(t.data(), MatrixLayout::dense(rows, cols), out);
 }
 
+
+// softmax and its backward pass of each row's first prefix.kept(r) columns, +0 in the others.
+void softmax_prefixes(const char* fn, const float* x, float* y, std::int64_t rows, std::int64_t cols,
+                      detail::RowPrefix prefix) {
+  if (detail::check_softmax_call(fn, x, y, rows, cols, detail::kHostReader) == 0) return;
+  for (std::int64_t r = 0; r < rows; ++r) {
+    const std::int64_t k = prefix.kept(r, cols);
+    const Exps e = exps_of(x + r * cols, k);
+    for (std::int64_t j = 0; j < k; ++j) y[r * cols + j] = canonicalize(detail::softmax_value(e.e[j], e.s));
+    for (std::int64_t j = k; j < cols; ++j) y[r * cols + j] = detail::masked_value();
+  }
+}
+
+void softmax_backward_prefixes(const char* fn, const float* y, const float* dy, float* dx, std::int64_t rows,
+                               std::int64_t cols, detail::RowPrefix prefix) {
+  if (detail::check_softmax_backward_call(fn, y, dy, dx, rows, cols, detail::kHostReader) == 0) return;
+  for (std::int64_t r = 0; r < rows; ++r) {
+    const std::int64_t k = prefix.kept(r, cols);
+    const float *yr = y + r * cols, *dyr = dy + r * cols;
+    Vec t(static_cast<std::size_t>(k));
+    for (std::int64_t j = 0; j < k; ++j) t[j] = detail::softmax_backward_term(yr[j], dyr[j]);
+    const float c = sum_of(t);
+    for (std::int64_t j = 0; j < k; ++j) dx[r * cols + j] = canonicalize(detail::softmax_backward_value(yr[j], dyr[j], c));
+    for (std::int64_t j = k; j < cols; ++j) dx[r * cols + j] = detail::masked_value();
+  }
+}
+
 }  // namespace
 
 void softmax(const float* x, float* y, std::int64_t rows, std::int64_t cols) {
-  if (detail::check_softmax_call("ref::softmax", x, y, rows, cols, detail::kHostReader) == 0) return;
-  for (std::int64_t r = 0; r < rows; ++r) {
-    const Exps e = exps_of(x + r * cols, cols);
-    for (std::int64_t j = 0; j < cols; ++j) y[r * cols + j] = canonicalize(detail::softmax_value(e.e[j], e.s));
-  }
+  softmax_prefixes("ref::softmax", x, y, rows, cols, {});
+}
+
+void causal_softmax(const float* x, float* y, std::int64_t rows, std::int64_t cols, const CausalMask& mask) {
+  constexpr const char* fn = "ref::causal_softmax";
+  softmax_prefixes(fn, x, y, rows, cols, detail::causal_prefix(fn, mask));
 }
 
 void log_softmax(const float* x, float* y, std::int64_t rows, std::int64_t cols) {
@@ -61,15 +89,13 @@ void log_softmax(const float* x, float* y, std::int64_t rows, std::int64_t cols)
 }
 
 void softmax_backward(const float* y, const float* dy, float* dx, std::int64_t rows, std::int64_t cols) {
-  if (detail::check_softmax_backward_call("ref::softmax_backward", y, dy, dx, rows, cols, detail::kHostReader) == 0) return;
-  for (std::int64_t r = 0; r < rows; ++r) {
-    const float *yr = y + r * cols, *dyr = dy + r * cols;
-    Vec t(static_cast<std::size_t>(cols));
-    for (std::int64_t j = 0; j < cols; ++j) t[j] = detail::softmax_backward_term(yr[j], dyr[j]);
-    const float c = sum_of(t);
-    for (std::int64_t j = 0; j < cols; ++j)
-      dx[r * cols + j] = canonicalize(detail::softmax_backward_value(yr[j], dyr[j], c));
-  }
+  softmax_backward_prefixes("ref::softmax_backward", y, dy, dx, rows, cols, {});
+}
+
+void causal_softmax_backward(const float* y, const float* dy, float* dx, std::int64_t rows, std::int64_t cols,
+                             const CausalMask& mask) {
+  constexpr const char* fn = "ref::causal_softmax_backward";
+  softmax_backward_prefixes(fn, y, dy, dx, rows, cols, detail::causal_prefix(fn, mask));
 }
 
 void log_softmax_backward(const float* y, const float* dy, float* dx, std::int64_t rows, std::int64_t cols) {

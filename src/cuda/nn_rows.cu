@@ -165,36 +165,46 @@ __device__ void warp_row_rewrite(float* __restrict__ y, std::int64_t n, int t, c
   for (std::int64_t i0 = kQuad * t; i0 < n; i0 += kReduceLanes) store_quad(y, i0, n, values(i0, load_quad(y, i0, n)));
 }
 
+// y[j] = +0 for j in [k, cols): a causal row's masked columns, written apart from the kept ones.
+__device__ void warp_row_mask(float* __restrict__ y, std::int64_t k, std::int64_t cols, int t) {
+  for (std::int64_t j = k + t; j < cols; j += kWarp) y[j] = detail::masked_value();
+}
+
 // --- The ops, one row each --------------------------------------------------------------------
 
+// softmax or log_softmax of the row's first prefix.kept(r) columns (all of them but for a causal
+// softmax), +0 in the others.
 struct SoftmaxRow {
   const float* x;
   float* y;
   std::int64_t cols;
   bool log;
+  detail::RowPrefix prefix;
   __device__ void operator()(std::int64_t r, int t) const {
+    const std::int64_t n = prefix.kept(r, cols);
     const float* xr = x + r * cols;
     float* yr = y + r * cols;
-    const float m = warp_row_max(xr, cols, t);
+    const float m = warp_row_max(xr, n, t);
     // softmax keeps e_j in y for the last pass (each thread rereads the quads it wrote), so that
     // math::exp runs once per element instead of twice; log_softmax needs only x - m there.
-    const float s = warp_row_sum(cols, t, [&](std::int64_t i0) {
-      const Quad q = load_quad(xr, i0, cols);
+    const float s = warp_row_sum(n, t, [&](std::int64_t i0) {
+      const Quad q = load_quad(xr, i0, n);
       const Quad e = quad_of([&](int k) { return detail::softmax_exp(q.v[k], m); });
-      if (!log) store_quad(yr, i0, cols, e);
+      if (!log) store_quad(yr, i0, n, e);
       return e;
     });
     if (log) {
       const float log_s = math::log(s);
-      warp_row_write(yr, cols, t, [&](std::int64_t i0) {
-        const Quad q = load_quad(xr, i0, cols);
+      warp_row_write(yr, n, t, [&](std::int64_t i0) {
+        const Quad q = load_quad(xr, i0, n);
         return quad_of([&](int k) { return canonicalize(detail::log_softmax_value(q.v[k], m, log_s)); });
       });
     } else {
-      warp_row_rewrite(yr, cols, t, [&](std::int64_t, const Quad& e) {
+      warp_row_rewrite(yr, n, t, [&](std::int64_t, const Quad& e) {
         return quad_of([&](int k) { return canonicalize(detail::softmax_value(e.v[k], s)); });
       });
     }
+    warp_row_mask(yr, n, cols, t);
   }
 };
 
@@ -203,21 +213,24 @@ struct SoftmaxBackwardRow {
   float* dx;
   std::int64_t cols;
   bool log;
+  detail::RowPrefix prefix;
   __device__ void operator()(std::int64_t r, int t) const {
+    const std::int64_t n = prefix.kept(r, cols);
     const float *yr = y + r * cols, *dyr = dy + r * cols;
-    const float c = warp_row_sum(cols, t, [&](std::int64_t i0) {
-      const Quad b = load_quad(dyr, i0, cols);
+    const float c = warp_row_sum(n, t, [&](std::int64_t i0) {
+      const Quad b = load_quad(dyr, i0, n);
       if (log) return b;  // log_softmax's sum is of dy alone: y is not read
-      const Quad a = load_quad(yr, i0, cols);
+      const Quad a = load_quad(yr, i0, n);
       return quad_of([&](int k) { return detail::softmax_backward_term(a.v[k], b.v[k]); });
     });
-    warp_row_write(dx + r * cols, cols, t, [&](std::int64_t i0) {
-      const Quad a = load_quad(yr, i0, cols), b = load_quad(dyr, i0, cols);
+    warp_row_write(dx + r * cols, n, t, [&](std::int64_t i0) {
+      const Quad a = load_quad(yr, i0, n), b = load_quad(dyr, i0, n);
       return quad_of([&](int k) {
         return canonicalize(log ? detail::log_softmax_backward_value(a.v[k], b.v[k], c)
                                 : detail::softmax_backward_value(a.v[k], b.v[k], c));
       });
     });
+    warp_row_mask(dx + r * cols, n, cols, t);
   }
 };
 
@@ -433,7 +446,16 @@ void softmax(const float* x, float* y, std::int64_t rows, std::int64_t cols, cud
   constexpr const char* fn = "cuda::softmax";
   const std::int64_t n = detail::check_softmax_call(fn, x, y, rows, cols, detail::device_reader(stream));
   check_call(fn, cols, launch);
-  if (n > 0) launch_rows(fn, SoftmaxRow{x, y, cols, false}, rows, stream, launch);
+  if (n > 0) launch_rows(fn, SoftmaxRow{x, y, cols, false, {}}, rows, stream, launch);
+}
+
+void causal_softmax(const float* x, float* y, std::int64_t rows, std::int64_t cols, const CausalMask& mask,
+                    cudaStream_t stream, LaunchConfig launch) {
+  constexpr const char* fn = "cuda::causal_softmax";
+  const detail::RowPrefix prefix = detail::causal_prefix(fn, mask);
+  const std::int64_t n = detail::check_softmax_call(fn, x, y, rows, cols, detail::device_reader(stream));
+  check_call(fn, cols, launch);
+  if (n > 0) launch_rows(fn, SoftmaxRow{x, y, cols, false, prefix}, rows, stream, launch);
 }
 
 void log_softmax(const float* x, float* y, std::int64_t rows, std::int64_t cols, cudaStream_t stream,
@@ -441,7 +463,7 @@ void log_softmax(const float* x, float* y, std::int64_t rows, std::int64_t cols,
   constexpr const char* fn = "cuda::log_softmax";
   const std::int64_t n = detail::check_softmax_call(fn, x, y, rows, cols, detail::device_reader(stream));
   check_call(fn, cols, launch);
-  if (n > 0) launch_rows(fn, SoftmaxRow{x, y, cols, true}, rows, stream, launch);
+  if (n > 0) launch_rows(fn, SoftmaxRow{x, y, cols, true, {}}, rows, stream, launch);
 }
 
 void softmax_backward(const float* y, const float* dy, float* dx, std::int64_t rows, std::int64_t cols,
@@ -449,7 +471,16 @@ void softmax_backward(const float* y, const float* dy, float* dx, std::int64_t r
   constexpr const char* fn = "cuda::softmax_backward";
   const std::int64_t n = detail::check_softmax_backward_call(fn, y, dy, dx, rows, cols, detail::device_reader(stream));
   check_call(fn, cols, launch);
-  if (n > 0) launch_rows(fn, SoftmaxBackwardRow{y, dy, dx, cols, false}, rows, stream, launch);
+  if (n > 0) launch_rows(fn, SoftmaxBackwardRow{y, dy, dx, cols, false, {}}, rows, stream, launch);
+}
+
+void causal_softmax_backward(const float* y, const float* dy, float* dx, std::int64_t rows, std::int64_t cols,
+                             const CausalMask& mask, cudaStream_t stream, LaunchConfig launch) {
+  constexpr const char* fn = "cuda::causal_softmax_backward";
+  const detail::RowPrefix prefix = detail::causal_prefix(fn, mask);
+  const std::int64_t n = detail::check_softmax_backward_call(fn, y, dy, dx, rows, cols, detail::device_reader(stream));
+  check_call(fn, cols, launch);
+  if (n > 0) launch_rows(fn, SoftmaxBackwardRow{y, dy, dx, cols, false, prefix}, rows, stream, launch);
 }
 
 void log_softmax_backward(const float* y, const float* dy, float* dx, std::int64_t rows, std::int64_t cols,
@@ -457,7 +488,7 @@ void log_softmax_backward(const float* y, const float* dy, float* dx, std::int64
   constexpr const char* fn = "cuda::log_softmax_backward";
   const std::int64_t n = detail::check_softmax_backward_call(fn, y, dy, dx, rows, cols, detail::device_reader(stream));
   check_call(fn, cols, launch);
-  if (n > 0) launch_rows(fn, SoftmaxBackwardRow{y, dy, dx, cols, true}, rows, stream, launch);
+  if (n > 0) launch_rows(fn, SoftmaxBackwardRow{y, dy, dx, cols, true, {}}, rows, stream, launch);
 }
 
 // The workspace: the rows' loss terms, then one block of kWorkspaceAlign bytes (the labels' word,

@@ -32,6 +32,8 @@ enum class RowOp {
   softmax_backward,
   log_softmax,
   log_softmax_backward,
+  causal_softmax,           // check_causal_mask
+  causal_softmax_backward,  // check_causal_mask
   cross_entropy,
   cross_entropy_ignore,   // options (check_ce_options): kCheckIgnoredLabel ignored
   cross_entropy_smooth,   // and label smoothing 0.1
@@ -48,6 +50,13 @@ inline constexpr std::int32_t kCheckIgnoredLabel = 0;
 inline CrossEntropyOptions check_ce_options(RowOp op) {
   const float smoothing = op == RowOp::cross_entropy_ignore ? 0.0f : 0.1f;
   return {kCheckIgnoredLabel, smoothing, op == RowOp::cross_entropy_per_row ? LossReduction::none : LossReduction::mean};
+}
+// The causal rows' masks: blocks of 7 rows, the queries aligned 4 keys before the last (kept
+// lengths cols - 3 .. cols, across a lane at 129 columns); the backward's blocks of 5 rows with
+// the middle (past a chunk at 17000 columns).
+inline CausalMask check_causal_mask(RowOp op, std::int64_t cols) {
+  if (op == RowOp::causal_softmax_backward) return {5, cols / 2};
+  return {7, cols > 4 ? cols - 4 : 0};
 }
 // The elementwise ops of detnum/pointwise.hpp.
 enum class PointwiseOp {

@@ -168,6 +168,13 @@ class CudaBackend final : public Backend {
       case RowOp::log_softmax_backward:
         cuda::log_softmax_backward(px, dy.get<const float>(), y.get<float>(), r, k, nullptr, launch_);
         break;
+      case RowOp::causal_softmax:
+        cuda::causal_softmax(px, y.get<float>(), r, k, check_causal_mask(c.op, k), nullptr, launch_);
+        break;
+      case RowOp::causal_softmax_backward:
+        cuda::causal_softmax_backward(px, dy.get<const float>(), y.get<float>(), r, k, check_causal_mask(c.op, k),
+                                      nullptr, launch_);
+        break;
       case RowOp::cross_entropy:
         cuda::cross_entropy(px, labels.get<const std::int32_t>(), r, k, loss.get<float>(), y.get<float>(), nullptr, ws,
                             launch_);

@@ -91,6 +91,12 @@ void host_row_op(const Backend::RowCall& c, const CpuOptions* cpu) {
     case RowOp::log_softmax_backward:
       return cpu ? detnum::log_softmax_backward(c.x, c.dy, c.y, r, k, *cpu)
                  : ref::log_softmax_backward(c.x, c.dy, c.y, r, k);
+    case RowOp::causal_softmax:
+      return cpu ? detnum::causal_softmax(c.x, c.y, r, k, check_causal_mask(c.op, k), *cpu)
+                 : ref::causal_softmax(c.x, c.y, r, k, check_causal_mask(c.op, k));
+    case RowOp::causal_softmax_backward:
+      return cpu ? detnum::causal_softmax_backward(c.x, c.dy, c.y, r, k, check_causal_mask(c.op, k), *cpu)
+                 : ref::causal_softmax_backward(c.x, c.dy, c.y, r, k, check_causal_mask(c.op, k));
     case RowOp::cross_entropy:
       return cpu ? detnum::cross_entropy(c.x, c.labels, r, k, c.loss, c.y, *cpu)
                  : ref::cross_entropy(c.x, c.labels, r, k, c.loss, c.y);

@@ -64,8 +64,11 @@ CheckOutputs run_op(Backend& b, RowOp op, RowCase c) {
   switch (op) {
     case RowOp::softmax_backward:
     case RowOp::log_softmax_backward:
+    case RowOp::causal_softmax_backward:
       c.fwd_y.resize(static_cast<std::size_t>(count));
       if (op == RowOp::softmax_backward) ref::softmax(c.x.data(), c.fwd_y.data(), c.rows, c.cols);
+      else if (op == RowOp::causal_softmax_backward)
+        ref::causal_softmax(c.x.data(), c.fwd_y.data(), c.rows, c.cols, check_causal_mask(op, c.cols));
       else ref::log_softmax(c.x.data(), c.fwd_y.data(), c.rows, c.cols);
       x = c.fwd_y.data();
       break;
@@ -108,6 +111,9 @@ constexpr OpInfo kOps[] = {
     {RowOp::softmax_backward, "softmax_backward", "dx, y = ref softmax(x)", false},
     {RowOp::log_softmax, "log_softmax", "y", true},
     {RowOp::log_softmax_backward, "log_softmax_backward", "dx, y = ref log_softmax(x)", false},
+    {RowOp::causal_softmax, "causal_softmax", "y, blocks of 7 rows, offset cols - 4", true},
+    {RowOp::causal_softmax_backward, "causal_softmax_backward",
+     "dx, y = ref causal_softmax(x), blocks of 5 rows, offset cols / 2", false},
     {RowOp::cross_entropy, "cross_entropy", "loss|dlogits, even labels", false},
     {RowOp::cross_entropy_ignore, "cross_entropy_ignore", "loss|dlogits, even labels, label 0 ignored", false},
     {RowOp::cross_entropy_smooth, "cross_entropy_smooth", "loss|dlogits, even labels, label 0 ignored, smoothing 0.1",

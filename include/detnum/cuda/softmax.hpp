@@ -27,6 +27,11 @@ void softmax(const float* x, float* y, std::int64_t rows, std::int64_t cols, cud
              LaunchConfig launch = {});
 void softmax_backward(const float* y, const float* dy, float* dx, std::int64_t rows, std::int64_t cols,
                       cudaStream_t stream = nullptr, LaunchConfig launch = {});
+// Causal masks as detnum/softmax.hpp defines them.
+void causal_softmax(const float* x, float* y, std::int64_t rows, std::int64_t cols, const CausalMask& mask,
+                    cudaStream_t stream = nullptr, LaunchConfig launch = {});
+void causal_softmax_backward(const float* y, const float* dy, float* dx, std::int64_t rows, std::int64_t cols,
+                             const CausalMask& mask, cudaStream_t stream = nullptr, LaunchConfig launch = {});
 void log_softmax(const float* x, float* y, std::int64_t rows, std::int64_t cols, cudaStream_t stream = nullptr,
                  LaunchConfig launch = {});
 void log_softmax_backward(const float* y, const float* dy, float* dx, std::int64_t rows, std::int64_t cols,

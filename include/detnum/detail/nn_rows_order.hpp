@@ -72,6 +72,26 @@ DETNUM_HD bool cross_entropy_ignored(std::int32_t label, std::int64_t ignore) { 
 DETNUM_HD bool label_in_range(std::int32_t label, std::int64_t cols) { return label >= 0 && label < cols; }
 DETNUM_HD float cross_entropy_ignored_value() { return 0.0f; }
 
+// --- Causal masking ----------------------------------------------------------------------------
+
+// A causal softmax's row r keeps its first causal_kept columns: its query, r mod period, sees the
+// keys 0 .. r mod period + offset (period >= 1, offset >= 0; no overflow for any of them). The
+// row's outputs are those of the softmax of that prefix as a row of its own (its sums are of
+// length causal_kept), and +0 in the other columns.
+DETNUM_HD std::int64_t causal_kept(std::int64_t r, std::int64_t cols, std::int64_t period, std::int64_t offset) {
+  const std::int64_t q = r % period;
+  return q >= cols - 1 - offset ? cols : q + 1 + offset;
+}
+// The columns a softmax row takes: all of them (period 0), or causal_kept's. Plain data, so that a
+// kernel takes it by value.
+struct RowPrefix {
+  std::int64_t period = 0, offset = 0;
+  DETNUM_HD std::int64_t kept(std::int64_t r, std::int64_t cols) const {
+    return period == 0 ? cols : causal_kept(r, cols, period, offset);
+  }
+};
+DETNUM_HD float masked_value() { return 0.0f; }
+
 // --- Layer norm, RMS norm --------------------------------------------------------------------
 
 // mean = R-sum(x) / cols; var = R-sum(layer_norm_sq_dev) / cols; ms = R-sum(rms_norm_sq) / cols.
