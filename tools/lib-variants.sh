@@ -86,7 +86,7 @@ build() {
     src/cuda/axis_sums.cu) test=axis_sums_gpu_test filter='^(row|column)_sums/(det_cuda|cub|cublas)/' ;;
     src/cuda/nn_rows.cu)
       test=nn_rows_gpu_test
-      filter='^(softmax|log_softmax|softmax_backward|log_softmax_backward|layer_norm|rms_norm|layer_norm_backward|rms_norm_backward|cross_entropy)/(det_cuda|conventional_cuda)/' ;;
+      filter='^(softmax|log_softmax|softmax_backward|log_softmax_backward|causal_softmax|causal_softmax_backward|layer_norm|rms_norm|layer_norm_backward|rms_norm_backward|cross_entropy)/(det_cuda|conventional_cuda)/' ;;
     src/cuda/pointwise.cu)
       test=pointwise_gpu_test
       filter='^(gelu|gelu_backward|gelu_tanh|gelu_tanh_backward|silu|silu_backward|sigmoid|sigmoid_backward|tanh|tanh_backward|relu|relu_backward|bias_add|adamw|sgd|call_overhead)/(det_cuda|conventional_cuda)/' ;;
