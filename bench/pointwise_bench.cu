@@ -17,6 +17,9 @@
 //                                   conventional kernel adds in place (x += bias, a copy of x)
 //   adamw/det_cuda/N, adamw/conventional_cuda/N                    one AdamW update of N parameters
 //   sgd/det_cuda/N, sgd/conventional_cuda/N                        one SGD update with momentum (20N bytes)
+//   mse_loss/det_cuda/N, mse_loss/conventional_cuda/N              the mean squared error (a mean) and
+//                                   its gradient (12N bytes); the conventional one adds the mean
+//                                   by float atomics, a warp at a time
 //   clip_grad_norm/det_cuda/L, clip_grad_norm/conventional_cuda/L  gradient clipping of L layers of
 //                                   GPT-2 small's gradients (clip_model.hpp, 12 tensors a layer);
 //                                   the conventional one sums all squares with float atomics, in
@@ -42,7 +45,9 @@
 #include "conventional_cuda.hpp"
 #include "detnum/clip.hpp"
 #include "detnum/cuda/clip.hpp"
+#include "detnum/cuda/loss.hpp"
 #include "detnum/adamw.hpp"
+#include "detnum/loss.hpp"
 #include "detnum/cuda/adamw.hpp"
 #include "detnum/cuda/pointwise.hpp"
 #include "detnum/pointwise.hpp"
@@ -223,6 +228,38 @@ void rows(benchmark::internal::Benchmark* b) {
   b->UseManualTime()->Unit(benchmark::kMicrosecond)->MinTime(0.05);
 }
 
+// x and target the inputs' x and dy; the caller's workspace for detnum, sized once.
+template <bool kDet>
+void BM_mse(benchmark::State& state) {
+  guarded(state, [&] {
+    Inputs in(state.range(0), 1);
+    Stream stream;
+    DeviceBuffer<float> loss(1);
+    const std::size_t bytes = detnum::cuda::mse_loss_workspace_bytes(in.n);
+    DeviceBuffer<unsigned char> ws(kDet ? bytes : 0);
+    const auto launch = [&] {
+      if constexpr (kDet)
+        detnum::cuda::mse_loss(in.d_x.get(), in.d_dy.get(), in.n, detnum::LossReduction::mean, loss.get(), in.out.get(),
+                               stream.get(), detnum::cuda::Workspace{ws.get(), bytes});
+      else
+        detnum_bench::conventional::mse_loss(in.d_x.get(), in.d_dy.get(), in.n, loss.get(), in.out.get(), stream.get());
+    };
+    if (kDet && in.n == kValidateAt) {
+      BENCH_CHECK(cudaMemset(in.out.get(), 0xFF, static_cast<std::size_t>(in.n) * sizeof(float)));
+      launch();
+      BENCH_CHECK(cudaStreamSynchronize(stream.get()));
+      std::vector<float> want(static_cast<std::size_t>(in.n));
+      float want_loss = 0.0f;
+      detnum::ref::mse_loss(in.x.data(), in.dy.data(), in.n, detnum::LossReduction::mean, &want_loss, want.data());
+      const std::vector<float> got = in.out.to_host(), got_loss = loss.to_host();
+      if (std::memcmp(want.data(), got.data(), want.size() * sizeof(float)) != 0 ||
+          std::memcmp(&want_loss, got_loss.data(), sizeof want_loss) != 0)
+        return state.SkipWithError("det_cuda differs from detnum::ref");
+    }
+    time_calls(state, stream.get(), in.n, 12 * in.n, launch);
+  });
+}
+
 // L layers' gradients in one device allocation, tensor after tensor.
 template <bool kDet>
 void BM_clip(benchmark::State& state) {
@@ -305,6 +342,8 @@ BENCHMARK(BM_pointwise<Op::adamw, true>)->Name("adamw/det_cuda")->Apply(sizes);
 BENCHMARK(BM_pointwise<Op::adamw, false>)->Name("adamw/conventional_cuda")->Apply(sizes);
 BENCHMARK(BM_pointwise<Op::sgd, true>)->Name("sgd/det_cuda")->Apply(sizes);
 BENCHMARK(BM_pointwise<Op::sgd, false>)->Name("sgd/conventional_cuda")->Apply(sizes);
+BENCHMARK(BM_mse<true>)->Name("mse_loss/det_cuda")->Apply(sizes);
+BENCHMARK(BM_mse<false>)->Name("mse_loss/conventional_cuda")->Apply(sizes);
 BENCHMARK(BM_clip<true>)->Name("clip_grad_norm/det_cuda")->Apply(layers);
 BENCHMARK(BM_clip<false>)->Name("clip_grad_norm/conventional_cuda")->Apply(layers);
 

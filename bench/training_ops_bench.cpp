@@ -21,6 +21,8 @@
 //                                 gradient is column_sums, in axis_sums_bench.cpp)
 //   adamw/det_cpu/N/threads       detnum::adamw_step
 //   adamw/loop/N/1                the same update as a plain loop (sqrtf, bias corrections by pow), built for AVX2
+//   mse_loss/det_cpu/N/threads   detnum::mse_loss, a mean with its gradient
+//   mse_loss/loop/N/1             the same as a plain loop built for AVX2 (a running sum of the squares)
 //   sgd/det_cpu/N/threads         detnum::sgd_step (momentum 0.9, weight decay 1e-4, a later step)
 //   sgd/loop/N/1                  the same update as a plain loop, built for AVX2
 //   init_normal/det_cpu/N/threads detnum::init_normal (Box-Muller on Philox words and detnum::math)
@@ -63,6 +65,7 @@
 #include "detnum/clip.hpp"
 #include "detnum/embedding.hpp"
 #include "detnum/init.hpp"
+#include "detnum/loss.hpp"
 #include "detnum/pointwise.hpp"
 #include "detnum/random.hpp"
 #include "detnum/sgd.hpp"
@@ -383,6 +386,48 @@ void BM_sgd_loop(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * n);
 }
 
+// --- The mean squared error -------------------------------------------------------------------
+
+void BM_mse_det(benchmark::State& state) {
+  const std::int64_t n = state.range(0);
+  const std::vector<float> x = values(n, 2, 4.0f), t = values(n, 3, 4.0f);
+  std::vector<float> dx(x.size()), want_dx(x.size());
+  float loss = 0.0f, want = 0.0f;
+  const detnum::CpuOptions o{static_cast<int>(state.range(1))};
+  detnum::ref::mse_loss(x.data(), t.data(), n, detnum::LossReduction::mean, &want, want_dx.data());
+  detnum::mse_loss(x.data(), t.data(), n, detnum::LossReduction::mean, &loss, dx.data(), o);
+  if (!same_bits(dx, want_dx) || std::memcmp(&loss, &want, sizeof loss) != 0)
+    return state.SkipWithError("det_cpu differs from detnum::ref");
+  for (auto _ : state) {
+    detnum::mse_loss(x.data(), t.data(), n, detnum::LossReduction::mean, &loss, dx.data(), o);
+    benchmark::DoNotOptimize(loss);
+  }
+  state.SetItemsProcessed(state.iterations() * n);
+}
+
+[[gnu::target("avx2")]] float mse_loop(const float* x, const float* t, float* dx, std::int64_t n) {
+  float s = 0.0f;
+  const float factor = 2.0f / static_cast<float>(n);
+  for (std::int64_t i = 0; i < n; ++i) {
+    const float d = x[i] - t[i];
+    s += d * d;
+    dx[i] = d * factor;
+  }
+  return s / static_cast<float>(n);
+}
+
+void BM_mse_loop(benchmark::State& state) {
+  if (!__builtin_cpu_supports("avx2")) return state.SkipWithError("the plain loops are built for AVX2, which this CPU lacks");
+  const std::int64_t n = state.range(0);
+  const std::vector<float> x = values(n, 2, 4.0f), t = values(n, 3, 4.0f);
+  std::vector<float> dx(x.size());
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(mse_loop(x.data(), t.data(), dx.data(), n));
+    benchmark::ClobberMemory();
+  }
+  state.SetItemsProcessed(state.iterations() * n);
+}
+
 // --- Gradient clipping ---------------------------------------------------------------------------
 
 // L layers' gradients (clip_model.hpp) in one allocation each, and the list over them.
@@ -617,6 +662,8 @@ BENCHMARK(BM_elementwise_det<BiasAdd>)->Name("bias_add/det_cpu")->Apply(det_rows
 BENCHMARK(BM_elementwise_loop<BiasAdd>)->Name("bias_add/loop")->Apply(peer_rows);
 BENCHMARK(BM_adamw_det)->Name("adamw/det_cpu")->Apply(det_flat);
 BENCHMARK(BM_adamw_loop)->Name("adamw/loop")->Apply(peer_flat);
+BENCHMARK(BM_mse_det)->Name("mse_loss/det_cpu")->Apply(det_flat);
+BENCHMARK(BM_mse_loop)->Name("mse_loss/loop")->Apply(peer_flat);
 BENCHMARK(BM_sgd_det)->Name("sgd/det_cpu")->Apply(det_flat);
 BENCHMARK(BM_sgd_loop)->Name("sgd/loop")->Apply(peer_flat);
 BENCHMARK(BM_init_det<true>)->Name("init_normal/det_cpu")->Apply(det_fill);

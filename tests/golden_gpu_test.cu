@@ -13,6 +13,7 @@
 #include "detnum/cuda/fingerprint.hpp"
 #include "detnum/cuda/gemm.hpp"
 #include "detnum/cuda/init.hpp"
+#include "detnum/cuda/loss.hpp"
 #include "detnum/cuda/norm.hpp"
 #include "detnum/cuda/pointwise.hpp"
 #include "detnum/cuda/reduce.hpp"
@@ -110,6 +111,10 @@ TEST(GoldenGpu, Pointwise) {
   DETNUM_EXPECT_GOLDEN(device_fingerprint(y, {kGoldenN}), kGoldenFile, "tanh/f32");
   cuda::tanh_backward(x.get(), x.get() + 1, dx.get(), kGoldenN - 1);
   DETNUM_EXPECT_GOLDEN(device_fingerprint(dx, {kGoldenN - 1}), kGoldenFile, "tanh_backward/f32");
+  DeviceBuffer<float> loss(1);
+  cuda::mse_loss(x.get(), x.get() + 1, kGoldenN - 1, LossReduction::mean, loss.get(), dx.get());
+  DETNUM_EXPECT_GOLDEN(device_fingerprint(loss, {1}), kGoldenFile, "mse_loss/f32/mean/loss");
+  DETNUM_EXPECT_GOLDEN(device_fingerprint(dx, {kGoldenN - 1}), kGoldenFile, "mse_loss/f32/mean/dx");
   DeviceBuffer<float> b(kGoldenRows * kGoldenCols);
   cuda::bias_add(x.get(), x.get() + 50000, b.get(), kGoldenRows, kGoldenCols);
   DETNUM_EXPECT_GOLDEN(device_fingerprint(b, {kGoldenRows, kGoldenCols}), kGoldenFile, "bias_add/f32/300x37");

@@ -7,6 +7,7 @@
 #include "detnum/clip.hpp"
 #include "detnum/embedding.hpp"
 #include "detnum/init.hpp"
+#include "detnum/loss.hpp"
 #include "detnum/norm.hpp"
 #include "detnum/pointwise.hpp"
 #include "detnum/shuffle.hpp"
@@ -79,6 +80,10 @@ TEST(Golden, Pointwise) {
   DETNUM_EXPECT_GOLDEN(TensorView::of(y.data(), {kGoldenN}), kGoldenFile, "tanh/f32");
   tanh_backward(x.data(), x.data() + 1, y.data(), kGoldenN - 1);
   DETNUM_EXPECT_GOLDEN(TensorView::of(y.data(), {kGoldenN - 1}), kGoldenFile, "tanh_backward/f32");
+  float loss = 0.0f;
+  mse_loss(x.data(), x.data() + 1, kGoldenN - 1, LossReduction::mean, &loss, y.data());
+  DETNUM_EXPECT_GOLDEN(TensorView::of(&loss, {1}), kGoldenFile, "mse_loss/f32/mean/loss");
+  DETNUM_EXPECT_GOLDEN(TensorView::of(y.data(), {kGoldenN - 1}), kGoldenFile, "mse_loss/f32/mean/dx");
   bias_add(x.data(), x.data() + 50000, y.data(), kGoldenRows, kGoldenCols);
   DETNUM_EXPECT_GOLDEN(TensorView::of(y.data(), {kGoldenRows, kGoldenCols}), kGoldenFile, "bias_add/f32/300x37");
   const std::vector<float> xs = golden_x_specials();

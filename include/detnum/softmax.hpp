@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <optional>
 
+#include "detnum/loss.hpp"  // LossReduction
 #include "detnum/threads.hpp"
 
 namespace detnum {
@@ -54,13 +55,6 @@ void log_softmax_backward(const float* y, const float* dy, float* dx, std::int64
 // per-row values, the mean and the gradient depend on rows, by definition.
 void cross_entropy(const float* logits, const std::int32_t* labels, std::int64_t rows, std::int64_t cols, float* loss,
                    float* dlogits, CpuOptions options = {});
-
-// How cross_entropy reduces the rows' loss terms l_r (PyTorch's `reduction`).
-enum class LossReduction : std::uint8_t {
-  mean,  // *loss = sum of the l_r / kept (the rows whose label is not ignored)
-  sum,   // *loss = sum of the l_r
-  none,  // loss[r] = l_r, one float a row
-};
 
 // cross_entropy's options, PyTorch's names and defaults (designated initializers read well:
 // `{.ignore_index = -100, .label_smoothing = 0.1f}`).

@@ -1,4 +1,5 @@
-// Argument checks shared by the row ops (detnum/softmax.hpp, detnum/norm.hpp) of every backend.
+// Argument checks shared by the row ops (detnum/softmax.hpp, detnum/norm.hpp) and the losses
+// (detnum/loss.hpp) of every backend.
 #pragma once
 
 #include <cstddef>
@@ -93,6 +94,25 @@ inline std::int64_t check_softmax_backward_call(std::string_view fn, const float
   return n;
 }
 
+inline void check_loss_reduction(std::string_view fn, LossReduction reduction) {
+  const auto r = static_cast<int>(reduction);
+  if (r < 0 || r > static_cast<int>(LossReduction::none))
+    fail(ErrorCode::invalid_argument, fn, "reduction must be mean, sum or none, got " + std::to_string(r));
+}
+
+// mse_loss's arguments, as every backend checks them: loss holds n floats for none, else one.
+inline void check_mse_call(std::string_view fn, const float* x, const float* target, std::int64_t n,
+                           LossReduction reduction, const float* loss, const float* dx, Reader reader) {
+  check_size(fn, "n", n, sizeof(float));
+  check_loss_reduction(fn, reduction);
+  check_row_args(fn,
+                 {{"x", x, n},
+                  {"target", target, n},
+                  {"loss", loss, reduction == LossReduction::none ? n : 1, true},
+                  {"dx", dx, dx ? n : 0, true}},
+                 reader);
+}
+
 // A causal mask as every backend applies it.
 inline RowPrefix causal_prefix(std::string_view fn, const CausalMask& mask) {
   if (mask.period < 1)
@@ -123,9 +143,7 @@ inline CrossEntropyRule cross_entropy_rule(std::string_view fn, const CrossEntro
   const float eps = o.label_smoothing;
   if (!(eps >= 0.0f && eps <= 1.0f))
     fail(ErrorCode::invalid_argument, fn, "label_smoothing must be in [0, 1], got " + format_value(eps));
-  const auto reduction = static_cast<int>(o.reduction);
-  if (reduction < 0 || reduction > static_cast<int>(LossReduction::none))
-    fail(ErrorCode::invalid_argument, fn, "reduction must be mean, sum or none, got " + std::to_string(reduction));
+  check_loss_reduction(fn, o.reduction);
   CrossEntropyRule rule;
   if (o.ignore_index) rule.ignore = *o.ignore_index;
   rule.eps = eps;

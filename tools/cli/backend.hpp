@@ -18,6 +18,7 @@
 #include "detnum/environment.hpp"
 #include "detnum/fp16.hpp"
 #include "detnum/gemm.hpp"
+#include "detnum/loss.hpp"
 #include "detnum/reduce.hpp"
 #include "detnum/sgd.hpp"
 #include "detnum/softmax.hpp"
@@ -155,6 +156,10 @@ class Backend {
 
   // Gradient clipping (detnum/clip.hpp): the tensors scaled in place; returns N.
   virtual float clip_grad_norm(std::span<const GradTensor> grads, float max_norm) = 0;
+
+  // The mean squared error (detnum/loss.hpp): loss holds n floats for none, else one; dx may be null.
+  virtual void mse_loss(const float* x, const float* target, std::int64_t n, LossReduction reduction, float* loss,
+                        float* dx) = 0;
 
   // embedding_forward (table -> out, n x dim) or embedding_backward (dout -> dtable, vocab x dim)
   // of detnum/embedding.hpp.

@@ -19,6 +19,7 @@
 #include "detnum/cuda/dropout.hpp"
 #include "detnum/cuda/embedding.hpp"
 #include "detnum/cuda/gemm.hpp"
+#include "detnum/cuda/loss.hpp"
 #include "detnum/cuda/norm.hpp"
 #include "detnum/cuda/pointwise.hpp"
 #include "detnum/cuda/reduce.hpp"
@@ -292,6 +293,16 @@ class CudaBackend final : public Backend {
       mirrors[4 * t + 2]->copy_back(tensors[t].m);
       mirrors[4 * t + 3]->copy_back(tensors[t].v);
     }
+  }
+
+  void mse_loss(const float* x, const float* t, std::int64_t n, LossReduction r, float* loss, float* dx) override {
+    const std::int64_t count = r == LossReduction::none ? n : 1;
+    Mirror dx_(x, floats(n)), dt(t, floats(n)), dloss(loss, floats(count)), ddx(dx, floats(n));
+    cuda::mse_loss(dx_.get<const float>(), dt.get<const float>(), n, r, dloss.get<float>(), ddx.get<float>(), nullptr,
+                   {}, launch_);
+    finish();
+    dloss.copy_back(loss);
+    ddx.copy_back(dx);
   }
 
   float clip_grad_norm(std::span<const GradTensor> grads, float max_norm) override {

@@ -10,6 +10,7 @@
 #include "detnum/clip.hpp"
 #include "detnum/embedding.hpp"
 #include "detnum/gemm.hpp"
+#include "detnum/loss.hpp"
 #include "detnum/norm.hpp"
 #include "detnum/pointwise.hpp"
 #include "detnum/reduce.hpp"
@@ -205,6 +206,9 @@ class RefBackend final : public Backend {
   float clip_grad_norm(std::span<const GradTensor> grads, float max_norm) override {
     return ref::clip_grad_norm(grads, max_norm);
   }
+  void mse_loss(const float* x, const float* t, std::int64_t n, LossReduction r, float* loss, float* dx) override {
+    ref::mse_loss(x, t, n, r, loss, dx);
+  }
   void embedding(const EmbeddingCall& c) override { host_embedding(c, nullptr); }
 };
 
@@ -258,6 +262,9 @@ class CpuBackend final : public Backend {
   }
   float clip_grad_norm(std::span<const GradTensor> grads, float max_norm) override {
     return detnum::clip_grad_norm(grads, max_norm, options_);
+  }
+  void mse_loss(const float* x, const float* t, std::int64_t n, LossReduction r, float* loss, float* dx) override {
+    detnum::mse_loss(x, t, n, r, loss, dx, options_);
   }
   void embedding(const EmbeddingCall& c) override { host_embedding(c, &options_); }
 

@@ -1,5 +1,6 @@
-// The elementwise entries of `detnum check` (detnum/pointwise.hpp), AdamW (detnum/adamw.hpp) and
-// gradient clipping (detnum/clip.hpp).
+// The elementwise entries of `detnum check` (detnum/pointwise.hpp), AdamW and SGD
+// (detnum/adamw.hpp, detnum/sgd.hpp), the mean squared error (detnum/loss.hpp) and gradient
+// clipping (detnum/clip.hpp).
 // Each runs on the first min(N, 2^20) inputs (the largest size would cost seconds on the scalar
 // reference and adds no cut point the others lack), specials included: every output element is
 // a function of its own inputs, and NaNs must come out canonical. The bias add takes a matrix of
@@ -9,6 +10,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "check.hpp"
@@ -119,6 +121,15 @@ CheckOutputs run_clip(Backend& b, const CheckInputs& in, float max_norm, bool sp
   return {float_bytes({&norm, &all}), {}};
 }
 
+// mse_loss of the first min(n, 2^20) inputs against the 11th stream's as targets; y = loss|dx.
+CheckOutputs run_mse(Backend& b, const CheckInputs& in, LossReduction reduction, bool specials) {
+  const std::int64_t n = count_of(in);
+  const std::vector<float> x = f32_operand(in, n, 0, !specials), target = f32_operand(in, n, 11, !specials);
+  std::vector<float> loss = sentinel_floats(reduction == LossReduction::none ? n : 1), dx = sentinel_floats(n);
+  b.mse_loss(x.data(), target.data(), n, reduction, loss.data(), dx.data());
+  return {float_bytes({&loss, &dx}), {}};
+}
+
 }  // namespace
 
 std::vector<CheckOp> pointwise_check_ops() {
@@ -175,6 +186,14 @@ std::vector<CheckOp> pointwise_check_ops() {
                        (list ? ", as a list of tensors of 1, 8200, 0 and the rest of" : ", first") +
                        " min(n, 2^20) inputs, grads with specials; y = param|momentum_buffer",
                    [p, list](Backend& b, const CheckInputs& in) { return run_sgd(b, in, p, list); }, {}, Dtype::f32});
+  }
+  for (const auto& [reduction, specials, what] :
+       {std::tuple{LossReduction::mean, false, "mean, first min(n, 2^20) inputs, finite; y = loss|dx"},
+        std::tuple{LossReduction::sum, true, "sum, first min(n, 2^20) inputs, with specials; y = loss|dx"},
+        std::tuple{LossReduction::none, true, "per element, first min(n, 2^20) inputs, with specials; y = losses|dx"}}) {
+    ops.push_back({"mse_loss", Dtype::f32, false, what,
+                   [reduction, specials](Backend& b, const CheckInputs& in) { return run_mse(b, in, reduction, specials); },
+                   {}, Dtype::f32});
   }
   ops.push_back({"clip_grad_norm", Dtype::f32, false,
                  "max_norm 1, tensors of 1, 8200, 0 and the rest of min(n, 2^20) inputs, finite; y = N|grads",

@@ -1,0 +1,79 @@
+// The losses on a CUDA device: the reference's bits for every size, reduction and launch shape,
+// with detnum's own workspace and with the caller's; errors before anything runs.
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <vector>
+
+#include "detnum/cuda/loss.hpp"
+#include "detnum/loss.hpp"
+#include "loss_cases.hpp"
+#include "support/bits.hpp"
+#include "support/errors.hpp"
+#include "support/gpu.hpp"
+
+namespace detnum::test {
+namespace {
+
+constexpr cuda::LaunchConfig kLaunches[] = {{256, 0}, {64, 3}, {1024, 1}};
+
+std::vector<float> to_host(const DeviceBuffer<float>& d) {
+  std::vector<float> h(d.size());
+  if (!h.empty()) EXPECT_EQ(cudaMemcpy(h.data(), d.get(), h.size() * sizeof(float), cudaMemcpyDeviceToHost), cudaSuccess);
+  return h;
+}
+
+DeviceBuffer<float> to_device(const std::vector<float>& h) {
+  DeviceBuffer<float> d(h.size());
+  if (!h.empty()) EXPECT_EQ(cudaMemcpy(d.get(), h.data(), h.size() * sizeof(float), cudaMemcpyHostToDevice), cudaSuccess);
+  return d;
+}
+
+TEST(LossGpu, MseSameAsTheCpu) {
+  DETNUM_REQUIRE_GPU();
+  for (const std::int64_t n : kLossSizes)
+    for (const LossReduction r : kReductions)
+      for (const bool with_dx : {true, false}) {
+        const LossCase c(n, r, with_dx);
+        SCOPED_TRACE(c.describe());
+        const LossOutputs want = reference_loss(c);
+        const DeviceBuffer<float> x = to_device(c.x), t = to_device(c.target);
+        for (const cuda::LaunchConfig launch : kLaunches)
+          for (const bool own_workspace : {false, true}) {
+            const LossOutputs start = loss_buffers(c);  // the sentinels
+            DeviceBuffer<float> loss = to_device(start.loss), dx = to_device(start.dx);
+            const std::size_t bytes = cuda::mse_loss_workspace_bytes(n);
+            DeviceBuffer<unsigned char> ws(own_workspace ? bytes : 0);
+            cuda::mse_loss(x.get(), t.get(), n, r, loss.get(), with_dx ? dx.get() : nullptr, nullptr,
+                           own_workspace ? cuda::Workspace{ws.get(), bytes} : cuda::Workspace{}, launch);
+            DETNUM_TEST_CUDA(cudaDeviceSynchronize());
+            EXPECT_TRUE(same_bits(want.loss, to_host(loss))) << "block " << launch.block_threads;
+            EXPECT_TRUE(same_bits(want.dx, to_host(dx))) << "block " << launch.block_threads;
+          }
+      }
+}
+
+TEST(LossGpu, MseErrors) {
+  DETNUM_REQUIRE_GPU();
+  const std::vector<float> host(8, 1.0f);
+  const DeviceBuffer<float> x = to_device(host), t = to_device(host);
+  DeviceBuffer<float> loss = to_device({7.0f}), dx = to_device(std::vector<float>(8, 7.0f));
+  DeviceBuffer<unsigned char> ws(16);
+  expect_error([&] { cuda::mse_loss(host.data(), t.get(), 8, LossReduction::mean, loss.get(), nullptr); },
+               ErrorCode::wrong_memory_space, "cuda::mse_loss: x must be device");
+  expect_error([&] { cuda::mse_loss(x.get(), t.get(), 8, LossReduction::none, nullptr, dx.get()); },
+               ErrorCode::null_pointer, "cuda::mse_loss: loss must not be null");
+  expect_error([&] { cuda::mse_loss(x.get(), t.get(), 8, LossReduction::mean, loss.get(), x.get()); },
+               ErrorCode::unsupported_aliasing, "cuda::mse_loss: dx and x must not overlap");
+  expect_error([&] { cuda::mse_loss(x.get(), t.get(), 8, LossReduction::sum, loss.get(), dx.get(), nullptr,
+                                    cuda::Workspace{ws.get(), 16}); },
+               ErrorCode::invalid_argument, "ws.bytes must be at least cuda::mse_loss_workspace_bytes(n)");
+  expect_error([&] { cuda::mse_loss(x.get(), t.get(), 8, static_cast<LossReduction>(5), loss.get(), nullptr); },
+               ErrorCode::invalid_argument, "reduction must be mean, sum or none, got 5");
+  DETNUM_TEST_CUDA(cudaDeviceSynchronize());
+  EXPECT_EQ(to_host(loss), std::vector<float>{7.0f});
+  EXPECT_EQ(to_host(dx), std::vector<float>(8, 7.0f));
+}
+
+}  // namespace
+}  // namespace detnum::test

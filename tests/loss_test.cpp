@@ -1,0 +1,133 @@
+// The losses on the CPU: the fast path equals the reference bit for bit at every thread count and
+// SIMD kind; the mean and the sum are detnum::mean and detnum::sum of the per-element terms; the
+// values follow the float64 formula; edge values; bad arguments get detnum::Error and nothing is
+// written.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+#include "detnum/detail/loss_order.hpp"
+#include "detnum/loss.hpp"
+#include "detnum/reduce.hpp"
+#include "loss_cases.hpp"
+#include "support/bits.hpp"
+#include "support/errors.hpp"
+
+namespace detnum::test {
+namespace {
+
+constexpr CpuOptions kFastOptions[] = {{1, CpuSimd::best}, {2, CpuSimd::best}, {3, CpuSimd::best},
+                                       {5, CpuSimd::best}, {8, CpuSimd::best}, {3, CpuSimd::portable}};
+
+TEST(Loss, MseFastEqualsReference) {
+  for (const std::int64_t n : kLossSizes)
+    for (const LossReduction r : kReductions)
+      for (const bool with_dx : {true, false}) {
+        const LossCase c(n, r, with_dx);
+        SCOPED_TRACE(c.describe());
+        const LossOutputs want = reference_loss(c);
+        for (const CpuOptions o : kFastOptions) {
+          LossOutputs got = loss_buffers(c);
+          mse_loss(c.x.data(), c.target.data(), n, r, got.loss.data(), with_dx ? got.dx.data() : nullptr, o);
+          EXPECT_TRUE(same_bits(want.loss, got.loss)) << o.threads << " threads";
+          EXPECT_TRUE(same_bits(want.dx, got.dx)) << o.threads << " threads";
+        }
+      }
+}
+
+// The mean and the sum are detnum::mean and detnum::sum of the per-element losses; the sum's
+// gradient is 2 (x - t) exactly, and every reduction's gradient row is the same function of its
+// own elements (the mean's scaled by 2 / n).
+TEST(Loss, MseReductionsOfTheSameTerms) {
+  constexpr std::int64_t n = 20000;
+  const LossCase c(n, LossReduction::none, true, 41);
+  std::vector<float> terms(n), dx_none(n), dx_sum(n), dx_mean(n);
+  float mean_loss = 0.0f, sum_loss = 0.0f;
+  mse_loss(c.x.data(), c.target.data(), n, LossReduction::none, terms.data(), dx_none.data());
+  mse_loss(c.x.data(), c.target.data(), n, LossReduction::sum, &sum_loss, dx_sum.data(), CpuOptions{2});
+  mse_loss(c.x.data(), c.target.data(), n, LossReduction::mean, &mean_loss, dx_mean.data(), CpuOptions{3});
+  EXPECT_EQ(bits_of(sum_loss), bits_of(sum(terms.data(), n)));
+  EXPECT_EQ(bits_of(mean_loss), bits_of(mean(terms.data(), n)));
+  EXPECT_TRUE(same_bits(dx_none, dx_sum));
+  const float factor = 2.0f / static_cast<float>(n);
+  for (std::int64_t j = 0; j < n; ++j) {
+    const float d = c.x[j] - c.target[j];
+    ASSERT_EQ(bits_of(canonicalize(d * d)), bits_of(terms[j])) << j;
+    ASSERT_EQ(bits_of(canonicalize(d * 2.0f)), bits_of(dx_sum[j])) << j;
+    ASSERT_EQ(bits_of(canonicalize(d * factor)), bits_of(dx_mean[j])) << j;
+  }
+}
+
+// Against the float64 formula on finite inputs: each term rounds twice (d, then d * d: within
+// 3u relative, u = 2^-24), the canonical sum of n = 100003 nonnegative terms errs by under
+// 142u of their sum (ORDER.md's bound, h = 2 levels), and the mean's division once more.
+TEST(Loss, MseIsCloseToTheDoubleFormula) {
+  constexpr std::int64_t n = 100003;
+  std::vector<float> x(n), t(n);
+  for (std::int64_t j = 0; j < n; ++j) {
+    x[j] = static_cast<float>(std::sin(0.001 * static_cast<double>(j))) * 3.0f;
+    t[j] = static_cast<float>(std::cos(0.0007 * static_cast<double>(j)));
+  }
+  double want = 0.0;
+  for (std::int64_t j = 0; j < n; ++j) {
+    const double d = static_cast<double>(x[j]) - static_cast<double>(t[j]);
+    want += d * d;
+  }
+  float got_sum = 0.0f, got_mean = 0.0f;
+  mse_loss(x.data(), t.data(), n, LossReduction::sum, &got_sum, nullptr);
+  mse_loss(x.data(), t.data(), n, LossReduction::mean, &got_mean, nullptr);
+  const double bound = (142.0 + 3.0 + 1.0) * 0x1p-24;
+  EXPECT_NEAR(got_sum, want, bound * want);
+  EXPECT_NEAR(got_mean, want / n, bound * want / n);
+}
+
+TEST(Loss, MseEdgeValues) {
+  const float kInf = std::numeric_limits<float>::infinity();
+  float loss = 1.0f;
+  // No elements: the mean is NaN, the sum +0.
+  mse_loss(nullptr, nullptr, 0, LossReduction::mean, &loss, nullptr);
+  EXPECT_EQ(bits_of(loss), kCanonicalNanF32);
+  mse_loss(nullptr, nullptr, 0, LossReduction::sum, &loss, nullptr);
+  EXPECT_EQ(bits_of(loss), 0u);
+  // Inf - Inf and a NaN give canonical NaNs; Inf - finite gives +Inf and a gradient of +-Inf.
+  const float x[] = {kInf, std::nanf("3"), -kInf, 1.5f}, t[] = {kInf, 0.0f, 2.0f, 1.5f};
+  float terms[4], dx[4];
+  mse_loss(x, t, 4, LossReduction::none, terms, dx);
+  EXPECT_EQ(bits_of(terms[0]), kCanonicalNanF32);
+  EXPECT_EQ(bits_of(terms[1]), kCanonicalNanF32);
+  EXPECT_EQ(terms[2], kInf);
+  EXPECT_EQ(bits_of(terms[3]), 0u);
+  EXPECT_EQ(bits_of(dx[0]), kCanonicalNanF32);
+  EXPECT_EQ(dx[2], -kInf);
+  EXPECT_EQ(bits_of(dx[3]), 0u);
+  mse_loss(x, t, 4, LossReduction::mean, &loss, nullptr);
+  EXPECT_EQ(bits_of(loss), kCanonicalNanF32);
+}
+
+TEST(Loss, MseBadInputIsAnError) {
+  std::vector<float> x(8, 1.0f), t(8, 2.0f), dx(8, 7.0f), losses(8, 7.0f);
+  float loss = 7.0f;
+  expect_error([&] { mse_loss(x.data(), t.data(), -1, LossReduction::mean, &loss, nullptr); },
+               ErrorCode::size_out_of_range, "mse_loss: n must be >= 0, got -1");
+  expect_error([&] { mse_loss(x.data(), nullptr, 8, LossReduction::mean, &loss, nullptr); }, ErrorCode::null_pointer,
+               "mse_loss: target must not be null");
+  expect_error([&] { ref::mse_loss(x.data(), t.data(), 8, LossReduction::sum, nullptr, nullptr); },
+               ErrorCode::null_pointer, "ref::mse_loss: loss must not be null");
+  expect_error([&] { mse_loss(x.data(), t.data(), 8, static_cast<LossReduction>(7), &loss, nullptr); },
+               ErrorCode::invalid_argument, "mse_loss: reduction must be mean, sum or none, got 7");
+  expect_error([&] { mse_loss(x.data(), t.data(), 8, LossReduction::mean, &loss, x.data()); },
+               ErrorCode::unsupported_aliasing, "mse_loss: dx and x must not overlap");
+  expect_error([&] { mse_loss(x.data(), t.data(), 8, LossReduction::none, losses.data(), losses.data() + 4); },
+               ErrorCode::unsupported_aliasing, "mse_loss: loss and dx must not overlap");
+  expect_error([&] { mse_loss(x.data(), t.data(), 8, LossReduction::mean, &loss, dx.data(), CpuOptions{-2}); },
+               ErrorCode::invalid_argument, "threads");
+  EXPECT_EQ(loss, 7.0f);
+  for (const float v : dx) EXPECT_EQ(v, 7.0f);
+  for (const float v : losses) EXPECT_EQ(v, 7.0f);
+}
+
+}  // namespace
+}  // namespace detnum::test
