@@ -245,6 +245,15 @@ TEST(Pointwise, GeluTanhIsCloseToTheDoubleFormula) {
   EXPECT_EQ(out[1], kInf);
   EXPECT_EQ(bits_of(out[2]), kCanonicalNanF32);
   EXPECT_EQ(bits_of(out[3]), 0x80000000u);
+  // The gradient: 0.5 at +-0; NaN at +-Inf and where x * x overflows (finite x too), +0 below.
+  const float gx[] = {-0.0f, 1.8e19f, 1.9e19f, -1.9e19f, kInf, -kInf, -1e19f};
+  const float ones4[] = {1, 1, 1, 1, 1, 1, 1};
+  float g[7];
+  ref::gelu_tanh_backward(gx, ones4, g, 7);
+  EXPECT_EQ(g[0], 0.5f);
+  EXPECT_EQ(g[1], 1.0f);
+  for (int i = 2; i < 6; ++i) EXPECT_EQ(bits_of(g[i]), kCanonicalNanF32) << gx[i];
+  EXPECT_EQ(bits_of(g[6]), 0u);
 }
 
 // Sigmoid against 1 / (1 + e^-x) in double (exp correctly rounded, then two roundings); the
