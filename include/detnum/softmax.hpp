@@ -29,7 +29,8 @@ void softmax_backward(const float* y, const float* dy, float* dx, std::int64_t r
 // `period` rows (one block per sequence and head, a row per query, a column per key); row r keeps
 // its first k_r = min(cols, r mod period + 1 + offset) columns, so that query i sees keys
 // 0 .. i + offset. offset 0 is PyTorch's top-left alignment; offset = keys - queries aligns the
-// queries with the last keys (bottom-right, as with a KV cache).
+// queries with the last keys (bottom-right, as with a KV cache). rows need not be a multiple of
+// period: the rows after the last whole block are the first rows of one more.
 struct CausalMask {
   std::int64_t period = 0;  // rows per block (queries per sequence), >= 1: no default
   std::int64_t offset = 0;  // >= 0: every row keeps at least one column
