@@ -221,6 +221,20 @@ __global__ void mse_loss_kernel(const float* x, const float* t, std::int64_t n, 
   if (threadIdx.x % kWarp == 0) atomicAdd(loss, s * inv_n);
 }
 
+// The binary cross-entropy of logits the same way, with CUDA's expf and log1pf.
+__global__ void bce_with_logits_kernel(const float* x, const float* t, std::int64_t n, float* loss, float* dx) {
+  const float inv_n = 1.0f / static_cast<float>(n);
+  float s = 0.0f;
+  GRID_STRIDE(i, n) {
+    const float e = expf(-fabsf(x[i]));
+    s += (1.0f - t[i]) * x[i] - fminf(x[i], 0.0f) + log1pf(e);
+    const float sig = x[i] >= 0.0f ? 1.0f / (1.0f + e) : e / (1.0f + e);
+    dx[i] = (sig - t[i]) * inv_n;
+  }
+  s = warp_sum(s);
+  if (threadIdx.x % kWarp == 0) atomicAdd(loss, s * inv_n);
+}
+
 // A row's maximum and sum of exp(z - max), each lane of the warp taking every 32nd column.
 struct MaxAndSum {
   float max, sum;
@@ -514,6 +528,12 @@ void mse_loss(const float* x, const float* t, std::int64_t n, float* loss, float
   zero(loss, 1, s);
   mse_loss_kernel<<<blocks_for(n), kThreads, 0, s>>>(x, t, n, loss, dx);
   launched("mse_loss_kernel");
+}
+
+void bce_with_logits(const float* x, const float* t, std::int64_t n, float* loss, float* dx, cudaStream_t s) {
+  zero(loss, 1, s);
+  bce_with_logits_kernel<<<blocks_for(n), kThreads, 0, s>>>(x, t, n, loss, dx);
+  launched("bce_with_logits_kernel");
 }
 
 void gelu_tanh(const float* x, float* y, std::int64_t n, cudaStream_t s) {

@@ -49,6 +49,7 @@ void silu(const float* x, float* y, std::int64_t n, cudaStream_t s);
 void silu_backward(const float* x, const float* dy, float* dx, std::int64_t n, cudaStream_t s);
 // *loss (device) = mean of (x - t)^2, by float atomics; dx = (x - t) * (2 / n).
 void mse_loss(const float* x, const float* t, std::int64_t n, float* loss, float* dx, cudaStream_t s);
+void bce_with_logits(const float* x, const float* t, std::int64_t n, float* loss, float* dx, cudaStream_t s);
 void gelu_tanh(const float* x, float* y, std::int64_t n, cudaStream_t s);
 void gelu_tanh_backward(const float* x, const float* dy, float* dx, std::int64_t n, cudaStream_t s);
 void sigmoid(const float* x, float* y, std::int64_t n, cudaStream_t s);

@@ -20,6 +20,8 @@
 //   mse_loss/det_cuda/N, mse_loss/conventional_cuda/N              the mean squared error (a mean) and
 //                                   its gradient (12N bytes); the conventional one adds the mean
 //                                   by float atomics, a warp at a time
+//   bce_with_logits/det_cuda/N, bce_with_logits/conventional_cuda/N   the binary cross-entropy of
+//                                   logits (a mean) and its gradient, the same way (expf, log1pf)
 //   clip_grad_norm/det_cuda/L, clip_grad_norm/conventional_cuda/L  gradient clipping of L layers of
 //                                   GPT-2 small's gradients (clip_model.hpp, 12 tensors a layer);
 //                                   the conventional one sums all squares with float atomics, in
@@ -229,20 +231,27 @@ void rows(benchmark::internal::Benchmark* b) {
 }
 
 // x and target the inputs' x and dy; the caller's workspace for detnum, sized once.
-template <bool kDet>
-void BM_mse(benchmark::State& state) {
+template <bool kBce, bool kDet>
+void BM_loss(benchmark::State& state) {
   guarded(state, [&] {
     Inputs in(state.range(0), 1);
     Stream stream;
     DeviceBuffer<float> loss(1);
-    const std::size_t bytes = detnum::cuda::mse_loss_workspace_bytes(in.n);
+    const std::size_t bytes = detnum::cuda::loss_workspace_bytes(in.n);
     DeviceBuffer<unsigned char> ws(kDet ? bytes : 0);
+    namespace conventional = detnum_bench::conventional;
     const auto launch = [&] {
-      if constexpr (kDet)
-        detnum::cuda::mse_loss(in.d_x.get(), in.d_dy.get(), in.n, detnum::LossReduction::mean, loss.get(), in.out.get(),
-                               stream.get(), detnum::cuda::Workspace{ws.get(), bytes});
+      const detnum::cuda::Workspace w{ws.get(), bytes};
+      constexpr auto kMean = detnum::LossReduction::mean;
+      if constexpr (kDet && kBce)
+        detnum::cuda::binary_cross_entropy_with_logits(in.d_x.get(), in.d_dy.get(), in.n, kMean, loss.get(),
+                                                       in.out.get(), stream.get(), w);
+      else if constexpr (kDet)
+        detnum::cuda::mse_loss(in.d_x.get(), in.d_dy.get(), in.n, kMean, loss.get(), in.out.get(), stream.get(), w);
+      else if constexpr (kBce)
+        conventional::bce_with_logits(in.d_x.get(), in.d_dy.get(), in.n, loss.get(), in.out.get(), stream.get());
       else
-        detnum_bench::conventional::mse_loss(in.d_x.get(), in.d_dy.get(), in.n, loss.get(), in.out.get(), stream.get());
+        conventional::mse_loss(in.d_x.get(), in.d_dy.get(), in.n, loss.get(), in.out.get(), stream.get());
     };
     if (kDet && in.n == kValidateAt) {
       BENCH_CHECK(cudaMemset(in.out.get(), 0xFF, static_cast<std::size_t>(in.n) * sizeof(float)));
@@ -250,7 +259,11 @@ void BM_mse(benchmark::State& state) {
       BENCH_CHECK(cudaStreamSynchronize(stream.get()));
       std::vector<float> want(static_cast<std::size_t>(in.n));
       float want_loss = 0.0f;
-      detnum::ref::mse_loss(in.x.data(), in.dy.data(), in.n, detnum::LossReduction::mean, &want_loss, want.data());
+      if constexpr (kBce)
+        detnum::ref::binary_cross_entropy_with_logits(in.x.data(), in.dy.data(), in.n, detnum::LossReduction::mean,
+                                                      &want_loss, want.data());
+      else
+        detnum::ref::mse_loss(in.x.data(), in.dy.data(), in.n, detnum::LossReduction::mean, &want_loss, want.data());
       const std::vector<float> got = in.out.to_host(), got_loss = loss.to_host();
       if (std::memcmp(want.data(), got.data(), want.size() * sizeof(float)) != 0 ||
           std::memcmp(&want_loss, got_loss.data(), sizeof want_loss) != 0)
@@ -342,8 +355,10 @@ BENCHMARK(BM_pointwise<Op::adamw, true>)->Name("adamw/det_cuda")->Apply(sizes);
 BENCHMARK(BM_pointwise<Op::adamw, false>)->Name("adamw/conventional_cuda")->Apply(sizes);
 BENCHMARK(BM_pointwise<Op::sgd, true>)->Name("sgd/det_cuda")->Apply(sizes);
 BENCHMARK(BM_pointwise<Op::sgd, false>)->Name("sgd/conventional_cuda")->Apply(sizes);
-BENCHMARK(BM_mse<true>)->Name("mse_loss/det_cuda")->Apply(sizes);
-BENCHMARK(BM_mse<false>)->Name("mse_loss/conventional_cuda")->Apply(sizes);
+BENCHMARK(BM_loss<false, true>)->Name("mse_loss/det_cuda")->Apply(sizes);
+BENCHMARK(BM_loss<false, false>)->Name("mse_loss/conventional_cuda")->Apply(sizes);
+BENCHMARK(BM_loss<true, true>)->Name("bce_with_logits/det_cuda")->Apply(sizes);
+BENCHMARK(BM_loss<true, false>)->Name("bce_with_logits/conventional_cuda")->Apply(sizes);
 BENCHMARK(BM_clip<true>)->Name("clip_grad_norm/det_cuda")->Apply(layers);
 BENCHMARK(BM_clip<false>)->Name("clip_grad_norm/conventional_cuda")->Apply(layers);
 

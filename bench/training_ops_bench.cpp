@@ -23,6 +23,8 @@
 //   adamw/loop/N/1                the same update as a plain loop (sqrtf, bias corrections by pow), built for AVX2
 //   mse_loss/det_cpu/N/threads   detnum::mse_loss, a mean with its gradient
 //   mse_loss/loop/N/1             the same as a plain loop built for AVX2 (a running sum of the squares)
+//   bce_with_logits/det_cpu/N/threads   detnum::binary_cross_entropy_with_logits, a mean with its gradient
+//   bce_with_logits/libm/N/1      the same as a plain loop with glibc's expf and log1pf, built for AVX2
 //   sgd/det_cpu/N/threads         detnum::sgd_step (momentum 0.9, weight decay 1e-4, a later step)
 //   sgd/loop/N/1                  the same update as a plain loop, built for AVX2
 //   init_normal/det_cpu/N/threads detnum::init_normal (Box-Muller on Philox words and detnum::math)
@@ -428,6 +430,48 @@ void BM_mse_loop(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * n);
 }
 
+void BM_bce_det(benchmark::State& state) {
+  const std::int64_t n = state.range(0);
+  const std::vector<float> x = values(n, 2, 8.0f), t = values(n, 3, 1.0f);
+  std::vector<float> dx(x.size()), want_dx(x.size());
+  float loss = 0.0f, want = 0.0f;
+  const detnum::CpuOptions o{static_cast<int>(state.range(1))};
+  detnum::ref::binary_cross_entropy_with_logits(x.data(), t.data(), n, detnum::LossReduction::mean, &want,
+                                                want_dx.data());
+  detnum::binary_cross_entropy_with_logits(x.data(), t.data(), n, detnum::LossReduction::mean, &loss, dx.data(), o);
+  if (!same_bits(dx, want_dx) || std::memcmp(&loss, &want, sizeof loss) != 0)
+    return state.SkipWithError("det_cpu differs from detnum::ref");
+  for (auto _ : state) {
+    detnum::binary_cross_entropy_with_logits(x.data(), t.data(), n, detnum::LossReduction::mean, &loss, dx.data(), o);
+    benchmark::DoNotOptimize(loss);
+  }
+  state.SetItemsProcessed(state.iterations() * n);
+}
+
+[[gnu::target("avx2")]] float bce_loop(const float* x, const float* t, float* dx, std::int64_t n) {
+  float s = 0.0f;
+  const float inv_n = 1.0f / static_cast<float>(n);
+  for (std::int64_t i = 0; i < n; ++i) {
+    const float e = std::exp(-std::fabs(x[i]));
+    s += (1.0f - t[i]) * x[i] - std::min(x[i], 0.0f) + std::log1p(e);
+    const float sig = x[i] >= 0.0f ? 1.0f / (1.0f + e) : e / (1.0f + e);
+    dx[i] = (sig - t[i]) * inv_n;
+  }
+  return s * inv_n;
+}
+
+void BM_bce_loop(benchmark::State& state) {
+  if (!__builtin_cpu_supports("avx2")) return state.SkipWithError("the plain loops are built for AVX2, which this CPU lacks");
+  const std::int64_t n = state.range(0);
+  const std::vector<float> x = values(n, 2, 8.0f), t = values(n, 3, 1.0f);
+  std::vector<float> dx(x.size());
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(bce_loop(x.data(), t.data(), dx.data(), n));
+    benchmark::ClobberMemory();
+  }
+  state.SetItemsProcessed(state.iterations() * n);
+}
+
 // --- Gradient clipping ---------------------------------------------------------------------------
 
 // L layers' gradients (clip_model.hpp) in one allocation each, and the list over them.
@@ -664,6 +708,8 @@ BENCHMARK(BM_adamw_det)->Name("adamw/det_cpu")->Apply(det_flat);
 BENCHMARK(BM_adamw_loop)->Name("adamw/loop")->Apply(peer_flat);
 BENCHMARK(BM_mse_det)->Name("mse_loss/det_cpu")->Apply(det_flat);
 BENCHMARK(BM_mse_loop)->Name("mse_loss/loop")->Apply(peer_flat);
+BENCHMARK(BM_bce_det)->Name("bce_with_logits/det_cpu")->Apply(det_flat);
+BENCHMARK(BM_bce_loop)->Name("bce_with_logits/libm")->Apply(peer_flat);
 BENCHMARK(BM_sgd_det)->Name("sgd/det_cpu")->Apply(det_flat);
 BENCHMARK(BM_sgd_loop)->Name("sgd/loop")->Apply(peer_flat);
 BENCHMARK(BM_init_det<true>)->Name("init_normal/det_cpu")->Apply(det_fill);

@@ -115,6 +115,9 @@ TEST(GoldenGpu, Pointwise) {
   cuda::mse_loss(x.get(), x.get() + 1, kGoldenN - 1, LossReduction::mean, loss.get(), dx.get());
   DETNUM_EXPECT_GOLDEN(device_fingerprint(loss, {1}), kGoldenFile, "mse_loss/f32/mean/loss");
   DETNUM_EXPECT_GOLDEN(device_fingerprint(dx, {kGoldenN - 1}), kGoldenFile, "mse_loss/f32/mean/dx");
+  cuda::binary_cross_entropy_with_logits(x.get(), x.get() + 1, kGoldenN - 1, LossReduction::sum, loss.get(), dx.get());
+  DETNUM_EXPECT_GOLDEN(device_fingerprint(loss, {1}), kGoldenFile, "binary_cross_entropy_with_logits/f32/sum/loss");
+  DETNUM_EXPECT_GOLDEN(device_fingerprint(dx, {kGoldenN - 1}), kGoldenFile, "binary_cross_entropy_with_logits/f32/sum/dx");
   DeviceBuffer<float> b(kGoldenRows * kGoldenCols);
   cuda::bias_add(x.get(), x.get() + 50000, b.get(), kGoldenRows, kGoldenCols);
   DETNUM_EXPECT_GOLDEN(device_fingerprint(b, {kGoldenRows, kGoldenCols}), kGoldenFile, "bias_add/f32/300x37");

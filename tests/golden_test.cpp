@@ -84,6 +84,9 @@ TEST(Golden, Pointwise) {
   mse_loss(x.data(), x.data() + 1, kGoldenN - 1, LossReduction::mean, &loss, y.data());
   DETNUM_EXPECT_GOLDEN(TensorView::of(&loss, {1}), kGoldenFile, "mse_loss/f32/mean/loss");
   DETNUM_EXPECT_GOLDEN(TensorView::of(y.data(), {kGoldenN - 1}), kGoldenFile, "mse_loss/f32/mean/dx");
+  binary_cross_entropy_with_logits(x.data(), x.data() + 1, kGoldenN - 1, LossReduction::sum, &loss, y.data());
+  DETNUM_EXPECT_GOLDEN(TensorView::of(&loss, {1}), kGoldenFile, "binary_cross_entropy_with_logits/f32/sum/loss");
+  DETNUM_EXPECT_GOLDEN(TensorView::of(y.data(), {kGoldenN - 1}), kGoldenFile, "binary_cross_entropy_with_logits/f32/sum/dx");
   bias_add(x.data(), x.data() + 50000, y.data(), kGoldenRows, kGoldenCols);
   DETNUM_EXPECT_GOLDEN(TensorView::of(y.data(), {kGoldenRows, kGoldenCols}), kGoldenFile, "bias_add/f32/300x37");
   const std::vector<float> xs = golden_x_specials();

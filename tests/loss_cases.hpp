@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "detnum/loss.hpp"
+#include "detnum/random.hpp"
 #include "support/data.hpp"
 
 namespace detnum::test {
@@ -15,22 +16,34 @@ namespace detnum::test {
 inline const std::int64_t kLossSizes[] = {0, 1, 2, 127, 8191, 8192, 8193, 16385, 100003};
 inline constexpr LossReduction kReductions[] = {LossReduction::mean, LossReduction::sum, LossReduction::none};
 
+// The losses of detnum/loss.hpp.
+enum class LossOp { mse, bce_with_logits };
+inline constexpr LossOp kLossOps[] = {LossOp::mse, LossOp::bce_with_logits};
+inline const char* loss_name(LossOp op) { return op == LossOp::mse ? "mse_loss" : "binary_cross_entropy_with_logits"; }
+
 inline const char* reduction_name(LossReduction r) {
   return r == LossReduction::mean ? "mean" : r == LossReduction::sum ? "sum" : "none";
 }
 
-// x and target with data.hpp's specials; loss and dx filled with a sentinel (a NaN's bits that no
-// output has), so that an element left unwritten shows.
+// x and target with data.hpp's specials (for the cross-entropy, targets mostly in [0, 1], as
+// labels or probabilities are); loss and dx filled with a sentinel (a NaN's bits that no output
+// has), so that an element left unwritten shows.
 struct LossCase {
+  LossOp op;
   std::int64_t n;
   LossReduction reduction;
   bool with_dx;
   std::vector<float> x, target;
-  LossCase(std::int64_t n_, LossReduction r, bool dx, std::uint64_t seed = 31)
-      : n(n_), reduction(r), with_dx(dx), x(random_floats(n_, seed)), target(random_floats(n_, seed + 1)) {}
+  LossCase(LossOp o, std::int64_t n_, LossReduction r, bool dx, std::uint64_t seed = 31)
+      : op(o), n(n_), reduction(r), with_dx(dx), x(random_floats(n_, seed)), target(random_floats(n_, seed + 1)) {
+    if (op == LossOp::bce_with_logits)
+      for (std::int64_t j = 0; j < n; ++j)
+        if (j % 5 != 0) target[j] = j % 3 == 0 ? static_cast<float>(j % 2) : uniform_float(static_cast<std::uint32_t>(j * 2654435761u));
+  }
   std::int64_t loss_count() const { return reduction == LossReduction::none ? n : 1; }
   std::string describe() const {
-    return "n " + std::to_string(n) + ", " + reduction_name(reduction) + (with_dx ? ", with dx" : ", loss only");
+    return std::string(loss_name(op)) + ", n " + std::to_string(n) + ", " + reduction_name(reduction) +
+           (with_dx ? ", with dx" : ", loss only");
   }
 };
 
@@ -44,9 +57,28 @@ inline LossOutputs loss_buffers(const LossCase& c) {
   return {std::vector<float>(static_cast<std::size_t>(c.loss_count()), float_from_bits(kLossSentinelBits)),
           std::vector<float>(c.with_dx ? static_cast<std::size_t>(c.n) : 0, float_from_bits(kLossSentinelBits))};
 }
+// Calls the case's loss through F: detnum:: (with CpuOptions bound), detnum::ref:: or
+// detnum::cuda:: (with the stream, workspace and launch bound), an object with both losses as
+// members, on pointers it reads.
+template <class F>
+void call_loss(const F& f, LossOp op, const float* x, const float* t, std::int64_t n, LossReduction r, float* loss,
+               float* dx) {
+  if (op == LossOp::mse) f.mse_loss(x, t, n, r, loss, dx);
+  else f.binary_cross_entropy_with_logits(x, t, n, r, loss, dx);
+}
+struct RefLosses {
+  void mse_loss(const float* x, const float* t, std::int64_t n, LossReduction r, float* l, float* dx) const {
+    ref::mse_loss(x, t, n, r, l, dx);
+  }
+  void binary_cross_entropy_with_logits(const float* x, const float* t, std::int64_t n, LossReduction r, float* l,
+                                        float* dx) const {
+    ref::binary_cross_entropy_with_logits(x, t, n, r, l, dx);
+  }
+};
 inline LossOutputs reference_loss(const LossCase& c) {
   LossOutputs out = loss_buffers(c);
-  ref::mse_loss(c.x.data(), c.target.data(), c.n, c.reduction, out.loss.data(), c.with_dx ? out.dx.data() : nullptr);
+  call_loss(RefLosses{}, c.op, c.x.data(), c.target.data(), c.n, c.reduction, out.loss.data(),
+            c.with_dx ? out.dx.data() : nullptr);
   return out;
 }
 

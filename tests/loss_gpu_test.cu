@@ -1,4 +1,4 @@
-// The losses on a CUDA device: the reference's bits for every size, reduction and launch shape,
+// The losses on a CUDA device: the reference's bits for every loss, size, reduction and launch shape,
 // with detnum's own workspace and with the caller's; errors before anything runs.
 #include <gtest/gtest.h>
 
@@ -29,12 +29,26 @@ DeviceBuffer<float> to_device(const std::vector<float>& h) {
   return d;
 }
 
-TEST(LossGpu, MseSameAsTheCpu) {
+// detnum::cuda:: with the workspace and launch bound, in the shape call_loss takes.
+struct CudaLosses {
+  cuda::Workspace ws;
+  cuda::LaunchConfig launch;
+  void mse_loss(const float* x, const float* t, std::int64_t n, LossReduction r, float* l, float* dx) const {
+    cuda::mse_loss(x, t, n, r, l, dx, nullptr, ws, launch);
+  }
+  void binary_cross_entropy_with_logits(const float* x, const float* t, std::int64_t n, LossReduction r, float* l,
+                                        float* dx) const {
+    cuda::binary_cross_entropy_with_logits(x, t, n, r, l, dx, nullptr, ws, launch);
+  }
+};
+
+TEST(LossGpu, SameAsTheCpu) {
   DETNUM_REQUIRE_GPU();
+  for (const LossOp op : kLossOps)
   for (const std::int64_t n : kLossSizes)
     for (const LossReduction r : kReductions)
       for (const bool with_dx : {true, false}) {
-        const LossCase c(n, r, with_dx);
+        const LossCase c(op, n, r, with_dx);
         SCOPED_TRACE(c.describe());
         const LossOutputs want = reference_loss(c);
         const DeviceBuffer<float> x = to_device(c.x), t = to_device(c.target);
@@ -42,10 +56,10 @@ TEST(LossGpu, MseSameAsTheCpu) {
           for (const bool own_workspace : {false, true}) {
             const LossOutputs start = loss_buffers(c);  // the sentinels
             DeviceBuffer<float> loss = to_device(start.loss), dx = to_device(start.dx);
-            const std::size_t bytes = cuda::mse_loss_workspace_bytes(n);
+            const std::size_t bytes = cuda::loss_workspace_bytes(n);
             DeviceBuffer<unsigned char> ws(own_workspace ? bytes : 0);
-            cuda::mse_loss(x.get(), t.get(), n, r, loss.get(), with_dx ? dx.get() : nullptr, nullptr,
-                           own_workspace ? cuda::Workspace{ws.get(), bytes} : cuda::Workspace{}, launch);
+            const CudaLosses f{own_workspace ? cuda::Workspace{ws.get(), bytes} : cuda::Workspace{}, launch};
+            call_loss(f, op, x.get(), t.get(), n, r, loss.get(), with_dx ? dx.get() : nullptr);
             DETNUM_TEST_CUDA(cudaDeviceSynchronize());
             EXPECT_TRUE(same_bits(want.loss, to_host(loss))) << "block " << launch.block_threads;
             EXPECT_TRUE(same_bits(want.dx, to_host(dx))) << "block " << launch.block_threads;
@@ -53,7 +67,7 @@ TEST(LossGpu, MseSameAsTheCpu) {
       }
 }
 
-TEST(LossGpu, MseErrors) {
+TEST(LossGpu, Errors) {
   DETNUM_REQUIRE_GPU();
   const std::vector<float> host(8, 1.0f);
   const DeviceBuffer<float> x = to_device(host), t = to_device(host);
@@ -67,9 +81,12 @@ TEST(LossGpu, MseErrors) {
                ErrorCode::unsupported_aliasing, "cuda::mse_loss: dx and x must not overlap");
   expect_error([&] { cuda::mse_loss(x.get(), t.get(), 8, LossReduction::sum, loss.get(), dx.get(), nullptr,
                                     cuda::Workspace{ws.get(), 16}); },
-               ErrorCode::invalid_argument, "ws.bytes must be at least cuda::mse_loss_workspace_bytes(n)");
+               ErrorCode::invalid_argument, "ws.bytes must be at least cuda::loss_workspace_bytes(n)");
   expect_error([&] { cuda::mse_loss(x.get(), t.get(), 8, static_cast<LossReduction>(5), loss.get(), nullptr); },
                ErrorCode::invalid_argument, "reduction must be mean, sum or none, got 5");
+  expect_error([&] { cuda::binary_cross_entropy_with_logits(x.get(), host.data(), 8, LossReduction::mean, loss.get(),
+                                                            nullptr); },
+               ErrorCode::wrong_memory_space, "cuda::binary_cross_entropy_with_logits: target must be device");
   DETNUM_TEST_CUDA(cudaDeviceSynchronize());
   EXPECT_EQ(to_host(loss), std::vector<float>{7.0f});
   EXPECT_EQ(to_host(dx), std::vector<float>(8, 7.0f));

@@ -1,9 +1,10 @@
-// The losses on the CPU: the fast path equals the reference bit for bit at every thread count and
-// SIMD kind; the mean and the sum are detnum::mean and detnum::sum of the per-element terms; the
-// values follow the float64 formula; edge values; bad arguments get detnum::Error and nothing is
-// written.
+// The losses on the CPU (the mean squared error, the binary cross-entropy of logits): the fast
+// path equals the reference bit for bit at every thread count and SIMD kind; the mean and the sum
+// are detnum::mean and detnum::sum of the per-element terms; the values follow the float64
+// formulas; edge values; bad arguments get detnum::Error and nothing is written.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -13,6 +14,7 @@
 #include "detnum/loss.hpp"
 #include "detnum/reduce.hpp"
 #include "loss_cases.hpp"
+#include "loss_sweep.hpp"
 #include "support/bits.hpp"
 #include "support/errors.hpp"
 
@@ -22,16 +24,30 @@ namespace {
 constexpr CpuOptions kFastOptions[] = {{1, CpuSimd::best}, {2, CpuSimd::best}, {3, CpuSimd::best},
                                        {5, CpuSimd::best}, {8, CpuSimd::best}, {3, CpuSimd::portable}};
 
-TEST(Loss, MseFastEqualsReference) {
+// detnum:: with the options bound, in the shape call_loss takes.
+struct CpuLosses {
+  CpuOptions o;
+  void mse_loss(const float* x, const float* t, std::int64_t n, LossReduction r, float* l, float* dx) const {
+    detnum::mse_loss(x, t, n, r, l, dx, o);
+  }
+  void binary_cross_entropy_with_logits(const float* x, const float* t, std::int64_t n, LossReduction r, float* l,
+                                        float* dx) const {
+    detnum::binary_cross_entropy_with_logits(x, t, n, r, l, dx, o);
+  }
+};
+
+TEST(Loss, FastEqualsReference) {
+  for (const LossOp op : kLossOps)
   for (const std::int64_t n : kLossSizes)
     for (const LossReduction r : kReductions)
       for (const bool with_dx : {true, false}) {
-        const LossCase c(n, r, with_dx);
+        const LossCase c(op, n, r, with_dx);
         SCOPED_TRACE(c.describe());
         const LossOutputs want = reference_loss(c);
         for (const CpuOptions o : kFastOptions) {
           LossOutputs got = loss_buffers(c);
-          mse_loss(c.x.data(), c.target.data(), n, r, got.loss.data(), with_dx ? got.dx.data() : nullptr, o);
+          call_loss(CpuLosses{o}, op, c.x.data(), c.target.data(), n, r, got.loss.data(),
+                    with_dx ? got.dx.data() : nullptr);
           EXPECT_TRUE(same_bits(want.loss, got.loss)) << o.threads << " threads";
           EXPECT_TRUE(same_bits(want.dx, got.dx)) << o.threads << " threads";
         }
@@ -43,7 +59,7 @@ TEST(Loss, MseFastEqualsReference) {
 // own elements (the mean's scaled by 2 / n).
 TEST(Loss, MseReductionsOfTheSameTerms) {
   constexpr std::int64_t n = 20000;
-  const LossCase c(n, LossReduction::none, true, 41);
+  const LossCase c(LossOp::mse, n, LossReduction::none, true, 41);
   std::vector<float> terms(n), dx_none(n), dx_sum(n), dx_mean(n);
   float mean_loss = 0.0f, sum_loss = 0.0f;
   mse_loss(c.x.data(), c.target.data(), n, LossReduction::none, terms.data(), dx_none.data());
@@ -107,6 +123,45 @@ TEST(Loss, MseEdgeValues) {
   EXPECT_EQ(bits_of(loss), kCanonicalNanF32);
 }
 
+// The cross-entropy's terms and gradient against the float64 formulas, and the reductions of the
+// same terms: log_sigmoid's log(1 + exp(-|x|)) loses its term once exp(-|x|) < 2^-24, so the
+// bound is absolute (a few 2^-24) plus relative (a few roundings of each product).
+TEST(Loss, BceWithLogitsIsCloseToTheDoubleFormula) {
+  std::vector<float> x, t;
+  for (int i = -3000; i <= 3000; ++i)
+    for (const float target : {0.0f, 1.0f, 0.25f}) {
+      x.push_back(static_cast<float>(i) / 100.0f);
+      t.push_back(target);
+    }
+  const auto n = static_cast<std::int64_t>(x.size());
+  std::vector<float> terms(n), dx(n), dx_mean(n);
+  binary_cross_entropy_with_logits(x.data(), t.data(), n, LossReduction::none, terms.data(), dx.data());
+  float mean_loss = 0.0f, sum_loss = 0.0f;
+  binary_cross_entropy_with_logits(x.data(), t.data(), n, LossReduction::mean, &mean_loss, dx_mean.data(), {3});
+  binary_cross_entropy_with_logits(x.data(), t.data(), n, LossReduction::sum, &sum_loss, nullptr, {2});
+  EXPECT_EQ(bits_of(mean_loss), bits_of(mean(terms.data(), n)));
+  EXPECT_EQ(bits_of(sum_loss), bits_of(sum(terms.data(), n)));
+  for (std::int64_t j = 0; j < n; ++j) {
+    const double xd = x[j], td = t[j];
+    const double want = (1.0 - td) * xd + std::log1p(std::exp(-std::fabs(xd))) - std::min(xd, 0.0);
+    const double s = 1.0 / (1.0 + std::exp(-xd));
+    EXPECT_NEAR(terms[j], want, 4e-7 * ((1.0 - td) * std::fabs(xd) + std::fabs(want)) + 0x1p-22) << "x " << x[j];
+    EXPECT_NEAR(dx[j], s - td, 2e-7 * std::fabs(s) + 0x1p-24 * std::fabs(td)) << "x " << x[j];
+    ASSERT_EQ(bits_of(dx_mean[j]), bits_of(canonicalize(dx[j] / static_cast<float>(n)))) << j;
+  }
+  // Huge logits do not overflow: the terms are |x| (wrong side) or +0 (right side).
+  const float big[] = {1e30f, -1e30f, 1e30f, 3.0e38f}, labels[] = {0.0f, 1.0f, 1.0f, 1.0f};
+  float out[4];
+  binary_cross_entropy_with_logits(big, labels, 4, LossReduction::none, out, nullptr);
+  EXPECT_EQ(out[0], 1e30f);
+  EXPECT_EQ(out[1], 1e30f);
+  EXPECT_EQ(bits_of(out[2]), 0u);
+  EXPECT_EQ(bits_of(out[3]), 0u);
+}
+
+// Every 251st float as a logit; every float: math_exhaustive_test.
+TEST(Loss, BceWithLogitsVectorLoopEqualsPortableOnSampledFloats) { bce_paths_agree(251); }
+
 TEST(Loss, MseBadInputIsAnError) {
   std::vector<float> x(8, 1.0f), t(8, 2.0f), dx(8, 7.0f), losses(8, 7.0f);
   float loss = 7.0f;
@@ -127,6 +182,11 @@ TEST(Loss, MseBadInputIsAnError) {
   EXPECT_EQ(loss, 7.0f);
   for (const float v : dx) EXPECT_EQ(v, 7.0f);
   for (const float v : losses) EXPECT_EQ(v, 7.0f);
+  expect_error([&] { binary_cross_entropy_with_logits(x.data(), t.data(), 8, LossReduction::sum, &loss, t.data()); },
+               ErrorCode::unsupported_aliasing, "binary_cross_entropy_with_logits: dx and target must not overlap");
+  expect_error([&] { ref::binary_cross_entropy_with_logits(x.data(), t.data(), -4, LossReduction::sum, &loss, nullptr); },
+               ErrorCode::size_out_of_range, "ref::binary_cross_entropy_with_logits: n must be >= 0, got -4");
+  EXPECT_EQ(loss, 7.0f);
 }
 
 }  // namespace

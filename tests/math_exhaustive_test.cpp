@@ -9,6 +9,7 @@
 #include <cstdio>
 
 #include "activation_sweep.hpp"
+#include "loss_sweep.hpp"
 #include "math_avx2_sweep.hpp"
 #include "math_cases.hpp"
 
@@ -58,6 +59,7 @@ TEST(MathExhaustiveAvx2, GeluTanhLoopsEqualPortableOnAllInputs) {
   activation_paths_agree(1, "gelu_tanh", gelu_tanh, gelu_tanh_backward);
 }
 TEST(MathExhaustiveAvx2, SiluLoopsEqualPortableOnAllInputs) { activation_paths_agree(1, "silu", silu, silu_backward); }
+TEST(MathExhaustiveAvx2, BceWithLogitsLoopEqualsPortableOnAllInputs) { bce_paths_agree(1); }
 TEST(MathExhaustiveAvx2, SigmoidAndTanhLoopsEqualPortableOnAllInputs) {
   activation_paths_agree(1, "sigmoid", sigmoid, sigmoid_backward);
   activation_paths_agree(1, "tanh", tanh, tanh_backward);

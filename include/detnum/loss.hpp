@@ -1,5 +1,6 @@
-// Losses over elements: the mean squared error (PyTorch's mse_loss), and the reductions every
-// loss takes (cross_entropy's, detnum/softmax.hpp, too).
+// Losses over elements: the mean squared error and the binary cross-entropy of logits (PyTorch's
+// mse_loss and binary_cross_entropy_with_logits), and the reductions every loss takes
+// (cross_entropy's, detnum/softmax.hpp, too).
 //
 // Guarantee: the bits follow docs/ORDER.md ("Losses"; version DETNUM_ORDER_SPEC_VERSION): each
 // term is a function of its own elements, the mean and the sum are detnum::mean and detnum::sum
@@ -29,9 +30,17 @@ enum class LossReduction : std::uint8_t {
 void mse_loss(const float* x, const float* target, std::int64_t n, LossReduction reduction, float* loss, float* dx,
               CpuOptions options = {});
 
+// l_j = (1 - t_j) x_j - log(sigmoid(x_j)) for logits x and targets t (usually in [0, 1]: labels
+// or probabilities), computed without overflow; loss and dx as for mse_loss, dx = (sigmoid(x_j) -
+// t_j) / n for a mean and sigmoid(x_j) - t_j otherwise. (No weight or pos_weight.)
+void binary_cross_entropy_with_logits(const float* x, const float* target, std::int64_t n, LossReduction reduction,
+                                      float* loss, float* dx, CpuOptions options = {});
+
 // The scalar reference: ORDER.md's definition as plain loops.
 namespace ref {
 void mse_loss(const float* x, const float* target, std::int64_t n, LossReduction reduction, float* loss, float* dx);
+void binary_cross_entropy_with_logits(const float* x, const float* target, std::int64_t n, LossReduction reduction,
+                                      float* loss, float* dx);
 }  // namespace ref
 
 }  // namespace detnum

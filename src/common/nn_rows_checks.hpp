@@ -100,8 +100,9 @@ inline void check_loss_reduction(std::string_view fn, LossReduction reduction) {
     fail(ErrorCode::invalid_argument, fn, "reduction must be mean, sum or none, got " + std::to_string(r));
 }
 
-// mse_loss's arguments, as every backend checks them: loss holds n floats for none, else one.
-inline void check_mse_call(std::string_view fn, const float* x, const float* target, std::int64_t n,
+// A loss's arguments (detnum/loss.hpp), as every backend checks them: loss holds n floats for
+// none, else one.
+inline void check_loss_call(std::string_view fn, const float* x, const float* target, std::int64_t n,
                            LossReduction reduction, const float* loss, const float* dx, Reader reader) {
   check_size(fn, "n", n, sizeof(float));
   check_loss_reduction(fn, reduction);

@@ -5,9 +5,12 @@
 // says. So the mean and the sum have the bits of detnum::mean and detnum::sum of the terms.
 #include <algorithm>
 #include <array>
+#include <type_traits>
 #include <vector>
 
 #include "common/nn_rows_checks.hpp"
+#include "cpu/cpu_features.hpp"
+#include "cpu/loss_avx2.hpp"
 #include "cpu/parallel.hpp"
 #include "cpu/reduce_cpu.hpp"
 #include "detnum/detail/loss_order.hpp"
@@ -23,25 +26,29 @@ using detail::kReduceChunk;
 // over a few chunks.
 constexpr std::int64_t kGrainChunks = 2;
 
-// x - t squared, and the gradient, for j in [begin, end): terms[j - begin], dx[j].
-void mse_elements(const float* x, const float* target, std::int64_t begin, std::int64_t end, float factor, float* terms,
-                  float* dx) {
-  for (std::int64_t j = begin; j < end; ++j) terms[j - begin] = canonicalize(detail::mse_term(x[j], target[j]));
+// L's terms and gradient for j in [begin, end): terms[j - begin], dx[j]. The cross-entropy's
+// exp and log run as AVX2 code where they may (loss_avx2.cpp: the same bits).
+template <class L>
+void loss_elements(const float* x, const float* target, std::int64_t begin, std::int64_t end, float c, float* terms,
+                   float* dx, bool avx2) {
+  if constexpr (std::is_same_v<L, detail::BceWithLogitsLoss>) {
+    if (avx2) return detail::bce_with_logits_avx2(x + begin, target + begin, end - begin, c, terms, dx ? dx + begin : nullptr);
+  }
+  for (std::int64_t j = begin; j < end; ++j) terms[j - begin] = canonicalize(L::term(x[j], target[j]));
   if (dx)
-    for (std::int64_t j = begin; j < end; ++j) dx[j] = canonicalize(detail::mse_grad(x[j], target[j], factor));
+    for (std::int64_t j = begin; j < end; ++j) dx[j] = canonicalize(L::grad(x[j], target[j], c));
 }
 
-}  // namespace
-
-void mse_loss(const float* x, const float* target, std::int64_t n, LossReduction reduction, float* loss, float* dx,
-              CpuOptions options) {
-  constexpr const char* fn = "mse_loss";
+template <class L>
+void elementwise_loss(const char* fn, const float* x, const float* target, std::int64_t n, LossReduction reduction,
+                      float* loss, float* dx, CpuOptions options) {
   const CpuOptions o = detail::resolve_cpu_options(fn, options);
-  detail::check_mse_call(fn, x, target, n, reduction, loss, dx, detail::kHostReader);
-  const float factor = detail::mse_grad_factor(reduction, n);
+  detail::check_loss_call(fn, x, target, n, reduction, loss, dx, detail::kHostReader);
+  const bool avx2 = detail::use_avx2(o);
+  const float c = L::grad_scalar(reduction, n);
   if (reduction == LossReduction::none) {  // the terms are the outputs
     detail::parallel_ranges(n, kGrainChunks * kReduceChunk, o.threads, [&](std::int64_t begin, std::int64_t end) {
-      mse_elements(x, target, begin, end, factor, loss + begin, dx);
+      loss_elements<L>(x, target, begin, end, c, loss + begin, dx, avx2);
     });
     return;
   }
@@ -50,15 +57,28 @@ void mse_loss(const float* x, const float* target, std::int64_t n, LossReduction
   const detail::ChunkSum<float> chunk_sum = detail::chunk_sum_kernel<float>(o);
   detail::parallel_ranges(chunks, kGrainChunks, o.threads, [&](std::int64_t first, std::int64_t last) {
     std::array<float, kReduceChunk> terms;
-    for (std::int64_t c = first; c < last; ++c) {
-      const std::int64_t begin = c * kReduceChunk, end = std::min(n, begin + kReduceChunk);
-      mse_elements(x, target, begin, end, factor, terms.data(), dx);
-      partials[c] = chunk_sum(terms.data(), end - begin);
+    for (std::int64_t k = first; k < last; ++k) {
+      const std::int64_t begin = k * kReduceChunk, end = std::min(n, begin + kReduceChunk);
+      loss_elements<L>(x, target, begin, end, c, terms.data(), dx, avx2);
+      partials[k] = chunk_sum(terms.data(), end - begin);
     }
   });
   // ORDER.md step 5: one chunk's partial is the sum; more are reduced as a vector of their own.
   const float total = chunks == 0 ? 0.0f : chunks == 1 ? partials[0] : detail::canonical_sum(partials.data(), chunks, o);
   *loss = canonicalize(reduction == LossReduction::mean ? total / static_cast<float>(n) : total);
+}
+
+}  // namespace
+
+void mse_loss(const float* x, const float* target, std::int64_t n, LossReduction reduction, float* loss, float* dx,
+              CpuOptions options) {
+  elementwise_loss<detail::MseLoss>("mse_loss", x, target, n, reduction, loss, dx, options);
+}
+
+void binary_cross_entropy_with_logits(const float* x, const float* target, std::int64_t n, LossReduction reduction,
+                                      float* loss, float* dx, CpuOptions options) {
+  elementwise_loss<detail::BceWithLogitsLoss>("binary_cross_entropy_with_logits", x, target, n, reduction, loss, dx,
+                                              options);
 }
 
 }  // namespace detnum

@@ -157,9 +157,10 @@ class Backend {
   // Gradient clipping (detnum/clip.hpp): the tensors scaled in place; returns N.
   virtual float clip_grad_norm(std::span<const GradTensor> grads, float max_norm) = 0;
 
-  // The mean squared error (detnum/loss.hpp): loss holds n floats for none, else one; dx may be null.
-  virtual void mse_loss(const float* x, const float* target, std::int64_t n, LossReduction reduction, float* loss,
-                        float* dx) = 0;
+  // A loss of detnum/loss.hpp: loss holds n floats for none, else one; dx may be null.
+  enum class LossKind { mse, bce_with_logits };
+  virtual void loss(LossKind kind, const float* x, const float* target, std::int64_t n, LossReduction reduction,
+                    float* loss, float* dx) = 0;
 
   // embedding_forward (table -> out, n x dim) or embedding_backward (dout -> dtable, vocab x dim)
   // of detnum/embedding.hpp.

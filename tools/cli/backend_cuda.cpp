@@ -295,13 +295,17 @@ class CudaBackend final : public Backend {
     }
   }
 
-  void mse_loss(const float* x, const float* t, std::int64_t n, LossReduction r, float* loss, float* dx) override {
+  void loss(LossKind k, const float* x, const float* t, std::int64_t n, LossReduction r, float* l, float* dx) override {
     const std::int64_t count = r == LossReduction::none ? n : 1;
-    Mirror dx_(x, floats(n)), dt(t, floats(n)), dloss(loss, floats(count)), ddx(dx, floats(n));
-    cuda::mse_loss(dx_.get<const float>(), dt.get<const float>(), n, r, dloss.get<float>(), ddx.get<float>(), nullptr,
-                   {}, launch_);
+    Mirror dx_(x, floats(n)), dt(t, floats(n)), dloss(l, floats(count)), ddx(dx, floats(n));
+    if (k == LossKind::mse)
+      cuda::mse_loss(dx_.get<const float>(), dt.get<const float>(), n, r, dloss.get<float>(), ddx.get<float>(),
+                     nullptr, {}, launch_);
+    else
+      cuda::binary_cross_entropy_with_logits(dx_.get<const float>(), dt.get<const float>(), n, r, dloss.get<float>(),
+                                             ddx.get<float>(), nullptr, {}, launch_);
     finish();
-    dloss.copy_back(loss);
+    dloss.copy_back(l);
     ddx.copy_back(dx);
   }
 

@@ -206,8 +206,9 @@ class RefBackend final : public Backend {
   float clip_grad_norm(std::span<const GradTensor> grads, float max_norm) override {
     return ref::clip_grad_norm(grads, max_norm);
   }
-  void mse_loss(const float* x, const float* t, std::int64_t n, LossReduction r, float* loss, float* dx) override {
-    ref::mse_loss(x, t, n, r, loss, dx);
+  void loss(LossKind k, const float* x, const float* t, std::int64_t n, LossReduction r, float* l, float* dx) override {
+    if (k == LossKind::mse) ref::mse_loss(x, t, n, r, l, dx);
+    else ref::binary_cross_entropy_with_logits(x, t, n, r, l, dx);
   }
   void embedding(const EmbeddingCall& c) override { host_embedding(c, nullptr); }
 };
@@ -263,8 +264,9 @@ class CpuBackend final : public Backend {
   float clip_grad_norm(std::span<const GradTensor> grads, float max_norm) override {
     return detnum::clip_grad_norm(grads, max_norm, options_);
   }
-  void mse_loss(const float* x, const float* t, std::int64_t n, LossReduction r, float* loss, float* dx) override {
-    detnum::mse_loss(x, t, n, r, loss, dx, options_);
+  void loss(LossKind k, const float* x, const float* t, std::int64_t n, LossReduction r, float* l, float* dx) override {
+    if (k == LossKind::mse) detnum::mse_loss(x, t, n, r, l, dx, options_);
+    else detnum::binary_cross_entropy_with_logits(x, t, n, r, l, dx, options_);
   }
   void embedding(const EmbeddingCall& c) override { host_embedding(c, &options_); }
 

@@ -121,12 +121,13 @@ CheckOutputs run_clip(Backend& b, const CheckInputs& in, float max_norm, bool sp
   return {float_bytes({&norm, &all}), {}};
 }
 
-// mse_loss of the first min(n, 2^20) inputs against the 11th stream's as targets; y = loss|dx.
-CheckOutputs run_mse(Backend& b, const CheckInputs& in, LossReduction reduction, bool specials) {
+// A loss of the first min(n, 2^20) inputs against the 11th stream's as targets; y = loss|dx.
+CheckOutputs run_loss(Backend& b, const CheckInputs& in, Backend::LossKind kind, LossReduction reduction,
+                      bool specials) {
   const std::int64_t n = count_of(in);
   const std::vector<float> x = f32_operand(in, n, 0, !specials), target = f32_operand(in, n, 11, !specials);
   std::vector<float> loss = sentinel_floats(reduction == LossReduction::none ? n : 1), dx = sentinel_floats(n);
-  b.mse_loss(x.data(), target.data(), n, reduction, loss.data(), dx.data());
+  b.loss(kind, x.data(), target.data(), n, reduction, loss.data(), dx.data());
   return {float_bytes({&loss, &dx}), {}};
 }
 
@@ -187,14 +188,18 @@ std::vector<CheckOp> pointwise_check_ops() {
                        " min(n, 2^20) inputs, grads with specials; y = param|momentum_buffer",
                    [p, list](Backend& b, const CheckInputs& in) { return run_sgd(b, in, p, list); }, {}, Dtype::f32});
   }
-  for (const auto& [reduction, specials, what] :
-       {std::tuple{LossReduction::mean, false, "mean, first min(n, 2^20) inputs, finite; y = loss|dx"},
-        std::tuple{LossReduction::sum, true, "sum, first min(n, 2^20) inputs, with specials; y = loss|dx"},
-        std::tuple{LossReduction::none, true, "per element, first min(n, 2^20) inputs, with specials; y = losses|dx"}}) {
-    ops.push_back({"mse_loss", Dtype::f32, false, what,
-                   [reduction, specials](Backend& b, const CheckInputs& in) { return run_mse(b, in, reduction, specials); },
-                   {}, Dtype::f32});
-  }
+  for (const auto& [kind, name] : {std::pair{Backend::LossKind::mse, "mse_loss"},
+                                    std::pair{Backend::LossKind::bce_with_logits, "binary_cross_entropy_with_logits"}})
+    for (const auto& [reduction, specials, what] :
+         {std::tuple{LossReduction::mean, false, "mean, first min(n, 2^20) inputs, finite; y = loss|dx"},
+          std::tuple{LossReduction::sum, true, "sum, first min(n, 2^20) inputs, with specials; y = loss|dx"},
+          std::tuple{LossReduction::none, true, "per element, first min(n, 2^20) inputs, with specials; y = losses|dx"}}) {
+      ops.push_back({name, Dtype::f32, false, what,
+                     [kind, reduction, specials](Backend& b, const CheckInputs& in) {
+                       return run_loss(b, in, kind, reduction, specials);
+                     },
+                     {}, Dtype::f32});
+    }
   ops.push_back({"clip_grad_norm", Dtype::f32, false,
                  "max_norm 1, tensors of 1, 8200, 0 and the rest of min(n, 2^20) inputs, finite; y = N|grads",
                  [](Backend& b, const CheckInputs& in) { return run_clip(b, in, 1.0f, false); }, {}, Dtype::f32});
