@@ -3,7 +3,9 @@
 // gradient, on inputs with specials; each backend's outputs against the reference's, bit for bit.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -13,7 +15,7 @@
 
 namespace detnum::test {
 
-inline const std::int64_t kLossSizes[] = {0, 1, 2, 127, 8191, 8192, 8193, 16385, 100003};
+inline const std::int64_t kLossSizes[] = {0, 1, 2, 127, 8191, 8192, 8193, 16384, 16385, 24576, 100003};
 inline constexpr LossReduction kReductions[] = {LossReduction::mean, LossReduction::sum, LossReduction::none};
 
 // The losses of detnum/loss.hpp.
@@ -25,20 +27,28 @@ inline const char* reduction_name(LossReduction r) {
   return r == LossReduction::mean ? "mean" : r == LossReduction::sum ? "sum" : "none";
 }
 
-// x and target with data.hpp's specials (for the cross-entropy, targets mostly in [0, 1], as
-// labels or probabilities are); loss and dx filled with a sentinel (a NaN's bits that no output
-// has), so that an element left unwritten shows.
+// x and target with data.hpp's specials for per-element losses (for the cross-entropy, targets
+// mostly in [0, 1], as labels or probabilities are); for a mean or a sum, finite values of at most
+// 2^20 instead (a special among thousands of terms would make every such loss NaN, and the
+// comparison of the reduction empty), but for one NaN in the last chunk with `last_nan`. loss and
+// dx filled with a sentinel (a NaN's bits that no output has), so that an element left unwritten
+// shows.
 struct LossCase {
   LossOp op;
   std::int64_t n;
   LossReduction reduction;
   bool with_dx;
   std::vector<float> x, target;
-  LossCase(LossOp o, std::int64_t n_, LossReduction r, bool dx, std::uint64_t seed = 31)
+  LossCase(LossOp o, std::int64_t n_, LossReduction r, bool dx, std::uint64_t seed = 31, bool last_nan = false)
       : op(o), n(n_), reduction(r), with_dx(dx), x(random_floats(n_, seed)), target(random_floats(n_, seed + 1)) {
     if (op == LossOp::bce_with_logits)
       for (std::int64_t j = 0; j < n; ++j)
         if (j % 5 != 0) target[j] = j % 3 == 0 ? static_cast<float>(j % 2) : uniform_float(static_cast<std::uint32_t>(j * 2654435761u));
+    if (reduction == LossReduction::none) return;
+    for (std::int64_t j = 0; j < n; ++j)
+      for (float* v : {&x[j], &target[j]})
+        if (!(std::fabs(*v) <= 0x1p20f)) *v = static_cast<float>(j % 17) - 8.0f;
+    if (last_nan && n > 0) x[n - 1] = std::numeric_limits<float>::quiet_NaN();
   }
   std::int64_t loss_count() const { return reduction == LossReduction::none ? n : 1; }
   std::string describe() const {

@@ -67,6 +67,26 @@ TEST(LossGpu, SameAsTheCpu) {
       }
 }
 
+// On a stream of its own, with stream-ordered workspace: the loss kernel, cuda::mean and the
+// workspace's cudaFreeAsync in order on that stream, waited for by that stream alone.
+TEST(LossGpu, OnAStreamOfItsOwn) {
+  DETNUM_REQUIRE_GPU();
+  for (const LossOp op : kLossOps) {
+    const LossCase c(op, 100003, LossReduction::mean, true);
+    const LossOutputs want = reference_loss(c), start = loss_buffers(c);
+    const DeviceBuffer<float> x = to_device(c.x), t = to_device(c.target);
+    DeviceBuffer<float> loss = to_device(start.loss), dx = to_device(start.dx);
+    cudaStream_t stream = nullptr;
+    DETNUM_TEST_CUDA(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking));
+    if (op == LossOp::mse) cuda::mse_loss(x.get(), t.get(), c.n, c.reduction, loss.get(), dx.get(), stream);
+    else cuda::binary_cross_entropy_with_logits(x.get(), t.get(), c.n, c.reduction, loss.get(), dx.get(), stream);
+    DETNUM_TEST_CUDA(cudaStreamSynchronize(stream));
+    DETNUM_TEST_CUDA(cudaStreamDestroy(stream));
+    EXPECT_TRUE(same_bits(want.loss, to_host(loss))) << c.describe();
+    EXPECT_TRUE(same_bits(want.dx, to_host(dx))) << c.describe();
+  }
+}
+
 TEST(LossGpu, Errors) {
   DETNUM_REQUIRE_GPU();
   const std::vector<float> host(8, 1.0f);

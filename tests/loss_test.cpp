@@ -12,6 +12,7 @@
 
 #include "detnum/detail/loss_order.hpp"
 #include "detnum/loss.hpp"
+#include "detnum/math.hpp"
 #include "detnum/reduce.hpp"
 #include "loss_cases.hpp"
 #include "loss_sweep.hpp"
@@ -52,6 +53,28 @@ TEST(Loss, FastEqualsReference) {
           EXPECT_TRUE(same_bits(want.dx, got.dx)) << o.threads << " threads";
         }
       }
+  // A reduction is finite in the cases above (the comparison would be empty for NaN), so one
+  // NaN in the last chunk, which must make the mean and the sum the canonical NaN.
+  for (const LossOp op : kLossOps)
+    for (const LossReduction r : {LossReduction::mean, LossReduction::sum}) {
+      const LossCase c(op, 24577, r, false, 31, true);
+      LossOutputs got = loss_buffers(c);
+      call_loss(CpuLosses{{3}}, op, c.x.data(), c.target.data(), c.n, r, got.loss.data(), nullptr);
+      EXPECT_EQ(bits_of(got.loss[0]), kCanonicalNanF32) << c.describe();
+      EXPECT_TRUE(same_bits(reference_loss(c).loss, got.loss)) << c.describe();
+    }
+}
+
+// The reductions' cases are finite (or nothing above would compare a reduction at all).
+TEST(Loss, ReductionCasesAreFinite) {
+  for (const LossOp op : kLossOps)
+    for (const std::int64_t n : kLossSizes)
+      for (const LossReduction r : {LossReduction::mean, LossReduction::sum}) {
+        const LossCase c(op, n, r, false);
+        const float loss = reference_loss(c).loss[0];
+        EXPECT_TRUE(n == 0 ? (r == LossReduction::sum ? loss == 0.0f : loss != loss) : std::isfinite(loss))
+            << c.describe() << ": " << loss;
+      }
 }
 
 // The mean and the sum are detnum::mean and detnum::sum of the per-element losses; the sum's
@@ -59,12 +82,13 @@ TEST(Loss, FastEqualsReference) {
 // own elements (the mean's scaled by 2 / n).
 TEST(Loss, MseReductionsOfTheSameTerms) {
   constexpr std::int64_t n = 20000;
-  const LossCase c(LossOp::mse, n, LossReduction::none, true, 41);
+  const LossCase c(LossOp::mse, n, LossReduction::sum, true, 41);  // finite inputs: a finite sum
   std::vector<float> terms(n), dx_none(n), dx_sum(n), dx_mean(n);
   float mean_loss = 0.0f, sum_loss = 0.0f;
   mse_loss(c.x.data(), c.target.data(), n, LossReduction::none, terms.data(), dx_none.data());
   mse_loss(c.x.data(), c.target.data(), n, LossReduction::sum, &sum_loss, dx_sum.data(), CpuOptions{2});
   mse_loss(c.x.data(), c.target.data(), n, LossReduction::mean, &mean_loss, dx_mean.data(), CpuOptions{3});
+  ASSERT_TRUE(std::isfinite(sum_loss));
   EXPECT_EQ(bits_of(sum_loss), bits_of(sum(terms.data(), n)));
   EXPECT_EQ(bits_of(mean_loss), bits_of(mean(terms.data(), n)));
   EXPECT_TRUE(same_bits(dx_none, dx_sum));
@@ -161,6 +185,28 @@ TEST(Loss, BceWithLogitsIsCloseToTheDoubleFormula) {
 
 // Every 251st float as a logit; every float: math_exhaustive_test.
 TEST(Loss, BceWithLogitsVectorLoopEqualsPortableOnSampledFloats) { bce_paths_agree(251); }
+
+// The cross-entropy's edge values, from its formula: NaN from a NaN, from 0 * Inf ((1 - t) x with
+// t = 1 at x = +-Inf, and t = Inf) and from -Inf - (-Inf) (x = -Inf with t = 0); +Inf for the
+// wrong side's +Inf; -0 is +0's twin (log(2) either way).
+TEST(Loss, BceWithLogitsEdgeValues) {
+  const float kInf = std::numeric_limits<float>::infinity(), kNan = std::numeric_limits<float>::quiet_NaN();
+  const float x[] = {kNan, 0.5f, kInf, -kInf, kInf, -kInf, -0.0f, 0.0f, 0.0f};
+  const float t[] = {0.0f, kNan, 1.0f, 0.0f, 0.0f, 1.0f, 0.0f, 0.0f, kInf};
+  float l[9], dx[9];
+  binary_cross_entropy_with_logits(x, t, 9, LossReduction::none, l, dx);
+  for (const int j : {0, 1, 2, 3, 5, 8}) EXPECT_EQ(bits_of(l[j]), kCanonicalNanF32) << j;  // (1 - 1) (-Inf) too
+  EXPECT_EQ(l[4], kInf);  // (1 - 0) Inf - (0 - log(1))
+  EXPECT_EQ(bits_of(l[6]), bits_of(l[7]));
+  EXPECT_EQ(l[7], math::log(2.0f));
+  EXPECT_EQ(dx[6], 0.5f);
+  EXPECT_EQ(bits_of(dx[2]), 0u);  // sigmoid(+Inf) - 1
+  float loss = 1.0f;
+  binary_cross_entropy_with_logits(nullptr, nullptr, 0, LossReduction::mean, &loss, nullptr);
+  EXPECT_EQ(bits_of(loss), kCanonicalNanF32);
+  binary_cross_entropy_with_logits(nullptr, nullptr, 0, LossReduction::sum, &loss, nullptr);
+  EXPECT_EQ(bits_of(loss), 0u);
+}
 
 TEST(Loss, MseBadInputIsAnError) {
   std::vector<float> x(8, 1.0f), t(8, 2.0f), dx(8, 7.0f), losses(8, 7.0f);

@@ -32,12 +32,13 @@ struct MseLoss {
 // Binary cross-entropy of logits: l = (1 - t) * x - log_sigmoid(x), log_sigmoid(x) =
 // min(x, 0) - log(1 + exp(-|x|)) (no overflow for any finite x); dx = (sigmoid(x) - t) / D with
 // D = n as a float for a mean and 1 otherwise (PyTorch's binary_cross_entropy_with_logits and its
-// backward). 1 + exp(-|x|) rounds: for |x| above about 17 the log's term is lost (an absolute error
-// below 2^-24, as PyTorch's own formula has).
+// backward, in their grouping). 1 + exp(-|x|) rounds, so log(1 + exp(-|x|)) errs by up to 2^-24
+// absolute: for |x| above about 16.6 a right-side term is +0 where it is about exp(-|x|) (PyTorch
+// takes log1p there, whose bits detnum's math does not define yet).
 struct BceWithLogitsLoss {
   static DETNUM_HD float log_sigmoid(float x) {
     const float m = x < 0.0f ? x : 0.0f;  // min(x, 0); a NaN x gives NaN below anyway
-    const float a = x < 0.0f ? -x : x;
+    const float a = float_from_bits(bits_of(x) & 0x7FFFFFFFu);  // |x|, -0 included
     return m - math::log(1.0f + math::exp(-a));
   }
   static DETNUM_HD float term(float x, float t) { return (1.0f - t) * x - log_sigmoid(x); }
