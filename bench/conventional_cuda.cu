@@ -207,33 +207,36 @@ __global__ void tanh_backward_kernel(const float* y, const float* dy, float* dx,
   GRID_STRIDE(i, n) dx[i] = dy[i] * (1.0f - y[i] * y[i]);
 }
 
-// The mean squared error as PyTorch's fused kernels amount to: each thread's squares summed, a
-// warp's partials shuffled together, one float atomicAdd of sum / n a warp; dx = (x - t) * (2 / n).
-__global__ void mse_loss_kernel(const float* x, const float* t, std::int64_t n, float* loss, float* dx) {
-  const float factor = 2.0f / static_cast<float>(n), inv_n = 1.0f / static_cast<float>(n);
+// The mean of a loss's terms as PyTorch's fused kernels amount to: each thread's terms summed, a
+// warp's partials shuffled together, one float atomicAdd of sum / n a warp; dx written on the way.
+// Loss::element(x, t, inv_n, dx) returns the term and sets the gradient.
+template <class Loss>
+__global__ void mean_loss_kernel(const float* x, const float* t, std::int64_t n, float* loss, float* dx) {
+  const float inv_n = 1.0f / static_cast<float>(n);
   float s = 0.0f;
-  GRID_STRIDE(i, n) {
-    const float d = x[i] - t[i];
-    s += d * d;
-    dx[i] = d * factor;
-  }
+  GRID_STRIDE(i, n) s += Loss::element(x[i], t[i], inv_n, dx[i]);
   s = warp_sum(s);
   if (threadIdx.x % kWarp == 0) atomicAdd(loss, s * inv_n);
 }
 
-// The binary cross-entropy of logits the same way, with CUDA's expf and log1pf.
-__global__ void bce_with_logits_kernel(const float* x, const float* t, std::int64_t n, float* loss, float* dx) {
-  const float inv_n = 1.0f / static_cast<float>(n);
-  float s = 0.0f;
-  GRID_STRIDE(i, n) {
-    const float e = expf(-fabsf(x[i]));
-    s += (1.0f - t[i]) * x[i] - fminf(x[i], 0.0f) + log1pf(e);
-    const float sig = x[i] >= 0.0f ? 1.0f / (1.0f + e) : e / (1.0f + e);
-    dx[i] = (sig - t[i]) * inv_n;
+// (x - t)^2; dx = (x - t) * (2 / n).
+struct Mse {
+  __device__ static float element(float x, float t, float inv_n, float& dx) {
+    const float d = x - t;
+    dx = d * (2.0f * inv_n);
+    return d * d;
   }
-  s = warp_sum(s);
-  if (threadIdx.x % kWarp == 0) atomicAdd(loss, s * inv_n);
-}
+};
+
+// The binary cross-entropy of logits with CUDA's expf and log1pf; dx = (sigmoid(x) - t) / n.
+struct BceWithLogits {
+  __device__ static float element(float x, float t, float inv_n, float& dx) {
+    const float e = expf(-fabsf(x));
+    const float sig = x >= 0.0f ? 1.0f / (1.0f + e) : e / (1.0f + e);
+    dx = (sig - t) * inv_n;
+    return (1.0f - t) * x - fminf(x, 0.0f) + log1pf(e);
+  }
+};
 
 // A row's maximum and sum of exp(z - max), each lane of the warp taking every 32nd column.
 struct MaxAndSum {
@@ -524,16 +527,19 @@ void silu_backward(const float* x, const float* dy, float* dx, std::int64_t n, c
   launched("silu_backward_kernel");
 }
 
-void mse_loss(const float* x, const float* t, std::int64_t n, float* loss, float* dx, cudaStream_t s) {
+template <class Loss>
+void mean_loss(const float* x, const float* t, std::int64_t n, float* loss, float* dx, cudaStream_t s) {
   zero(loss, 1, s);
-  mse_loss_kernel<<<blocks_for(n), kThreads, 0, s>>>(x, t, n, loss, dx);
-  launched("mse_loss_kernel");
+  mean_loss_kernel<Loss><<<blocks_for(n), kThreads, 0, s>>>(x, t, n, loss, dx);
+  launched("mean_loss_kernel");
+}
+
+void mse_loss(const float* x, const float* t, std::int64_t n, float* loss, float* dx, cudaStream_t s) {
+  mean_loss<Mse>(x, t, n, loss, dx, s);
 }
 
 void bce_with_logits(const float* x, const float* t, std::int64_t n, float* loss, float* dx, cudaStream_t s) {
-  zero(loss, 1, s);
-  bce_with_logits_kernel<<<blocks_for(n), kThreads, 0, s>>>(x, t, n, loss, dx);
-  launched("bce_with_logits_kernel");
+  mean_loss<BceWithLogits>(x, t, n, loss, dx, s);
 }
 
 void gelu_tanh(const float* x, float* y, std::int64_t n, cudaStream_t s) {

@@ -390,83 +390,75 @@ void BM_sgd_loop(benchmark::State& state) {
 
 // --- The mean squared error -------------------------------------------------------------------
 
-void BM_mse_det(benchmark::State& state) {
+// Each loss: detnum's call (options bound or not: the reference), the plain loop, and its
+// inputs' widths (x, then the target).
+struct Mse {
+  static constexpr float kWidths[2] = {4.0f, 4.0f};
+  static void det(const float* x, const float* t, std::int64_t n, float* loss, float* dx, detnum::CpuOptions o) {
+    detnum::mse_loss(x, t, n, detnum::LossReduction::mean, loss, dx, o);
+  }
+  static void ref(const float* x, const float* t, std::int64_t n, float* loss, float* dx) {
+    detnum::ref::mse_loss(x, t, n, detnum::LossReduction::mean, loss, dx);
+  }
+  [[gnu::target("avx2")]] static float loop(const float* x, const float* t, float* dx, std::int64_t n) {
+    float s = 0.0f;
+    const float factor = 2.0f / static_cast<float>(n);
+    for (std::int64_t i = 0; i < n; ++i) {
+      const float d = x[i] - t[i];
+      s += d * d;
+      dx[i] = d * factor;
+    }
+    return s / static_cast<float>(n);
+  }
+};
+
+struct BceWithLogits {
+  static constexpr float kWidths[2] = {8.0f, 1.0f};
+  static void det(const float* x, const float* t, std::int64_t n, float* loss, float* dx, detnum::CpuOptions o) {
+    detnum::binary_cross_entropy_with_logits(x, t, n, detnum::LossReduction::mean, loss, dx, o);
+  }
+  static void ref(const float* x, const float* t, std::int64_t n, float* loss, float* dx) {
+    detnum::ref::binary_cross_entropy_with_logits(x, t, n, detnum::LossReduction::mean, loss, dx);
+  }
+  [[gnu::target("avx2")]] static float loop(const float* x, const float* t, float* dx, std::int64_t n) {
+    float s = 0.0f;
+    const float inv_n = 1.0f / static_cast<float>(n);
+    for (std::int64_t i = 0; i < n; ++i) {
+      const float e = std::exp(-std::fabs(x[i]));
+      s += (1.0f - t[i]) * x[i] - std::min(x[i], 0.0f) + std::log1p(e);
+      const float sig = x[i] >= 0.0f ? 1.0f / (1.0f + e) : e / (1.0f + e);
+      dx[i] = (sig - t[i]) * inv_n;
+    }
+    return s * inv_n;
+  }
+};
+
+template <class Loss>
+void BM_loss_det(benchmark::State& state) {
   const std::int64_t n = state.range(0);
-  const std::vector<float> x = values(n, 2, 4.0f), t = values(n, 3, 4.0f);
+  const std::vector<float> x = values(n, 2, Loss::kWidths[0]), t = values(n, 3, Loss::kWidths[1]);
   std::vector<float> dx(x.size()), want_dx(x.size());
   float loss = 0.0f, want = 0.0f;
   const detnum::CpuOptions o{static_cast<int>(state.range(1))};
-  detnum::ref::mse_loss(x.data(), t.data(), n, detnum::LossReduction::mean, &want, want_dx.data());
-  detnum::mse_loss(x.data(), t.data(), n, detnum::LossReduction::mean, &loss, dx.data(), o);
+  Loss::ref(x.data(), t.data(), n, &want, want_dx.data());
+  Loss::det(x.data(), t.data(), n, &loss, dx.data(), o);
   if (!same_bits(dx, want_dx) || std::memcmp(&loss, &want, sizeof loss) != 0)
     return state.SkipWithError("det_cpu differs from detnum::ref");
   for (auto _ : state) {
-    detnum::mse_loss(x.data(), t.data(), n, detnum::LossReduction::mean, &loss, dx.data(), o);
+    Loss::det(x.data(), t.data(), n, &loss, dx.data(), o);
     benchmark::DoNotOptimize(loss);
   }
   state.SetItemsProcessed(state.iterations() * n);
 }
 
-[[gnu::target("avx2")]] float mse_loop(const float* x, const float* t, float* dx, std::int64_t n) {
-  float s = 0.0f;
-  const float factor = 2.0f / static_cast<float>(n);
-  for (std::int64_t i = 0; i < n; ++i) {
-    const float d = x[i] - t[i];
-    s += d * d;
-    dx[i] = d * factor;
-  }
-  return s / static_cast<float>(n);
-}
-
-void BM_mse_loop(benchmark::State& state) {
+template <class Loss>
+void BM_loss_loop(benchmark::State& state) {
   if (!__builtin_cpu_supports("avx2")) return state.SkipWithError("the plain loops are built for AVX2, which this CPU lacks");
   const std::int64_t n = state.range(0);
-  const std::vector<float> x = values(n, 2, 4.0f), t = values(n, 3, 4.0f);
+  const std::vector<float> x = values(n, 2, Loss::kWidths[0]), t = values(n, 3, Loss::kWidths[1]);
   std::vector<float> dx(x.size());
   for (auto _ : state) {
-    benchmark::DoNotOptimize(mse_loop(x.data(), t.data(), dx.data(), n));
-    benchmark::ClobberMemory();
-  }
-  state.SetItemsProcessed(state.iterations() * n);
-}
-
-void BM_bce_det(benchmark::State& state) {
-  const std::int64_t n = state.range(0);
-  const std::vector<float> x = values(n, 2, 8.0f), t = values(n, 3, 1.0f);
-  std::vector<float> dx(x.size()), want_dx(x.size());
-  float loss = 0.0f, want = 0.0f;
-  const detnum::CpuOptions o{static_cast<int>(state.range(1))};
-  detnum::ref::binary_cross_entropy_with_logits(x.data(), t.data(), n, detnum::LossReduction::mean, &want,
-                                                want_dx.data());
-  detnum::binary_cross_entropy_with_logits(x.data(), t.data(), n, detnum::LossReduction::mean, &loss, dx.data(), o);
-  if (!same_bits(dx, want_dx) || std::memcmp(&loss, &want, sizeof loss) != 0)
-    return state.SkipWithError("det_cpu differs from detnum::ref");
-  for (auto _ : state) {
-    detnum::binary_cross_entropy_with_logits(x.data(), t.data(), n, detnum::LossReduction::mean, &loss, dx.data(), o);
-    benchmark::DoNotOptimize(loss);
-  }
-  state.SetItemsProcessed(state.iterations() * n);
-}
-
-[[gnu::target("avx2")]] float bce_loop(const float* x, const float* t, float* dx, std::int64_t n) {
-  float s = 0.0f;
-  const float inv_n = 1.0f / static_cast<float>(n);
-  for (std::int64_t i = 0; i < n; ++i) {
-    const float e = std::exp(-std::fabs(x[i]));
-    s += (1.0f - t[i]) * x[i] - std::min(x[i], 0.0f) + std::log1p(e);
-    const float sig = x[i] >= 0.0f ? 1.0f / (1.0f + e) : e / (1.0f + e);
-    dx[i] = (sig - t[i]) * inv_n;
-  }
-  return s * inv_n;
-}
-
-void BM_bce_loop(benchmark::State& state) {
-  if (!__builtin_cpu_supports("avx2")) return state.SkipWithError("the plain loops are built for AVX2, which this CPU lacks");
-  const std::int64_t n = state.range(0);
-  const std::vector<float> x = values(n, 2, 8.0f), t = values(n, 3, 1.0f);
-  std::vector<float> dx(x.size());
-  for (auto _ : state) {
-    benchmark::DoNotOptimize(bce_loop(x.data(), t.data(), dx.data(), n));
+    benchmark::DoNotOptimize(Loss::loop(x.data(), t.data(), dx.data(), n));
     benchmark::ClobberMemory();
   }
   state.SetItemsProcessed(state.iterations() * n);
@@ -706,10 +698,10 @@ BENCHMARK(BM_elementwise_det<BiasAdd>)->Name("bias_add/det_cpu")->Apply(det_rows
 BENCHMARK(BM_elementwise_loop<BiasAdd>)->Name("bias_add/loop")->Apply(peer_rows);
 BENCHMARK(BM_adamw_det)->Name("adamw/det_cpu")->Apply(det_flat);
 BENCHMARK(BM_adamw_loop)->Name("adamw/loop")->Apply(peer_flat);
-BENCHMARK(BM_mse_det)->Name("mse_loss/det_cpu")->Apply(det_flat);
-BENCHMARK(BM_mse_loop)->Name("mse_loss/loop")->Apply(peer_flat);
-BENCHMARK(BM_bce_det)->Name("bce_with_logits/det_cpu")->Apply(det_flat);
-BENCHMARK(BM_bce_loop)->Name("bce_with_logits/libm")->Apply(peer_flat);
+BENCHMARK(BM_loss_det<Mse>)->Name("mse_loss/det_cpu")->Apply(det_flat);
+BENCHMARK(BM_loss_loop<Mse>)->Name("mse_loss/loop")->Apply(peer_flat);
+BENCHMARK(BM_loss_det<BceWithLogits>)->Name("bce_with_logits/det_cpu")->Apply(det_flat);
+BENCHMARK(BM_loss_loop<BceWithLogits>)->Name("bce_with_logits/libm")->Apply(peer_flat);
 BENCHMARK(BM_sgd_det)->Name("sgd/det_cpu")->Apply(det_flat);
 BENCHMARK(BM_sgd_loop)->Name("sgd/loop")->Apply(peer_flat);
 BENCHMARK(BM_init_det<true>)->Name("init_normal/det_cpu")->Apply(det_fill);

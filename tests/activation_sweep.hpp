@@ -34,13 +34,7 @@ inline void activation_paths_agree(std::uint32_t stride, const char* name, Activ
       forward(x.data(), y[p].data(), n, paths[p]);
       backward(x.data(), dy.data(), dx[p].data(), n, paths[p]);
     }
-    std::uint64_t differ = 0;
-    for (std::size_t j = 0; j < x.size(); ++j)
-      if (bits_of(y[0][j]) != bits_of(y[1][j]) || bits_of(dx[0][j]) != bits_of(dx[1][j])) {
-        ++differ;
-        first = std::min(first, bits_of(x[j]));
-      }
-    return differ;
+    return differing_inputs(x, y, dx, first);
   });
 }
 

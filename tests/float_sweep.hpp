@@ -38,4 +38,17 @@ void expect_agree_on_floats(std::uint32_t stride, const std::string& what, const
   EXPECT_EQ(differ_count, 0u) << what << ": first at input bits 0x" << std::hex << first;
 }
 
+// How many inputs x[j] have y[0][j] and y[1][j], or dx[0][j] and dx[1][j], of other bits: two
+// paths' outputs side by side; first lowered to the smallest such input's bits.
+inline std::uint64_t differing_inputs(const std::vector<float>& x, const std::vector<float> (&y)[2],
+                                      const std::vector<float> (&dx)[2], std::uint32_t& first) {
+  std::uint64_t differ = 0;
+  for (std::size_t j = 0; j < x.size(); ++j)
+    if (bits_of(y[0][j]) != bits_of(y[1][j]) || bits_of(dx[0][j]) != bits_of(dx[1][j])) {
+      ++differ;
+      first = std::min(first, bits_of(x[j]));
+    }
+  return differ;
+}
+
 }  // namespace detnum::test

@@ -3,6 +3,8 @@
 // gradient, on inputs with specials; each backend's outputs against the reference's, bit for bit.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -90,6 +92,20 @@ inline LossOutputs reference_loss(const LossCase& c) {
   call_loss(RefLosses{}, c.op, c.x.data(), c.target.data(), c.n, c.reduction, out.loss.data(),
             c.with_dx ? out.dx.data() : nullptr);
   return out;
+}
+
+// f(c, want) for every loss, size, reduction and with and without the gradient, want being the
+// reference's outputs (traced).
+template <class F>
+void for_each_loss_case(const F& f) {
+  for (const LossOp op : kLossOps)
+    for (const std::int64_t n : kLossSizes)
+      for (const LossReduction r : kReductions)
+        for (const bool with_dx : {true, false}) {
+          const LossCase c(op, n, r, with_dx);
+          SCOPED_TRACE(c.describe());
+          f(c, reference_loss(c));
+        }
 }
 
 }  // namespace detnum::test

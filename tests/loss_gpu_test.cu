@@ -44,27 +44,21 @@ struct CudaLosses {
 
 TEST(LossGpu, SameAsTheCpu) {
   DETNUM_REQUIRE_GPU();
-  for (const LossOp op : kLossOps)
-  for (const std::int64_t n : kLossSizes)
-    for (const LossReduction r : kReductions)
-      for (const bool with_dx : {true, false}) {
-        const LossCase c(op, n, r, with_dx);
-        SCOPED_TRACE(c.describe());
-        const LossOutputs want = reference_loss(c);
-        const DeviceBuffer<float> x = to_device(c.x), t = to_device(c.target);
-        for (const cuda::LaunchConfig launch : kLaunches)
-          for (const bool own_workspace : {false, true}) {
-            const LossOutputs start = loss_buffers(c);  // the sentinels
-            DeviceBuffer<float> loss = to_device(start.loss), dx = to_device(start.dx);
-            const std::size_t bytes = cuda::loss_workspace_bytes(n);
-            DeviceBuffer<unsigned char> ws(own_workspace ? bytes : 0);
-            const CudaLosses f{own_workspace ? cuda::Workspace{ws.get(), bytes} : cuda::Workspace{}, launch};
-            call_loss(f, op, x.get(), t.get(), n, r, loss.get(), with_dx ? dx.get() : nullptr);
-            DETNUM_TEST_CUDA(cudaDeviceSynchronize());
-            EXPECT_TRUE(same_bits(want.loss, to_host(loss))) << "block " << launch.block_threads;
-            EXPECT_TRUE(same_bits(want.dx, to_host(dx))) << "block " << launch.block_threads;
-          }
+  for_each_loss_case([](const LossCase& c, const LossOutputs& want) {
+    const DeviceBuffer<float> x = to_device(c.x), t = to_device(c.target);
+    for (const cuda::LaunchConfig launch : kLaunches)
+      for (const bool own_workspace : {false, true}) {
+        const LossOutputs start = loss_buffers(c);  // the sentinels
+        DeviceBuffer<float> loss = to_device(start.loss), dx = to_device(start.dx);
+        const std::size_t bytes = cuda::loss_workspace_bytes(c.n);
+        DeviceBuffer<unsigned char> ws(own_workspace ? bytes : 0);
+        const CudaLosses f{own_workspace ? cuda::Workspace{ws.get(), bytes} : cuda::Workspace{}, launch};
+        call_loss(f, c.op, x.get(), t.get(), c.n, c.reduction, loss.get(), c.with_dx ? dx.get() : nullptr);
+        DETNUM_TEST_CUDA(cudaDeviceSynchronize());
+        EXPECT_TRUE(same_bits(want.loss, to_host(loss))) << "block " << launch.block_threads;
+        EXPECT_TRUE(same_bits(want.dx, to_host(dx))) << "block " << launch.block_threads;
       }
+  });
 }
 
 // On a stream of its own, with stream-ordered workspace: the loss kernel, cuda::mean and the

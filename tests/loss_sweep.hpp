@@ -32,13 +32,7 @@ inline void bce_paths_agree(std::uint32_t stride) {
     // The sum's gradient and the per-element terms (a second call: none writes the terms).
     for (int p = 0; p < 2; ++p)
       binary_cross_entropy_with_logits(x.data(), t.data(), n, LossReduction::none, terms[p].data(), nullptr, paths[p]);
-    std::uint64_t differ = 0;
-    for (std::size_t j = 0; j < x.size(); ++j)
-      if (bits_of(terms[0][j]) != bits_of(terms[1][j]) || bits_of(dx[0][j]) != bits_of(dx[1][j])) {
-        ++differ;
-        first = std::min(first, bits_of(x[j]));
-      }
-    return differ;
+    return differing_inputs(x, terms, dx, first);
   });
 }
 

@@ -38,21 +38,15 @@ struct CpuLosses {
 };
 
 TEST(Loss, FastEqualsReference) {
-  for (const LossOp op : kLossOps)
-  for (const std::int64_t n : kLossSizes)
-    for (const LossReduction r : kReductions)
-      for (const bool with_dx : {true, false}) {
-        const LossCase c(op, n, r, with_dx);
-        SCOPED_TRACE(c.describe());
-        const LossOutputs want = reference_loss(c);
-        for (const CpuOptions o : kFastOptions) {
-          LossOutputs got = loss_buffers(c);
-          call_loss(CpuLosses{o}, op, c.x.data(), c.target.data(), n, r, got.loss.data(),
-                    with_dx ? got.dx.data() : nullptr);
-          EXPECT_TRUE(same_bits(want.loss, got.loss)) << o.threads << " threads";
-          EXPECT_TRUE(same_bits(want.dx, got.dx)) << o.threads << " threads";
-        }
-      }
+  for_each_loss_case([](const LossCase& c, const LossOutputs& want) {
+    for (const CpuOptions o : kFastOptions) {
+      LossOutputs got = loss_buffers(c);
+      call_loss(CpuLosses{o}, c.op, c.x.data(), c.target.data(), c.n, c.reduction, got.loss.data(),
+                c.with_dx ? got.dx.data() : nullptr);
+      EXPECT_TRUE(same_bits(want.loss, got.loss)) << o.threads << " threads";
+      EXPECT_TRUE(same_bits(want.dx, got.dx)) << o.threads << " threads";
+    }
+  });
   // A reduction is finite in the cases above (the comparison would be empty for NaN), so one
   // NaN in the last chunk, which must make the mean and the sum the canonical NaN.
   for (const LossOp op : kLossOps)

@@ -5,7 +5,6 @@
 // says. So the mean and the sum have the bits of detnum::mean and detnum::sum of the terms.
 #include <algorithm>
 #include <array>
-#include <type_traits>
 #include <vector>
 
 #include "common/nn_rows_checks.hpp"
@@ -26,14 +25,16 @@ using detail::kReduceChunk;
 // over a few chunks.
 constexpr std::int64_t kGrainChunks = 2;
 
-// L's terms and gradient for j in [begin, end): terms[j - begin], dx[j]. The cross-entropy's
-// exp and log run as AVX2 code where they may (loss_avx2.cpp: the same bits).
+// A loss's hand-written AVX2 loop (loss_avx2.hpp's form), for the losses whose exp and log the
+// compiler does not vectorize: the same bits as the element steps.
+using LossAvx2 = void (*)(const float* x, const float* t, std::int64_t n, float c, float* terms, float* dx);
+
+// L's terms and gradient for j in [begin, end): terms[j - begin], dx[j]; by avx2_loop where it
+// may run (not null, and the options allow AVX2).
 template <class L>
 void loss_elements(const float* x, const float* target, std::int64_t begin, std::int64_t end, float c, float* terms,
-                   float* dx, bool avx2) {
-  if constexpr (std::is_same_v<L, detail::BceWithLogitsLoss>) {
-    if (avx2) return detail::bce_with_logits_avx2(x + begin, target + begin, end - begin, c, terms, dx ? dx + begin : nullptr);
-  }
+                   float* dx, LossAvx2 avx2_loop) {
+  if (avx2_loop) return avx2_loop(x + begin, target + begin, end - begin, c, terms, dx ? dx + begin : nullptr);
   for (std::int64_t j = begin; j < end; ++j) terms[j - begin] = canonicalize(L::term(x[j], target[j]));
   if (dx)
     for (std::int64_t j = begin; j < end; ++j) dx[j] = canonicalize(L::grad(x[j], target[j], c));
@@ -41,14 +42,14 @@ void loss_elements(const float* x, const float* target, std::int64_t begin, std:
 
 template <class L>
 void elementwise_loss(const char* fn, const float* x, const float* target, std::int64_t n, LossReduction reduction,
-                      float* loss, float* dx, CpuOptions options) {
+                      float* loss, float* dx, CpuOptions options, LossAvx2 avx2_loop = nullptr) {
   const CpuOptions o = detail::resolve_cpu_options(fn, options);
   detail::check_loss_call(fn, x, target, n, reduction, loss, dx, detail::kHostReader);
-  const bool avx2 = detail::use_avx2(o);
+  const LossAvx2 loop = detail::use_avx2(o) ? avx2_loop : nullptr;
   const float c = L::grad_scalar(reduction, n);
   if (reduction == LossReduction::none) {  // the terms are the outputs
     detail::parallel_ranges(n, kGrainChunks * kReduceChunk, o.threads, [&](std::int64_t begin, std::int64_t end) {
-      loss_elements<L>(x, target, begin, end, c, loss + begin, dx, avx2);
+      loss_elements<L>(x, target, begin, end, c, loss + begin, dx, loop);
     });
     return;
   }
@@ -59,7 +60,7 @@ void elementwise_loss(const char* fn, const float* x, const float* target, std::
     std::array<float, kReduceChunk> terms;
     for (std::int64_t k = first; k < last; ++k) {
       const std::int64_t begin = k * kReduceChunk, end = std::min(n, begin + kReduceChunk);
-      loss_elements<L>(x, target, begin, end, c, terms.data(), dx, avx2);
+      loss_elements<L>(x, target, begin, end, c, terms.data(), dx, loop);
       partials[k] = chunk_sum(terms.data(), end - begin);
     }
   });
@@ -78,7 +79,7 @@ void mse_loss(const float* x, const float* target, std::int64_t n, LossReduction
 void binary_cross_entropy_with_logits(const float* x, const float* target, std::int64_t n, LossReduction reduction,
                                       float* loss, float* dx, CpuOptions options) {
   elementwise_loss<detail::BceWithLogitsLoss>("binary_cross_entropy_with_logits", x, target, n, reduction, loss, dx,
-                                              options);
+                                              options, detail::bce_with_logits_avx2);
 }
 
 }  // namespace detnum

@@ -62,12 +62,6 @@ void throw_if_bad_id(const char* fn, const std::int32_t* ids, std::int64_t n, st
 
 namespace detnum::detail {
 
-int grid_of(const char* fn, const void* kernel, int threads, std::int64_t work, cuda::LaunchConfig launch) {
-  if (launch.grid_blocks > 0) return launch.grid_blocks;
-  const std::int64_t resident = detail::resident_blocks(fn, kernel, threads);
-  return static_cast<int>(std::max<std::int64_t>(1, std::min(resident, work)));
-}
-
 void settle_ids(const char* fn, const std::int32_t* ids, std::int64_t n, std::int64_t vocab,
                 const unsigned long long* bad, int call, IdCheckRecord* record, bool looked,
                 cudaStream_t stream) {

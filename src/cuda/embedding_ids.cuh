@@ -19,6 +19,7 @@
 
 #include "common/validate.hpp"
 #include "cuda/check.hpp"
+#include "cuda/launch.hpp"
 #include "detnum/cuda/embedding.hpp"
 #include "detnum/detail/nn_rows_order.hpp"
 
@@ -83,9 +84,6 @@ __device__ __forceinline__ bool stop_for_bad_id(const unsigned long long* bad, c
   }
   return true;
 }
-
-// One wave of resident blocks of `kernel`, at most `work` of them (launch.grid_blocks if set).
-int grid_of(const char* fn, const void* kernel, int threads, std::int64_t work, cuda::LaunchConfig launch);
 
 // The ids alone, into `bad` (the lookup's, and those of a gradient with nothing to write).
 void check_ids(const char* fn, const std::int32_t* ids, std::int64_t n, std::int64_t vocab, unsigned long long* bad,

@@ -44,4 +44,10 @@ int resident_blocks(std::string_view fn, const void* kernel, int block_threads) 
   return resident;
 }
 
+int grid_of(std::string_view fn, const void* kernel, int threads, std::int64_t work, cuda::LaunchConfig launch) {
+  if (launch.grid_blocks > 0) return launch.grid_blocks;
+  const std::int64_t resident = resident_blocks(fn, kernel, threads);
+  return static_cast<int>(std::max<std::int64_t>(1, std::min(resident, work)));
+}
+
 }  // namespace detnum::detail

@@ -3,6 +3,7 @@
 // speed only: every kernel gives the same bits for every valid LaunchConfig.
 #pragma once
 
+#include <cstdint>
 #include <string_view>
 
 #include "detnum/cuda/launch.hpp"
@@ -18,5 +19,9 @@ void check_launch(std::string_view fn, cuda::LaunchConfig launch);
 // shared memory) that one SM holds at once, at least one per SM. Cached per device, kernel and
 // block size: the occupancy query costs microseconds, a call of a small reduction not many more.
 int resident_blocks(std::string_view fn, const void* kernel, int block_threads);
+
+// One wave of resident blocks of `kernel`, at most `work` of them and at least one
+// (launch.grid_blocks if set): the grid of a grid-stride loop over `work` blocks' worth.
+int grid_of(std::string_view fn, const void* kernel, int threads, std::int64_t work, cuda::LaunchConfig launch);
 
 }  // namespace detnum::detail

@@ -4,8 +4,6 @@
 // changes which thread takes an element, never a bit.
 #include <cuda_runtime.h>
 
-#include <algorithm>
-
 #include "common/nn_rows_checks.hpp"
 #include "cuda/check.hpp"
 #include "cuda/launch.hpp"
@@ -44,12 +42,8 @@ void elementwise_loss(const char* fn, const float* x, const float* target, std::
   float* const terms = per_element ? loss : reinterpret_cast<float*>(base);
   if (n > 0) {
     const auto kernel = loss_kernel<L>;
-    const std::int64_t blocks = (n + launch.block_threads - 1) / launch.block_threads;
-    const int grid = launch.grid_blocks > 0
-                         ? launch.grid_blocks
-                         : static_cast<int>(std::min<std::int64_t>(
-                               blocks, detail::resident_blocks(fn, reinterpret_cast<const void*>(kernel),
-                                                               launch.block_threads)));
+    const int grid = detail::grid_of(fn, reinterpret_cast<const void*>(kernel), launch.block_threads,
+                                     (n + launch.block_threads - 1) / launch.block_threads, launch);
     kernel<<<grid, launch.block_threads, 0, stream>>>(x, target, n, L::grad_scalar(reduction, n), terms, dx);
     DETNUM_CUDA_CHECK(fn, cudaGetLastError());
   }

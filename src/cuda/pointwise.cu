@@ -4,8 +4,6 @@
 // changes which thread takes an element, never its value.
 #include <cuda_runtime.h>
 
-#include <algorithm>
-
 #include "common/memory_space.hpp"
 #include "common/pointwise_checks.hpp"
 #include "cuda/check.hpp"
@@ -32,11 +30,8 @@ void launch(const char* fn, std::int64_t n, std::initializer_list<detail::Operan
   if (n == 0) return;
   for (const detail::Operand& o : operands) detail::check_device_accessible(fn, o.name, o.ptr, stream);
   const auto kernel = elementwise_kernel<Op>;
-  const std::int64_t blocks = (n + config.block_threads - 1) / config.block_threads;
-  const int grid = config.grid_blocks > 0
-                       ? config.grid_blocks
-                       : static_cast<int>(std::min<std::int64_t>(
-                             blocks, detail::resident_blocks(fn, reinterpret_cast<const void*>(kernel), config.block_threads)));
+  const int grid = detail::grid_of(fn, reinterpret_cast<const void*>(kernel), config.block_threads,
+                                   (n + config.block_threads - 1) / config.block_threads, config);
   kernel<<<grid, config.block_threads, 0, stream>>>(n, op);
   DETNUM_CUDA_CHECK(fn, cudaGetLastError());
 }
