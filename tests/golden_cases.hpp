@@ -18,6 +18,7 @@
 #include "detnum/init.hpp"
 #include "detnum/reduce.hpp"
 #include "detnum/sgd.hpp"
+#include "attention_cases.hpp"
 #include "embedding_cases.hpp"
 #include "nn_rows_cases.hpp"
 #include "reduce_cases.hpp"
@@ -100,6 +101,14 @@ inline EmbeddingInputs golden_embedding_inputs() {
 constexpr InitParams kGoldenInit{0x1417ull, 3};
 constexpr float kGoldenUniformLo = -0.1f, kGoldenUniformHi = 0.7f;
 constexpr float kGoldenNormalMean = 0.25f, kGoldenNormalStd = 0.02f;
+
+// Attention: keys past a GEMM segment (300), a causal mask aligned bottom-right (queries 70 see
+// keys up to 230 + i), the default scale of head_dim 40; and a small one without a mask. Each
+// pass's outputs under "attention/f32/<label>/<output>".
+inline std::vector<std::pair<std::string, AttentionCase>> golden_attention_cases() {
+  return {{"causal", AttentionCase({4, 70, 300, 40, 24}, {.is_causal = true, .causal_offset = 230})},
+          {"plain", AttentionCase({2, 9, 13, 8, 6}, {})}};
+}
 
 // Data order: a size whose Feistel domain (2^18) is not n, so positions walk cycles.
 constexpr std::uint64_t kGoldenShuffleSeed = 42, kGoldenShuffleEpoch = 3;

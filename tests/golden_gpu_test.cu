@@ -17,6 +17,7 @@
 #include "detnum/cuda/norm.hpp"
 #include "detnum/cuda/pointwise.hpp"
 #include "detnum/cuda/reduce.hpp"
+#include "detnum/cuda/attention.hpp"
 #include "detnum/cuda/sgd.hpp"
 #include "detnum/cuda/shuffle.hpp"
 #include "detnum/cuda/softmax.hpp"
@@ -218,6 +219,28 @@ void expect_row_ops_golden(const RowInputs& in, const std::string& label) {
 TEST(GoldenGpu, RowOps) {
   DETNUM_REQUIRE_GPU();
   for (const bool specials : {false, true}) expect_row_ops_golden(golden_rows(specials), golden_rows_label(specials));
+}
+
+TEST(GoldenGpu, Attention) {
+  DETNUM_REQUIRE_GPU();
+  for (const auto& [label, c] : golden_attention_cases()) {
+    const AttentionShape& s = c.shape;
+    const auto q = upload(c.q), k = upload(c.k), v = upload(c.v), dout = upload(c.dout);
+    DeviceBuffer<float> out(s.batch * s.queries * s.value_dim), probs(s.batch * s.queries * s.keys),
+        dq(s.batch * s.queries * s.head_dim), dk(s.batch * s.keys * s.head_dim), dv(s.batch * s.keys * s.value_dim);
+    cuda::scaled_dot_product_attention(q.get(), k.get(), v.get(), out.get(), probs.get(), s, c.options);
+    cuda::scaled_dot_product_attention_backward(q.get(), k.get(), v.get(), probs.get(), dout.get(), dq.get(), dk.get(),
+                                                dv.get(), s, c.options);
+    const auto golden = [&](const DeviceBuffer<float>& d, std::int64_t rows, std::int64_t cols, const char* output) {
+      DETNUM_EXPECT_GOLDEN(device_fingerprint(d, {s.batch, rows, cols}), kGoldenFile,
+                           "attention/f32/" + label + "/" + output);
+    };
+    golden(out, s.queries, s.value_dim, "out");
+    golden(probs, s.queries, s.keys, "probs");
+    golden(dq, s.queries, s.head_dim, "dq");
+    golden(dk, s.keys, s.head_dim, "dk");
+    golden(dv, s.keys, s.value_dim, "dv");
+  }
 }
 
 TEST(GoldenGpu, Embedding) {

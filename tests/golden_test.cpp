@@ -4,6 +4,7 @@
 #include <string>
 #include <utility>
 
+#include "detnum/attention.hpp"
 #include "detnum/clip.hpp"
 #include "detnum/embedding.hpp"
 #include "detnum/init.hpp"
@@ -179,6 +180,25 @@ void expect_row_ops_golden(const RowInputs& in, const std::string& label) {
 
 TEST(Golden, RowOps) {
   for (const bool specials : {false, true}) expect_row_ops_golden(golden_rows(specials), golden_rows_label(specials));
+}
+
+TEST(Golden, Attention) {
+  for (const auto& [label, c] : golden_attention_cases()) {
+    AttentionOutputs o = attention_buffers(c);
+    scaled_dot_product_attention(c.q.data(), c.k.data(), c.v.data(), o.out.data(), o.probs.data(), c.shape, c.options);
+    scaled_dot_product_attention_backward(c.q.data(), c.k.data(), c.v.data(), o.probs.data(), c.dout.data(),
+                                          o.dq.data(), o.dk.data(), o.dv.data(), c.shape, c.options);
+    const AttentionShape& s = c.shape;
+    const auto golden = [&](const std::vector<float>& v, std::int64_t rows, std::int64_t cols, const char* output) {
+      DETNUM_EXPECT_GOLDEN(TensorView::of(v.data(), {s.batch, rows, cols}), kGoldenFile,
+                           "attention/f32/" + label + "/" + output);
+    };
+    golden(o.out, s.queries, s.value_dim, "out");
+    golden(o.probs, s.queries, s.keys, "probs");
+    golden(o.dq, s.queries, s.head_dim, "dq");
+    golden(o.dk, s.keys, s.head_dim, "dk");
+    golden(o.dv, s.keys, s.value_dim, "dv");
+  }
 }
 
 TEST(Golden, Embedding) {

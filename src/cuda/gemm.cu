@@ -69,6 +69,7 @@
 #include "common/validate.hpp"
 #include "cuda/check.hpp"
 #include "cuda/chunk_warp.cuh"
+#include "cuda/launch.hpp"
 #include "cuda/stream_workspace.hpp"
 #include "detnum/cuda/gemm.hpp"
 #include "detnum/detail/gemm_order.hpp"
@@ -608,16 +609,6 @@ std::size_t workspace_bytes(const char* fn, int64_t m, int64_t n, int64_t k, int
   return static_cast<std::size_t>(bytes);
 }
 
-void check_config(const char* fn, GemmConfig config) {
-  if (config.tile != GemmTile::automatic && config.tile != GemmTile::m128n128 && config.tile != GemmTile::m64n64)
-    detail::fail(ErrorCode::invalid_argument, fn,
-                 "config.tile must be GemmTile::automatic, m128n128 or m64n64, got " +
-                     std::to_string(static_cast<int>(config.tile)));
-  if (config.split_k < 0)
-    detail::fail(ErrorCode::invalid_argument, fn,
-                 "config.split_k must be >= 0 (0: automatic), got " + std::to_string(config.split_k));
-}
-
 // The tile and the number of parts of k for this call (speed only: every choice has the same bits).
 struct Plan {
   GemmTile tile;
@@ -701,7 +692,7 @@ void run(const char* fn, Transpose ta, Transpose tb, int64_t m, int64_t n, int64
          int64_t stride_c, int64_t batch, cudaStream_t stream, Workspace ws, GemmConfig config) {
   detail::check_gemm(fn, {ta, tb, m, n, k, alpha, a, lda, stride_a, b, ldb, stride_b, beta, c, ldc, stride_c, batch},
                      sizeof(T), sizeof(C), detail::device_reader(stream));
-  check_config(fn, config);
+  detail::check_gemm_config(fn, config);
   if (m == 0 || n == 0 || batch == 0) return;
   const int64_t segments = alpha == 0.0f ? 0 : detail::gemm_segments(k);  // ORDER.md step 1
   if (segments == 0) {

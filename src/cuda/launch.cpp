@@ -13,15 +13,26 @@
 
 namespace detnum::detail {
 
-void check_launch(std::string_view fn, cuda::LaunchConfig launch) {
+void check_launch(std::string_view fn, cuda::LaunchConfig launch, std::string_view name) {
   if (launch.block_threads < kWarpThreads || launch.block_threads > 1024 || launch.block_threads % kWarpThreads != 0)
     fail(ErrorCode::invalid_argument, fn,
-                         "launch.block_threads must be a multiple of 32 in [32, 1024], got " +
-                             std::to_string(launch.block_threads));
+         std::string(name) + ".block_threads must be a multiple of 32 in [32, 1024], got " +
+             std::to_string(launch.block_threads));
   if (launch.grid_blocks < 0)
     fail(ErrorCode::invalid_argument, fn,
-                         "launch.grid_blocks must be 0 (fill the device) or positive, got " +
-                             std::to_string(launch.grid_blocks));
+         std::string(name) + ".grid_blocks must be 0 (fill the device) or positive, got " +
+             std::to_string(launch.grid_blocks));
+}
+
+void check_gemm_config(std::string_view fn, cuda::GemmConfig config, std::string_view name) {
+  using cuda::GemmTile;
+  if (config.tile != GemmTile::automatic && config.tile != GemmTile::m128n128 && config.tile != GemmTile::m64n64)
+    fail(ErrorCode::invalid_argument, fn,
+         std::string(name) + ".tile must be GemmTile::automatic, m128n128 or m64n64, got " +
+             std::to_string(static_cast<int>(config.tile)));
+  if (config.split_k < 0)
+    fail(ErrorCode::invalid_argument, fn,
+         std::string(name) + ".split_k must be >= 0 (0: automatic), got " + std::to_string(config.split_k));
 }
 
 int resident_blocks(std::string_view fn, const void* kernel, int block_threads) {

@@ -6,14 +6,19 @@
 #include <cstdint>
 #include <string_view>
 
+#include "detnum/cuda/gemm.hpp"
 #include "detnum/cuda/launch.hpp"
 
 namespace detnum::detail {
 
 inline constexpr int kWarpThreads = 32;
 
-// block_threads a multiple of 32 in [32, 1024]; grid_blocks 0 (fill the device) or positive.
-void check_launch(std::string_view fn, cuda::LaunchConfig launch);
+// block_threads a multiple of 32 in [32, 1024]; grid_blocks 0 (fill the device) or positive. name:
+// the argument as the caller's signature names it, for the message.
+void check_launch(std::string_view fn, cuda::LaunchConfig launch, std::string_view name = "launch");
+
+// A known tile and split_k >= 0.
+void check_gemm_config(std::string_view fn, cuda::GemmConfig config, std::string_view name = "config");
 
 // The current device's SM count times the blocks of `kernel` (block_threads threads, no dynamic
 // shared memory) that one SM holds at once, at least one per SM. Cached per device, kernel and

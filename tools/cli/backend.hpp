@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "detnum/adamw.hpp"
+#include "detnum/attention.hpp"
 #include "detnum/bf16.hpp"
 #include "detnum/clip.hpp"
 #include "detnum/dropout.hpp"
@@ -172,6 +173,16 @@ class Backend {
     float* out;               // out (forward) or dtable (backward)
   };
   virtual void embedding(const EmbeddingCall& c) = 0;
+
+  // scaled_dot_product_attention and then its backward pass from the forward's probs
+  // (detnum/attention.hpp).
+  struct AttentionCall {
+    AttentionShape shape;
+    AttentionOptions options;
+    const float *q, *k, *v, *dout;
+    float *out, *probs, *dq, *dk, *dv;
+  };
+  virtual void attention(const AttentionCall& c) = 0;
 };
 
 // The reference first, then cpu/1, cpu/2, cpu/3, cpu/7, then (with a CUDA device) the CUDA

@@ -15,6 +15,7 @@
 
 #include "backend.hpp"
 #include "detnum/cuda/adamw.hpp"
+#include "detnum/cuda/attention.hpp"
 #include "detnum/cuda/clip.hpp"
 #include "detnum/cuda/dropout.hpp"
 #include "detnum/cuda/embedding.hpp"
@@ -337,6 +338,28 @@ class CudaBackend final : public Backend {
                               out.get<float>(), nullptr, launch_);
     finish();
     out.copy_back(c.out);
+  }
+
+  void attention(const AttentionCall& c) override {
+    const AttentionShape& s = c.shape;
+    const auto matrix = [&](std::int64_t rows, std::int64_t cols) { return floats(s.batch * rows * cols); };
+    Mirror q(c.q, matrix(s.queries, s.head_dim)), k(c.k, matrix(s.keys, s.head_dim)),
+        v(c.v, matrix(s.keys, s.value_dim)), dout(c.dout, matrix(s.queries, s.value_dim)),
+        out(c.out, matrix(s.queries, s.value_dim)), probs(c.probs, matrix(s.queries, s.keys)),
+        dq(c.dq, matrix(s.queries, s.head_dim)), dk(c.dk, matrix(s.keys, s.head_dim)),
+        dv(c.dv, matrix(s.keys, s.value_dim));
+    const cuda::AttentionConfig config{gemm_config(), launch_};
+    cuda::scaled_dot_product_attention(q.get<const float>(), k.get<const float>(), v.get<const float>(), out.get<float>(),
+                                       probs.get<float>(), s, c.options, nullptr, {}, config);
+    cuda::scaled_dot_product_attention_backward(q.get<const float>(), k.get<const float>(), v.get<const float>(),
+                                                probs.get<const float>(), dout.get<const float>(), dq.get<float>(),
+                                                dk.get<float>(), dv.get<float>(), s, c.options, nullptr, {}, config);
+    finish();
+    out.copy_back(c.out);
+    probs.copy_back(c.probs);
+    dq.copy_back(c.dq);
+    dk.copy_back(c.dk);
+    dv.copy_back(c.dv);
   }
 
  private:

@@ -158,6 +158,18 @@ void host_embedding(const Backend::EmbeddingCall& c, const CpuOptions* cpu) {
   else ref::embedding_backward(c.ids, c.n, c.in, c.vocab, c.dim, c.out);
 }
 
+// Attention's two passes through the reference (cpu == nullptr) or the fast path.
+void host_attention(const Backend::AttentionCall& c, const CpuOptions* cpu) {
+  if (cpu) {
+    detnum::scaled_dot_product_attention(c.q, c.k, c.v, c.out, c.probs, c.shape, c.options, *cpu);
+    detnum::scaled_dot_product_attention_backward(c.q, c.k, c.v, c.probs, c.dout, c.dq, c.dk, c.dv, c.shape, c.options,
+                                                  *cpu);
+  } else {
+    ref::scaled_dot_product_attention(c.q, c.k, c.v, c.out, c.probs, c.shape, c.options);
+    ref::scaled_dot_product_attention_backward(c.q, c.k, c.v, c.probs, c.dout, c.dq, c.dk, c.dv, c.shape, c.options);
+  }
+}
+
 class RefBackend final : public Backend {
  public:
   std::string name() const override { return "ref"; }
@@ -211,6 +223,7 @@ class RefBackend final : public Backend {
     else ref::binary_cross_entropy_with_logits(x, t, n, r, l, dx);
   }
   void embedding(const EmbeddingCall& c) override { host_embedding(c, nullptr); }
+  void attention(const AttentionCall& c) override { host_attention(c, nullptr); }
 };
 
 class CpuBackend final : public Backend {
@@ -269,6 +282,7 @@ class CpuBackend final : public Backend {
     else detnum::binary_cross_entropy_with_logits(x, t, n, r, l, dx, options_);
   }
   void embedding(const EmbeddingCall& c) override { host_embedding(c, &options_); }
+  void attention(const AttentionCall& c) override { host_attention(c, &options_); }
 
  private:
   CpuOptions options_;

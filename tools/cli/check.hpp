@@ -87,5 +87,6 @@ std::vector<CheckOp> gemm_check_ops();     // check_gemm.cpp
 std::vector<CheckOp> row_check_ops();        // check_rows.cpp
 std::vector<CheckOp> pointwise_check_ops();  // check_pointwise.cpp (with AdamW)
 std::vector<CheckOp> embedding_check_ops();  // check_embedding.cpp
+std::vector<CheckOp> attention_check_ops();  // check_attention.cpp
 
 }  // namespace detnum::cli

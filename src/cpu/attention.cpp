@@ -1,0 +1,73 @@
+// Scaled dot-product attention on the CPU (detnum/attention.hpp): the steps of
+// common/attention_steps.hpp over detnum's threaded gemm and row softmax, the temporary matrices
+// in buffers of the call.
+#include <cmath>
+#include <cstdint>
+#include <memory>
+
+#include "common/attention_steps.hpp"
+#include "detnum/attention.hpp"
+#include "detnum/gemm.hpp"
+#include "detnum/softmax.hpp"
+
+namespace detnum {
+
+float attention_scale(std::int64_t head_dim) {
+  detail::check_size("attention_scale", "head_dim", head_dim, sizeof(float));
+  return static_cast<float>(1.0 / std::sqrt(static_cast<double>(head_dim)));
+}
+
+namespace {
+
+// The fast CPU path's ops, with the call's CpuOptions.
+struct CpuAttention {
+  CpuOptions cpu;
+  void gemm(Transpose ta, Transpose tb, std::int64_t m, std::int64_t n, std::int64_t k, float alpha, const float* a,
+            std::int64_t lda, std::int64_t sa, const float* b, std::int64_t ldb, std::int64_t sb, float beta, float* c,
+            std::int64_t ldc, std::int64_t sc, std::int64_t batch) const {
+    gemm_strided_batched(ta, tb, m, n, k, alpha, a, lda, sa, b, ldb, sb, beta, c, ldc, sc, batch, cpu);
+  }
+  void softmax(const float* x, float* y, std::int64_t rows, std::int64_t cols) const {
+    detnum::softmax(x, y, rows, cols, cpu);
+  }
+  void causal_softmax(const float* x, float* y, std::int64_t rows, std::int64_t cols, const CausalMask& m) const {
+    detnum::causal_softmax(x, y, rows, cols, m, cpu);
+  }
+  void softmax_backward(const float* y, const float* dy, float* dx, std::int64_t rows, std::int64_t cols) const {
+    detnum::softmax_backward(y, dy, dx, rows, cols, cpu);
+  }
+  void causal_softmax_backward(const float* y, const float* dy, float* dx, std::int64_t rows, std::int64_t cols,
+                               const CausalMask& m) const {
+    detnum::causal_softmax_backward(y, dy, dx, rows, cols, m, cpu);
+  }
+};
+
+std::unique_ptr<float[]> scratch(std::int64_t elements) {
+  return std::make_unique_for_overwrite<float[]>(static_cast<std::size_t>(elements));
+}
+
+}  // namespace
+
+void scaled_dot_product_attention(const float* q, const float* k, const float* v, float* out, float* probs,
+                                  const AttentionShape& shape, const AttentionOptions& options, CpuOptions cpu) {
+  constexpr const char* fn = "scaled_dot_product_attention";
+  const detail::AttentionCall c =
+      detail::check_attention_forward(fn, q, k, v, out, probs, shape, options, detail::kHostReader);
+  const CpuAttention be{detail::resolve_cpu_options(fn, cpu)};
+  const auto scores = scratch(c.probs);
+  detail::attention_forward_steps(be, c, q, k, v, out, probs, scores.get());
+}
+
+void scaled_dot_product_attention_backward(const float* q, const float* k, const float* v, const float* probs,
+                                           const float* dout, float* dq, float* dk, float* dv,
+                                           const AttentionShape& shape, const AttentionOptions& options,
+                                           CpuOptions cpu) {
+  constexpr const char* fn = "scaled_dot_product_attention_backward";
+  const detail::AttentionCall c = detail::check_attention_backward(fn, q, k, v, probs, dout, dq, dk, dv, shape,
+                                                                   options, detail::kHostReader);
+  const CpuAttention be{detail::resolve_cpu_options(fn, cpu)};
+  const auto dp = scratch(c.probs), ds = scratch(c.probs);
+  detail::attention_backward_steps(be, c, q, k, v, probs, dout, dq, dk, dv, dp.get(), ds.get());
+}
+
+}  // namespace detnum
