@@ -17,8 +17,10 @@
 // before it), with one exception: the full pass also adds the masked keys' products +0 * v, which
 // leave every sum as it is but turn a -0 into +0, and a NaN or Inf in a masked key's v into NaN.
 // P is the forward's output that the backward pass takes (the saved activation). NaN outputs are
-// the canonical NaN. The fast path computes the scores in a buffer of its own (batch x queries x
-// keys floats; the backward pass takes two), on the CUDA path in the call's workspace.
+// the canonical NaN. The temporary matrices (the scores; dP and dS in the backward pass: batch x
+// queries x keys floats each) live in scratch memory that the calling thread keeps for its later
+// calls, as the GEMM's packed panels do (freed when the thread ends); on CUDA in the call's
+// workspace.
 //
 // Arguments: sizes >= 0; a pointer may be null only when it names no element; outputs must not
 // overlap the inputs or each other. A call that throws detnum::Error has written nothing.

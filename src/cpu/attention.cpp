@@ -1,11 +1,11 @@
 // Scaled dot-product attention on the CPU (detnum/attention.hpp): the steps of
 // common/attention_steps.hpp over detnum's threaded gemm and row softmax, the temporary matrices
-// in buffers of the call.
+// in the calling thread's scratch.
 #include <cmath>
 #include <cstdint>
-#include <memory>
 
 #include "common/attention_steps.hpp"
+#include "cpu/thread_scratch.hpp"
 #include "detnum/attention.hpp"
 #include "detnum/gemm.hpp"
 #include "detnum/softmax.hpp"
@@ -42,8 +42,10 @@ struct CpuAttention {
   }
 };
 
-std::unique_ptr<float[]> scratch(std::int64_t elements) {
-  return std::make_unique_for_overwrite<float[]>(static_cast<std::size_t>(elements));
+// The temporary matrices, in the calling thread's scratch (kept for its later calls).
+float* scratch(std::int64_t floats) {
+  thread_local detail::ThreadScratch s;
+  return s.at_least(floats);
 }
 
 }  // namespace
@@ -54,8 +56,7 @@ void scaled_dot_product_attention(const float* q, const float* k, const float* v
   const detail::AttentionCall c =
       detail::check_attention_forward(fn, q, k, v, out, probs, shape, options, detail::kHostReader);
   const CpuAttention be{detail::resolve_cpu_options(fn, cpu)};
-  const auto scores = scratch(c.probs);
-  detail::attention_forward_steps(be, c, q, k, v, out, probs, scores.get());
+  detail::attention_forward_steps(be, c, q, k, v, out, probs, scratch(c.probs));
 }
 
 void scaled_dot_product_attention_backward(const float* q, const float* k, const float* v, const float* probs,
@@ -66,8 +67,8 @@ void scaled_dot_product_attention_backward(const float* q, const float* k, const
   const detail::AttentionCall c = detail::check_attention_backward(fn, q, k, v, probs, dout, dq, dk, dv, shape,
                                                                    options, detail::kHostReader);
   const CpuAttention be{detail::resolve_cpu_options(fn, cpu)};
-  const auto dp = scratch(c.probs), ds = scratch(c.probs);
-  detail::attention_backward_steps(be, c, q, k, v, probs, dout, dq, dk, dv, dp.get(), ds.get());
+  float* const dp = scratch(2 * c.probs);  // c.probs < 2^61: check_size bounds its bytes
+  detail::attention_backward_steps(be, c, q, k, v, probs, dout, dq, dk, dv, dp, dp + c.probs);
 }
 
 }  // namespace detnum

@@ -24,6 +24,7 @@
 #include "common/validate.hpp"
 #include "cpu/cpu_features.hpp"
 #include "cpu/gemm_kernels.hpp"
+#include "cpu/thread_scratch.hpp"
 #include "detnum/detail/gemm_order.hpp"
 #include "detnum/gemm.hpp"
 
@@ -39,25 +40,9 @@ constexpr std::int64_t kMC = 144;                   // rows of A per packed bloc
 constexpr std::int64_t kNC = 4096;                  // columns of B per packed block: 4 MiB, L3
 constexpr std::int64_t kPanelsPerUnit = 8;          // NR panels per unit when row blocks are few
 
-// A thread's packing buffer, kept for its later calls (OpenMP's threads persist): a fresh
-// allocation per call (150 KiB of A per thread, up to 4 MiB of B) is fresh pages to fault in on
-// every call, which many threads take one after another. Not initialized: packing writes every
-// entry the kernel reads, zeros included.
-class PackBuffer {
- public:
-  float* at_least(std::int64_t floats) {
-    if (floats > size_) {
-      data_.reset(new float[static_cast<std::size_t>(floats)]);
-      size_ = floats;
-    }
-    return data_.get();
-  }
-
- private:
-  std::unique_ptr<float[]> data_;
-  std::int64_t size_ = 0;
-};
-thread_local PackBuffer tl_packed_a, tl_packed_b;
+// Each thread's packing buffers, kept for its later calls (OpenMP's threads persist): 150 KiB of A
+// per thread, up to 4 MiB of B. Packing writes every entry the kernel reads, zeros included.
+thread_local detail::ThreadScratch tl_packed_a, tl_packed_b;
 
 }  // namespace
 
