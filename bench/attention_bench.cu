@@ -1,13 +1,15 @@
 // Scaled dot-product attention on a CUDA device, causal, both passes: detnum's next to the
 // conventional math path (what PyTorch's math SDPA or llm.c's attention amount to).
 //
-//   attention/det_cuda/B/T/D                detnum::cuda::scaled_dot_product_attention (the caller's workspace)
-//   attention/conventional/B/T/D            cublasSgemmStridedBatched (CUBLAS_PEDANTIC_MATH: plain FP32
-//                                           FMAs) for scale Q K^T and P V, the conventional causal softmax
-//                                           kernel (a warp per row, expf) between them
-//   attention_backward/det_cuda/B/T/D       detnum::cuda::scaled_dot_product_attention_backward
-//   attention_backward/conventional/B/T/D   four strided-batched cuBLAS GEMMs and the conventional causal
-//                                           softmax backward kernel
+//   attention/det_cuda/B/T/D                     detnum::cuda::scaled_dot_product_attention (the
+//                                                caller's workspace)
+//   attention/conventional_cuda/B/T/D            cublasSgemmStridedBatched (CUBLAS_PEDANTIC_MATH:
+//                                                plain FP32 FMAs) for scale Q K^T and P V, the
+//                                                conventional causal softmax kernel (a warp per row,
+//                                                expf) between them
+//   attention_backward/det_cuda/B/T/D            detnum::cuda::scaled_dot_product_attention_backward
+//   attention_backward/conventional_cuda/B/T/D   four strided-batched cuBLAS GEMMs and the
+//                                                conventional causal softmax backward kernel
 //
 // B attentions (heads x sequences) of T queries and T keys, head_dim D: GPT-2 small's 12 heads of
 // 1024 tokens, and 8 such sequences. cuBLAS is column-major: each row-major product C = X Y is
@@ -162,8 +164,8 @@ void shapes(benchmark::internal::Benchmark* b) {
 }
 
 BENCHMARK(BM_det_cuda<false>)->Name("attention/det_cuda")->Apply(shapes);
-BENCHMARK(BM_conventional<false>)->Name("attention/conventional")->Apply(shapes);
+BENCHMARK(BM_conventional<false>)->Name("attention/conventional_cuda")->Apply(shapes);
 BENCHMARK(BM_det_cuda<true>)->Name("attention_backward/det_cuda")->Apply(shapes);
-BENCHMARK(BM_conventional<true>)->Name("attention_backward/conventional")->Apply(shapes);
+BENCHMARK(BM_conventional<true>)->Name("attention_backward/conventional_cuda")->Apply(shapes);
 
 }  // namespace
