@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "common/attention_steps.hpp"
+#include "cpu/parallel.hpp"
 #include "cpu/thread_scratch.hpp"
 #include "detnum/attention.hpp"
 #include "detnum/gemm.hpp"
@@ -48,6 +49,23 @@ float* scratch(std::int64_t floats) {
   return s.at_least(floats);
 }
 
+// Runs steps(call, b0, options) over the call's attentions: whole attentions to each thread where
+// they divide evenly enough (each step then on one thread, as a framework's CPU path runs them),
+// else every step threaded inside. Every output has the same bits either way.
+template <class Steps>
+void over_attentions(const detail::AttentionCall& c, CpuOptions cpu, const Steps& steps) {
+  const std::int64_t batch = c.shape.batch, threads = cpu.threads;
+  if (threads == 1 || (batch % threads != 0 && batch < 4 * threads)) {
+    steps(c, 0, cpu);
+    return;
+  }
+  detail::parallel_ranges(batch, 1, cpu.threads, [&](std::int64_t b0, std::int64_t b1) {
+    detail::AttentionCall part = c;
+    part.shape.batch = b1 - b0;
+    steps(part, b0, CpuOptions{1, cpu.simd});
+  });
+}
+
 }  // namespace
 
 void scaled_dot_product_attention(const float* q, const float* k, const float* v, float* out, float* probs,
@@ -55,8 +73,13 @@ void scaled_dot_product_attention(const float* q, const float* k, const float* v
   constexpr const char* fn = "scaled_dot_product_attention";
   const detail::AttentionCall c =
       detail::check_attention_forward(fn, q, k, v, out, probs, shape, options, detail::kHostReader);
-  const CpuAttention be{detail::resolve_cpu_options(fn, cpu)};
-  detail::attention_forward_steps(be, c, q, k, v, out, probs, scratch(c.probs));
+  const CpuOptions options_cpu = detail::resolve_cpu_options(fn, cpu);
+  const std::int64_t L = shape.queries, S = shape.keys, E = shape.head_dim, Ev = shape.value_dim;
+  float* const scores = scratch(c.probs);
+  over_attentions(c, options_cpu, [&](const detail::AttentionCall& part, std::int64_t b, CpuOptions o) {
+    detail::attention_forward_steps(CpuAttention{o}, part, q + b * L * E, k + b * S * E, v + b * S * Ev,
+                                    out + b * L * Ev, probs + b * L * S, scores + b * L * S);
+  });
 }
 
 void scaled_dot_product_attention_backward(const float* q, const float* k, const float* v, const float* probs,
@@ -66,9 +89,15 @@ void scaled_dot_product_attention_backward(const float* q, const float* k, const
   constexpr const char* fn = "scaled_dot_product_attention_backward";
   const detail::AttentionCall c = detail::check_attention_backward(fn, q, k, v, probs, dout, dq, dk, dv, shape,
                                                                    options, detail::kHostReader);
-  const CpuAttention be{detail::resolve_cpu_options(fn, cpu)};
+  const CpuOptions options_cpu = detail::resolve_cpu_options(fn, cpu);
+  const std::int64_t L = shape.queries, S = shape.keys, E = shape.head_dim, Ev = shape.value_dim;
   float* const dp = scratch(2 * c.probs);  // c.probs < 2^61: check_size bounds its bytes
-  detail::attention_backward_steps(be, c, q, k, v, probs, dout, dq, dk, dv, dp, dp + c.probs);
+  float* const ds = dp + c.probs;
+  over_attentions(c, options_cpu, [&](const detail::AttentionCall& part, std::int64_t b, CpuOptions o) {
+    detail::attention_backward_steps(CpuAttention{o}, part, q + b * L * E, k + b * S * E, v + b * S * Ev,
+                                     probs + b * L * S, dout + b * L * Ev, dq + b * L * E, dk + b * S * E,
+                                     dv + b * S * Ev, dp + b * L * S, ds + b * L * S);
+  });
 }
 
 }  // namespace detnum
