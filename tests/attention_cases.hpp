@@ -66,6 +66,7 @@ inline std::vector<AttentionCase> attention_cases() {
       {{2, 5, 9, 4, 4}, causal_at(4)},  // bottom-right
       {{1, 3, 4, 2, 2}, causal_at(100)},
       {{2, 3, 300, 16, 16}, plain},     // keys past a segment: P V and dS K take two
+      {{1, 4, 1000, 8, 8}, plain},      // four segments and few tiles: CUDA's automatic split of k
       {{1, 33, 33, 300, 16}, {.scale = 0.125f}},  // head_dim past a segment
       {{2, 260, 20, 4, 4}, causal},     // queries past a segment: dV and dK take two
       {{4, 64, 64, 64, 64}, causal},
@@ -115,10 +116,18 @@ struct RefAttentionCalls {
   }
 };
 
+// The reference's outputs, every element written (else a test failure: a slot the shared steps
+// left alone would hold the sentinel on every backend, and pass every comparison).
 inline AttentionOutputs reference_attention(const AttentionCase& c) {
   AttentionOutputs o = attention_buffers(c);
   call_attention(RefAttentionCalls{}, c, c.q.data(), c.k.data(), c.v.data(), c.dout.data(), o.out.data(),
                  o.probs.data(), o.dq.data(), o.dk.data(), o.dv.data());
+  for (const std::vector<float>* part : {&o.out, &o.probs, &o.dq, &o.dk, &o.dv})
+    for (const float x : *part)
+      if (bits_of(x) == kAttentionSentinelBits) {
+        ADD_FAILURE() << "the reference left an output unwritten: " << c.describe();
+        return o;
+      }
   return o;
 }
 

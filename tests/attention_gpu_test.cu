@@ -109,6 +109,18 @@ TEST(AttentionGpu, Errors) {
   DeviceBuffer<unsigned char> ws(bytes);
   expect_error(forward({}, {ws.get(), 8}), ErrorCode::invalid_argument, "cuda::attention_workspace_bytes(shape)");
   expect_error(forward({}, {d.probs.get(), bytes}), ErrorCode::unsupported_aliasing, "ws.ptr");
+  DeviceBuffer<unsigned char> wide(bytes + 256);
+  expect_error(forward({}, {wide.get() + 4, bytes}), ErrorCode::invalid_argument, "256-byte aligned");
+  const auto backward = [&](cuda::AttentionConfig config, cuda::Workspace ws = {}) {
+    return [&, config, ws] {
+      cuda::scaled_dot_product_attention_backward(d.q.get(), d.k.get(), d.v.get(), d.probs.get(), d.dout.get(),
+                                                  d.dq.get(), d.dk.get(), d.dv.get(), c.shape, {}, nullptr, ws, config);
+    };
+  };
+  expect_error(backward({{cuda::GemmTile::automatic, -2}, {}}), ErrorCode::invalid_argument, "config.gemm.split_k");
+  expect_error(backward({{}, {64, -1}}), ErrorCode::invalid_argument, "config.rows.grid_blocks");
+  expect_error(backward({}, {ws.get(), bytes - 1}), ErrorCode::invalid_argument, "cuda::attention_workspace_bytes");
+  expect_error(backward({}, {d.dv.get(), bytes}), ErrorCode::unsupported_aliasing, "ws.ptr");
   std::vector<float> host_q = c.q;
   expect_error([&] {
     cuda::scaled_dot_product_attention(host_q.data(), d.k.get(), d.v.get(), d.out.get(), d.probs.get(), c.shape);

@@ -143,9 +143,10 @@ TEST(Attention, AQueryAloneHasItsRowOfTheWholePass) {
 }
 
 // A decoding step: query i against the cache of keys 0 .. i (offset i) is row i of the full causal
-// pass (finite values, no output -0: ORDER.md's one exception does not arise).
+// pass (finite values, no output -0: ORDER.md's exception does not arise). 300 keys: the full pass's
+// P V takes two segments, the last queries' steps too.
 TEST(Attention, ADecodingStepHasItsRowOfTheCausalPass) {
-  constexpr std::int64_t T = 40, E = 16;
+  constexpr std::int64_t T = 300, E = 16;
   const AttentionCase all({1, T, T, E, E}, {.is_causal = true});
   const AttentionOutputs want = run_cpu(all, {2});
   for (std::int64_t i = 0; i < T; ++i) {
@@ -159,6 +160,31 @@ TEST(Attention, ADecodingStepHasItsRowOfTheCausalPass) {
     const std::vector<float> p = row_of(want.probs, i, T);
     EXPECT_TRUE(same_bits(std::vector<float>(p.begin(), p.begin() + i + 1), got.probs)) << "query " << i;
   }
+}
+
+// ORDER.md's exception, exactly: query 0 of a causal pass over 3 keys sees key 0 alone; the full
+// pass adds +0 * v for keys 1 and 2. v's columns: -0 then positive values (the step's -0 becomes
+// +0), -0 then negative values (stays -0), finite then an infinity (NaN).
+TEST(Attention, TheMaskedKeysOnlyTouchSignedZerosAndNonFiniteValues) {
+  const float inf = std::numeric_limits<float>::infinity();
+  AttentionCase all({1, 3, 3, 1, 3}, {.is_causal = true});
+  all.q = {0.5f, 1.0f, -2.0f};
+  all.k = {1.0f, 0.25f, 3.0f};
+  all.v = {-0.0f, -0.0f, 1.0f,  //
+           1.0f, -1.0f, 2.0f,   //
+           2.0f, -2.0f, inf};
+  AttentionCase step({1, 1, 1, 1, 3}, {.is_causal = true});
+  step.q = {all.q[0]};
+  step.k = {all.k[0]};
+  step.v = {all.v.begin(), all.v.begin() + 3};
+  step.dout = {all.dout.begin(), all.dout.begin() + 3};
+  const std::vector<float> full = row_of(run_cpu(all, {1}).out, 0, 3), alone = run_cpu(step, {1}).out;
+  EXPECT_EQ(bits_of(alone[0]), 0x80000000u);
+  EXPECT_EQ(bits_of(full[0]), 0x00000000u);
+  EXPECT_EQ(bits_of(alone[1]), 0x80000000u);
+  EXPECT_EQ(bits_of(full[1]), 0x80000000u);
+  EXPECT_EQ(alone[2], 1.0f);
+  EXPECT_EQ(bits_of(full[2]), kCanonicalNanF32);
 }
 
 TEST(Attention, EachAttentionAloneIsTheSame) {

@@ -12,10 +12,11 @@
 //
 // Guarantee: out's row i of attention b is a function of Q's row i, K and V of b, the scale and the
 // mask alone: not of the other queries or attentions (batch invariance), the thread count, the
-// CUDA configuration or the device. So a decoding step that attends one new query to a cache of
-// keys gives the bits of that query's row in the full causal pass (with causal_offset = the keys
-// before it), with one exception: the full pass also adds the masked keys' products +0 * v, which
-// leave every sum as it is but turn a -0 into +0, and a NaN or Inf in a masked key's v into NaN.
+// CUDA configuration or the device. So a decoding step that attends query i alone to the keys
+// it sees (the first i + 1 + offset; causal_offset = their count - 1) gives the bits of that
+// query's row of P in the full causal pass, and of out but where the full pass's extra products of
+// the masked keys, +0 * v, tell: they leave each partial sum as it is, except that a -0 becomes +0
+// when such a v has a clear sign bit, and NaN when such a v is NaN or infinite (ORDER.md).
 // P is the forward's output that the backward pass takes (the saved activation). NaN outputs are
 // the canonical NaN. The temporary matrices (the scores; dP and dS in the backward pass: batch x
 // queries x keys floats each) live in scratch memory that the calling thread keeps for its later
@@ -52,7 +53,8 @@ struct AttentionOptions {
   std::int64_t causal_offset = 0;
 };
 
-// 1 / sqrt(head_dim) as PyTorch's kernels take it: computed in double, rounded once to float.
+// 1 / sqrt(head_dim) as PyTorch's kernels take it: computed in double, rounded once to float
+// (+Inf for head_dim 0, where no product uses it; an explicit options.scale must be finite).
 float attention_scale(std::int64_t head_dim);
 
 // out and probs (P) from q, k and v.

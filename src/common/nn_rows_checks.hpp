@@ -11,9 +11,13 @@
 #include "common/memory_space.hpp"
 #include "common/validate.hpp"
 #include "detnum/detail/nn_rows_order.hpp"
+#include "detnum/detail/reduce_order.hpp"
 #include "detnum/softmax.hpp"
 
 namespace detnum::detail {
+
+// The longest row the CUDA row kernels take: a warp keeps three levels of ORDER.md's lanes.
+inline constexpr std::int64_t kCudaMaxRowCols = kReduceChunk * kReduceChunk * kReduceChunk;  // 2^39
 
 // One pointer argument of a row op: its name, its address, how many elements the call touches
 // there, and whether the call writes them.

@@ -1,9 +1,11 @@
 // Scaled dot-product attention on CUDA (detnum/cuda/attention.hpp): the steps of
 // common/attention_steps.hpp over cuda::gemm_strided_batched and the row kernels, all queued on
-// the call's stream. The workspace holds the temporary matrices, then the gemms' split of k.
+// the call's stream. The workspace holds the temporary matrices, then (the caller's) the gemms'
+// split of k.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <string>
 
 #include "common/attention_steps.hpp"
 #include "cuda/launch.hpp"
@@ -52,25 +54,43 @@ struct CudaAttention {
   }
 };
 
-void check_config(const char* fn, AttentionConfig config) {
+// The config, and a row length the row kernels take (checked before any step writes).
+void check_call(const char* fn, const detail::AttentionCall& c, AttentionConfig config) {
   detail::check_gemm_config(fn, config.gemm, "config.gemm");
   detail::check_launch(fn, config.rows, "config.rows");
+  if (c.shape.keys > detail::kCudaMaxRowCols)
+    detail::fail(ErrorCode::size_out_of_range, fn,
+                 "shape.keys must be at most 2^39 (the longest row of the CUDA row kernels), got " +
+                     std::to_string(c.shape.keys));
 }
 
-// A call's workspace: `matrices` temporary matrices of P's size, then the gemms' part.
+// `matrices` of P's size, then (in the caller's workspace) enough for any split of k the gemms
+// choose; with Workspace{}, only the matrices, each gemm taking stream-ordered memory of its own
+// when its plan splits k.
+std::size_t workspace_need(const char* fn, const detail::AttentionCall& c, int matrices, bool callers) {
+  const std::size_t matrix = matrix_bytes(c.probs), gemms = callers ? gemms_workspace_bytes(c.shape) : 0;
+  if (matrix > (SIZE_MAX - gemms) / matrices)
+    detail::fail(ErrorCode::size_out_of_range, fn, "the workspace of this shape exceeds 2^64 bytes");
+  return matrices * matrix + gemms;
+}
+
 class AttentionWorkspace {
  public:
   AttentionWorkspace(const char* fn, const detail::AttentionCall& c, int matrices, Workspace ws, cudaStream_t stream,
                      std::initializer_list<CallBuffer> buffers)
       : matrix_(matrix_bytes(c.probs)),
-        gemm_(gemms_workspace_bytes(c.shape)),
-        w_(fn, ws, matrices * matrix_ + gemm_, "cuda::attention_workspace_bytes(shape)", stream, buffers) {}
+        gemm_(ws.bytes == 0 ? 0 : gemms_workspace_bytes(c.shape)),
+        matrices_(matrices),
+        w_(fn, ws, workspace_need(fn, c, matrices, ws.bytes != 0), "cuda::attention_workspace_bytes(shape)", stream,
+           buffers) {}
   float* matrix(int i) const { return reinterpret_cast<float*>(base() + i * matrix_); }
-  Workspace gemm(int matrices) const { return {gemm_ ? base() + matrices * matrix_ : nullptr, gemm_}; }
+  // The gemms' part of the caller's workspace, or Workspace{} (each gemm allocates what it needs).
+  Workspace gemm() const { return {gemm_ ? base() + matrices_ * matrix_ : nullptr, gemm_}; }
 
  private:
   unsigned char* base() const { return static_cast<unsigned char*>(w_.get()); }
   std::size_t matrix_, gemm_;
+  int matrices_;
   StreamWorkspace w_;
 };
 
@@ -79,8 +99,8 @@ std::int64_t bytes_of(std::int64_t elements) { return elements * std::int64_t{si
 }  // namespace
 
 std::size_t attention_workspace_bytes(const AttentionShape& shape) {
-  const detail::AttentionCall c = detail::check_attention("cuda::attention_workspace_bytes", shape, {});
-  return 2 * matrix_bytes(c.probs) + gemms_workspace_bytes(shape);
+  constexpr const char* fn = "cuda::attention_workspace_bytes";
+  return workspace_need(fn, detail::check_attention(fn, shape, {}), 2, true);
 }
 
 void scaled_dot_product_attention(const float* q, const float* k, const float* v, float* out, float* probs,
@@ -89,14 +109,14 @@ void scaled_dot_product_attention(const float* q, const float* k, const float* v
   constexpr const char* fn = "cuda::scaled_dot_product_attention";
   const detail::AttentionCall c =
       detail::check_attention_forward(fn, q, k, v, out, probs, shape, options, detail::device_reader(stream));
-  check_config(fn, config);
+  check_call(fn, c, config);
   const AttentionWorkspace w(fn, c, 1, ws, stream,
                              {{"q", q, bytes_of(c.q)},
                               {"k", k, bytes_of(c.k)},
                               {"v", v, bytes_of(c.v)},
                               {"out", out, bytes_of(c.out)},
                               {"probs", probs, bytes_of(c.probs)}});
-  detail::attention_forward_steps(CudaAttention{stream, w.gemm(1), config}, c, q, k, v, out, probs, w.matrix(0));
+  detail::attention_forward_steps(CudaAttention{stream, w.gemm(), config}, c, q, k, v, out, probs, w.matrix(0));
 }
 
 void scaled_dot_product_attention_backward(const float* q, const float* k, const float* v, const float* probs,
@@ -106,7 +126,7 @@ void scaled_dot_product_attention_backward(const float* q, const float* k, const
   constexpr const char* fn = "cuda::scaled_dot_product_attention_backward";
   const detail::AttentionCall c = detail::check_attention_backward(fn, q, k, v, probs, dout, dq, dk, dv, shape, options,
                                                                    detail::device_reader(stream));
-  check_config(fn, config);
+  check_call(fn, c, config);
   const AttentionWorkspace w(fn, c, 2, ws, stream,
                              {{"q", q, bytes_of(c.q)},
                               {"k", k, bytes_of(c.k)},
@@ -116,7 +136,7 @@ void scaled_dot_product_attention_backward(const float* q, const float* k, const
                               {"dq", dq, bytes_of(c.q)},
                               {"dk", dk, bytes_of(c.k)},
                               {"dv", dv, bytes_of(c.v)}});
-  detail::attention_backward_steps(CudaAttention{stream, w.gemm(2), config}, c, q, k, v, probs, dout, dq, dk, dv,
+  detail::attention_backward_steps(CudaAttention{stream, w.gemm(), config}, c, q, k, v, probs, dout, dq, dk, dv,
                                    w.matrix(0), w.matrix(1));
 }
 

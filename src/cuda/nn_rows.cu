@@ -51,7 +51,7 @@ constexpr int kQuad = warp::kLanesPerThread;
 static_assert(warp::Packed<float>::W == kQuad, "thread t's lanes of a step are the elements 4t .. 4t + 3");
 
 // The longest row: three levels of lanes (see above).
-constexpr std::int64_t kMaxCols = kReduceChunk * kReduceChunk * kReduceChunk;
+constexpr std::int64_t kMaxCols = detail::kCudaMaxRowCols;
 
 // --- One warp, one row ------------------------------------------------------------------------
 

@@ -2,8 +2,9 @@
 // For input size N: two attentions of r queries and r + 5 keys (r = floor(cbrt(N / 4)), at most
 // 40), head_dim 16 and value_dim 8, without a mask, with a bottom-right causal mask, and on inputs
 // with specials; one causal attention of 3 queries against min(N, 600) keys (past a GEMM
-// segment); and two batch-invariance rows: query 1 alone == row 1 of the whole pass, and the last
-// query decoding against its cache of keys == the last row of the causal pass (out and probs).
+// segment); and two batch-invariance rows (r at least 2): query 1 alone == row 1 of the whole
+// pass, and query r/2 decoding against the keys it sees == its row of the causal pass (out and
+// probs).
 #include <algorithm>
 #include <cmath>
 #include <string>
@@ -81,37 +82,44 @@ std::vector<CheckOp> attention_check_ops() {
   add("2 x r queries x (r+5) keys, causal bottom-right, finite inputs", small, true, true);
   add("2 x r queries x (r+5) keys, inputs with specials", small, false, false);
   add("3 queries x min(N, 600) keys, causal bottom-right, finite inputs", long_keys, true, true);
-  // Batch invariance: query 1 alone has row 1 of the whole pass's out and probs ...
-  const auto one = [](std::int64_t n) { return AttentionShape{1, side(n), keys(n, side(n) + 5), 16, 8}; };
+  // Batch invariance (r at least 2, so that there is a row 1 and a masked key): query 1 alone has
+  // row 1 of the whole pass's out and probs ...
+  const auto r2 = [](std::int64_t n) { return n > 0 ? std::max<std::int64_t>(side(n), 2) : 0; };
+  const auto one = [=](std::int64_t n) { return AttentionShape{1, r2(n), keys(n, r2(n) + 5), 16, 8}; };
   ops.push_back({"attention", Dtype::f32, false, "query 1 of r x (r+5) alone == its row of the whole (out, probs)",
                  [=](Backend& b, const CheckInputs& in) {
                    AttentionShape s = one(in.n);
                    const Inputs x = inputs(in, s, true);
-                   s.queries = s.queries >= 2 ? 1 : 0;
+                   s.queries = std::min<std::int64_t>(s.queries, 1);
                    return run(b, s, {}, x, Parts::forward, s.queries);  // row 1, when there is one
                  },
                  [=](Backend& ref, const CheckInputs& in) {
                    const AttentionShape s = one(in.n);
-                   if (s.queries < 2) return CheckOutputs{};
+                   if (s.queries == 0) return CheckOutputs{};
                    return row_of(run(ref, s, {}, inputs(in, s, true), Parts::forward), s, 1);
                  },
                  Dtype::f32});
-  // ... and the last query of a causal pass, decoding against the keys it sees, its row.
+  // ... and query i = r / 2 of a causal r x r pass, decoding against the i + 1 keys it sees, its
+  // row (out: the full pass adds the masked keys' +0 * v, which the finite inputs do not show;
+  // probs: the step's i + 1).
+  const auto decode = [=](std::int64_t n) { return AttentionShape{1, r2(n), r2(n), 16, 8}; };
   ops.push_back({"attention", Dtype::f32, false,
-                 "last query of a causal r x r pass alone, against its r keys == its row (out, probs)",
+                 "query r/2 of a causal r x r pass alone, against the keys it sees == its row (out, probs)",
                  [=](Backend& b, const CheckInputs& in) {
-                   const std::int64_t r = side(in.n);
-                   const AttentionShape all{1, r, r, 16, 8};
+                   const AttentionShape all = decode(in.n);
                    const Inputs x = inputs(in, all, true);
-                   const AttentionShape step{1, r > 0 ? 1 : 0, r, 16, 8};
-                   return run(b, step, {.is_causal = true, .causal_offset = std::max<std::int64_t>(r - 1, 0)}, x,
-                              Parts::forward, std::max<std::int64_t>(r - 1, 0));
+                   const std::int64_t i = all.queries / 2;
+                   const AttentionShape step{1, std::min<std::int64_t>(all.queries, 1), all.queries ? i + 1 : 0, 16, 8};
+                   return run(b, step, {.is_causal = true, .causal_offset = i}, x, Parts::forward, i);
                  },
                  [=](Backend& ref, const CheckInputs& in) {
-                   const std::int64_t r = side(in.n);
-                   const AttentionShape all{1, r, r, 16, 8};
-                   if (r == 0) return CheckOutputs{};
-                   return row_of(run(ref, all, {.is_causal = true}, inputs(in, all, true), Parts::forward), all, r - 1);
+                   const AttentionShape all = decode(in.n);
+                   if (all.queries == 0) return CheckOutputs{};
+                   const std::int64_t i = all.queries / 2;
+                   CheckOutputs row = row_of(run(ref, all, {.is_causal = true}, inputs(in, all, true), Parts::forward),
+                                             all, i);
+                   row.y.resize(static_cast<std::size_t>(all.value_dim + i + 1) * sizeof(float));  // P's kept i + 1
+                   return row;
                  },
                  Dtype::f32});
   return ops;

@@ -4,8 +4,10 @@
 // `stream` and returns without synchronizing. Temporary storage, CUB-style: the scores (forward)
 // or dP and dS (backward), batch x queries x keys floats each, and the gemms' split of k. Size it
 // with attention_workspace_bytes and pass it in, or pass an empty Workspace and detnum takes and
-// returns stream-ordered memory (cudaMallocAsync / cudaFreeAsync: no device-wide sync). No
-// floating-point atomics.
+// returns stream-ordered memory (cudaMallocAsync / cudaFreeAsync: no device-wide sync), the
+// matrices for the call and each gemm's split for that gemm. No floating-point atomics. keys is
+// at most 2^39 (the row kernels' longest row). Bad arguments throw before anything is queued; an
+// error of the CUDA runtime (a failed launch) can surface after an earlier step has written.
 #pragma once
 
 #include <cuda_runtime_api.h>
