@@ -10,6 +10,9 @@
 //                            (x - mean) * rstd * gamma + beta
 //     layer_norm_backward    per row xhat, g = dy * gamma, running sums of g and g * xhat, dx;
 //                            dgamma and dbeta accumulated row after row
+//     batch_norm             per column running sums (row after row) for the mean and the two-pass
+//                            variance, then (x - mean) * rstd * gamma + beta
+//     batch_norm_backward    per column running sums of dy and dy * xhat, then dx
 //     rms_norm               a running sum of squares, then x * rstd * gamma
 //     rms_norm_backward      per row a running sum of g * xhat, dx; dgamma accumulated row after row
 //     log_softmax            max, log of the running sum of exps, x - max - log(sum)
@@ -58,7 +61,7 @@ struct Rows {
   std::vector<float> x, dy, gamma, beta;
   std::vector<std::int32_t> labels;
   // Outputs (each op names its own, which det_cpu and ref must write alike).
-  std::vector<float> y, dx, mean, rstd, dgamma, dbeta, loss;
+  std::vector<float> y, dx, mean, rstd, dgamma, dbeta, loss, bn_mean, bn_rstd;
   explicit Rows(const benchmark::State& state)
       : rows(state.range(0)),
         cols(state.range(1)),
@@ -73,11 +76,14 @@ struct Rows {
         rstd(mean.size()),
         dgamma(gamma.size()),
         dbeta(gamma.size()),
-        loss(1) {
+        loss(1),
+        bn_mean(gamma.size()),
+        bn_rstd(gamma.size()) {
     for (int64_t r = 0; r < rows; ++r) labels[r] = static_cast<std::int32_t>((r * 7919) % cols);
     // The backward passes take a forward pass's statistics (layer norm's rstd serves RMS norm's
     // backward as well: any positive row scale does) and softmax_backward its y.
     detnum::layer_norm(x.data(), gamma.data(), beta.data(), y.data(), mean.data(), rstd.data(), rows, cols, kEps);
+    detnum::batch_norm(x.data(), gamma.data(), beta.data(), y.data(), bn_mean.data(), bn_rstd.data(), rows, cols, kEps);
     detnum::softmax(x.data(), y.data(), rows, cols);
   }
   static constexpr float kEps = 1e-5f;
@@ -192,6 +198,70 @@ struct LayerNormBackward {
         dx[j] = (dy[j] * m.gamma[j] - sg / n - xhat * (sgx / n)) * rs;
       }
     }
+  }
+};
+
+// Batch norm: the statistics over the rows, per column. The plain loops keep running sums per
+// column, row after row (as a framework's CPU kernel walks a channels-last batch).
+struct BatchNorm {
+  static std::vector<std::vector<float>*> outputs(Rows& m) { return {&m.y, &m.bn_mean, &m.bn_rstd}; }
+  static constexpr int64_t kBytesPerElement = 8;
+  static void det(Rows& m, detnum::CpuOptions o) {
+    detnum::batch_norm(m.x.data(), m.gamma.data(), m.beta.data(), m.y.data(), m.bn_mean.data(), m.bn_rstd.data(),
+                       m.rows, m.cols, Rows::kEps, {}, o);
+  }
+  static void ref(Rows& m) {
+    detnum::ref::batch_norm(m.x.data(), m.gamma.data(), m.beta.data(), m.y.data(), m.bn_mean.data(), m.bn_rstd.data(),
+                            m.rows, m.cols, Rows::kEps);
+  }
+  [[gnu::target("avx2")]] static void naive(Rows& m) {
+    const float n = static_cast<float>(m.rows);
+    float* mu = m.bn_mean.data();
+    float* rs = m.bn_rstd.data();
+    std::fill(m.bn_mean.begin(), m.bn_mean.end(), 0.0f);
+    std::fill(m.bn_rstd.begin(), m.bn_rstd.end(), 0.0f);
+    for (int64_t r = 0; r < m.rows; ++r)
+      for (int64_t j = 0; j < m.cols; ++j) mu[j] += m.x[r * m.cols + j];
+    for (int64_t j = 0; j < m.cols; ++j) mu[j] /= n;
+    for (int64_t r = 0; r < m.rows; ++r)
+      for (int64_t j = 0; j < m.cols; ++j) {
+        const float d = m.x[r * m.cols + j] - mu[j];
+        rs[j] += d * d;
+      }
+    for (int64_t j = 0; j < m.cols; ++j) rs[j] = 1.0f / std::sqrt(rs[j] / n + Rows::kEps);
+    for (int64_t r = 0; r < m.rows; ++r)
+      for (int64_t j = 0; j < m.cols; ++j)
+        m.y[r * m.cols + j] = (m.x[r * m.cols + j] - mu[j]) * rs[j] * m.gamma[j] + m.beta[j];
+  }
+};
+
+struct BatchNormBackward {
+  static std::vector<std::vector<float>*> outputs(Rows& m) { return {&m.dx, &m.dgamma, &m.dbeta}; }
+  static constexpr int64_t kBytesPerElement = 12;
+  static void det(Rows& m, detnum::CpuOptions o) {
+    detnum::batch_norm_backward(m.x.data(), m.gamma.data(), m.bn_mean.data(), m.bn_rstd.data(), m.dy.data(),
+                                m.dx.data(), m.dgamma.data(), m.dbeta.data(), m.rows, m.cols, o);
+  }
+  static void ref(Rows& m) {
+    detnum::ref::batch_norm_backward(m.x.data(), m.gamma.data(), m.bn_mean.data(), m.bn_rstd.data(), m.dy.data(),
+                                     m.dx.data(), m.dgamma.data(), m.dbeta.data(), m.rows, m.cols);
+  }
+  [[gnu::target("avx2")]] static void naive(Rows& m) {
+    const float n = static_cast<float>(m.rows);
+    std::fill(m.dgamma.begin(), m.dgamma.end(), 0.0f);
+    std::fill(m.dbeta.begin(), m.dbeta.end(), 0.0f);
+    for (int64_t r = 0; r < m.rows; ++r)
+      for (int64_t j = 0; j < m.cols; ++j) {
+        const float dy = m.dy[r * m.cols + j];
+        m.dbeta[j] += dy;
+        m.dgamma[j] += dy * ((m.x[r * m.cols + j] - m.bn_mean[j]) * m.bn_rstd[j]);
+      }
+    for (int64_t r = 0; r < m.rows; ++r)
+      for (int64_t j = 0; j < m.cols; ++j) {
+        const float xhat = (m.x[r * m.cols + j] - m.bn_mean[j]) * m.bn_rstd[j];
+        m.dx[r * m.cols + j] =
+            (m.dy[r * m.cols + j] - m.dbeta[j] / n - xhat * (m.dgamma[j] / n)) * (m.gamma[j] * m.bn_rstd[j]);
+      }
   }
 };
 
@@ -454,6 +524,10 @@ BENCHMARK(BM_det_cpu<LayerNorm>)->Name("layer_norm/det_cpu")->Apply(activations_
 BENCHMARK(BM_naive<LayerNorm>)->Name("layer_norm/naive")->Apply(activations_naive);
 BENCHMARK(BM_det_cpu<LayerNormBackward>)->Name("layer_norm_backward/det_cpu")->Apply(activations_det);
 BENCHMARK(BM_naive<LayerNormBackward>)->Name("layer_norm_backward/naive")->Apply(activations_naive);
+BENCHMARK(BM_det_cpu<BatchNorm>)->Name("batch_norm/det_cpu")->Apply(activations_det);
+BENCHMARK(BM_naive<BatchNorm>)->Name("batch_norm/naive")->Apply(activations_naive);
+BENCHMARK(BM_det_cpu<BatchNormBackward>)->Name("batch_norm_backward/det_cpu")->Apply(activations_det);
+BENCHMARK(BM_naive<BatchNormBackward>)->Name("batch_norm_backward/naive")->Apply(activations_naive);
 BENCHMARK(BM_det_cpu<RmsNorm>)->Name("rms_norm/det_cpu")->Apply(activations_det);
 BENCHMARK(BM_naive<RmsNorm>)->Name("rms_norm/naive")->Apply(activations_naive);
 BENCHMARK(BM_det_cpu<RmsNormBackward>)->Name("rms_norm_backward/det_cpu")->Apply(activations_det);

@@ -214,6 +214,20 @@ void expect_row_ops_golden(const RowInputs& in, const std::string& label) {
   cuda::rms_norm_backward(x.get(), gamma.get(), saved_rms_rstd.get(), dy.get(), dx.get(), dgamma.get(), rows, cols);
   golden(dx, {rows, cols}, "rms_norm_backward", "dx");
   golden(dgamma, {cols}, "rms_norm_backward", "dgamma");
+  DeviceBuffer<float> bn_mean(cols), bn_rstd(cols);
+  const auto running_mean = upload(std::vector<float>(cols, 0.0f)), running_var = upload(std::vector<float>(cols, 1.0f));
+  cuda::batch_norm(x.get(), gamma.get(), beta.get(), y.get(), bn_mean.get(), bn_rstd.get(), rows, cols, in.eps,
+                   {running_mean.get(), running_var.get(), 0.1f});
+  golden(y, {rows, cols}, "batch_norm", "y");
+  golden(bn_mean, {cols}, "batch_norm", "mean");
+  golden(bn_rstd, {cols}, "batch_norm", "rstd");
+  golden(running_mean, {cols}, "batch_norm", "running_mean");
+  golden(running_var, {cols}, "batch_norm", "running_var");
+  cuda::batch_norm_backward(x.get(), gamma.get(), bn_mean.get(), bn_rstd.get(), dy.get(), dx.get(), dgamma.get(),
+                            dbeta.get(), rows, cols);
+  golden(dx, {rows, cols}, "batch_norm_backward", "dx");
+  golden(dgamma, {cols}, "batch_norm_backward", "dgamma");
+  golden(dbeta, {cols}, "batch_norm_backward", "dbeta");
 }
 
 TEST(GoldenGpu, RowOps) {

@@ -176,6 +176,21 @@ void expect_row_ops_golden(const RowInputs& in, const std::string& label) {
                     cols);
   golden(dx, {rows, cols}, "rms_norm_backward", "dx");
   golden(dgamma, {cols}, "rms_norm_backward", "dgamma");
+  // Batch norm: the running statistics from PyTorch's initial values (0 and 1); the backward pass
+  // from this forward's mean and rstd.
+  std::vector<float> bn_mean(cols), bn_rstd(cols), running_mean(cols, 0.0f), running_var(cols, 1.0f);
+  batch_norm(in.x.data(), in.gamma.data(), in.beta.data(), y.data(), bn_mean.data(), bn_rstd.data(), rows, cols, in.eps,
+             {running_mean.data(), running_var.data(), 0.1f});
+  golden(y, {rows, cols}, "batch_norm", "y");
+  golden(bn_mean, {cols}, "batch_norm", "mean");
+  golden(bn_rstd, {cols}, "batch_norm", "rstd");
+  golden(running_mean, {cols}, "batch_norm", "running_mean");
+  golden(running_var, {cols}, "batch_norm", "running_var");
+  batch_norm_backward(in.x.data(), in.gamma.data(), bn_mean.data(), bn_rstd.data(), in.dy.data(), dx.data(),
+                      dgamma.data(), dbeta.data(), rows, cols);
+  golden(dx, {rows, cols}, "batch_norm_backward", "dx");
+  golden(dgamma, {cols}, "batch_norm_backward", "dgamma");
+  golden(dbeta, {cols}, "batch_norm_backward", "dbeta");
 }
 
 TEST(Golden, RowOps) {

@@ -12,6 +12,7 @@
 #include "common/validate.hpp"
 #include "detnum/detail/nn_rows_order.hpp"
 #include "detnum/detail/reduce_order.hpp"
+#include "detnum/norm.hpp"
 #include "detnum/softmax.hpp"
 
 namespace detnum::detail {
@@ -195,6 +196,57 @@ inline void check_layer_norm_backward_call(std::string_view fn, const float* x, 
                   {"gamma", gamma, rows > 0 ? cols : 0},
                   {"mean", mean, rows},
                   {"rstd", rstd, rows},
+                  {"dy", dy, n},
+                  {"dx", dx, n, true},
+                  {"dgamma", dgamma, cols, true},
+                  {"dbeta", dbeta, cols, true}},
+                 reader);
+}
+
+// Batch norm's statistics are over rows: at least two of them (PyTorch's "more than 1 value per
+// channel"), unless there is no column.
+inline void check_batch_norm_rows(std::string_view fn, std::int64_t rows, std::int64_t cols) {
+  if (cols > 0 && rows < 2)
+    fail(ErrorCode::invalid_argument, fn,
+         "rows must be at least 2 (batch statistics need more than one value per column), got " + std::to_string(rows));
+}
+
+inline void check_batch_norm_call(std::string_view fn, const float* x, const float* gamma, const float* beta,
+                                  const float* y, const float* mean, const float* rstd, std::int64_t rows,
+                                  std::int64_t cols, float eps, const BatchNormRunning& running, Reader reader) {
+  const std::int64_t n = check_row_shape(fn, rows, cols);
+  check_batch_norm_rows(fn, rows, cols);
+  check_eps(fn, eps);
+  if ((running.mean == nullptr) != (running.var == nullptr))
+    fail(ErrorCode::null_pointer, fn,
+         std::string("running.mean and running.var must both be given or both be null, got running.") +
+             (running.mean ? "var" : "mean") + " null");
+  const bool with_running = running.mean != nullptr;
+  if (with_running && !(running.momentum >= 0.0f && running.momentum <= 1.0f))
+    fail(ErrorCode::invalid_argument, fn, "running.momentum must be in [0, 1], got " + format_value(running.momentum));
+  const std::int64_t stats = with_running ? cols : 0;
+  check_row_args(fn,
+                 {{"x", x, n},
+                  {"gamma", gamma, cols},
+                  {"beta", beta, cols},
+                  {"y", y, n, true},
+                  {"mean", mean, cols, true},
+                  {"rstd", rstd, cols, true},
+                  {"running.mean", running.mean, stats, true},
+                  {"running.var", running.var, stats, true}},
+                 reader);
+}
+
+inline void check_batch_norm_backward_call(std::string_view fn, const float* x, const float* gamma, const float* mean,
+                                           const float* rstd, const float* dy, const float* dx, const float* dgamma,
+                                           const float* dbeta, std::int64_t rows, std::int64_t cols, Reader reader) {
+  const std::int64_t n = check_row_shape(fn, rows, cols);
+  check_batch_norm_rows(fn, rows, cols);
+  check_row_args(fn,
+                 {{"x", x, n},
+                  {"gamma", gamma, cols},
+                  {"mean", mean, cols},
+                  {"rstd", rstd, cols},
                   {"dy", dy, n},
                   {"dx", dx, n, true},
                   {"dgamma", dgamma, cols, true},

@@ -35,6 +35,14 @@ inline std::vector<float> random_floats(std::int64_t n, std::uint64_t seed) {
   return v;
 }
 
+// Finite values in (-2, 2) with full significands: what training sees, where a special among
+// thousands of inputs would make every output of a row, a column or an attention NaN.
+inline std::vector<float> small_floats(std::int64_t n, std::uint64_t seed) {
+  std::vector<float> v(static_cast<std::size_t>(n));
+  for (std::int64_t i = 0; i < n; ++i) v[i] = 4.0f * uniform_float(stream_word(seed, 0xA77E, static_cast<std::uint64_t>(i))) - 2.0f;
+  return v;
+}
+
 inline std::vector<bf16> random_bf16(std::int64_t n, std::uint64_t seed) {
   const std::vector<float> f = random_floats(n, seed);
   std::vector<bf16> v(f.size());

@@ -20,6 +20,7 @@
 #include "detnum/fp16.hpp"
 #include "detnum/gemm.hpp"
 #include "detnum/loss.hpp"
+#include "detnum/norm.hpp"
 #include "detnum/reduce.hpp"
 #include "detnum/sgd.hpp"
 #include "detnum/softmax.hpp"
@@ -183,6 +184,16 @@ class Backend {
     float *out, *probs, *dq, *dk, *dv;
   };
   virtual void attention(const AttentionCall& c) = 0;
+
+  // batch_norm with running statistics (updated in place) and then batch_norm_backward from its
+  // mean and rstd (detnum/norm.hpp).
+  struct BatchNormCall {
+    std::int64_t rows, cols;
+    float eps, momentum;
+    const float *x, *gamma, *beta, *dy;
+    float *y, *mean, *rstd, *running_mean, *running_var, *dx, *dgamma, *dbeta;
+  };
+  virtual void batch_norm(const BatchNormCall& c) = 0;
 };
 
 // The reference first, then cpu/1, cpu/2, cpu/3, cpu/7, then (with a CUDA device) the CUDA

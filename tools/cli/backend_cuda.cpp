@@ -11,6 +11,7 @@
 #include <span>
 #include <string>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "backend.hpp"
@@ -360,6 +361,24 @@ class CudaBackend final : public Backend {
     dq.copy_back(c.dq);
     dk.copy_back(c.dk);
     dv.copy_back(c.dv);
+  }
+
+  void batch_norm(const BatchNormCall& c) override {
+    const std::size_t matrix = floats(c.rows * c.cols), column = floats(c.cols);
+    Mirror x(c.x, matrix), gamma(c.gamma, column), beta(c.beta, column), dy(c.dy, matrix), y(c.y, matrix),
+        mean(c.mean, column), rstd(c.rstd, column), running_mean(c.running_mean, column),
+        running_var(c.running_var, column), dx(c.dx, matrix), dgamma(c.dgamma, column), dbeta(c.dbeta, column);
+    cuda::batch_norm(x.get<const float>(), gamma.get<const float>(), beta.get<const float>(), y.get<float>(),
+                     mean.get<float>(), rstd.get<float>(), c.rows, c.cols, c.eps,
+                     {running_mean.get<float>(), running_var.get<float>(), c.momentum}, nullptr, {}, launch_);
+    cuda::batch_norm_backward(x.get<const float>(), gamma.get<const float>(), mean.get<const float>(),
+                              rstd.get<const float>(), dy.get<const float>(), dx.get<float>(), dgamma.get<float>(),
+                              dbeta.get<float>(), c.rows, c.cols, nullptr, {}, launch_);
+    finish();
+    for (const auto& [m, host] : {std::pair<const Mirror*, float*>{&y, c.y}, {&mean, c.mean}, {&rstd, c.rstd},
+                                  {&running_mean, c.running_mean}, {&running_var, c.running_var}, {&dx, c.dx},
+                                  {&dgamma, c.dgamma}, {&dbeta, c.dbeta}})
+      m->copy_back(host);
   }
 
  private:

@@ -158,6 +158,18 @@ void host_embedding(const Backend::EmbeddingCall& c, const CpuOptions* cpu) {
   else ref::embedding_backward(c.ids, c.n, c.in, c.vocab, c.dim, c.out);
 }
 
+// Batch norm's two passes through the reference (cpu == nullptr) or the fast path.
+void host_batch_norm(const Backend::BatchNormCall& c, const CpuOptions* cpu) {
+  const BatchNormRunning running{c.running_mean, c.running_var, c.momentum};
+  if (cpu) {
+    detnum::batch_norm(c.x, c.gamma, c.beta, c.y, c.mean, c.rstd, c.rows, c.cols, c.eps, running, *cpu);
+    detnum::batch_norm_backward(c.x, c.gamma, c.mean, c.rstd, c.dy, c.dx, c.dgamma, c.dbeta, c.rows, c.cols, *cpu);
+  } else {
+    ref::batch_norm(c.x, c.gamma, c.beta, c.y, c.mean, c.rstd, c.rows, c.cols, c.eps, running);
+    ref::batch_norm_backward(c.x, c.gamma, c.mean, c.rstd, c.dy, c.dx, c.dgamma, c.dbeta, c.rows, c.cols);
+  }
+}
+
 // Attention's two passes through the reference (cpu == nullptr) or the fast path.
 void host_attention(const Backend::AttentionCall& c, const CpuOptions* cpu) {
   if (cpu) {
@@ -224,6 +236,7 @@ class RefBackend final : public Backend {
   }
   void embedding(const EmbeddingCall& c) override { host_embedding(c, nullptr); }
   void attention(const AttentionCall& c) override { host_attention(c, nullptr); }
+  void batch_norm(const BatchNormCall& c) override { host_batch_norm(c, nullptr); }
 };
 
 class CpuBackend final : public Backend {
@@ -283,6 +296,7 @@ class CpuBackend final : public Backend {
   }
   void embedding(const EmbeddingCall& c) override { host_embedding(c, &options_); }
   void attention(const AttentionCall& c) override { host_attention(c, &options_); }
+  void batch_norm(const BatchNormCall& c) override { host_batch_norm(c, &options_); }
 
  private:
   CpuOptions options_;

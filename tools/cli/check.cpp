@@ -69,6 +69,7 @@ std::vector<CheckOp> all_check_ops() {
   for (CheckOp& op : pointwise_check_ops()) ops.push_back(std::move(op));
   for (CheckOp& op : embedding_check_ops()) ops.push_back(std::move(op));
   for (CheckOp& op : attention_check_ops()) ops.push_back(std::move(op));
+  for (CheckOp& op : batch_norm_check_ops()) ops.push_back(std::move(op));
   return ops;
 }
 

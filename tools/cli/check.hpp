@@ -88,5 +88,6 @@ std::vector<CheckOp> row_check_ops();        // check_rows.cpp
 std::vector<CheckOp> pointwise_check_ops();  // check_pointwise.cpp (with AdamW)
 std::vector<CheckOp> embedding_check_ops();  // check_embedding.cpp
 std::vector<CheckOp> attention_check_ops();  // check_attention.cpp
+std::vector<CheckOp> batch_norm_check_ops();  // check_batch_norm.cpp
 
 }  // namespace detnum::cli

@@ -1,6 +1,6 @@
-// Layer norm and RMS norm over the rows of a dense row-major float matrix in device memory: the
-// same bits as detnum/norm.hpp on the CPU (see there, and docs/ORDER.md "Row ops"), for every GPU
-// and every LaunchConfig.
+// Layer norm and RMS norm over the rows of a dense row-major float matrix in device memory, batch
+// norm over its columns: the same bits as detnum/norm.hpp on the CPU (see there, and docs/ORDER.md
+// "Row ops"), for every GPU and every LaunchConfig.
 //
 // Every call is queued on `stream` and returns without synchronizing. Pointers must be device
 // (or managed, or mapped) memory. The backward passes sum dgamma (and dbeta) over the rows with
@@ -36,5 +36,16 @@ std::size_t rms_norm_backward_workspace_bytes(std::int64_t rows, std::int64_t co
 void rms_norm_backward(const float* x, const float* gamma, const float* rstd, const float* dy, float* dx,
                        float* dgamma, std::int64_t rows, std::int64_t cols, cudaStream_t stream = nullptr,
                        Workspace ws = {}, LaunchConfig launch = {});
+
+// Batch norm: both passes sum over rows with cuda::column_sums (the workspace, as above); the
+// forward uses y, the backward dx, as scratch for the terms of its second sum. The running
+// statistics (device memory) are updated on the device.
+std::size_t batch_norm_workspace_bytes(std::int64_t rows, std::int64_t cols);
+void batch_norm(const float* x, const float* gamma, const float* beta, float* y, float* mean, float* rstd,
+                std::int64_t rows, std::int64_t cols, float eps, BatchNormRunning running = {},
+                cudaStream_t stream = nullptr, Workspace ws = {}, LaunchConfig launch = {});
+void batch_norm_backward(const float* x, const float* gamma, const float* mean, const float* rstd, const float* dy,
+                         float* dx, float* dgamma, float* dbeta, std::int64_t rows, std::int64_t cols,
+                         cudaStream_t stream = nullptr, Workspace ws = {}, LaunchConfig launch = {});
 
 }  // namespace detnum::cuda

@@ -1,5 +1,5 @@
 // The row ops of docs/ORDER.md ("Row ops"): softmax, log-softmax, cross-entropy, layer norm and
-// RMS norm, forward and backward. Every formula that decides bits is here, once, with its
+// RMS norm, forward and backward, and batch norm (their column analogue). Every formula that decides bits is here, once, with its
 // operations in the order ORDER.md gives (no fma: the builds forbid contraction on both sides;
 // exp, log and sqrt are detnum::math's), and the reference, the fast CPU path and the CUDA
 // kernels call these and nothing else. What is not here is the order of the sums: each sum over
@@ -119,5 +119,22 @@ DETNUM_HD float layer_norm_backward_value(float g, float xhat, float a, float b,
   return ((g - a) - xhat * b) * rstd;
 }
 DETNUM_HD float rms_norm_backward_value(float g, float xhat, float b, float rstd) { return (g - xhat * b) * rstd; }
+
+// --- Batch norm (training mode): the same steps over each column ---------------------------------
+// mean_j = column_sum(x) / rows (row_mean); var_j = column_sum(layer_norm_sq_dev) / rows;
+// rstd_j = norm_rstd(var_j, eps); y = layer_norm_value(x, mean_j, rstd_j, gamma_j, beta_j).
+// The running statistics (PyTorch's momentum m): r = (1 - m) * r + m * stat, each product rounded,
+// with the unbiased variance column_sum(layer_norm_sq_dev) / (rows - 1) as var's stat.
+DETNUM_HD float unbiased_variance(float sum_sq, std::int64_t rows) { return sum_sq / count_as_float(rows - 1); }
+DETNUM_HD float running_update(float running, float stat, float momentum) {
+  return (1.0f - momentum) * running + momentum * stat;
+}
+// Backward: dbeta_j = column_sum(dy), dgamma_j = column_sum(norm_backward_dgamma_term(dy, xhat));
+// a_j = dbeta_j / rows, b_j = dgamma_j / rows, k_j = gamma_j * rstd_j (PyTorch's grouping, gamma
+// out of the sums), dx = ((dy - a_j) - xhat * b_j) * k_j.
+DETNUM_HD float batch_norm_backward_scale(float gamma, float rstd) { return gamma * rstd; }
+DETNUM_HD float batch_norm_backward_value(float dy, float xhat, float a, float b, float k) {
+  return ((dy - a) - xhat * b) * k;
+}
 
 }  // namespace detnum::detail
