@@ -191,7 +191,7 @@ families() {
 goal_families=(gemm embedding_backward sum dot train_step)
 other_families=(relu_backward bias_add embedding_forward init_uniform init_normal shuffle_indices dropout_bf16 asum clip_grad_norm silu silu_backward
   gelu_tanh gelu_tanh_backward sigmoid sigmoid_backward tanh tanh_backward causal_softmax causal_softmax_backward mse_loss bce_with_logits
-  attention attention_backward
+  attention attention_backward batch_norm batch_norm_backward
   sgd cross_entropy argmax call_overhead nrm2 column_sums row_sums softmax layer_norm rms_norm layer_norm_backward gelu
   gelu_backward adamw dropout rms_norm_backward log_softmax softmax_backward log_softmax_backward relu)
 if [ "$mode" = all ]; then

@@ -1,10 +1,14 @@
-// Batch norm on the CPU (detnum/norm.hpp): batch_norm_steps.hpp with detnum::column_sums and the
-// elementwise passes over ranges of rows on the call's threads.
+// Batch norm on the CPU (detnum/norm.hpp): the steps of batch_norm_steps.hpp, the first sum
+// (x, or dy) by detnum::column_sums, the second (the squared deviations, or dgamma's terms) added
+// into column_sums' lanes as they are computed (column_lanes.hpp: no pass writes them), the values
+// over ranges of rows on the call's threads; the term loops in AVX2 where the CPU has it.
 #include <algorithm>
 #include <cstdint>
 
 #include "common/nn_rows_checks.hpp"
 #include "cpu/batch_norm_steps.hpp"
+#include "cpu/column_lanes.hpp"
+#include "cpu/cpu_features.hpp"
 #include "cpu/parallel.hpp"
 #include "detnum/norm.hpp"
 #include "detnum/reduce.hpp"
@@ -12,16 +16,19 @@
 namespace detnum {
 namespace {
 
-struct FastExec {
-  CpuOptions cpu;
-  std::int64_t all_rows, cols;
-  void column_sums(const float* x, const MatrixLayout& m, float* out) const { detnum::column_sums(x, m, out, cpu); }
-  // Ranges of whole rows, at least 16384 elements a thread.
-  template <class Body>
-  void rows(const Body& body) const {
-    detail::parallel_ranges(all_rows, std::max<std::int64_t>(1, 16384 / cols), cpu.threads, body);
-  }
-};
+[[gnu::target("avx2")]] void sq_dev_terms_avx2(const float* x, const float* mean, std::int64_t w, float* lane) {
+  detail::batch_norm_sq_dev_terms<true>(x, mean, w, lane);
+}
+[[gnu::target("avx2")]] void dgamma_terms_avx2(const float* x, const float* dy, const float* mean, const float* rstd,
+                                                std::int64_t w, float* lane) {
+  detail::batch_norm_dgamma_terms<true>(x, dy, mean, rstd, w, lane);
+}
+
+// Ranges of whole rows, at least 16384 elements a thread.
+template <class Body>
+void over_rows(std::int64_t rows, std::int64_t cols, CpuOptions cpu, const Body& body) {
+  detail::parallel_ranges(rows, std::max<std::int64_t>(1, 16384 / cols), cpu.threads, body);
+}
 
 }  // namespace
 
@@ -29,8 +36,22 @@ void batch_norm(const float* x, const float* gamma, const float* beta, float* y,
                 std::int64_t rows, std::int64_t cols, float eps, BatchNormRunning running, CpuOptions options) {
   constexpr const char* fn = "batch_norm";
   detail::check_batch_norm_call(fn, x, gamma, beta, y, mean, rstd, rows, cols, eps, running, detail::kHostReader);
-  const FastExec ex{detail::resolve_cpu_options(fn, options), rows, cols};
-  if (rows * cols > 0) detail::batch_norm_steps(ex, x, gamma, beta, y, mean, rstd, rows, cols, eps, running);
+  const CpuOptions cpu = detail::resolve_cpu_options(fn, options);
+  if (rows * cols == 0) return;
+  const bool avx2 = detail::use_avx2(cpu);
+  column_sums(x, MatrixLayout::dense(rows, cols), mean, cpu);
+  detail::batch_norm_means(mean, rows, cols);
+  detail::column_sums_of(
+      rows, cols, avx2, cpu,
+      [&](std::int64_t r, std::int64_t j0, int w, float* lane) {
+        if (avx2) sq_dev_terms_avx2(x + r * cols + j0, mean + j0, w, lane);
+        else detail::batch_norm_sq_dev_terms<true>(x + r * cols + j0, mean + j0, w, lane);
+      },
+      rstd);
+  detail::batch_norm_rstds(mean, rstd, rows, cols, eps, running);
+  over_rows(rows, cols, cpu, [&](std::int64_t r0, std::int64_t r1) {
+    detail::batch_norm_values(x, gamma, beta, mean, rstd, y, cols, r0, r1);
+  });
 }
 
 void batch_norm_backward(const float* x, const float* gamma, const float* mean, const float* rstd, const float* dy,
@@ -39,8 +60,20 @@ void batch_norm_backward(const float* x, const float* gamma, const float* mean, 
   constexpr const char* fn = "batch_norm_backward";
   detail::check_batch_norm_backward_call(fn, x, gamma, mean, rstd, dy, dx, dgamma, dbeta, rows, cols,
                                          detail::kHostReader);
-  const FastExec ex{detail::resolve_cpu_options(fn, options), rows, cols};
-  if (rows * cols > 0) detail::batch_norm_backward_steps(ex, x, gamma, mean, rstd, dy, dx, dgamma, dbeta, rows, cols);
+  const CpuOptions cpu = detail::resolve_cpu_options(fn, options);
+  if (rows * cols == 0) return;
+  const bool avx2 = detail::use_avx2(cpu);
+  column_sums(dy, MatrixLayout::dense(rows, cols), dbeta, cpu);
+  detail::column_sums_of(
+      rows, cols, avx2, cpu,
+      [&](std::int64_t r, std::int64_t j0, int w, float* lane) {
+        const std::int64_t at = r * cols + j0;
+        if (avx2) dgamma_terms_avx2(x + at, dy + at, mean + j0, rstd + j0, w, lane);
+        else detail::batch_norm_dgamma_terms<true>(x + at, dy + at, mean + j0, rstd + j0, w, lane);
+      },
+      dgamma);
+  const detail::BatchNormBackwardColumns columns(gamma, rstd, dgamma, dbeta, rows, cols);
+  over_rows(rows, cols, cpu, [&](std::int64_t r0, std::int64_t r1) { columns.values(x, mean, rstd, dy, dx, cols, r0, r1); });
 }
 
 }  // namespace detnum

@@ -13,6 +13,8 @@
 #include "cpu/parallel.hpp"
 #include "cpu/reduce_cpu.hpp"
 #include "detnum/detail/reduce_order.hpp"
+#include "detnum/hd.hpp"
+#include "detnum/reduce.hpp"
 
 namespace detnum::detail {
 
@@ -76,6 +78,46 @@ void for_each_unit(std::int64_t units, std::int64_t unit_bytes, std::size_t acc_
       fold(u, acc.data());
     }
   });
+}
+
+// The column sums of a rows x cols float matrix given by its rows' terms rather than stored, in
+// column_sums' order (so the bits of column_sums of the stored matrix): add_row(r, j0, w, lane)
+// adds the terms of row r, columns j0 .. j0 + w - 1, into lane[0 .. w) one column at a time
+// (lane[j] = lane[j] + term). out: cols sums, NaN canonical.
+template <class AddRow>
+void column_sums_of(std::int64_t rows, std::int64_t cols, bool avx2, CpuOptions options, const AddRow& add_row,
+                    float* out) {
+  if (cols == 0) return;
+  if (rows == 0) {  // sums of nothing
+    std::fill(out, out + cols, 0.0f);
+    return;
+  }
+  const std::int64_t width = std::min(kMaxBlock<float>, cols), blocks = (cols + width - 1) / width;
+  const std::int64_t chunks = reduce_chunks(rows), units = chunks * blocks;
+  std::vector<float> level(chunks == 1 ? 0 : static_cast<std::size_t>(chunks * cols));  // chunk partials
+  float* const part = chunks == 1 ? out : level.data();
+  const std::int64_t unit_bytes = std::min(rows, kReduceChunk) * width * static_cast<std::int64_t>(sizeof(float));
+  for_each_unit<float>(
+      units, unit_bytes, static_cast<std::size_t>(kReduceLanes * width), options,
+      [&](std::int64_t u, int l0, int l1, float* acc) {
+        const std::int64_t c = u / blocks, j0 = u % blocks * width, r0 = c * kReduceChunk;
+        const int chunk_rows = static_cast<int>(std::min(kReduceChunk, rows - r0)), w = static_cast<int>(std::min(width, cols - j0));
+        l1 = std::min(l1, used_lanes(chunk_rows));
+        if (l0 >= l1) return;
+        std::fill(acc + l0 * w, acc + l1 * w, lane_identity<float>());
+        for (int q = 0; q < chunk_rows; q += kReduceLanes)
+          for (int l = l0; l < l1 && q + l < chunk_rows; ++l) add_row(r0 + q + l, j0, w, acc + l * w);
+      },
+      [&](std::int64_t u, float* acc) {
+        const std::int64_t c = u / blocks, j0 = u % blocks * width, r0 = c * kReduceChunk;
+        unit_fold(avx2, static_cast<int>(std::min(kReduceChunk, rows - r0)), static_cast<int>(std::min(width, cols - j0)),
+                  acc, part + c * cols + j0);
+      });
+  if (chunks > 1) {  // ORDER.md step 5: the chunk partials are the next level's terms
+    column_sums(part, MatrixLayout::dense(chunks, cols), out, options);
+  } else {
+    for (std::int64_t j = 0; j < cols; ++j) out[j] = canonicalize(out[j]);
+  }
 }
 
 }  // namespace detnum::detail
