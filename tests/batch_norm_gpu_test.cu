@@ -93,6 +93,7 @@ TEST(BatchNormGpu, Errors) {
     cuda::batch_norm(d.x.get(), d.gamma.get(), d.beta.get(), d.y.get(), d.mean.get(), d.rstd.get(), 4, 3, 1e-5f,
                      {host_mean.data(), d.running_var.get(), 0.1f});
   }, ErrorCode::wrong_memory_space, "running.mean");
+  ASSERT_GT(cuda::batch_norm_workspace_bytes(4, 3), 0u);  // (else the workspace is never looked at)
   expect_error([&] {
     cuda::batch_norm_backward(d.x.get(), d.gamma.get(), d.mean.get(), d.rstd.get(), d.dy.get(), d.dx.get(),
                               d.dgamma.get(), d.dbeta.get(), 4, 3, nullptr, {d.dx.get(), 1 << 20});
