@@ -12,7 +12,8 @@
 // Shapes: 4096 x 1024 (a batch of 4096 feature vectors) and 65536 x 256 (a channels-last feature
 // map of 64 images of 32 x 32 with 256 channels). bytes_per_second counts 8 R C (x in, y out)
 // forward and 12 R C (x, dy in, dx out) backward. At 4096 rows det_cuda's outputs are compared
-// with detnum::ref on host copies before timing.
+// with detnum::ref on host copies before timing; the conventional kernels are not checked, and are
+// built with the project's flags (--fmad=false, IEEE division), which cost them a little.
 #include <benchmark/benchmark.h>
 
 #include <cuda_runtime.h>

@@ -1,7 +1,7 @@
 // Batch norm's cases, shared by batch_norm_test.cpp (the fast CPU path) and batch_norm_gpu_test.cu
 // (CUDA): rows around the lanes (128) and the chunk (8192) of the column sums' order, columns past
-// a CPU column block (1024), with and without running statistics, on finite inputs and on inputs
-// with specials; each backend's five forward and three backward outputs against the reference's.
+// a CPU column block (1024), a unit of lanes that threads share, with and without running
+// statistics, on finite inputs and on inputs with specials (everywhere, or in a few columns); each backend's five forward and three backward outputs against the reference's.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -22,9 +22,20 @@ struct BatchNormCase {
   bool running, specials;
   float eps = 1e-5f, momentum = 0.1f;
   std::vector<float> x, gamma, beta, dy, running_mean, running_var;
-  BatchNormCase(std::int64_t r, std::int64_t c, bool with_running, bool with_specials = false, std::uint64_t seed = 53)
+  // specials: data.hpp's specials in every column (most outputs NaN), or with sparse_specials only
+  // in column 0, with column 1 alternating +-3e38 (the squares overflow) and column 2 all -0.
+  BatchNormCase(std::int64_t r, std::int64_t c, bool with_running, bool with_specials = false, std::uint64_t seed = 53,
+                bool sparse_specials = false)
       : rows(r), cols(c), running(with_running), specials(with_specials) {
-    x = with_specials ? random_floats(r * c, seed) : small_floats(r * c, seed);
+    x = with_specials && !sparse_specials ? random_floats(r * c, seed) : small_floats(r * c, seed);
+    if (sparse_specials) {
+      const std::vector<float> s = random_floats(r, seed + 6);
+      for (std::int64_t i = 0; i < r; ++i) {
+        x[i * c] = s[i];
+        if (c > 1) x[i * c + 1] = i % 2 ? 3e38f : -3e38f;
+        if (c > 2) x[i * c + 2] = -0.0f;
+      }
+    }
     gamma = small_floats(c, seed + 1);
     beta = small_floats(c, seed + 2);
     dy = small_floats(r * c, seed + 3);
@@ -42,9 +53,12 @@ inline std::vector<BatchNormCase> batch_norm_cases() {
   std::vector<BatchNormCase> cases;
   for (const auto& [r, c] : std::vector<std::pair<std::int64_t, std::int64_t>>{
            {2, 1}, {2, 5}, {3, 7}, {127, 3}, {129, 33}, {8191, 2}, {8192, 3}, {8193, 5}, {20000, 4}, {5, 300},
-           {64, 1030}, {0, 0}, {7, 0}})
+           {64, 1030}, {0, 0}, {7, 0},
+           {8192, 64}, {16385, 64},  // one unit of 2 MiB: threads share its lanes
+           {8193, 1030}})            // two chunks and two column blocks
     for (const bool running : {false, true}) cases.emplace_back(r, c, running);
   cases.emplace_back(300, 37, true, true);
+  cases.emplace_back(300, 5, true, true, 59, true);
   return cases;
 }
 

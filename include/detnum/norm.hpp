@@ -39,10 +39,11 @@ void rms_norm_backward(const float* x, const float* gamma, const float* rstd, co
 // rstd_j = 1 / sqrt(var_j + eps), y = ((x - mean_j) * rstd_j) * gamma_j + beta_j; mean and rstd
 // (cols values each) are written for the backward pass. Each column is a function of its own
 // values and rows alone (not of the other columns); the statistics are over the batch, so every
-// output depends on every row, by definition. rows >= 2 when cols > 0 (as PyTorch requires).
-// Optional running statistics, updated in place as PyTorch's are: running = (1 - momentum) *
-// running + momentum * stat, with the unbiased variance sum((x - mean_j)^2) / (rows - 1); both
-// pointers or neither, momentum in [0, 1].
+// output depends on every row, by definition. rows >= 2 when cols > 0 (PyTorch refuses one value
+// per channel; detnum also refuses none). Optional running statistics, updated in place with
+// PyTorch's formulas (not its bits: its CPU kernel computes them in double): running = (1 -
+// momentum) * running + momentum * stat, with the unbiased variance sum((x - mean_j)^2) / (rows -
+// 1); both pointers or neither, momentum in [0, 1].
 struct BatchNormRunning {
   float* mean = nullptr;
   float* var = nullptr;
