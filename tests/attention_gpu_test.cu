@@ -16,18 +16,6 @@
 namespace detnum::test {
 namespace {
 
-std::vector<float> to_host(const DeviceBuffer<float>& d) {
-  std::vector<float> h(d.size());
-  if (!h.empty()) EXPECT_EQ(cudaMemcpy(h.data(), d.get(), h.size() * sizeof(float), cudaMemcpyDeviceToHost), cudaSuccess);
-  return h;
-}
-
-DeviceBuffer<float> to_device(const std::vector<float>& h) {
-  DeviceBuffer<float> d(h.size());
-  if (!h.empty()) EXPECT_EQ(cudaMemcpy(d.get(), h.data(), h.size() * sizeof(float), cudaMemcpyHostToDevice), cudaSuccess);
-  return d;
-}
-
 struct CudaAttentionCalls {
   cudaStream_t stream;
   cuda::Workspace ws;

@@ -17,18 +17,6 @@ namespace {
 
 constexpr cuda::LaunchConfig kLaunches[] = {{256, 0}, {64, 3}, {1024, 1}};
 
-std::vector<float> to_host(const DeviceBuffer<float>& d) {
-  std::vector<float> h(d.size());
-  if (!h.empty()) EXPECT_EQ(cudaMemcpy(h.data(), d.get(), h.size() * sizeof(float), cudaMemcpyDeviceToHost), cudaSuccess);
-  return h;
-}
-
-DeviceBuffer<float> to_device(const std::vector<float>& h) {
-  DeviceBuffer<float> d(h.size());
-  if (!h.empty()) EXPECT_EQ(cudaMemcpy(d.get(), h.data(), h.size() * sizeof(float), cudaMemcpyHostToDevice), cudaSuccess);
-  return d;
-}
-
 struct CudaBatchNormCalls {
   cuda::Workspace ws;
   cuda::LaunchConfig launch;

@@ -22,19 +22,6 @@ namespace {
 // start), blocks of 3 to 32 warps: each of the long-id kernel's four builds (4, 8, 16, 32 warps).
 constexpr cuda::LaunchConfig kLaunches[] = {{128, 0}, {256, 3}, {96, 6}, {512, 5}, {1024, 0}};
 
-template <class T>
-DeviceBuffer<T> to_device(const std::vector<T>& h) {
-  DeviceBuffer<T> d(h.size());
-  if (!h.empty()) cudaMemcpy(d.get(), h.data(), h.size() * sizeof(T), cudaMemcpyHostToDevice);
-  return d;
-}
-
-std::vector<float> to_host(const DeviceBuffer<float>& d) {
-  std::vector<float> h(d.size());
-  if (!h.empty()) cudaMemcpy(h.data(), d.get(), h.size() * sizeof(float), cudaMemcpyDeviceToHost);
-  return h;
-}
-
 TEST(EmbeddingGpu, ForwardSameAsTheCpu) {
   DETNUM_REQUIRE_GPU();
   for (const EmbeddingShape& s : kEmbeddingShapes) {

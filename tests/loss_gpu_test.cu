@@ -17,18 +17,6 @@ namespace {
 
 constexpr cuda::LaunchConfig kLaunches[] = {{256, 0}, {64, 3}, {1024, 1}};
 
-std::vector<float> to_host(const DeviceBuffer<float>& d) {
-  std::vector<float> h(d.size());
-  if (!h.empty()) EXPECT_EQ(cudaMemcpy(h.data(), d.get(), h.size() * sizeof(float), cudaMemcpyDeviceToHost), cudaSuccess);
-  return h;
-}
-
-DeviceBuffer<float> to_device(const std::vector<float>& h) {
-  DeviceBuffer<float> d(h.size());
-  if (!h.empty()) EXPECT_EQ(cudaMemcpy(d.get(), h.data(), h.size() * sizeof(float), cudaMemcpyHostToDevice), cudaSuccess);
-  return d;
-}
-
 // detnum::cuda:: with the workspace and launch bound, in the shape call_loss takes.
 struct CudaLosses {
   cuda::Workspace ws;
@@ -85,7 +73,7 @@ TEST(LossGpu, Errors) {
   DETNUM_REQUIRE_GPU();
   const std::vector<float> host(8, 1.0f);
   const DeviceBuffer<float> x = to_device(host), t = to_device(host);
-  DeviceBuffer<float> loss = to_device({7.0f}), dx = to_device(std::vector<float>(8, 7.0f));
+  DeviceBuffer<float> loss = to_device(std::vector<float>{7.0f}), dx = to_device(std::vector<float>(8, 7.0f));
   DeviceBuffer<unsigned char> ws(16);
   expect_error([&] { cuda::mse_loss(host.data(), t.get(), 8, LossReduction::mean, loss.get(), nullptr); },
                ErrorCode::wrong_memory_space, "cuda::mse_loss: x must be device");

@@ -21,18 +21,6 @@ namespace {
 
 constexpr cuda::LaunchConfig kLaunches[] = {{256, 0}, {64, 3}};
 
-std::vector<float> to_host(const DeviceBuffer<float>& d) {
-  std::vector<float> h(d.size());
-  if (!h.empty()) cudaMemcpy(h.data(), d.get(), h.size() * sizeof(float), cudaMemcpyDeviceToHost);
-  return h;
-}
-
-DeviceBuffer<float> to_device(const std::vector<float>& h) {
-  DeviceBuffer<float> d(h.size());
-  if (!h.empty()) cudaMemcpy(d.get(), h.data(), h.size() * sizeof(float), cudaMemcpyHostToDevice);
-  return d;
-}
-
 // ref(in, out, n) on the host; dev(x, dy, out, n, launch) on device copies of x and dy.
 template <class Ref, class Dev>
 void same_as_the_cpu(const Ref& ref, const Dev& dev) {

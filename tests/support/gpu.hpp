@@ -65,4 +65,19 @@ inline std::string untouched(const unsigned char* d, std::size_t from, std::size
   return "";
 }
 
+// A host vector copied into fresh device memory, and device memory copied back (a failed copy is
+// a test failure).
+template <class T>
+DeviceBuffer<T> to_device(const std::vector<T>& h) {
+  DeviceBuffer<T> d(h.size());
+  if (!h.empty()) EXPECT_EQ(cudaMemcpy(d.get(), h.data(), h.size() * sizeof(T), cudaMemcpyHostToDevice), cudaSuccess);
+  return d;
+}
+template <class T>
+std::vector<T> to_host(const DeviceBuffer<T>& d) {
+  std::vector<T> h(d.size());
+  if (!h.empty()) EXPECT_EQ(cudaMemcpy(h.data(), d.get(), h.size() * sizeof(T), cudaMemcpyDeviceToHost), cudaSuccess);
+  return h;
+}
+
 }  // namespace detnum::test
