@@ -256,19 +256,23 @@ TEST(Attention, Errors) {
   expect_error(forward(s, {}, q, const_cast<float*>(q), p), ErrorCode::unsupported_aliasing, "out");
   expect_error(forward(s, {}, q, out, out + 1), ErrorCode::unsupported_aliasing, "probs");
   expect_error([&] { scaled_dot_product_attention(q, k, v, out, p, s, {}, {.threads = -1}); },
-               ErrorCode::invalid_argument, "threads");
+               ErrorCode::invalid_argument, "cpu.threads");
   expect_error(backward(s, {}, nullptr), ErrorCode::null_pointer, "dq");
   expect_error(backward(s, {}, o.dk.data()), ErrorCode::unsupported_aliasing, "dq");
   expect_error(backward(s, {.is_causal = false, .causal_offset = 1}, o.dq.data()), ErrorCode::invalid_argument,
                "causal_offset");
   expect_error([&] { scaled_dot_product_attention_backward(q, k, v, p, dout, o.dq.data(), o.dk.data(), o.dv.data(), s, {}, {.threads = 2000}); },
-               ErrorCode::invalid_argument, "threads");
+               ErrorCode::invalid_argument, "cpu.threads");
   expect_error([&] { ref::scaled_dot_product_attention(q, k, v, out, p, {2, 3, 4, -5, 6}); },
                ErrorCode::size_out_of_range, "shape.head_dim");
   // An empty attention names no element: null pointers are fine there.
   scaled_dot_product_attention(nullptr, nullptr, nullptr, nullptr, nullptr, {0, 3, 4, 5, 6});
   scaled_dot_product_attention_backward(nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr,
                                         {3, 0, 0, 5, 6});
+  // 2^40 empty attentions: at once (the reference once walked every empty product).
+  ref::scaled_dot_product_attention(nullptr, nullptr, nullptr, nullptr, nullptr, {std::int64_t{1} << 40, 1, 0, 0, 0});
+  ref::scaled_dot_product_attention_backward(nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr,
+                                             {std::int64_t{1} << 40, 0, 5, 0, 0});
   EXPECT_TRUE(same_outputs(start, o)) << "a call that threw wrote something";
 }
 

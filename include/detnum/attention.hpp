@@ -23,8 +23,10 @@
 // calls, as the GEMM's packed panels do (freed when the thread ends); on CUDA in the call's
 // workspace.
 //
-// Arguments: sizes >= 0; a pointer may be null only when it names no element; outputs must not
-// overlap the inputs or each other. A call that throws detnum::Error has written nothing.
+// Arguments: sizes >= 0, and batch x queries (P's rows) and each matrix's elements addressable as
+// floats, even when a matrix is empty; a pointer may be null only when it names no element;
+// outputs must not overlap the inputs or each other. A call that throws detnum::Error has written
+// nothing.
 #pragma once
 
 #include <cstdint>

@@ -65,13 +65,14 @@ void check_no_overlap(std::string_view fn, std::string_view a_name, const void* 
              std::to_string(b0) + " (" + std::to_string(b_bytes) + " bytes)");
 }
 
-CpuOptions resolve_cpu_options(std::string_view fn, CpuOptions options) {
+CpuOptions resolve_cpu_options(std::string_view fn, CpuOptions options, std::string_view name) {
   if (options.threads < 0 || options.threads > 1024)
     fail(ErrorCode::invalid_argument, fn,
-         "options.threads must be 0 (default) or 1 .. 1024, got " + std::to_string(options.threads));
+         std::string(name) + ".threads must be 0 (default) or 1 .. 1024, got " + std::to_string(options.threads));
   if (options.simd != CpuSimd::best && options.simd != CpuSimd::portable)
     fail(ErrorCode::invalid_argument, fn,
-         "options.simd must be CpuSimd::best or CpuSimd::portable, got " + std::to_string(static_cast<int>(options.simd)));
+         std::string(name) + ".simd must be CpuSimd::best or CpuSimd::portable, got " +
+             std::to_string(static_cast<int>(options.simd)));
   if (options.threads == 0) options.threads = default_threads();
   return options;
 }

@@ -43,7 +43,7 @@ void check_no_overlap(std::string_view fn, std::string_view a_name, const void* 
                       std::string_view b_name, const void* b, std::int64_t b_bytes, bool allow_same);
 
 // CpuOptions checked (threads 0, the default, or 1 .. 1024; a known simd value), with the
-// default thread count filled in.
-CpuOptions resolve_cpu_options(std::string_view fn, CpuOptions options);
+// default thread count filled in. name: the parameter's name in the caller's signature.
+CpuOptions resolve_cpu_options(std::string_view fn, CpuOptions options, std::string_view name = "options");
 
 }  // namespace detnum::detail

@@ -73,7 +73,7 @@ void scaled_dot_product_attention(const float* q, const float* k, const float* v
   constexpr const char* fn = "scaled_dot_product_attention";
   const detail::AttentionCall c =
       detail::check_attention_forward(fn, q, k, v, out, probs, shape, options, detail::kHostReader);
-  const CpuOptions options_cpu = detail::resolve_cpu_options(fn, cpu);
+  const CpuOptions options_cpu = detail::resolve_cpu_options(fn, cpu, "cpu");
   const std::int64_t L = shape.queries, S = shape.keys, E = shape.head_dim, Ev = shape.value_dim;
   float* const scores = scratch(c.probs);
   over_attentions(c, options_cpu, [&](const detail::AttentionCall& part, std::int64_t b, CpuOptions o) {
@@ -89,7 +89,7 @@ void scaled_dot_product_attention_backward(const float* q, const float* k, const
   constexpr const char* fn = "scaled_dot_product_attention_backward";
   const detail::AttentionCall c = detail::check_attention_backward(fn, q, k, v, probs, dout, dq, dk, dv, shape,
                                                                    options, detail::kHostReader);
-  const CpuOptions options_cpu = detail::resolve_cpu_options(fn, cpu);
+  const CpuOptions options_cpu = detail::resolve_cpu_options(fn, cpu, "cpu");
   const std::int64_t L = shape.queries, S = shape.keys, E = shape.head_dim, Ev = shape.value_dim;
   float* const dp = scratch(2 * c.probs);  // c.probs < 2^61: check_size bounds its bytes
   float* const ds = dp + c.probs;
