@@ -33,6 +33,16 @@ template <bool kAdd>
     t[j] = kAdd ? t[j] + term : term;
   }
 }
+// Both backward sums' terms of one row block added into their lanes: dgamma's, and dy (dbeta's).
+[[gnu::always_inline]] inline void batch_norm_backward_lanes(const float* __restrict x, const float* __restrict dy,
+                                                             const float* __restrict mean,
+                                                             const float* __restrict rstd, std::int64_t w,
+                                                             float* __restrict lane_g, float* __restrict lane_b) {
+  for (std::int64_t j = 0; j < w; ++j) {
+    lane_g[j] = lane_g[j] + norm_backward_dgamma_term(dy[j], layer_norm_xhat(x[j], mean[j], rstd[j]));
+    lane_b[j] = lane_b[j] + dy[j];
+  }
+}
 
 // mean = the column sums of x / rows, in place.
 inline void batch_norm_means(float* mean, std::int64_t rows, std::int64_t cols) {

@@ -7,7 +7,9 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
+#include <tuple>
 #include <vector>
 
 #include "cpu/parallel.hpp"
@@ -80,43 +82,50 @@ void for_each_unit(std::int64_t units, std::int64_t unit_bytes, std::size_t acc_
   });
 }
 
-// The column sums of a rows x cols float matrix given by its rows' terms rather than stored, in
-// column_sums' order (so the bits of column_sums of the stored matrix): add_row(r, j0, w, lane)
-// adds the terms of row r, columns j0 .. j0 + w - 1, into lane[0 .. w) one column at a time
-// (lane[j] = lane[j] + term). out: cols sums, NaN canonical.
-template <class AddRow>
+// The column sums of kSums rows x cols float matrices given by their rows' terms rather than
+// stored, in column_sums' order (so the bits of column_sums of each stored matrix), in one walk:
+// add_row(r, j0, w, lane, stride) adds the terms of row r, columns j0 .. j0 + w - 1, into
+// lane[s * stride + 0 .. w) for each sum s, one column at a time (lane = lane + term). out[s]: cols
+// sums each, NaN canonical.
+template <int kSums, class AddRow>
 void column_sums_of(std::int64_t rows, std::int64_t cols, bool avx2, CpuOptions options, const AddRow& add_row,
-                    float* out) {
+                    const std::array<float*, kSums>& out) {
   if (cols == 0) return;
   if (rows == 0) {  // sums of nothing
-    std::fill(out, out + cols, 0.0f);
+    for (float* o : out) std::fill(o, o + cols, 0.0f);
     return;
   }
   const std::int64_t width = std::min(kMaxBlock<float>, cols), blocks = (cols + width - 1) / width;
   const std::int64_t chunks = reduce_chunks(rows), units = chunks * blocks;
-  std::vector<float> level(chunks == 1 ? 0 : static_cast<std::size_t>(chunks * cols));  // chunk partials
-  float* const part = chunks == 1 ? out : level.data();
+  const std::int64_t lane_floats = kReduceLanes * width;  // per sum
+  std::vector<float> level(chunks == 1 ? 0 : static_cast<std::size_t>(kSums * chunks * cols));  // chunk partials
+  const auto part = [&](int s) { return chunks == 1 ? out[s] : level.data() + s * chunks * cols; };
   const std::int64_t unit_bytes = std::min(rows, kReduceChunk) * width * static_cast<std::int64_t>(sizeof(float));
+  const auto unit_of = [&](std::int64_t u) {  // chunk c (first row r0, its rows), block from j0 (width w)
+    const std::int64_t c = u / blocks, j0 = u % blocks * width, r0 = c * kReduceChunk;
+    return std::tuple{c, j0, r0, static_cast<int>(std::min(kReduceChunk, rows - r0)),
+                      static_cast<int>(std::min(width, cols - j0))};
+  };
   for_each_unit<float>(
-      units, unit_bytes, static_cast<std::size_t>(kReduceLanes * width), options,
+      units, unit_bytes, static_cast<std::size_t>(kSums * lane_floats), options,
       [&](std::int64_t u, int l0, int l1, float* acc) {
-        const std::int64_t c = u / blocks, j0 = u % blocks * width, r0 = c * kReduceChunk;
-        const int chunk_rows = static_cast<int>(std::min(kReduceChunk, rows - r0)), w = static_cast<int>(std::min(width, cols - j0));
+        const auto [c, j0, r0, chunk_rows, w] = unit_of(u);
         l1 = std::min(l1, used_lanes(chunk_rows));
         if (l0 >= l1) return;
-        std::fill(acc + l0 * w, acc + l1 * w, lane_identity<float>());
+        for (int s = 0; s < kSums; ++s)
+          std::fill(acc + s * lane_floats + l0 * w, acc + s * lane_floats + l1 * w, lane_identity<float>());
         for (int q = 0; q < chunk_rows; q += kReduceLanes)
-          for (int l = l0; l < l1 && q + l < chunk_rows; ++l) add_row(r0 + q + l, j0, w, acc + l * w);
+          for (int l = l0; l < l1 && q + l < chunk_rows; ++l) add_row(r0 + q + l, j0, w, acc + l * w, lane_floats);
       },
       [&](std::int64_t u, float* acc) {
-        const std::int64_t c = u / blocks, j0 = u % blocks * width, r0 = c * kReduceChunk;
-        unit_fold(avx2, static_cast<int>(std::min(kReduceChunk, rows - r0)), static_cast<int>(std::min(width, cols - j0)),
-                  acc, part + c * cols + j0);
+        const auto [c, j0, r0, chunk_rows, w] = unit_of(u);
+        for (int s = 0; s < kSums; ++s) unit_fold(avx2, chunk_rows, w, acc + s * lane_floats, part(s) + c * cols + j0);
       });
-  if (chunks > 1) {  // ORDER.md step 5: the chunk partials are the next level's terms
-    column_sums(part, MatrixLayout::dense(chunks, cols), out, options);
-  } else {
-    for (std::int64_t j = 0; j < cols; ++j) out[j] = canonicalize(out[j]);
+  for (int s = 0; s < kSums; ++s) {
+    if (chunks > 1)  // ORDER.md step 5: the chunk partials are the next level's terms
+      column_sums(part(s), MatrixLayout::dense(chunks, cols), out[s], options);
+    else
+      for (std::int64_t j = 0; j < cols; ++j) out[s][j] = canonicalize(out[s][j]);
   }
 }
 
