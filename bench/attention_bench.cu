@@ -115,7 +115,8 @@ void BM_det_cuda(benchmark::State& state) {
     }
     if constexpr (kBackward) time_calls(state, stream.get(), a.pe, 0, backward);
     else time_calls(state, stream.get(), a.pe, 0, forward);
-    state.counters["flops"] = benchmark::Counter(a.flops(kBackward ? 4 : 2), benchmark::Counter::kIsIterationInvariantRate);
+    state.counters["flops"] =
+        benchmark::Counter(a.flops(kBackward ? 4 : 2), benchmark::Counter::kIsIterationInvariantRate);
   });
 }
 
@@ -154,7 +155,8 @@ void BM_conventional(benchmark::State& state) {
     forward();
     if constexpr (kBackward) time_calls(state, stream.get(), a.pe, 0, backward);
     else time_calls(state, stream.get(), a.pe, 0, forward);
-    state.counters["flops"] = benchmark::Counter(a.flops(kBackward ? 4 : 2), benchmark::Counter::kIsIterationInvariantRate);
+    state.counters["flops"] =
+        benchmark::Counter(a.flops(kBackward ? 4 : 2), benchmark::Counter::kIsIterationInvariantRate);
   });
 }
 

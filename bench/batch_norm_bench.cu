@@ -132,8 +132,9 @@ void BM_det_cuda(benchmark::State& state) {
                                in.rstd.get(), in.rows, in.cols, kEps, running, stream.get(), w);
     };
     const auto backward = [&] {
-      detnum::cuda::batch_norm_backward(in.dx_in.get(), in.dgamma_in.get(), in.mean.get(), in.rstd.get(), in.ddy.get(),
-                                        in.dx.get(), in.dgamma.get(), in.dbeta.get(), in.rows, in.cols, stream.get(), w);
+      detnum::cuda::batch_norm_backward(in.dx_in.get(), in.dgamma_in.get(), in.mean.get(), in.rstd.get(),
+                                        in.ddy.get(), in.dx.get(), in.dgamma.get(), in.dbeta.get(), in.rows, in.cols,
+                                        stream.get(), w);
     };
     if (in.rows == kValidateRows) {  // one call of each from the running statistics' start
       forward();

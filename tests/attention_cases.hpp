@@ -45,7 +45,9 @@ struct AttentionCase {
 
 inline std::vector<AttentionCase> attention_cases() {
   const AttentionOptions plain{}, causal{.is_causal = true};
-  const auto causal_at = [](std::int64_t offset) { return AttentionOptions{.is_causal = true, .causal_offset = offset}; };
+  const auto causal_at = [](std::int64_t offset) {
+    return AttentionOptions{.is_causal = true, .causal_offset = offset};
+  };
   return {
       {{0, 4, 4, 4, 4}, plain},
       {{1, 1, 1, 1, 1}, plain},

@@ -234,7 +234,9 @@ TEST(Attention, Errors) {
     return [=] { scaled_dot_product_attention(qq, k, v, out, p, sh, opt); };
   };
   const auto backward = [&](AttentionShape sh, AttentionOptions opt, float* dq) {
-    return [=, &o] { scaled_dot_product_attention_backward(q, k, v, o.probs.data(), dout, dq, o.dk.data(), o.dv.data(), sh, opt); };
+    return [=, &o] {
+      scaled_dot_product_attention_backward(q, k, v, o.probs.data(), dout, dq, o.dk.data(), o.dv.data(), sh, opt);
+    };
   };
   float* out = o.out.data();
   float* p = o.probs.data();
@@ -261,7 +263,10 @@ TEST(Attention, Errors) {
   expect_error(backward(s, {}, o.dk.data()), ErrorCode::unsupported_aliasing, "dq");
   expect_error(backward(s, {.is_causal = false, .causal_offset = 1}, o.dq.data()), ErrorCode::invalid_argument,
                "causal_offset");
-  expect_error([&] { scaled_dot_product_attention_backward(q, k, v, p, dout, o.dq.data(), o.dk.data(), o.dv.data(), s, {}, {.threads = 2000}); },
+  expect_error([&] {
+    scaled_dot_product_attention_backward(q, k, v, p, dout, o.dq.data(), o.dk.data(), o.dv.data(), s, {},
+                                          {.threads = 2000});
+  },
                ErrorCode::invalid_argument, "cpu.threads");
   expect_error([&] { ref::scaled_dot_product_attention(q, k, v, out, p, {2, 3, 4, -5, 6}); },
                ErrorCode::size_out_of_range, "shape.head_dim");

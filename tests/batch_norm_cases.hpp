@@ -1,7 +1,8 @@
 // Batch norm's cases, shared by batch_norm_test.cpp (the fast CPU path) and batch_norm_gpu_test.cu
 // (CUDA): rows around the lanes (128) and the chunk (8192) of the column sums' order, columns past
 // a CPU column block (1024), a unit of lanes that threads share, with and without running
-// statistics, on finite inputs and on inputs with specials (everywhere, or in a few columns); each backend's five forward and three backward outputs against the reference's.
+// statistics, on finite inputs and on inputs with specials (everywhere, or in a few columns);
+// each backend's five forward and three backward outputs against the reference's.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -90,7 +91,8 @@ template <class F>
 void call_batch_norm(const F& f, const BatchNormCase& c, const float* x, const float* gamma, const float* beta,
                      const float* dy, float* y, float* mean, float* rstd, float* running_mean, float* running_var,
                      float* dx, float* dgamma, float* dbeta) {
-  const BatchNormRunning running = c.running ? BatchNormRunning{running_mean, running_var, c.momentum} : BatchNormRunning{};
+  const BatchNormRunning running =
+      c.running ? BatchNormRunning{running_mean, running_var, c.momentum} : BatchNormRunning{};
   f.forward(x, gamma, beta, y, mean, rstd, c.rows, c.cols, c.eps, running);
   f.backward(x, gamma, mean, rstd, dy, dx, dgamma, dbeta, c.rows, c.cols);
 }

@@ -151,7 +151,8 @@ TEST(BatchNorm, Errors) {
   expect_error(forward(4, 3, 1e-5f, {run.mean, run.var, std::numeric_limits<float>::quiet_NaN()}, x),
                ErrorCode::invalid_argument, "running.momentum");
   expect_error(forward(4, 3, 1e-5f, run, nullptr), ErrorCode::null_pointer, "x");
-  expect_error(forward(4, 3, 1e-5f, {run.mean, o.mean.data(), 0.1f}, x), ErrorCode::unsupported_aliasing, "running.var");
+  expect_error(forward(4, 3, 1e-5f, {run.mean, o.mean.data(), 0.1f}, x), ErrorCode::unsupported_aliasing,
+               "running.var");
   expect_error(forward(4, 3, 1e-5f, run, y), ErrorCode::unsupported_aliasing, "y");
   expect_error([&] { batch_norm(x, g, b, y, m, r, 4, 3, 1e-5f, run, {.threads = -2}); }, ErrorCode::invalid_argument,
                "threads");

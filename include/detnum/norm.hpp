@@ -9,8 +9,8 @@
 // on the thread count, the CUDA launch or the device. NaN outputs are the canonical NaN.
 //
 // Arguments: rows, cols >= 0; eps finite and >= 0; gamma, beta, dgamma and dbeta hold cols
-// values, mean and rstd rows values (batch norm: cols values); a pointer may be null only when it names no element. Outputs
-// must not overlap the inputs or each other. A call that throws detnum::Error has written nothing.
+// values, mean and rstd rows values (batch norm: cols values); a pointer may be null only when it
+// names no element. Outputs must not overlap the inputs or each other. A call that throws detnum::Error has written nothing.
 #pragma once
 
 #include <cstdint>

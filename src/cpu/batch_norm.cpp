@@ -73,7 +73,8 @@ void batch_norm_backward(const float* x, const float* gamma, const float* mean, 
       },
       {dgamma, dbeta});
   const detail::BatchNormBackwardColumns columns(gamma, rstd, dgamma, dbeta, rows, cols);
-  over_rows(rows, cols, cpu, [&](std::int64_t r0, std::int64_t r1) { columns.values(x, mean, rstd, dy, dx, cols, r0, r1); });
+  over_rows(rows, cols, cpu,
+            [&](std::int64_t r0, std::int64_t r1) { columns.values(x, mean, rstd, dy, dx, cols, r0, r1); });
 }
 
 }  // namespace detnum

@@ -20,8 +20,9 @@ namespace {
 // The gemms of either pass: (m, n, k) as attention_*_steps call them.
 std::size_t gemms_workspace_bytes(const AttentionShape& s) {
   const std::int64_t L = s.queries, S = s.keys, E = s.head_dim, Ev = s.value_dim, B = s.batch;
-  return std::max({gemm_workspace_bytes(L, S, E, B), gemm_workspace_bytes(L, Ev, S, B), gemm_workspace_bytes(S, Ev, L, B),
-                   gemm_workspace_bytes(L, S, Ev, B), gemm_workspace_bytes(L, E, S, B), gemm_workspace_bytes(S, E, L, B)});
+  return std::max({gemm_workspace_bytes(L, S, E, B), gemm_workspace_bytes(L, Ev, S, B),
+                   gemm_workspace_bytes(S, Ev, L, B), gemm_workspace_bytes(L, S, Ev, B),
+                   gemm_workspace_bytes(L, E, S, B), gemm_workspace_bytes(S, E, L, B)});
 }
 
 std::size_t matrix_bytes(std::int64_t elements) {

@@ -95,7 +95,8 @@ struct BackwardValues {
     const std::int64_t j = i % cols;
     const float a = detail::row_mean(dbeta[j], rows), b = detail::row_mean(dgamma[j], rows);
     const float k = detail::batch_norm_backward_scale(gamma[j], rstd[j]);
-    dx[i] = canonicalize(detail::batch_norm_backward_value(dy[i], detail::layer_norm_xhat(x[i], mean[j], rstd[j]), a, b, k));
+    const float xhat = detail::layer_norm_xhat(x[i], mean[j], rstd[j]);
+    dx[i] = canonicalize(detail::batch_norm_backward_value(dy[i], xhat, a, b, k));
   }
 };
 

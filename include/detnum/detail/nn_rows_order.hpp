@@ -1,10 +1,10 @@
 // The row ops of docs/ORDER.md ("Row ops"): softmax, log-softmax, cross-entropy, layer norm and
-// RMS norm, forward and backward, and batch norm (their column analogue). Every formula that decides bits is here, once, with its
-// operations in the order ORDER.md gives (no fma: the builds forbid contraction on both sides;
-// exp, log and sqrt are detnum::math's), and the reference, the fast CPU path and the CUDA
-// kernels call these and nothing else. What is not here is the order of the sums: each sum over
-// a row is ORDER.md's R over a vector that these functions define elementwise, and each sum over
-// rows is a column sum (axis sums).
+// RMS norm, forward and backward, and batch norm (their column analogue). Every formula that
+// decides bits is here, once, with its operations in the order ORDER.md gives (no fma: the builds
+// forbid contraction on both sides; exp, log and sqrt are detnum::math's), and the reference, the
+// fast CPU path and the CUDA kernels call these and nothing else. What is not here is the order
+// of the sums: each sum over a row is ORDER.md's R over a vector that these functions define
+// elementwise, and each sum over rows is a column sum (axis sums).
 #pragma once
 
 #include <cstdint>
