@@ -114,21 +114,17 @@ inline AttentionOutputs reference_attention(const AttentionCase& c) {
   call_attention(RefAttentionCalls{}, c, c.q.data(), c.k.data(), c.v.data(), c.dout.data(), o.out.data(),
                  o.probs.data(), o.dq.data(), o.dk.data(), o.dv.data());
   for (const std::vector<float>* part : {&o.out, &o.probs, &o.dq, &o.dk, &o.dv})
-    for (const float x : *part)
-      if (bits_of(x) == kAttentionSentinelBits) {
-        ADD_FAILURE() << "the reference left an output unwritten: " << c.describe();
-        return o;
-      }
+    if (holds_bits(*part, kAttentionSentinelBits))
+      ADD_FAILURE() << "the reference left an output unwritten: " << c.describe();
   return o;
 }
 
 inline ::testing::AssertionResult same_outputs(const AttentionOutputs& want, const AttentionOutputs& got) {
-  const std::pair<const char*, const std::vector<float> AttentionOutputs::*> parts[] = {
-      {"out", &AttentionOutputs::out}, {"probs", &AttentionOutputs::probs}, {"dq", &AttentionOutputs::dq},
-      {"dk", &AttentionOutputs::dk},   {"dv", &AttentionOutputs::dv}};
-  for (const auto& [name, member] : parts)
-    if (auto r = same_bits(want.*member, got.*member); !r) return r << " (" << name << ")";
-  return ::testing::AssertionSuccess();
+  return same_outputs({{"out", &want.out, &got.out},
+                       {"probs", &want.probs, &got.probs},
+                       {"dq", &want.dq, &got.dq},
+                       {"dk", &want.dk, &got.dk},
+                       {"dv", &want.dv, &got.dv}});
 }
 
 // f(case, the reference's outputs) for every case.

@@ -32,7 +32,7 @@ void batch_norm_backward(const float* x, const float* gamma, const float* mean, 
   const MatrixLayout m = MatrixLayout::dense(rows, cols);
   ref::column_sums(dy, m, dbeta);
   for (std::int64_t r = 0; r < rows; ++r)
-    detail::batch_norm_dgamma_terms<false>(x + r * cols, dy + r * cols, mean, rstd, cols, dx + r * cols);
+    detail::batch_norm_dgamma_terms(x + r * cols, dy + r * cols, mean, rstd, cols, dx + r * cols);
   ref::column_sums(static_cast<const float*>(dx), m, dgamma);
   detail::BatchNormBackwardColumns(gamma, rstd, dgamma, dbeta, rows, cols).values(x, mean, rstd, dy, dx, cols, 0, rows);
 }

@@ -14,8 +14,8 @@
 
 namespace detnum::detail {
 
-// The terms of the second forward sum (squared deviations) and of dgamma, for row r's columns
-// j0 .. j0 + w - 1, into t[0 .. w) (t = lane: added; else written).
+// The terms of the second forward sum (squared deviations), for row r's columns j0 .. j0 + w - 1,
+// into t[0 .. w): added (t a lane of the fast path's column sums) or written (the reference's).
 template <bool kAdd>
 [[gnu::always_inline]] inline void batch_norm_sq_dev_terms(const float* __restrict x, const float* __restrict mean,
                                                            std::int64_t w, float* __restrict t) {
@@ -24,16 +24,12 @@ template <bool kAdd>
     t[j] = kAdd ? t[j] + term : term;
   }
 }
-template <bool kAdd>
-[[gnu::always_inline]] inline void batch_norm_dgamma_terms(const float* __restrict x, const float* __restrict dy,
-                                                           const float* __restrict mean, const float* __restrict rstd,
-                                                           std::int64_t w, float* __restrict t) {
-  for (std::int64_t j = 0; j < w; ++j) {
-    const float term = norm_backward_dgamma_term(dy[j], layer_norm_xhat(x[j], mean[j], rstd[j]));
-    t[j] = kAdd ? t[j] + term : term;
-  }
+// dgamma's terms written (the reference's); and both backward sums' terms of one row block added
+// into their lanes (the fast path's): dgamma's, and dy (dbeta's).
+inline void batch_norm_dgamma_terms(const float* x, const float* dy, const float* mean, const float* rstd,
+                                    std::int64_t w, float* t) {
+  for (std::int64_t j = 0; j < w; ++j) t[j] = norm_backward_dgamma_term(dy[j], layer_norm_xhat(x[j], mean[j], rstd[j]));
 }
-// Both backward sums' terms of one row block added into their lanes: dgamma's, and dy (dbeta's).
 [[gnu::always_inline]] inline void batch_norm_backward_lanes(const float* __restrict x, const float* __restrict dy,
                                                              const float* __restrict mean,
                                                              const float* __restrict rstd, std::int64_t w,

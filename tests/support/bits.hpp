@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <initializer_list>
 #include <span>
 #include <string>
 #include <vector>
@@ -85,6 +86,26 @@ template <class T>
 template <class A>
 ::testing::AssertionResult same_value(A want, A got) {
   return same_bits(std::span<const A>(&want, 1), std::span<const A>(&got, 1));
+}
+
+// The outputs of an op with several, each pair compared bit for bit: the first difference names
+// its output.
+struct NamedOutput {
+  const char* name;
+  const std::vector<float>* want;
+  const std::vector<float>* got;
+};
+inline ::testing::AssertionResult same_outputs(std::initializer_list<NamedOutput> outputs) {
+  for (const NamedOutput& o : outputs)
+    if (auto r = same_bits(*o.want, *o.got); !r) return r << " (" << o.name << ")";
+  return ::testing::AssertionSuccess();
+}
+
+// Whether an element of v has these bits: an output slot that still holds its sentinel.
+inline bool holds_bits(const std::vector<float>& v, std::uint32_t bits) {
+  for (const float x : v)
+    if (bits_of(x) == bits) return true;
+  return false;
 }
 
 }  // namespace detnum::test
